@@ -1,0 +1,772 @@
+//! Raw TOML -> validated [`App`].
+//!
+//! [`RawConfig`]/[`RawApp`] mirror the file exactly (serde, unknown fields refused);
+//! [`validate`] turns each into an [`App`] or a [`FieldError`] that names the field and
+//! where it is. The rest of the program only ever sees validated apps.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+use url::Url;
+
+use crate::store::Backend;
+
+/// The whole configuration file, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub store: Option<Backend>,
+    #[serde(default)]
+    pub apps: BTreeMap<String, RawApp>,
+}
+
+/// One `[apps.NAME]` table, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApp {
+    pub id: Option<Spanned<String>>,
+    pub description: Option<String>,
+    pub approval_prompt: Option<String>,
+    pub enabled: Option<bool>,
+    pub generation: Option<Spanned<u64>>,
+    pub grant: Option<Grant>,
+    pub client_id: Option<Spanned<String>>,
+    pub client_secret: Option<Spanned<String>>,
+    pub client_auth: Option<ClientAuth>,
+    pub auth_url: Option<Spanned<String>>,
+    pub token_url: Option<Spanned<String>>,
+    pub revocation_url: Option<Spanned<String>>,
+    pub device_url: Option<Spanned<String>>,
+    pub scopes: Option<Spanned<Vec<String>>>,
+    pub scope_delimiter: Option<Spanned<String>>,
+    pub pkce: Option<bool>,
+    pub expires_in: Option<Spanned<DurationValue>>,
+    pub refresh_skew: Option<Spanned<DurationValue>>,
+    pub redirect_uri: Option<Spanned<String>>,
+    pub prompt: Option<String>,
+    pub auth_params: Option<Spanned<BTreeMap<String, String>>>,
+    pub token_headers: Option<Spanned<BTreeMap<String, String>>>,
+    pub token_params: Option<Spanned<BTreeMap<String, String>>>,
+    pub allowed_hosts: Option<Spanned<Vec<String>>>,
+    pub proxy: Option<Spanned<String>>,
+    pub ca_file: Option<PathBuf>,
+    pub token_header_name: Option<Spanned<String>>,
+    pub token_format: Option<Spanned<String>>,
+}
+
+/// A duration written as `"90m"`, `"1h 30m"` or a number of seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum DurationValue {
+    Seconds(u64),
+    Text(String),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum Grant {
+    /// A person authorizes in the browser (RFC 6749 4.1, with PKCE).
+    #[default]
+    AuthorizationCode,
+    /// The client acts as itself; no user (RFC 6749 4.4).
+    ClientCredentials,
+    /// A person authorizes on another device (RFC 8628).
+    DeviceCode,
+}
+
+impl Grant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::ClientCredentials => "client_credentials",
+            Grant::DeviceCode => "device_code",
+        }
+    }
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 2.3.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// HTTP Basic with the client id and secret (`client_secret_basic`).
+    #[default]
+    Basic,
+    /// Client id and secret in the request body (`client_secret_post`).
+    Post,
+    /// A public client: only `client_id` is sent.
+    None,
+}
+
+impl ClientAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "basic",
+            ClientAuth::Post => "post",
+            ClientAuth::None => "none",
+        }
+    }
+}
+
+/// Where an application's client secret lives. Never the secret itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SecretRef {
+    /// A public client has none.
+    None,
+    /// In the user's secret store (keyring or file), under the app's id.
+    Store,
+    /// Read from this environment variable when needed.
+    Env(String),
+    /// The standard output of this shell command, run when needed.
+    Command(String),
+}
+
+impl SecretRef {
+    /// The value written to the configuration file.
+    pub fn to_config(&self) -> Option<String> {
+        match self {
+            SecretRef::None => None,
+            SecretRef::Store => Some("store".into()),
+            SecretRef::Env(var) => Some(format!("env:{var}")),
+            SecretRef::Command(cmd) => Some(format!("command:{cmd}")),
+        }
+    }
+
+    /// Where the secret lives, for `app show`/`list`: never the secret, and never
+    /// the command line (it may embed a token of its own).
+    pub fn describe(&self, store: Backend) -> Option<String> {
+        match self {
+            SecretRef::None => None,
+            SecretRef::Store => Some(store.as_str().into()),
+            SecretRef::Env(var) => Some(format!("env:{var}")),
+            SecretRef::Command(_) => Some("command".into()),
+        }
+    }
+
+    fn parse(value: &str) -> Result<Self, String> {
+        if value == "store" {
+            return Ok(SecretRef::Store);
+        }
+        if let Some(var) = value.strip_prefix("env:") {
+            return if is_env_name(var) {
+                Ok(SecretRef::Env(var.to_owned()))
+            } else {
+                Err(format!(
+                    "`env:{var}` does not name an environment variable (letters, digits, `_`)"
+                ))
+            };
+        }
+        if let Some(cmd) = value.strip_prefix("command:") {
+            return if cmd.trim().is_empty() {
+                Err("`command:` needs a command after the colon".into())
+            } else {
+                Ok(SecretRef::Command(cmd.to_owned()))
+            };
+        }
+        Err("expected \"store\", \"env:VARIABLE\" or \"command:COMMAND\" (a secret itself never goes in this file)".into())
+    }
+}
+
+/// A validated application. Built only by [`validate`].
+#[derive(Debug, Clone)]
+pub struct App {
+    pub name: String,
+    pub id: String,
+    pub description: Option<String>,
+    pub approval_prompt: Option<String>,
+    pub enabled: bool,
+    pub generation: u64,
+    pub grant: Grant,
+    pub client_id: String,
+    pub client_secret: SecretRef,
+    pub client_auth: ClientAuth,
+    pub auth_url: Option<Url>,
+    pub token_url: Url,
+    pub revocation_url: Option<Url>,
+    pub device_url: Option<Url>,
+    pub scopes: Vec<String>,
+    pub scope_delimiter: String,
+    pub pkce: bool,
+    pub expires_in: Option<Duration>,
+    pub refresh_skew: Duration,
+    pub redirect_uri: Url,
+    pub prompt: Option<String>,
+    pub auth_params: BTreeMap<String, String>,
+    pub token_headers: BTreeMap<String, String>,
+    pub token_params: BTreeMap<String, String>,
+    pub allowed_hosts: Vec<String>,
+    pub proxy: Option<Url>,
+    pub ca_file: Option<PathBuf>,
+    pub token_header_name: String,
+    pub token_format: String,
+}
+
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
+pub const DEFAULT_TOKEN_HEADER: &str = "Authorization";
+pub const DEFAULT_TOKEN_FORMAT: &str = "Bearer {token}";
+
+/// Authorization parameters that `outbound` itself sets; an `auth_params` entry may
+/// not override them.
+const RESERVED_AUTH_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "scope",
+    "prompt",
+];
+
+/// Token-request parameters that carry the protocol or a secret.
+const RESERVED_TOKEN_PARAMS: &[&str] = &[
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+    "device_code",
+];
+
+/// A validation failure: which field, where in the file, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub span: Option<Range<usize>>,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(field: &'static str, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
+        FieldError {
+            field,
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+type FieldResult<T> = Result<T, FieldError>;
+
+/// Application names: letters, digits, `-`, `_`, `.`; starting with a letter or digit.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a valid application name: use 1 to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit"
+        ))
+    }
+}
+
+/// Parses `"90m"`, `"1h 30m"`, `"3600"` or `"3600s"` into a duration.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(Duration::from_secs(secs));
+    }
+    humantime::parse_duration(text).map_err(|e| {
+        format!("`{text}` is not a duration ({e}); write e.g. \"90m\", \"1h\", \"3600s\"")
+    })
+}
+
+fn duration_field(
+    field: &'static str,
+    value: Option<Spanned<DurationValue>>,
+) -> FieldResult<Option<Duration>> {
+    let Some(value) = value else { return Ok(None) };
+    let span = value.span();
+    match value.into_inner() {
+        DurationValue::Seconds(secs) => Ok(Some(Duration::from_secs(secs))),
+        DurationValue::Text(text) => parse_duration(&text)
+            .map(Some)
+            .map_err(|m| FieldError::new(field, Some(span), m)),
+    }
+}
+
+pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
+        url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
+    }
+}
+
+/// An endpoint URL: https, or http to a loopback host only.
+pub fn check_endpoint(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if loopback => Ok(url),
+        "http" => Err(format!(
+            "`{text}` uses http; https is required (plain http is allowed only to loopback hosts)"
+        )),
+        other => Err(format!("`{text}` has scheme `{other}`; use https")),
+    }
+}
+
+fn url_field(field: &'static str, value: Option<Spanned<String>>) -> FieldResult<Option<Url>> {
+    let Some(value) = value else { return Ok(None) };
+    let span = value.span();
+    check_endpoint(value.get_ref())
+        .map(Some)
+        .map_err(|m| FieldError::new(field, Some(span), m))
+}
+
+/// A loopback redirect URI for the authorization-code listener.
+pub fn check_redirect_uri(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
+    if url.scheme() != "http" || !loopback {
+        return Err(format!(
+            "`{text}` is not a loopback redirect URI; use http://127.0.0.1[:PORT]/PATH (no port or port 0 = any free port)"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{text}` has a query or fragment; a redirect URI is scheme, host, port and path"
+        ));
+    }
+    Ok(url)
+}
+
+/// `api.example.com`, `*.example.com` or `host:port`.
+pub fn check_host_pattern(pattern: &str) -> Result<String, String> {
+    let lower = pattern.trim().to_ascii_lowercase();
+    let bad = || {
+        format!(
+            "`{pattern}` is not a host pattern; write a host name (`api.example.com`), a wildcard (`*.example.com`) or `host:port`"
+        )
+    };
+    let host_port = lower.strip_prefix("*.").unwrap_or(&lower);
+    if host_port.is_empty() || host_port.contains(['/', '*', '@', '?', '#', ' ']) {
+        return Err(bad());
+    }
+    let url = Url::parse(&format!("https://{host_port}/")).map_err(|_| bad())?;
+    if url.host_str().is_none() {
+        return Err(bad());
+    }
+    Ok(lower)
+}
+
+pub fn check_proxy(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
+        return Err(format!(
+            "proxy scheme `{}` is not supported; use http, https, socks5 or socks5h",
+            url.scheme()
+        ));
+    }
+    if url.password().is_some() {
+        return Err(
+            "the proxy URL carries a password, which must not be kept in the configuration file; set HTTPS_PROXY in the environment instead".into(),
+        );
+    }
+    Ok(url)
+}
+
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+fn map_field(
+    field: &'static str,
+    value: Option<Spanned<BTreeMap<String, String>>>,
+    reserved: &[&str],
+    headers: bool,
+) -> FieldResult<BTreeMap<String, String>> {
+    let Some(value) = value else {
+        return Ok(BTreeMap::new());
+    };
+    let span = value.span();
+    let map = value.into_inner();
+    for (key, val) in &map {
+        let err = |m: String| FieldError::new(field, Some(span.clone()), m);
+        if key.is_empty() {
+            return Err(err("an empty key is not allowed".into()));
+        }
+        if reserved.contains(&key.as_str()) {
+            return Err(err(format!(
+                "`{key}` is set by outbound itself and cannot be overridden here"
+            )));
+        }
+        if headers && !is_header_name(key) {
+            return Err(err(format!("`{key}` is not a valid HTTP header name")));
+        }
+        if headers && key.eq_ignore_ascii_case("authorization") {
+            return Err(err(
+                "an Authorization header would carry a credential in the config file; use client_auth instead".into(),
+            ));
+        }
+        if val.contains(['\r', '\n']) {
+            return Err(err(format!("the value of `{key}` contains a line break")));
+        }
+    }
+    Ok(map)
+}
+
+fn required<T>(field: &'static str, value: Option<T>, why: &str) -> FieldResult<T> {
+    value.ok_or_else(|| FieldError::new(field, None, format!("missing; {why}")))
+}
+
+/// Turns one raw table into an [`App`], or says which field is wrong and why.
+pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
+    check_name(name).map_err(|m| FieldError::new("name", None, m))?;
+
+    let id = required("id", raw.id, "every application has a stable id (outbound writes it when the app is added; copy it back if it was lost)")?;
+    let id_span = id.span();
+    let id = id.into_inner();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(FieldError::new(
+            "id",
+            Some(id_span),
+            "must be letters, digits and `-`",
+        ));
+    }
+
+    let generation = match raw.generation {
+        None => 1,
+        Some(g) if *g.get_ref() >= 1 => g.into_inner(),
+        Some(g) => {
+            return Err(FieldError::new(
+                "generation",
+                Some(g.span()),
+                "must be 1 or more",
+            ));
+        }
+    };
+
+    let grant = raw.grant.unwrap_or_default();
+    let client_auth = raw.client_auth.unwrap_or_default();
+
+    let client_id = required(
+        "client_id",
+        raw.client_id,
+        "set it with `outbound app edit NAME --client-id ID`",
+    )?;
+    if client_id.get_ref().trim().is_empty() {
+        return Err(FieldError::new(
+            "client_id",
+            Some(client_id.span()),
+            "must not be empty",
+        ));
+    }
+    let client_id = client_id.into_inner();
+
+    let client_secret = match raw.client_secret {
+        None => SecretRef::None,
+        Some(s) => {
+            let span = s.span();
+            SecretRef::parse(s.get_ref()).map_err(|m| FieldError::new("client_secret", Some(span), m))?
+        }
+    };
+    if client_secret == SecretRef::None && client_auth != ClientAuth::None {
+        return Err(FieldError::new(
+            "client_secret",
+            None,
+            format!(
+                "missing, and client_auth is `{}`; set one with `outbound app secret set NAME`, or make the app a public client with --client-auth none",
+                client_auth.as_str()
+            ),
+        ));
+    }
+
+    let auth_url = url_field("auth_url", raw.auth_url)?;
+    let token_url = url_field("token_url", raw.token_url)?;
+    let revocation_url = url_field("revocation_url", raw.revocation_url)?;
+    let device_url = url_field("device_url", raw.device_url)?;
+    let grant_name = grant.as_str();
+    let token_url = required(
+        "token_url",
+        token_url,
+        &format!("the {grant_name} grant needs a token endpoint"),
+    )?;
+    match grant {
+        Grant::AuthorizationCode if auth_url.is_none() => {
+            return Err(FieldError::new(
+                "auth_url",
+                None,
+                "missing; the authorization_code grant needs an authorization endpoint",
+            ));
+        }
+        Grant::DeviceCode if device_url.is_none() => {
+            return Err(FieldError::new(
+                "device_url",
+                None,
+                "missing; the device_code grant needs a device authorization endpoint",
+            ));
+        }
+        _ => {}
+    }
+
+    let scopes = match raw.scopes {
+        None => Vec::new(),
+        Some(s) => {
+            let span = s.span();
+            for scope in s.get_ref() {
+                if scope.is_empty() || scope.contains(char::is_whitespace) {
+                    return Err(FieldError::new(
+                        "scopes",
+                        Some(span),
+                        format!("`{scope}` is not a scope: scopes are non-empty and contain no spaces"),
+                    ));
+                }
+            }
+            s.into_inner()
+        }
+    };
+    let scope_delimiter = match raw.scope_delimiter {
+        None => " ".to_owned(),
+        Some(d) if d.get_ref().is_empty() => {
+            return Err(FieldError::new(
+                "scope_delimiter",
+                Some(d.span()),
+                "must not be empty (\" \" and \",\" are common)",
+            ));
+        }
+        Some(d) => d.into_inner(),
+    };
+
+    let expires_in = duration_field("expires_in", raw.expires_in)?;
+    let refresh_skew =
+        duration_field("refresh_skew", raw.refresh_skew)?.unwrap_or(DEFAULT_REFRESH_SKEW);
+
+    let redirect_uri = match raw.redirect_uri {
+        None => Url::parse(DEFAULT_REDIRECT_URI).map_err(|e| {
+            FieldError::new("redirect_uri", None, format!("internal default: {e}"))
+        })?,
+        Some(r) => {
+            let span = r.span();
+            check_redirect_uri(r.get_ref()).map_err(|m| FieldError::new("redirect_uri", Some(span), m))?
+        }
+    };
+
+    let auth_params = map_field("auth_params", raw.auth_params, RESERVED_AUTH_PARAMS, false)?;
+    let token_params = map_field("token_params", raw.token_params, RESERVED_TOKEN_PARAMS, false)?;
+    let token_headers = map_field("token_headers", raw.token_headers, &[], true)?;
+
+    let allowed_hosts = match raw.allowed_hosts {
+        None => Vec::new(),
+        Some(h) => {
+            let span = h.span();
+            h.into_inner()
+                .iter()
+                .map(|p| check_host_pattern(p))
+                .collect::<Result<_, _>>()
+                .map_err(|m| FieldError::new("allowed_hosts", Some(span), m))?
+        }
+    };
+
+    let proxy = match raw.proxy {
+        None => None,
+        Some(p) => {
+            let span = p.span();
+            Some(check_proxy(p.get_ref()).map_err(|m| FieldError::new("proxy", Some(span), m))?)
+        }
+    };
+
+    let token_header_name = match raw.token_header_name {
+        None => DEFAULT_TOKEN_HEADER.to_owned(),
+        Some(h) if !is_header_name(h.get_ref()) => {
+            return Err(FieldError::new(
+                "token_header_name",
+                Some(h.span()),
+                format!("`{}` is not a valid HTTP header name", h.get_ref()),
+            ));
+        }
+        Some(h) => h.into_inner(),
+    };
+    let token_format = match raw.token_format {
+        None => DEFAULT_TOKEN_FORMAT.to_owned(),
+        Some(f) if !f.get_ref().contains("{token}") || f.get_ref().contains(['\r', '\n']) => {
+            return Err(FieldError::new(
+                "token_format",
+                Some(f.span()),
+                "must contain `{token}` (for example \"Bearer {token}\") and no line break",
+            ));
+        }
+        Some(f) => f.into_inner(),
+    };
+
+    Ok(App {
+        name: name.to_owned(),
+        id,
+        description: raw.description,
+        approval_prompt: raw.approval_prompt,
+        enabled: raw.enabled.unwrap_or(true),
+        generation,
+        grant,
+        client_id,
+        client_secret,
+        client_auth,
+        auth_url,
+        token_url,
+        revocation_url,
+        device_url,
+        scopes,
+        scope_delimiter,
+        pkce: raw.pkce.unwrap_or(true),
+        expires_in,
+        refresh_skew,
+        redirect_uri,
+        prompt: raw.prompt.filter(|p| !p.is_empty()),
+        auth_params,
+        token_headers,
+        token_params,
+        allowed_hosts,
+        proxy,
+        ca_file: raw.ca_file,
+        token_header_name,
+        token_format,
+    })
+}
+
+/// A fresh, random application id: 128 bits as 32 hex digits.
+pub fn new_id() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness available: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> RawApp {
+        let cfg: RawConfig = toml::from_str(text).unwrap();
+        cfg.apps.into_values().next().unwrap()
+    }
+
+    const BASE: &str = r#"
+[apps.x]
+id = "abc123"
+client_id = "cid"
+client_secret = "store"
+auth_url = "https://example.com/authorize"
+token_url = "https://example.com/token"
+"#;
+
+    #[test]
+    fn minimal_app_gets_defaults() {
+        let app = validate("x", raw(BASE)).unwrap();
+        assert!(app.enabled);
+        assert_eq!(app.generation, 1);
+        assert_eq!(app.grant, Grant::AuthorizationCode);
+        assert!(app.pkce);
+        assert_eq!(app.scope_delimiter, " ");
+        assert_eq!(app.token_format, "Bearer {token}");
+        assert_eq!(app.redirect_uri.as_str(), "http://127.0.0.1/callback");
+        assert_eq!(app.client_secret, SecretRef::Store);
+    }
+
+    #[test]
+    fn http_is_refused_except_to_loopback() {
+        let text = BASE.replace("https://example.com/token", "http://example.com/token");
+        let err = validate("x", raw(&text)).unwrap_err();
+        assert_eq!(err.field, "token_url");
+        assert!(err.message.contains("https is required"), "{}", err.message);
+        assert!(err.span.is_some());
+        let text = BASE.replace("https://example.com/token", "http://127.0.0.1:9/token");
+        assert!(validate("x", raw(&text)).is_ok());
+    }
+
+    #[test]
+    fn each_grant_needs_its_urls() {
+        let text = BASE.replace("auth_url = \"https://example.com/authorize\"\n", "");
+        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "auth_url");
+        let cc = format!("{text}grant = \"client_credentials\"\n");
+        assert!(validate("x", raw(&cc)).is_ok());
+        let dc = format!("{text}grant = \"device_code\"\n");
+        assert_eq!(validate("x", raw(&dc)).unwrap_err().field, "device_url");
+    }
+
+    #[test]
+    fn secret_references() {
+        assert_eq!(SecretRef::parse("env:GH_SECRET"), Ok(SecretRef::Env("GH_SECRET".into())));
+        assert_eq!(
+            SecretRef::parse("command:pass show gh"),
+            Ok(SecretRef::Command("pass show gh".into()))
+        );
+        assert!(SecretRef::parse("s3cr3t").is_err());
+        assert!(SecretRef::parse("env:1BAD").is_err());
+        let public = BASE.replace("client_secret = \"store\"\n", "");
+        assert_eq!(validate("x", raw(&public)).unwrap_err().field, "client_secret");
+        let public = format!("{public}client_auth = \"none\"\n");
+        assert_eq!(validate("x", raw(&public)).unwrap().client_secret, SecretRef::None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("3600"), Ok(Duration::from_secs(3600)));
+        assert!(parse_duration("soon").is_err());
+        let text = format!("{BASE}expires_in = \"ten minutes\"\n");
+        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "expires_in");
+        let text = format!("{BASE}expires_in = 600\n");
+        assert_eq!(
+            validate("x", raw(&text)).unwrap().expires_in,
+            Some(Duration::from_secs(600))
+        );
+    }
+
+    #[test]
+    fn names_and_hosts() {
+        assert!(check_name("github-prod_2.eu").is_ok());
+        assert!(check_name("bad name").is_err());
+        assert!(check_name("-x").is_err());
+        assert!(check_name("").is_err());
+        assert_eq!(check_host_pattern("*.Example.com"), Ok("*.example.com".into()));
+        assert_eq!(check_host_pattern("127.0.0.1:8080"), Ok("127.0.0.1:8080".into()));
+        assert!(check_host_pattern("https://x.com/").is_err());
+        assert!(check_host_pattern("a.*.com").is_err());
+    }
+
+    #[test]
+    fn reserved_parameters_and_headers() {
+        let text = format!("{BASE}auth_params = {{ state = \"x\" }}\n");
+        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "auth_params");
+        let text = format!("{BASE}token_headers = {{ Authorization = \"x\" }}\n");
+        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "token_headers");
+        let text = format!("{BASE}token_format = \"Bearer\"\n");
+        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "token_format");
+    }
+
+    #[test]
+    fn proxy_with_password_is_refused() {
+        assert!(check_proxy("socks5://127.0.0.1:1080").is_ok());
+        assert!(check_proxy("http://u:p@proxy:3128").is_err());
+        assert!(check_proxy("ftp://proxy").is_err());
+    }
+
+    #[test]
+    fn ids_are_random_hex() {
+        let a = new_id().unwrap();
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, new_id().unwrap());
+    }
+}

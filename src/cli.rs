@@ -1,0 +1,229 @@
+//! clap definitions only: what the user can type. Behaviour lives in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clap_complete::Shell;
+
+use crate::app::{ClientAuth, Grant};
+use crate::store::Backend;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error
+  2  usage error (bad flags, missing values, confirmation needed)
+  3  invalid configuration file (file:line:column given; the file is left untouched)
+  4  authorization required: run `outbound authorize APP`
+  5  application disabled
+  6  host not allowed for this application's tokens
+  7  the OAuth server refused the request or could not be reached";
+
+/// Manage outbound OAuth 2.0 applications: define a client once, authorize it once in
+/// the browser, keep its tokens in the OS keyring, and make authenticated requests.
+#[derive(Debug, Parser)]
+#[command(name = "outbound", version, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]
+    #[arg(long, global = true, env = "OUTBOUND_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Where secrets are kept [default: `store` in the config file, else keyring]
+    #[arg(long, global = true, env = "OUTBOUND_STORE", value_enum)]
+    pub store: Option<Backend>,
+
+    /// Never prompt; fail with a clear message where input would be needed
+    #[arg(long, global = true)]
+    pub no_input: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Administer applications (add, list, show, edit, enable, disable, reset, delete)
+    #[command(subcommand)]
+    App(AppCommand),
+
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+
+    /// Regenerate (or with --check, verify) completions/ and man/
+    #[command(hide = true)]
+    GenerateDocs {
+        /// Fail when a file differs instead of writing it
+        #[arg(long)]
+        check: bool,
+        /// The project root that holds completions/ and man/
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Define a new application
+    Add(AddArgs),
+    /// List the applications in the configuration file
+    List {
+        /// Print a JSON array (stable; see the README)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one application's settings (the client secret only as where it lives)
+    Show {
+        name: String,
+        /// Print a JSON object (stable; see the README)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an application's settings: only what is given changes
+    Edit(EditArgs),
+    /// Allow the application's tokens to be used and new authorizations to start
+    Enable { name: String },
+    /// Refuse every use of the application's tokens (nothing is deleted)
+    Disable { name: String },
+    /// Invalidate every user's tokens for the application (bumps its generation)
+    Reset {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Delete the application, its stored client secret, and this user's tokens
+    Delete {
+        name: String,
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Manage the application's client secret
+    #[command(subcommand)]
+    Secret(SecretCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a new client secret (read from standard input, or a hidden prompt)
+    Set { name: String },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The application's name (letters, digits, `-`, `_`, `.`)
+    pub name: String,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub settings: Settings,
+    /// Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)
+    #[arg(long, value_name = "FIELD")]
+    pub unset: Vec<String>,
+}
+
+/// Every application setting, each optional: `add` fills defaults, `edit` changes
+/// only what is given.
+#[derive(Debug, Default, PartialEq, Args)]
+#[command(next_help_heading = "Application settings")]
+pub struct Settings {
+    /// Free text for administrators
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Text shown before the browser opens for authorization
+    #[arg(long, value_name = "TEXT")]
+    pub approval_prompt: Option<String>,
+    /// OAuth 2.0 grant [default: authorization_code]
+    #[arg(long, value_enum)]
+    pub grant: Option<Grant>,
+    /// Authorization endpoint (its query parameters are kept)
+    #[arg(long, value_name = "URL")]
+    pub auth_url: Option<String>,
+    /// Token endpoint
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    /// Revocation endpoint (RFC 7009)
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// Device authorization endpoint (RFC 8628)
+    #[arg(long, value_name = "URL")]
+    pub device_url: Option<String>,
+    /// Client identifier issued by the provider
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from standard input (never from a flag)
+    #[arg(long, group = "secret_source")]
+    pub client_secret_stdin: bool,
+    /// Read the client secret from this environment variable whenever it is needed
+    #[arg(long, value_name = "VAR", group = "secret_source")]
+    pub client_secret_env: Option<String>,
+    /// Run this shell command whenever the client secret is needed (its stdout)
+    #[arg(long, value_name = "CMD", group = "secret_source")]
+    pub client_secret_command: Option<String>,
+    /// Client authentication at the token endpoint [default: basic]
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuth>,
+    /// A scope to request (repeatable; none = send no scope)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// How scopes are joined in requests [default: " "]
+    #[arg(long, value_name = "STR")]
+    pub scope_delimiter: Option<String>,
+    /// Turn PKCE (S256) off for servers that reject it
+    #[arg(long, conflicts_with = "pkce")]
+    pub no_pkce: bool,
+    /// Turn PKCE (S256) back on (the default)
+    #[arg(long)]
+    pub pkce: bool,
+    /// Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)
+    #[arg(long, value_name = "DURATION")]
+    pub expires_in: Option<String>,
+    /// Refresh this long before expiry [default: 60s]
+    #[arg(long, value_name = "DURATION")]
+    pub refresh_skew: Option<String>,
+    /// Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// The OpenID Connect `prompt` parameter (e.g. consent, select_account)
+    #[arg(long, value_name = "VALUE")]
+    pub prompt: Option<String>,
+    /// Extra authorization parameter (repeatable)
+    #[arg(long = "auth-param", value_name = "K=V", value_parser = parse_key_value)]
+    pub auth_params: Vec<(String, String)>,
+    /// Extra token-request header (repeatable)
+    #[arg(long = "token-header", value_name = "K=V", value_parser = parse_key_value)]
+    pub token_headers: Vec<(String, String)>,
+    /// Extra token-request parameter (repeatable)
+    #[arg(long = "token-param", value_name = "K=V", value_parser = parse_key_value)]
+    pub token_params: Vec<(String, String)>,
+    /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed)
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Proxy for every request of this app (http, https, socks5)
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Extra CA certificates (PEM) to trust for this app
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+    /// Header that carries the token in `outbound curl` [default: Authorization]
+    #[arg(long, value_name = "NAME")]
+    pub token_header_name: Option<String>,
+    /// Format of that header's value [default: "Bearer {token}"]
+    #[arg(long, value_name = "FORMAT")]
+    pub token_format: Option<String>,
+}
+
+fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}

@@ -1,0 +1,86 @@
+//! `outbound app enable|disable|reset|delete`: the seeds' lifecycle rules.
+//!
+//! Disable keeps everything and refuses use; reset bumps `generation` so every
+//! user's older tokens die the next time they are touched; delete removes the app,
+//! its stored client secret and this user's tokens.
+
+use super::{app_table, edit_config, forget_tokens, set};
+use crate::app::SecretRef;
+use crate::commands::Ctx;
+use crate::error::{Error, Result};
+use crate::store;
+
+pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
+    let changed = edit_config(ctx, name, |config, doc| {
+        let app = config.app(name)?;
+        if app.enabled == enabled {
+            return Ok(false);
+        }
+        set(app_table(doc, name)?, "enabled", enabled);
+        Ok(true)
+    })?;
+    let word = if enabled { "enabled" } else { "disabled" };
+    match (changed, enabled) {
+        (false, _) => eprintln!("application `{name}` is already {word}"),
+        (true, true) => eprintln!("enabled `{name}`: its stored tokens can be used again"),
+        (true, false) => eprintln!(
+            "disabled `{name}`: its tokens are kept but refused until `outbound app enable {name}`"
+        ),
+    }
+    Ok(())
+}
+
+pub fn reset(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(name)?;
+    let question = format!(
+        "Reset `{name}`? Every user of {} loses the tokens they hold for it and must authorize again.",
+        config.path.display()
+    );
+    if !ctx.confirm(&question, yes, "--yes")? {
+        return Err(Error::Other("reset cancelled; nothing changed".into()));
+    }
+    let generation = edit_config(ctx, name, |config, doc| {
+        let next = config.app(name)?.generation + 1;
+        let next_value = i64::try_from(next)
+            .map_err(|_| Error::Other(format!("`{name}` cannot be reset any further")))?;
+        set(app_table(doc, name)?, "generation", next_value);
+        Ok(next)
+    })?;
+    // This user's tokens go now; other users' go the next time they touch them.
+    let removed = forget_tokens(ctx, ctx.store(&config).as_ref(), app)?;
+    eprintln!(
+        "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
+    );
+    Ok(())
+}
+
+pub fn delete(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(name)?.clone();
+    let question = format!(
+        "Delete `{name}` from {}, with its client secret and your tokens? This cannot be undone.",
+        config.path.display()
+    );
+    if !ctx.confirm(&question, yes, "--yes")? {
+        return Err(Error::Other("delete cancelled; nothing changed".into()));
+    }
+    // Secrets first: if the store cannot be reached, the app is still there to retry.
+    let store = ctx.store(&config);
+    let removed = forget_tokens(ctx, store.as_ref(), &app)?;
+    if app.client_secret == SecretRef::Store {
+        store.delete(&store::client_secret_key(&app.id))?;
+    }
+    edit_config(ctx, name, |config, doc| {
+        config.app(name)?;
+        if let Some(apps) = doc.get_mut("apps").and_then(|a| a.as_table_like_mut()) {
+            apps.remove(name);
+        }
+        Ok(())
+    })?;
+    eprintln!(
+        "deleted `{name}` (id {}), its client secret and this user's tokens for {removed} account(s)",
+        app.id
+    );
+    Ok(())
+}

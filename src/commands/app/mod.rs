@@ -1,0 +1,180 @@
+//! `outbound app …`: administration of the applications in one configuration file.
+
+pub mod add;
+pub mod edit;
+pub mod lifecycle;
+pub mod secret;
+pub mod show;
+
+use toml_edit::{Array, DocumentMut, InlineTable, Item, TableLike, Value};
+
+use super::Ctx;
+use crate::app::{App, SecretRef};
+use crate::cli::Settings;
+use crate::config::{self, Config, EditError};
+use crate::error::{Error, Result};
+use crate::state::Index;
+use crate::store::{self, SecretStore};
+
+/// The command-line flag that sets a configuration field, for error messages about
+/// values the user just typed.
+fn flag_for(field: &str) -> String {
+    match field {
+        "scopes" => "--scope".into(),
+        "allowed_hosts" => "--allowed-host".into(),
+        "auth_params" => "--auth-param".into(),
+        "token_headers" => "--token-header".into(),
+        "token_params" => "--token-param".into(),
+        "client_secret" => "the client secret".into(),
+        "name" => "NAME".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
+/// [`config::edit`] for a command that changes application `name`: a validation
+/// error about that app is reported against the flag (exit 2), anything else as
+/// the configuration error it is (exit 3).
+fn edit_config<T>(
+    ctx: &Ctx,
+    name: &str,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+) -> Result<T> {
+    config::edit(&ctx.config_path, change).map_err(|e| match e {
+        EditError::Failed(e) => e,
+        EditError::Invalid {
+            invalid: Some(invalid),
+            ..
+        } if invalid.app == name => Error::Usage(format!(
+            "{}: {}",
+            flag_for(invalid.field.field),
+            invalid.field.message
+        )),
+        EditError::Invalid { error, .. } => error.into(),
+    })
+}
+
+/// The `[apps.NAME]` table of a loaded document.
+fn app_table<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut dyn TableLike> {
+    doc.get_mut("apps")
+        .and_then(|apps| apps.get_mut(name))
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| Error::Other(format!("`apps.{name}` is not a table in the configuration file")))
+}
+
+/// Sets `key` to `value`, keeping the comment decor of a value it replaces.
+fn set(table: &mut dyn TableLike, key: &str, value: impl Into<Value>) {
+    let mut value = value.into();
+    if let Some(old) = table.get(key).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    table.insert(key, Item::Value(value));
+}
+
+fn string_array(items: impl IntoIterator<Item = String>) -> Array {
+    items.into_iter().collect()
+}
+
+/// Merges `pairs` into the inline table at `key` (creating it), key by key.
+fn merge_map(table: &mut dyn TableLike, key: &str, pairs: &[(String, String)]) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    if table.get(key).is_none() {
+        table.insert(key, Item::Value(Value::InlineTable(InlineTable::new())));
+    }
+    let map = table
+        .get_mut(key)
+        .and_then(Item::as_table_like_mut)
+        .ok_or_else(|| Error::Usage(format!("`{key}` in the configuration file is not a table")))?;
+    for (k, v) in pairs {
+        map.insert(k, Item::Value(Value::from(v.as_str())));
+    }
+    Ok(())
+}
+
+/// Writes every non-secret setting that was given into the app's table.
+fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
+    let strings = [
+        ("description", &s.description),
+        ("approval_prompt", &s.approval_prompt),
+        ("client_id", &s.client_id),
+        ("auth_url", &s.auth_url),
+        ("token_url", &s.token_url),
+        ("revocation_url", &s.revocation_url),
+        ("device_url", &s.device_url),
+        ("scope_delimiter", &s.scope_delimiter),
+        ("expires_in", &s.expires_in),
+        ("refresh_skew", &s.refresh_skew),
+        ("redirect_uri", &s.redirect_uri),
+        ("prompt", &s.prompt),
+        ("proxy", &s.proxy),
+        ("token_header_name", &s.token_header_name),
+        ("token_format", &s.token_format),
+    ];
+    for (key, value) in strings {
+        if let Some(v) = value {
+            set(table, key, v.as_str());
+        }
+    }
+    if let Some(grant) = s.grant {
+        set(table, "grant", grant.as_str());
+    }
+    if let Some(auth) = s.client_auth {
+        set(table, "client_auth", auth.as_str());
+    }
+    if let Some(path) = &s.ca_file {
+        let path = std::path::absolute(path)
+            .map_err(|e| Error::io(format!("--ca-file {}", path.display()), e))?;
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "--ca-file: {} is not a readable file",
+                path.display()
+            )));
+        }
+        set(table, "ca_file", path.to_string_lossy().as_ref());
+    }
+    if !s.scopes.is_empty() {
+        // A scope never contains a space (RFC 6749 3.3), so "a b" means two scopes.
+        let scopes = s.scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_owned);
+        set(table, "scopes", string_array(scopes));
+    }
+    if !s.allowed_hosts.is_empty() {
+        set(table, "allowed_hosts", string_array(s.allowed_hosts.iter().cloned()));
+    }
+    if s.no_pkce {
+        set(table, "pkce", false);
+    } else if s.pkce {
+        set(table, "pkce", true);
+    }
+    merge_map(table, "auth_params", &s.auth_params)?;
+    merge_map(table, "token_headers", &s.token_headers)?;
+    merge_map(table, "token_params", &s.token_params)?;
+    Ok(())
+}
+
+/// The secret reference the flags ask for, if any (`--client-secret-stdin` means
+/// the store).
+fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
+    if s.client_secret_stdin {
+        Some(SecretRef::Store)
+    } else if let Some(var) = &s.client_secret_env {
+        Some(SecretRef::Env(var.clone()))
+    } else {
+        s.client_secret_command.clone().map(SecretRef::Command)
+    }
+}
+
+/// Removes this user's tokens for `app` from the store and the index. Returns how
+/// many accounts were removed.
+fn forget_tokens(ctx: &Ctx, store: &dyn SecretStore, app: &App) -> Result<usize> {
+    let accounts = Index::load(&ctx.state_dir).accounts_of(&app.id);
+    for account in &accounts {
+        store.delete(&store::token_key(&app.id, account))?;
+    }
+    if !accounts.is_empty() {
+        Index::update(&ctx.state_dir, |index| {
+            index.accounts.retain(|(id, _)| id != &app.id);
+        })?;
+    }
+    Ok(accounts.len())
+}

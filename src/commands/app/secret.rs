@@ -1,0 +1,26 @@
+//! `outbound app secret set NAME`: rotate the client secret.
+
+use super::{app_table, edit_config, set};
+use crate::app::SecretRef;
+use crate::commands::Ctx;
+use crate::error::Result;
+use crate::store;
+
+pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(name)?;
+    let secret = ctx.read_secret(false)?;
+    let store = ctx.store(&config);
+    store.set(&store::client_secret_key(&app.id), &secret)?;
+    if app.client_secret != SecretRef::Store {
+        edit_config(ctx, name, |_, doc| {
+            set(app_table(doc, name)?, "client_secret", "store");
+            Ok(())
+        })?;
+    }
+    eprintln!(
+        "stored a new client secret for `{name}` in the {} store",
+        store.backend().as_str()
+    );
+    Ok(())
+}

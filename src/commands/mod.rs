@@ -1,0 +1,144 @@
+//! One module per subcommand, each a plain function over the pieces below it. This
+//! is the only layer that reads the terminal or prints.
+
+pub mod app;
+pub mod generate;
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+use crate::cli::Cli;
+use crate::config::{self, Config};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::store::{self, Backend, SecretStore};
+
+/// What every command needs: where things are, and whether a person is there.
+pub struct Ctx {
+    pub config_path: PathBuf,
+    pub state_dir: PathBuf,
+    store_flag: Option<Backend>,
+    /// A person can answer prompts: stdin and stderr are terminals, no --no-input.
+    pub interactive: bool,
+}
+
+impl Ctx {
+    pub fn new(cli: &Cli) -> Result<Ctx> {
+        let config_path = match &cli.config {
+            Some(path) => path.clone(),
+            None => config::default_config_path()?,
+        };
+        let state_dir = match std::env::var_os("OUTBOUND_STATE_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => config::default_state_dir()?,
+        };
+        let interactive =
+            !cli.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        Ok(Ctx {
+            config_path,
+            state_dir,
+            store_flag: cli.store,
+            interactive,
+        })
+    }
+
+    pub fn load(&self) -> Result<Config> {
+        Config::load(&self.config_path)
+    }
+
+    /// The backend in use: --store / OUTBOUND_STORE, else `store` in the config
+    /// file, else the OS keyring.
+    pub fn backend(&self, config: &Config) -> Backend {
+        self.store_flag.or(config.store).unwrap_or(Backend::Keyring)
+    }
+
+    /// Opens the chosen store; the file store announces itself, every time, because
+    /// it keeps secrets unencrypted.
+    pub fn store(&self, config: &Config) -> Box<dyn SecretStore> {
+        let backend = self.backend(config);
+        if backend == Backend::File {
+            eprintln!(
+                "warning: using the file store: secrets are kept unencrypted (mode 0600) in {}",
+                self.state_dir.join("secrets.json").display()
+            );
+        }
+        store::open(backend, &self.state_dir)
+    }
+
+    /// Asks a yes/no question on the terminal; without one, `--yes` is required.
+    pub fn confirm(&self, question: &str, yes: bool, flag_hint: &str) -> Result<bool> {
+        if yes {
+            return Ok(true);
+        }
+        if !self.interactive {
+            return Err(Error::Usage(format!(
+                "{question}\n  no terminal to confirm on; re-run with {flag_hint} to proceed"
+            )));
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(question)
+            .default(false)
+            .interact()
+            .map_err(prompt_error)
+    }
+
+    /// Asks for a missing value on the terminal.
+    pub fn ask(
+        &self,
+        label: &str,
+        check: impl Fn(&String) -> std::result::Result<(), String>,
+    ) -> Result<String> {
+        dialoguer::Input::<String>::new()
+            .with_prompt(label)
+            .validate_with(|v: &String| check(v))
+            .interact_text()
+            .map_err(prompt_error)
+    }
+
+    /// Reads a client secret: standard input when it is not a terminal (or when
+    /// `from_stdin`), otherwise a hidden prompt.
+    pub fn read_secret(&self, from_stdin: bool) -> Result<Secret> {
+        if from_stdin || !std::io::stdin().is_terminal() {
+            return read_secret_from_stdin();
+        }
+        if !self.interactive {
+            return Err(Error::Usage(
+                "the client secret must come from standard input (pipe it in) when --no-input is given".into(),
+            ));
+        }
+        let value = dialoguer::Password::new()
+            .with_prompt("Client secret")
+            .interact()
+            .map_err(prompt_error)?;
+        non_empty_secret(value)
+    }
+}
+
+fn read_secret_from_stdin() -> Result<Secret> {
+    let mut value = String::new();
+    std::io::stdin()
+        .read_to_string(&mut value)
+        .map_err(|e| Error::io("cannot read the client secret from standard input", e))?;
+    non_empty_secret(value.trim_end_matches(['\n', '\r']).to_owned())
+}
+
+fn non_empty_secret(value: String) -> Result<Secret> {
+    if value.trim().is_empty() {
+        return Err(Error::Usage(
+            "the client secret is empty; pipe it in, e.g. `outbound app secret set NAME < secret.txt`".into(),
+        ));
+    }
+    Ok(Secret::new(value))
+}
+
+fn prompt_error(e: dialoguer::Error) -> Error {
+    Error::Other(format!("cannot read from the terminal: {e}"))
+}
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::Other(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
+}

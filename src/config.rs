@@ -1,0 +1,277 @@
+//! Locate, load and atomically save the configuration file.
+//!
+//! Reading goes through serde (typed, positioned errors) and [`crate::app::validate`];
+//! writing goes through `toml_edit` so a user's comments, order and formatting
+//! survive. A file that fails to parse or validate is never rewritten, and a change
+//! is saved only when the new text validates too.
+
+use std::path::{Path, PathBuf};
+
+use toml_edit::DocumentMut;
+
+use crate::app::{self, App, FieldError, RawConfig};
+use crate::error::{ConfigError, Error, Result};
+use crate::fsutil;
+use crate::store::Backend;
+
+/// The configuration file in use and the apps it defines, in file order.
+#[derive(Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub store: Option<Backend>,
+    pub apps: Vec<App>,
+}
+
+/// A validation error tied to one application's field, kept apart so a command that
+/// was editing that app can report it against the flag the user typed.
+#[derive(Debug)]
+pub struct Invalid {
+    pub app: String,
+    pub field: FieldError,
+}
+
+impl Config {
+    /// Loads `path`; a file that does not exist yet is an empty configuration.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = read_text(path)?;
+        Config::parse(path, &text).map_err(|(e, _)| e.into())
+    }
+
+    /// Parses and validates `text` (the contents of `path`).
+    pub fn parse(
+        path: &Path,
+        text: &str,
+    ) -> std::result::Result<Config, (ConfigError, Option<Invalid>)> {
+        let config_error = |position, message| ConfigError {
+            file: path.to_path_buf(),
+            position,
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let position = e.span().map(|s| line_col(text, s.start));
+            (config_error(position, e.message().trim().to_owned()), None)
+        })?;
+        // serde sees a map; the file's own order comes from the document.
+        let order: Vec<String> = text
+            .parse::<DocumentMut>()
+            .ok()
+            .and_then(|doc| doc.get("apps").and_then(|a| a.as_table_like()).map(|t| {
+                t.iter().map(|(k, _)| k.to_owned()).collect()
+            }))
+            .unwrap_or_default();
+        let mut raw_apps = raw.apps;
+        let mut apps = Vec::with_capacity(raw_apps.len());
+        let names = order
+            .into_iter()
+            .chain(raw_apps.keys().cloned().collect::<Vec<_>>());
+        for name in names {
+            let Some(raw_app) = raw_apps.remove(&name) else {
+                continue;
+            };
+            let app = app::validate(&name, raw_app).map_err(|field| {
+                let position = field.span.as_ref().map(|s| line_col(text, s.start));
+                let message = format!("apps.{name}.{}: {}", field.field, field.message);
+                (
+                    config_error(position, message),
+                    Some(Invalid {
+                        app: name.clone(),
+                        field,
+                    }),
+                )
+            })?;
+            apps.push(app);
+        }
+        for (i, a) in apps.iter().enumerate() {
+            if let Some(b) = apps[..i].iter().find(|b| b.id == a.id) {
+                let message = format!(
+                    "apps.{}.id: the same id as apps.{}; every application needs its own (delete the copied `id` line and run `outbound app edit {}` to get a new one)",
+                    a.name, b.name, a.name
+                );
+                return Err((config_error(None, message), None));
+            }
+        }
+        Ok(Config {
+            path: path.to_path_buf(),
+            store: raw.store,
+            apps,
+        })
+    }
+
+    pub fn app(&self, name: &str) -> Result<&App> {
+        self.apps
+            .iter()
+            .find(|a| a.name == name)
+            .ok_or_else(|| self.unknown(name))
+    }
+
+    pub fn unknown(&self, name: &str) -> Error {
+        let hint = if self.apps.is_empty() {
+            "; it has none yet: add one with `outbound app add NAME`".to_owned()
+        } else {
+            let names: Vec<&str> = self.apps.iter().map(|a| a.name.as_str()).collect();
+            format!("; it has: {}", names.join(", "))
+        };
+        Error::UnknownApp {
+            name: name.to_owned(),
+            file: self.path.clone(),
+            hint,
+        }
+    }
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
+        Err(e) => {
+            return Err(Error::io(
+                format!("cannot read the configuration file {}", path.display()),
+                e,
+            ));
+        }
+    };
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let position = line_col(&prefix, valid);
+        ConfigError {
+            file: path.to_path_buf(),
+            position: Some(position),
+            message: "the file is not valid UTF-8".into(),
+        }
+        .into()
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Changes the configuration file under its cross-process lock: load (refusing a
+/// broken file), let `change` edit the document, validate the result, write it
+/// atomically. Nothing is written when `change` fails or the result is invalid.
+pub fn edit<T>(
+    path: &Path,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+) -> std::result::Result<T, EditError> {
+    let lock_path = fsutil::lock_path_for(path);
+    let _lock = fsutil::lock_exclusive(&lock_path).map_err(|e| {
+        Error::io(
+            format!("cannot lock {} (the configuration's lock)", lock_path.display()),
+            e,
+        )
+    })?;
+    let text = read_text(path)?;
+    let config = Config::parse(path, &text).map_err(|(e, _)| Error::from(e))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::from(ConfigError {
+            file: path.to_path_buf(),
+            position: e.span().map(|s| line_col(&text, s.start)),
+            message: e.message().to_owned(),
+        })
+    })?;
+    let value = change(&config, &mut doc)?;
+    let new_text = doc.to_string();
+    Config::parse(path, &new_text).map_err(|(error, invalid)| EditError::Invalid { error, invalid })?;
+    fsutil::write_atomic(path, new_text.as_bytes()).map_err(|e| {
+        Error::io(
+            format!("cannot write the configuration file {}", path.display()),
+            e,
+        )
+    })?;
+    Ok(value)
+}
+
+/// Why [`edit`] did not save.
+#[derive(Debug)]
+pub enum EditError {
+    /// Loading, the change itself, or writing failed.
+    Failed(Error),
+    /// The change would have made the file invalid; nothing was written.
+    Invalid {
+        error: ConfigError,
+        invalid: Option<Invalid>,
+    },
+}
+
+impl From<Error> for EditError {
+    fn from(e: Error) -> Self {
+        EditError::Failed(e)
+    }
+}
+
+/// The default configuration file: `$XDG_CONFIG_HOME/outbound/apps.toml`.
+pub fn default_config_path() -> Result<PathBuf> {
+    xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("outbound").join("apps.toml"))
+}
+
+/// The default state directory: `$XDG_STATE_HOME/outbound`.
+pub fn default_state_dir() -> Result<PathBuf> {
+    xdg_dir("XDG_STATE_HOME", ".local/state").map(|d| d.join("outbound"))
+}
+
+fn xdg_dir(var: &str, fallback: &str) -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    std::env::home_dir()
+        .filter(|h| !h.as_os_str().is_empty())
+        .map(|h| h.join(fallback))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "neither {var} nor HOME is set; pass --config FILE and set OUTBOUND_STATE_DIR"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("a\nbc\nd", 0), (1, 1));
+        assert_eq!(line_col("a\nbc\nd", 3), (2, 2));
+        assert_eq!(line_col("a\nbc\nd", 5), (3, 1));
+        assert_eq!(line_col("é\né", 3), (2, 1));
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let (err, _) = Config::parse(Path::new("f.toml"), "a = 1\n[apps.x\n").unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(2));
+        assert!(err.to_string().starts_with("f.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_with_a_position() {
+        let text = "[apps.x]\nid = \"a\"\nclient_idd = \"c\"\n";
+        let (err, _) = Config::parse(Path::new("f.toml"), text).unwrap_err();
+        assert_eq!(err.position.map(|p| p.0), Some(3), "{err}");
+        assert!(err.message.contains("client_idd"), "{err}");
+    }
+
+    #[test]
+    fn apps_keep_file_order_and_ids_must_differ() {
+        let app = |n: &str, id: &str| {
+            format!(
+                "[apps.{n}]\nid = \"{id}\"\nclient_id = \"c\"\nclient_auth = \"none\"\ngrant = \"client_credentials\"\ntoken_url = \"https://e.com/t\"\n"
+            )
+        };
+        let text = format!("{}{}", app("zeta", "1"), app("alpha", "2"));
+        let cfg = Config::parse(Path::new("f"), &text).unwrap();
+        let names: Vec<_> = cfg.apps.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha"]);
+        let text = format!("{}{}", app("zeta", "1"), app("alpha", "1"));
+        let (err, _) = Config::parse(Path::new("f"), &text).unwrap_err();
+        assert!(err.message.contains("same id"), "{err}");
+    }
+}

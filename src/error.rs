@@ -1,0 +1,95 @@
+//! Typed errors and the one place that maps them to exit codes.
+//!
+//! Messages say what was wrong, where, and how to fix it. None of them ever carries a
+//! secret: secrets are [`crate::secret::Secret`]s, which have no `Display`.
+
+use std::path::PathBuf;
+
+use crate::store::StoreError;
+
+/// The exit codes `outbound` documents (README, `--help`).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CONFIG: u8 = 3;
+    pub const AUTHORIZATION_REQUIRED: u8 = 4;
+    pub const DISABLED: u8 = 5;
+    pub const HOST_NOT_ALLOWED: u8 = 6;
+    pub const SERVER: u8 = 7;
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command line asks for something impossible or incomplete.
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+
+    #[error("no application named `{name}` in {file}{hint}")]
+    UnknownApp {
+        name: String,
+        file: PathBuf,
+        hint: String,
+    },
+
+    #[error(
+        "application `{0}` is disabled: its tokens are kept but cannot be used; enable it with `outbound app enable {0}`"
+    )]
+    Disabled(String),
+
+    #[error(transparent)]
+    Store(#[from] StoreError),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Usage(_) => exit::USAGE,
+            Error::Config(_) => exit::CONFIG,
+            Error::Disabled(_) => exit::DISABLED,
+            Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
+                exit::ERROR
+            }
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// The configuration file cannot be used as it is. The file is never rewritten when
+/// this happens; the message gives `file:line:column` when the place is known.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{message}\n  fix the file by hand, or with `outbound app edit`", location(.file, .position))]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based line and column.
+    pub position: Option<(usize, usize)>,
+    pub message: String,
+}
+
+fn location(file: &std::path::Path, position: &Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, col)) => format!("{}:{line}:{col}: ", file.display()),
+        None => format!("{}: ", file.display()),
+    }
+}

@@ -1,0 +1,109 @@
+//! Small filesystem primitives shared by the configuration file and the file store:
+//! private directories, atomic replacement, and cross-process locks.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+#[cfg(unix)]
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+
+/// Creates `dir` (and parents) with mode 0700 when it does not exist yet. An existing
+/// directory keeps its mode: an administrator may share one on purpose.
+pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    builder.mode(0o700);
+    builder.create(dir)
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same directory,
+/// fsync, rename, fsync of the directory. A reader sees the old file or the new one,
+/// never a torn write, and a crash leaves one of the two. A new file is 0600; an
+/// existing file keeps its mode.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = parent_dir(path);
+    ensure_private_dir(&dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".outbound-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
+    #[cfg(unix)]
+    {
+        let mode = fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o7777)
+            .unwrap_or(0o600);
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(mode))?;
+    }
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    File::open(&dir)?.sync_all()?;
+    Ok(())
+}
+
+/// An exclusive advisory lock on `path`, held until the returned file is dropped. The
+/// OS releases it when the process dies, so a killed process never blocks others.
+pub fn lock_exclusive(path: &Path) -> io::Result<File> {
+    ensure_private_dir(&parent_dir(path))?;
+    let mut options = OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let file = options.open(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The path of the lock file that guards `path`.
+pub fn lock_path_for(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_write_creates_private_file_and_keeps_existing_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/apps.toml");
+        write_atomic(&path, b"a = 1\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "a = 1\n");
+        #[cfg(unix)]
+        {
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            let dmode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            assert_eq!(dmode & 0o777, 0o700);
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            write_atomic(&path, b"a = 2\n").unwrap();
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o644);
+        }
+        assert_eq!(fs::read_to_string(&path).unwrap(), "a = 2\n");
+    }
+
+    #[test]
+    fn lock_path_sits_beside_the_file() {
+        assert_eq!(
+            lock_path_for(Path::new("/x/apps.toml")),
+            PathBuf::from("/x/apps.toml.lock")
+        );
+    }
+}
