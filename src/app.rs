@@ -260,7 +260,10 @@ type FieldResult<T> = Result<T, FieldError>;
 pub fn check_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && name.len() <= 64
-        && name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
@@ -437,7 +440,11 @@ fn required<T>(field: &'static str, value: Option<T>, why: &str) -> FieldResult<
 pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     check_name(name).map_err(|m| FieldError::new("name", None, m))?;
 
-    let id = required("id", raw.id, "every application has a stable id (outbound writes it when the app is added; copy it back if it was lost)")?;
+    let id = required(
+        "id",
+        raw.id,
+        "every application has a stable id (outbound writes it when the app is added; copy it back if it was lost)",
+    )?;
     let id_span = id.span();
     let id = id.into_inner();
     if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -481,7 +488,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         None => SecretRef::None,
         Some(s) => {
             let span = s.span();
-            SecretRef::parse(s.get_ref()).map_err(|m| FieldError::new("client_secret", Some(span), m))?
+            SecretRef::parse(s.get_ref())
+                .map_err(|m| FieldError::new("client_secret", Some(span), m))?
         }
     };
     if client_secret == SecretRef::None && client_auth != ClientAuth::None {
@@ -532,7 +540,9 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                     return Err(FieldError::new(
                         "scopes",
                         Some(span),
-                        format!("`{scope}` is not a scope: scopes are non-empty and contain no spaces"),
+                        format!(
+                            "`{scope}` is not a scope: scopes are non-empty and contain no spaces"
+                        ),
                     ));
                 }
             }
@@ -556,17 +566,22 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         duration_field("refresh_skew", raw.refresh_skew)?.unwrap_or(DEFAULT_REFRESH_SKEW);
 
     let redirect_uri = match raw.redirect_uri {
-        None => Url::parse(DEFAULT_REDIRECT_URI).map_err(|e| {
-            FieldError::new("redirect_uri", None, format!("internal default: {e}"))
-        })?,
+        None => Url::parse(DEFAULT_REDIRECT_URI)
+            .map_err(|e| FieldError::new("redirect_uri", None, format!("internal default: {e}")))?,
         Some(r) => {
             let span = r.span();
-            check_redirect_uri(r.get_ref()).map_err(|m| FieldError::new("redirect_uri", Some(span), m))?
+            check_redirect_uri(r.get_ref())
+                .map_err(|m| FieldError::new("redirect_uri", Some(span), m))?
         }
     };
 
     let auth_params = map_field("auth_params", raw.auth_params, RESERVED_AUTH_PARAMS, false)?;
-    let token_params = map_field("token_params", raw.token_params, RESERVED_TOKEN_PARAMS, false)?;
+    let token_params = map_field(
+        "token_params",
+        raw.token_params,
+        RESERVED_TOKEN_PARAMS,
+        false,
+    )?;
     let token_headers = map_field("token_headers", raw.token_headers, &[], true)?;
 
     let allowed_hosts = match raw.allowed_hosts {
@@ -706,7 +721,10 @@ token_url = "https://example.com/token"
 
     #[test]
     fn secret_references() {
-        assert_eq!(SecretRef::parse("env:GH_SECRET"), Ok(SecretRef::Env("GH_SECRET".into())));
+        assert_eq!(
+            SecretRef::parse("env:GH_SECRET"),
+            Ok(SecretRef::Env("GH_SECRET".into()))
+        );
         assert_eq!(
             SecretRef::parse("command:pass show gh"),
             Ok(SecretRef::Command("pass show gh".into()))
@@ -714,9 +732,15 @@ token_url = "https://example.com/token"
         assert!(SecretRef::parse("s3cr3t").is_err());
         assert!(SecretRef::parse("env:1BAD").is_err());
         let public = BASE.replace("client_secret = \"store\"\n", "");
-        assert_eq!(validate("x", raw(&public)).unwrap_err().field, "client_secret");
+        assert_eq!(
+            validate("x", raw(&public)).unwrap_err().field,
+            "client_secret"
+        );
         let public = format!("{public}client_auth = \"none\"\n");
-        assert_eq!(validate("x", raw(&public)).unwrap().client_secret, SecretRef::None);
+        assert_eq!(
+            validate("x", raw(&public)).unwrap().client_secret,
+            SecretRef::None
+        );
     }
 
     #[test]
@@ -740,8 +764,14 @@ token_url = "https://example.com/token"
         assert!(check_name("bad name").is_err());
         assert!(check_name("-x").is_err());
         assert!(check_name("").is_err());
-        assert_eq!(check_host_pattern("*.Example.com"), Ok("*.example.com".into()));
-        assert_eq!(check_host_pattern("127.0.0.1:8080"), Ok("127.0.0.1:8080".into()));
+        assert_eq!(
+            check_host_pattern("*.Example.com"),
+            Ok("*.example.com".into())
+        );
+        assert_eq!(
+            check_host_pattern("127.0.0.1:8080"),
+            Ok("127.0.0.1:8080".into())
+        );
         assert!(check_host_pattern("https://x.com/").is_err());
         assert!(check_host_pattern("a.*.com").is_err());
     }
@@ -751,7 +781,10 @@ token_url = "https://example.com/token"
         let text = format!("{BASE}auth_params = {{ state = \"x\" }}\n");
         assert_eq!(validate("x", raw(&text)).unwrap_err().field, "auth_params");
         let text = format!("{BASE}token_headers = {{ Authorization = \"x\" }}\n");
-        assert_eq!(validate("x", raw(&text)).unwrap_err().field, "token_headers");
+        assert_eq!(
+            validate("x", raw(&text)).unwrap_err().field,
+            "token_headers"
+        );
         let text = format!("{BASE}token_format = \"Bearer\"\n");
         assert_eq!(validate("x", raw(&text)).unwrap_err().field, "token_format");
     }

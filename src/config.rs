@@ -22,6 +22,14 @@ pub struct Config {
     pub apps: Vec<App>,
 }
 
+/// Why a text is not a usable configuration.
+#[derive(Debug)]
+pub struct ParseError {
+    pub error: ConfigError,
+    /// Set when one application's field is at fault.
+    pub invalid: Option<Invalid>,
+}
+
 /// A validation error tied to one application's field, kept apart so a command that
 /// was editing that app can report it against the flag the user typed.
 #[derive(Debug)]
@@ -34,30 +42,34 @@ impl Config {
     /// Loads `path`; a file that does not exist yet is an empty configuration.
     pub fn load(path: &Path) -> Result<Config> {
         let text = read_text(path)?;
-        Config::parse(path, &text).map_err(|(e, _)| e.into())
+        Config::parse(path, &text).map_err(|e| e.error.into())
     }
 
     /// Parses and validates `text` (the contents of `path`).
-    pub fn parse(
-        path: &Path,
-        text: &str,
-    ) -> std::result::Result<Config, (ConfigError, Option<Invalid>)> {
-        let config_error = |position, message| ConfigError {
-            file: path.to_path_buf(),
-            position,
-            message,
+    pub fn parse(path: &Path, text: &str) -> std::result::Result<Config, Box<ParseError>> {
+        let fail = |position, message, invalid| {
+            Box::new(ParseError {
+                error: ConfigError {
+                    file: path.to_path_buf(),
+                    position,
+                    message,
+                },
+                invalid,
+            })
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| line_col(text, s.start));
-            (config_error(position, e.message().trim().to_owned()), None)
+            fail(position, e.message().trim().to_owned(), None)
         })?;
         // serde sees a map; the file's own order comes from the document.
         let order: Vec<String> = text
             .parse::<DocumentMut>()
             .ok()
-            .and_then(|doc| doc.get("apps").and_then(|a| a.as_table_like()).map(|t| {
-                t.iter().map(|(k, _)| k.to_owned()).collect()
-            }))
+            .and_then(|doc| {
+                doc.get("apps")
+                    .and_then(|a| a.as_table_like())
+                    .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
+            })
             .unwrap_or_default();
         let mut raw_apps = raw.apps;
         let mut apps = Vec::with_capacity(raw_apps.len());
@@ -71,13 +83,11 @@ impl Config {
             let app = app::validate(&name, raw_app).map_err(|field| {
                 let position = field.span.as_ref().map(|s| line_col(text, s.start));
                 let message = format!("apps.{name}.{}: {}", field.field, field.message);
-                (
-                    config_error(position, message),
-                    Some(Invalid {
-                        app: name.clone(),
-                        field,
-                    }),
-                )
+                let invalid = Invalid {
+                    app: name.clone(),
+                    field,
+                };
+                fail(position, message, Some(invalid))
             })?;
             apps.push(app);
         }
@@ -87,7 +97,7 @@ impl Config {
                     "apps.{}.id: the same id as apps.{}; every application needs its own (delete the copied `id` line and run `outbound app edit {}` to get a new one)",
                     a.name, b.name, a.name
                 );
-                return Err((config_error(None, message), None));
+                return Err(fail(None, message, None));
             }
         }
         Ok(Config {
@@ -165,12 +175,15 @@ pub fn edit<T>(
     let lock_path = fsutil::lock_path_for(path);
     let _lock = fsutil::lock_exclusive(&lock_path).map_err(|e| {
         Error::io(
-            format!("cannot lock {} (the configuration's lock)", lock_path.display()),
+            format!(
+                "cannot lock {} (the configuration's lock)",
+                lock_path.display()
+            ),
             e,
         )
     })?;
     let text = read_text(path)?;
-    let config = Config::parse(path, &text).map_err(|(e, _)| Error::from(e))?;
+    let config = Config::parse(path, &text).map_err(|e| Error::from(e.error))?;
     let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         Error::from(ConfigError {
             file: path.to_path_buf(),
@@ -180,7 +193,7 @@ pub fn edit<T>(
     })?;
     let value = change(&config, &mut doc)?;
     let new_text = doc.to_string();
-    Config::parse(path, &new_text).map_err(|(error, invalid)| EditError::Invalid { error, invalid })?;
+    Config::parse(path, &new_text).map_err(EditError::Invalid)?;
     fsutil::write_atomic(path, new_text.as_bytes()).map_err(|e| {
         Error::io(
             format!("cannot write the configuration file {}", path.display()),
@@ -196,10 +209,7 @@ pub enum EditError {
     /// Loading, the change itself, or writing failed.
     Failed(Error),
     /// The change would have made the file invalid; nothing was written.
-    Invalid {
-        error: ConfigError,
-        invalid: Option<Invalid>,
-    },
+    Invalid(Box<ParseError>),
 }
 
 impl From<Error> for EditError {
@@ -246,7 +256,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_have_a_position() {
-        let (err, _) = Config::parse(Path::new("f.toml"), "a = 1\n[apps.x\n").unwrap_err();
+        let err = Config::parse(Path::new("f.toml"), "a = 1\n[apps.x\n")
+            .unwrap_err()
+            .error;
         assert_eq!(err.position.map(|p| p.0), Some(2));
         assert!(err.to_string().starts_with("f.toml:2:"), "{err}");
     }
@@ -254,7 +266,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_refused_with_a_position() {
         let text = "[apps.x]\nid = \"a\"\nclient_idd = \"c\"\n";
-        let (err, _) = Config::parse(Path::new("f.toml"), text).unwrap_err();
+        let err = Config::parse(Path::new("f.toml"), text).unwrap_err().error;
         assert_eq!(err.position.map(|p| p.0), Some(3), "{err}");
         assert!(err.message.contains("client_idd"), "{err}");
     }
@@ -271,7 +283,7 @@ mod tests {
         let names: Vec<_> = cfg.apps.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["zeta", "alpha"]);
         let text = format!("{}{}", app("zeta", "1"), app("alpha", "1"));
-        let (err, _) = Config::parse(Path::new("f"), &text).unwrap_err();
+        let err = Config::parse(Path::new("f"), &text).unwrap_err().error;
         assert!(err.message.contains("same id"), "{err}");
     }
 }

@@ -89,7 +89,10 @@ mod tests {
         {
             let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
-            let dmode = fs::metadata(path.parent().unwrap()).unwrap().permissions().mode();
+            let dmode = fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(dmode & 0o777, 0o700);
             fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
             write_atomic(&path, b"a = 2\n").unwrap();

@@ -18,7 +18,13 @@ pub fn completions(shell: Shell) -> Result<()> {
 /// Every generated file: (path relative to the project root, contents).
 fn generated() -> Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell, Shell::Elvish] {
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::PowerShell,
+        Shell::Elvish,
+    ] {
         let mut out = Vec::new();
         clap_complete::generate(shell, &mut Cli::command(), "outbound", &mut out);
         let name = shell.file_name("outbound");

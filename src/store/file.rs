@@ -48,8 +48,8 @@ impl FileStore {
         &self,
         f: impl FnOnce(&mut BTreeMap<String, String>) -> T,
     ) -> Result<T, StoreError> {
-        let _lock = fsutil::lock_exclusive(&fsutil::lock_path_for(&self.path))
-            .map_err(|e| self.io(e))?;
+        let _lock =
+            fsutil::lock_exclusive(&fsutil::lock_path_for(&self.path)).map_err(|e| self.io(e))?;
         let mut map = self.read()?;
         let result = f(&mut map);
         let bytes = serde_json::to_vec_pretty(&map).map_err(|e| self.io(e.into()))?;

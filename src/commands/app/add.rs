@@ -49,7 +49,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
                 Item::Table(t)
             })
             .as_table_like_mut()
-            .ok_or_else(|| Error::Usage("`apps` in the configuration file is not a table".into()))?;
+            .ok_or_else(|| {
+                Error::Usage("`apps` in the configuration file is not a table".into())
+            })?;
         let mut table = Table::new();
         table.insert("id", value(id.as_str()));
         table.insert("enabled", value(true));

@@ -41,15 +41,14 @@ fn edit_config<T>(
 ) -> Result<T> {
     config::edit(&ctx.config_path, change).map_err(|e| match e {
         EditError::Failed(e) => e,
-        EditError::Invalid {
-            invalid: Some(invalid),
-            ..
-        } if invalid.app == name => Error::Usage(format!(
-            "{}: {}",
-            flag_for(invalid.field.field),
-            invalid.field.message
-        )),
-        EditError::Invalid { error, .. } => error.into(),
+        EditError::Invalid(parse) => match parse.invalid {
+            Some(invalid) if invalid.app == name => Error::Usage(format!(
+                "{}: {}",
+                flag_for(invalid.field.field),
+                invalid.field.message
+            )),
+            _ => parse.error.into(),
+        },
     })
 }
 
@@ -58,16 +57,28 @@ fn app_table<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut dyn Tab
     doc.get_mut("apps")
         .and_then(|apps| apps.get_mut(name))
         .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| Error::Other(format!("`apps.{name}` is not a table in the configuration file")))
+        .ok_or_else(|| {
+            Error::Other(format!(
+                "`apps.{name}` is not a table in the configuration file"
+            ))
+        })
 }
 
 /// Sets `key` to `value`, keeping the comment decor of a value it replaces.
 fn set(table: &mut dyn TableLike, key: &str, value: impl Into<Value>) {
     let mut value = value.into();
-    if let Some(old) = table.get(key).and_then(Item::as_value) {
-        *value.decor_mut() = old.decor().clone();
+    match table.get_mut(key) {
+        // Replacing in place keeps the key's own formatting (`id    =`) too.
+        Some(item) => {
+            if let Some(old) = item.as_value() {
+                *value.decor_mut() = old.decor().clone();
+            }
+            *item = Item::Value(value);
+        }
+        None => {
+            table.insert(key, Item::Value(value));
+        }
     }
-    table.insert(key, Item::Value(value));
 }
 
 fn string_array(items: impl IntoIterator<Item = String>) -> Array {
@@ -133,13 +144,26 @@ fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
         }
         set(table, "ca_file", path.to_string_lossy().as_ref());
     }
+    if s.scopes.iter().any(|scope| scope.trim().is_empty()) {
+        return Err(Error::Usage(
+            "--scope: a scope cannot be empty (to request no scope, leave --scope out or use --unset scopes)".into(),
+        ));
+    }
     if !s.scopes.is_empty() {
         // A scope never contains a space (RFC 6749 3.3), so "a b" means two scopes.
-        let scopes = s.scopes.iter().flat_map(|s| s.split_whitespace()).map(str::to_owned);
+        let scopes = s
+            .scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned);
         set(table, "scopes", string_array(scopes));
     }
     if !s.allowed_hosts.is_empty() {
-        set(table, "allowed_hosts", string_array(s.allowed_hosts.iter().cloned()));
+        set(
+            table,
+            "allowed_hosts",
+            string_array(s.allowed_hosts.iter().cloned()),
+        );
     }
     if s.no_pkce {
         set(table, "pkce", false);

@@ -86,7 +86,11 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let config = ctx.load()?;
     let backend = ctx.backend(&config);
     if json {
-        let views: Vec<AppView> = config.apps.iter().map(|a| AppView::new(a, backend)).collect();
+        let views: Vec<AppView> = config
+            .apps
+            .iter()
+            .map(|a| AppView::new(a, backend))
+            .collect();
         return print_json(&views);
     }
     if config.apps.is_empty() {

@@ -1,0 +1,316 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[outbound] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'outbound'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'outbound'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand add 'Define a new application'
+            cand list 'List the applications in the configuration file'
+            cand show 'Show one application''s settings (the client secret only as where it lives)'
+            cand edit 'Change an application''s settings: only what is given changes'
+            cand enable 'Allow the application''s tokens to be used and new authorizations to start'
+            cand disable 'Refuse every use of the application''s tokens (nothing is deleted)'
+            cand reset 'Invalidate every user''s tokens for the application (bumps its generation)'
+            cand delete 'Delete the application, its stored client secret, and this user''s tokens'
+            cand secret 'Manage the application''s client secret'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;add'= {
+            cand --description 'Free text for administrators'
+            cand --approval-prompt 'Text shown before the browser opens for authorization'
+            cand --grant 'OAuth 2.0 grant [default: authorization_code]'
+            cand --auth-url 'Authorization endpoint (its query parameters are kept)'
+            cand --token-url 'Token endpoint'
+            cand --revocation-url 'Revocation endpoint (RFC 7009)'
+            cand --device-url 'Device authorization endpoint (RFC 8628)'
+            cand --client-id 'Client identifier issued by the provider'
+            cand --client-secret-env 'Read the client secret from this environment variable whenever it is needed'
+            cand --client-secret-command 'Run this shell command whenever the client secret is needed (its stdout)'
+            cand --client-auth 'Client authentication at the token endpoint [default: basic]'
+            cand --scope 'A scope to request (repeatable; none = send no scope)'
+            cand --scope-delimiter 'How scopes are joined in requests [default: " "]'
+            cand --expires-in 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)'
+            cand --refresh-skew 'Refresh this long before expiry [default: 60s]'
+            cand --redirect-uri 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]'
+            cand --prompt 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)'
+            cand --auth-param 'Extra authorization parameter (repeatable)'
+            cand --token-header 'Extra token-request header (repeatable)'
+            cand --token-param 'Extra token-request parameter (repeatable)'
+            cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)'
+            cand --proxy 'Proxy for every request of this app (http, https, socks5)'
+            cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
+            cand --token-header-name 'Header that carries the token in `outbound curl` [default: Authorization]'
+            cand --token-format 'Format of that header''s value [default: "Bearer {token}"]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --client-secret-stdin 'Read the client secret from standard input (never from a flag)'
+            cand --no-pkce 'Turn PKCE (S256) off for servers that reject it'
+            cand --pkce 'Turn PKCE (S256) back on (the default)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;list'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON array (stable; see the README)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;show'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON object (stable; see the README)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;edit'= {
+            cand --description 'Free text for administrators'
+            cand --approval-prompt 'Text shown before the browser opens for authorization'
+            cand --grant 'OAuth 2.0 grant [default: authorization_code]'
+            cand --auth-url 'Authorization endpoint (its query parameters are kept)'
+            cand --token-url 'Token endpoint'
+            cand --revocation-url 'Revocation endpoint (RFC 7009)'
+            cand --device-url 'Device authorization endpoint (RFC 8628)'
+            cand --client-id 'Client identifier issued by the provider'
+            cand --client-secret-env 'Read the client secret from this environment variable whenever it is needed'
+            cand --client-secret-command 'Run this shell command whenever the client secret is needed (its stdout)'
+            cand --client-auth 'Client authentication at the token endpoint [default: basic]'
+            cand --scope 'A scope to request (repeatable; none = send no scope)'
+            cand --scope-delimiter 'How scopes are joined in requests [default: " "]'
+            cand --expires-in 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)'
+            cand --refresh-skew 'Refresh this long before expiry [default: 60s]'
+            cand --redirect-uri 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]'
+            cand --prompt 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)'
+            cand --auth-param 'Extra authorization parameter (repeatable)'
+            cand --token-header 'Extra token-request header (repeatable)'
+            cand --token-param 'Extra token-request parameter (repeatable)'
+            cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)'
+            cand --proxy 'Proxy for every request of this app (http, https, socks5)'
+            cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
+            cand --token-header-name 'Header that carries the token in `outbound curl` [default: Authorization]'
+            cand --token-format 'Format of that header''s value [default: "Bearer {token}"]'
+            cand --unset 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --client-secret-stdin 'Read the client secret from standard input (never from a flag)'
+            cand --no-pkce 'Turn PKCE (S256) off for servers that reject it'
+            cand --pkce 'Turn PKCE (S256) back on (the default)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;enable'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;disable'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;reset'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;delete'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand -y 'Do not ask for confirmation'
+            cand --yes 'Do not ask for confirmation'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;secret'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand set 'Store a new client secret (read from standard input, or a hidden prompt)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;secret;set'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;secret;help'= {
+            cand set 'Store a new client secret (read from standard input, or a hidden prompt)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;secret;help;set'= {
+        }
+        &'outbound;app;secret;help;help'= {
+        }
+        &'outbound;app;help'= {
+            cand add 'Define a new application'
+            cand list 'List the applications in the configuration file'
+            cand show 'Show one application''s settings (the client secret only as where it lives)'
+            cand edit 'Change an application''s settings: only what is given changes'
+            cand enable 'Allow the application''s tokens to be used and new authorizations to start'
+            cand disable 'Refuse every use of the application''s tokens (nothing is deleted)'
+            cand reset 'Invalidate every user''s tokens for the application (bumps its generation)'
+            cand delete 'Delete the application, its stored client secret, and this user''s tokens'
+            cand secret 'Manage the application''s client secret'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;help;add'= {
+        }
+        &'outbound;app;help;list'= {
+        }
+        &'outbound;app;help;show'= {
+        }
+        &'outbound;app;help;edit'= {
+        }
+        &'outbound;app;help;enable'= {
+        }
+        &'outbound;app;help;disable'= {
+        }
+        &'outbound;app;help;reset'= {
+        }
+        &'outbound;app;help;delete'= {
+        }
+        &'outbound;app;help;secret'= {
+            cand set 'Store a new client secret (read from standard input, or a hidden prompt)'
+        }
+        &'outbound;app;help;secret;set'= {
+        }
+        &'outbound;app;help;help'= {
+        }
+        &'outbound;completions'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;generate-docs'= {
+            cand --dir 'The project root that holds completions/ and man/'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --check 'Fail when a file differs instead of writing it'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;help'= {
+            cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+            cand completions 'Print a shell completion script'
+            cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;help;app'= {
+            cand add 'Define a new application'
+            cand list 'List the applications in the configuration file'
+            cand show 'Show one application''s settings (the client secret only as where it lives)'
+            cand edit 'Change an application''s settings: only what is given changes'
+            cand enable 'Allow the application''s tokens to be used and new authorizations to start'
+            cand disable 'Refuse every use of the application''s tokens (nothing is deleted)'
+            cand reset 'Invalidate every user''s tokens for the application (bumps its generation)'
+            cand delete 'Delete the application, its stored client secret, and this user''s tokens'
+            cand secret 'Manage the application''s client secret'
+        }
+        &'outbound;help;app;add'= {
+        }
+        &'outbound;help;app;list'= {
+        }
+        &'outbound;help;app;show'= {
+        }
+        &'outbound;help;app;edit'= {
+        }
+        &'outbound;help;app;enable'= {
+        }
+        &'outbound;help;app;disable'= {
+        }
+        &'outbound;help;app;reset'= {
+        }
+        &'outbound;help;app;delete'= {
+        }
+        &'outbound;help;app;secret'= {
+            cand set 'Store a new client secret (read from standard input, or a hidden prompt)'
+        }
+        &'outbound;help;app;secret;set'= {
+        }
+        &'outbound;help;completions'= {
+        }
+        &'outbound;help;generate-docs'= {
+        }
+        &'outbound;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,214 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_outbound_global_optspecs
+    string join \n config= store= no-input h/help V/version
+end
+
+function __fish_outbound_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_outbound_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_outbound_using_subcommand
+    set -l cmd (__fish_outbound_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c outbound -n "__fish_outbound_needs_command" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_needs_command" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_needs_command" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_needs_command" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "list" -d 'List the applications in the configuration file'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "enable" -d 'Allow the application\'s tokens to be used and new authorizations to start'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "disable" -d 'Refuse every use of the application\'s tokens (nothing is deleted)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "secret" -d 'Manage the application\'s client secret'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l description -d 'Free text for administrators' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l approval-prompt -d 'Text shown before the browser opens for authorization' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l grant -d 'OAuth 2.0 grant [default: authorization_code]' -r -f -a "authorization_code\t'A person authorizes in the browser (RFC 6749 4.1, with PKCE)'
+client_credentials\t'The client acts as itself; no user (RFC 6749 4.4)'
+device_code\t'A person authorizes on another device (RFC 8628)'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l auth-url -d 'Authorization endpoint (its query parameters are kept)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-url -d 'Token endpoint' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l revocation-url -d 'Revocation endpoint (RFC 7009)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l device-url -d 'Device authorization endpoint (RFC 8628)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-id -d 'Client identifier issued by the provider' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-secret-env -d 'Read the client secret from this environment variable whenever it is needed' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-secret-command -d 'Run this shell command whenever the client secret is needed (its stdout)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-auth -d 'Client authentication at the token endpoint [default: basic]' -r -f -a "basic\t'HTTP Basic with the client id and secret (`client_secret_basic`)'
+post\t'Client id and secret in the request body (`client_secret_post`)'
+none\t'A public client: only `client_id` is sent'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l scope -d 'A scope to request (repeatable; none = send no scope)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l scope-delimiter -d 'How scopes are joined in requests [default: " "]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l expires-in -d 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l refresh-skew -d 'Refresh this long before expiry [default: 60s]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l redirect-uri -d 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l prompt -d 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l auth-param -d 'Extra authorization parameter (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header -d 'Extra token-request header (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-param -d 'Extra token-request parameter (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header-name -d 'Header that carries the token in `outbound curl` [default: Authorization]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-format -d 'Format of that header\'s value [default: "Bearer {token}"]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-secret-stdin -d 'Read the client secret from standard input (never from a flag)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l pkce -d 'Turn PKCE (S256) back on (the default)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l json -d 'Print a JSON object (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l description -d 'Free text for administrators' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l approval-prompt -d 'Text shown before the browser opens for authorization' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l grant -d 'OAuth 2.0 grant [default: authorization_code]' -r -f -a "authorization_code\t'A person authorizes in the browser (RFC 6749 4.1, with PKCE)'
+client_credentials\t'The client acts as itself; no user (RFC 6749 4.4)'
+device_code\t'A person authorizes on another device (RFC 8628)'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l auth-url -d 'Authorization endpoint (its query parameters are kept)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-url -d 'Token endpoint' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l revocation-url -d 'Revocation endpoint (RFC 7009)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l device-url -d 'Device authorization endpoint (RFC 8628)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-id -d 'Client identifier issued by the provider' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-secret-env -d 'Read the client secret from this environment variable whenever it is needed' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-secret-command -d 'Run this shell command whenever the client secret is needed (its stdout)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-auth -d 'Client authentication at the token endpoint [default: basic]' -r -f -a "basic\t'HTTP Basic with the client id and secret (`client_secret_basic`)'
+post\t'Client id and secret in the request body (`client_secret_post`)'
+none\t'A public client: only `client_id` is sent'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l scope -d 'A scope to request (repeatable; none = send no scope)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l scope-delimiter -d 'How scopes are joined in requests [default: " "]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l expires-in -d 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l refresh-skew -d 'Refresh this long before expiry [default: 60s]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l redirect-uri -d 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l prompt -d 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l auth-param -d 'Extra authorization parameter (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header -d 'Extra token-request header (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-param -d 'Extra token-request parameter (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header-name -d 'Header that carries the token in `outbound curl` [default: Authorization]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-format -d 'Format of that header\'s value [default: "Bearer {token}"]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l unset -d 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-secret-stdin -d 'Read the client secret from standard input (never from a flag)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l pkce -d 'Turn PKCE (S256) back on (the default)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a new client secret (read from standard input, or a hidden prompt)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the applications in the configuration file'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Allow the application\'s tokens to be used and new authorizations to start'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Refuse every use of the application\'s tokens (nothing is deleted)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "secret" -d 'Manage the application\'s client secret'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l dir -d 'The project root that holds completions/ and man/' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l check -d 'Fail when a file differs instead of writing it'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "enable" -d 'Allow the application\'s tokens to be used and new authorizations to start'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "disable" -d 'Refuse every use of the application\'s tokens (nothing is deleted)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "secret" -d 'Manage the application\'s client secret'

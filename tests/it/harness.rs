@@ -1,0 +1,192 @@
+//! Per-test isolation and small helpers for running the binary.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    vars: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn code(self, code: i32) -> Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+/// The session bus of the Secret Service `scripts/with-keyring` started.
+pub fn session_bus() -> String {
+    std::env::var("DBUS_SESSION_BUS_ADDRESS").unwrap_or_else(|_| {
+        panic!("DBUS_SESSION_BUS_ADDRESS is not set: run the suite with `scripts/test` (it starts a real Secret Service)")
+    })
+}
+
+impl Env {
+    pub fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let vars = vec![
+            ("HOME".into(), root.join("home").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                root.join("config").display().to_string(),
+            ),
+            (
+                "XDG_STATE_HOME".into(),
+                root.join("state").display().to_string(),
+            ),
+            ("DBUS_SESSION_BUS_ADDRESS".into(), session_bus()),
+        ];
+        Env { dir, vars }
+    }
+
+    /// Use the file store for every command of this environment.
+    pub fn file_store(mut self) -> Env {
+        self.set("OUTBOUND_STORE", "file");
+        self
+    }
+
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.vars.retain(|(k, _)| k != key);
+        self.vars.push((key.into(), value.into()));
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("config/outbound/apps.toml")
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state/outbound")
+    }
+
+    pub fn config_text(&self) -> String {
+        std::fs::read_to_string(self.config_path()).unwrap_or_default()
+    }
+
+    pub fn command<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_outbound"));
+        cmd.args(args);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("OUTBOUND_") || k.starts_with("XDG_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs(self.vars.iter().map(|(k, v)| (k, v)));
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Runs `outbound ARGS` without a terminal and with no standard input.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.command(args).output().expect("spawn outbound"))
+    }
+
+    /// Runs `outbound ARGS` with `input` on standard input.
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn outbound");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait"))
+    }
+
+    /// Adds a client-credentials app with a secret from stdin.
+    pub fn add_app(&self, name: &str, secret: &str) -> Run {
+        self.run_with_input(
+            &[
+                "app",
+                "add",
+                name,
+                "--grant",
+                "client_credentials",
+                "--client-id",
+                "cid",
+                "--token-url",
+                "https://auth.example.com/token",
+                "--client-secret-stdin",
+            ],
+            secret,
+        )
+        .ok()
+    }
+
+    pub fn app_json(&self, name: &str) -> serde_json::Value {
+        self.run(&["app", "show", name, "--json"]).ok().json()
+    }
+}
+
+/// The value the real Secret Service holds for `key`, via `secret-tool`.
+pub fn keyring_lookup(key: &str) -> Option<String> {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "outbound", "username", key])
+        .env("DBUS_SESSION_BUS_ADDRESS", session_bus())
+        .output()
+        .expect("secret-tool is installed by scripts/setup");
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}

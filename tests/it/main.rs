@@ -1,0 +1,7 @@
+//! One integration binary: the real `outbound` binary, run with an isolated HOME,
+//! config and state directory per test, against the real Secret Service that
+//! `scripts/test` starts (tests that need it fail, never skip, without it).
+
+mod app_admin;
+mod harness;
+mod store;

@@ -1,0 +1,121 @@
+//! Store selection and the keyring-unreachable message.
+
+use crate::harness::{Env, keyring_lookup};
+
+const SECRET: &str = "st0re-secret-71c3";
+
+fn secrets_file(env: &Env) -> String {
+    std::fs::read_to_string(env.state_dir().join("secrets.json")).unwrap_or_default()
+}
+
+#[test]
+fn the_file_store_is_chosen_by_flag_env_or_config_and_announces_itself() {
+    // --store file
+    let env = Env::new();
+    let run = env
+        .run_with_input(
+            &[
+                "--store",
+                "file",
+                "app",
+                "add",
+                "a",
+                "--grant",
+                "client_credentials",
+                "--client-id",
+                "c",
+                "--token-url",
+                "https://x.example/t",
+                "--client-secret-stdin",
+            ],
+            SECRET,
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("warning: using the file store"),
+        "{}",
+        run.stderr
+    );
+    assert!(secrets_file(&env).contains(SECRET));
+    let id = env
+        .run(&["--store", "file", "app", "show", "a", "--json"])
+        .ok()
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        keyring_lookup(&format!("client-secret/{id}")).is_none(),
+        "not in the keyring too"
+    );
+
+    // OUTBOUND_STORE=file
+    let env = Env::new().file_store();
+    env.add_app("b", SECRET);
+    assert!(secrets_file(&env).contains(SECRET));
+    assert_eq!(env.app_json("b")["client_secret"], "file");
+
+    // store = "file" in the configuration file
+    let env = Env::new();
+    std::fs::create_dir_all(env.config_path().parent().unwrap()).unwrap();
+    std::fs::write(env.config_path(), "store = \"file\"\n").unwrap();
+    env.add_app("c", SECRET);
+    assert!(secrets_file(&env).contains(SECRET));
+    // The flag wins over the file.
+    let run = env
+        .run(&["--store", "keyring", "app", "show", "c", "--json"])
+        .ok();
+    assert_eq!(run.json()["client_secret"], "keyring");
+}
+
+#[test]
+fn an_unreachable_keyring_names_both_fixes_and_changes_nothing() {
+    let mut env = Env::new();
+    env.set(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/outbound-test-bus",
+    );
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "a",
+                "--grant",
+                "client_credentials",
+                "--client-id",
+                "c",
+                "--token-url",
+                "https://x.example/t",
+                "--client-secret-stdin",
+            ],
+            SECRET,
+        )
+        .code(1);
+    assert!(
+        run.stderr.contains("the OS keyring could not be reached"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Secret Service"), "{}", run.stderr);
+    assert!(run.stderr.contains("--store file"), "{}", run.stderr);
+    assert!(!run.all().contains(SECRET));
+    assert!(!env.config_path().exists(), "no app without its secret");
+    assert!(
+        secrets_file(&env).is_empty(),
+        "no silent fallback to the file store"
+    );
+}
+
+#[test]
+fn the_keyring_holds_the_secret_across_processes() {
+    let env = Env::new();
+    env.add_app("k", SECRET);
+    let id = env.app_json("k")["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        keyring_lookup(&format!("client-secret/{id}")).as_deref(),
+        Some(SECRET)
+    );
+    assert!(secrets_file(&env).is_empty());
+    assert!(!env.config_text().contains(SECRET));
+}
