@@ -1,0 +1,129 @@
+// A real OAuth 2.0 / OpenID Connect authorization server for outbound's tests and demo:
+// oidc-provider on a free loopback port, with PKCE required, rotating refresh tokens,
+// short access tokens, device flow, client credentials, revocation and introspection.
+//
+//   node server.mjs            prints "LISTENING <port>" once ready
+//
+// Environment: ACCESS_TTL (seconds, default 60), FIXED_REDIRECT_PORT (the registered
+// port of the `web-fixed` client). Every token request is logged as
+// "TOKEN grant_type=<type>" on stdout, so tests can count refreshes.
+//
+// Provider quirks can be switched on at runtime, to emulate real servers:
+//   POST /__quirks  {"token": ["form", "expires_string", ...]}
+// form            form-encoded token responses (GitHub without Accept: application/json)
+// expires_string  "expires_in": "3600" (Microsoft, the seeds' own example)
+// scope_comma     comma-separated scope
+// error_200       HTTP 200 carrying {"error": "invalid_grant", ...}
+// no_token_type   token_type left out
+// token_type_upper "BEARER"
+// no_access_token a response without access_token
+import http from 'node:http';
+import { URLSearchParams } from 'node:url';
+import Provider from 'oidc-provider';
+
+const accessTtl = Number(process.env.ACCESS_TTL || 60);
+const fixedPort = Number(process.env.FIXED_REDIRECT_PORT || 0);
+let quirks = { token: [] };
+
+const server = http.createServer();
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = server.address().port;
+const issuer = `http://127.0.0.1:${port}`;
+
+const common = {
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+};
+const clients = [
+  { ...common, client_id: 'native-app', client_secret: 'native-secret', application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'client_secret_basic' },
+  { ...common, client_id: 'post-app', client_secret: 'post-secret', application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'client_secret_post' },
+  { ...common, client_id: 'public-app', application_type: 'native',
+    redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' },
+  { ...common, client_id: 'device-app', application_type: 'native',
+    grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], response_types: [],
+    redirect_uris: [], token_endpoint_auth_method: 'none' },
+  { client_id: 'cc-app', client_secret: 'cc-secret', grant_types: ['client_credentials'],
+    response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+];
+if (fixedPort) {
+  clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
+    redirect_uris: [`http://127.0.0.1:${fixedPort}/cb`], token_endpoint_auth_method: 'client_secret_basic' });
+}
+
+const provider = new Provider(issuer, {
+  clients,
+  pkce: { required: () => true },
+  clockTolerance: 0,
+  rotateRefreshToken: true,
+  issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+  ttl: { AccessToken: accessTtl, ClientCredentials: accessTtl, DeviceCode: 600, Grant: 3600,
+         Interaction: 600, Session: 3600, IdToken: 3600, RefreshToken: 3600 },
+  scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
+  claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
+  features: {
+    devInteractions: { enabled: true },
+    clientCredentials: { enabled: true },
+    deviceFlow: { enabled: true },
+    revocation: { enabled: true },
+    introspection: { enabled: true },
+    userinfo: { enabled: true },
+    resourceIndicators: { enabled: false },
+  },
+  findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, name: 'Test User', email: `${sub}@example.test` }) }),
+});
+provider.on('grant.error', (ctx, err) => console.log(`GRANT_ERROR ${err.message} ${err.error_detail || ''}`));
+provider.on('server_error', (ctx, err) => console.log(`SERVER_ERROR ${err.stack}`));
+
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/__quirks' && ctx.method === 'POST') {
+    let body = '';
+    for await (const chunk of ctx.req) body += chunk;
+    quirks = { token: [], ...JSON.parse(body || '{}') };
+    ctx.body = quirks;
+    return;
+  }
+  if (ctx.path === '/token' && ctx.method === 'POST') {
+    // Count token requests by grant type (read from the raw body the provider will parse).
+    const grant = await peekGrantType(ctx);
+    console.log(`TOKEN grant_type=${grant}`);
+  }
+  await next();
+  if (ctx.path !== '/token' || ctx.method !== 'POST' || !ctx.body || typeof ctx.body !== 'object') return;
+  const q = quirks.token || [];
+  let body = { ...ctx.body };
+  if (q.includes('expires_string') && body.expires_in !== undefined) body.expires_in = String(body.expires_in);
+  if (q.includes('scope_comma') && body.scope) body.scope = body.scope.split(' ').join(',');
+  if (q.includes('no_token_type')) delete body.token_type;
+  if (q.includes('token_type_upper') && body.token_type) body.token_type = body.token_type.toUpperCase();
+  if (q.includes('no_access_token')) delete body.access_token;
+  if (q.includes('error_200')) { ctx.status = 200; body = { error: 'invalid_grant', error_description: 'emulated error with HTTP 200' }; }
+  if (q.includes('form')) {
+    ctx.type = 'application/x-www-form-urlencoded';
+    ctx.body = new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString();
+  } else {
+    ctx.body = body;
+  }
+});
+
+async function peekGrantType(ctx) {
+  // Buffer the body, then hand the provider a fresh stream with the same bytes.
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const raw = Buffer.concat(chunks);
+  const { Readable } = await import('node:stream');
+  const replay = Readable.from([raw]);
+  Object.assign(replay, { headers: ctx.req.headers, method: ctx.req.method, url: ctx.req.url,
+    httpVersion: ctx.req.httpVersion, socket: ctx.req.socket, connection: ctx.req.socket });
+  ctx.req = replay;
+  ctx.request.req = replay;
+  const type = String(ctx.get('content-type'));
+  if (type.includes('json')) {
+    try { return JSON.parse(raw.toString()).grant_type; } catch { return 'unknown'; }
+  }
+  return new URLSearchParams(raw.toString()).get('grant_type');
+}
+
+server.on('request', provider.callback());
+console.log(`LISTENING ${port}`);
