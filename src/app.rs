@@ -57,6 +57,8 @@ pub struct RawApp {
     pub ca_file: Option<PathBuf>,
     pub token_header_name: Option<Spanned<String>>,
     pub token_format: Option<Spanned<String>>,
+    pub issuer: Option<Spanned<String>>,
+    pub require_iss: Option<bool>,
 }
 
 /// A duration written as `"90m"`, `"1h 30m"` or a number of seconds.
@@ -204,6 +206,10 @@ pub struct App {
     pub ca_file: Option<PathBuf>,
     pub token_header_name: String,
     pub token_format: String,
+    /// The issuer (from discovery): callbacks' `iss` must equal it (RFC 9207).
+    pub issuer: Option<Url>,
+    /// The server promises `iss` in every authorization response.
+    pub require_iss: bool,
 }
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -503,6 +509,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         ));
     }
 
+    let issuer = url_field("issuer", raw.issuer)?;
     let auth_url = url_field("auth_url", raw.auth_url)?;
     let token_url = url_field("token_url", raw.token_url)?;
     let revocation_url = url_field("revocation_url", raw.revocation_url)?;
@@ -657,6 +664,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         ca_file: raw.ca_file,
         token_header_name,
         token_format,
+        issuer,
+        require_iss: raw.require_iss.unwrap_or(false),
     })
 }
 

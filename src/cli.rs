@@ -48,6 +48,29 @@ pub enum Command {
     #[command(subcommand)]
     App(AppCommand),
 
+    /// Authorize an application: browser and loopback, device grant, or client credentials
+    Authorize(AuthorizeArgs),
+
+    /// Every application and account of this user: state, expiry, scopes, last error
+    Status {
+        /// Only this application
+        name: Option<String>,
+        /// Print a JSON array (stable; see the README)
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Revoke an account's tokens at the server and remove them
+    Logout {
+        name: String,
+        /// The account [default: default]
+        #[arg(long)]
+        account: Option<String>,
+        /// Remove the local tokens without revoking them at the server
+        #[arg(long)]
+        no_revoke: bool,
+    },
+
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -95,6 +118,9 @@ pub enum AppCommand {
         /// Do not ask for confirmation
         #[arg(long, short)]
         yes: bool,
+        /// Remove this user's tokens without revoking them at the server
+        #[arg(long)]
+        no_revoke: bool,
     },
     /// Delete the application, its stored client secret, and this user's tokens
     Delete {
@@ -102,10 +128,42 @@ pub enum AppCommand {
         /// Do not ask for confirmation
         #[arg(long, short)]
         yes: bool,
+        /// Remove this user's tokens without revoking them at the server
+        #[arg(long)]
+        no_revoke: bool,
     },
     /// Manage the application's client secret
     #[command(subcommand)]
     Secret(SecretCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorizeArgs {
+    pub name: String,
+    /// The account to authorize [default: default]
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Scopes for this account instead of the app's (repeatable; remembered)
+    #[arg(long = "scope", value_name = "SCOPE")]
+    pub scopes: Vec<String>,
+    /// The `prompt` parameter for this account (remembered)
+    #[arg(long, value_name = "VALUE")]
+    pub prompt: Option<String>,
+    /// Do not open a browser; only print the URL
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Paste the redirected URL (or the code) back instead of running a listener
+    #[arg(long, conflicts_with_all = ["device", "no_browser"])]
+    pub manual: bool,
+    /// Use the device authorization grant (RFC 8628)
+    #[arg(long)]
+    pub device: bool,
+    /// Do not ask before starting (the approval prompt is still shown)
+    #[arg(long, short)]
+    pub yes: bool,
+    /// Seconds to wait for the browser or the device
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +195,9 @@ pub struct EditArgs {
 #[derive(Debug, Default, PartialEq, Args)]
 #[command(next_help_heading = "Application settings")]
 pub struct Settings {
+    /// Fill the endpoints from this issuer's metadata (RFC 8414 / OpenID discovery)
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
     /// Free text for administrators
     #[arg(long)]
     pub description: Option<String>,

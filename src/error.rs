@@ -45,6 +45,18 @@ pub enum Error {
     #[error(transparent)]
     Store(#[from] StoreError),
 
+    /// A person must authorize (again) before this can work.
+    #[error("{reason}\n  run: {command}")]
+    AuthorizationRequired { reason: String, command: String },
+
+    /// The OAuth server refused, answered nonsense, or could not be reached.
+    #[error(transparent)]
+    OAuth(#[from] crate::oauth::OAuthError),
+
+    /// The authorization in the browser did not complete.
+    #[error("{0}")]
+    Authorization(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -62,6 +74,8 @@ impl Error {
             Error::Usage(_) => exit::USAGE,
             Error::Config(_) => exit::CONFIG,
             Error::Disabled(_) => exit::DISABLED,
+            Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
+            Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
             Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
                 exit::ERROR
             }

@@ -4,14 +4,18 @@
 //! commands ([`commands`]). Only `commands` talks to the terminal.
 
 pub mod app;
+pub mod authorize;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
 pub mod fsutil;
+pub mod http;
+pub mod oauth;
 pub mod secret;
 pub mod state;
 pub mod store;
+pub mod tokens;
 
 use cli::{AppCommand, Cli, Command, SecretCommand};
 use commands::Ctx;
@@ -30,12 +34,27 @@ pub fn run(cli: Cli) -> Result<()> {
             AppCommand::Disable { name } => {
                 commands::app::lifecycle::set_enabled(&ctx, &name, false)
             }
-            AppCommand::Reset { name, yes } => commands::app::lifecycle::reset(&ctx, &name, yes),
-            AppCommand::Delete { name, yes } => commands::app::lifecycle::delete(&ctx, &name, yes),
+            AppCommand::Reset {
+                name,
+                yes,
+                no_revoke,
+            } => commands::app::lifecycle::reset(&ctx, &name, yes, no_revoke),
+            AppCommand::Delete {
+                name,
+                yes,
+                no_revoke,
+            } => commands::app::lifecycle::delete(&ctx, &name, yes, no_revoke),
             AppCommand::Secret(SecretCommand::Set { name }) => {
                 commands::app::secret::set_secret(&ctx, &name)
             }
         },
+        Command::Authorize(args) => commands::authorize::run(&ctx, args),
+        Command::Status { name, json } => commands::status::run(&ctx, name.as_deref(), json),
+        Command::Logout {
+            name,
+            account,
+            no_revoke,
+        } => commands::logout::run(&ctx, &name, account.as_deref(), no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),
     }

@@ -1,28 +1,62 @@
-//! Per-user, non-secret bookkeeping in the state directory: which (app id, account)
-//! pairs this user holds tokens for. Secrets themselves live in the store; this index
-//! is what lets `app delete` and `app reset` find them without listing the keyring.
+//! Per-user, non-secret bookkeeping in the state directory: one record per (app id,
+//! account) this user holds tokens for, with what `status` shows (expiry, scopes,
+//! last error, last refresh) and the account's own overrides. Secrets live in the
+//! store; this index is what lets `status`, `app delete` and `app reset` find them
+//! without listing the keyring. A missing or corrupt index is rebuilt as empty.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsutil;
+use crate::store::Backend;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub app_id: String,
+    pub app_name: String,
+    pub account: String,
+    /// The configuration file the app was defined in (orphans are judged per file).
+    pub config: PathBuf,
+    pub store: Backend,
+    pub generation: u64,
+    pub expires_at: Option<u64>,
+    #[serde(default)]
+    pub refresh_expires_at: Option<u64>,
+    pub has_refresh: bool,
+    pub scopes: Vec<String>,
+    pub obtained_at: u64,
+    #[serde(default)]
+    pub last_refresh: Option<u64>,
+    #[serde(default)]
+    pub last_error: Option<String>,
+    #[serde(default)]
+    pub needs_authorization: bool,
+    /// `authorize --scope` for this account, remembered.
+    #[serde(default)]
+    pub scope_override: Option<Vec<String>>,
+    /// `authorize --prompt` for this account, remembered.
+    #[serde(default)]
+    pub prompt_override: Option<String>,
+}
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Index {
     #[serde(default)]
-    pub accounts: BTreeSet<(String, String)>,
+    pub accounts: BTreeMap<String, AccountRecord>,
 }
 
 pub fn index_path(state_dir: &Path) -> PathBuf {
     state_dir.join("index.json")
 }
 
+pub fn key(app_id: &str, account: &str) -> String {
+    format!("{app_id}/{account}")
+}
+
 impl Index {
-    /// Reads the index; a missing or unreadable one is empty (it holds nothing that
-    /// cannot be found again, and a corrupt index must not block the user).
     pub fn load(state_dir: &Path) -> Index {
         std::fs::read(index_path(state_dir))
             .ok()
@@ -44,11 +78,15 @@ impl Index {
         Ok(value)
     }
 
+    pub fn get(&self, app_id: &str, account: &str) -> Option<&AccountRecord> {
+        self.accounts.get(&key(app_id, account))
+    }
+
     pub fn accounts_of(&self, app_id: &str) -> Vec<String> {
         self.accounts
-            .iter()
-            .filter(|(id, _)| id == app_id)
-            .map(|(_, account)| account.clone())
+            .values()
+            .filter(|r| r.app_id == app_id)
+            .map(|r| r.account.clone())
             .collect()
     }
 }

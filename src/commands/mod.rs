@@ -2,7 +2,10 @@
 //! is the only layer that reads the terminal or prints.
 
 pub mod app;
+pub mod authorize;
 pub mod generate;
+pub mod logout;
+pub mod status;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -28,6 +31,8 @@ impl Ctx {
             Some(path) => path.clone(),
             None => config::default_config_path()?,
         };
+        // Absolute, because the state index remembers which file an app came from.
+        let config_path = std::path::absolute(&config_path).unwrap_or(config_path);
         let state_dir = match std::env::var_os("OUTBOUND_STATE_DIR").filter(|v| !v.is_empty()) {
             Some(dir) => PathBuf::from(dir),
             None => config::default_state_dir()?,
@@ -141,4 +146,18 @@ pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
         .map_err(|e| Error::Other(format!("cannot encode JSON: {e}")))?;
     println!("{text}");
     Ok(())
+}
+
+/// Tells the user what revoking an account's tokens did.
+pub fn report_revocation(app: &str, account: &str, outcome: &crate::tokens::Forgotten) {
+    if let Some(error) = &outcome.revoke_error {
+        eprintln!(
+            "warning: revoking the tokens of `{app}` (account `{account}`) at the server failed: {error}\n  the local tokens were removed anyway"
+        );
+    } else if !outcome.revoked.is_empty() {
+        eprintln!(
+            "revoked the {} of `{app}` (account `{account}`) at the server",
+            outcome.revoked.join(" and ")
+        );
+    }
 }

@@ -2,7 +2,7 @@
 
 use toml_edit::{Item, Table, value};
 
-use super::{apply_settings, edit_config, secret_ref_from};
+use super::{apply_settings, discover_into, edit_config, secret_ref_from};
 use crate::app::{self, ClientAuth, Grant, SecretRef};
 use crate::cli::{AddArgs, Settings};
 use crate::commands::Ctx;
@@ -19,6 +19,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             config.path.display()
         )));
     }
+    let discovered = discover_into(&name, &mut settings)?;
     let mut secret_ref = secret_ref_from(&settings);
     complete_required(ctx, &name, &mut settings, &mut secret_ref)?;
 
@@ -60,6 +61,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             table.insert("client_secret", value(s));
         }
         apply_settings(&mut table, &settings)?;
+        if let Some(require_iss) = discovered {
+            table.insert("require_iss", value(require_iss));
+        }
         apps.insert(&name, Item::Table(table));
         Ok(())
     });

@@ -2,7 +2,7 @@
 
 use toml_edit::{Item, TableLike};
 
-use super::{app_table, apply_settings, edit_config, secret_ref_from, set};
+use super::{app_table, apply_settings, discover_into, edit_config, secret_ref_from, set};
 use crate::app::SecretRef;
 use crate::cli::EditArgs;
 use crate::commands::Ctx;
@@ -37,12 +37,14 @@ const UNSETTABLE: &[&str] = &[
     "ca_file",
     "token_header_name",
     "token_format",
+    "issuer",
+    "require_iss",
 ];
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let EditArgs {
         name,
-        settings,
+        mut settings,
         unset,
     } = args;
     let config = ctx.load()?;
@@ -58,6 +60,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             )));
         }
     }
+    let discovered = discover_into(&name, &mut settings)?;
     let new_ref = secret_ref_from(&settings);
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if settings == crate::cli::Settings::default() && unset.is_empty() {
@@ -81,6 +84,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     edit_config(ctx, &name, |_, doc| {
         let table = app_table(doc, &name)?;
         apply_settings(table, &settings)?;
+        if let Some(require_iss) = discovered {
+            set(table, "require_iss", require_iss);
+        }
         if let Some(config_value) = new_ref.as_ref().and_then(SecretRef::to_config) {
             set(table, "client_secret", config_value);
         }

@@ -30,7 +30,7 @@ pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
     Ok(())
 }
 
-pub fn reset(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
     let question = format!(
@@ -48,14 +48,14 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
         Ok(next)
     })?;
     // This user's tokens go now; other users' go the next time they touch them.
-    let removed = forget_tokens(ctx, ctx.store(&config).as_ref(), app)?;
+    let removed = forget_tokens(ctx, ctx.store(&config).as_ref(), app, !no_revoke)?;
     eprintln!(
         "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
     );
     Ok(())
 }
 
-pub fn delete(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
+pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?.clone();
     let question = format!(
@@ -67,7 +67,7 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool) -> Result<()> {
     }
     // Secrets first: if the store cannot be reached, the app is still there to retry.
     let store = ctx.store(&config);
-    let removed = forget_tokens(ctx, store.as_ref(), &app)?;
+    let removed = forget_tokens(ctx, store.as_ref(), &app, !no_revoke)?;
     if app.client_secret == SecretRef::Store {
         store.delete(&store::client_secret_key(&app.id))?;
     }

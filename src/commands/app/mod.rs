@@ -14,7 +14,8 @@ use crate::cli::Settings;
 use crate::config::{self, Config, EditError};
 use crate::error::{Error, Result};
 use crate::state::Index;
-use crate::store::{self, SecretStore};
+use crate::store::SecretStore;
+use crate::tokens;
 
 /// The command-line flag that sets a configuration field, for error messages about
 /// values the user just typed.
@@ -106,6 +107,7 @@ fn merge_map(table: &mut dyn TableLike, key: &str, pairs: &[(String, String)]) -
 /// Writes every non-secret setting that was given into the app's table.
 fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
     let strings = [
+        ("issuer", &s.issuer),
         ("description", &s.description),
         ("approval_prompt", &s.approval_prompt),
         ("client_id", &s.client_id),
@@ -176,6 +178,43 @@ fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
     Ok(())
 }
 
+/// `--issuer`: reads the server's metadata and fills the endpoints (and PKCE
+/// support) that were not given explicitly. Returns whether the server promises
+/// `iss` in authorization responses, when an issuer was given.
+fn discover_into(name: &str, s: &mut Settings) -> Result<Option<bool>> {
+    let Some(issuer) = s.issuer.clone() else {
+        return Ok(None);
+    };
+    let issuer_url =
+        crate::app::check_endpoint(&issuer).map_err(|m| Error::Usage(format!("--issuer: {m}")))?;
+    let proxy = match &s.proxy {
+        Some(p) => {
+            Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?)
+        }
+        None => None,
+    };
+    let http = crate::http::discovery_client(name, proxy.as_ref(), s.ca_file.as_deref())?;
+    let meta = crate::oauth::discovery::discover(&http, &issuer_url)?;
+    let fill = |slot: &mut Option<String>, value: &Option<String>| {
+        if slot.is_none() {
+            slot.clone_from(value);
+        }
+    };
+    fill(&mut s.auth_url, &meta.authorization_endpoint);
+    fill(&mut s.token_url, &meta.token_endpoint);
+    fill(&mut s.revocation_url, &meta.revocation_endpoint);
+    fill(&mut s.device_url, &meta.device_authorization_endpoint);
+    if let Some(methods) = &meta.code_challenge_methods_supported
+        && !methods.iter().any(|m| m == "S256")
+        && !s.pkce
+    {
+        s.no_pkce = true;
+    }
+    // Keep the issuer exactly as the server names itself.
+    s.issuer = Some(meta.issuer.clone());
+    Ok(Some(meta.authorization_response_iss_parameter_supported))
+}
+
 /// The secret reference the flags ask for, if any (`--client-secret-stdin` means
 /// the store).
 fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
@@ -188,17 +227,19 @@ fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
     }
 }
 
-/// Removes this user's tokens for `app` from the store and the index. Returns how
-/// many accounts were removed.
-fn forget_tokens(ctx: &Ctx, store: &dyn SecretStore, app: &App) -> Result<usize> {
+/// Removes this user's tokens for `app` from the store and the index, revoking
+/// them at the server when `revoke`. Returns how many accounts were removed.
+fn forget_tokens(ctx: &Ctx, store: &dyn SecretStore, app: &App, revoke: bool) -> Result<usize> {
     let accounts = Index::load(&ctx.state_dir).accounts_of(&app.id);
     for account in &accounts {
-        store.delete(&store::token_key(&app.id, account))?;
-    }
-    if !accounts.is_empty() {
-        Index::update(&ctx.state_dir, |index| {
-            index.accounts.retain(|(id, _)| id != &app.id);
-        })?;
+        let outcome = tokens::forget(
+            store,
+            &ctx.state_dir,
+            &app.id,
+            account,
+            revoke.then_some(app),
+        )?;
+        super::report_revocation(&app.name, account, &outcome);
     }
     Ok(accounts.len())
 }

@@ -1,0 +1,182 @@
+//! The interactive part of authorization: the loopback listener that catches the
+//! redirect, the browser, and the checks every callback must pass. Nothing here
+//! prints; the command reports progress through callbacks.
+
+pub mod browser;
+pub mod listener;
+
+use url::Url;
+
+use crate::secret::Secret;
+
+/// What the callback must carry to be ours.
+pub struct Expected<'a> {
+    pub state: &'a str,
+    /// The issuer the `iss` parameter must equal, when known (RFC 9207).
+    pub issuer: Option<&'a str>,
+    /// The server promises `iss`: a callback without it is refused.
+    pub require_iss: bool,
+}
+
+/// Why a callback was not accepted.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// Not the response to our request (wrong or missing `state`): ignore it.
+    Foreign,
+    /// The server said no (`error`, e.g. `access_denied`).
+    Denied {
+        error: String,
+        description: Option<String>,
+    },
+    /// A response from another issuer (mix-up attack) or without the promised `iss`.
+    WrongIssuer(String),
+    /// No `code`.
+    NoCode,
+}
+
+impl Rejected {
+    pub fn message(&self) -> String {
+        match self {
+            Rejected::Foreign => "a callback with a wrong state was ignored".into(),
+            Rejected::Denied { error, description } => format!(
+                "the authorization server answered `{error}`{}",
+                description
+                    .as_ref()
+                    .map(|d| format!(": {d}"))
+                    .unwrap_or_default()
+            ),
+            Rejected::WrongIssuer(m) => m.clone(),
+            Rejected::NoCode => "the callback carried no authorization code".into(),
+        }
+    }
+}
+
+/// Checks a callback's query parameters and returns the authorization code.
+pub fn check_callback<'a>(
+    pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+    expected: &Expected,
+) -> Result<Secret, Rejected> {
+    let (mut state, mut code, mut error, mut description, mut iss) = (None, None, None, None, None);
+    for (k, v) in pairs {
+        match k.as_ref() {
+            "state" => state = Some(v.into_owned()),
+            "code" => code = Some(v.into_owned()),
+            "error" => error = Some(v.into_owned()),
+            "error_description" => description = Some(v.into_owned()),
+            "iss" => iss = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    if !state
+        .as_deref()
+        .is_some_and(|s| constant_time_eq(s.as_bytes(), expected.state.as_bytes()))
+    {
+        return Err(Rejected::Foreign);
+    }
+    match (&iss, expected.issuer) {
+        (Some(got), Some(want)) if got.trim_end_matches('/') != want.trim_end_matches('/') => {
+            return Err(Rejected::WrongIssuer(format!(
+                "the callback came from issuer `{got}`, not `{want}`; refused (RFC 9207)"
+            )));
+        }
+        (None, Some(want)) if expected.require_iss => {
+            return Err(Rejected::WrongIssuer(format!(
+                "the callback lacks the `iss` parameter that `{want}` promises; refused (RFC 9207)"
+            )));
+        }
+        _ => {}
+    }
+    if let Some(error) = error {
+        return Err(Rejected::Denied { error, description });
+    }
+    code.filter(|c| !c.is_empty())
+        .map(Secret::new)
+        .ok_or(Rejected::NoCode)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `--manual`: what the user pasted back, either the whole redirected URL (its
+/// `state` is checked) or the bare code.
+pub fn parse_pasted(input: &str, expected: &Expected) -> Result<Secret, Rejected> {
+    let input = input.trim();
+    if let Ok(url) = Url::parse(input) {
+        return check_callback(url.query_pairs(), expected);
+    }
+    if input.contains('=') {
+        let query = input.trim_start_matches('?');
+        return check_callback(url::form_urlencoded::parse(query.as_bytes()), expected);
+    }
+    if input.is_empty() {
+        return Err(Rejected::NoCode);
+    }
+    Ok(Secret::new(input))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXPECTED: Expected = Expected {
+        state: "s123",
+        issuer: Some("http://127.0.0.1:9"),
+        require_iss: true,
+    };
+
+    fn check(query: &str) -> Result<Secret, Rejected> {
+        check_callback(url::form_urlencoded::parse(query.as_bytes()), &EXPECTED)
+    }
+
+    #[test]
+    fn callbacks() {
+        assert_eq!(
+            check("code=c&state=s123&iss=http%3A%2F%2F127.0.0.1%3A9")
+                .unwrap()
+                .expose(),
+            "c"
+        );
+        assert_eq!(
+            check("code=c&state=bad&iss=http%3A%2F%2F127.0.0.1%3A9"),
+            Err(Rejected::Foreign)
+        );
+        assert_eq!(check("code=c&iss=x"), Err(Rejected::Foreign));
+        assert!(matches!(
+            check("code=c&state=s123&iss=http%3A%2F%2Fevil"),
+            Err(Rejected::WrongIssuer(_))
+        ));
+        assert!(matches!(
+            check("code=c&state=s123"),
+            Err(Rejected::WrongIssuer(_))
+        ));
+        assert_eq!(
+            check(
+                "error=access_denied&error_description=no&state=s123&iss=http%3A%2F%2F127.0.0.1%3A9"
+            ),
+            Err(Rejected::Denied {
+                error: "access_denied".into(),
+                description: Some("no".into())
+            })
+        );
+        assert_eq!(
+            check("state=s123&iss=http%3A%2F%2F127.0.0.1%3A9"),
+            Err(Rejected::NoCode)
+        );
+    }
+
+    #[test]
+    fn pasted_input() {
+        let url = "http://127.0.0.1:1/cb?code=c1&state=s123&iss=http%3A%2F%2F127.0.0.1%3A9";
+        assert_eq!(parse_pasted(url, &EXPECTED).unwrap().expose(), "c1");
+        assert_eq!(
+            parse_pasted("http://127.0.0.1:1/cb?code=c1&state=x", &EXPECTED),
+            Err(Rejected::Foreign)
+        );
+        assert_eq!(
+            parse_pasted("  bare-code \n", &EXPECTED).unwrap().expose(),
+            "bare-code"
+        );
+        assert_eq!(parse_pasted("", &EXPECTED), Err(Rejected::NoCode));
+    }
+}

@@ -1,0 +1,36 @@
+//! `outbound logout NAME`: revoke an account's tokens at the server (RFC 7009), then
+//! remove them. A failed revocation is reported; the local tokens go regardless.
+
+use super::{Ctx, report_revocation};
+use crate::error::Result;
+use crate::state::Index;
+use crate::tokens::{self, DEFAULT_ACCOUNT, StoredToken};
+
+pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(name)?;
+    let account = account.unwrap_or(DEFAULT_ACCOUNT);
+    tokens::check_account(account)?;
+    let store = ctx.store(&config);
+    let known = Index::load(&ctx.state_dir).get(&app.id, account).is_some()
+        || StoredToken::load(store.as_ref(), &app.id, account)?.is_some();
+    if !known {
+        eprintln!("`{name}` holds no tokens for account `{account}`; nothing to do");
+        return Ok(());
+    }
+    let outcome = tokens::forget(
+        store.as_ref(),
+        &ctx.state_dir,
+        &app.id,
+        account,
+        (!no_revoke).then_some(app),
+    )?;
+    report_revocation(name, account, &outcome);
+    if !no_revoke && app.revocation_url.is_none() {
+        eprintln!(
+            "note: `{name}` has no revocation URL; the tokens stay valid at the server until they expire"
+        );
+    }
+    eprintln!("logged out `{name}` (account `{account}`): local tokens removed");
+    Ok(())
+}

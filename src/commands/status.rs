@@ -1,0 +1,191 @@
+//! `outbound status [NAME]`: every application and account of this user, with its
+//! state, expiry, scopes, store, last error and last refresh. Tokens of deleted apps
+//! (orphans) and of older generations (after `app reset`) are reported and removed.
+
+use serde::Serialize;
+
+use super::authorize::human_seconds;
+use super::{Ctx, print_json, report_revocation};
+use crate::error::Result;
+use crate::state::{AccountRecord, Index};
+use crate::tokens::{self, AccountState};
+
+/// The stable JSON shape of one row of `status --json`.
+#[derive(Serialize)]
+struct Row {
+    app: String,
+    /// null for an application this user never authorized.
+    account: Option<String>,
+    /// authorized | expired | needs-authorization | disabled | reset | error | orphan
+    state: &'static str,
+    /// Unix seconds, or null when unknown.
+    expires_at: Option<u64>,
+    /// Seconds left (negative once expired), or null.
+    expires_in: Option<i64>,
+    refresh_expires_at: Option<u64>,
+    scopes: Vec<String>,
+    store: Option<&'static str>,
+    last_error: Option<String>,
+    last_refresh: Option<u64>,
+}
+
+fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
+    Row {
+        app: app.to_owned(),
+        account: Some(rec.account.clone()),
+        state,
+        expires_at: rec.expires_at,
+        expires_in: rec.expires_at.map(|at| at as i64 - now as i64),
+        refresh_expires_at: rec.refresh_expires_at,
+        scopes: rec.scopes.clone(),
+        store: Some(rec.store.as_str()),
+        last_error: rec.last_error.clone(),
+        last_refresh: rec.last_refresh,
+    }
+}
+
+pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
+    let config = ctx.load()?;
+    if let Some(name) = name {
+        config.app(name)?;
+    }
+    let now = tokens::now();
+    let index = Index::load(&ctx.state_dir);
+    let mut rows = Vec::new();
+    let mut stale = Vec::new();
+    for app in config
+        .apps
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.name == n))
+    {
+        let records: Vec<&AccountRecord> = index
+            .accounts
+            .values()
+            .filter(|r| r.app_id == app.id)
+            .collect();
+        if records.is_empty() {
+            let state = if app.enabled {
+                "needs-authorization"
+            } else {
+                "disabled"
+            };
+            rows.push(Row {
+                app: app.name.clone(),
+                account: None,
+                state,
+                expires_at: None,
+                expires_in: None,
+                refresh_expires_at: None,
+                scopes: Vec::new(),
+                store: None,
+                last_error: None,
+                last_refresh: None,
+            });
+        }
+        for rec in records {
+            let state = tokens::account_state(app, rec, now);
+            if state == AccountState::Reset {
+                stale.push((rec.clone(), Some(app)));
+            }
+            rows.push(row(&app.name, rec, state.as_str(), now));
+        }
+    }
+    // Tokens bound to an id this file no longer has: the app was deleted.
+    if name.is_none() {
+        for rec in index.accounts.values() {
+            if rec.config == config.path && !config.apps.iter().any(|a| a.id == rec.app_id) {
+                rows.push(row(&rec.app_name, rec, "orphan", now));
+                stale.push((rec.clone(), None));
+            }
+        }
+    }
+
+    if json {
+        print_json(&rows)?;
+    } else if rows.is_empty() {
+        eprintln!(
+            "no applications in {}; add one with `outbound app add NAME`",
+            config.path.display()
+        );
+    } else {
+        print_rows(&rows, now);
+    }
+
+    if !stale.is_empty() {
+        let store = ctx.store(&config);
+        for (rec, app) in stale {
+            let outcome = tokens::forget(
+                store.as_ref(),
+                &ctx.state_dir,
+                &rec.app_id,
+                &rec.account,
+                app,
+            )?;
+            report_revocation(&rec.app_name, &rec.account, &outcome);
+            let why = if app.is_some() {
+                "reset since they were obtained"
+            } else {
+                "deleted"
+            };
+            eprintln!(
+                "removed the tokens of `{}` (account `{}`): the application was {why}",
+                rec.app_name, rec.account
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print_rows(rows: &[Row], now: u64) {
+    let header = [
+        "APP",
+        "ACCOUNT",
+        "STATE",
+        "EXPIRES",
+        "SCOPES",
+        "STORE",
+        "LAST ERROR",
+    ];
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            let expires = match r.expires_at {
+                None => "-".to_owned(),
+                Some(at) if at > now => format!("in {}", human_seconds(at - now)),
+                Some(at) => format!("{} ago", human_seconds(now - at)),
+            };
+            [
+                r.app.clone(),
+                r.account.clone().unwrap_or_else(|| "-".into()),
+                r.state.to_owned(),
+                expires,
+                if r.scopes.is_empty() {
+                    "-".into()
+                } else {
+                    r.scopes.join(" ")
+                },
+                r.store.unwrap_or("-").to_owned(),
+                r.last_error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |row: &[String]| {
+        row.iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    println!("{}", line(&header.map(str::to_owned)));
+    for row in &cells {
+        println!("{}", line(row));
+    }
+}

@@ -1,0 +1,67 @@
+//! The HTTP client every request of an application goes through, so the app's
+//! egress settings (proxy, extra CA certificates) apply everywhere.
+
+use std::path::Path;
+use std::time::Duration;
+
+use url::Url;
+
+use reqwest::blocking::Client;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+
+pub const USER_AGENT: &str = concat!("outbound/", env!("CARGO_PKG_VERSION"));
+
+/// A client for `app`'s OAuth endpoints: no redirects (a token endpoint that
+/// redirects must not receive our credentials twice), bounded time.
+pub fn oauth_client(app: &App) -> Result<Client> {
+    builder(app)?
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot set up HTTP for `{}`: {e}", app.name)))
+}
+
+/// The builder with `app`'s egress settings applied.
+pub fn builder(app: &App) -> Result<reqwest::blocking::ClientBuilder> {
+    egress(&app.name, app.proxy.as_ref(), app.ca_file.as_deref())
+}
+
+/// A client for discovery before the app exists, with the egress flags given.
+pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>) -> Result<Client> {
+    egress(name, proxy, ca_file)?
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot set up HTTP for `{name}`: {e}")))
+}
+
+fn egress(
+    name: &str,
+    proxy: Option<&Url>,
+    ca_file: Option<&Path>,
+) -> Result<reqwest::blocking::ClientBuilder> {
+    let mut builder = Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(proxy) = proxy {
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| Error::Other(format!("apps.{name}.proxy: {e}")))?;
+        builder = builder.proxy(proxy);
+    }
+    if let Some(path) = ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::io(format!("apps.{name}.ca_file {}", path.display()), e))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::Other(format!(
+                "apps.{name}.ca_file {}: not PEM certificates ({e})",
+                path.display()
+            ))
+        })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder)
+}

@@ -1,0 +1,93 @@
+//! The device authorization grant (RFC 8628): start, then poll.
+
+use reqwest::blocking::Client;
+use serde_json::Value;
+
+use super::{ClientCredentials, OAuthError, TokenResponse, post_form, response, token_request};
+use crate::secret::Secret;
+
+pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+#[derive(Debug)]
+pub struct DeviceAuthorization {
+    pub device_code: Secret,
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    pub expires_in: u64,
+    /// Seconds between polls (RFC 8628 3.2: default 5).
+    pub interval: u64,
+}
+
+pub fn start(
+    http: &Client,
+    creds: &ClientCredentials,
+    device_url: &url::Url,
+    scopes: &[String],
+) -> Result<DeviceAuthorization, OAuthError> {
+    let mut form = Vec::new();
+    if !scopes.is_empty() {
+        form.push(("scope".to_owned(), scopes.join(&creds.app.scope_delimiter)));
+    }
+    let (status, content_type, body) =
+        post_form(http, "device authorization", device_url, creds, form)?;
+    if let Some(error) = response::error_from(&content_type, &body, "device authorization") {
+        return Err(error);
+    }
+    if !(200..300).contains(&status) {
+        return Err(OAuthError::Http {
+            endpoint: "device authorization",
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        });
+    }
+    let malformed = |reason: &str| OAuthError::Malformed {
+        endpoint: "device authorization",
+        reason: reason.to_owned(),
+    };
+    let map = response::fields(&content_type, &body).ok_or_else(|| malformed("not JSON"))?;
+    let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
+    let number = |key: &str| {
+        map.get(key).and_then(|v| {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        })
+    };
+    Ok(DeviceAuthorization {
+        device_code: Secret::new(text("device_code").ok_or_else(|| malformed("no device_code"))?),
+        user_code: text("user_code").ok_or_else(|| malformed("no user_code"))?,
+        verification_uri: text("verification_uri")
+            .or_else(|| text("verification_url"))
+            .ok_or_else(|| malformed("no verification_uri"))?,
+        verification_uri_complete: text("verification_uri_complete"),
+        expires_in: number("expires_in").unwrap_or(600),
+        interval: number("interval").unwrap_or(5).max(1),
+    })
+}
+
+/// One poll's outcome.
+pub enum Poll {
+    Pending,
+    /// Poll more slowly (RFC 8628 3.5: add 5 seconds).
+    SlowDown,
+    Done(TokenResponse),
+}
+
+pub fn poll(
+    http: &Client,
+    creds: &ClientCredentials,
+    device_code: &Secret,
+) -> Result<Poll, OAuthError> {
+    let params = vec![
+        ("grant_type", GRANT_TYPE),
+        ("device_code", device_code.expose()),
+    ];
+    match token_request(http, creds, params, &[device_code]) {
+        Ok(token) => Ok(Poll::Done(token)),
+        Err(OAuthError::Refused { error, .. }) if error == "authorization_pending" => {
+            Ok(Poll::Pending)
+        }
+        Err(OAuthError::Refused { error, .. }) if error == "slow_down" => Ok(Poll::SlowDown),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,105 @@
+//! Authorization-server metadata: RFC 8414, then OpenID Connect Discovery.
+
+use reqwest::blocking::Client;
+use serde::Deserialize;
+use url::Url;
+
+use super::OAuthError;
+
+/// The fields of the metadata we use.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Metadata {
+    pub issuer: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+/// The well-known URLs to try for `issuer`, in order: RFC 8414 inserts the suffix
+/// before the issuer's path; OpenID Connect appends it.
+pub fn candidates(issuer: &Url) -> Vec<Url> {
+    let path = issuer.path().trim_end_matches('/');
+    let mut urls = Vec::new();
+    let mut rfc8414 = issuer.clone();
+    rfc8414.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    rfc8414.set_query(None);
+    urls.push(rfc8414);
+    let mut oidc = issuer.clone();
+    oidc.set_path(&format!("{path}/.well-known/openid-configuration"));
+    oidc.set_query(None);
+    urls.push(oidc);
+    urls
+}
+
+/// Fetches and checks the metadata of `issuer`.
+pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
+    let mut last = None;
+    for url in candidates(issuer) {
+        let response = match http
+            .get(url.as_str())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+        {
+            Ok(r) => r,
+            Err(e) => return Err(OAuthError::unreachable("discovery", url.as_str(), &e)),
+        };
+        let status = response.status().as_u16();
+        if status != 200 {
+            last = Some(OAuthError::Http {
+                endpoint: "discovery",
+                status,
+                body: String::new(),
+            });
+            continue;
+        }
+        let metadata: Metadata = response.json().map_err(|e| OAuthError::Malformed {
+            endpoint: "discovery",
+            reason: format!("{url} is not authorization-server metadata ({e})"),
+        })?;
+        if metadata.issuer.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
+            return Err(OAuthError::Malformed {
+                endpoint: "discovery",
+                reason: format!(
+                    "{url} names issuer `{}`, not `{issuer}` (RFC 8414 3.3 requires them to match)",
+                    metadata.issuer
+                ),
+            });
+        }
+        return Ok(metadata);
+    }
+    Err(last.unwrap_or(OAuthError::Malformed {
+        endpoint: "discovery",
+        reason: "no metadata found".into(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn well_known_locations() {
+        let urls = candidates(&Url::parse("https://a.example/tenant/v2").unwrap());
+        assert_eq!(
+            urls[0].as_str(),
+            "https://a.example/.well-known/oauth-authorization-server/tenant/v2"
+        );
+        assert_eq!(
+            urls[1].as_str(),
+            "https://a.example/tenant/v2/.well-known/openid-configuration"
+        );
+        let urls = candidates(&Url::parse("https://a.example").unwrap());
+        assert_eq!(
+            urls[0].as_str(),
+            "https://a.example/.well-known/oauth-authorization-server"
+        );
+        assert_eq!(
+            urls[1].as_str(),
+            "https://a.example/.well-known/openid-configuration"
+        );
+    }
+}

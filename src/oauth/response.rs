@@ -1,0 +1,241 @@
+//! Lenient parsing of token-endpoint answers, because real servers differ: JSON or
+//! form-encoded bodies, `expires_in` as a number or a string, scopes split by spaces
+//! or commas, `token_type` in any case or missing, an `error` even with HTTP 200.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use super::OAuthError;
+use crate::secret::Secret;
+
+/// A successful token response, normalised.
+#[derive(Debug, Clone)]
+pub struct TokenResponse {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    /// As sent, lower-cased (`bearer`), or None when missing.
+    pub token_type: Option<String>,
+    /// Seconds, from `expires_in` (or `expires_at`/`ext_expires_in` when that is
+    /// all the server sends).
+    pub expires_in: Option<u64>,
+    /// The granted scopes, when the server says.
+    pub scope: Option<Vec<String>>,
+    /// The refresh token's own lifetime, when the server says.
+    pub refresh_expires_in: Option<u64>,
+}
+
+/// The body's fields: a JSON object, or a form-encoded body.
+pub fn fields(content_type: &str, body: &[u8]) -> Option<Map<String, Value>> {
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+        return Some(map);
+    }
+    let text = std::str::from_utf8(body).ok()?.trim();
+    let looks_like_form = content_type.contains("x-www-form-urlencoded")
+        || (!text.is_empty() && !text.starts_with(['{', '[', '<']) && text.contains('='));
+    if !looks_like_form {
+        return None;
+    }
+    Some(
+        url::form_urlencoded::parse(text.as_bytes())
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect(),
+    )
+}
+
+fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
+    match map.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A number of seconds given as a JSON number (integer or not) or a numeric string.
+fn seconds(map: &Map<String, Value>, key: &str) -> Option<u64> {
+    match map.get(key)? {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>().ok().or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .filter(|f| *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+        }
+        _ => None,
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// An OAuth error in the body, whatever the status (some servers send 200).
+pub fn error_from(content_type: &str, body: &[u8], endpoint: &'static str) -> Option<OAuthError> {
+    let map = fields(content_type, body)?;
+    let error = string(&map, "error")?;
+    Some(OAuthError::Refused {
+        endpoint,
+        error,
+        description: string(&map, "error_description"),
+        uri: string(&map, "error_uri"),
+    })
+}
+
+pub fn split_scopes(text: &str, delimiter: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == ',' || delimiter.contains(c))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub fn parse_token_response(
+    status: u16,
+    content_type: &str,
+    body: &[u8],
+    delimiter: &str,
+) -> Result<TokenResponse, OAuthError> {
+    const ENDPOINT: &str = "token";
+    if let Some(error) = error_from(content_type, body, ENDPOINT) {
+        return Err(error);
+    }
+    if !(200..300).contains(&status) {
+        return Err(OAuthError::Http {
+            endpoint: ENDPOINT,
+            status,
+            body: String::from_utf8_lossy(body).into_owned(),
+        });
+    }
+    let map = fields(content_type, body).ok_or_else(|| OAuthError::Malformed {
+        endpoint: ENDPOINT,
+        reason: format!(
+            "the body is neither JSON nor form-encoded (content type `{content_type}`)"
+        ),
+    })?;
+    let access_token = string(&map, "access_token").ok_or_else(|| OAuthError::Malformed {
+        endpoint: ENDPOINT,
+        reason: "it has no access_token".into(),
+    })?;
+    let expires_in = seconds(&map, "expires_in")
+        .or_else(|| seconds(&map, "expires_at").map(|at| at.saturating_sub(now())))
+        .or_else(|| seconds(&map, "ext_expires_in"));
+    let scope = match map.get("scope") {
+        Some(Value::String(s)) => Some(split_scopes(s, delimiter)),
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    };
+    Ok(TokenResponse {
+        access_token: Secret::new(access_token),
+        refresh_token: string(&map, "refresh_token").map(Secret::new),
+        token_type: string(&map, "token_type").map(|t| t.to_ascii_lowercase()),
+        expires_in,
+        scope,
+        refresh_expires_in: seconds(&map, "refresh_token_expires_in")
+            .or_else(|| seconds(&map, "refresh_expires_in")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(status: u16, ct: &str, body: &str) -> Result<TokenResponse, OAuthError> {
+        parse_token_response(status, ct, body.as_bytes(), " ")
+    }
+
+    #[test]
+    fn standard_json() {
+        let t = parse(200, "application/json", r#"{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":3600,"scope":"x y"}"#).unwrap();
+        assert_eq!(t.access_token.expose(), "a");
+        assert_eq!(t.refresh_token.unwrap().expose(), "r");
+        assert_eq!(t.token_type.as_deref(), Some("bearer"));
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.scope, Some(vec!["x".into(), "y".into()]));
+    }
+
+    #[test]
+    fn quirks_of_real_servers() {
+        // Form-encoded (GitHub), string expires_in (Microsoft, the seeds' example),
+        // comma-separated scope, no token_type.
+        let t = parse(
+            200,
+            "application/x-www-form-urlencoded",
+            "access_token=a&expires_in=3600&scope=repo%2Cgist",
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.scope, Some(vec!["repo".into(), "gist".into()]));
+        assert_eq!(t.token_type, None);
+        let t = parse(
+            200,
+            "application/json",
+            r#"{"access_token":"a","expires_in":"3600","token_type":"BEARER"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.token_type.as_deref(), Some("bearer"));
+        // Form body with a wrong content type is still understood.
+        let t = parse(200, "text/plain", "access_token=a&token_type=bearer").unwrap();
+        assert_eq!(t.access_token.expose(), "a");
+        // A fractional number of seconds.
+        assert_eq!(
+            parse(200, "", r#"{"access_token":"a","expires_in":59.9}"#)
+                .unwrap()
+                .expires_in,
+            Some(59)
+        );
+        // Refresh-token lifetime.
+        let t = parse(
+            200,
+            "",
+            r#"{"access_token":"a","refresh_token_expires_in":"7776000"}"#,
+        )
+        .unwrap();
+        assert_eq!(t.refresh_expires_in, Some(7776000));
+    }
+
+    #[test]
+    fn errors_even_with_200() {
+        let e = parse(
+            200,
+            "application/json",
+            r#"{"error":"invalid_grant","error_description":"gone","error_uri":"https://x/e"}"#,
+        )
+        .unwrap_err();
+        assert!(e.is_invalid_grant());
+        let msg = e.to_string();
+        assert!(
+            msg.contains("invalid_grant") && msg.contains("gone") && msg.contains("https://x/e"),
+            "{msg}"
+        );
+        let e = parse(
+            400,
+            "application/x-www-form-urlencoded",
+            "error=invalid_client",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("invalid_client"));
+    }
+
+    #[test]
+    fn unusable_answers() {
+        let e = parse(200, "application/json", r#"{"token_type":"bearer"}"#).unwrap_err();
+        assert!(e.to_string().contains("no access_token"), "{e}");
+        let e = parse(502, "text/html", "<html>Bad gateway</html>").unwrap_err();
+        assert!(e.is_transient());
+        assert!(e.to_string().contains("HTTP 502"), "{e}");
+        let e = parse(200, "text/html", "<html>hi</html>").unwrap_err();
+        assert!(e.to_string().contains("neither JSON nor form"), "{e}");
+    }
+}
