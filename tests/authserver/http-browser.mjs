@@ -2,7 +2,9 @@
 // pages over plain HTTP (with a cookie jar). Used as $BROWSER by most tests:
 //   BROWSER="node http-browser.mjs" outbound authorize APP
 // BROWSER_MODE: login (default) | deny (abort: access_denied) | forge (first send the
-// loopback listener a callback with a wrong state, then log in) | none (do nothing).
+// loopback listener a callback with a wrong state, then log in) | none (do nothing) |
+// print (print the final redirect URL instead of visiting it, for --manual).
+// Device flow: give it verification_uri_complete; it confirms, logs in and consents.
 // BROWSER_LOG: a file to append a trace to.
 import fs from 'node:fs';
 
@@ -25,10 +27,20 @@ async function request(url, options = {}) {
   return res;
 }
 
-function formAction(html, base) {
-  const m = html.match(/<form[^>]*action="([^"]+)"/);
-  if (!m) throw new Error(`no form on page: ${html.slice(0, 300)}`);
-  return new URL(m[1].replace(/&amp;/g, '&'), base).toString();
+// The first form of a page: its action and its inputs (hidden ones included).
+function firstForm(html, base) {
+  const open = html.match(/<form[^>]*>/i);
+  if (!open) return null;
+  const action = (open[0].match(/action="([^"]*)"/i) || [null, base])[1].replace(/&amp;/g, '&');
+  const rest = html.slice(open.index);
+  const body = rest.slice(0, (rest.search(/<\/form>/i) + 1 || rest.length + 1) - 1);
+  const fields = {};
+  for (const tag of body.match(/<input[^>]*>/gi) || []) {
+    const name = (tag.match(/name="([^"]*)"/i) || [])[1];
+    if (!name) continue;
+    fields[name] = ((tag.match(/value="([^"]*)"/i) || [])[1] || '').replace(/&amp;/g, '&');
+  }
+  return { action: new URL(action, base).toString(), fields };
 }
 
 async function main() {
@@ -54,7 +66,8 @@ async function main() {
     if (res.status >= 300 && res.status < 400) {
       url = new URL(res.headers.get('location'), url).toString();
       if (new URL(url).origin !== origin) {
-        // Back to the application: the loopback listener.
+        // Back to the application: the loopback listener (or, for --manual, print it).
+        if (mode === 'print') { process.stdout.write(`${url}\n`); return; }
         const done = await request(url);
         log(`callback answered ${done.status}: ${(await done.text()).slice(0, 200)}`);
         return;
@@ -67,15 +80,15 @@ async function main() {
       url = `${url.replace(/\/$/, '')}/abort`;
       continue;
     }
-    if (html.includes('name="login"')) {
-      url = formAction(html, url); method = 'POST';
-      body = new URLSearchParams({ prompt: 'login', login: 'alice', password: 'any' }).toString();
-    } else if (html.includes('value="consent"')) {
-      url = formAction(html, url); method = 'POST';
-      body = new URLSearchParams({ prompt: 'consent' }).toString();
-    } else {
-      throw new Error(`unexpected page: ${html.slice(0, 300)}`);
+    const form = firstForm(html, url);
+    if (!form) {
+      // A page without a form: the device flow's "you may close this window".
+      log(`done: ${html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 200)}`);
+      return;
     }
+    if ('login' in form.fields) Object.assign(form.fields, { login: 'alice', password: 'any' });
+    url = form.action; method = 'POST';
+    body = new URLSearchParams(form.fields).toString();
   }
   throw new Error('too many steps');
 }
