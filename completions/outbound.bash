@@ -19,6 +19,9 @@ _outbound() {
             outbound,app)
                 cmd="outbound__subcmd__app"
                 ;;
+            outbound,authorize)
+                cmd="outbound__subcmd__authorize"
+                ;;
             outbound,completions)
                 cmd="outbound__subcmd__completions"
                 ;;
@@ -27,6 +30,12 @@ _outbound() {
                 ;;
             outbound,help)
                 cmd="outbound__subcmd__help"
+                ;;
+            outbound,logout)
+                cmd="outbound__subcmd__logout"
+                ;;
+            outbound,status)
+                cmd="outbound__subcmd__status"
                 ;;
             outbound__subcmd__app,add)
                 cmd="outbound__subcmd__app__subcmd__add"
@@ -106,6 +115,9 @@ _outbound() {
             outbound__subcmd__help,app)
                 cmd="outbound__subcmd__help__subcmd__app"
                 ;;
+            outbound__subcmd__help,authorize)
+                cmd="outbound__subcmd__help__subcmd__authorize"
+                ;;
             outbound__subcmd__help,completions)
                 cmd="outbound__subcmd__help__subcmd__completions"
                 ;;
@@ -114,6 +126,12 @@ _outbound() {
                 ;;
             outbound__subcmd__help,help)
                 cmd="outbound__subcmd__help__subcmd__help"
+                ;;
+            outbound__subcmd__help,logout)
+                cmd="outbound__subcmd__help__subcmd__logout"
+                ;;
+            outbound__subcmd__help,status)
+                cmd="outbound__subcmd__help__subcmd__status"
                 ;;
             outbound__subcmd__help__subcmd__app,add)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__add"
@@ -152,7 +170,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-h -V --config --store --no-input --help --version app completions generate-docs help"
+            opts="-h -V --config --store --no-input --help --version app authorize status logout completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -196,12 +214,16 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__add)
-            opts="-h -V --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --config --store --no-input --help --version"
+            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --description)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -318,7 +340,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__delete)
-            opts="-y -h -V --yes --config --store --no-input --help --version"
+            opts="-y -h -V --yes --no-revoke --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -362,12 +384,16 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__edit)
-            opts="-h -V --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --unset --config --store --no-input --help --version"
+            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --unset --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --issuer)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --description)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -700,7 +726,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__reset)
-            opts="-y -h -V --yes --config --store --no-input --help --version"
+            opts="-y -h -V --yes --no-revoke --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -829,6 +855,44 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__authorize)
+            opts="-y -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prompt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__completions)
             opts="-h -V --config --store --no-input --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -878,7 +942,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help)
-            opts="app completions generate-docs help"
+            opts="app authorize status logout completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1045,6 +1109,20 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__help__subcmd__authorize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1080,6 +1158,82 @@ _outbound() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__logout)
+            opts="-h -V --account --no-revoke --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__status)
+            opts="-h -V --json --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

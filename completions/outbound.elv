@@ -26,6 +26,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+            cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
+            cand status 'Every application and account of this user: state, expiry, scopes, last error'
+            cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -50,6 +53,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'outbound;app;add'= {
+            cand --issuer 'Fill the endpoints from this issuer''s metadata (RFC 8414 / OpenID discovery)'
             cand --description 'Free text for administrators'
             cand --approval-prompt 'Text shown before the browser opens for authorization'
             cand --grant 'OAuth 2.0 grant [default: authorization_code]'
@@ -107,6 +111,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --version 'Print version'
         }
         &'outbound;app;edit'= {
+            cand --issuer 'Fill the endpoints from this issuer''s metadata (RFC 8414 / OpenID discovery)'
             cand --description 'Free text for administrators'
             cand --approval-prompt 'Text shown before the browser opens for authorization'
             cand --grant 'OAuth 2.0 grant [default: authorization_code]'
@@ -167,6 +172,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
+            cand --no-revoke 'Remove this user''s tokens without revoking them at the server'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -178,6 +184,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand -y 'Do not ask for confirmation'
             cand --yes 'Do not ask for confirmation'
+            cand --no-revoke 'Remove this user''s tokens without revoking them at the server'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -247,6 +254,45 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;app;help;help'= {
         }
+        &'outbound;authorize'= {
+            cand --account 'The account to authorize [default: default]'
+            cand --scope 'Scopes for this account instead of the app''s (repeatable; remembered)'
+            cand --prompt 'The `prompt` parameter for this account (remembered)'
+            cand --timeout 'Seconds to wait for the browser or the device'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-browser 'Do not open a browser; only print the URL'
+            cand --manual 'Paste the redirected URL (or the code) back instead of running a listener'
+            cand --device 'Use the device authorization grant (RFC 8628)'
+            cand -y 'Do not ask before starting (the approval prompt is still shown)'
+            cand --yes 'Do not ask before starting (the approval prompt is still shown)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;status'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON array (stable; see the README)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;logout'= {
+            cand --account 'The account [default: default]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-revoke 'Remove the local tokens without revoking them at the server'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outbound;completions'= {
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
@@ -269,6 +315,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;help'= {
             cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+            cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
+            cand status 'Every application and account of this user: state, expiry, scopes, last error'
+            cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -304,6 +353,12 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand set 'Store a new client secret (read from standard input, or a hidden prompt)'
         }
         &'outbound;help;app;secret;set'= {
+        }
+        &'outbound;help;authorize'= {
+        }
+        &'outbound;help;status'= {
+        }
+        &'outbound;help;logout'= {
         }
         &'outbound;help;completions'= {
         }

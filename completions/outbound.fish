@@ -31,6 +31,9 @@ complete -c outbound -n "__fish_outbound_needs_command" -l no-input -d 'Never pr
 complete -c outbound -n "__fish_outbound_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_needs_command" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -50,6 +53,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "secret" -d 'Manage the application\'s client secret'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l issuer -d 'Fill the endpoints from this issuer\'s metadata (RFC 8414 / OpenID discovery)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l description -d 'Free text for administrators' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l approval-prompt -d 'Text shown before the browser opens for authorization' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l grant -d 'OAuth 2.0 grant [default: authorization_code]' -r -f -a "authorization_code\t'A person authorizes in the browser (RFC 6749 4.1, with PKCE)'
@@ -102,6 +106,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l issuer -d 'Fill the endpoints from this issuer\'s metadata (RFC 8414 / OpenID discovery)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l description -d 'Free text for administrators' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l approval-prompt -d 'Text shown before the browser opens for authorization' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l grant -d 'OAuth 2.0 grant [default: authorization_code]' -r -f -a "authorization_code\t'A person authorizes in the browser (RFC 6749 4.1, with PKCE)'
@@ -157,6 +162,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
@@ -164,6 +170,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
@@ -185,6 +192,35 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "secret" -d 'Manage the application\'s client secret'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l account -d 'The account to authorize [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l scope -d 'Scopes for this account instead of the app\'s (repeatable; remembered)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l prompt -d 'The `prompt` parameter for this account (remembered)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l timeout -d 'Seconds to wait for the browser or the device' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-browser -d 'Do not open a browser; only print the URL'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l manual -d 'Paste the redirected URL (or the code) back instead of running a listener'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l device -d 'Use the device authorization grant (RFC 8628)'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s y -l yes -d 'Do not ask before starting (the approval prompt is still shown)'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-revoke -d 'Remove the local tokens without revoking them at the server'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
@@ -199,10 +235,13 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l chec
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'

@@ -17,7 +17,7 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(out: Output) -> Run {
+    pub fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -112,7 +112,7 @@ impl Env {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_outbound"));
         cmd.args(args);
         for (k, _) in std::env::vars() {
-            if k.starts_with("OUTBOUND_") || k.starts_with("XDG_") {
+            if k.starts_with("OUTBOUND_") || k.starts_with("XDG_") || k.starts_with("BROWSER") {
                 cmd.env_remove(k);
             }
         }
@@ -162,6 +162,50 @@ impl Env {
             secret,
         )
         .ok()
+    }
+
+    /// Adds an app for the test server's `native-app` client, by discovery.
+    pub fn add_native(&self, name: &str, issuer: &str, extra: &[&str]) {
+        let mut args = vec![
+            "app",
+            "add",
+            name,
+            "--issuer",
+            issuer,
+            "--client-id",
+            "native-app",
+            "--client-secret-stdin",
+            "--scope",
+            "openid offline_access",
+            "--allowed-host",
+            "127.0.0.1",
+        ];
+        args.extend(extra);
+        self.run_with_input(&args, "native-secret").ok();
+    }
+
+    /// `outbound authorize NAME --yes` with the HTTP browser driver.
+    pub fn authorize(&self, name: &str, extra: &[&str]) -> Run {
+        let mut args = vec!["authorize", name, "--yes", "--timeout", "30"];
+        args.extend(extra);
+        let mut cmd = self.command(&args);
+        cmd.env("BROWSER", crate::authserver::http_browser());
+        Run::from(cmd.output().expect("spawn outbound"))
+    }
+
+    pub fn app_id(&self, name: &str) -> String {
+        self.app_json(name)["id"].as_str().expect("id").to_owned()
+    }
+
+    /// The token record the keyring holds for (app, account), parsed.
+    pub fn stored_token(&self, name: &str, account: &str) -> Option<serde_json::Value> {
+        keyring_lookup(&format!("token/{}/{account}", self.app_id(name)))
+            .map(|s| serde_json::from_str(&s).expect("stored token is JSON"))
+    }
+
+    pub fn status(&self) -> Vec<serde_json::Value> {
+        let run = self.run(&["status", "--json"]).ok();
+        run.json().as_array().expect("array").clone()
     }
 
     pub fn app_json(&self, name: &str) -> serde_json::Value {

@@ -3,5 +3,7 @@
 //! `scripts/test` starts (tests that need it fail, never skip, without it).
 
 mod app_admin;
+mod authorize;
+mod authserver;
 mod harness;
 mod store;

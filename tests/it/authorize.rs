@@ -1,0 +1,671 @@
+//! `outbound authorize`, `status` and `logout` against a real authorization server
+//! (oidc-provider), with the HTTP browser driver and, once, a real headless Chromium.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+
+use crate::authserver::{AuthServer, Options, chromium_browser, free_port, http_browser};
+use crate::harness::{Env, Run};
+
+#[test]
+fn discovery_fills_the_endpoints() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let app = env.app_json("nat");
+    assert_eq!(app["auth_url"], format!("{}/auth", server.issuer));
+    assert_eq!(app["token_url"], format!("{}/token", server.issuer));
+    assert_eq!(
+        app["revocation_url"],
+        format!("{}/token/revocation", server.issuer)
+    );
+    assert_eq!(app["device_url"], format!("{}/device/auth", server.issuer));
+    assert!(
+        env.config_text().contains("require_iss = true"),
+        "{}",
+        env.config_text()
+    );
+    // An explicit flag wins over discovery.
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "x",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "c",
+            "--client-secret-stdin",
+            "--revocation-url",
+            "https://revoke.example/r",
+        ],
+        "s",
+    )
+    .ok();
+    assert_eq!(
+        env.app_json("x")["revocation_url"],
+        "https://revoke.example/r"
+    );
+    // A wrong issuer is refused (exit 7) and nothing is added.
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "y",
+            "--issuer",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "c",
+            "--client-auth",
+            "none",
+        ])
+        .code(7);
+    assert!(run.stderr.contains("could not reach"), "{}", run.stderr);
+}
+
+#[test]
+fn authorization_code_with_pkce_on_any_port_lands_in_the_keyring() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains("code_challenge_method=S256"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("authorized `nat` (account `default`)"),
+        "{}",
+        run.stderr
+    );
+    let token = env
+        .stored_token("nat", "default")
+        .expect("tokens in the Secret Service");
+    let access = token["access_token"].as_str().unwrap();
+    assert!(server.is_active(access));
+    assert!(token["refresh_token"].is_string());
+    assert_eq!(token["generation"], 1);
+    for secret in [
+        access,
+        token["refresh_token"].as_str().unwrap(),
+        "native-secret",
+    ] {
+        assert!(!run.all().contains(secret), "a secret was printed");
+    }
+    let status = env.status();
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0]["state"], "authorized");
+    assert_eq!(status[0]["store"], "keyring");
+    assert!(status[0]["expires_in"].as_i64().unwrap() > 0);
+}
+
+#[test]
+fn a_real_headless_chromium_logs_in_and_consents() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "60"]);
+    cmd.env("BROWSER", chromium_browser());
+    let run = Run::from(cmd.output().unwrap()).ok();
+    assert!(run.stderr.contains("authorized `nat`"), "{}", run.stderr);
+    assert!(
+        server.is_active(
+            env.stored_token("nat", "default").unwrap()["access_token"]
+                .as_str()
+                .unwrap()
+        )
+    );
+}
+
+#[test]
+fn a_client_with_a_fixed_registered_port() {
+    let port = free_port();
+    let server = AuthServer::with(Options {
+        fixed_redirect_port: Some(port),
+        ..Options::default()
+    });
+    let env = Env::new();
+    let redirect = format!("http://127.0.0.1:{port}/cb");
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "web",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "web-fixed",
+            "--client-secret-stdin",
+            "--scope",
+            "openid",
+            "--redirect-uri",
+            &redirect,
+        ],
+        "web-secret",
+    )
+    .ok();
+    let run = env.authorize("web", &[]).ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{port}%2Fcb"
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn post_and_public_clients() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "post",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "post-app",
+            "--client-secret-stdin",
+            "--client-auth",
+            "post",
+            "--scope",
+            "openid",
+        ],
+        "post-secret",
+    )
+    .ok();
+    env.authorize("post", &[]).ok();
+    env.run(&[
+        "app",
+        "add",
+        "pub",
+        "--issuer",
+        &server.issuer,
+        "--client-id",
+        "public-app",
+        "--client-auth",
+        "none",
+        "--scope",
+        "openid",
+    ])
+    .ok();
+    env.authorize("pub", &[]).ok();
+    assert!(env.stored_token("post", "default").is_some());
+    assert!(env.stored_token("pub", "default").is_some());
+}
+
+#[test]
+fn a_forged_callback_is_ignored_and_the_real_one_accepted() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let log = env.dir.path().join("browser.log");
+    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
+    cmd.env("BROWSER", http_browser())
+        .env("BROWSER_MODE", "forge")
+        .env("BROWSER_LOG", &log);
+    let run = Run::from(cmd.output().unwrap()).ok();
+    assert!(
+        run.stderr
+            .contains("a callback with a wrong state was ignored"),
+        "{}",
+        run.stderr
+    );
+    let trace = std::fs::read_to_string(&log).unwrap();
+    assert!(trace.contains("forged callback answered 400"), "{trace}");
+    assert!(trace.contains("callback answered 200"), "{trace}");
+}
+
+#[test]
+fn access_denied_timeout_and_port_in_use_are_clear_failures() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+
+    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
+    cmd.env("BROWSER", http_browser())
+        .env("BROWSER_MODE", "deny");
+    let run = Run::from(cmd.output().unwrap()).code(7);
+    assert!(run.stderr.contains("access_denied"), "{}", run.stderr);
+
+    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "2"]);
+    cmd.env("BROWSER", http_browser())
+        .env("BROWSER_MODE", "none");
+    let run = Run::from(cmd.output().unwrap()).code(7);
+    assert!(
+        run.stderr.contains("no answer from the browser within 2 s"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.stored_token("nat", "default").is_none());
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port();
+    env.run(&[
+        "app",
+        "edit",
+        "nat",
+        "--redirect-uri",
+        &format!("http://127.0.0.1:{port}/callback"),
+    ])
+    .ok();
+    let run = env.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr.contains(&format!("port {port}")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--redirect-uri"), "{}", run.stderr);
+}
+
+#[test]
+fn manual_mode_reads_the_pasted_url_and_checks_state() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    for tamper in [false, true] {
+        let mut child = env
+            .command(["authorize", "nat", "--yes", "--manual"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut url = String::new();
+        let mut seen = String::new();
+        while url.is_empty() {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "no URL printed: {seen}"
+            );
+            seen.push_str(&line);
+            if line.trim_start().starts_with(&server.issuer) {
+                url = line.trim().to_owned();
+            }
+        }
+        let out = std::process::Command::new("node")
+            .arg(format!(
+                "{}/tests/authserver/http-browser.mjs",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .arg(&url)
+            .env("BROWSER_MODE", "print")
+            .output()
+            .unwrap();
+        let mut callback = String::from_utf8(out.stdout).unwrap();
+        assert!(callback.contains("code="), "{callback}");
+        if tamper {
+            callback = callback.replace("state=", "state=x");
+        }
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(callback.as_bytes())
+            .unwrap();
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        if tamper {
+            assert_eq!(status.code(), Some(7), "{rest}");
+            assert!(rest.contains("wrong state"), "{rest}");
+        } else {
+            assert!(status.success(), "{rest}");
+        }
+    }
+    assert!(env.stored_token("nat", "default").is_some());
+}
+
+#[test]
+fn device_grant() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.run(&[
+        "app",
+        "add",
+        "dev",
+        "--issuer",
+        &server.issuer,
+        "--grant",
+        "device_code",
+        "--client-id",
+        "device-app",
+        "--client-auth",
+        "none",
+        "--scope",
+        "openid",
+    ])
+    .ok();
+    let mut child = env
+        .command([
+            "authorize",
+            "dev",
+            "--yes",
+            "--no-browser",
+            "--timeout",
+            "60",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut complete = String::new();
+    let mut seen = String::new();
+    while complete.is_empty() {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no verification URI: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some(rest) = line.trim().strip_prefix("(or open ") {
+            complete = rest.trim_end_matches(')').to_owned();
+        }
+    }
+    assert!(seen.contains("enter the code:"), "{seen}");
+    let driver = std::process::Command::new("node")
+        .arg(format!(
+            "{}/tests/authserver/http-browser.mjs",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(&complete)
+        .status()
+        .unwrap();
+    assert!(driver.success());
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{seen}{rest}");
+    assert!(env.stored_token("dev", "default").is_some());
+}
+
+#[test]
+fn client_credentials_verify_and_store() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "cc",
+            "--issuer",
+            &server.issuer,
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "cc-app",
+            "--client-secret-stdin",
+            "--scope",
+            "api:read",
+        ],
+        "cc-secret",
+    )
+    .ok();
+    let run = env.run(&["authorize", "cc"]).ok();
+    assert!(run.stderr.contains("scopes: api:read"), "{}", run.stderr);
+    server.wait_for_log("TOKEN grant_type=client_credentials");
+    assert_eq!(server.token_requests("client_credentials"), 1);
+    assert!(env.stored_token("cc", "default").is_some());
+    // Wrong credentials: the server's error, exit 7.
+    env.run_with_input(&["app", "secret", "set", "cc"], "wrong")
+        .ok();
+    let run = env.run(&["authorize", "cc"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    assert!(!run.stderr.contains("wrong"), "{}", run.stderr);
+}
+
+#[test]
+fn token_response_quirks_of_real_providers() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "cc",
+            "--issuer",
+            &server.issuer,
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "cc-app",
+            "--client-secret-stdin",
+            "--scope",
+            "api:read api:write",
+        ],
+        "cc-secret",
+    )
+    .ok();
+    for quirks in [
+        &["form"][..],
+        &["expires_string"],
+        &["scope_comma"],
+        &["no_token_type"],
+        &["token_type_upper", "form", "expires_string"],
+    ] {
+        server.quirks(quirks);
+        env.run(&["authorize", "cc"]).ok();
+        let token = env.stored_token("cc", "default").unwrap();
+        let lifetime =
+            token["expires_at"].as_u64().unwrap() - token["obtained_at"].as_u64().unwrap();
+        assert_eq!(lifetime, 60, "{quirks:?}");
+        assert_eq!(
+            token["scopes"],
+            serde_json::json!(["api:read", "api:write"]),
+            "{quirks:?}"
+        );
+    }
+    server.quirks(&["error_200"]);
+    let run = env.run(&["authorize", "cc"]).code(7);
+    assert!(
+        run.stderr.contains("invalid_grant") && run.stderr.contains("emulated error with HTTP 200"),
+        "{}",
+        run.stderr
+    );
+    server.quirks(&["no_access_token"]);
+    let run = env.run(&["authorize", "cc"]).code(7);
+    assert!(run.stderr.contains("no access_token"), "{}", run.stderr);
+    // The authorization-code exchange copes with a form-encoded answer too.
+    server.quirks(&["form", "expires_string", "scope_comma"]);
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    assert!(env.stored_token("nat", "default").unwrap()["refresh_token"].is_string());
+}
+
+#[test]
+fn accounts_remember_their_scopes_and_prompt() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let run = env
+        .authorize(
+            "nat",
+            &[
+                "--account",
+                "work",
+                "--scope",
+                "openid email",
+                "--prompt",
+                "consent",
+            ],
+        )
+        .ok();
+    assert!(
+        run.stderr.contains("scope=openid+email") && run.stderr.contains("prompt=consent"),
+        "{}",
+        run.stderr
+    );
+    let run = env.authorize("nat", &["--account", "work"]).ok();
+    assert!(
+        run.stderr.contains("scope=openid+email") && run.stderr.contains("prompt=consent"),
+        "remembered: {}",
+        run.stderr
+    );
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains("scope=openid+offline_access") && !run.stderr.contains("prompt="),
+        "{}",
+        run.stderr
+    );
+    let accounts: Vec<_> = env
+        .status()
+        .iter()
+        .map(|r| r["account"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(accounts.len(), 2, "{accounts:?}");
+}
+
+#[test]
+fn refusals_disabled_and_no_terminal() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.run(&["app", "disable", "nat"]).ok();
+    let run = env.authorize("nat", &[]).code(5);
+    assert!(
+        run.stderr.contains("outbound app enable nat"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["app", "enable", "nat"]).ok();
+    let run = env.run(&["authorize", "nat"]).code(2);
+    assert!(run.stderr.contains("--yes"), "{}", run.stderr);
+    env.run(&[
+        "app",
+        "edit",
+        "nat",
+        "--approval-prompt",
+        "Grant the release scripts access.",
+    ])
+    .ok();
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains("Grant the release scripts access."),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn status_states_and_cleanup() {
+    let server = AuthServer::with(Options {
+        access_ttl: Some(2),
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.add_native("gone", &server.issuer, &[]);
+    let states = |env: &Env| -> Vec<(String, String)> {
+        env.status()
+            .iter()
+            .map(|r| {
+                (
+                    r["app"].as_str().unwrap().to_owned(),
+                    r["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        states(&env),
+        [
+            ("nat".into(), "needs-authorization".into()),
+            ("gone".into(), "needs-authorization".into())
+        ]
+    );
+    env.authorize("nat", &[]).ok();
+    env.authorize("gone", &[]).ok();
+    assert_eq!(states(&env)[0].1, "authorized");
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(states(&env)[0].1, "expired", "refreshable");
+    env.run(&["app", "disable", "nat"]).ok();
+    assert_eq!(states(&env)[0].1, "disabled");
+    env.run(&["app", "enable", "nat"]).ok();
+
+    // Another administrator resets `nat` and deletes `gone` by editing the shared file.
+    let gone_id = env.app_id("gone");
+    let text = env.config_text();
+    let text = text.replace("generation = 1", "generation = 2");
+    let cut = text.find("[apps.gone]").unwrap();
+    std::fs::write(env.config_path(), &text[..cut]).unwrap();
+    let run = env.run(&["status", "--json"]).ok();
+    let rows = run.json();
+    assert_eq!(rows[0]["state"], "reset", "{rows}");
+    assert_eq!(rows[1]["state"], "orphan", "{rows}");
+    assert!(
+        run.stderr.contains("the application was reset"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("the application was deleted"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.stored_token("nat", "default").is_none(),
+        "stale tokens removed"
+    );
+    assert!(
+        crate::harness::keyring_lookup(&format!("token/{gone_id}/default")).is_none(),
+        "orphan removed"
+    );
+    assert_eq!(states(&env), [("nat".into(), "needs-authorization".into())]);
+    let human = env.run(&["status"]).ok();
+    assert!(human.stdout.starts_with("APP"), "{}", human.stdout);
+}
+
+#[test]
+fn logout_revokes_at_the_server_and_removes_locally() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    let token = env.stored_token("nat", "default").unwrap();
+    let access = token["access_token"].as_str().unwrap().to_owned();
+    let refresh = token["refresh_token"].as_str().unwrap().to_owned();
+    assert!(server.is_active(&access));
+    let run = env.run(&["logout", "nat"]).ok();
+    assert!(
+        run.stderr
+            .contains("revoked the refresh token and access token"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !server.is_active(&access),
+        "access token inactive at the server"
+    );
+    assert!(
+        !server.is_active(&refresh),
+        "refresh token inactive at the server"
+    );
+    assert!(env.stored_token("nat", "default").is_none());
+    assert!(!run.all().contains(&access));
+
+    // An unreachable revocation endpoint: reported, and the local tokens still go.
+    env.authorize("nat", &[]).ok();
+    env.run(&[
+        "app",
+        "edit",
+        "nat",
+        "--revocation-url",
+        &format!("http://127.0.0.1:{}/revoke", free_port()),
+    ])
+    .ok();
+    let run = env.run(&["logout", "nat"]).ok();
+    assert!(
+        run.stderr.contains("warning: revoking") && run.stderr.contains("removed anyway"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.stored_token("nat", "default").is_none());
+    let run = env.run(&["logout", "nat"]).ok();
+    assert!(run.stderr.contains("nothing to do"), "{}", run.stderr);
+}
