@@ -60,6 +60,20 @@ pub enum Command {
         json: bool,
     },
 
+    /// Print a valid access token (refreshed when needed), for $(...) in scripts
+    Token {
+        name: String,
+        /// The account [default: default]
+        #[arg(long)]
+        account: Option<String>,
+        /// Print a JSON object with the token, its type, expiry and scopes
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Make an HTTP request with the app's token attached (curl's flags)
+    Curl(Box<CurlArgs>),
+
     /// Revoke an account's tokens at the server and remove them
     Logout {
         name: String,
@@ -164,6 +178,95 @@ pub struct AuthorizeArgs {
     /// Seconds to wait for the browser or the device
     #[arg(long, value_name = "SECS", default_value_t = 300)]
     pub timeout: u64,
+}
+
+/// `outbound curl`: flags spelled as curl spells them.
+#[derive(Debug, Args)]
+#[command(after_help = "The token is attached only to URLs whose host is in the app's allowed hosts, only over \
+https (http only to loopback), and never to another origin after a redirect.")]
+pub struct CurlArgs {
+    /// The application whose token to attach
+    pub name: String,
+    /// The URL to request
+    pub url: String,
+    /// The account [default: default]
+    #[arg(long)]
+    pub account: Option<String>,
+    /// HTTP method
+    #[arg(short = 'X', long = "request", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Extra header "Name: value" (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// POST data; @FILE reads a file (newlines stripped), @- standard input
+    #[arg(short = 'd', long = "data", value_name = "DATA")]
+    pub data: Vec<String>,
+    /// POST data, with no @ interpretation
+    #[arg(long = "data-raw", value_name = "DATA")]
+    pub data_raw: Vec<String>,
+    /// POST data as is; @FILE is streamed
+    #[arg(long = "data-binary", value_name = "DATA")]
+    pub data_binary: Vec<String>,
+    /// POST data, URL-encoded (content, =content, name=content, @file, name@file)
+    #[arg(long = "data-urlencode", value_name = "DATA")]
+    pub data_urlencode: Vec<String>,
+    /// JSON body (sets Content-Type and Accept to application/json)
+    #[arg(long = "json", value_name = "DATA")]
+    pub json: Vec<String>,
+    /// Multipart form field name=value or name=@file (repeatable)
+    #[arg(short = 'F', long = "form", value_name = "NAME=CONTENT")]
+    pub form: Vec<String>,
+    /// Send the data as query parameters of a GET
+    #[arg(short = 'G', long = "get")]
+    pub get: bool,
+    /// Upload this file (PUT), streamed
+    #[arg(short = 'T', long = "upload-file", value_name = "FILE")]
+    pub upload_file: Option<PathBuf>,
+    /// Write the body to this file instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include the response headers in the output
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+    /// HEAD request; print the response headers
+    #[arg(short = 'I', long = "head")]
+    pub head: bool,
+    /// No error messages about the transfer
+    #[arg(short = 's', long = "silent")]
+    pub silent: bool,
+    /// With -s, still show errors
+    #[arg(short = 'S', long = "show-error")]
+    pub show_error: bool,
+    /// Show request and response headers on stderr (the token masked)
+    #[arg(short = 'v', long = "verbose")]
+    pub verbose: bool,
+    /// Exit 22 on HTTP >= 400, without printing the body
+    #[arg(short = 'f', long = "fail")]
+    pub fail: bool,
+    /// Exit 22 on HTTP >= 400, printing the body
+    #[arg(long = "fail-with-body")]
+    pub fail_with_body: bool,
+    /// Follow redirects (the token never goes to another origin)
+    #[arg(short = 'L', long = "location")]
+    pub location: bool,
+    /// Most redirects to follow with -L
+    #[arg(long = "max-redirs", value_name = "NUM", default_value_t = 50)]
+    pub max_redirs: u32,
+    /// Most seconds the whole transfer may take
+    #[arg(short = 'm', long = "max-time", value_name = "SECS")]
+    pub max_time: Option<f64>,
+    /// Most seconds the connection may take
+    #[arg(long = "connect-timeout", value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+    /// Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)
+    #[arg(short = 'w', long = "write-out", value_name = "FORMAT")]
+    pub write_out: Option<String>,
+    /// Ask for a compressed response and decompress it
+    #[arg(long = "compressed")]
+    pub compressed: bool,
+    /// Use this proxy for this request (instead of the app's)
+    #[arg(short = 'x', long = "proxy", value_name = "URL")]
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

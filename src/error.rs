@@ -53,6 +53,14 @@ pub enum Error {
     #[error(transparent)]
     OAuth(#[from] crate::oauth::OAuthError),
 
+    /// A token would go where the app does not allow it.
+    #[error("{0}")]
+    HostNotAllowed(String),
+
+    /// `curl`'s own exit codes (22 for --fail, 28 for a timeout, …), message printed.
+    #[error("{message}")]
+    Transfer { code: u8, message: String },
+
     /// The authorization in the browser did not complete.
     #[error("{0}")]
     Authorization(String),
@@ -76,6 +84,8 @@ impl Error {
             Error::Disabled(_) => exit::DISABLED,
             Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
+            Error::HostNotAllowed(_) => exit::HOST_NOT_ALLOWED,
+            Error::Transfer { code, .. } => *code,
             Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
                 exit::ERROR
             }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod fsutil;
 pub mod http;
 pub mod oauth;
+pub mod request;
 pub mod secret;
 pub mod state;
 pub mod store;
@@ -50,6 +51,12 @@ pub fn run(cli: Cli) -> Result<()> {
         },
         Command::Authorize(args) => commands::authorize::run(&ctx, args),
         Command::Status { name, json } => commands::status::run(&ctx, name.as_deref(), json),
+        Command::Token {
+            name,
+            account,
+            json,
+        } => commands::token::run(&ctx, &name, account.as_deref(), json),
+        Command::Curl(args) => commands::curl::run(&ctx, *args),
         Command::Logout {
             name,
             account,

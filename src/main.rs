@@ -15,7 +15,12 @@ fn main() -> ExitCode {
     match outbound::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            match &e {
+                // curl-style transfer errors carry curl's own wording (or nothing, with -s).
+                outbound::error::Error::Transfer { message, .. } if message.is_empty() => {}
+                outbound::error::Error::Transfer { message, .. } => eprintln!("{message}"),
+                _ => eprintln!("error: {e}"),
+            }
             ExitCode::from(e.exit_code())
         }
     }

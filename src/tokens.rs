@@ -286,3 +286,206 @@ pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountStat
         AccountState::Expired
     }
 }
+
+/// Where token operations read and write.
+pub struct TokenEnv<'a> {
+    pub store: &'a dyn SecretStore,
+    pub state_dir: &'a Path,
+    pub config_path: &'a Path,
+}
+
+/// A usable access token, and whether it was refreshed just now.
+pub struct Access {
+    pub token: StoredToken,
+    pub refreshed: bool,
+}
+
+/// How long a process waits for another one's refresh before giving up.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+fn authorization_required(app: &App, account: &str, reason: String) -> Error {
+    let command = if account == DEFAULT_ACCOUNT {
+        format!("outbound authorize {}", app.name)
+    } else {
+        format!("outbound authorize {} --account {account}", app.name)
+    };
+    Error::AuthorizationRequired { reason, command }
+}
+
+/// Fresh enough to use: more than the refresh skew left before expiry. The skew is
+/// capped at half the token's lifetime, so a 5-minute token with a 10-minute skew is
+/// not refreshed on every use.
+fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
+    token.expires_at.is_none_or(|at| {
+        let lifetime = at.saturating_sub(token.obtained_at);
+        at > now + app.refresh_skew.as_secs().min(lifetime / 2)
+    })
+}
+
+/// A valid access token for (app, account): the stored one while it is fresh,
+/// else a refreshed one. `rejected` is a token the resource server just refused
+/// (a 401): it is refreshed even if it looks fresh.
+///
+/// Refreshing happens under a per-(app, account) cross-process lock; the store is
+/// read again once the lock is held, and nothing is refreshed when another process
+/// already did, so N concurrent processes cause one refresh and survive refresh-token
+/// rotation. A transient failure destroys nothing; `invalid_grant` marks the account
+/// as needing authorization.
+pub fn valid_token(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    rejected: Option<&Secret>,
+) -> Result<Access> {
+    if !app.enabled {
+        return Err(Error::Disabled(app.name.clone()));
+    }
+    let current = StoredToken::load(env.store, &app.id, account)?;
+    if let Some(token) = &current
+        && token.generation >= app.generation
+        && is_fresh(token, app, now())
+        && rejected.is_none_or(|r| r != &token.access_token)
+    {
+        return Ok(Access {
+            token: token.clone(),
+            refreshed: false,
+        });
+    }
+    let lock_path = env
+        .state_dir
+        .join("locks")
+        .join(format!("{}.{account}.lock", app.id));
+    let _lock = lock_with_timeout(&lock_path)?;
+
+    // Another process may have refreshed while we waited for the lock.
+    let token = StoredToken::load(env.store, &app.id, account)?;
+    let token = match token {
+        Some(t) if t.generation < app.generation => {
+            // Dead since `app reset`: revoke where possible, remove, start over.
+            forget(env.store, env.state_dir, &app.id, account, Some(app))?;
+            None
+        }
+        other => other,
+    };
+    if let Some(token) = &token
+        && is_fresh(token, app, now())
+        && rejected.is_none_or(|r| r != &token.access_token)
+    {
+        return Ok(Access {
+            token: token.clone(),
+            refreshed: false,
+        });
+    }
+    let requested = match &token {
+        Some(t) => t.scopes.clone(),
+        None => app.scopes.clone(),
+    };
+    let secret = client_secret(app, env.store)?;
+    let http = crate::http::oauth_client(app)?;
+    let creds = ClientCredentials {
+        app,
+        secret: secret.as_ref(),
+    };
+    let (response, previous_refresh) = if app.grant == crate::app::Grant::ClientCredentials {
+        // No person involved: simply fetch a new token with the app's scopes.
+        let scope = app.scopes.join(&app.scope_delimiter);
+        let mut params = vec![("grant_type", "client_credentials")];
+        if !app.scopes.is_empty() {
+            params.push(("scope", scope.as_str()));
+        }
+        (oauth::token_request(&http, &creds, params, &[]), None)
+    } else {
+        let Some(token) = token else {
+            let reason = if current.is_some() {
+                format!("`{}` was reset by an administrator; its tokens for account `{account}` are gone", app.name)
+            } else {
+                format!("`{}` has no tokens for account `{account}`", app.name)
+            };
+            return Err(authorization_required(app, account, reason));
+        };
+        if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
+            && record.needs_authorization
+        {
+            let why = record.last_error.clone().unwrap_or_else(|| "the grant is no longer valid".into());
+            return Err(authorization_required(app, account, format!("`{}` (account `{account}`) must be authorized again: {why}", app.name)));
+        }
+        let Some(refresh) = token.refresh_token.clone() else {
+            return Err(authorization_required(
+                app,
+                account,
+                format!("the access token of `{}` (account `{account}`) expired and there is no refresh token", app.name),
+            ));
+        };
+        let params = vec![("grant_type", "refresh_token"), ("refresh_token", refresh.expose())];
+        (
+            oauth::token_request(&http, &creds, params, &[&refresh]),
+            Some(refresh),
+        )
+    };
+    match response {
+        Ok(response) => {
+            let fresh = StoredToken::from_response(response, app, &requested, previous_refresh);
+            record(env.store, env.state_dir, env.config_path, app, account, &fresh, None, true)?;
+            Ok(Access {
+                token: fresh,
+                refreshed: true,
+            })
+        }
+        Err(e) => {
+            let needs_authorization = e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
+            note_failure(env.state_dir, app, account, &e.to_string(), needs_authorization)?;
+            if needs_authorization {
+                Err(authorization_required(
+                    app,
+                    account,
+                    format!("refreshing the tokens of `{}` (account `{account}`) failed: {e}", app.name),
+                ))
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// Records a failed refresh for `status`; `needs_authorization` when the grant is dead.
+fn note_failure(state_dir: &Path, app: &App, account: &str, error: &str, needs_authorization: bool) -> Result<()> {
+    Index::update(state_dir, |index| {
+        if let Some(record) = index.accounts.get_mut(&state::key(&app.id, account)) {
+            record.last_error = Some(error.to_owned());
+            record.needs_authorization |= needs_authorization;
+        }
+    })
+}
+
+/// Takes the refresh lock, waiting at most [`LOCK_WAIT`]. The OS releases the lock
+/// when its holder dies, so a killed process never blocks the others.
+fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
+    if let Some(dir) = path.parent() {
+        crate::fsutil::ensure_private_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(format!("cannot open the refresh lock {}", path.display()), e))?;
+    let start = std::time::Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Other(format!(
+                    "timed out after {} s waiting for the refresh lock {} (another outbound process holds it)",
+                    LOCK_WAIT.as_secs(),
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+    }
+}

@@ -3,9 +3,11 @@
 
 pub mod app;
 pub mod authorize;
+pub mod curl;
 pub mod generate;
 pub mod logout;
 pub mod status;
+pub mod token;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -159,5 +161,47 @@ pub fn report_revocation(app: &str, account: &str, outcome: &crate::tokens::Forg
             "revoked the {} of `{app}` (account `{account}`) at the server",
             outcome.revoked.join(" and ")
         );
+    }
+}
+
+/// A valid token for (app, account) — see [`crate::tokens::valid_token`]. When a
+/// person must authorize again and one is at the terminal, offers to do it right
+/// here; otherwise fails with exit 4 naming the command to run.
+pub fn access_token(
+    ctx: &Ctx,
+    config: &Config,
+    store: &dyn SecretStore,
+    app: &crate::app::App,
+    account: &str,
+    rejected: Option<&Secret>,
+) -> Result<crate::tokens::Access> {
+    let env = crate::tokens::TokenEnv {
+        store,
+        state_dir: &ctx.state_dir,
+        config_path: &config.path,
+    };
+    match crate::tokens::valid_token(&env, app, account, rejected) {
+        Err(Error::AuthorizationRequired { reason, command }) if ctx.interactive => {
+            eprintln!("{reason}");
+            if !ctx.confirm(&format!("Authorize `{}` now?", app.name), false, "--yes")? {
+                return Err(Error::AuthorizationRequired { reason, command });
+            }
+            authorize::run(
+                ctx,
+                crate::cli::AuthorizeArgs {
+                    name: app.name.clone(),
+                    account: Some(account.to_owned()),
+                    scopes: Vec::new(),
+                    prompt: None,
+                    no_browser: false,
+                    manual: false,
+                    device: false,
+                    yes: false,
+                    timeout: 300,
+                },
+            )?;
+            crate::tokens::valid_token(&env, app, account, None)
+        }
+        other => other,
     }
 }

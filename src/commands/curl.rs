@@ -1,0 +1,251 @@
+//! `outbound curl NAME URL`: a curl-like request with the app's token attached —
+//! only where it belongs — refreshed when needed and retried once after a 401.
+//! Bodies stream both ways.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use super::{Ctx, access_token};
+use crate::cli::CurlArgs;
+use crate::error::{Error, Result};
+use crate::request::body::{self, DataArgs};
+use crate::request::{self, Outcome, Plan, policy};
+use crate::tokens::{self, DEFAULT_ACCOUNT};
+
+pub fn run(ctx: &Ctx, args: CurlArgs) -> Result<()> {
+    let quiet = args.silent && !args.show_error;
+    match transfer(ctx, args) {
+        // -s without -S: curl stays silent about transfer errors (not about ours).
+        Err(Error::Transfer { code, .. }) if quiet => Err(Error::Transfer { code, message: String::new() }),
+        other => other,
+    }
+}
+
+fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(&args.name)?;
+    let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
+    tokens::check_account(account)?;
+
+    let mut url = Url::parse(&args.url).map_err(|e| Error::Usage(format!("`{}` is not a URL ({e})", args.url)))?;
+    let proxy = match &args.proxy {
+        Some(p) => Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?),
+        None => app.proxy.clone(),
+    };
+    // Refuse before touching any token.
+    if let Some(why) = policy::refusal(app, &url, proxy.as_ref()) {
+        return Err(Error::HostNotAllowed(why));
+    }
+
+    let headers = parse_headers(&args.headers, &app.token_header_name)?;
+    let planned = body::plan(&DataArgs {
+        data: &args.data,
+        data_raw: &args.data_raw,
+        data_binary: &args.data_binary,
+        data_urlencode: &args.data_urlencode,
+        json: &args.json,
+        form: &args.form,
+        upload: args.upload_file.as_deref(),
+        get: args.get,
+    })?;
+    if let Some(query) = &planned.query {
+        let joined = match url.query() {
+            Some(q) if !q.is_empty() => format!("{q}&{query}"),
+            _ => query.clone(),
+        };
+        url.set_query(Some(&joined));
+    }
+    let mut headers = headers;
+    if let Some(ct) = planned.content_type
+        && !headers.contains_key(CONTENT_TYPE)
+    {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
+    }
+    if planned.accept_json && !headers.contains_key(ACCEPT) {
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    }
+    if !headers.contains_key(ACCEPT) {
+        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
+    }
+    let method = match (&args.method, args.head) {
+        (Some(m), _) => Method::from_bytes(m.as_bytes()).map_err(|_| Error::Usage(format!("-X {m}: not an HTTP method")))?,
+        (None, true) => Method::HEAD,
+        (None, false) if args.upload_file.is_some() => Method::PUT,
+        (None, false) if !planned.body.is_empty() => Method::POST,
+        (None, false) => Method::GET,
+    };
+    let plan = Plan {
+        method,
+        url,
+        headers,
+        body: planned.body,
+        follow: args.location,
+        max_redirs: args.max_redirs,
+        proxy: proxy.clone(),
+    };
+
+    let client = client(app, &args, proxy.as_ref())?;
+    let store = ctx.store(&config);
+    let started = Instant::now();
+    let mut verbose = |prefix: char, line: &str| {
+        if args.verbose {
+            eprintln!("{prefix} {line}");
+        }
+    };
+    let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
+    let mut outcome = request::send(&client, app, &plan, Some(&access.token.access_token), &mut verbose)?;
+    if outcome.response.status() == reqwest::StatusCode::UNAUTHORIZED
+        && outcome.token_sent
+        && !access.refreshed
+        && plan.body.replayable()
+    {
+        verbose('*', "401 with a token that was not just refreshed: refreshing once and retrying");
+        let rejected = access.token.access_token.clone();
+        access = access_token(ctx, &config, store.as_ref(), app, account, Some(&rejected))?;
+        outcome = request::send(&client, app, &plan, Some(&access.token.access_token), &mut verbose)?;
+    }
+    finish(&args, outcome, started)
+}
+
+fn client(app: &crate::app::App, args: &CurlArgs, proxy: Option<&Url>) -> Result<reqwest::blocking::Client> {
+    let mut builder = crate::http::builder(app)?
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(args.max_time.map(Duration::from_secs_f64));
+    if let Some(secs) = args.connect_timeout {
+        builder = builder.connect_timeout(Duration::from_secs_f64(secs));
+    }
+    if let Some(proxy) = proxy.filter(|_| args.proxy.is_some()) {
+        let proxy = reqwest::Proxy::all(proxy.as_str()).map_err(|e| Error::Usage(format!("--proxy: {e}")))?;
+        builder = builder.proxy(proxy);
+    }
+    if !args.compressed {
+        builder = builder.no_gzip().no_brotli().no_deflate();
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+}
+
+fn parse_headers(raw: &[String], token_header: &str) -> Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for h in raw {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| Error::Usage(format!("-H {h}: expected \"Name: value\"")))?;
+        let name = HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| Error::Usage(format!("-H {h}: `{}` is not a header name", name.trim())))?;
+        if name == AUTHORIZATION || name.as_str().eq_ignore_ascii_case(token_header) {
+            return Err(Error::Usage(format!(
+                "-H {name}: outbound sets this header itself from the app's token; use plain curl to send your own credentials"
+            )));
+        }
+        let value = HeaderValue::from_str(value.trim())
+            .map_err(|_| Error::Usage(format!("-H {h}: the value is not a valid header value")))?;
+        headers.append(name, value);
+    }
+    Ok(headers)
+}
+
+/// Counts what passes through, for %{size_download}.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
+    let Outcome { mut response, url, redirects, .. } = outcome;
+    let status = response.status();
+    let failed = status.as_u16() >= 400 && (args.fail || args.fail_with_body);
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(File::create(path).map_err(|e| Error::io(format!("-o {}", path.display()), e))?),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = BufWriter::with_capacity(256 * 1024, sink);
+    if args.include || args.head {
+        let head = format!("{:?} {}\r\n", response.version(), status);
+        out.write_all(head.as_bytes()).map_err(write_error)?;
+        for (name, value) in response.headers() {
+            out.write_all(name.as_str().as_bytes()).map_err(write_error)?;
+            out.write_all(b": ").map_err(write_error)?;
+            out.write_all(value.as_bytes()).map_err(write_error)?;
+            out.write_all(b"\r\n").map_err(write_error)?;
+        }
+        out.write_all(b"\r\n").map_err(write_error)?;
+    }
+    let mut counted = Counting { inner: &mut out, bytes: 0 };
+    if !(failed && args.fail && !args.fail_with_body) && !args.head {
+        io::copy(&mut response, &mut counted).map_err(|e| {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                Error::Transfer { code: 23, message: "curl: (23) failure writing output".into() }
+            } else {
+                Error::Transfer { code: 56, message: format!("curl: (56) failure receiving data: {e}") }
+            }
+        })?;
+    }
+    let size = counted.bytes;
+    if let Some(format) = &args.write_out {
+        let text = write_out(format, status.as_u16(), started.elapsed(), size, &url, &response, redirects);
+        // -w goes to standard output even with -o, as curl does.
+        if args.output.is_some() {
+            out.flush().map_err(write_error)?;
+            print!("{text}");
+        } else {
+            out.write_all(text.as_bytes()).map_err(write_error)?;
+        }
+    }
+    out.flush().map_err(write_error)?;
+    if failed {
+        return Err(Error::Transfer {
+            code: 22,
+            message: format!("curl: (22) The requested URL returned error: {}", status.as_u16()),
+        });
+    }
+    Ok(())
+}
+
+fn write_error(e: io::Error) -> Error {
+    Error::Transfer { code: 23, message: format!("curl: (23) failure writing output: {e}") }
+}
+
+fn write_out(
+    format: &str,
+    code: u16,
+    elapsed: Duration,
+    size: u64,
+    url: &Url,
+    response: &reqwest::blocking::Response,
+    redirects: u32,
+) -> String {
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    format
+        .replace("%{http_code}", &format!("{code:03}"))
+        .replace("%{response_code}", &format!("{code:03}"))
+        .replace("%{time_total}", &format!("{:.6}", elapsed.as_secs_f64()))
+        .replace("%{size_download}", &size.to_string())
+        .replace("%{url_effective}", url.as_str())
+        .replace("%{content_type}", content_type)
+        .replace("%{num_redirects}", &redirects.to_string())
+        .replace("\\n", "\n")
+        .replace("\\t", "\t")
+        .replace("\\r", "\r")
+}

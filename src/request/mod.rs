@@ -1,0 +1,166 @@
+//! The curl-like client: one request with the token attached where it belongs,
+//! redirects followed by hand (so the token is dropped on the way to another
+//! origin), and request/response headers reported for `-v` with the token masked.
+//! Nothing here prints: the command decides what to show.
+
+pub mod body;
+pub mod policy;
+
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use url::Url;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use body::Body;
+
+/// One request to make.
+pub struct Plan {
+    pub method: Method,
+    pub url: Url,
+    pub headers: HeaderMap,
+    pub body: Body,
+    pub follow: bool,
+    pub max_redirs: u32,
+    /// The proxy in use, for the clear-text check.
+    pub proxy: Option<Url>,
+}
+
+/// What happened.
+pub struct Outcome {
+    pub response: Response,
+    pub url: Url,
+    pub redirects: u32,
+    /// The token went with the request that produced `response`.
+    pub token_sent: bool,
+}
+
+/// A line for `-v`: `>` request, `<` response, `*` information.
+pub type Verbose<'a> = &'a mut dyn FnMut(char, &str);
+
+/// The header that carries the token, with its value marked sensitive.
+pub fn token_header(app: &App, token: &Secret) -> Result<(HeaderName, HeaderValue)> {
+    let name = HeaderName::from_bytes(app.token_header_name.as_bytes())
+        .map_err(|e| Error::Other(format!("apps.{}.token_header_name: {e}", app.name)))?;
+    let mut value = HeaderValue::from_str(&app.token_format.replace("{token}", token.expose()))
+        .map_err(|_| Error::Other(format!("the token of `{}` is not a valid header value", app.name)))?;
+    value.set_sensitive(true);
+    Ok((name, value))
+}
+
+fn show_headers(prefix: char, headers: &HeaderMap, token_name: Option<&HeaderName>, verbose: Verbose) {
+    for (name, value) in headers {
+        let shown = if value.is_sensitive() || Some(name) == token_name {
+            mask(value)
+        } else {
+            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        };
+        verbose(prefix, &format!("{name}: {shown}"));
+    }
+}
+
+/// `Bearer abc…` -> `Bearer ***`: the scheme stays visible, never the credential.
+fn mask(value: &HeaderValue) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    match text.split_once(' ') {
+        Some((scheme, _)) if scheme.len() < 20 => format!("{scheme} ***"),
+        _ => "***".to_owned(),
+    }
+}
+
+/// Sends `plan`, attaching `token` where the app allows, following redirects by hand
+/// when asked.
+pub fn send(
+    client: &Client,
+    app: &App,
+    plan: &Plan,
+    token: Option<&Secret>,
+    verbose: Verbose,
+) -> Result<Outcome> {
+    let token_header = token.map(|t| token_header(app, t)).transpose()?;
+    let mut method = plan.method.clone();
+    let mut url = plan.url.clone();
+    let mut body = plan.body.clone();
+    let mut redirects = 0;
+    let mut attach = token_header.is_some();
+    loop {
+        let mut headers = plan.headers.clone();
+        let token_sent = match &token_header {
+            Some((name, value)) if attach && policy::refusal(app, &url, plan.proxy.as_ref()).is_none() => {
+                headers.insert(name.clone(), value.clone());
+                true
+            }
+            _ => false,
+        };
+        if !headers.contains_key(reqwest::header::USER_AGENT) {
+            headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(crate::http::USER_AGENT));
+        }
+        let target = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        verbose('>', &format!("{method} {target} HTTP/1.1"));
+        let host = match url.port() {
+            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        verbose('>', &format!("host: {host}"));
+        show_headers('>', &headers, token_header.as_ref().map(|(n, _)| n), verbose);
+        let request = client.request(method.clone(), url.as_str()).headers(headers);
+        let response = body.attach(request)?.send().map_err(|e| transfer_error(&url, &e))?;
+        verbose('<', &format!("{:?} {}", response.version(), response.status()));
+        show_headers('<', response.headers(), None, verbose);
+
+        let status = response.status();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        let Some(next) = location.filter(|_| plan.follow && status.is_redirection()) else {
+            return Ok(Outcome { response, url, redirects, token_sent });
+        };
+        if redirects >= plan.max_redirs {
+            return Err(Error::Transfer {
+                code: 47,
+                message: format!("curl: (47) Maximum ({}) redirects followed", plan.max_redirs),
+            });
+        }
+        redirects += 1;
+        if attach && !policy::same_origin(&url, &next) {
+            // The token belongs to the origin it was sent to; never forward it.
+            attach = false;
+            if token_header.is_some() {
+                verbose('*', &format!("not forwarding the token to {} (another origin)", next.origin().ascii_serialization()));
+            }
+        }
+        match status {
+            StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER if method != Method::HEAD => {
+                method = Method::GET;
+                body = Body::Empty;
+            }
+            _ if !body.replayable() => {
+                return Err(Error::Usage(format!(
+                    "cannot follow the {status} redirect: the body came from standard input and cannot be sent again"
+                )));
+            }
+            _ => {}
+        }
+        verbose('*', &format!("following the redirect to {next}"));
+        url = next;
+    }
+}
+
+/// A transport failure, with curl's exit code where it has a well-known one.
+pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(inner) = source.source() {
+        source = inner;
+    }
+    if e.is_timeout() {
+        return Error::Transfer { code: 28, message: format!("curl: (28) the request to {} timed out", url.host_str().unwrap_or_default()) };
+    }
+    Error::Transfer { code: 1, message: format!("cannot reach {}: {source}", url.host_str().unwrap_or_default()) }
+}

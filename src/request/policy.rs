@@ -1,0 +1,124 @@
+//! Where an application's tokens may go: its allowed hosts, over https (http only to
+//! loopback), never through a remote proxy in clear text, never to another origin
+//! after a redirect.
+
+use url::Url;
+
+use crate::app::{App, is_loopback_host};
+
+/// Does `url`'s host (and port) match one of the app's allowed-host patterns?
+/// `host` matches that host on any port; `host:port` that port only; `*.example.com`
+/// any subdomain of example.com (not example.com itself).
+pub fn host_allowed(app: &App, url: &Url) -> bool {
+    let Some(host) = url.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase()) else {
+        return false;
+    };
+    let port = url.port_or_known_default();
+    app.allowed_hosts.iter().any(|pattern| {
+        let (pat_host, pat_port) = split_port(pattern);
+        let pat_host = pat_host.trim_start_matches('[').trim_end_matches(']');
+        if pat_port.is_some() && pat_port != port {
+            return false;
+        }
+        match pat_host.strip_prefix("*.") {
+            Some(suffix) => host.len() > suffix.len() && host.ends_with(&format!(".{suffix}")),
+            None => host == pat_host,
+        }
+    })
+}
+
+fn split_port(pattern: &str) -> (&str, Option<u16>) {
+    if let Some((host, port)) = pattern.rsplit_once(':')
+        && !host.ends_with(':')
+        && let Ok(port) = port.parse::<u16>()
+        && (!host.contains(':') || host.ends_with(']'))
+    {
+        return (host, Some(port));
+    }
+    (pattern, None)
+}
+
+/// Why a token must not be attached to a request for `url` (through `proxy`), or
+/// None when it may.
+pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
+    let host = url.host_str().unwrap_or_default();
+    let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
+    if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+        return Some(format!(
+            "refusing to send the token of `{}` over {} to {host}: tokens travel only over https (plain http only to loopback)",
+            app.name,
+            url.scheme()
+        ));
+    }
+    if !host_allowed(app, url) {
+        let hosts = if app.allowed_hosts.is_empty() {
+            "it allows none yet".to_owned()
+        } else {
+            format!("it allows {}", app.allowed_hosts.join(", "))
+        };
+        return Some(format!(
+            "refusing to send the token of `{}` to {host}: not one of the app's allowed hosts ({hosts})\n  fix: outbound app edit {} --allowed-host {host}",
+            app.name, app.name
+        ));
+    }
+    if url.scheme() == "http"
+        && let Some(proxy) = proxy
+        && !proxy.host().is_some_and(|h| is_loopback_host(&h))
+    {
+        return Some(format!(
+            "refusing to send the token of `{}` in clear text through the proxy {}",
+            app.name,
+            proxy.host_str().unwrap_or_default()
+        ));
+    }
+    None
+}
+
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(hosts: &[&str]) -> App {
+        let text = format!(
+            "[apps.a]\nid = \"1\"\nclient_id = \"c\"\nclient_auth = \"none\"\ngrant = \"client_credentials\"\ntoken_url = \"https://t.example/t\"\nallowed_hosts = {hosts:?}\n"
+        );
+        crate::config::Config::parse(std::path::Path::new("f"), &text).unwrap().apps.remove(0)
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn patterns() {
+        let a = app(&["api.example.com", "*.cdn.example.com", "127.0.0.1:8443", "[::1]"]);
+        assert!(host_allowed(&a, &url("https://api.example.com/x")));
+        assert!(host_allowed(&a, &url("https://API.example.com:8443/x")));
+        assert!(!host_allowed(&a, &url("https://api.example.com.evil.com/")));
+        assert!(!host_allowed(&a, &url("https://example.com/")));
+        assert!(host_allowed(&a, &url("https://eu.cdn.example.com/")));
+        assert!(!host_allowed(&a, &url("https://cdn.example.com/")));
+        assert!(host_allowed(&a, &url("http://127.0.0.1:8443/")));
+        assert!(!host_allowed(&a, &url("http://127.0.0.1:8444/")));
+        assert!(host_allowed(&a, &url("http://[::1]:9/")));
+    }
+
+    #[test]
+    fn refusals() {
+        let a = app(&["api.example.com", "127.0.0.1", "intranet.example"]);
+        assert!(refusal(&a, &url("https://api.example.com/"), None).is_none());
+        assert!(refusal(&a, &url("http://api.example.com/"), None).unwrap().contains("only over https"));
+        assert!(refusal(&a, &url("https://other.example/"), None).unwrap().contains("--allowed-host other.example"));
+        assert!(refusal(&a, &url("http://127.0.0.1:8080/"), None).is_none());
+        let remote = url("http://proxy.example:3128");
+        assert!(refusal(&a, &url("http://127.0.0.1:8080/"), Some(&remote)).unwrap().contains("proxy"));
+        assert!(refusal(&a, &url("https://api.example.com/"), Some(&remote)).is_none(), "CONNECT keeps https end to end");
+        assert!(same_origin(&url("https://a.example/x"), &url("https://a.example:443/y")));
+        assert!(!same_origin(&url("https://a.example/"), &url("http://a.example/")));
+        assert!(!same_origin(&url("https://a.example/"), &url("https://a.example:8443/")));
+    }
+}
