@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'Administer applications (add, list, show, edit, enable, disable, reset, delete)')
             [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Authorize an application: browser and loopback, device grant, or client credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every application and account of this user: state, expiry, scopes, last error')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a valid access token (refreshed when needed), for $(...) in scripts')
+            [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate (or with --check, verify) completions/ and man/')
@@ -314,6 +316,71 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'outbound;token' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object with the token, its type, expiry and scopes')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;curl' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
+            [CompletionResult]::new('-X', '-X ', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('--request', '--request', [CompletionResultType]::ParameterName, 'HTTP method')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra header "Name: value" (repeatable)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'POST data; @FILE reads a file (newlines stripped), @- standard input')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'POST data; @FILE reads a file (newlines stripped), @- standard input')
+            [CompletionResult]::new('--data-raw', '--data-raw', [CompletionResultType]::ParameterName, 'POST data, with no @ interpretation')
+            [CompletionResult]::new('--data-binary', '--data-binary', [CompletionResultType]::ParameterName, 'POST data as is; @FILE is streamed')
+            [CompletionResult]::new('--data-urlencode', '--data-urlencode', [CompletionResultType]::ParameterName, 'POST data, URL-encoded (content, =content, name=content, @file, name@file)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'JSON body (sets Content-Type and Accept to application/json)')
+            [CompletionResult]::new('-F', '-F ', [CompletionResultType]::ParameterName, 'Multipart form field name=value or name=@file (repeatable)')
+            [CompletionResult]::new('--form', '--form', [CompletionResultType]::ParameterName, 'Multipart form field name=value or name=@file (repeatable)')
+            [CompletionResult]::new('-T', '-T ', [CompletionResultType]::ParameterName, 'Upload this file (PUT), streamed')
+            [CompletionResult]::new('--upload-file', '--upload-file', [CompletionResultType]::ParameterName, 'Upload this file (PUT), streamed')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the body to this file instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the body to this file instead of standard output')
+            [CompletionResult]::new('--max-redirs', '--max-redirs', [CompletionResultType]::ParameterName, 'Most redirects to follow with -L')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'Most seconds the whole transfer may take')
+            [CompletionResult]::new('--max-time', '--max-time', [CompletionResultType]::ParameterName, 'Most seconds the whole transfer may take')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Most seconds the connection may take')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)')
+            [CompletionResult]::new('--write-out', '--write-out', [CompletionResultType]::ParameterName, 'Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Use this proxy for this request (instead of the app''s)')
+            [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Use this proxy for this request (instead of the app''s)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('-G', '-G ', [CompletionResultType]::ParameterName, 'Send the data as query parameters of a GET')
+            [CompletionResult]::new('--get', '--get', [CompletionResultType]::ParameterName, 'Send the data as query parameters of a GET')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Include the response headers in the output')
+            [CompletionResult]::new('--include', '--include', [CompletionResultType]::ParameterName, 'Include the response headers in the output')
+            [CompletionResult]::new('-I', '-I ', [CompletionResultType]::ParameterName, 'HEAD request; print the response headers')
+            [CompletionResult]::new('--head', '--head', [CompletionResultType]::ParameterName, 'HEAD request; print the response headers')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'No error messages about the transfer')
+            [CompletionResult]::new('--silent', '--silent', [CompletionResultType]::ParameterName, 'No error messages about the transfer')
+            [CompletionResult]::new('-S', '-S ', [CompletionResultType]::ParameterName, 'With -s, still show errors')
+            [CompletionResult]::new('--show-error', '--show-error', [CompletionResultType]::ParameterName, 'With -s, still show errors')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show request and response headers on stderr (the token masked)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show request and response headers on stderr (the token masked)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Exit 22 on HTTP >= 400, without printing the body')
+            [CompletionResult]::new('--fail', '--fail', [CompletionResultType]::ParameterName, 'Exit 22 on HTTP >= 400, without printing the body')
+            [CompletionResult]::new('--fail-with-body', '--fail-with-body', [CompletionResultType]::ParameterName, 'Exit 22 on HTTP >= 400, printing the body')
+            [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow redirects (the token never goes to another origin)')
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Follow redirects (the token never goes to another origin)')
+            [CompletionResult]::new('--compressed', '--compressed', [CompletionResultType]::ParameterName, 'Ask for a compressed response and decompress it')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'outbound;logout' {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
@@ -352,6 +419,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('app', 'app', [CompletionResultType]::ParameterValue, 'Administer applications (add, list, show, edit, enable, disable, reset, delete)')
             [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Authorize an application: browser and loopback, device grant, or client credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every application and account of this user: state, expiry, scopes, last error')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a valid access token (refreshed when needed), for $(...) in scripts')
+            [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('generate-docs', 'generate-docs', [CompletionResultType]::ParameterValue, 'Regenerate (or with --check, verify) completions/ and man/')
@@ -405,6 +474,12 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;status' {
+            break
+        }
+        'outbound;help;token' {
+            break
+        }
+        'outbound;help;curl' {
             break
         }
         'outbound;help;logout' {

@@ -28,6 +28,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
             cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
             cand status 'Every application and account of this user: state, expiry, scopes, last error'
+            cand token 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+            cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
@@ -282,6 +284,69 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outbound;token'= {
+            cand --account 'The account [default: default]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON object with the token, its type, expiry and scopes'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;curl'= {
+            cand --account 'The account [default: default]'
+            cand -X 'HTTP method'
+            cand --request 'HTTP method'
+            cand -H 'Extra header "Name: value" (repeatable)'
+            cand --header 'Extra header "Name: value" (repeatable)'
+            cand -d 'POST data; @FILE reads a file (newlines stripped), @- standard input'
+            cand --data 'POST data; @FILE reads a file (newlines stripped), @- standard input'
+            cand --data-raw 'POST data, with no @ interpretation'
+            cand --data-binary 'POST data as is; @FILE is streamed'
+            cand --data-urlencode 'POST data, URL-encoded (content, =content, name=content, @file, name@file)'
+            cand --json 'JSON body (sets Content-Type and Accept to application/json)'
+            cand -F 'Multipart form field name=value or name=@file (repeatable)'
+            cand --form 'Multipart form field name=value or name=@file (repeatable)'
+            cand -T 'Upload this file (PUT), streamed'
+            cand --upload-file 'Upload this file (PUT), streamed'
+            cand -o 'Write the body to this file instead of standard output'
+            cand --output 'Write the body to this file instead of standard output'
+            cand --max-redirs 'Most redirects to follow with -L'
+            cand -m 'Most seconds the whole transfer may take'
+            cand --max-time 'Most seconds the whole transfer may take'
+            cand --connect-timeout 'Most seconds the connection may take'
+            cand -w 'Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)'
+            cand --write-out 'Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)'
+            cand -x 'Use this proxy for this request (instead of the app''s)'
+            cand --proxy 'Use this proxy for this request (instead of the app''s)'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand -G 'Send the data as query parameters of a GET'
+            cand --get 'Send the data as query parameters of a GET'
+            cand -i 'Include the response headers in the output'
+            cand --include 'Include the response headers in the output'
+            cand -I 'HEAD request; print the response headers'
+            cand --head 'HEAD request; print the response headers'
+            cand -s 'No error messages about the transfer'
+            cand --silent 'No error messages about the transfer'
+            cand -S 'With -s, still show errors'
+            cand --show-error 'With -s, still show errors'
+            cand -v 'Show request and response headers on stderr (the token masked)'
+            cand --verbose 'Show request and response headers on stderr (the token masked)'
+            cand -f 'Exit 22 on HTTP >= 400, without printing the body'
+            cand --fail 'Exit 22 on HTTP >= 400, without printing the body'
+            cand --fail-with-body 'Exit 22 on HTTP >= 400, printing the body'
+            cand -L 'Follow redirects (the token never goes to another origin)'
+            cand --location 'Follow redirects (the token never goes to another origin)'
+            cand --compressed 'Ask for a compressed response and decompress it'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outbound;logout'= {
             cand --account 'The account [default: default]'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
@@ -317,6 +382,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand app 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
             cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
             cand status 'Every application and account of this user: state, expiry, scopes, last error'
+            cand token 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+            cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
@@ -357,6 +424,10 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;authorize'= {
         }
         &'outbound;help;status'= {
+        }
+        &'outbound;help;token'= {
+        }
+        &'outbound;help;curl'= {
         }
         &'outbound;help;logout'= {
         }

@@ -33,6 +33,8 @@ complete -c outbound -n "__fish_outbound_needs_command" -s V -l version -d 'Prin
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
@@ -213,6 +215,46 @@ complete -c outbound -n "__fish_outbound_using_subcommand status" -l json -d 'Pr
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l json -d 'Print a JSON object with the token, its type, expiry and scopes'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s X -l request -d 'HTTP method' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s H -l header -d 'Extra header "Name: value" (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s d -l data -d 'POST data; @FILE reads a file (newlines stripped), @- standard input' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l data-raw -d 'POST data, with no @ interpretation' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l data-binary -d 'POST data as is; @FILE is streamed' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l data-urlencode -d 'POST data, URL-encoded (content, =content, name=content, @file, name@file)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l json -d 'JSON body (sets Content-Type and Accept to application/json)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s F -l form -d 'Multipart form field name=value or name=@file (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s T -l upload-file -d 'Upload this file (PUT), streamed' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s o -l output -d 'Write the body to this file instead of standard output' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l max-redirs -d 'Most redirects to follow with -L' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s m -l max-time -d 'Most seconds the whole transfer may take' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l connect-timeout -d 'Most seconds the connection may take' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s w -l write-out -d 'Print this after the transfer (%{http_code}, %{time_total}, %{size_download}, %{url_effective}, …)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s x -l proxy -d 'Use this proxy for this request (instead of the app\'s)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s G -l get -d 'Send the data as query parameters of a GET'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s i -l include -d 'Include the response headers in the output'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s I -l head -d 'HEAD request; print the response headers'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s s -l silent -d 'No error messages about the transfer'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s S -l show-error -d 'With -s, still show errors'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s v -l verbose -d 'Show request and response headers on stderr (the token masked)'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s f -l fail -d 'Exit 22 on HTTP >= 400, without printing the body'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l fail-with-body -d 'Exit 22 on HTTP >= 400, printing the body'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s L -l location -d 'Follow redirects (the token never goes to another origin)'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l compressed -d 'Ask for a compressed response and decompress it'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l account -d 'The account [default: default]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
@@ -235,13 +277,15 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l chec
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'

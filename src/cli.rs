@@ -182,8 +182,10 @@ pub struct AuthorizeArgs {
 
 /// `outbound curl`: flags spelled as curl spells them.
 #[derive(Debug, Args)]
-#[command(after_help = "The token is attached only to URLs whose host is in the app's allowed hosts, only over \
-https (http only to loopback), and never to another origin after a redirect.")]
+#[command(
+    after_help = "The token is attached only to URLs whose host is in the app's allowed hosts, only over \
+https (http only to loopback), and never to another origin after a redirect."
+)]
 pub struct CurlArgs {
     /// The application whose token to attach
     pub name: String,

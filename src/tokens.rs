@@ -397,7 +397,10 @@ pub fn valid_token(
     } else {
         let Some(token) = token else {
             let reason = if current.is_some() {
-                format!("`{}` was reset by an administrator; its tokens for account `{account}` are gone", app.name)
+                format!(
+                    "`{}` was reset by an administrator; its tokens for account `{account}` are gone",
+                    app.name
+                )
             } else {
                 format!("`{}` has no tokens for account `{account}`", app.name)
             };
@@ -406,17 +409,33 @@ pub fn valid_token(
         if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
             && record.needs_authorization
         {
-            let why = record.last_error.clone().unwrap_or_else(|| "the grant is no longer valid".into());
-            return Err(authorization_required(app, account, format!("`{}` (account `{account}`) must be authorized again: {why}", app.name)));
+            let why = record
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "the grant is no longer valid".into());
+            return Err(authorization_required(
+                app,
+                account,
+                format!(
+                    "`{}` (account `{account}`) must be authorized again: {why}",
+                    app.name
+                ),
+            ));
         }
         let Some(refresh) = token.refresh_token.clone() else {
             return Err(authorization_required(
                 app,
                 account,
-                format!("the access token of `{}` (account `{account}`) expired and there is no refresh token", app.name),
+                format!(
+                    "the access token of `{}` (account `{account}`) expired and there is no refresh token",
+                    app.name
+                ),
             ));
         };
-        let params = vec![("grant_type", "refresh_token"), ("refresh_token", refresh.expose())];
+        let params = vec![
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ];
         (
             oauth::token_request(&http, &creds, params, &[&refresh]),
             Some(refresh),
@@ -425,20 +444,39 @@ pub fn valid_token(
     match response {
         Ok(response) => {
             let fresh = StoredToken::from_response(response, app, &requested, previous_refresh);
-            record(env.store, env.state_dir, env.config_path, app, account, &fresh, None, true)?;
+            record(
+                env.store,
+                env.state_dir,
+                env.config_path,
+                app,
+                account,
+                &fresh,
+                None,
+                true,
+            )?;
             Ok(Access {
                 token: fresh,
                 refreshed: true,
             })
         }
         Err(e) => {
-            let needs_authorization = e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
-            note_failure(env.state_dir, app, account, &e.to_string(), needs_authorization)?;
+            let needs_authorization =
+                e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
+            note_failure(
+                env.state_dir,
+                app,
+                account,
+                &e.to_string(),
+                needs_authorization,
+            )?;
             if needs_authorization {
                 Err(authorization_required(
                     app,
                     account,
-                    format!("refreshing the tokens of `{}` (account `{account}`) failed: {e}", app.name),
+                    format!(
+                        "refreshing the tokens of `{}` (account `{account}`) failed: {e}",
+                        app.name
+                    ),
                 ))
             } else {
                 Err(e.into())
@@ -448,7 +486,13 @@ pub fn valid_token(
 }
 
 /// Records a failed refresh for `status`; `needs_authorization` when the grant is dead.
-fn note_failure(state_dir: &Path, app: &App, account: &str, error: &str, needs_authorization: bool) -> Result<()> {
+fn note_failure(
+    state_dir: &Path,
+    app: &App,
+    account: &str,
+    error: &str,
+    needs_authorization: bool,
+) -> Result<()> {
     Index::update(state_dir, |index| {
         if let Some(record) = index.accounts.get_mut(&state::key(&app.id, account)) {
             record.last_error = Some(error.to_owned());
@@ -461,14 +505,20 @@ fn note_failure(state_dir: &Path, app: &App, account: &str, error: &str, needs_a
 /// when its holder dies, so a killed process never blocks the others.
 fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
     if let Some(dir) = path.parent() {
-        crate::fsutil::ensure_private_dir(dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        crate::fsutil::ensure_private_dir(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     }
     let file = std::fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| Error::io(format!("cannot open the refresh lock {}", path.display()), e))?;
+        .map_err(|e| {
+            Error::io(
+                format!("cannot open the refresh lock {}", path.display()),
+                e,
+            )
+        })?;
     let start = std::time::Instant::now();
     loop {
         match file.try_lock() {

@@ -21,7 +21,10 @@ pub fn run(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let quiet = args.silent && !args.show_error;
     match transfer(ctx, args) {
         // -s without -S: curl stays silent about transfer errors (not about ours).
-        Err(Error::Transfer { code, .. }) if quiet => Err(Error::Transfer { code, message: String::new() }),
+        Err(Error::Transfer { code, .. }) if quiet => Err(Error::Transfer {
+            code,
+            message: String::new(),
+        }),
         other => other,
     }
 }
@@ -32,9 +35,12 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
 
-    let mut url = Url::parse(&args.url).map_err(|e| Error::Usage(format!("`{}` is not a URL ({e})", args.url)))?;
+    let mut url = Url::parse(&args.url)
+        .map_err(|e| Error::Usage(format!("`{}` is not a URL ({e})", args.url)))?;
     let proxy = match &args.proxy {
-        Some(p) => Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?),
+        Some(p) => {
+            Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?)
+        }
         None => app.proxy.clone(),
     };
     // Refuse before touching any token.
@@ -73,7 +79,8 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
     }
     let method = match (&args.method, args.head) {
-        (Some(m), _) => Method::from_bytes(m.as_bytes()).map_err(|_| Error::Usage(format!("-X {m}: not an HTTP method")))?,
+        (Some(m), _) => Method::from_bytes(m.as_bytes())
+            .map_err(|_| Error::Usage(format!("-X {m}: not an HTTP method")))?,
         (None, true) => Method::HEAD,
         (None, false) if args.upload_file.is_some() => Method::PUT,
         (None, false) if !planned.body.is_empty() => Method::POST,
@@ -98,21 +105,40 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         }
     };
     let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
-    let mut outcome = request::send(&client, app, &plan, Some(&access.token.access_token), &mut verbose)?;
+    let mut outcome = request::send(
+        &client,
+        app,
+        &plan,
+        Some(&access.token.access_token),
+        &mut verbose,
+    )?;
     if outcome.response.status() == reqwest::StatusCode::UNAUTHORIZED
         && outcome.token_sent
         && !access.refreshed
         && plan.body.replayable()
     {
-        verbose('*', "401 with a token that was not just refreshed: refreshing once and retrying");
+        verbose(
+            '*',
+            "401 with a token that was not just refreshed: refreshing once and retrying",
+        );
         let rejected = access.token.access_token.clone();
         access = access_token(ctx, &config, store.as_ref(), app, account, Some(&rejected))?;
-        outcome = request::send(&client, app, &plan, Some(&access.token.access_token), &mut verbose)?;
+        outcome = request::send(
+            &client,
+            app,
+            &plan,
+            Some(&access.token.access_token),
+            &mut verbose,
+        )?;
     }
     finish(&args, outcome, started)
 }
 
-fn client(app: &crate::app::App, args: &CurlArgs, proxy: Option<&Url>) -> Result<reqwest::blocking::Client> {
+fn client(
+    app: &crate::app::App,
+    args: &CurlArgs,
+    proxy: Option<&Url>,
+) -> Result<reqwest::blocking::Client> {
     let mut builder = crate::http::builder(app)?
         .redirect(reqwest::redirect::Policy::none())
         .timeout(args.max_time.map(Duration::from_secs_f64));
@@ -120,7 +146,8 @@ fn client(app: &crate::app::App, args: &CurlArgs, proxy: Option<&Url>) -> Result
         builder = builder.connect_timeout(Duration::from_secs_f64(secs));
     }
     if let Some(proxy) = proxy.filter(|_| args.proxy.is_some()) {
-        let proxy = reqwest::Proxy::all(proxy.as_str()).map_err(|e| Error::Usage(format!("--proxy: {e}")))?;
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|e| Error::Usage(format!("--proxy: {e}")))?;
         builder = builder.proxy(proxy);
     }
     if !args.compressed {
@@ -169,11 +196,18 @@ impl<W: Write> Write for Counting<W> {
 }
 
 fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
-    let Outcome { mut response, url, redirects, .. } = outcome;
+    let Outcome {
+        mut response,
+        url,
+        redirects,
+        ..
+    } = outcome;
     let status = response.status();
     let failed = status.as_u16() >= 400 && (args.fail || args.fail_with_body);
     let sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(File::create(path).map_err(|e| Error::io(format!("-o {}", path.display()), e))?),
+        Some(path) => Box::new(
+            File::create(path).map_err(|e| Error::io(format!("-o {}", path.display()), e))?,
+        ),
         None => Box::new(io::stdout().lock()),
     };
     let mut out = BufWriter::with_capacity(256 * 1024, sink);
@@ -181,26 +215,44 @@ fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
         let head = format!("{:?} {}\r\n", response.version(), status);
         out.write_all(head.as_bytes()).map_err(write_error)?;
         for (name, value) in response.headers() {
-            out.write_all(name.as_str().as_bytes()).map_err(write_error)?;
+            out.write_all(name.as_str().as_bytes())
+                .map_err(write_error)?;
             out.write_all(b": ").map_err(write_error)?;
             out.write_all(value.as_bytes()).map_err(write_error)?;
             out.write_all(b"\r\n").map_err(write_error)?;
         }
         out.write_all(b"\r\n").map_err(write_error)?;
     }
-    let mut counted = Counting { inner: &mut out, bytes: 0 };
+    let mut counted = Counting {
+        inner: &mut out,
+        bytes: 0,
+    };
     if !(failed && args.fail && !args.fail_with_body) && !args.head {
         io::copy(&mut response, &mut counted).map_err(|e| {
             if e.kind() == io::ErrorKind::BrokenPipe {
-                Error::Transfer { code: 23, message: "curl: (23) failure writing output".into() }
+                Error::Transfer {
+                    code: 23,
+                    message: "curl: (23) failure writing output".into(),
+                }
             } else {
-                Error::Transfer { code: 56, message: format!("curl: (56) failure receiving data: {e}") }
+                Error::Transfer {
+                    code: 56,
+                    message: format!("curl: (56) failure receiving data: {e}"),
+                }
             }
         })?;
     }
     let size = counted.bytes;
     if let Some(format) = &args.write_out {
-        let text = write_out(format, status.as_u16(), started.elapsed(), size, &url, &response, redirects);
+        let text = write_out(
+            format,
+            status.as_u16(),
+            started.elapsed(),
+            size,
+            &url,
+            &response,
+            redirects,
+        );
         // -w goes to standard output even with -o, as curl does.
         if args.output.is_some() {
             out.flush().map_err(write_error)?;
@@ -213,14 +265,20 @@ fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
     if failed {
         return Err(Error::Transfer {
             code: 22,
-            message: format!("curl: (22) The requested URL returned error: {}", status.as_u16()),
+            message: format!(
+                "curl: (22) The requested URL returned error: {}",
+                status.as_u16()
+            ),
         });
     }
     Ok(())
 }
 
 fn write_error(e: io::Error) -> Error {
-    Error::Transfer { code: 23, message: format!("curl: (23) failure writing output: {e}") }
+    Error::Transfer {
+        code: 23,
+        message: format!("curl: (23) failure writing output: {e}"),
+    }
 }
 
 fn write_out(

@@ -45,12 +45,16 @@ impl Body {
     }
 
     /// Attaches the body to `request` (opening files afresh each time).
-    pub fn attach(&self, request: reqwest::blocking::RequestBuilder) -> Result<reqwest::blocking::RequestBuilder> {
+    pub fn attach(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+    ) -> Result<reqwest::blocking::RequestBuilder> {
         Ok(match self {
             Body::Empty => request,
             Body::Bytes(bytes) => request.body(bytes.clone()),
             Body::File(path) => {
-                let file = File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+                let file = File::open(path)
+                    .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
                 let len = file.metadata().map(|m| m.len()).ok();
                 match len {
                     Some(len) => request.body(reqwest::blocking::Body::sized(file, len)),
@@ -119,33 +123,58 @@ fn data_urlencode(spec: &str) -> Result<String> {
 }
 
 pub fn plan(args: &DataArgs) -> Result<Planned> {
-    let data_count = args.data.len() + args.data_raw.len() + args.data_binary.len() + args.data_urlencode.len();
-    let kinds = [data_count > 0, !args.json.is_empty(), !args.form.is_empty(), args.upload.is_some()];
+    let data_count =
+        args.data.len() + args.data_raw.len() + args.data_binary.len() + args.data_urlencode.len();
+    let kinds = [
+        data_count > 0,
+        !args.json.is_empty(),
+        !args.form.is_empty(),
+        args.upload.is_some(),
+    ];
     if kinds.iter().filter(|k| **k).count() > 1 {
         return Err(Error::Usage(
             "use one kind of body: -d/--data*, --json, -F/--form or -T/--upload-file".into(),
         ));
     }
     if let Some(path) = args.upload {
-        return Ok(Planned { body: Body::File(path.to_path_buf()), content_type: None, accept_json: false, query: None });
+        return Ok(Planned {
+            body: Body::File(path.to_path_buf()),
+            content_type: None,
+            accept_json: false,
+            query: None,
+        });
     }
     if !args.form.is_empty() {
         let mut fields = Vec::new();
         for f in args.form {
-            let (name, value) = f
-                .split_once('=')
-                .ok_or_else(|| Error::Usage(format!("-F {f}: expected NAME=VALUE or NAME=@FILE")))?;
+            let (name, value) = f.split_once('=').ok_or_else(|| {
+                Error::Usage(format!("-F {f}: expected NAME=VALUE or NAME=@FILE"))
+            })?;
             fields.push((name.to_owned(), value.to_owned()));
         }
-        return Ok(Planned { body: Body::Multipart(fields), content_type: None, accept_json: false, query: None });
+        return Ok(Planned {
+            body: Body::Multipart(fields),
+            content_type: None,
+            accept_json: false,
+            query: None,
+        });
     }
     if !args.json.is_empty() {
         // A single @file or @- is streamed as is.
         if let [single] = args.json
             && let Some(source) = single.strip_prefix('@')
         {
-            let body = if source == "-" { Body::Stdin } else { Body::File(PathBuf::from(source)) };
-            return Ok(Planned { body, content_type: Some("application/json"), accept_json: true, query: None });
+            let body = if source == "-" {
+                Body::Stdin
+            } else {
+                Body::File(PathBuf::from(source))
+            };
+            return Ok(Planned {
+                body,
+                content_type: Some("application/json"),
+                accept_json: true,
+                query: None,
+            });
         }
         let mut bytes = Vec::new();
         for j in args.json {
@@ -154,10 +183,20 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
                 None => bytes.extend_from_slice(j.as_bytes()),
             }
         }
-        return Ok(Planned { body: Body::Bytes(bytes), content_type: Some("application/json"), accept_json: true, query: None });
+        return Ok(Planned {
+            body: Body::Bytes(bytes),
+            content_type: Some("application/json"),
+            accept_json: true,
+            query: None,
+        });
     }
     if data_count == 0 {
-        return Ok(Planned { body: Body::Empty, content_type: None, accept_json: false, query: None });
+        return Ok(Planned {
+            body: Body::Empty,
+            content_type: None,
+            accept_json: false,
+            query: None,
+        });
     }
     // A lone --data-binary @file is streamed rather than read into memory.
     if data_count == 1
@@ -165,14 +204,26 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
         && let [single] = args.data_binary
         && let Some(source) = single.strip_prefix('@')
     {
-        let body = if source == "-" { Body::Stdin } else { Body::File(PathBuf::from(source)) };
-        return Ok(Planned { body, content_type: Some("application/x-www-form-urlencoded"), accept_json: false, query: None });
+        let body = if source == "-" {
+            Body::Stdin
+        } else {
+            Body::File(PathBuf::from(source))
+        };
+        return Ok(Planned {
+            body,
+            content_type: Some("application/x-www-form-urlencoded"),
+            accept_json: false,
+            query: None,
+        });
     }
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for d in args.data {
         parts.push(match d.strip_prefix('@') {
             // curl strips carriage returns and newlines from -d @file.
-            Some(source) => read_source(source, "-d")?.into_iter().filter(|b| *b != b'\n' && *b != b'\r').collect(),
+            Some(source) => read_source(source, "-d")?
+                .into_iter()
+                .filter(|b| *b != b'\n' && *b != b'\r')
+                .collect(),
             None => d.as_bytes().to_vec(),
         });
     }
@@ -195,7 +246,12 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
             query: Some(String::from_utf8_lossy(&joined).into_owned()),
         });
     }
-    Ok(Planned { body: Body::Bytes(joined), content_type: Some("application/x-www-form-urlencoded"), accept_json: false, query: None })
+    Ok(Planned {
+        body: Body::Bytes(joined),
+        content_type: Some("application/x-www-form-urlencoded"),
+        accept_json: false,
+        query: None,
+    })
 }
 
 #[cfg(test)]
@@ -210,11 +266,24 @@ mod tests {
     fn data_flags_join_like_curl() {
         let d = s(&["a=1", "b=2"]);
         let u = s(&["q=hello world", "=x&y", "plain"]);
-        let p = plan(&DataArgs { data: &d, data_urlencode: &u, ..Default::default() }).unwrap();
+        let p = plan(&DataArgs {
+            data: &d,
+            data_urlencode: &u,
+            ..Default::default()
+        })
+        .unwrap();
         let Body::Bytes(b) = p.body else { panic!() };
-        assert_eq!(String::from_utf8(b).unwrap(), "a=1&b=2&q=hello+world&x%26y&plain");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "a=1&b=2&q=hello+world&x%26y&plain"
+        );
         assert_eq!(p.content_type, Some("application/x-www-form-urlencoded"));
-        let p = plan(&DataArgs { data: &d, get: true, ..Default::default() }).unwrap();
+        let p = plan(&DataArgs {
+            data: &d,
+            get: true,
+            ..Default::default()
+        })
+        .unwrap();
         assert!(p.body.is_empty());
         assert_eq!(p.query.as_deref(), Some("a=1&b=2"));
     }
@@ -225,14 +294,33 @@ mod tests {
         let f = dir.path().join("d.txt");
         std::fs::write(&f, "x=1\ny=2\r\n").unwrap();
         let spec = s(&[&format!("@{}", f.display())]);
-        let p = plan(&DataArgs { data: &spec, ..Default::default() }).unwrap();
+        let p = plan(&DataArgs {
+            data: &spec,
+            ..Default::default()
+        })
+        .unwrap();
         let Body::Bytes(b) = p.body else { panic!() };
         assert_eq!(b, b"x=1y=2");
-        let p = plan(&DataArgs { data_binary: &spec, ..Default::default() }).unwrap();
+        let p = plan(&DataArgs {
+            data_binary: &spec,
+            ..Default::default()
+        })
+        .unwrap();
         assert!(matches!(p.body, Body::File(_)));
-        let p = plan(&DataArgs { json: &spec, ..Default::default() }).unwrap();
+        let p = plan(&DataArgs {
+            json: &spec,
+            ..Default::default()
+        })
+        .unwrap();
         assert!(matches!(p.body, Body::File(_)) && p.accept_json);
         let form = s(&["a=1"]);
-        assert!(plan(&DataArgs { data: &spec, form: &form, ..Default::default() }).is_err());
+        assert!(
+            plan(&DataArgs {
+                data: &spec,
+                form: &form,
+                ..Default::default()
+            })
+            .is_err()
+        );
     }
 }

@@ -45,12 +45,22 @@ pub fn token_header(app: &App, token: &Secret) -> Result<(HeaderName, HeaderValu
     let name = HeaderName::from_bytes(app.token_header_name.as_bytes())
         .map_err(|e| Error::Other(format!("apps.{}.token_header_name: {e}", app.name)))?;
     let mut value = HeaderValue::from_str(&app.token_format.replace("{token}", token.expose()))
-        .map_err(|_| Error::Other(format!("the token of `{}` is not a valid header value", app.name)))?;
+        .map_err(|_| {
+            Error::Other(format!(
+                "the token of `{}` is not a valid header value",
+                app.name
+            ))
+        })?;
     value.set_sensitive(true);
     Ok((name, value))
 }
 
-fn show_headers(prefix: char, headers: &HeaderMap, token_name: Option<&HeaderName>, verbose: Verbose) {
+fn show_headers(
+    prefix: char,
+    headers: &HeaderMap,
+    token_name: Option<&HeaderName>,
+    verbose: Verbose,
+) {
     for (name, value) in headers {
         let shown = if value.is_sensitive() || Some(name) == token_name {
             mask(value)
@@ -88,14 +98,19 @@ pub fn send(
     loop {
         let mut headers = plan.headers.clone();
         let token_sent = match &token_header {
-            Some((name, value)) if attach && policy::refusal(app, &url, plan.proxy.as_ref()).is_none() => {
+            Some((name, value))
+                if attach && policy::refusal(app, &url, plan.proxy.as_ref()).is_none() =>
+            {
                 headers.insert(name.clone(), value.clone());
                 true
             }
             _ => false,
         };
         if !headers.contains_key(reqwest::header::USER_AGENT) {
-            headers.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(crate::http::USER_AGENT));
+            headers.insert(
+                reqwest::header::USER_AGENT,
+                HeaderValue::from_static(crate::http::USER_AGENT),
+            );
         }
         let target = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -107,10 +122,23 @@ pub fn send(
             None => url.host_str().unwrap_or_default().to_owned(),
         };
         verbose('>', &format!("host: {host}"));
-        show_headers('>', &headers, token_header.as_ref().map(|(n, _)| n), verbose);
-        let request = client.request(method.clone(), url.as_str()).headers(headers);
-        let response = body.attach(request)?.send().map_err(|e| transfer_error(&url, &e))?;
-        verbose('<', &format!("{:?} {}", response.version(), response.status()));
+        show_headers(
+            '>',
+            &headers,
+            token_header.as_ref().map(|(n, _)| n),
+            verbose,
+        );
+        let request = client
+            .request(method.clone(), url.as_str())
+            .headers(headers);
+        let response = body
+            .attach(request)?
+            .send()
+            .map_err(|e| transfer_error(&url, &e))?;
+        verbose(
+            '<',
+            &format!("{:?} {}", response.version(), response.status()),
+        );
         show_headers('<', response.headers(), None, verbose);
 
         let status = response.status();
@@ -120,12 +148,20 @@ pub fn send(
             .and_then(|v| v.to_str().ok())
             .and_then(|l| url.join(l).ok());
         let Some(next) = location.filter(|_| plan.follow && status.is_redirection()) else {
-            return Ok(Outcome { response, url, redirects, token_sent });
+            return Ok(Outcome {
+                response,
+                url,
+                redirects,
+                token_sent,
+            });
         };
         if redirects >= plan.max_redirs {
             return Err(Error::Transfer {
                 code: 47,
-                message: format!("curl: (47) Maximum ({}) redirects followed", plan.max_redirs),
+                message: format!(
+                    "curl: (47) Maximum ({}) redirects followed",
+                    plan.max_redirs
+                ),
             });
         }
         redirects += 1;
@@ -133,11 +169,19 @@ pub fn send(
             // The token belongs to the origin it was sent to; never forward it.
             attach = false;
             if token_header.is_some() {
-                verbose('*', &format!("not forwarding the token to {} (another origin)", next.origin().ascii_serialization()));
+                verbose(
+                    '*',
+                    &format!(
+                        "not forwarding the token to {} (another origin)",
+                        next.origin().ascii_serialization()
+                    ),
+                );
             }
         }
         match status {
-            StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER if method != Method::HEAD => {
+            StatusCode::MOVED_PERMANENTLY | StatusCode::FOUND | StatusCode::SEE_OTHER
+                if method != Method::HEAD =>
+            {
                 method = Method::GET;
                 body = Body::Empty;
             }
@@ -160,7 +204,19 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
         source = inner;
     }
     if e.is_timeout() {
-        return Error::Transfer { code: 28, message: format!("curl: (28) the request to {} timed out", url.host_str().unwrap_or_default()) };
+        return Error::Transfer {
+            code: 28,
+            message: format!(
+                "curl: (28) the request to {} timed out",
+                url.host_str().unwrap_or_default()
+            ),
+        };
     }
-    Error::Transfer { code: 1, message: format!("cannot reach {}: {source}", url.host_str().unwrap_or_default()) }
+    Error::Transfer {
+        code: 1,
+        message: format!(
+            "cannot reach {}: {source}",
+            url.host_str().unwrap_or_default()
+        ),
+    }
 }

@@ -10,7 +10,11 @@ use crate::app::{App, is_loopback_host};
 /// `host` matches that host on any port; `host:port` that port only; `*.example.com`
 /// any subdomain of example.com (not example.com itself).
 pub fn host_allowed(app: &App, url: &Url) -> bool {
-    let Some(host) = url.host_str().map(|h| h.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase()) else {
+    let Some(host) = url.host_str().map(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_ascii_lowercase()
+    }) else {
         return false;
     };
     let port = url.port_or_known_default();
@@ -75,7 +79,9 @@ pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
 }
 
 pub fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme() && a.host_str() == b.host_str() && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 #[cfg(test)]
@@ -86,7 +92,10 @@ mod tests {
         let text = format!(
             "[apps.a]\nid = \"1\"\nclient_id = \"c\"\nclient_auth = \"none\"\ngrant = \"client_credentials\"\ntoken_url = \"https://t.example/t\"\nallowed_hosts = {hosts:?}\n"
         );
-        crate::config::Config::parse(std::path::Path::new("f"), &text).unwrap().apps.remove(0)
+        crate::config::Config::parse(std::path::Path::new("f"), &text)
+            .unwrap()
+            .apps
+            .remove(0)
     }
 
     fn url(s: &str) -> Url {
@@ -95,7 +104,12 @@ mod tests {
 
     #[test]
     fn patterns() {
-        let a = app(&["api.example.com", "*.cdn.example.com", "127.0.0.1:8443", "[::1]"]);
+        let a = app(&[
+            "api.example.com",
+            "*.cdn.example.com",
+            "127.0.0.1:8443",
+            "[::1]",
+        ]);
         assert!(host_allowed(&a, &url("https://api.example.com/x")));
         assert!(host_allowed(&a, &url("https://API.example.com:8443/x")));
         assert!(!host_allowed(&a, &url("https://api.example.com.evil.com/")));
@@ -111,14 +125,38 @@ mod tests {
     fn refusals() {
         let a = app(&["api.example.com", "127.0.0.1", "intranet.example"]);
         assert!(refusal(&a, &url("https://api.example.com/"), None).is_none());
-        assert!(refusal(&a, &url("http://api.example.com/"), None).unwrap().contains("only over https"));
-        assert!(refusal(&a, &url("https://other.example/"), None).unwrap().contains("--allowed-host other.example"));
+        assert!(
+            refusal(&a, &url("http://api.example.com/"), None)
+                .unwrap()
+                .contains("only over https")
+        );
+        assert!(
+            refusal(&a, &url("https://other.example/"), None)
+                .unwrap()
+                .contains("--allowed-host other.example")
+        );
         assert!(refusal(&a, &url("http://127.0.0.1:8080/"), None).is_none());
         let remote = url("http://proxy.example:3128");
-        assert!(refusal(&a, &url("http://127.0.0.1:8080/"), Some(&remote)).unwrap().contains("proxy"));
-        assert!(refusal(&a, &url("https://api.example.com/"), Some(&remote)).is_none(), "CONNECT keeps https end to end");
-        assert!(same_origin(&url("https://a.example/x"), &url("https://a.example:443/y")));
-        assert!(!same_origin(&url("https://a.example/"), &url("http://a.example/")));
-        assert!(!same_origin(&url("https://a.example/"), &url("https://a.example:8443/")));
+        assert!(
+            refusal(&a, &url("http://127.0.0.1:8080/"), Some(&remote))
+                .unwrap()
+                .contains("proxy")
+        );
+        assert!(
+            refusal(&a, &url("https://api.example.com/"), Some(&remote)).is_none(),
+            "CONNECT keeps https end to end"
+        );
+        assert!(same_origin(
+            &url("https://a.example/x"),
+            &url("https://a.example:443/y")
+        ));
+        assert!(!same_origin(
+            &url("https://a.example/"),
+            &url("http://a.example/")
+        ));
+        assert!(!same_origin(
+            &url("https://a.example/"),
+            &url("https://a.example:8443/")
+        ));
     }
 }

@@ -92,6 +92,13 @@ impl Env {
         self.vars.push((key.into(), value.into()));
     }
 
+    pub fn var(&self, key: &str) -> Option<String> {
+        self.vars
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
     pub fn config_path(&self) -> PathBuf {
         self.dir.path().join("config/outbound/apps.toml")
     }
@@ -199,7 +206,10 @@ impl Env {
 
     /// The token record the keyring holds for (app, account), parsed.
     pub fn stored_token(&self, name: &str, account: &str) -> Option<serde_json::Value> {
-        keyring_lookup(&format!("token/{}/{account}", self.app_id(name)))
+        let bus = self
+            .var("DBUS_SESSION_BUS_ADDRESS")
+            .unwrap_or_else(session_bus);
+        keyring_lookup_on(&bus, &format!("token/{}/{account}", self.app_id(name)))
             .map(|s| serde_json::from_str(&s).expect("stored token is JSON"))
     }
 
@@ -215,9 +225,14 @@ impl Env {
 
 /// The value the real Secret Service holds for `key`, via `secret-tool`.
 pub fn keyring_lookup(key: &str) -> Option<String> {
+    keyring_lookup_on(&session_bus(), key)
+}
+
+/// The same, on the Secret Service of another session bus.
+pub fn keyring_lookup_on(bus: &str, key: &str) -> Option<String> {
     let out = Command::new("secret-tool")
         .args(["lookup", "service", "outbound", "username", key])
-        .env("DBUS_SESSION_BUS_ADDRESS", session_bus())
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
         .output()
         .expect("secret-tool is installed by scripts/setup");
     out.status

@@ -5,5 +5,8 @@
 mod app_admin;
 mod authorize;
 mod authserver;
+mod curl;
 mod harness;
+mod servers;
 mod store;
+mod tokens;
