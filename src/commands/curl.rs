@@ -227,7 +227,9 @@ fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
         inner: &mut out,
         bytes: 0,
     };
-    if !(failed && args.fail && !args.fail_with_body) && !args.head {
+    // -f drops the body of an HTTP error; -I has none.
+    let skip_body = args.head || (failed && args.fail && !args.fail_with_body);
+    if !skip_body {
         io::copy(&mut response, &mut counted).map_err(|e| {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 Error::Transfer {
