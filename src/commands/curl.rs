@@ -96,15 +96,25 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         proxy: proxy.clone(),
     };
 
-    let client = client(app, &args, proxy.as_ref())?;
-    let store = ctx.store(&config);
     let started = Instant::now();
+    let store = ctx.store(&config);
+    // The keyring round trip and building the HTTP client (TLS roots) are the two
+    // slow parts of a small request: do them at the same time.
+    let (client, first) = std::thread::scope(|scope| {
+        let building = scope.spawn(|| client(app, &args, proxy.as_ref()));
+        let first = access_token(ctx, &config, store.as_ref(), app, account, None);
+        let client = building
+            .join()
+            .unwrap_or_else(|_| Err(Error::Other("building the HTTP client failed".into())));
+        (client, first)
+    });
+    let client = client?;
     let mut verbose = |prefix: char, line: &str| {
         if args.verbose {
             eprintln!("{prefix} {line}");
         }
     };
-    let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
+    let mut access = first?;
     let mut outcome = request::send(
         &client,
         app,

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Benchmarks outbound against the tools it replaces, side by side in one run.
+
+Run through scripts/bench (it builds the release binary and starts a real Secret
+Service and the local authorization server). Prints a Markdown table.
+
+  token:  `outbound token APP` (valid token in the Secret Service)
+          vs `secret-tool lookup` of a secret of the same size
+  small:  `outbound curl APP URL` vs `curl -H 'Authorization: Bearer ...' URL`
+  1 GiB:  the same, streaming a 1 GiB response to /dev/null: time and peak RSS
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+OUTBOUND = os.environ["OUTBOUND_BIN"]
+ISSUER = os.environ["ISSUER"]
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+BIG = int(os.environ.get("BENCH_BIG_BYTES", str(1 << 30)))
+CHUNK = b"\0" * (1 << 20)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/big"):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(BIG))
+            self.end_headers()
+            left = BIG
+            while left:
+                n = min(left, len(CHUNK))
+                self.wfile.write(CHUNK[:n])
+                left -= n
+        else:
+            body = b'{"ok":true,"user":"alice"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+
+def run(cmd, env=None, stdin=None):
+    """Runs cmd; returns (seconds, peak RSS in KiB, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None, env=env)
+    out, err = proc.communicate(stdin)
+    elapsed = time.perf_counter() - start
+    # wait4 already reaped it; ru_maxrss of this child is read via /proc-less rusage below.
+    if proc.returncode != 0:
+        sys.exit(f"{cmd[0]} failed ({proc.returncode}): {err.decode()[:500]}")
+    return elapsed, out
+
+
+def timed_rss(cmd):
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execvp(cmd[0], cmd)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"{cmd[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss
+
+
+def median_ms(cmd, stdin=None, runs=RUNS):
+    times = [run(cmd, stdin=stdin)[0] for _ in range(runs)]
+    return statistics.median(times) * 1000
+
+
+def outbound(*args, stdin=None):
+    return run([OUTBOUND, *args], stdin=stdin)[1].decode()
+
+
+def main():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    outbound("app", "add", "bench", "--issuer", ISSUER, "--grant", "client_credentials",
+             "--client-id", "cc-app", "--client-secret-stdin", "--scope", "api:read",
+             "--allowed-host", "127.0.0.1", stdin=b"cc-secret")
+    token = outbound("token", "bench").strip()
+    subprocess.run(["secret-tool", "store", "--label=bench", "service", "bench", "username", "same-size"],
+                   input=token.encode(), check=True)
+
+    rows = []
+    t_ours = median_ms([OUTBOUND, "token", "bench"])
+    t_theirs = median_ms(["secret-tool", "lookup", "service", "bench", "username", "same-size"])
+    rows.append(("`outbound token` (valid token in the Secret Service)", t_ours, "`secret-tool lookup`, same size", t_theirs, f"{t_ours / t_theirs:.2f}x", "ratio <= 1.0"))
+
+    small = f"{base}/small"
+    c_ours = median_ms([OUTBOUND, "curl", "-s", "bench", small])
+    c_theirs = median_ms(["curl", "-s", "-H", f"Authorization: Bearer {token}", small])
+    rows.append(("`outbound curl` small response", c_ours, "`curl -H 'Authorization: Bearer …'`", c_theirs, f"{c_ours / c_theirs:.2f}x", "ratio <= 1.5"))
+    script = f'curl -s -H "Authorization: Bearer $(secret-tool lookup service bench username same-size)" {small}'
+    c_script = median_ms(["sh", "-c", script])
+    rows.append(("`outbound curl` small response", c_ours, "the same with the token from the keyring: `curl -H \"…$(secret-tool lookup …)\"`", c_script, f"{c_ours / c_script:.2f}x", "(context)"))
+
+    big = f"{base}/big"
+    big_runs = int(os.environ.get("BENCH_BIG_RUNS", "3"))
+    ours = [timed_rss([OUTBOUND, "curl", "-s", "-o", "/dev/null", "bench", big]) for _ in range(big_runs)]
+    theirs = [timed_rss(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}", big]) for _ in range(big_runs)]
+    o_time = statistics.median(t for t, _ in ours)
+    c_time = statistics.median(t for t, _ in theirs)
+    gib = BIG / (1 << 30)
+    o_rss = max(r for _, r in ours) / 1024
+    c_rss = max(r for _, r in theirs) / 1024
+    rows.append((f"`outbound curl -o /dev/null` {gib:g} GiB", o_time * 1000, "`curl -o /dev/null`", c_time * 1000,
+                 f"{(BIG / o_time) / (BIG / c_time):.2f}x throughput ({BIG / o_time / 1e6:.0f} vs {BIG / c_time / 1e6:.0f} MB/s)", "throughput >= 0.8x"))
+    rows.append((f"peak RSS, {gib:g} GiB download", o_rss, "curl's peak RSS", c_rss, f"{o_rss:.1f} MB vs {c_rss:.1f} MB", "<= 30 MB"))
+
+    print(f"| measure | outbound (ms) | baseline | baseline (ms) | result | target |")
+    print(f"|---|---|---|---|---|---|")
+    for name, a, base_name, b, result, target in rows:
+        print(f"| {name} | {a:.1f} | {base_name} | {b:.1f} | {result} | {target} |")
+    print(f"\nmedian of {RUNS} runs (small), {big_runs} runs (large); RSS rows are in MB")
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
