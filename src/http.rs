@@ -37,31 +37,62 @@ pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>)
         .map_err(|e| Error::Other(format!("cannot set up HTTP for `{name}`: {e}")))
 }
 
+/// The async client builder with the same egress settings, for `curl`'s streaming
+/// data path.
+pub fn async_builder(app: &App) -> Result<reqwest::ClientBuilder> {
+    let (proxy, certs) = egress_parts(&app.name, app.proxy.as_ref(), app.ca_file.as_deref())?;
+    let mut builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(Duration::from_secs(10));
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy);
+    }
+    for cert in certs {
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder)
+}
+
 fn egress(
     name: &str,
     proxy: Option<&Url>,
     ca_file: Option<&Path>,
 ) -> Result<reqwest::blocking::ClientBuilder> {
+    let (proxy, certs) = egress_parts(name, proxy, ca_file)?;
     let mut builder = Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10));
     if let Some(proxy) = proxy {
-        let proxy = reqwest::Proxy::all(proxy.as_str())
-            .map_err(|e| Error::Other(format!("apps.{name}.proxy: {e}")))?;
         builder = builder.proxy(proxy);
     }
+    for cert in certs {
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder)
+}
+
+/// An app's proxy and extra CA certificates, parsed.
+fn egress_parts(
+    name: &str,
+    proxy: Option<&Url>,
+    ca_file: Option<&Path>,
+) -> Result<(Option<reqwest::Proxy>, Vec<reqwest::Certificate>)> {
+    let proxy = proxy
+        .map(|p| {
+            reqwest::Proxy::all(p.as_str())
+                .map_err(|e| Error::Other(format!("apps.{name}.proxy: {e}")))
+        })
+        .transpose()?;
+    let mut certs = Vec::new();
     if let Some(path) = ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| Error::io(format!("apps.{name}.ca_file {}", path.display()), e))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
             Error::Other(format!(
                 "apps.{name}.ca_file {}: not PEM certificates ({e})",
                 path.display()
             ))
         })?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
     }
-    Ok(builder)
+    Ok((proxy, certs))
 }

@@ -115,13 +115,19 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         }
     };
     let mut access = first?;
-    let mut outcome = request::send(
+    // One thread drives the transfer: no hand-over between threads per chunk. Token
+    // work (keyring, refresh) stays outside the runtime: it blocks.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the HTTP runtime", e))?;
+    let mut outcome = runtime.block_on(request::send(
         &client,
         app,
         &plan,
         Some(&access.token.access_token),
         &mut verbose,
-    )?;
+    ))?;
     if outcome.response.status() == reqwest::StatusCode::UNAUTHORIZED
         && outcome.token_sent
         && !access.refreshed
@@ -133,25 +139,22 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         );
         let rejected = access.token.access_token.clone();
         access = access_token(ctx, &config, store.as_ref(), app, account, Some(&rejected))?;
-        outcome = request::send(
+        outcome = runtime.block_on(request::send(
             &client,
             app,
             &plan,
             Some(&access.token.access_token),
             &mut verbose,
-        )?;
+        ))?;
     }
-    finish(&args, outcome, started)
+    runtime.block_on(finish(&args, outcome, started))
 }
 
-fn client(
-    app: &crate::app::App,
-    args: &CurlArgs,
-    proxy: Option<&Url>,
-) -> Result<reqwest::blocking::Client> {
-    let mut builder = crate::http::builder(app)?
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(args.max_time.map(Duration::from_secs_f64));
+fn client(app: &crate::app::App, args: &CurlArgs, proxy: Option<&Url>) -> Result<reqwest::Client> {
+    let mut builder = crate::http::async_builder(app)?.redirect(reqwest::redirect::Policy::none());
+    if let Some(secs) = args.max_time {
+        builder = builder.timeout(Duration::from_secs_f64(secs));
+    }
     if let Some(secs) = args.connect_timeout {
         builder = builder.connect_timeout(Duration::from_secs_f64(secs));
     }
@@ -188,24 +191,7 @@ fn parse_headers(raw: &[String], token_header: &str) -> Result<HeaderMap> {
     Ok(headers)
 }
 
-/// Counts what passes through, for %{size_download}.
-struct Counting<W> {
-    inner: W,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Counting<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
+async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
     let Outcome {
         mut response,
         url,
@@ -233,28 +219,18 @@ fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
         }
         out.write_all(b"\r\n").map_err(write_error)?;
     }
-    let mut counted = Counting {
-        inner: &mut out,
-        bytes: 0,
-    };
     // -f drops the body of an HTTP error; -I has none.
     let skip_body = args.head || (failed && args.fail && !args.fail_with_body);
+    let mut size = 0u64;
     if !skip_body {
-        io::copy(&mut response, &mut counted).map_err(|e| {
-            if e.kind() == io::ErrorKind::BrokenPipe {
-                Error::Transfer {
-                    code: 23,
-                    message: "curl: (23) failure writing output".into(),
-                }
-            } else {
-                Error::Transfer {
-                    code: 56,
-                    message: format!("curl: (56) failure receiving data: {e}"),
-                }
-            }
-        })?;
+        while let Some(chunk) = response.chunk().await.map_err(|e| Error::Transfer {
+            code: if e.is_timeout() { 28 } else { 56 },
+            message: format!("curl: (56) failure receiving data: {e}"),
+        })? {
+            out.write_all(&chunk).map_err(write_error)?;
+            size += chunk.len() as u64;
+        }
     }
-    let size = counted.bytes;
     if let Some(format) = &args.write_out {
         let text = write_out(
             format,
@@ -299,7 +275,7 @@ fn write_out(
     elapsed: Duration,
     size: u64,
     url: &Url,
-    response: &reqwest::blocking::Response,
+    response: &reqwest::Response,
     redirects: u32,
 ) -> String {
     let content_type = response

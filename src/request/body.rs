@@ -2,11 +2,11 @@
 //! read whole, when they are the body on their own; everything that can be rebuilt
 //! (to follow a 307 or retry after a 401) says so.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use reqwest::blocking::multipart;
+use reqwest::multipart;
+use tokio_util::io::ReaderStream;
 
 use crate::error::{Error, Result};
 
@@ -44,31 +44,41 @@ impl Body {
         matches!(self, Body::Empty)
     }
 
-    /// Attaches the body to `request` (opening files afresh each time).
-    pub fn attach(
+    /// Attaches the body to `request`, opening files afresh each time and streaming
+    /// them (with their length, so the request is not chunked).
+    pub async fn attach(
         &self,
-        request: reqwest::blocking::RequestBuilder,
-    ) -> Result<reqwest::blocking::RequestBuilder> {
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder> {
         Ok(match self {
             Body::Empty => request,
             Body::Bytes(bytes) => request.body(bytes.clone()),
             Body::File(path) => {
-                let file = File::open(path)
-                    .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-                let len = file.metadata().map(|m| m.len()).ok();
-                match len {
-                    Some(len) => request.body(reqwest::blocking::Body::sized(file, len)),
-                    None => request.body(reqwest::blocking::Body::new(file)),
-                }
+                let (stream, len) = open_stream(path).await?;
+                request
+                    .header(reqwest::header::CONTENT_LENGTH, len)
+                    .body(stream)
             }
-            Body::Stdin => request.body(reqwest::blocking::Body::new(std::io::stdin())),
+            Body::Stdin => request.body(reqwest::Body::wrap_stream(ReaderStream::new(
+                tokio::io::stdin(),
+            ))),
             Body::Multipart(fields) => {
                 let mut form = multipart::Form::new();
                 for (name, value) in fields {
                     form = match value.strip_prefix('@') {
-                        Some(path) => form
-                            .file(name.clone(), path)
-                            .map_err(|e| Error::io(format!("-F {name}=@{path}"), e))?,
+                        Some(path) => {
+                            let (stream, len) = open_stream(Path::new(path)).await?;
+                            let file_name = Path::new(path)
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            let mime = mime_guess::from_path(path).first_or_octet_stream();
+                            let part = multipart::Part::stream_with_length(stream, len)
+                                .file_name(file_name)
+                                .mime_str(mime.essence_str())
+                                .map_err(|e| Error::Usage(format!("-F {name}: {e}")))?;
+                            form.part(name.clone(), part)
+                        }
                         None => form.text(name.clone(), value.clone()),
                     };
                 }
@@ -76,6 +86,18 @@ impl Body {
             }
         })
     }
+}
+
+async fn open_stream(path: &Path) -> Result<(reqwest::Body, u64)> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let len = file
+        .metadata()
+        .await
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?
+        .len();
+    Ok((reqwest::Body::wrap_stream(ReaderStream::new(file)), len))
 }
 
 /// What the data flags ask for: a body (with its content type), or query data for -G.

@@ -1,13 +1,15 @@
 //! The curl-like client: one request with the token attached where it belongs,
 //! redirects followed by hand (so the token is dropped on the way to another
 //! origin), and request/response headers reported for `-v` with the token masked.
-//! Nothing here prints: the command decides what to show.
+//! Nothing here prints: the command decides what to show. It is async (on the
+//! command's current-thread runtime) so a large body streams without a thread hop
+//! per chunk.
 
 pub mod body;
 pub mod policy;
 
-use reqwest::blocking::{Client, Response};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Client, Response};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -82,12 +84,12 @@ fn mask(value: &HeaderValue) -> String {
 
 /// Sends `plan`, attaching `token` where the app allows, following redirects by hand
 /// when asked.
-pub fn send(
+pub async fn send(
     client: &Client,
     app: &App,
     plan: &Plan,
     token: Option<&Secret>,
-    verbose: Verbose,
+    verbose: Verbose<'_>,
 ) -> Result<Outcome> {
     let token_header = token.map(|t| token_header(app, t)).transpose()?;
     let mut method = plan.method.clone();
@@ -132,8 +134,10 @@ pub fn send(
             .request(method.clone(), url.as_str())
             .headers(headers);
         let response = body
-            .attach(request)?
+            .attach(request)
+            .await?
             .send()
+            .await
             .map_err(|e| transfer_error(&url, &e))?;
         verbose(
             '<',
