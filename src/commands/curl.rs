@@ -206,7 +206,9 @@ async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<(
         ),
         None => Box::new(io::stdout().lock()),
     };
-    let mut out = BufWriter::with_capacity(256 * 1024, sink);
+    // Small on purpose: chunks larger than the buffer go straight to the sink, without
+    // an extra copy of the whole body; only the header lines are batched.
+    let mut out = BufWriter::with_capacity(8 * 1024, sink);
     if args.include || args.head {
         let head = format!("{:?} {}\r\n", response.version(), status);
         out.write_all(head.as_bytes()).map_err(write_error)?;
