@@ -107,6 +107,12 @@ pub enum Command {
 pub enum AppCommand {
     /// Define a new application
     Add(AddArgs),
+    /// List the provider presets
+    Presets {
+        /// Print a JSON array (stable; see the README)
+        #[arg(long)]
+        json: bool,
+    },
     /// List the applications in the configuration file
     List {
         /// Print a JSON array (stable; see the README)
@@ -281,6 +287,12 @@ pub enum SecretCommand {
 pub struct AddArgs {
     /// The application's name (letters, digits, `-`, `_`, `.`)
     pub name: String,
+    /// Fill endpoints and provider specifics from a preset (see `outbound app presets`)
+    #[arg(long, value_name = "PRESET")]
+    pub preset: Option<String>,
+    /// A preset parameter, e.g. domain=acme.okta.com (repeatable)
+    #[arg(long = "preset-param", value_name = "K=V", value_parser = parse_key_value, requires = "preset")]
+    pub preset_params: Vec<(String, String)>,
     #[command(flatten)]
     pub settings: Settings,
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod fsutil;
 pub mod http;
 pub mod oauth;
+pub mod presets;
 pub mod request;
 pub mod secret;
 pub mod state;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),
             AppCommand::List { json } => commands::app::show::list(&ctx, json),
+            AppCommand::Presets { json } => commands::app::show::presets(json),
             AppCommand::Show { name, json } => commands::app::show::show(&ctx, &name, json),
             AppCommand::Edit(args) => commands::app::edit::run(&ctx, args),
             AppCommand::Enable { name } => commands::app::lifecycle::set_enabled(&ctx, &name, true),

@@ -10,7 +10,12 @@ use crate::error::{Error, Result};
 use crate::store;
 
 pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
-    let AddArgs { name, mut settings } = args;
+    let AddArgs {
+        name,
+        mut settings,
+        preset,
+        preset_params,
+    } = args;
     app::check_name(&name).map_err(Error::Usage)?;
     let config = ctx.load()?;
     if config.apps.iter().any(|a| a.name == name) {
@@ -18,6 +23,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             "an application named `{name}` already exists in {}; change it with `outbound app edit {name}`",
             config.path.display()
         )));
+    }
+    if let Some(preset) = &preset {
+        crate::presets::apply(preset, &preset_params, &mut settings)?;
     }
     let discovered = discover_into(&name, &mut settings)?;
     let mut secret_ref = secret_ref_from(&settings);

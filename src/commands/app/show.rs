@@ -182,3 +182,39 @@ pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// `outbound app presets [--json]`.
+pub fn presets(json: bool) -> Result<()> {
+    let all = crate::presets::all()?;
+    if json {
+        let list: Vec<serde_json::Value> = all
+            .iter()
+            .map(|(name, p)| {
+                let mut v = serde_json::to_value(p).unwrap_or_default();
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("name".into(), name.clone().into());
+                }
+                v
+            })
+            .collect();
+        return print_json(&list);
+    }
+    for (name, p) in &all {
+        let params: Vec<String> = p
+            .params
+            .iter()
+            .map(|(k, d)| {
+                if d.is_empty() {
+                    format!("{k}=… (required)")
+                } else {
+                    format!("{k}={d}")
+                }
+            })
+            .collect();
+        println!("{name:<11} {}", p.description);
+        if !params.is_empty() {
+            println!("{:<11} --preset-param {}", "", params.join(" "));
+        }
+    }
+    Ok(())
+}
