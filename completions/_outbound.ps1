@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -60,6 +61,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;app;add' {
+            [CompletionResult]::new('--preset', '--preset', [CompletionResultType]::ParameterName, 'Fill endpoints and provider specifics from a preset (see `outbound app presets`)')
+            [CompletionResult]::new('--preset-param', '--preset-param', [CompletionResultType]::ParameterName, 'A preset parameter, e.g. domain=acme.okta.com (repeatable)')
             [CompletionResult]::new('--issuer', '--issuer', [CompletionResultType]::ParameterName, 'Fill the endpoints from this issuer''s metadata (RFC 8414 / OpenID discovery)')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'Free text for administrators')
             [CompletionResult]::new('--approval-prompt', '--approval-prompt', [CompletionResultType]::ParameterName, 'Text shown before the browser opens for authorization')
@@ -84,6 +87,9 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Proxy for every request of this app (http, https, socks5)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra CA certificates (PEM) to trust for this app')
+            [CompletionResult]::new('--token-body', '--token-body', [CompletionResultType]::ParameterName, 'Token-request body for non-standard servers [default: form]')
+            [CompletionResult]::new('--refresh-url', '--refresh-url', [CompletionResultType]::ParameterName, 'A separate URL for refresh requests (non-standard servers)')
+            [CompletionResult]::new('--token-field', '--token-field', [CompletionResultType]::ParameterName, 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)')
             [CompletionResult]::new('--token-header-name', '--token-header-name', [CompletionResultType]::ParameterName, 'Header that carries the token in `outbound curl` [default: Authorization]')
             [CompletionResult]::new('--token-format', '--token-format', [CompletionResultType]::ParameterName, 'Format of that header''s value [default: "Bearer {token}"]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
@@ -91,6 +97,17 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--client-secret-stdin', '--client-secret-stdin', [CompletionResultType]::ParameterName, 'Read the client secret from standard input (never from a flag)')
             [CompletionResult]::new('--no-pkce', '--no-pkce', [CompletionResultType]::ParameterName, 'Turn PKCE (S256) off for servers that reject it')
             [CompletionResult]::new('--pkce', '--pkce', [CompletionResultType]::ParameterName, 'Turn PKCE (S256) back on (the default)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;app;presets' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array (stable; see the README)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -145,6 +162,9 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Proxy for every request of this app (http, https, socks5)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra CA certificates (PEM) to trust for this app')
+            [CompletionResult]::new('--token-body', '--token-body', [CompletionResultType]::ParameterName, 'Token-request body for non-standard servers [default: form]')
+            [CompletionResult]::new('--refresh-url', '--refresh-url', [CompletionResultType]::ParameterName, 'A separate URL for refresh requests (non-standard servers)')
+            [CompletionResult]::new('--token-field', '--token-field', [CompletionResultType]::ParameterName, 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)')
             [CompletionResult]::new('--token-header-name', '--token-header-name', [CompletionResultType]::ParameterName, 'Header that carries the token in `outbound curl` [default: Authorization]')
             [CompletionResult]::new('--token-format', '--token-format', [CompletionResultType]::ParameterName, 'Format of that header''s value [default: "Bearer {token}"]')
             [CompletionResult]::new('--unset', '--unset', [CompletionResultType]::ParameterName, 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)')
@@ -241,6 +261,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
         }
         'outbound;app;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -253,6 +274,9 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;app;help;add' {
+            break
+        }
+        'outbound;app;help;presets' {
             break
         }
         'outbound;app;help;list' {
@@ -429,6 +453,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
         }
         'outbound;help;app' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -440,6 +465,9 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;app;add' {
+            break
+        }
+        'outbound;help;app;presets' {
             break
         }
         'outbound;help;app;list' {

@@ -64,6 +64,9 @@ _outbound() {
             outbound__subcmd__app,list)
                 cmd="outbound__subcmd__app__subcmd__list"
                 ;;
+            outbound__subcmd__app,presets)
+                cmd="outbound__subcmd__app__subcmd__presets"
+                ;;
             outbound__subcmd__app,reset)
                 cmd="outbound__subcmd__app__subcmd__reset"
                 ;;
@@ -93,6 +96,9 @@ _outbound() {
                 ;;
             outbound__subcmd__app__subcmd__help,list)
                 cmd="outbound__subcmd__app__subcmd__help__subcmd__list"
+                ;;
+            outbound__subcmd__app__subcmd__help,presets)
+                cmd="outbound__subcmd__app__subcmd__help__subcmd__presets"
                 ;;
             outbound__subcmd__app__subcmd__help,reset)
                 cmd="outbound__subcmd__app__subcmd__help__subcmd__reset"
@@ -163,6 +169,9 @@ _outbound() {
             outbound__subcmd__help__subcmd__app,list)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__list"
                 ;;
+            outbound__subcmd__help__subcmd__app,presets)
+                cmd="outbound__subcmd__help__subcmd__app__subcmd__presets"
+                ;;
             outbound__subcmd__help__subcmd__app,reset)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__reset"
                 ;;
@@ -204,7 +213,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app)
-            opts="-h -V --config --store --no-input --help --version add list show edit enable disable reset delete secret help"
+            opts="-h -V --config --store --no-input --help --version add presets list show edit enable disable reset delete secret help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -226,12 +235,20 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__add)
-            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --config --store --no-input --help --version"
+            opts="-h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --preset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --preset-param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --issuer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -325,6 +342,18 @@ _outbound() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-body)
+                    COMPREPLY=($(compgen -W "form json" -- "${cur}"))
+                    return 0
+                    ;;
+                --refresh-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-field)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -396,7 +425,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__edit)
-            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-header-name --token-format --unset --config --store --no-input --help --version"
+            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --unset --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +527,18 @@ _outbound() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --token-body)
+                    COMPREPLY=($(compgen -W "form json" -- "${cur}"))
+                    return 0
+                    ;;
+                --refresh-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-field)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-header-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -548,7 +589,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__help)
-            opts="add list show edit enable disable reset delete secret help"
+            opts="add presets list show edit enable disable reset delete secret help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,6 +700,20 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__app__subcmd__help__subcmd__presets)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__app__subcmd__help__subcmd__reset)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -716,6 +771,28 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__list)
+            opts="-h -V --json --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__presets)
             opts="-h -V --json --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1090,7 +1167,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help__subcmd__app)
-            opts="add list show edit enable disable reset delete secret"
+            opts="add presets list show edit enable disable reset delete secret"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1174,6 +1251,20 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help__subcmd__app__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__app__subcmd__presets)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

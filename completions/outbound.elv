@@ -44,6 +44,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand add 'Define a new application'
+            cand presets 'List the provider presets'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -55,6 +56,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'outbound;app;add'= {
+            cand --preset 'Fill endpoints and provider specifics from a preset (see `outbound app presets`)'
+            cand --preset-param 'A preset parameter, e.g. domain=acme.okta.com (repeatable)'
             cand --issuer 'Fill the endpoints from this issuer''s metadata (RFC 8414 / OpenID discovery)'
             cand --description 'Free text for administrators'
             cand --approval-prompt 'Text shown before the browser opens for authorization'
@@ -79,6 +82,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)'
             cand --proxy 'Proxy for every request of this app (http, https, socks5)'
             cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
+            cand --token-body 'Token-request body for non-standard servers [default: form]'
+            cand --refresh-url 'A separate URL for refresh requests (non-standard servers)'
+            cand --token-field 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)'
             cand --token-header-name 'Header that carries the token in `outbound curl` [default: Authorization]'
             cand --token-format 'Format of that header''s value [default: "Bearer {token}"]'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
@@ -86,6 +92,16 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --client-secret-stdin 'Read the client secret from standard input (never from a flag)'
             cand --no-pkce 'Turn PKCE (S256) off for servers that reject it'
             cand --pkce 'Turn PKCE (S256) back on (the default)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;presets'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON array (stable; see the README)'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -137,6 +153,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed)'
             cand --proxy 'Proxy for every request of this app (http, https, socks5)'
             cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
+            cand --token-body 'Token-request body for non-standard servers [default: form]'
+            cand --refresh-url 'A separate URL for refresh requests (non-standard servers)'
+            cand --token-field 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)'
             cand --token-header-name 'Header that carries the token in `outbound curl` [default: Authorization]'
             cand --token-format 'Format of that header''s value [default: "Bearer {token}"]'
             cand --unset 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)'
@@ -223,6 +242,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;app;help'= {
             cand add 'Define a new application'
+            cand presets 'List the provider presets'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -234,6 +254,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'outbound;app;help;add'= {
+        }
+        &'outbound;app;help;presets'= {
         }
         &'outbound;app;help;list'= {
         }
@@ -391,6 +413,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;help;app'= {
             cand add 'Define a new application'
+            cand presets 'List the provider presets'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -401,6 +424,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand secret 'Manage the application''s client secret'
         }
         &'outbound;help;app;add'= {
+        }
+        &'outbound;help;app;presets'= {
         }
         &'outbound;help;app;list'= {
         }

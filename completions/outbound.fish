@@ -39,22 +39,25 @@ complete -c outbound -n "__fish_outbound_needs_command" -f -a "logout" -d 'Revok
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -s V -l version -d 'Print version'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "add" -d 'Define a new application'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "list" -d 'List the applications in the configuration file'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "enable" -d 'Allow the application\'s tokens to be used and new authorizations to start'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "disable" -d 'Refuse every use of the application\'s tokens (nothing is deleted)'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "secret" -d 'Manage the application\'s client secret'
-complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add list show edit enable disable reset delete secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "presets" -d 'List the provider presets'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "list" -d 'List the applications in the configuration file'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "enable" -d 'Allow the application\'s tokens to be used and new authorizations to start'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "disable" -d 'Refuse every use of the application\'s tokens (nothing is deleted)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "secret" -d 'Manage the application\'s client secret'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l preset -d 'Fill endpoints and provider specifics from a preset (see `outbound app presets`)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l preset-param -d 'A preset parameter, e.g. domain=acme.okta.com (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l issuer -d 'Fill the endpoints from this issuer\'s metadata (RFC 8414 / OpenID discovery)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l description -d 'Free text for administrators' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l approval-prompt -d 'Text shown before the browser opens for authorization' -r
@@ -83,6 +86,10 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
+json\t'application/json'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l refresh-url -d 'A separate URL for refresh requests (non-standard servers)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-field -d 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header-name -d 'Header that carries the token in `outbound curl` [default: Authorization]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-format -d 'Format of that header\'s value [default: "Bearer {token}"]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -94,6 +101,13 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
@@ -136,6 +150,10 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
+json\t'application/json'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l refresh-url -d 'A separate URL for refresh requests (non-standard servers)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-field -d 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header-name -d 'Header that carries the token in `outbound curl` [default: Authorization]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-format -d 'Format of that header\'s value [default: "Bearer {token}"]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l unset -d 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)' -r
@@ -185,6 +203,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a new client secret (read from standard input, or a hidden prompt)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "presets" -d 'List the provider presets'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the applications in the configuration file'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'
@@ -287,6 +306,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_s
 complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "presets" -d 'List the provider presets'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "show" -d 'Show one application\'s settings (the client secret only as where it lives)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "edit" -d 'Change an application\'s settings: only what is given changes'

@@ -59,7 +59,48 @@ pub struct RawApp {
     pub token_format: Option<Spanned<String>>,
     pub issuer: Option<Spanned<String>>,
     pub require_iss: Option<bool>,
+    pub token_request: Option<Spanned<RawTokenRequest>>,
 }
+
+/// `[apps.NAME.token_request]`: a non-standard token handshake (the seeds' legacy
+/// token and refresh webhooks).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTokenRequest {
+    pub body: Option<BodyFormat>,
+    pub refresh_url: Option<String>,
+    #[serde(default)]
+    pub response: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyFormat {
+    /// application/x-www-form-urlencoded (RFC 6749)
+    #[default]
+    Form,
+    /// application/json
+    Json,
+}
+
+/// How token requests are made, validated.
+#[derive(Debug, Clone, Default)]
+pub struct TokenRequest {
+    pub body: BodyFormat,
+    /// Where refresh requests go, when not the token URL.
+    pub refresh_url: Option<Url>,
+    /// Response field -> dotted path in the answer (e.g. `authed_user.access_token`).
+    pub response: BTreeMap<String, String>,
+}
+
+/// The token-response fields a mapping may fill.
+pub const MAPPABLE: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "expires_in",
+    "scope",
+    "token_type",
+];
 
 /// A duration written as `"90m"`, `"1h 30m"` or a number of seconds.
 #[derive(Debug, Clone, Deserialize)]
@@ -210,6 +251,7 @@ pub struct App {
     pub issuer: Option<Url>,
     /// The server promises `iss` in every authorization response.
     pub require_iss: bool,
+    pub token_request: TokenRequest,
 }
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -309,7 +351,14 @@ fn duration_field(
 
 pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
     match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        // Non-special schemes (socks5://) keep IP addresses as opaque host names.
+        url::Host::Domain(d) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
         url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
     }
@@ -634,6 +683,39 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         Some(f) => f.into_inner(),
     };
 
+    let token_request = match raw.token_request {
+        None => TokenRequest::default(),
+        Some(t) => {
+            let span = t.span();
+            let t = t.into_inner();
+            let err = |m: String| FieldError::new("token_request", Some(span.clone()), m);
+            let refresh_url = t
+                .refresh_url
+                .as_deref()
+                .map(check_endpoint)
+                .transpose()
+                .map_err(|m| err(format!("refresh_url: {m}")))?;
+            for (field, path) in &t.response {
+                if !MAPPABLE.contains(&field.as_str()) {
+                    return Err(err(format!(
+                        "response.{field}: not a token field; map one of {}",
+                        MAPPABLE.join(", ")
+                    )));
+                }
+                if path.is_empty() || path.split('.').any(str::is_empty) {
+                    return Err(err(format!(
+                        "response.{field}: `{path}` is not a dotted path such as `authed_user.access_token`"
+                    )));
+                }
+            }
+            TokenRequest {
+                body: t.body.unwrap_or_default(),
+                refresh_url,
+                response: t.response,
+            }
+        }
+    };
+
     Ok(App {
         name: name.to_owned(),
         id,
@@ -666,6 +748,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         token_format,
         issuer,
         require_iss: raw.require_iss.unwrap_or(false),
+        token_request,
     })
 }
 

@@ -393,6 +393,15 @@ pub struct Settings {
     /// Extra CA certificates (PEM) to trust for this app
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
+    /// Token-request body for non-standard servers [default: form]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub token_body: Option<crate::app::BodyFormat>,
+    /// A separate URL for refresh requests (non-standard servers)
+    #[arg(long, value_name = "URL")]
+    pub refresh_url: Option<String>,
+    /// Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)
+    #[arg(long = "token-field", value_name = "FIELD=PATH", value_parser = parse_key_value)]
+    pub token_fields: Vec<(String, String)>,
     /// Header that carries the token in `outbound curl` [default: Authorization]
     #[arg(long, value_name = "NAME")]
     pub token_header_name: Option<String>,

@@ -154,7 +154,7 @@ mod tests {
             let mut s = Settings::default();
             apply(&name, &params, &mut s).unwrap();
             let mut text =
-                format!("[apps.p]\nid = \"1\"\nclient_id = \"c\"\nclient_secret = \"store\"\n");
+                "[apps.p]\nid = \"1\"\nclient_id = \"c\"\nclient_secret = \"store\"\n".to_owned();
             let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
             let table = doc["apps"]["p"].as_table_mut().unwrap();
             for (k, v) in [

@@ -10,7 +10,7 @@ pub mod response;
 use base64::Engine;
 use reqwest::blocking::{Client, RequestBuilder};
 
-use crate::app::{App, ClientAuth};
+use crate::app::{App, BodyFormat, ClientAuth};
 use crate::secret::{Secret, redact};
 
 pub use response::TokenResponse;
@@ -141,7 +141,20 @@ pub(crate) fn post_form(
     endpoint: &'static str,
     url: &url::Url,
     creds: &ClientCredentials,
+    form: Vec<(String, String)>,
+) -> Result<(u16, String, Vec<u8>), OAuthError> {
+    post(http, endpoint, url, creds, form, BodyFormat::Form)
+}
+
+/// The same, with the body as a form or as a JSON object of strings (non-standard
+/// servers, the seeds' legacy token webhooks).
+fn post(
+    http: &Client,
+    endpoint: &'static str,
+    url: &url::Url,
+    creds: &ClientCredentials,
     mut form: Vec<(String, String)>,
+    format: BodyFormat,
 ) -> Result<(u16, String, Vec<u8>), OAuthError> {
     let mut request = http
         .post(url.as_str())
@@ -150,8 +163,17 @@ pub(crate) fn post_form(
         request = request.header(k.as_str(), v.as_str());
     }
     request = creds.apply(request, &mut form);
+    request = match format {
+        BodyFormat::Form => request.form(&form),
+        BodyFormat::Json => {
+            let object: serde_json::Map<String, serde_json::Value> = form
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            request.json(&object)
+        }
+    };
     let response = request
-        .form(&form)
         .send()
         .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?;
     let status = response.status().as_u16();
@@ -184,25 +206,39 @@ pub fn token_request(
     for (k, v) in &app.token_params {
         form.push((k.clone(), v.clone()));
     }
-    let (status, content_type, body) = post_form(http, "token", &app.token_url, creds, form)?;
+    // A refresh may go to its own URL (non-standard servers).
+    let refreshing = form
+        .iter()
+        .any(|(k, v)| k == "grant_type" && v == "refresh_token");
+    let url = match (&app.token_request.refresh_url, refreshing) {
+        (Some(url), true) => url,
+        _ => &app.token_url,
+    };
+    let (status, content_type, body) =
+        post(http, "token", url, creds, form, app.token_request.body)?;
     let mut all: Vec<&Secret> = secrets.to_vec();
     if let Some(s) = creds.secret {
         all.push(s);
     }
-    response::parse_token_response(status, &content_type, &body, &app.scope_delimiter).map_err(
-        |e| match e {
-            OAuthError::Http {
-                endpoint,
-                status,
-                body,
-            } => OAuthError::Http {
-                endpoint,
-                status,
-                body: redact(&body, &all),
-            },
-            other => other,
-        },
+    response::parse_token_response(
+        status,
+        &content_type,
+        &body,
+        &app.scope_delimiter,
+        &app.token_request.response,
     )
+    .map_err(|e| match e {
+        OAuthError::Http {
+            endpoint,
+            status,
+            body,
+        } => OAuthError::Http {
+            endpoint,
+            status,
+            body: redact(&body, &all),
+        },
+        other => other,
+    })
 }
 
 /// Revokes `token` (RFC 7009), with its type as a hint. A 200 means revoked or

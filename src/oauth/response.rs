@@ -95,11 +95,22 @@ pub fn split_scopes(text: &str, delimiter: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value at a dotted path (`authed_user.access_token`) of a JSON object.
+fn at_path<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut value = map.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_object()?.get(part)?;
+    }
+    Some(value)
+}
+
 pub fn parse_token_response(
     status: u16,
     content_type: &str,
     body: &[u8],
     delimiter: &str,
+    mapping: &std::collections::BTreeMap<String, String>,
 ) -> Result<TokenResponse, OAuthError> {
     const ENDPOINT: &str = "token";
     if let Some(error) = error_from(content_type, body, ENDPOINT) {
@@ -112,12 +123,18 @@ pub fn parse_token_response(
             body: String::from_utf8_lossy(body).into_owned(),
         });
     }
-    let map = fields(content_type, body).ok_or_else(|| OAuthError::Malformed {
+    let mut map = fields(content_type, body).ok_or_else(|| OAuthError::Malformed {
         endpoint: ENDPOINT,
         reason: format!(
             "the body is neither JSON nor form-encoded (content type `{content_type}`)"
         ),
     })?;
+    // A response mapping (non-standard servers) says where each field really is.
+    let mapped: Vec<(String, Value)> = mapping
+        .iter()
+        .filter_map(|(field, path)| at_path(&map, path).map(|v| (field.clone(), v.clone())))
+        .collect();
+    map.extend(mapped);
     let access_token = string(&map, "access_token").ok_or_else(|| OAuthError::Malformed {
         endpoint: ENDPOINT,
         reason: "it has no access_token".into(),
@@ -151,7 +168,24 @@ mod tests {
     use super::*;
 
     fn parse(status: u16, ct: &str, body: &str) -> Result<TokenResponse, OAuthError> {
-        parse_token_response(status, ct, body.as_bytes(), " ")
+        parse_token_response(status, ct, body.as_bytes(), " ", &Default::default())
+    }
+
+    #[test]
+    fn response_mapping_reads_nested_fields() {
+        let mapping = [
+            ("access_token", "authed_user.access_token"),
+            ("expires_in", "authed_user.ttl"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_owned(), b.to_owned()))
+        .collect();
+        let body =
+            r#"{"ok":true,"access_token":"bot","authed_user":{"access_token":"user","ttl":"600"}}"#;
+        let t =
+            parse_token_response(200, "application/json", body.as_bytes(), ",", &mapping).unwrap();
+        assert_eq!(t.access_token.expose(), "user");
+        assert_eq!(t.expires_in, Some(600));
     }
 
     #[test]

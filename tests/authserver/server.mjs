@@ -17,7 +17,20 @@
 // no_token_type   token_type left out
 // token_type_upper "BEARER"
 // no_access_token a response without access_token
+// no_expires      expires_in left out
+// expires_at      expires_at (Unix seconds) instead of expires_in
+// ext_expires_in  ext_expires_in instead of expires_in
+// no_refresh_on_refresh  a refresh answer without a refresh_token
+//
+// A non-standard token handshake, exactly the seeds' legacy webhook example, in front
+// of the real token endpoint (JSON bodies with the client credentials inside,
+// "expires_in" as a string, comma-separated scope):
+//   POST /custom/token          {"client_id","client_secret","code",["redirect_uri","code_verifier"]}
+//   POST /custom/refresh_token  {"client_id","client_secret","refresh_token"}
+// With ?nest=1 the answer is wrapped as {"ok": true, "authed_user": {...}} (Slack-like).
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import { URLSearchParams } from 'node:url';
 import Provider from 'oidc-provider';
 
@@ -25,10 +38,14 @@ const accessTtl = Number(process.env.ACCESS_TTL || 60);
 const fixedPort = Number(process.env.FIXED_REDIRECT_PORT || 0);
 let quirks = { token: [] };
 
-const server = http.createServer();
+// TLS_CERT and TLS_KEY (PEM files) serve everything over https instead.
+const tls = process.env.TLS_CERT && process.env.TLS_KEY;
+const server = tls
+  ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) })
+  : http.createServer();
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
-const issuer = `http://127.0.0.1:${port}`;
+const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
 const common = {
   grant_types: ['authorization_code', 'refresh_token'],
@@ -76,7 +93,46 @@ const provider = new Provider(issuer, {
 provider.on('grant.error', (ctx, err) => console.log(`GRANT_ERROR ${err.message} ${err.error_detail || ''}`));
 provider.on('server_error', (ctx, err) => console.log(`SERVER_ERROR ${err.stack}`));
 
+async function readJson(ctx) {
+  let body = '';
+  for await (const chunk of ctx.req) body += chunk;
+  return JSON.parse(body || '{}');
+}
+
+async function customHandshake(ctx, grantType) {
+  if (!String(ctx.get('content-type')).includes('application/json')) {
+    ctx.status = 415;
+    ctx.body = { error: 'invalid_request', error_description: 'this endpoint takes JSON' };
+    return;
+  }
+  const input = await readJson(ctx);
+  console.log(`CUSTOM grant_type=${grantType}`);
+  const form = new URLSearchParams({ grant_type: grantType });
+  for (const key of ['code', 'redirect_uri', 'code_verifier', 'refresh_token']) {
+    if (input[key]) form.set(key, input[key]);
+  }
+  const basic = Buffer.from(`${encodeURIComponent(input.client_id || '')}:${encodeURIComponent(input.client_secret || '')}`).toString('base64');
+  const res = await fetch(`${issuer}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: form.toString(),
+  });
+  const answer = await res.json();
+  ctx.status = res.status;
+  if (answer.error) { ctx.body = answer; return; }
+  const out = {
+    access_token: answer.access_token,
+    refresh_token: answer.refresh_token,
+    token_type: 'bearer',
+    scope: (answer.scope || '').split(' ').join(','),
+    expires_in: String(answer.expires_in),
+  };
+  ctx.body = ctx.query.nest ? { ok: true, authed_user: out } : out;
+}
+
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/custom/token' && ctx.method === 'POST') return customHandshake(ctx, 'authorization_code');
+  if (ctx.path === '/custom/refresh_token' && ctx.method === 'POST') return customHandshake(ctx, 'refresh_token');
   if (ctx.path === '/__quirks' && ctx.method === 'POST') {
     let body = '';
     for await (const chunk of ctx.req) body += chunk;
@@ -87,6 +143,7 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/token' && ctx.method === 'POST') {
     // Count token requests by grant type (read from the raw body the provider will parse).
     const grant = await peekGrantType(ctx);
+    ctx.state.grantType = grant;
     console.log(`TOKEN grant_type=${grant}`);
   }
   await next();
@@ -98,6 +155,10 @@ provider.use(async (ctx, next) => {
   if (q.includes('no_token_type')) delete body.token_type;
   if (q.includes('token_type_upper') && body.token_type) body.token_type = body.token_type.toUpperCase();
   if (q.includes('no_access_token')) delete body.access_token;
+  if (q.includes('no_expires')) delete body.expires_in;
+  if (q.includes('expires_at') && body.expires_in !== undefined) { body.expires_at = Math.floor(Date.now() / 1000) + Number(body.expires_in); delete body.expires_in; }
+  if (q.includes('ext_expires_in') && body.expires_in !== undefined) { body.ext_expires_in = body.expires_in; delete body.expires_in; }
+  if (q.includes('no_refresh_on_refresh') && ctx.state.grantType === 'refresh_token') delete body.refresh_token;
   if (q.includes('error_200')) { ctx.status = 200; body = { error: 'invalid_grant', error_description: 'emulated error with HTTP 200' }; }
   if (q.includes('form')) {
     ctx.type = 'application/x-www-form-urlencoded';

@@ -409,8 +409,7 @@ fn client_credentials_verify_and_store() {
     .ok();
     let run = env.run(&["authorize", "cc"]).ok();
     assert!(run.stderr.contains("scopes: api:read"), "{}", run.stderr);
-    server.wait_for_log("TOKEN grant_type=client_credentials");
-    assert_eq!(server.token_requests("client_credentials"), 1);
+    assert_eq!(server.wait_for_token_requests("client_credentials", 1), 1);
     assert!(env.stored_token("cc", "default").is_some());
     // Wrong credentials: the server's error, exit 7.
     env.run_with_input(&["app", "secret", "set", "cc"], "wrong")

@@ -28,6 +28,8 @@ pub fn chromium_browser() -> String {
 pub struct Options {
     pub access_ttl: Option<u64>,
     pub fixed_redirect_port: Option<u16>,
+    /// Serve https with this certificate and key (PEM files).
+    pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 impl AuthServer {
@@ -46,6 +48,9 @@ impl AuthServer {
         }
         if let Some(port) = options.fixed_redirect_port {
             cmd.env("FIXED_REDIRECT_PORT", port.to_string());
+        }
+        if let Some((cert, key)) = &options.tls {
+            cmd.env("TLS_CERT", cert).env("TLS_KEY", key);
         }
         let mut child = cmd
             .spawn()
@@ -67,9 +72,14 @@ impl AuthServer {
         let port = rx
             .recv_timeout(Duration::from_secs(20))
             .expect("the authorization server did not start within 20 s");
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         AuthServer {
             child,
-            issuer: format!("http://127.0.0.1:{port}"),
+            issuer: format!("{scheme}://127.0.0.1:{port}"),
             log,
         }
     }
@@ -95,6 +105,16 @@ impl AuthServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Waits (briefly) until at least `n` token requests of `grant_type` were logged,
+    /// then returns how many there are: the log is read on a thread.
+    pub fn wait_for_token_requests(&self, grant_type: &str, n: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.token_requests(grant_type) < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.token_requests(grant_type)
     }
 
     /// Switches provider quirks on for the token endpoint (see server.mjs).
@@ -135,4 +155,81 @@ pub fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port")
+}
+
+/// A private CA and a certificate for 127.0.0.1 signed by it, made with openssl:
+/// returns (CA certificate, server certificate, server key).
+pub fn private_ca(
+    dir: &std::path::Path,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let mut ca = vec!["req", "-x509"];
+    ca.extend(ec);
+    ca.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=outbound test CA",
+    ]);
+    run(&ca);
+    let mut csr = vec!["req"];
+    csr.extend(ec);
+    csr.extend([
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&csr);
+    std::fs::write(
+        dir.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .expect("ext");
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
 }

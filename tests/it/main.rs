@@ -7,6 +7,7 @@ mod authorize;
 mod authserver;
 mod curl;
 mod harness;
+mod providers;
 mod servers;
 mod store;
 mod tokens;

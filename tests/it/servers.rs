@@ -188,3 +188,131 @@ impl Drop for PrivateKeyring {
         let _ = self.bus.wait();
     }
 }
+
+/// A loopback proxy that counts the connections it carried: HTTP (CONNECT and
+/// absolute-form requests) or SOCKS5 (no authentication, CONNECT).
+pub struct CountingProxy {
+    pub url: String,
+    count: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ProxyKind {
+    Http,
+    Socks5,
+}
+
+impl CountingProxy {
+    pub fn start(kind: ProxyKind) -> CountingProxy {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = Arc::clone(&count);
+        std::thread::spawn(move || {
+            for client in listener.incoming().map_while(Result::ok) {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let _ = match kind {
+                        ProxyKind::Http => http_proxy(client),
+                        ProxyKind::Socks5 => socks5_proxy(client),
+                    };
+                });
+            }
+        });
+        let scheme = if kind == ProxyKind::Http {
+            "http"
+        } else {
+            "socks5"
+        };
+        CountingProxy {
+            url: format!("{scheme}://127.0.0.1:{port}"),
+            count,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.count.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+fn pipe(a: std::net::TcpStream, b: std::net::TcpStream) -> std::io::Result<()> {
+    let (mut a2, mut b2) = (a.try_clone()?, b.try_clone()?);
+    let (mut a, mut b) = (a, b);
+    let t = std::thread::spawn(move || {
+        let _ = std::io::copy(&mut a2, &mut b2);
+        let _ = b2.shutdown(std::net::Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut b, &mut a);
+    let _ = a.shutdown(std::net::Shutdown::Write);
+    let _ = t.join();
+    Ok(())
+}
+
+fn http_proxy(client: std::net::TcpStream) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let end = line == "\r\n";
+        head.push(line);
+        if end {
+            break;
+        }
+    }
+    let first: Vec<&str> = head[0].split_whitespace().collect();
+    let (method, target) = (first[0], first[1]);
+    if method == "CONNECT" {
+        let upstream = std::net::TcpStream::connect(target)?;
+        let mut c = client.try_clone()?;
+        c.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+        return pipe(client, upstream);
+    }
+    // Absolute-form: forward as it came (HTTP servers accept absolute-form).
+    let url = url::Url::parse(target).map_err(std::io::Error::other)?;
+    let addr = format!(
+        "{}:{}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port_or_known_default().unwrap_or(80)
+    );
+    let mut upstream = std::net::TcpStream::connect(addr)?;
+    for line in &head {
+        upstream.write_all(line.as_bytes())?;
+    }
+    let buffered = reader.buffer().to_vec();
+    upstream.write_all(&buffered)?;
+    pipe(client, upstream)
+}
+
+fn socks5_proxy(mut client: std::net::TcpStream) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut hello = [0u8; 2];
+    client.read_exact(&mut hello)?;
+    let mut methods = vec![0u8; hello[1] as usize];
+    client.read_exact(&mut methods)?;
+    client.write_all(&[5, 0])?;
+    let mut req = [0u8; 4];
+    client.read_exact(&mut req)?;
+    let host = match req[3] {
+        1 => {
+            let mut ip = [0u8; 4];
+            client.read_exact(&mut ip)?;
+            std::net::Ipv4Addr::from(ip).to_string()
+        }
+        3 => {
+            let mut len = [0u8; 1];
+            client.read_exact(&mut len)?;
+            let mut name = vec![0u8; len[0] as usize];
+            client.read_exact(&mut name)?;
+            String::from_utf8_lossy(&name).into_owned()
+        }
+        _ => return Err(std::io::Error::other("unsupported address type")),
+    };
+    let mut port = [0u8; 2];
+    client.read_exact(&mut port)?;
+    let upstream = std::net::TcpStream::connect((host.as_str(), u16::from_be_bytes(port)))?;
+    client.write_all(&[5, 0, 0, 1, 127, 0, 0, 1, 0, 0])?;
+    pipe(client, upstream)
+}

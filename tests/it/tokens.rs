@@ -37,8 +37,7 @@ fn an_expired_token_is_refreshed_transparently() {
     std::thread::sleep(Duration::from_millis(3200));
     let run = env.run(&["curl", "nat", &me(&server)]).ok();
     assert_eq!(run.json()["sub"], "alice");
-    server.wait_for_log("TOKEN grant_type=refresh_token");
-    assert_eq!(server.token_requests("refresh_token"), 1);
+    assert_eq!(server.wait_for_token_requests("refresh_token", 1), 1);
     let second = env.run(&["token", "nat"]).ok().stdout;
     assert_ne!(first, second);
     let json = env.run(&["token", "nat", "--json"]).ok().json();
@@ -181,8 +180,7 @@ fn client_credentials_need_no_person() {
     std::thread::sleep(Duration::from_millis(3200));
     let b = env.run(&["token", "cc"]).ok().stdout;
     assert_ne!(a, b, "fetched again once expired");
-    server.wait_for_log("TOKEN grant_type=client_credentials");
-    assert_eq!(server.token_requests("client_credentials"), 2);
+    assert_eq!(server.wait_for_token_requests("client_credentials", 2), 2);
 }
 
 #[test]
@@ -211,8 +209,7 @@ fn a_401_triggers_one_refresh_and_a_retry() {
         "{}",
         run.stderr
     );
-    server.wait_for_log("TOKEN grant_type=refresh_token");
-    assert_eq!(server.token_requests("refresh_token"), 1);
+    assert_eq!(server.wait_for_token_requests("refresh_token", 1), 1);
 }
 
 #[test]

@@ -39,6 +39,7 @@ const UNSETTABLE: &[&str] = &[
     "token_format",
     "issuer",
     "require_iss",
+    "token_request",
 ];
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {

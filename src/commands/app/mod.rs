@@ -27,6 +27,7 @@ fn flag_for(field: &str) -> String {
         "token_headers" => "--token-header".into(),
         "token_params" => "--token-param".into(),
         "client_secret" => "the client secret".into(),
+        "token_request" => "--token-body/--refresh-url/--token-field".into(),
         "name" => "NAME".into(),
         other => format!("--{}", other.replace('_', "-")),
     }
@@ -171,6 +172,35 @@ fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
         set(table, "pkce", false);
     } else if s.pkce {
         set(table, "pkce", true);
+    }
+    if s.token_body.is_some() || s.refresh_url.is_some() || !s.token_fields.is_empty() {
+        if table.get("token_request").is_none() {
+            table.insert(
+                "token_request",
+                Item::Value(Value::InlineTable(InlineTable::new())),
+            );
+        }
+        let request = table
+            .get_mut("token_request")
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| {
+                Error::Usage("`token_request` in the configuration file is not a table".into())
+            })?;
+        if let Some(body) = s.token_body {
+            set(
+                request,
+                "body",
+                if body == crate::app::BodyFormat::Json {
+                    "json"
+                } else {
+                    "form"
+                },
+            );
+        }
+        if let Some(url) = &s.refresh_url {
+            set(request, "refresh_url", url.as_str());
+        }
+        merge_map(request, "response", &s.token_fields)?;
     }
     merge_map(table, "auth_params", &s.auth_params)?;
     merge_map(table, "token_headers", &s.token_headers)?;

@@ -44,6 +44,12 @@ pub struct AppView<'a> {
     pub ca_file: Option<String>,
     pub token_header_name: &'a str,
     pub token_format: &'a str,
+    pub issuer: Option<&'a str>,
+    /// `form` or `json`.
+    pub token_body: &'static str,
+    pub refresh_url: Option<&'a str>,
+    /// Token-response field -> dotted path in the answer.
+    pub token_fields: &'a BTreeMap<String, String>,
 }
 
 impl<'a> AppView<'a> {
@@ -78,6 +84,13 @@ impl<'a> AppView<'a> {
             ca_file: app.ca_file.as_ref().map(|p| p.display().to_string()),
             token_header_name: &app.token_header_name,
             token_format: &app.token_format,
+            issuer: app.issuer.as_ref().map(|u| u.as_str()),
+            token_body: match app.token_request.body {
+                crate::app::BodyFormat::Form => "form",
+                crate::app::BodyFormat::Json => "json",
+            },
+            refresh_url: app.token_request.refresh_url.as_ref().map(|u| u.as_str()),
+            token_fields: &app.token_request.response,
         }
     }
 }
