@@ -21,6 +21,8 @@ use crate::store::Backend;
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub store: Option<Backend>,
+    /// Keep an audit log of token use (opt-in).
+    pub audit: Option<bool>,
     #[serde(default)]
     pub apps: BTreeMap<String, RawApp>,
 }

@@ -69,6 +69,27 @@ pub enum Command {
         /// Print a JSON object with the token, its type, expiry and scopes
         #[arg(long)]
         json: bool,
+        /// Refresh now even if the token is fresh (keeps idle refresh tokens alive)
+        #[arg(long)]
+        keep_alive: bool,
+    },
+
+    /// Show the audit log (enable it with `audit = true` in the configuration file)
+    Audit {
+        /// Only this application
+        name: Option<String>,
+        /// Print JSON lines, one event each
+        #[arg(long)]
+        json: bool,
+        /// Only the last N events
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
+
+    /// Check the configuration, the store, the browser, and each app's endpoints
+    Doctor {
+        /// Only this application
+        name: Option<String>,
     },
 
     /// Make an HTTP request with the app's token attached (curl's flags)

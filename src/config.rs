@@ -19,6 +19,8 @@ use crate::store::Backend;
 pub struct Config {
     pub path: PathBuf,
     pub store: Option<Backend>,
+    /// `audit = true`: every token use is logged (see `outbound audit`).
+    pub audit: bool,
     pub apps: Vec<App>,
 }
 
@@ -103,6 +105,7 @@ impl Config {
         Ok(Config {
             path: path.to_path_buf(),
             store: raw.store,
+            audit: raw.audit.unwrap_or(false),
             apps,
         })
     }

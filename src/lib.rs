@@ -4,6 +4,7 @@
 //! commands ([`commands`]). Only `commands` talks to the terminal.
 
 pub mod app;
+pub mod audit;
 pub mod authorize;
 pub mod cli;
 pub mod commands;
@@ -57,7 +58,12 @@ pub fn run(cli: Cli) -> Result<()> {
             name,
             account,
             json,
-        } => commands::token::run(&ctx, &name, account.as_deref(), json),
+            keep_alive,
+        } => commands::token::run(&ctx, &name, account.as_deref(), json, keep_alive),
+        Command::Audit { name, json, limit } => {
+            commands::audit::run(&ctx, name.as_deref(), json, limit)
+        }
+        Command::Doctor { name } => commands::doctor::run(&ctx, name.as_deref()),
         Command::Curl(args) => commands::curl::run(&ctx, *args),
         Command::Logout {
             name,

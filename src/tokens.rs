@@ -204,6 +204,7 @@ pub fn forget(
     app_id: &str,
     account: &str,
     revoke_with: Option<&App>,
+    audit: &crate::audit::Audit,
 ) -> Result<Forgotten> {
     let mut outcome = Forgotten {
         revoked: Vec::new(),
@@ -228,7 +229,11 @@ pub fn forget(
             outcome.revoked.push("access token");
             Ok(())
         };
-        if let Err(e) = attempt() {
+        let result = attempt();
+        let host = url.host_str();
+        let status = if result.is_ok() { "ok" } else { "error" };
+        audit.record(&app.name, account, "revoke", None, host, status)?;
+        if let Err(e) = result {
             outcome.revoke_error = Some(e.to_string());
         }
     }
@@ -292,6 +297,7 @@ pub struct TokenEnv<'a> {
     pub store: &'a dyn SecretStore,
     pub state_dir: &'a Path,
     pub config_path: &'a Path,
+    pub audit: &'a crate::audit::Audit,
 }
 
 /// A usable access token, and whether it was refreshed just now.
@@ -362,7 +368,7 @@ pub fn valid_token(
     let token = match token {
         Some(t) if t.generation < app.generation => {
             // Dead since `app reset`: revoke where possible, remove, start over.
-            forget(env.store, env.state_dir, &app.id, account, Some(app))?;
+            forget(env.store, env.state_dir, &app.id, account, Some(app), env.audit)?;
             None
         }
         other => other,
@@ -441,6 +447,21 @@ pub fn valid_token(
             Some(refresh),
         )
     };
+    let host = app
+        .token_request
+        .refresh_url
+        .as_ref()
+        .unwrap_or(&app.token_url)
+        .host_str()
+        .map(str::to_owned);
+    let grant = if app.grant == crate::app::Grant::ClientCredentials {
+        "client_credentials"
+    } else {
+        "refresh_token"
+    };
+    let status = if response.is_ok() { "ok" } else { "error" };
+    env.audit
+        .record(&app.name, account, "refresh", Some(grant), host.as_deref(), status)?;
     match response {
         Ok(response) => {
             let fresh = StoredToken::from_response(response, app, &requested, previous_refresh);

@@ -57,13 +57,16 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         secret: secret.as_ref(),
     };
     let timeout = Duration::from_secs(args.timeout);
-    let response = if app.grant == Grant::ClientCredentials {
-        client_credentials(&http, &creds, &scopes)?
+    let (grant, response) = if app.grant == Grant::ClientCredentials {
+        ("client_credentials", client_credentials(&http, &creds, &scopes))
     } else if use_device {
-        device_flow(app, &http, &creds, &scopes, timeout, args.no_browser)?
+        ("device_code", device_flow(app, &http, &creds, &scopes, timeout, args.no_browser))
     } else {
-        code_flow(app, &http, &creds, &scopes, prompt.as_deref(), &args)?
+        ("authorization_code", code_flow(app, &http, &creds, &scopes, prompt.as_deref(), &args))
     };
+    let status = if response.is_ok() { "ok" } else { "error" };
+    ctx.audit(&config).record(&app.name, account, "authorize", Some(grant), app.token_url.host_str(), status)?;
+    let response = response?;
     let token = StoredToken::from_response(response, app, &scopes, None);
     tokens::record(
         store.as_ref(),

@@ -147,6 +147,17 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             &mut verbose,
         ))?;
     }
+    if outcome.token_sent {
+        let status = outcome.response.status().as_u16().to_string();
+        ctx.audit(&config).record(
+            &app.name,
+            account,
+            "request",
+            Some(plan.method.as_str()),
+            outcome.url.host_str(),
+            &status,
+        )?;
+    }
     runtime.block_on(finish(&args, outcome, started))
 }
 

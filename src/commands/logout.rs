@@ -24,6 +24,7 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
         &app.id,
         account,
         (!no_revoke).then_some(app),
+        &ctx.audit(&config),
     )?;
     report_revocation(name, account, &outcome);
     if !no_revoke && app.revocation_url.is_none() {

@@ -2,8 +2,10 @@
 //! is the only layer that reads the terminal or prints.
 
 pub mod app;
+pub mod audit;
 pub mod authorize;
 pub mod curl;
+pub mod doctor;
 pub mod generate;
 pub mod logout;
 pub mod status;
@@ -70,6 +72,11 @@ impl Ctx {
             );
         }
         store::open(backend, &self.state_dir)
+    }
+
+    /// The audit log, when the configuration file opts in (`audit = true`).
+    pub fn audit(&self, config: &Config) -> crate::audit::Audit {
+        crate::audit::Audit(config.audit.then(|| crate::audit::path(&self.state_dir)))
     }
 
     /// Asks a yes/no question on the terminal; without one, `--yes` is required.
@@ -175,10 +182,12 @@ pub fn access_token(
     account: &str,
     rejected: Option<&Secret>,
 ) -> Result<crate::tokens::Access> {
+    let audit = ctx.audit(config);
     let env = crate::tokens::TokenEnv {
         store,
         state_dir: &ctx.state_dir,
         config_path: &config.path,
+        audit: &audit,
     };
     match crate::tokens::valid_token(&env, app, account, rejected) {
         Err(Error::AuthorizationRequired { reason, command }) if ctx.interactive => {

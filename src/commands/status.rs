@@ -120,6 +120,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
                 &rec.app_id,
                 &rec.account,
                 app,
+                &ctx.audit(&config),
             )?;
             report_revocation(&rec.app_name, &rec.account, &outcome);
             let why = if app.is_some() {
@@ -149,7 +150,7 @@ fn print_rows(rows: &[Row], now: u64) {
     let cells: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
-            let expires = match r.expires_at {
+            let when = |t: Option<u64>| match t {
                 None => "-".to_owned(),
                 Some(at) if at > now => format!("in {}", human_seconds(at - now)),
                 Some(at) => format!("{} ago", human_seconds(now - at)),
@@ -158,7 +159,8 @@ fn print_rows(rows: &[Row], now: u64) {
                 r.app.clone(),
                 r.account.clone().unwrap_or_else(|| "-".into()),
                 r.state.to_owned(),
-                expires,
+                when(r.expires_at),
+                when(r.refresh_expires_at),
                 if r.scopes.is_empty() {
                     "-".into()
                 } else {

@@ -17,14 +17,22 @@ struct TokenView<'a> {
     scopes: &'a [String],
 }
 
-pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Result<()> {
+pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool, keep_alive: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
     let account = account.unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
     let store = ctx.store(&config);
-    let access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
+    let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
+    if keep_alive && !access.refreshed {
+        // Treat the current token as rejected: refresh now, so a provider that expires
+        // idle refresh tokens sees this one used.
+        let current = access.token.access_token.clone();
+        access = access_token(ctx, &config, store.as_ref(), app, account, Some(&current))?;
+    }
+    warn_refresh_expiry(app, account, &access.token);
     let token = &access.token;
+    ctx.audit(&config).record(&app.name, account, "token", None, None, "ok")?;
     if json {
         let now = tokens::now() as i64;
         return print_json(&TokenView {
@@ -37,4 +45,20 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Result<(
     }
     println!("{}", token.access_token.expose());
     Ok(())
+}
+
+/// Warns when the refresh token itself will expire soon (providers that say when).
+fn warn_refresh_expiry(app: &crate::app::App, account: &str, token: &crate::tokens::StoredToken) {
+    let Some(at) = token.refresh_expires_at else { return };
+    let left = at.saturating_sub(tokens::now());
+    let lifetime = at.saturating_sub(token.obtained_at).max(1);
+    if left < 7 * 86400 || left * 10 < lifetime {
+        eprintln!(
+            "warning: the refresh token of `{}` (account `{account}`) expires in {}; run `outbound authorize {}` before then (or `outbound token {} --keep-alive` if the provider renews it on use)",
+            app.name,
+            super::authorize::human_seconds(left),
+            app.name,
+            app.name
+        );
+    }
 }

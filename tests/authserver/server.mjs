@@ -21,6 +21,7 @@
 // expires_at      expires_at (Unix seconds) instead of expires_in
 // ext_expires_in  ext_expires_in instead of expires_in
 // no_refresh_on_refresh  a refresh answer without a refresh_token
+// refresh_expires refresh_token_expires_in: 3600 alongside the tokens
 //
 // A non-standard token handshake, exactly the seeds' legacy webhook example, in front
 // of the real token endpoint (JSON bodies with the client credentials inside,
@@ -158,6 +159,7 @@ provider.use(async (ctx, next) => {
   if (q.includes('no_expires')) delete body.expires_in;
   if (q.includes('expires_at') && body.expires_in !== undefined) { body.expires_at = Math.floor(Date.now() / 1000) + Number(body.expires_in); delete body.expires_in; }
   if (q.includes('ext_expires_in') && body.expires_in !== undefined) { body.ext_expires_in = body.expires_in; delete body.expires_in; }
+  if (q.includes('refresh_expires') && body.refresh_token) body.refresh_token_expires_in = 3600;
   if (q.includes('no_refresh_on_refresh') && ctx.state.grantType === 'refresh_token') delete body.refresh_token;
   if (q.includes('error_200')) { ctx.status = 200; body = { error: 'invalid_grant', error_description: 'emulated error with HTTP 200' }; }
   if (q.includes('form')) {

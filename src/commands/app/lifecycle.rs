@@ -48,7 +48,7 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         Ok(next)
     })?;
     // This user's tokens go now; other users' go the next time they touch them.
-    let removed = forget_tokens(ctx, ctx.store(&config).as_ref(), app, !no_revoke)?;
+    let removed = forget_tokens(ctx, &config, ctx.store(&config).as_ref(), app, !no_revoke)?;
     eprintln!(
         "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
     );
@@ -67,7 +67,7 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     }
     // Secrets first: if the store cannot be reached, the app is still there to retry.
     let store = ctx.store(&config);
-    let removed = forget_tokens(ctx, store.as_ref(), &app, !no_revoke)?;
+    let removed = forget_tokens(ctx, &config, store.as_ref(), &app, !no_revoke)?;
     if app.client_secret == SecretRef::Store {
         store.delete(&store::client_secret_key(&app.id))?;
     }

@@ -259,7 +259,14 @@ fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
 
 /// Removes this user's tokens for `app` from the store and the index, revoking
 /// them at the server when `revoke`. Returns how many accounts were removed.
-fn forget_tokens(ctx: &Ctx, store: &dyn SecretStore, app: &App, revoke: bool) -> Result<usize> {
+fn forget_tokens(
+    ctx: &Ctx,
+    config: &Config,
+    store: &dyn SecretStore,
+    app: &App,
+    revoke: bool,
+) -> Result<usize> {
+    let audit = ctx.audit(config);
     let accounts = Index::load(&ctx.state_dir).accounts_of(&app.id);
     for account in &accounts {
         let outcome = tokens::forget(
@@ -268,6 +275,7 @@ fn forget_tokens(ctx: &Ctx, store: &dyn SecretStore, app: &App, revoke: bool) ->
             &app.id,
             account,
             revoke.then_some(app),
+            &audit,
         )?;
         super::report_revocation(&app.name, account, &outcome);
     }

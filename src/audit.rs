@@ -1,0 +1,86 @@
+//! The audit log: opt-in per configuration file (`audit = true` at its top), one
+//! JSON line per token use, refresh, revocation and authorization, in the state
+//! directory. Built only from non-secret facts: there is no field a token could
+//! travel in.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Event {
+    /// Unix seconds.
+    pub time: u64,
+    pub app: String,
+    pub account: String,
+    /// authorize | refresh | revoke | request | token
+    pub event: String,
+    /// The HTTP method (requests) or the grant (authorize, refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The host the token went to, or the OAuth server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `ok`, `error`, or an HTTP status code.
+    pub status: String,
+}
+
+pub fn path(state_dir: &Path) -> PathBuf {
+    state_dir.join("audit.log")
+}
+
+/// Appends one event (a single short `write` in append mode, so concurrent
+/// processes never interleave inside a line). A failure to write the audit log is
+/// reported, never silently ignored.
+pub fn append(log: &Path, event: &Event) -> Result<()> {
+    if let Some(dir) = log.parent() {
+        crate::fsutil::ensure_private_dir(dir)
+            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    }
+    let mut line = serde_json::to_vec(event).map_err(|e| Error::Other(format!("audit: {e}")))?;
+    line.push(b'\n');
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(log)
+        .map_err(|e| Error::io(format!("cannot open the audit log {}", log.display()), e))?;
+    file.write_all(&line)
+        .map_err(|e| Error::io(format!("cannot write the audit log {}", log.display()), e))
+}
+
+/// Every readable event of the log (a torn or foreign line is skipped).
+pub fn read(log: &Path) -> Result<Vec<Event>> {
+    let text = match std::fs::read_to_string(log) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(format!("cannot read the audit log {}", log.display()), e)),
+    };
+    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+}
+
+/// Where to log for one command: `Some(path)` when the configuration opts in.
+#[derive(Clone, Debug, Default)]
+pub struct Audit(pub Option<PathBuf>);
+
+impl Audit {
+    pub fn record(&self, app: &str, account: &str, event: &str, method: Option<&str>, host: Option<&str>, status: &str) -> Result<()> {
+        let Some(log) = &self.0 else { return Ok(()) };
+        append(
+            log,
+            &Event {
+                time: crate::tokens::now(),
+                app: app.to_owned(),
+                account: account.to_owned(),
+                event: event.to_owned(),
+                method: method.map(str::to_owned),
+                host: host.map(str::to_owned),
+                status: status.to_owned(),
+            },
+        )
+    }
+}
