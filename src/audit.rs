@@ -58,9 +58,17 @@ pub fn read(log: &Path) -> Result<Vec<Event>> {
     let text = match std::fs::read_to_string(log) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::io(format!("cannot read the audit log {}", log.display()), e)),
+        Err(e) => {
+            return Err(Error::io(
+                format!("cannot read the audit log {}", log.display()),
+                e,
+            ));
+        }
     };
-    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+    Ok(text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect())
 }
 
 /// Where to log for one command: `Some(path)` when the configuration opts in.
@@ -68,7 +76,15 @@ pub fn read(log: &Path) -> Result<Vec<Event>> {
 pub struct Audit(pub Option<PathBuf>);
 
 impl Audit {
-    pub fn record(&self, app: &str, account: &str, event: &str, method: Option<&str>, host: Option<&str>, status: &str) -> Result<()> {
+    pub fn record(
+        &self,
+        app: &str,
+        account: &str,
+        event: &str,
+        method: Option<&str>,
+        host: Option<&str>,
+        status: &str,
+    ) -> Result<()> {
         let Some(log) = &self.0 else { return Ok(()) };
         append(
             log,

@@ -368,7 +368,14 @@ pub fn valid_token(
     let token = match token {
         Some(t) if t.generation < app.generation => {
             // Dead since `app reset`: revoke where possible, remove, start over.
-            forget(env.store, env.state_dir, &app.id, account, Some(app), env.audit)?;
+            forget(
+                env.store,
+                env.state_dir,
+                &app.id,
+                account,
+                Some(app),
+                env.audit,
+            )?;
             None
         }
         other => other,
@@ -460,8 +467,14 @@ pub fn valid_token(
         "refresh_token"
     };
     let status = if response.is_ok() { "ok" } else { "error" };
-    env.audit
-        .record(&app.name, account, "refresh", Some(grant), host.as_deref(), status)?;
+    env.audit.record(
+        &app.name,
+        account,
+        "refresh",
+        Some(grant),
+        host.as_deref(),
+        status,
+    )?;
     match response {
         Ok(response) => {
             let fresh = StoredToken::from_response(response, app, &requested, previous_refresh);

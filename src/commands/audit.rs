@@ -23,7 +23,8 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> R
     }
     if json {
         for e in &events {
-            let line = serde_json::to_string(e).map_err(|e| crate::error::Error::Other(e.to_string()))?;
+            let line =
+                serde_json::to_string(e).map_err(|e| crate::error::Error::Other(e.to_string()))?;
             println!("{line}");
         }
         return Ok(());

@@ -58,14 +58,30 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     };
     let timeout = Duration::from_secs(args.timeout);
     let (grant, response) = if app.grant == Grant::ClientCredentials {
-        ("client_credentials", client_credentials(&http, &creds, &scopes))
+        (
+            "client_credentials",
+            client_credentials(&http, &creds, &scopes),
+        )
     } else if use_device {
-        ("device_code", device_flow(app, &http, &creds, &scopes, timeout, args.no_browser))
+        (
+            "device_code",
+            device_flow(app, &http, &creds, &scopes, timeout, args.no_browser),
+        )
     } else {
-        ("authorization_code", code_flow(app, &http, &creds, &scopes, prompt.as_deref(), &args))
+        (
+            "authorization_code",
+            code_flow(app, &http, &creds, &scopes, prompt.as_deref(), &args),
+        )
     };
     let status = if response.is_ok() { "ok" } else { "error" };
-    ctx.audit(&config).record(&app.name, account, "authorize", Some(grant), app.token_url.host_str(), status)?;
+    ctx.audit(&config).record(
+        &app.name,
+        account,
+        "authorize",
+        Some(grant),
+        app.token_url.host_str(),
+        status,
+    )?;
     let response = response?;
     let token = StoredToken::from_response(response, app, &scopes, None);
     tokens::record(

@@ -33,11 +33,18 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let mut report = Report::default();
     let config = match ctx.load() {
         Ok(c) => {
-            report.ok("config", format!("{}: {} application(s)", c.path.display(), c.apps.len()));
+            report.ok(
+                "config",
+                format!("{}: {} application(s)", c.path.display(), c.apps.len()),
+            );
             c
         }
         Err(e) => {
-            report.fail("config", e.to_string(), "correct the file at the line and column given");
+            report.fail(
+                "config",
+                e.to_string(),
+                "correct the file at the line and column given",
+            );
             return Err(Error::Other("doctor found 1 problem".into()));
         }
     };
@@ -50,11 +57,18 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     match store.get("doctor/probe") {
         Ok(_) if backend == Backend::File => report.warn(
             "store",
-            format!("file store at {} (unencrypted)", ctx.state_dir.join("secrets.json").display()),
+            format!(
+                "file store at {} (unencrypted)",
+                ctx.state_dir.join("secrets.json").display()
+            ),
             "prefer the OS keyring: --store keyring",
         ),
         Ok(_) => report.ok("store", "OS keyring reachable"),
-        Err(e) => report.fail("store", e.to_string().lines().next().unwrap_or_default(), "start and unlock a Secret Service, or use --store file"),
+        Err(e) => report.fail(
+            "store",
+            e.to_string().lines().next().unwrap_or_default(),
+            "start and unlock a Secret Service, or use --store file",
+        ),
     }
 
     match browser_launcher() {
@@ -66,7 +80,11 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         ),
     }
 
-    for app in config.apps.iter().filter(|a| name.is_none_or(|n| a.name == n)) {
+    for app in config
+        .apps
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.name == n))
+    {
         check_app(&mut report, app, store.as_ref());
     }
 
@@ -75,14 +93,24 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         report.failures, report.warnings
     );
     if report.failures > 0 {
-        return Err(Error::Other(format!("doctor found {} problem(s)", report.failures)));
+        return Err(Error::Other(format!(
+            "doctor found {} problem(s)",
+            report.failures
+        )));
     }
     Ok(())
 }
 
 fn browser_launcher() -> Option<String> {
-    if let Some(browser) = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
-        let program = browser.split_whitespace().next().unwrap_or_default().to_owned();
+    if let Some(browser) = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty())
+    {
+        let program = browser
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         return on_path(&program).then(|| format!("$BROWSER ({program})"));
     }
     ["xdg-open", "open", "wslview", "sensible-browser"]
@@ -102,18 +130,39 @@ fn on_path(program: &str) -> bool {
 fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
     let label = |what: &str| format!("{}: {what}", app.name);
     if !app.enabled {
-        report.warn(&label("enabled"), "disabled: its tokens are refused", &format!("outbound app enable {}", app.name));
+        report.warn(
+            &label("enabled"),
+            "disabled: its tokens are refused",
+            &format!("outbound app enable {}", app.name),
+        );
     }
     match &app.client_secret {
         SecretRef::None => report.ok(&label("client secret"), "public client (none)"),
         SecretRef::Store => match store.get(&store::client_secret_key(&app.id)) {
             Ok(Some(_)) => report.ok(&label("client secret"), "in the store"),
-            Ok(None) => report.fail(&label("client secret"), "missing from the store", &format!("outbound app secret set {}", app.name)),
-            Err(_) => report.fail(&label("client secret"), "the store cannot be read", "see the store check above"),
+            Ok(None) => report.fail(
+                &label("client secret"),
+                "missing from the store",
+                &format!("outbound app secret set {}", app.name),
+            ),
+            Err(_) => report.fail(
+                &label("client secret"),
+                "the store cannot be read",
+                "see the store check above",
+            ),
         },
-        SecretRef::Env(var) if std::env::var_os(var).is_some() => report.ok(&label("client secret"), format!("${var} is set")),
-        SecretRef::Env(var) => report.fail(&label("client secret"), format!("${var} is not set"), &format!("export {var}=… where outbound runs")),
-        SecretRef::Command(_) => report.ok(&label("client secret"), "from a command (not run by doctor)"),
+        SecretRef::Env(var) if std::env::var_os(var).is_some() => {
+            report.ok(&label("client secret"), format!("${var} is set"))
+        }
+        SecretRef::Env(var) => report.fail(
+            &label("client secret"),
+            format!("${var} is not set"),
+            &format!("export {var}=… where outbound runs"),
+        ),
+        SecretRef::Command(_) => report.ok(
+            &label("client secret"),
+            "from a command (not run by doctor)",
+        ),
     }
     let http = match crate::http::oauth_client(app) {
         Ok(h) => {
@@ -130,14 +179,25 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
             h
         }
         Err(e) => {
-            report.fail(&label("egress"), e.to_string(), &format!("outbound app edit {} --proxy URL / --ca-file PATH", app.name));
+            report.fail(
+                &label("egress"),
+                e.to_string(),
+                &format!(
+                    "outbound app edit {} --proxy URL / --ca-file PATH",
+                    app.name
+                ),
+            );
             return;
         }
     };
     if let Some(issuer) = &app.issuer {
         match crate::oauth::discovery::discover(&http, issuer) {
             Ok(_) => report.ok(&label("discovery"), format!("{issuer} metadata matches")),
-            Err(e) => report.fail(&label("discovery"), e.to_string(), "check the issuer URL, network, proxy and CA"),
+            Err(e) => report.fail(
+                &label("discovery"),
+                e.to_string(),
+                "check the issuer URL, network, proxy and CA",
+            ),
         }
     }
     let endpoints = [
@@ -150,16 +210,23 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
         let Some(url) = url else { continue };
         match http.get(url.as_str()).send() {
             Ok(response) => {
-                report.ok(&label(what), format!("{url} answers HTTP {}", response.status().as_u16()));
+                report.ok(
+                    &label(what),
+                    format!("{url} answers HTTP {}", response.status().as_u16()),
+                );
                 if what == "token" {
                     check_clock(report, app, &response);
                 }
             }
             Err(e) => {
-                let reason = crate::oauth::OAuthError::unreachable("", url.as_str(), &e).to_string();
+                let reason =
+                    crate::oauth::OAuthError::unreachable("", url.as_str(), &e).to_string();
                 let reason = reason.rsplit(": ").next().unwrap_or_default().to_owned();
                 let fix = if reason.to_lowercase().contains("certificate") {
-                    format!("trust its CA: outbound app edit {} --ca-file CA.pem", app.name)
+                    format!(
+                        "trust its CA: outbound app edit {} --ca-file CA.pem",
+                        app.name
+                    )
                 } else {
                     "check the URL, the network, and the app's proxy".to_owned()
                 };
@@ -185,7 +252,11 @@ fn check_clock(report: &mut Report, app: &App, response: &reqwest::blocking::Res
     };
     let label = format!("{}: clock", app.name);
     if skew > Duration::from_secs(30) {
-        report.warn(&label, format!("this machine and the server differ by {} s", skew.as_secs()), "synchronise the clock (NTP): expiry times would be wrong");
+        report.warn(
+            &label,
+            format!("this machine and the server differ by {} s", skew.as_secs()),
+            "synchronise the clock (NTP): expiry times would be wrong",
+        );
     } else {
         report.ok(&label, format!("within {} s of the server", skew.as_secs()));
     }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::authorize::human_seconds;
-use super::{Ctx, print_json, report_revocation};
+use super::{Ctx, print_json, print_table, report_revocation};
 use crate::error::Result;
 use crate::state::{AccountRecord, Index};
 use crate::tokens::{self, AccountState};
@@ -143,11 +143,12 @@ fn print_rows(rows: &[Row], now: u64) {
         "ACCOUNT",
         "STATE",
         "EXPIRES",
+        "REFRESH EXPIRES",
         "SCOPES",
         "STORE",
         "LAST ERROR",
     ];
-    let cells: Vec<[String; 7]> = rows
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
             let when = |t: Option<u64>| match t {
@@ -171,23 +172,5 @@ fn print_rows(rows: &[Row], now: u64) {
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
-    for row in &cells {
-        for (w, c) in widths.iter_mut().zip(row) {
-            *w = (*w).max(c.chars().count());
-        }
-    }
-    let line = |row: &[String]| {
-        row.iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_owned()
-    };
-    println!("{}", line(&header.map(str::to_owned)));
-    for row in &cells {
-        println!("{}", line(row));
-    }
+    print_table(&header.map(str::to_owned), &cells);
 }

@@ -17,7 +17,13 @@ struct TokenView<'a> {
     scopes: &'a [String],
 }
 
-pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool, keep_alive: bool) -> Result<()> {
+pub fn run(
+    ctx: &Ctx,
+    name: &str,
+    account: Option<&str>,
+    json: bool,
+    keep_alive: bool,
+) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
     let account = account.unwrap_or(DEFAULT_ACCOUNT);
@@ -32,7 +38,8 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool, keep_alive:
     }
     warn_refresh_expiry(app, account, &access.token);
     let token = &access.token;
-    ctx.audit(&config).record(&app.name, account, "token", None, None, "ok")?;
+    ctx.audit(&config)
+        .record(&app.name, account, "token", None, None, "ok")?;
     if json {
         let now = tokens::now() as i64;
         return print_json(&TokenView {
@@ -49,7 +56,9 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, json: bool, keep_alive:
 
 /// Warns when the refresh token itself will expire soon (providers that say when).
 fn warn_refresh_expiry(app: &crate::app::App, account: &str, token: &crate::tokens::StoredToken) {
-    let Some(at) = token.refresh_expires_at else { return };
+    let Some(at) = token.refresh_expires_at else {
+        return;
+    };
     let left = at.saturating_sub(tokens::now());
     let lifetime = at.saturating_sub(token.obtained_at).max(1);
     if left < 7 * 86400 || left * 10 < lifetime {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::app::App;
-use crate::commands::{Ctx, print_json};
+use crate::commands::{Ctx, print_json, print_table};
 use crate::error::Result;
 use crate::store::Backend;
 
@@ -133,23 +133,6 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let header = ["NAME", "GRANT", "STATE", "CLIENT ID", "SCOPES"].map(str::to_owned);
     print_table(&header, &rows);
     Ok(())
-}
-
-fn print_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) {
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    for row in std::iter::once(header).chain(rows) {
-        let line: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, w)| format!("{cell:<w$}"))
-            .collect();
-        println!("{}", line.join("  ").trim_end());
-    }
 }
 
 pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
