@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Authorize an application: browser and loopback, device grant, or client credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every application and account of this user: state, expiry, scopes, last error')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a valid access token (refreshed when needed), for $(...) in scripts')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (enable it with `audit = true` in the configuration file)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -345,6 +347,29 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object with the token, its type, expiry and scopes')
+            [CompletionResult]::new('--keep-alive', '--keep-alive', [CompletionResultType]::ParameterName, 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;audit' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Only the last N events')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON lines, one event each')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;doctor' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -444,6 +469,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('authorize', 'authorize', [CompletionResultType]::ParameterValue, 'Authorize an application: browser and loopback, device grant, or client credentials')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Every application and account of this user: state, expiry, scopes, last error')
             [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Print a valid access token (refreshed when needed), for $(...) in scripts')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (enable it with `audit = true` in the configuration file)')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -505,6 +532,12 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;token' {
+            break
+        }
+        'outbound;help;audit' {
+            break
+        }
+        'outbound;help;doctor' {
             break
         }
         'outbound;help;curl' {

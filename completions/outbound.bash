@@ -19,6 +19,9 @@ _outbound() {
             outbound,app)
                 cmd="outbound__subcmd__app"
                 ;;
+            outbound,audit)
+                cmd="outbound__subcmd__audit"
+                ;;
             outbound,authorize)
                 cmd="outbound__subcmd__authorize"
                 ;;
@@ -27,6 +30,9 @@ _outbound() {
                 ;;
             outbound,curl)
                 cmd="outbound__subcmd__curl"
+                ;;
+            outbound,doctor)
+                cmd="outbound__subcmd__doctor"
                 ;;
             outbound,generate-docs)
                 cmd="outbound__subcmd__generate__subcmd__docs"
@@ -127,6 +133,9 @@ _outbound() {
             outbound__subcmd__help,app)
                 cmd="outbound__subcmd__help__subcmd__app"
                 ;;
+            outbound__subcmd__help,audit)
+                cmd="outbound__subcmd__help__subcmd__audit"
+                ;;
             outbound__subcmd__help,authorize)
                 cmd="outbound__subcmd__help__subcmd__authorize"
                 ;;
@@ -135,6 +144,9 @@ _outbound() {
                 ;;
             outbound__subcmd__help,curl)
                 cmd="outbound__subcmd__help__subcmd__curl"
+                ;;
+            outbound__subcmd__help,doctor)
+                cmd="outbound__subcmd__help__subcmd__doctor"
                 ;;
             outbound__subcmd__help,generate-docs)
                 cmd="outbound__subcmd__help__subcmd__generate__subcmd__docs"
@@ -191,7 +203,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-h -V --config --store --no-input --help --version app authorize status token curl logout completions generate-docs help"
+            opts="-h -V --config --store --no-input --help --version app authorize status token audit doctor curl logout completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -944,6 +956,32 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__audit)
+            opts="-h -V --json --limit --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__authorize)
             opts="-y -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1126,6 +1164,28 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__doctor)
+            opts="-h -V --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__generate__subcmd__docs)
             opts="-h -V --check --dir --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -1153,7 +1213,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help)
-            opts="app authorize status token curl logout completions generate-docs help"
+            opts="app authorize status token audit doctor curl logout completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1334,6 +1394,20 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__help__subcmd__authorize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1363,6 +1437,20 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help__subcmd__curl)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1495,7 +1583,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__token)
-            opts="-h -V --account --json --config --store --no-input --help --version"
+            opts="-h -V --account --json --keep-alive --config --store --no-input --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

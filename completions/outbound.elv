@@ -29,6 +29,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
             cand status 'Every application and account of this user: state, expiry, scopes, last error'
             cand token 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+            cand audit 'Show the audit log (enable it with `audit = true` in the configuration file)'
+            cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
@@ -311,6 +313,27 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand --json 'Print a JSON object with the token, its type, expiry and scopes'
+            cand --keep-alive 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;audit'= {
+            cand --limit 'Only the last N events'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print JSON lines, one event each'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;doctor'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -405,6 +428,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand authorize 'Authorize an application: browser and loopback, device grant, or client credentials'
             cand status 'Every application and account of this user: state, expiry, scopes, last error'
             cand token 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+            cand audit 'Show the audit log (enable it with `audit = true` in the configuration file)'
+            cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand completions 'Print a shell completion script'
@@ -451,6 +476,10 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;status'= {
         }
         &'outbound;help;token'= {
+        }
+        &'outbound;help;audit'= {
+        }
+        &'outbound;help;doctor'= {
         }
         &'outbound;help;curl'= {
         }

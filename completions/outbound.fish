@@ -34,6 +34,8 @@ complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administ
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "doctor" -d 'Check the configuration, the store, the browser, and each app\'s endpoints'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -239,9 +241,24 @@ complete -c outbound -n "__fish_outbound_using_subcommand token" -l config -d 'T
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l json -d 'Print a JSON object with the token, its type, expiry and scopes'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l keep-alive -d 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l limit -d 'Only the last N events' -r
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l json -d 'Print JSON lines, one event each'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l account -d 'The account [default: default]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s X -l request -d 'HTTP method' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s H -l header -d 'Extra header "Name: value" (repeatable)' -r
@@ -296,15 +313,17 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l chec
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token curl logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "doctor" -d 'Check the configuration, the store, the browser, and each app\'s endpoints'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "presets" -d 'List the provider presets'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
