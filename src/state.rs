@@ -58,10 +58,18 @@ pub fn key(app_id: &str, account: &str) -> String {
 
 impl Index {
     pub fn load(state_dir: &Path) -> Index {
-        std::fs::read(index_path(state_dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        Index::load_checked(state_dir).0
+    }
+
+    /// The index, and whether a file was there but unreadable (to be rebuilt).
+    pub fn load_checked(state_dir: &Path) -> (Index, bool) {
+        match std::fs::read(index_path(state_dir)) {
+            Err(_) => (Index::default(), false),
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(index) => (index, false),
+                Err(_) => (Index::default(), true),
+            },
+        }
     }
 
     /// Applies `change` to the index under its lock and saves it atomically.

@@ -306,8 +306,15 @@ pub struct Access {
     pub refreshed: bool,
 }
 
-/// How long a process waits for another one's refresh before giving up.
-const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+/// How long a process waits for another one's refresh before giving up
+/// (`OUTBOUND_LOCK_TIMEOUT` seconds, default 60).
+fn lock_wait() -> std::time::Duration {
+    let secs = std::env::var("OUTBOUND_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(60);
+    std::time::Duration::from_secs(secs)
+}
 
 fn authorization_required(app: &App, account: &str, reason: String) -> Error {
     let command = if account == DEFAULT_ACCOUNT {
@@ -535,7 +542,7 @@ fn note_failure(
     })
 }
 
-/// Takes the refresh lock, waiting at most [`LOCK_WAIT`]. The OS releases the lock
+/// Takes the refresh lock, waiting at most [`lock_wait`]. The OS releases the lock
 /// when its holder dies, so a killed process never blocks the others.
 fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
     if let Some(dir) = path.parent() {
@@ -554,16 +561,17 @@ fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
             )
         })?;
     let start = std::time::Instant::now();
+    let wait = lock_wait();
     loop {
         match file.try_lock() {
             Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
                 std::thread::sleep(std::time::Duration::from_millis(25));
             }
             Err(std::fs::TryLockError::WouldBlock) => {
                 return Err(Error::Other(format!(
-                    "timed out after {} s waiting for the refresh lock {} (another outbound process holds it)",
-                    LOCK_WAIT.as_secs(),
+                    "timed out after {} s waiting for the refresh lock {} (another outbound process holds it; OUTBOUND_LOCK_TIMEOUT sets the wait)",
+                    wait.as_secs(),
                     path.display()
                 )));
             }

@@ -219,10 +219,14 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
                 }
             }
             Err(e) => {
-                let reason =
-                    crate::oauth::OAuthError::unreachable("", url.as_str(), &e).to_string();
-                let reason = reason.rsplit(": ").next().unwrap_or_default().to_owned();
-                let fix = if reason.to_lowercase().contains("certificate") {
+                let mut source: &dyn std::error::Error = &e;
+                while let Some(inner) = source.source() {
+                    source = inner;
+                }
+                let reason = source.to_string();
+                let lower = reason.to_lowercase();
+                let tls = ["certificate", "issuer", "tls", "handshake"];
+                let fix = if tls.iter().any(|w| lower.contains(w)) {
                     format!(
                         "trust its CA: outbound app edit {} --ca-file CA.pem",
                         app.name

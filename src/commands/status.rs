@@ -50,7 +50,10 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         config.app(name)?;
     }
     let now = tokens::now();
-    let index = Index::load(&ctx.state_dir);
+    let (mut index, corrupt) = Index::load_checked(&ctx.state_dir);
+    if corrupt {
+        index = rebuild(ctx, &config)?;
+    }
     let mut rows = Vec::new();
     let mut stale = Vec::new();
     for app in config
@@ -173,4 +176,37 @@ fn print_rows(rows: &[Row], now: u64) {
         })
         .collect();
     print_table(&header.map(str::to_owned), &cells);
+}
+
+/// A corrupt index is rebuilt from the store: every app of this file is probed for a
+/// `default` account (other accounts come back when next used).
+fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
+    eprintln!(
+        "warning: the state index {} was unreadable; rebuilding it from the store",
+        crate::state::index_path(&ctx.state_dir).display()
+    );
+    let store = ctx.store(config);
+    let mut found = Vec::new();
+    for app in &config.apps {
+        if let Some(token) =
+            tokens::StoredToken::load(store.as_ref(), &app.id, tokens::DEFAULT_ACCOUNT)?
+        {
+            found.push((app, token));
+        }
+    }
+    std::fs::remove_file(crate::state::index_path(&ctx.state_dir))
+        .map_err(|e| crate::error::Error::io("cannot remove the corrupt state index", e))?;
+    for (app, token) in &found {
+        tokens::record(
+            store.as_ref(),
+            &ctx.state_dir,
+            &config.path,
+            app,
+            tokens::DEFAULT_ACCOUNT,
+            token,
+            None,
+            false,
+        )?;
+    }
+    Ok(Index::load(&ctx.state_dir))
 }

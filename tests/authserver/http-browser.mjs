@@ -3,7 +3,9 @@
 //   BROWSER="node http-browser.mjs" outbound authorize APP
 // BROWSER_MODE: login (default) | deny (abort: access_denied) | forge (first send the
 // loopback listener a callback with a wrong state, then log in) | none (do nothing) |
-// print (print the final redirect URL instead of visiting it, for --manual).
+// print (print the final redirect URL instead of visiting it, for --manual) |
+// forge_iss (send the listener the right state with a foreign `iss`) |
+// replay (log in, then send the same callback again: it must find nobody listening).
 // Device flow: give it verification_uri_complete; it confirms, logs in and consents.
 // BROWSER_LOG: a file to append a trace to.
 import fs from 'node:fs';
@@ -47,6 +49,15 @@ async function main() {
   if (mode === 'none') return;
   const auth = new URL(start);
   const origin = auth.origin;
+  if (mode === 'forge_iss') {
+    const forged = new URL(auth.searchParams.get('redirect_uri'));
+    forged.searchParams.set('code', 'forged-code');
+    forged.searchParams.set('state', auth.searchParams.get('state'));
+    forged.searchParams.set('iss', 'https://evil.example');
+    const res = await request(forged.toString());
+    log(`forged iss callback answered ${res.status}`);
+    return;
+  }
   if (mode === 'forge') {
     const redirect = auth.searchParams.get('redirect_uri');
     const forged = new URL(redirect);
@@ -70,6 +81,15 @@ async function main() {
         if (mode === 'print') { process.stdout.write(`${url}\n`); return; }
         const done = await request(url);
         log(`callback answered ${done.status}: ${(await done.text()).slice(0, 200)}`);
+        if (mode === 'replay') {
+          await new Promise((r) => setTimeout(r, 300));
+          try {
+            const again = await request(url);
+            log(`replay answered ${again.status}`);
+          } catch (e) {
+            log(`replay refused: ${e.cause ? e.cause.code : e.message}`);
+          }
+        }
         return;
       }
       continue;

@@ -22,6 +22,8 @@
 // ext_expires_in  ext_expires_in instead of expires_in
 // no_refresh_on_refresh  a refresh answer without a refresh_token
 // refresh_expires refresh_token_expires_in: 3600 alongside the tokens
+// slow            the token endpoint answers after 3 s
+// status_500      the token endpoint answers HTTP 500 (HTML)
 //
 // A non-standard token handshake, exactly the seeds' legacy webhook example, in front
 // of the real token endpoint (JSON bodies with the client credentials inside,
@@ -146,6 +148,13 @@ provider.use(async (ctx, next) => {
     const grant = await peekGrantType(ctx);
     ctx.state.grantType = grant;
     console.log(`TOKEN grant_type=${grant}`);
+    if ((quirks.token || []).includes('slow')) await new Promise((r) => setTimeout(r, 3000));
+    if ((quirks.token || []).includes('status_500')) {
+      ctx.status = 500;
+      ctx.type = 'text/html';
+      ctx.body = '<html><body>Internal Server Error</body></html>';
+      return;
+    }
   }
   await next();
   if (ctx.path !== '/token' || ctx.method !== 'POST' || !ctx.body || typeof ctx.body !== 'object') return;

@@ -11,3 +11,11 @@ mod providers;
 mod servers;
 mod store;
 mod tokens;
+mod trust;
+
+/// Unix seconds now.
+pub fn tokens_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
