@@ -14,6 +14,8 @@ pub mod fsutil;
 pub mod http;
 pub mod oauth;
 pub mod presets;
+#[cfg(test)]
+mod proptests;
 pub mod request;
 pub mod secret;
 pub mod state;
