@@ -23,8 +23,9 @@ pub struct RawConfig {
     pub store: Option<Backend>,
     /// Keep an audit log of token use (opt-in).
     pub audit: Option<bool>,
+    /// In file order.
     #[serde(default)]
-    pub apps: BTreeMap<String, RawApp>,
+    pub apps: indexmap::IndexMap<String, RawApp>,
 }
 
 /// One `[apps.NAME]` table, as written.

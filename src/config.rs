@@ -63,25 +63,8 @@ impl Config {
             let position = e.span().map(|s| line_col(text, s.start));
             fail(position, e.message().trim().to_owned(), None)
         })?;
-        // serde sees a map; the file's own order comes from the document.
-        let order: Vec<String> = text
-            .parse::<DocumentMut>()
-            .ok()
-            .and_then(|doc| {
-                doc.get("apps")
-                    .and_then(|a| a.as_table_like())
-                    .map(|t| t.iter().map(|(k, _)| k.to_owned()).collect())
-            })
-            .unwrap_or_default();
-        let mut raw_apps = raw.apps;
-        let mut apps = Vec::with_capacity(raw_apps.len());
-        let names = order
-            .into_iter()
-            .chain(raw_apps.keys().cloned().collect::<Vec<_>>());
-        for name in names {
-            let Some(raw_app) = raw_apps.remove(&name) else {
-                continue;
-            };
+        let mut apps = Vec::with_capacity(raw.apps.len());
+        for (name, raw_app) in raw.apps {
             let app = app::validate(&name, raw_app).map_err(|field| {
                 let position = field.span.as_ref().map(|s| line_col(text, s.start));
                 let message = format!("apps.{name}.{}: {}", field.field, field.message);
@@ -93,11 +76,12 @@ impl Config {
             })?;
             apps.push(app);
         }
-        for (i, a) in apps.iter().enumerate() {
-            if let Some(b) = apps[..i].iter().find(|b| b.id == a.id) {
+        let mut ids = std::collections::HashMap::with_capacity(apps.len());
+        for a in &apps {
+            if let Some(first) = ids.insert(a.id.as_str(), a.name.as_str()) {
                 let message = format!(
-                    "apps.{}.id: the same id as apps.{}; every application needs its own (delete the copied `id` line and run `outbound app edit {}` to get a new one)",
-                    a.name, b.name, a.name
+                    "apps.{}.id: the same id as apps.{first}; every application needs its own (delete the copied `id` line and run `outbound app edit {}` to get a new one)",
+                    a.name, a.name
                 );
                 return Err(fail(None, message, None));
             }
