@@ -18,9 +18,20 @@ pub const USER_AGENT: &str = concat!("outbound/", env!("CARGO_PKG_VERSION"));
 pub fn oauth_client(app: &App) -> Result<Client> {
     builder(app)?
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
+        .timeout(oauth_timeout())
         .build()
         .map_err(|e| Error::Other(format!("cannot set up HTTP for `{}`: {e}", app.name)))
+}
+
+/// How long one request to an OAuth endpoint may take (`OUTBOUND_OAUTH_TIMEOUT`
+/// seconds, default 30): a hung server must not hang a cron job.
+fn oauth_timeout() -> Duration {
+    let secs = std::env::var("OUTBOUND_OAUTH_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(30);
+    Duration::from_secs(secs)
 }
 
 /// The builder with `app`'s egress settings applied.

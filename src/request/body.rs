@@ -120,6 +120,15 @@ fn read_source(spec: &str, what: &str) -> Result<Vec<u8>> {
     std::fs::read(spec).map_err(|e| Error::io(format!("{what}: cannot read {spec}"), e))
 }
 
+/// `@-` streams standard input; `@FILE` streams the file.
+fn streamed(source: &str) -> Body {
+    if source == "-" {
+        Body::Stdin
+    } else {
+        Body::File(PathBuf::from(source))
+    }
+}
+
 fn urlencode(bytes: &[u8]) -> String {
     url::form_urlencoded::byte_serialize(bytes).collect()
 }
@@ -186,13 +195,8 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
         if let [single] = args.json
             && let Some(source) = single.strip_prefix('@')
         {
-            let body = if source == "-" {
-                Body::Stdin
-            } else {
-                Body::File(PathBuf::from(source))
-            };
             return Ok(Planned {
-                body,
+                body: streamed(source),
                 content_type: Some("application/json"),
                 accept_json: true,
                 query: None,
@@ -226,13 +230,8 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
         && let [single] = args.data_binary
         && let Some(source) = single.strip_prefix('@')
     {
-        let body = if source == "-" {
-            Body::Stdin
-        } else {
-            Body::File(PathBuf::from(source))
-        };
         return Ok(Planned {
-            body,
+            body: streamed(source),
             content_type: Some("application/x-www-form-urlencoded"),
             accept_json: false,
             query: None,

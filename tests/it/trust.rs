@@ -315,9 +315,20 @@ fn a_failing_token_endpoint_leaves_tokens_intact() {
         env.stored_token("nat", "default").unwrap()["refresh_token"],
         before["refresh_token"]
     );
-    // Back: it works again.
+    // Slow: past the timeout, a clear error and nothing lost.
     env.run(&["app", "edit", "nat", "--token-url", &token_url])
         .ok();
+    server.quirks(&["slow"]);
+    let mut env = env;
+    env.set("OUTBOUND_OAUTH_TIMEOUT", "1");
+    let run = env.run(&["token", "nat"]).code(7);
+    assert!(run.stderr.contains("timed out"), "{}", run.stderr);
+    assert_eq!(
+        env.stored_token("nat", "default").unwrap()["refresh_token"],
+        before["refresh_token"]
+    );
+    env.set("OUTBOUND_OAUTH_TIMEOUT", "30");
+    // Back: it works again.
     server.quirks(&[]);
     env.run(&["curl", "nat", &me(&server)]).ok();
     assert_eq!(env.status()[0]["state"], "authorized");
