@@ -683,3 +683,65 @@ fn help_documents_exit_codes_and_completions_are_current() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// On a terminal (a real pty from `script`), missing values are asked for and the
+/// secret is read with hidden input; destructive commands ask before acting.
+#[test]
+fn a_terminal_is_asked_for_missing_values_and_confirmations() {
+    use std::io::Write;
+    let env = Env::new();
+    let in_pty = |command: &str, answers: &[&str]| {
+        let mut child = std::process::Command::new("script");
+        env.isolate(&mut child);
+        child
+            .args([
+                "-qec",
+                &format!("{} {command}", env!("CARGO_BIN_EXE_outbound")),
+                "/dev/null",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = child.spawn().expect("script (util-linux)");
+        let mut stdin = child.stdin.take().unwrap();
+        for answer in answers {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            stdin.write_all(format!("{answer}\r").as_bytes()).unwrap();
+            stdin.flush().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (ok, screen) = in_pty(
+        "app add tty --grant client_credentials",
+        &["my-client", "https://auth.example.com/token", SECRET],
+    );
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("client id")
+            && screen.contains("token url")
+            && screen.contains("Client secret"),
+        "{screen}"
+    );
+    assert!(!screen.contains(SECRET), "the secret was echoed: {screen}");
+    let app = env.app_json("tty");
+    assert_eq!(app["client_id"], "my-client");
+    assert_eq!(app["token_url"], "https://auth.example.com/token");
+    let id = app["id"].as_str().unwrap();
+    assert_eq!(
+        keyring_lookup(&format!("client-secret/{id}")).as_deref(),
+        Some(SECRET)
+    );
+    // reset asks; "n" keeps everything, "y" proceeds.
+    let (_, screen) = in_pty("app reset tty", &["n"]);
+    assert!(screen.contains("Reset `tty`?"), "{screen}");
+    assert_eq!(env.app_json("tty")["generation"], 1);
+    let (ok, _) = in_pty("app reset tty", &["y"]);
+    assert!(ok);
+    assert_eq!(env.app_json("tty")["generation"], 2);
+}

@@ -118,14 +118,20 @@ impl Env {
     {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_outbound"));
         cmd.args(args);
+        self.isolate(&mut cmd);
+        cmd.stdin(Stdio::null());
+        cmd
+    }
+
+    /// Gives `cmd` this environment's HOME, config, state, bus and variables, and
+    /// none of the caller's outbound settings.
+    pub fn isolate(&self, cmd: &mut Command) {
         for (k, _) in std::env::vars() {
             if k.starts_with("OUTBOUND_") || k.starts_with("XDG_") || k.starts_with("BROWSER") {
                 cmd.env_remove(k);
             }
         }
         cmd.envs(self.vars.iter().map(|(k, v)| (k, v)));
-        cmd.stdin(Stdio::null());
-        cmd
     }
 
     /// Runs `outbound ARGS` without a terminal and with no standard input.
