@@ -668,3 +668,54 @@ fn logout_revokes_at_the_server_and_removes_locally() {
     let run = env.run(&["logout", "nat"]).ok();
     assert!(run.stderr.contains("nothing to do"), "{}", run.stderr);
 }
+
+#[test]
+fn ctrl_c_while_waiting_cancels_cleanly() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let mut child = env
+        .command([
+            "authorize",
+            "nat",
+            "--yes",
+            "--no-browser",
+            "--timeout",
+            "60",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("Waiting") {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
+        seen.push_str(&line);
+    }
+    let port: u16 = seen
+        .split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
+        .nth(1)
+        .unwrap()
+        .split('%')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(!exit.success());
+    assert!(
+        env.stored_token("nat", "default").is_none(),
+        "nothing stored"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the listener is gone"
+    );
+    assert!(env.status()[0]["state"] == "needs-authorization");
+}
