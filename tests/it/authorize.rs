@@ -389,24 +389,7 @@ fn device_grant() {
 fn client_credentials_verify_and_store() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.run_with_input(
-        &[
-            "app",
-            "add",
-            "cc",
-            "--issuer",
-            &server.issuer,
-            "--grant",
-            "client_credentials",
-            "--client-id",
-            "cc-app",
-            "--client-secret-stdin",
-            "--scope",
-            "api:read",
-        ],
-        "cc-secret",
-    )
-    .ok();
+    env.add_cc("cc", &server.issuer, &["--scope", "api:read"]);
     let run = env.run(&["authorize", "cc"]).ok();
     assert!(run.stderr.contains("scopes: api:read"), "{}", run.stderr);
     assert_eq!(server.wait_for_token_requests("client_credentials", 1), 1);
@@ -423,24 +406,7 @@ fn client_credentials_verify_and_store() {
 fn token_response_quirks_of_real_providers() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.run_with_input(
-        &[
-            "app",
-            "add",
-            "cc",
-            "--issuer",
-            &server.issuer,
-            "--grant",
-            "client_credentials",
-            "--client-id",
-            "cc-app",
-            "--client-secret-stdin",
-            "--scope",
-            "api:read api:write",
-        ],
-        "cc-secret",
-    )
-    .ok();
+    env.add_cc("cc", &server.issuer, &["--scope", "api:read api:write"]);
     for quirks in [
         &["form"][..],
         &["expires_string"],

@@ -10,26 +10,11 @@ use crate::servers::Echo;
 /// An app whose (client-credentials) token may go to 127.0.0.1.
 fn setup(server: &AuthServer) -> Env {
     let env = Env::new();
-    env.run_with_input(
-        &[
-            "app",
-            "add",
-            "api",
-            "--issuer",
-            &server.issuer,
-            "--grant",
-            "client_credentials",
-            "--client-id",
-            "cc-app",
-            "--client-secret-stdin",
-            "--scope",
-            "api:read",
-            "--allowed-host",
-            "127.0.0.1",
-        ],
-        "cc-secret",
-    )
-    .ok();
+    env.add_cc(
+        "api",
+        &server.issuer,
+        &["--scope", "api:read", "--allowed-host", "127.0.0.1"],
+    );
     env
 }
 

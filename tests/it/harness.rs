@@ -197,6 +197,24 @@ impl Env {
         self.run_with_input(&args, "native-secret").ok();
     }
 
+    /// Adds a client-credentials app for the test server's `cc-app` client.
+    pub fn add_cc(&self, name: &str, issuer: &str, extra: &[&str]) {
+        let mut args = vec![
+            "app",
+            "add",
+            name,
+            "--issuer",
+            issuer,
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "cc-app",
+            "--client-secret-stdin",
+        ];
+        args.extend(extra);
+        self.run_with_input(&args, "cc-secret").ok();
+    }
+
     /// `outbound authorize NAME --yes` with the HTTP browser driver.
     pub fn authorize(&self, name: &str, extra: &[&str]) -> Run {
         let mut args = vec!["authorize", name, "--yes", "--timeout", "30"];

@@ -338,22 +338,7 @@ fn environment_proxies_apply_unless_the_app_sets_one() {
     let env_proxy = CountingProxy::start(ProxyKind::Http);
     let app_proxy = CountingProxy::start(ProxyKind::Http);
     let mut env = Env::new();
-    env.run_with_input(
-        &[
-            "app",
-            "add",
-            "cc",
-            "--issuer",
-            &server.issuer,
-            "--grant",
-            "client_credentials",
-            "--client-id",
-            "cc-app",
-            "--client-secret-stdin",
-        ],
-        "cc-secret",
-    )
-    .ok();
+    env.add_cc("cc", &server.issuer, &[]);
     env.set("HTTP_PROXY", env_proxy.url.clone());
     env.set("NO_PROXY", "");
     env.run(&["authorize", "cc"]).ok();

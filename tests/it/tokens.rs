@@ -158,24 +158,7 @@ fn never_authorized_fails_at_once_without_a_terminal() {
 fn client_credentials_need_no_person() {
     let server = short_lived();
     let env = Env::new();
-    env.run_with_input(
-        &[
-            "app",
-            "add",
-            "cc",
-            "--issuer",
-            &server.issuer,
-            "--grant",
-            "client_credentials",
-            "--client-id",
-            "cc-app",
-            "--client-secret-stdin",
-            "--scope",
-            "api:read",
-        ],
-        "cc-secret",
-    )
-    .ok();
+    env.add_cc("cc", &server.issuer, &["--scope", "api:read"]);
     let a = env.run(&["token", "cc"]).ok().stdout;
     std::thread::sleep(Duration::from_millis(3200));
     let b = env.run(&["token", "cc"]).ok().stdout;
