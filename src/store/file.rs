@@ -20,10 +20,6 @@ impl FileStore {
         FileStore { path }
     }
 
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-
     fn io(&self, source: std::io::Error) -> StoreError {
         StoreError::File {
             path: self.path.clone(),

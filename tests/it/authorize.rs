@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
-use crate::authserver::{AuthServer, Options, chromium_browser, free_port, http_browser};
+use crate::authserver::{AuthServer, Options, chromium_browser, free_port};
 use crate::harness::{Env, Run};
 
 #[test]
@@ -203,11 +203,7 @@ fn a_forged_callback_is_ignored_and_the_real_one_accepted() {
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
     let log = env.dir.path().join("browser.log");
-    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
-    cmd.env("BROWSER", http_browser())
-        .env("BROWSER_MODE", "forge")
-        .env("BROWSER_LOG", &log);
-    let run = Run::from(cmd.output().unwrap()).ok();
+    let run = env.authorize_in_mode("nat", "forge", 30).ok();
     assert!(
         run.stderr
             .contains("a callback with a wrong state was ignored"),
@@ -225,16 +221,10 @@ fn access_denied_timeout_and_port_in_use_are_clear_failures() {
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
 
-    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
-    cmd.env("BROWSER", http_browser())
-        .env("BROWSER_MODE", "deny");
-    let run = Run::from(cmd.output().unwrap()).code(7);
+    let run = env.authorize_in_mode("nat", "deny", 30).code(7);
     assert!(run.stderr.contains("access_denied"), "{}", run.stderr);
 
-    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "2"]);
-    cmd.env("BROWSER", http_browser())
-        .env("BROWSER_MODE", "none");
-    let run = Run::from(cmd.output().unwrap()).code(7);
+    let run = env.authorize_in_mode("nat", "none", 2).code(7);
     assert!(
         run.stderr.contains("no answer from the browser within 2 s"),
         "{}",

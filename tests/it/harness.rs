@@ -215,6 +215,18 @@ impl Env {
         self.run_with_input(&args, "cc-secret").ok();
     }
 
+    /// `outbound authorize NAME --yes --timeout SECS` with the HTTP browser driver in
+    /// `mode` (see http-browser.mjs), its trace written to `browser.log` in the test
+    /// directory.
+    pub fn authorize_in_mode(&self, name: &str, mode: &str, timeout: u64) -> Run {
+        let timeout = timeout.to_string();
+        let mut cmd = self.command(["authorize", name, "--yes", "--timeout", &timeout]);
+        cmd.env("BROWSER", crate::authserver::http_browser())
+            .env("BROWSER_MODE", mode)
+            .env("BROWSER_LOG", self.dir.path().join("browser.log"));
+        Run::from(cmd.output().expect("spawn outbound"))
+    }
+
     /// `outbound authorize NAME --yes` with the HTTP browser driver.
     pub fn authorize(&self, name: &str, extra: &[&str]) -> Run {
         let mut args = vec!["authorize", name, "--yes", "--timeout", "30"];

@@ -411,10 +411,7 @@ fn callbacks_forged_with_a_foreign_issuer_or_replayed_are_refused() {
     let server = AuthServer::start();
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
-    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
-    cmd.env("BROWSER", http_browser())
-        .env("BROWSER_MODE", "forge_iss");
-    let run = Run::from(cmd.output().unwrap()).code(7);
+    let run = env.authorize_in_mode("nat", "forge_iss", 30).code(7);
     assert!(
         run.stderr.contains("not `") && run.stderr.contains("RFC 9207"),
         "{}",
@@ -422,12 +419,8 @@ fn callbacks_forged_with_a_foreign_issuer_or_replayed_are_refused() {
     );
     assert!(env.stored_token("nat", "default").is_none());
 
-    let log = env.dir.path().join("replay.log");
-    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
-    cmd.env("BROWSER", http_browser())
-        .env("BROWSER_MODE", "replay")
-        .env("BROWSER_LOG", &log);
-    Run::from(cmd.output().unwrap()).ok();
+    let log = env.dir.path().join("browser.log");
+    env.authorize_in_mode("nat", "replay", 30).ok();
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut trace = String::new();
     while !trace.contains("replay ") && Instant::now() < deadline {
