@@ -433,6 +433,53 @@ fn callbacks_forged_with_a_foreign_issuer_or_replayed_are_refused() {
     );
 }
 
+/// The command lines of every process: those of this test binary's descendants, and
+/// all of them (other processes on a shared machine run what they like).
+fn cmdlines() -> (String, String) {
+    let mut procs = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let (Ok(stat), Ok(line)) = (
+            std::fs::read_to_string(entry.path().join("stat")),
+            std::fs::read(entry.path().join("cmdline")),
+        ) else {
+            continue;
+        };
+        // The parent is the second field after the command name, which ends at the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0);
+        procs.push((pid, ppid, String::from_utf8_lossy(&line).replace('\0', " ")));
+    }
+    let mut own = std::collections::HashSet::from([std::process::id()]);
+    loop {
+        let before = own.len();
+        for (pid, ppid, _) in &procs {
+            if own.contains(ppid) {
+                own.insert(*pid);
+            }
+        }
+        if own.len() == before {
+            break;
+        }
+    }
+    let mut mine = String::new();
+    let mut all = String::new();
+    for (pid, _, line) in &procs {
+        if own.contains(pid) {
+            mine.push_str(line);
+            mine.push('\n');
+        }
+        all.push_str(line);
+        all.push('\n');
+    }
+    (mine, all)
+}
+
 /// The full authorize-then-curl run leaks no secret: not in any process's command
 /// line, not in outputs, not in the configuration, status or --json; files are
 /// private; the listener is bound to 127.0.0.1 only.
@@ -456,22 +503,39 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
     )
     .unwrap();
     let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
-    cmd.env("BROWSER", wrapper.display().to_string());
-    let authorize = Run::from(cmd.output().unwrap()).ok();
+    cmd.env("BROWSER", wrapper.display().to_string())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Command lines during the authorization, sampled until it ends: those of this
+    // test's own process tree (outbound, the browser, the servers) carry no client
+    // secret, verifier or code; no process on the machine carries the client secret.
+    let mut child = cmd.spawn().unwrap();
+    let mut own_lines = String::new();
+    let mut all_lines = String::new();
+    while child.try_wait().unwrap().is_none() {
+        let (own, all) = cmdlines();
+        own_lines.push_str(&own);
+        all_lines.push_str(&all);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let authorize = Run::from(child.wait_with_output().unwrap()).ok();
     let token = env.stored_token("nat", "default").unwrap();
     let access = token["access_token"].as_str().unwrap().to_owned();
     let refresh = token["refresh_token"].as_str().unwrap().to_owned();
 
-    // Command lines during the authorization: no client secret, no verifier or code.
-    let cmdlines = std::fs::read_to_string(format!("{}.cmdlines", snapshot.display())).unwrap();
+    let snapped = std::fs::read_to_string(format!("{}.cmdlines", snapshot.display())).unwrap();
     assert!(
-        cmdlines.contains("outbound authorize nat"),
-        "the snapshot saw outbound"
+        snapped.contains("outbound authorize nat") && own_lines.contains("outbound authorize nat"),
+        "the snapshots saw outbound"
     );
-    assert!(!cmdlines.contains("native-secret"));
     assert!(
-        !cmdlines.contains("code_verifier") && !cmdlines.contains("code="),
-        "{cmdlines}"
+        own_lines.contains("http-browser.mjs"),
+        "the samples followed outbound's children: {own_lines}"
+    );
+    assert!(!all_lines.contains("native-secret") && !snapped.contains("native-secret"));
+    assert!(
+        !own_lines.contains("code_verifier") && !own_lines.contains("code="),
+        "{own_lines}"
     );
     // The listener: 127.0.0.1 only.
     let port = authorize
@@ -514,11 +578,7 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
         .unwrap();
     let mut seen_lines = String::new();
     while child.try_wait().unwrap().is_none() {
-        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-            if let Ok(line) = std::fs::read(entry.path().join("cmdline")) {
-                seen_lines.push_str(&String::from_utf8_lossy(&line));
-            }
-        }
+        seen_lines.push_str(&cmdlines().1);
     }
     let mut body = String::new();
     child
