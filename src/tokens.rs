@@ -387,8 +387,17 @@ pub fn valid_token(
         }
         other => other,
     };
+    // A token another process obtained while we waited is used while it is still
+    // valid, even inside the refresh skew: a burst of waiters behind one refresh
+    // must not refresh again one after another when tokens are short-lived.
+    let replaced = |t: &StoredToken| {
+        current
+            .as_ref()
+            .is_none_or(|c| c.access_token != t.access_token)
+            && t.expires_at.is_none_or(|at| at > now())
+    };
     if let Some(token) = &token
-        && is_fresh(token, app, now())
+        && (is_fresh(token, app, now()) || replaced(token))
         && rejected.is_none_or(|r| r != &token.access_token)
     {
         return Ok(Access {
@@ -579,5 +588,92 @@ fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
                 return Err(Error::io(format!("cannot lock {}", path.display()), e));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::store::{Backend, StoreError};
+
+    /// A store in which "another process" replaces the token between the first read
+    /// (before the lock) and the second (after it).
+    struct RacingStore {
+        values: RefCell<HashMap<String, Secret>>,
+        reads: Cell<u32>,
+        replacement: StoredToken,
+    }
+
+    impl SecretStore for RacingStore {
+        fn backend(&self) -> Backend {
+            Backend::File
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<Secret>, StoreError> {
+            self.reads.set(self.reads.get() + 1);
+            if self.reads.get() == 2 && key.starts_with("token") {
+                self.replacement.save(self, "abc123", "default").ok();
+            }
+            Ok(self.values.borrow().get(key).cloned())
+        }
+        fn set(&self, key: &str, secret: &Secret) -> std::result::Result<(), StoreError> {
+            self.values
+                .borrow_mut()
+                .insert(key.to_owned(), secret.clone());
+            Ok(())
+        }
+        fn delete(&self, key: &str) -> std::result::Result<bool, StoreError> {
+            Ok(self.values.borrow_mut().remove(key).is_some())
+        }
+    }
+
+    fn short_lived(access: &str, obtained_at: u64, lifetime: u64) -> StoredToken {
+        StoredToken {
+            access_token: Secret::new(access.to_owned()),
+            refresh_token: Some(Secret::new("refresh".to_owned())),
+            token_type: Some("Bearer".into()),
+            expires_at: Some(obtained_at + lifetime),
+            refresh_expires_at: None,
+            scopes: vec![],
+            generation: 1,
+            obtained_at,
+        }
+    }
+
+    #[test]
+    fn a_token_refreshed_by_another_process_is_used_even_inside_the_skew() {
+        let app = crate::config::Config::parse(
+            Path::new("apps.toml"),
+            "[apps.x]\nid = \"abc123\"\nclient_id = \"cid\"\nclient_auth = \"none\"\n\
+             auth_url = \"https://127.0.0.1:9/authorize\"\ntoken_url = \"https://127.0.0.1:9/token\"\n",
+        )
+        .unwrap();
+        let app = app.app("x").unwrap();
+        let t = now();
+        // Ours expired; the other process's has 2 s of a 10 s life left: inside the
+        // skew (here half its lifetime), still valid. No refresh may follow (the token
+        // URL is unreachable: a refresh would fail).
+        let store = RacingStore {
+            values: RefCell::default(),
+            reads: Cell::new(0),
+            replacement: short_lived("theirs", t - 8, 10),
+        };
+        short_lived("ours", t - 10, 2)
+            .save(&store, "abc123", "default")
+            .unwrap();
+        store.reads.set(0);
+        let dir = tempfile::tempdir().unwrap();
+        let audit = crate::audit::Audit(None);
+        let env = TokenEnv {
+            store: &store,
+            state_dir: dir.path(),
+            config_path: Path::new("apps.toml"),
+            audit: &audit,
+        };
+        let access = valid_token(&env, app, "default", None).unwrap();
+        assert_eq!(access.token.access_token.expose(), "theirs");
+        assert!(!access.refreshed);
     }
 }
