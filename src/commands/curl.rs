@@ -100,8 +100,11 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let store = ctx.store(&config);
     // The keyring round trip and building the HTTP client (TLS roots) are the two
     // slow parts of a small request: do them at the same time.
+    let tls = needs_tls(&plan.url, plan.follow, proxy.as_ref(), |v| {
+        std::env::var(v).ok()
+    });
     let (client, first) = std::thread::scope(|scope| {
-        let building = scope.spawn(|| client(app, &args, proxy.as_ref()));
+        let building = scope.spawn(|| client(app, &args, proxy.as_ref(), tls));
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);
         let client = building
             .join()
@@ -161,8 +164,37 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     runtime.block_on(finish(&args, outcome, started))
 }
 
-fn client(app: &crate::app::App, args: &CurlArgs, proxy: Option<&Url>) -> Result<reqwest::Client> {
+/// Whether this request can involve TLS at all: an https URL, a redirect that may
+/// lead to one, or an https proxy (the app's, --proxy, or from the environment).
+/// When it cannot, the client is built without loading the system's trust store,
+/// which is most of the set-up time of a small plain-http (loopback) request.
+fn needs_tls(
+    url: &Url,
+    follow: bool,
+    proxy: Option<&Url>,
+    env: impl Fn(&str) -> Option<String>,
+) -> bool {
+    let https_proxy = |p: &str| p.trim().to_ascii_lowercase().starts_with("https:");
+    url.scheme() != "http"
+        || follow
+        || proxy.is_some_and(|p| p.scheme() == "https")
+        || (proxy.is_none()
+            && ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+                .iter()
+                .filter_map(|v| env(v))
+                .any(|p| https_proxy(&p)))
+}
+
+fn client(
+    app: &crate::app::App,
+    args: &CurlArgs,
+    proxy: Option<&Url>,
+    tls: bool,
+) -> Result<reqwest::Client> {
     let mut builder = crate::http::async_builder(app)?.redirect(reqwest::redirect::Policy::none());
+    if !tls {
+        builder = builder.tls_certs_only(Vec::new());
+    }
     if let Some(secs) = args.max_time {
         builder = builder.timeout(Duration::from_secs_f64(secs));
     }
@@ -307,4 +339,44 @@ fn write_out(
         .replace("\\n", "\n")
         .replace("\\t", "\t")
         .replace("\\r", "\r")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(u: &str) -> Url {
+        Url::parse(u).unwrap()
+    }
+
+    #[test]
+    fn only_requests_that_cannot_meet_tls_skip_the_trust_store() {
+        let none = |_: &str| None;
+        let plain = url("http://127.0.0.1:8080/x");
+        assert!(!needs_tls(&plain, false, None, none));
+        assert!(!needs_tls(
+            &plain,
+            false,
+            Some(&url("http://127.0.0.1:3128")),
+            none
+        ));
+        assert!(needs_tls(&url("https://127.0.0.1/x"), false, None, none));
+        // A redirect may lead to https; an https proxy speaks TLS itself.
+        assert!(needs_tls(&plain, true, None, none));
+        assert!(needs_tls(
+            &plain,
+            false,
+            Some(&url("https://proxy.example")),
+            none
+        ));
+        let env = |v: &str| (v == "HTTP_PROXY").then(|| " HTTPS://proxy.example".to_owned());
+        assert!(needs_tls(&plain, false, None, env));
+        // The app's or --proxy's proxy wins over the environment's.
+        assert!(!needs_tls(
+            &plain,
+            false,
+            Some(&url("http://127.0.0.1:3128")),
+            env
+        ));
+    }
 }
