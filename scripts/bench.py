@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 OUTBOUND = os.environ["OUTBOUND_BIN"]
 ISSUER = os.environ["ISSUER"]
-RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+RUNS = int(os.environ.get("BENCH_RUNS", "50"))
 BIG = int(os.environ.get("BENCH_BIG_BYTES", str(1 << 30)))
 CHUNK = b"\0" * (1 << 20)
 
@@ -164,7 +164,7 @@ def main():
     rows.append(("`outbound curl` small response", c_ours, "the same with the token from the keyring: `curl -H \"…$(secret-tool lookup …)\"`", c_script, f"{c_ours / c_script:.2f}x", "(context)"))
 
     big = f"{base}/big"
-    big_runs = int(os.environ.get("BENCH_BIG_RUNS", "3"))
+    big_runs = int(os.environ.get("BENCH_BIG_RUNS", "15"))
     ours, theirs = [], []
     for _ in range(big_runs):  # interleaved, so drift in the machine's load hits both alike
         ours.append(timed_rss([OUTBOUND, "curl", "-s", "-o", "/dev/null", "bench", big]))
