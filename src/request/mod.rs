@@ -216,10 +216,21 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
             ),
         };
     }
+    if e.is_connect() {
+        return Error::Transfer {
+            code: 1,
+            message: format!(
+                "cannot reach {}: {source}",
+                url.host_str().unwrap_or_default()
+            ),
+        };
+    }
+    // Connected, but the response could not be read (a malformed or oversized head,
+    // a connection closed mid-response): curl's "failure receiving data".
     Error::Transfer {
-        code: 1,
+        code: 56,
         message: format!(
-            "cannot reach {}: {source}",
+            "curl: (56) failure receiving the response from {}: {source}",
             url.host_str().unwrap_or_default()
         ),
     }

@@ -360,6 +360,15 @@ fn verbose_and_errors_never_show_the_token() {
         "{}",
         unreachable.stderr
     );
+    // Response heads under 64 KiB pass; a larger one is a receive error (56), said so.
+    let big = ours(&env, &[&format!("{}/big-head?bytes=65000", echo.base)]).ok();
+    assert_eq!(big.stdout, "big head");
+    let huge = ours(&env, &[&format!("{}/big-head?bytes=1000000", echo.base)]).code(56);
+    assert!(
+        huge.stderr.contains("curl: (56)") && huge.stderr.contains("too large"),
+        "{}",
+        huge.stderr
+    );
 }
 
 fn urlencode(s: &str) -> String {

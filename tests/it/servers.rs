@@ -64,6 +64,15 @@ impl Echo {
                     let code: u16 = code.parse().unwrap_or(500);
                     tiny_http::Response::from_string(format!("status {code}"))
                         .with_status_code(code)
+                } else if url.path() == "/big-head" {
+                    // A response head of about `bytes` bytes, in one header.
+                    let q: std::collections::HashMap<_, _> =
+                        url.query_pairs().into_owned().collect();
+                    let n: usize = q.get("bytes").and_then(|b| b.parse().ok()).unwrap_or(0);
+                    tiny_http::Response::from_string("big head").with_header(
+                        tiny_http::Header::from_bytes("X-Big", "a".repeat(n).as_bytes())
+                            .expect("header"),
+                    )
                 } else if url.path() == "/redirect" {
                     let q: std::collections::HashMap<_, _> =
                         url.query_pairs().into_owned().collect();
