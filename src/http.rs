@@ -82,12 +82,22 @@ fn egress(
     Ok(builder)
 }
 
+/// Makes ring rustls' process-wide crypto provider, once, before any client is built
+/// (reqwest is built without a provider of its own). aws-lc-rs, reqwest's default,
+/// seeds its random generator from CPU jitter at start-up: ~30 ms of CPU in every
+/// process that makes an https request.
+fn use_ring_for_tls() {
+    // Err means a provider is already installed: ours, from an earlier client.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// An app's proxy and extra CA certificates, parsed.
 fn egress_parts(
     name: &str,
     proxy: Option<&Url>,
     ca_file: Option<&Path>,
 ) -> Result<(Option<reqwest::Proxy>, Vec<reqwest::Certificate>)> {
+    use_ring_for_tls();
     let proxy = proxy
         .map(|p| {
             reqwest::Proxy::all(p.as_str())

@@ -120,7 +120,7 @@ impl AuthServer {
     /// Switches provider quirks on for the token endpoint (see server.mjs).
     pub fn quirks(&self, quirks: &[&str]) {
         let body = serde_json::json!({ "token": quirks }).to_string();
-        let res = reqwest::blocking::Client::new()
+        let res = http()
             .post(format!("{}/__quirks", self.issuer))
             .header("content-type", "application/json")
             .body(body)
@@ -131,7 +131,7 @@ impl AuthServer {
 
     /// RFC 7662 introspection: is `token` active at the server?
     pub fn is_active(&self, token: &str) -> bool {
-        let res = reqwest::blocking::Client::new()
+        let res = http()
             .post(format!("{}/token/introspection", self.issuer))
             .basic_auth("native-app", Some("native-secret"))
             .form(&[("token", token)])
@@ -140,6 +140,13 @@ impl AuthServer {
         let body: serde_json::Value = res.json().expect("introspection JSON");
         body["active"] == serde_json::Value::Bool(true)
     }
+}
+
+/// A plain HTTP client for the test's own calls to the server. reqwest is built without
+/// a TLS provider of its own (outbound installs ring's); so does this.
+fn http() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::new()
 }
 
 impl Drop for AuthServer {
