@@ -138,6 +138,47 @@ def concurrency():
              f"{refreshes} refresh at the server, {ok}/{n} succeeded", "1 refresh, all succeed")]
 
 
+def https(token):
+    """The same requests over TLS (what real APIs use), against a loopback server with a
+    private CA: `outbound curl` with the app's --ca-file vs `curl --cacert`."""
+    import ssl
+    import tempfile
+    d = tempfile.mkdtemp()
+    ca, ca_key, key, csr, cert, ext = (os.path.join(d, n) for n in ("ca.pem", "ca.key", "srv.key", "srv.csr", "srv.pem", "ext"))
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    quiet = dict(check=True, capture_output=True)
+    subprocess.run(["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca, "-days", "1", "-subj", "/CN=bench CA"], **quiet)
+    subprocess.run(["openssl", "req", *ec, "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"], **quiet)
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                    "-out", cert, "-days", "1", "-extfile", ext], **quiet)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"https://127.0.0.1:{server.server_address[1]}"
+    outbound("app", "edit", "bench", "--ca-file", ca)
+
+    rows = []
+    small = f"{base}/small"
+    ours, theirs = paired_ms([OUTBOUND, "curl", "-s", "bench", small],
+                             ["curl", "-s", "--cacert", ca, "-H", f"Authorization: Bearer {token}", small])
+    rows.append(("`outbound curl` small response, https", ours, "`curl --cacert … -H 'Authorization: Bearer …'`", theirs, f"{ours / theirs:.2f}x", "(figure)"))
+    big = f"{base}/big"
+    ours, theirs = [], []
+    for _ in range(int(os.environ.get("BENCH_TLS_BIG_RUNS", "5"))):
+        ours.append(timed_rss([OUTBOUND, "curl", "-s", "-o", "/dev/null", "bench", big])[0])
+        theirs.append(timed_rss(["curl", "-s", "-o", "/dev/null", "--cacert", ca, "-H", f"Authorization: Bearer {token}", big])[0])
+    o, c = statistics.median(ours), statistics.median(theirs)
+    rows.append((f"`outbound curl -o /dev/null` {BIG / (1 << 30):g} GiB, https", o * 1000, "`curl --cacert … -o /dev/null`", c * 1000,
+                 f"{c / o:.2f}x throughput ({BIG / o / 1e6:.0f} vs {BIG / c / 1e6:.0f} MB/s)", "(figure)"))
+    outbound("app", "edit", "bench", "--unset", "ca_file")
+    server.shutdown()
+    return rows
+
+
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -178,6 +219,7 @@ def main():
                  f"{(BIG / o_time) / (BIG / c_time):.2f}x throughput ({BIG / o_time / 1e6:.0f} vs {BIG / c_time / 1e6:.0f} MB/s)", "throughput >= 0.8x"))
     rows.append((f"peak RSS, {gib:g} GiB download", o_rss, "curl's peak RSS", c_rss, f"{o_rss:.1f} MB vs {c_rss:.1f} MB", "<= 30 MB"))
 
+    rows.extend(https(token))
     rows.extend(many_apps())
     rows.extend(concurrency())
 
