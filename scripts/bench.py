@@ -140,10 +140,15 @@ def concurrency():
 
 def https(token):
     """The same requests over TLS (what real APIs use), against a loopback server with a
-    private CA: `outbound curl` with the app's --ca-file vs `curl --cacert`."""
-    import ssl
+    private CA: `outbound curl` with the app's --ca-file vs `curl --cacert`. The CA and
+    the server's key live in a directory removed afterwards."""
     import tempfile
-    d = tempfile.mkdtemp()
+    with tempfile.TemporaryDirectory() as d:
+        return https_in(token, d)
+
+
+def https_in(token, d):
+    import ssl
     ca, ca_key, key, csr, cert, ext = (os.path.join(d, n) for n in ("ca.pem", "ca.key", "srv.key", "srv.csr", "srv.pem", "ext"))
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     quiet = dict(check=True, capture_output=True)
