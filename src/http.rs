@@ -83,9 +83,10 @@ fn egress(
 }
 
 /// Makes ring rustls' process-wide crypto provider, once, before any client is built
-/// (reqwest is built without a provider of its own). aws-lc-rs, reqwest's default,
-/// seeds its random generator from CPU jitter at start-up: ~30 ms of CPU in every
-/// process that makes an https request.
+/// (reqwest is built without a provider of its own, and panics when a client is
+/// built with none installed: build every client through this module). aws-lc-rs,
+/// reqwest's default, seeds its random generator from CPU jitter at start-up: ~30 ms
+/// of CPU in every process that makes an https request.
 fn use_ring_for_tls() {
     // Err means a provider is already installed: ours, from an earlier client.
     let _ = rustls::crypto::ring::default_provider().install_default();
