@@ -83,8 +83,11 @@ impl Error {
             Error::Config(_) => exit::CONFIG,
             Error::Disabled(_) => exit::DISABLED,
             Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
+            Error::OAuth(crate::oauth::OAuthError::ClearText(_)) | Error::HostNotAllowed(_) => {
+                exit::HOST_NOT_ALLOWED
+            }
+            Error::OAuth(crate::oauth::OAuthError::Local(_)) => exit::ERROR,
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
-            Error::HostNotAllowed(_) => exit::HOST_NOT_ALLOWED,
             Error::Transfer { code, .. } => *code,
             Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
                 exit::ERROR

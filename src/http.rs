@@ -49,9 +49,10 @@ pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>)
 }
 
 /// The async client builder with the same egress settings, for `curl`'s streaming
-/// data path.
-pub fn async_builder(app: &App) -> Result<reqwest::ClientBuilder> {
-    let (proxy, certs) = egress_parts(&app.name, app.proxy.as_ref(), app.ca_file.as_deref())?;
+/// data path. `proxy` is the one the request policy approved (`--proxy`, else the
+/// app's): the client gets exactly that one, or the environment's when None.
+pub fn async_builder(app: &App, proxy: Option<&Url>) -> Result<reqwest::ClientBuilder> {
+    let (proxy, certs) = egress_parts(&app.name, proxy, app.ca_file.as_deref())?;
     let mut builder = reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .connect_timeout(Duration::from_secs(10));
@@ -80,6 +81,38 @@ fn egress(
         builder = builder.add_root_certificate(cert);
     }
     Ok(builder)
+}
+
+/// The proxy a request to `url` goes through: `explicit` (the app's setting or
+/// `--proxy`) when given, else the environment's (`HTTP_PROXY`, `HTTPS_PROXY`,
+/// `ALL_PROXY`, lower-case forms, minus `NO_PROXY`). The environment is read by the
+/// same matcher (hyper-util's) that reqwest's clients use for their system proxy, so
+/// a policy asking here sees the proxy the client will really use.
+pub fn proxy_for(explicit: Option<&Url>, url: &Url) -> Option<Url> {
+    if let Some(proxy) = explicit {
+        return Some(proxy.clone());
+    }
+    let uri: http::Uri = url.as_str().parse().ok()?;
+    let intercept = hyper_util::client::proxy::matcher::Matcher::from_system().intercept(&uri)?;
+    Url::parse(&intercept.uri().to_string()).ok()
+}
+
+/// Why a request to `url` must not carry credentials (a token, a client secret, a
+/// refresh token, a code): it is plain http and would cross a proxy that is not on
+/// this machine, which reads it in clear text. None when it may go.
+pub fn clear_text_refusal(explicit: Option<&Url>, url: &Url) -> Option<String> {
+    if url.scheme() != "http" {
+        return None;
+    }
+    let proxy = proxy_for(explicit, url)?;
+    if proxy.host().is_some_and(|h| crate::app::is_loopback_host(&h)) {
+        return None;
+    }
+    Some(format!(
+        "refusing to send credentials in clear text to {} through the proxy {}; use https, a loopback proxy, or exempt the host with NO_PROXY",
+        url.host_str().unwrap_or_default(),
+        proxy.host_str().unwrap_or_default()
+    ))
 }
 
 /// Makes ring rustls' process-wide crypto provider, once, before any client is built

@@ -20,6 +20,7 @@ pub mod request;
 pub mod secret;
 pub mod state;
 pub mod store;
+pub mod text;
 pub mod tokens;
 
 use cli::{AppCommand, Cli, Command, SecretCommand};

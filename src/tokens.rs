@@ -3,7 +3,6 @@
 //! or uses tokens.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -50,15 +49,19 @@ impl StoredToken {
         previous_refresh: Option<Secret>,
     ) -> StoredToken {
         let now = now();
+        let cap = crate::oauth::response::MAX_LIFETIME;
         let lifetime = response
             .expires_in
-            .or_else(|| app.expires_in.map(|d| d.as_secs()));
+            .or_else(|| app.expires_in.map(|d| d.as_secs()))
+            .map(|l| l.min(cap));
         StoredToken {
             access_token: response.access_token,
             refresh_token: response.refresh_token.or(previous_refresh),
             token_type: response.token_type,
-            expires_at: lifetime.map(|l| now + l),
-            refresh_expires_at: response.refresh_expires_in.map(|l| now + l),
+            expires_at: lifetime.map(|l| now.saturating_add(l)),
+            refresh_expires_at: response
+                .refresh_expires_in
+                .map(|l| now.saturating_add(l.min(cap))),
             scopes: response.scope.unwrap_or_else(|| requested.to_vec()),
             generation: app.generation,
             obtained_at: now,
@@ -110,29 +113,22 @@ pub fn client_secret(app: &App, store: &dyn SecretStore) -> Result<Option<Secret
                     app.name
                 ))
             }),
-        SecretRef::Env(var) => match std::env::var(var) {
-            Ok(v) if !v.is_empty() => Ok(Some(Secret::new(v))),
+        SecretRef::Env(var) => match crate::secret::resolve_reference(&format!("env:{var}")) {
+            Some(Ok(v)) => Ok(Some(v)),
             _ => Err(Error::Usage(format!(
                 "the client secret of `{}` comes from ${var}, which is not set",
                 app.name
             ))),
         },
         SecretRef::Command(cmd) => {
-            let output = Command::new("sh")
-                .arg("-c")
-                .arg(cmd)
-                .stdin(Stdio::null())
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|e| Error::io(format!("cannot run the client secret command of `{}`", app.name), e))?;
-            let value = String::from_utf8_lossy(&output.stdout).trim_end_matches(['\n', '\r']).to_owned();
-            if !output.status.success() || value.is_empty() {
-                return Err(Error::Other(format!(
-                    "the client secret command of `{}` failed ({}) or printed nothing",
-                    app.name, output.status
-                )));
+            match crate::secret::resolve_reference(&format!("command:{cmd}")) {
+                Some(Ok(v)) => Ok(Some(v)),
+                Some(Err(why)) => Err(Error::Other(format!(
+                    "the client secret command of `{}`: {why}",
+                    app.name
+                ))),
+                None => Ok(None),
             }
-            Ok(Some(Secret::new(value)))
         }
     }
 }

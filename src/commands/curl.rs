@@ -49,6 +49,9 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     }
 
     let headers = parse_headers(&args.headers, &app.token_header_name)?;
+    if let Some(why) = policy::host_header_refusal(app, &url, &headers) {
+        return Err(Error::HostNotAllowed(why));
+    }
     let planned = body::plan(&DataArgs {
         data: &args.data,
         data_raw: &args.data_raw,
@@ -194,7 +197,7 @@ fn client(
     // Reads of at most ~64 KiB at a time: hyper's default lets one read take up to
     // ~400 KiB, which on loopback costs about a quarter of a large download's
     // throughput (BENCHMARKS.md). It also caps a response head at 64 KiB.
-    let mut builder = crate::http::async_builder(app)?
+    let mut builder = crate::http::async_builder(app, proxy)?
         .redirect(reqwest::redirect::Policy::none())
         .http1_max_buf_size(64 * 1024);
     if !tls {
@@ -205,11 +208,6 @@ fn client(
     }
     if let Some(secs) = args.connect_timeout {
         builder = builder.connect_timeout(Duration::from_secs_f64(secs));
-    }
-    if let Some(proxy) = proxy.filter(|_| args.proxy.is_some()) {
-        let proxy = reqwest::Proxy::all(proxy.as_str())
-            .map_err(|e| Error::Usage(format!("--proxy: {e}")))?;
-        builder = builder.proxy(proxy);
     }
     if !args.compressed {
         builder = builder.no_gzip().no_brotli().no_deflate();

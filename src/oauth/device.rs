@@ -3,10 +3,19 @@
 use reqwest::blocking::Client;
 use serde_json::Value;
 
-use super::{ClientCredentials, OAuthError, TokenResponse, post_form, response, token_request};
+use super::{
+    Answer, ClientCredentials, OAuthError, TokenResponse, post_form, response, token_request,
+};
 use crate::secret::Secret;
 
 pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// The longest wait between polls we accept from a server (RFC 8628 suggests 5 s):
+/// a larger `interval`, or `slow_down`s piling up, would stall the flow for ever.
+pub const MAX_INTERVAL: u64 = 60;
+
+/// The longest a device code may be said to live (RFC 8628 examples use 30 min).
+pub const MAX_EXPIRES_IN: u64 = 3600;
 
 #[derive(Debug)]
 pub struct DeviceAuthorization {
@@ -29,8 +38,24 @@ pub fn start(
     if !scopes.is_empty() {
         form.push(("scope".to_owned(), scopes.join(&creds.app.scope_delimiter)));
     }
-    let (status, content_type, body) =
-        post_form(http, "device authorization", device_url, creds, form)?;
+    let mut redactor = creds.redactor(&[]);
+    parse_start(post_form(
+        http,
+        "device authorization",
+        device_url,
+        creds,
+        form,
+        &mut redactor,
+    ))
+    .map_err(|e| e.scrub(&redactor))
+}
+
+fn parse_start(answer: Result<Answer, OAuthError>) -> Result<DeviceAuthorization, OAuthError> {
+    let Answer {
+        status,
+        content_type,
+        body,
+    } = answer?;
     if let Some(error) = response::error_from(&content_type, &body, "device authorization") {
         return Err(error);
     }
@@ -46,7 +71,12 @@ pub fn start(
         reason: reason.to_owned(),
     };
     let map = response::fields(&content_type, &body).ok_or_else(|| malformed("not JSON"))?;
-    let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
+    // Shown to the user: never a control character from the server.
+    let text = |key: &str| {
+        map.get(key)
+            .and_then(Value::as_str)
+            .map(crate::text::printable)
+    };
     let number = |key: &str| {
         map.get(key).and_then(|v| {
             v.as_u64()
@@ -60,8 +90,10 @@ pub fn start(
             .or_else(|| text("verification_url"))
             .ok_or_else(|| malformed("no verification_uri"))?,
         verification_uri_complete: text("verification_uri_complete"),
-        expires_in: number("expires_in").unwrap_or(600),
-        interval: number("interval").unwrap_or(5).max(1),
+        expires_in: number("expires_in")
+            .unwrap_or(600)
+            .clamp(1, MAX_EXPIRES_IN),
+        interval: number("interval").unwrap_or(5).clamp(1, MAX_INTERVAL),
     })
 }
 

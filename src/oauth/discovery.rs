@@ -47,7 +47,8 @@ pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
             Ok(r) => r,
             Err(e) => return Err(OAuthError::unreachable("discovery", url.as_str(), &e)),
         };
-        let status = response.status().as_u16();
+        let answer = super::read_answer("discovery", &url, response)?;
+        let status = answer.status;
         if status != 200 {
             last = Some(OAuthError::Http {
                 endpoint: "discovery",
@@ -56,17 +57,20 @@ pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
             });
             continue;
         }
-        let metadata: Metadata = response.json().map_err(|e| OAuthError::Malformed {
-            endpoint: "discovery",
-            reason: format!("{url} is not authorization-server metadata ({e})"),
-        })?;
+        let metadata: Metadata =
+            serde_json::from_slice(&answer.body).map_err(|e| OAuthError::Malformed {
+                endpoint: "discovery",
+                reason: crate::text::printable(&format!(
+                    "{url} is not authorization-server metadata ({e})"
+                )),
+            })?;
         if metadata.issuer.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
             return Err(OAuthError::Malformed {
                 endpoint: "discovery",
-                reason: format!(
+                reason: crate::text::printable(&format!(
                     "{url} names issuer `{}`, not `{issuer}` (RFC 8414 3.3 requires them to match)",
                     metadata.issuer
-                ),
+                )),
             });
         }
         return Ok(metadata);

@@ -11,11 +11,17 @@ use base64::Engine;
 use reqwest::blocking::{Client, RequestBuilder};
 
 use crate::app::{App, BodyFormat, ClientAuth};
-use crate::secret::{Secret, redact};
+use crate::secret::{Redactor, Secret};
+use crate::text::printable;
 
 pub use response::TokenResponse;
 
-/// What went wrong talking to an OAuth endpoint. Never carries a secret.
+/// The most any OAuth endpoint's answer may weigh (token, discovery, device,
+/// revocation): real answers are a few KiB; a hostile server must not fill memory.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// What went wrong talking to an OAuth endpoint. Never carries a secret, nor a
+/// control character from the server (see [`OAuthError::scrub`]).
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
     /// The server answered with an OAuth error (RFC 6749 5.2).
@@ -46,6 +52,12 @@ pub enum OAuthError {
         endpoint: &'static str,
         reason: String,
     },
+    /// The request would carry credentials in clear text through a remote proxy.
+    #[error("{0}")]
+    ClearText(String),
+    /// The request could not be prepared here (a setting's value is missing).
+    #[error("{0}")]
+    Local(String),
 }
 
 fn describe(d: &Option<String>) -> String {
@@ -75,6 +87,49 @@ impl OAuthError {
             OAuthError::Unreachable { .. } => true,
             OAuthError::Http { status, .. } => *status >= 500 || *status == 429,
             _ => false,
+        }
+    }
+
+    /// The error with every form of every secret we sent redacted and every control
+    /// character escaped: what a server says is quoted, never trusted.
+    pub fn scrub(self, redactor: &Redactor) -> OAuthError {
+        let clean = |s: String| printable(&redactor.apply(&s));
+        match self {
+            OAuthError::Refused {
+                endpoint,
+                error,
+                description,
+                uri,
+            } => OAuthError::Refused {
+                endpoint,
+                error: clean(error),
+                description: description.map(clean),
+                uri: uri.map(clean),
+            },
+            OAuthError::Unreachable {
+                endpoint,
+                url,
+                reason,
+            } => OAuthError::Unreachable {
+                endpoint,
+                url: clean(url),
+                reason: clean(reason),
+            },
+            OAuthError::Http {
+                endpoint,
+                status,
+                body,
+            } => OAuthError::Http {
+                endpoint,
+                status,
+                body: clean(body),
+            },
+            OAuthError::Malformed { endpoint, reason } => OAuthError::Malformed {
+                endpoint,
+                reason: clean(reason),
+            },
+            OAuthError::ClearText(m) => OAuthError::ClearText(clean(m)),
+            OAuthError::Local(m) => OAuthError::Local(clean(m)),
         }
     }
 
@@ -127,27 +182,99 @@ impl ClientCredentials<'_> {
             }
         }
     }
+
+    /// A redactor for everything one request sends: the client secret in each form
+    /// it may travel, and the request's own secrets (code, verifier, refresh token).
+    fn redactor(&self, secrets: &[&Secret]) -> Redactor {
+        let mut r = Redactor::default();
+        if let Some(secret) = self.secret {
+            r.add(secret);
+            r.add_basic(&self.app.client_id, secret);
+        }
+        for s in secrets {
+            r.add(s);
+        }
+        r
+    }
 }
 
 fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// One answer of an OAuth endpoint: status, content type, body (at most
+/// [`MAX_RESPONSE_BYTES`]).
+pub(crate) struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+/// Reads a response's body, refusing one larger than [`MAX_RESPONSE_BYTES`] (by its
+/// Content-Length at once, else as soon as that many bytes have come).
+pub(crate) fn read_answer(
+    endpoint: &'static str,
+    url: &url::Url,
+    response: reqwest::blocking::Response,
+) -> Result<Answer, OAuthError> {
+    use std::io::Read;
+    let too_large = || OAuthError::Malformed {
+        endpoint,
+        reason: format!(
+            "it is larger than {} KiB, far more than any OAuth answer; refused",
+            MAX_RESPONSE_BYTES / 1024
+        ),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let mut body = Vec::new();
+    response
+        .take(MAX_RESPONSE_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| OAuthError::Unreachable {
+            endpoint,
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(too_large());
+    }
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
+}
+
 /// POSTs a form to one of the app's endpoints with client authentication, the app's
-/// extra headers, and `Accept: application/json`. Returns status, content type and
-/// body.
+/// extra headers, and `Accept: application/json`.
 pub(crate) fn post_form(
     http: &Client,
     endpoint: &'static str,
     url: &url::Url,
     creds: &ClientCredentials,
     form: Vec<(String, String)>,
-) -> Result<(u16, String, Vec<u8>), OAuthError> {
-    post(http, endpoint, url, creds, form, BodyFormat::Form)
+    redactor: &mut Redactor,
+) -> Result<Answer, OAuthError> {
+    post(http, endpoint, url, creds, form, BodyFormat::Form, redactor)
 }
 
 /// The same, with the body as a form or as a JSON object of strings (non-standard
-/// servers, the seeds' legacy token webhooks).
+/// servers, the seeds' legacy token webhooks). Refuses, before sending anything, a
+/// plain-http request that would cross a remote proxy: it carries credentials.
+/// Header and parameter values kept as `env:`/`command:` references are resolved
+/// here and added to `redactor`.
 fn post(
     http: &Client,
     endpoint: &'static str,
@@ -155,12 +282,22 @@ fn post(
     creds: &ClientCredentials,
     mut form: Vec<(String, String)>,
     format: BodyFormat,
-) -> Result<(u16, String, Vec<u8>), OAuthError> {
+    redactor: &mut Redactor,
+) -> Result<Answer, OAuthError> {
+    let app = creds.app;
+    if let Some(why) = crate::http::clear_text_refusal(app.proxy.as_ref(), url) {
+        return Err(OAuthError::ClearText(why));
+    }
     let mut request = http
         .post(url.as_str())
         .header(reqwest::header::ACCEPT, "application/json");
-    for (k, v) in &creds.app.token_headers {
-        request = request.header(k.as_str(), v.as_str());
+    for (k, v) in &app.token_headers {
+        request = request.header(k.as_str(), setting_value(app, "token_headers", k, v, redactor)?);
+    }
+    if endpoint == "token" {
+        for (k, v) in &app.token_params {
+            form.push((k.clone(), setting_value(app, "token_params", k, v, redactor)?));
+        }
     }
     request = creds.apply(request, &mut form);
     request = match format {
@@ -176,22 +313,33 @@ fn post(
     let response = request
         .send()
         .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?;
-    let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = response
-        .bytes()
-        .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?
-        .to_vec();
-    Ok((status, content_type, body))
+    read_answer(endpoint, url, response)
+}
+
+/// A token header's or parameter's value: literal, or resolved from its reference.
+fn setting_value(
+    app: &App,
+    field: &str,
+    key: &str,
+    value: &str,
+    redactor: &mut Redactor,
+) -> Result<String, OAuthError> {
+    match crate::secret::resolve_reference(value) {
+        None => Ok(value.to_owned()),
+        Some(Ok(secret)) => {
+            redactor.add(&secret);
+            Ok(secret.expose().to_owned())
+        }
+        Some(Err(why)) => Err(OAuthError::Local(format!(
+            "apps.{}.{field}.{key}: {why}",
+            app.name
+        ))),
+    }
 }
 
 /// Requests tokens at the app's token endpoint with `grant` parameters, and parses
-/// the answer leniently.
+/// the answer leniently. `secrets` are the request's own (code, verifier, refresh
+/// token): with the client secret, they are redacted from any error.
 pub fn token_request(
     http: &Client,
     creds: &ClientCredentials,
@@ -199,13 +347,10 @@ pub fn token_request(
     secrets: &[&Secret],
 ) -> Result<TokenResponse, OAuthError> {
     let app = creds.app;
-    let mut form: Vec<(String, String)> = params
+    let form: Vec<(String, String)> = params
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-    for (k, v) in &app.token_params {
-        form.push((k.clone(), v.clone()));
-    }
     // A refresh may go to its own URL (non-standard servers).
     let refreshing = form
         .iter()
@@ -214,31 +359,26 @@ pub fn token_request(
         (Some(url), true) => url,
         _ => &app.token_url,
     };
-    let (status, content_type, body) =
-        post(http, "token", url, creds, form, app.token_request.body)?;
-    let mut all: Vec<&Secret> = secrets.to_vec();
-    if let Some(s) = creds.secret {
-        all.push(s);
-    }
-    response::parse_token_response(
-        status,
-        &content_type,
-        &body,
-        &app.scope_delimiter,
-        &app.token_request.response,
+    let mut redactor = creds.redactor(secrets);
+    let result = post(
+        http,
+        "token",
+        url,
+        creds,
+        form,
+        app.token_request.body,
+        &mut redactor,
     )
-    .map_err(|e| match e {
-        OAuthError::Http {
-            endpoint,
-            status,
-            body,
-        } => OAuthError::Http {
-            endpoint,
-            status,
-            body: redact(&body, &all),
-        },
-        other => other,
-    })
+    .and_then(|answer| {
+        response::parse_token_response(
+            answer.status,
+            &answer.content_type,
+            &answer.body,
+            &app.scope_delimiter,
+            &app.token_request.response,
+        )
+    });
+    result.map_err(|e| e.scrub(&redactor))
 }
 
 /// Revokes `token` (RFC 7009), with its type as a hint. A 200 means revoked or
@@ -254,21 +394,17 @@ pub fn revoke(
         ("token".to_owned(), token.expose().to_owned()),
         ("token_type_hint".to_owned(), hint.to_owned()),
     ];
-    let (status, content_type, body) = post_form(http, "revocation", url, creds, form)?;
-    if (200..300).contains(&status) {
+    let mut redactor = creds.redactor(&[token]);
+    let answer = post_form(http, "revocation", url, creds, form, &mut redactor)
+        .map_err(|e| e.scrub(&redactor))?;
+    if (200..300).contains(&answer.status) {
         return Ok(());
     }
-    let mut all = vec![token];
-    if let Some(s) = creds.secret {
-        all.push(s);
-    }
-    Err(
-        response::error_from(&content_type, &body, "revocation").unwrap_or_else(|| {
-            OAuthError::Http {
-                endpoint: "revocation",
-                status,
-                body: redact(&String::from_utf8_lossy(&body), &all),
-            }
-        }),
-    )
+    let error = response::error_from(&answer.content_type, &answer.body, "revocation")
+        .unwrap_or_else(|| OAuthError::Http {
+            endpoint: "revocation",
+            status: answer.status,
+            body: String::from_utf8_lossy(&answer.body).into_owned(),
+        });
+    Err(error.scrub(&redactor))
 }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use super::OAuthError;
 use crate::secret::Secret;
+use crate::text::printable;
 
 /// A successful token response, normalised.
 #[derive(Debug, Clone)]
@@ -51,23 +52,43 @@ fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
     }
 }
 
-/// A number of seconds given as a JSON number (integer or not) or a numeric string.
+/// The longest lifetime we record (ten years): a server's `2^64-1` must neither wrap
+/// nor overflow the arithmetic that follows.
+pub const MAX_LIFETIME: u64 = 10 * 365 * 86400;
+
+/// A number of seconds given as a JSON number (integer or not) or a numeric string,
+/// clamped to `0..=MAX_LIFETIME`: a negative lifetime means already expired. A value
+/// that is not a number at all counts as absent (the app's default lifetime applies).
 fn seconds(map: &Map<String, Value>, key: &str) -> Option<u64> {
+    let clamp = |f: f64| -> Option<u64> {
+        if f.is_nan() {
+            None
+        } else {
+            Some(f.clamp(0.0, MAX_LIFETIME as f64) as u64)
+        }
+    };
     match map.get(key)? {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => Some(u.min(MAX_LIFETIME)),
+            (None, Some(_)) => Some(0),
+            _ => clamp(n.as_f64()?),
+        },
         Value::String(s) => {
             let s = s.trim();
-            s.parse::<u64>().ok().or_else(|| {
-                s.parse::<f64>()
-                    .ok()
-                    .filter(|f| *f >= 0.0)
-                    .map(|f| f as u64)
-            })
+            match s.parse::<i128>() {
+                Ok(i) => Some(i.clamp(0, MAX_LIFETIME as i128) as u64),
+                Err(_) => clamp(s.parse::<f64>().ok()?),
+            }
         }
         _ => None,
     }
+}
+
+/// A token as RFC 6750 lets it travel in a header: visible ASCII, no spaces or
+/// control characters (a CR/LF would forge headers in `curl -H "…$(outbound
+/// token x)"`).
+fn is_token(value: &str) -> bool {
+    !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
 fn now() -> u64 {
@@ -139,23 +160,44 @@ pub fn parse_token_response(
         endpoint: ENDPOINT,
         reason: "it has no access_token".into(),
     })?;
+    let refresh_token = string(&map, "refresh_token");
+    for (name, value) in [
+        ("access token", Some(&access_token)),
+        ("refresh token", refresh_token.as_ref()),
+    ] {
+        if value.is_some_and(|v| !is_token(v)) {
+            return Err(OAuthError::Malformed {
+                endpoint: ENDPOINT,
+                reason: format!(
+                    "the {name} contains characters no token may have (spaces, line breaks or other control characters); it was not stored"
+                ),
+            });
+        }
+    }
     let expires_in = seconds(&map, "expires_in")
         .or_else(|| seconds(&map, "expires_at").map(|at| at.saturating_sub(now())))
         .or_else(|| seconds(&map, "ext_expires_in"));
     let scope = match map.get("scope") {
-        Some(Value::String(s)) => Some(split_scopes(s, delimiter)),
+        Some(Value::String(s)) => Some(
+            split_scopes(s, delimiter)
+                .iter()
+                .map(|s| printable(s))
+                .collect(),
+        ),
         Some(Value::Array(items)) => Some(
             items
                 .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
+                .filter_map(|v| v.as_str().map(printable))
                 .collect(),
         ),
         _ => None,
     };
     Ok(TokenResponse {
         access_token: Secret::new(access_token),
-        refresh_token: string(&map, "refresh_token").map(Secret::new),
-        token_type: string(&map, "token_type").map(|t| t.to_ascii_lowercase()),
+        refresh_token: refresh_token.map(Secret::new),
+        token_type: string(&map, "token_type")
+            .filter(|t| is_token(t))
+            .map(|t| t.to_ascii_lowercase()),
         expires_in,
         scope,
         refresh_expires_in: seconds(&map, "refresh_token_expires_in")

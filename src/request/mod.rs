@@ -57,28 +57,22 @@ pub fn token_header(app: &App, token: &Secret) -> Result<(HeaderName, HeaderValu
     Ok((name, value))
 }
 
+/// Prints headers for `-v`. The token's header is shown as its format with `***`
+/// where the token goes (`Bearer ***`, `k=*** v=1`): the credential never, wherever
+/// the format puts it. Any other sensitive value is hidden whole.
 fn show_headers(
     prefix: char,
     headers: &HeaderMap,
-    token_name: Option<&HeaderName>,
+    token: Option<(&HeaderName, &str)>,
     verbose: Verbose,
 ) {
     for (name, value) in headers {
-        let shown = if value.is_sensitive() || Some(name) == token_name {
-            mask(value)
-        } else {
-            String::from_utf8_lossy(value.as_bytes()).into_owned()
+        let shown = match token {
+            Some((token_name, format)) if name == token_name => format.replace("{token}", "***"),
+            _ if value.is_sensitive() => "***".to_owned(),
+            _ => crate::text::printable(&String::from_utf8_lossy(value.as_bytes())),
         };
         verbose(prefix, &format!("{name}: {shown}"));
-    }
-}
-
-/// `Bearer abc…` -> `Bearer ***`: the scheme stays visible, never the credential.
-fn mask(value: &HeaderValue) -> String {
-    let text = String::from_utf8_lossy(value.as_bytes());
-    match text.split_once(' ') {
-        Some((scheme, _)) if scheme.len() < 20 => format!("{scheme} ***"),
-        _ => "***".to_owned(),
     }
 }
 
@@ -101,7 +95,9 @@ pub async fn send(
         let mut headers = plan.headers.clone();
         let token_sent = match &token_header {
             Some((name, value))
-                if attach && policy::refusal(app, &url, plan.proxy.as_ref()).is_none() =>
+                if attach
+                    && policy::refusal(app, &url, plan.proxy.as_ref()).is_none()
+                    && policy::host_header_refusal(app, &url, &headers).is_none() =>
             {
                 headers.insert(name.clone(), value.clone());
                 true
@@ -127,7 +123,7 @@ pub async fn send(
         show_headers(
             '>',
             &headers,
-            token_header.as_ref().map(|(n, _)| n),
+            token_header.as_ref().map(|(n, _)| (n, app.token_format.as_str())),
             verbose,
         );
         let request = client

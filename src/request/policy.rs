@@ -42,8 +42,9 @@ fn split_port(pattern: &str) -> (&str, Option<u16>) {
     (pattern, None)
 }
 
-/// Why a token must not be attached to a request for `url` (through `proxy`), or
-/// None when it may.
+/// Why a token must not be attached to a request for `url`, or None when it may.
+/// `proxy` is the explicit one (`--proxy`, else the app's); without it, the
+/// environment's proxy for `url` is judged, as the HTTP client will use it.
 pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
     let host = url.host_str().unwrap_or_default();
     let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
@@ -66,16 +67,42 @@ pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
         ));
     }
     if url.scheme() == "http"
-        && let Some(proxy) = proxy
+        && let Some(proxy) = crate::http::proxy_for(proxy, url)
         && !proxy.host().is_some_and(|h| is_loopback_host(&h))
     {
         return Some(format!(
-            "refusing to send the token of `{}` in clear text through the proxy {}",
+            "refusing to send the token of `{}` in clear text through the proxy {} (from --proxy, the app's `proxy`, or HTTP_PROXY/ALL_PROXY); use https, a loopback proxy, or exempt {host} with NO_PROXY",
             app.name,
             proxy.host_str().unwrap_or_default()
         ));
     }
     None
+}
+
+/// Why a token must not go with a request whose `Host` header names another
+/// authority than its URL: a shared front end would route it (and the token) to
+/// the site the header names (domain fronting). None when there is no such header.
+pub fn host_header_refusal(
+    app: &App,
+    url: &Url,
+    headers: &reqwest::header::HeaderMap,
+) -> Option<String> {
+    let given = headers.get(reqwest::header::HOST)?;
+    let given = String::from_utf8_lossy(given.as_bytes()).trim().to_ascii_lowercase();
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let authorities = match (url.port(), url.port_or_known_default()) {
+        (Some(port), _) => vec![format!("{host}:{port}")],
+        (None, Some(default)) => vec![host.clone(), format!("{host}:{default}")],
+        (None, None) => vec![host.clone()],
+    };
+    if authorities.contains(&given) {
+        return None;
+    }
+    Some(format!(
+        "refusing to send the token of `{}` with `Host: {}` to {host}: the Host header must name the URL's own host (another one would route the token elsewhere)",
+        app.name,
+        crate::text::printable(&given)
+    ))
 }
 
 pub fn same_origin(a: &Url, b: &Url) -> bool {
