@@ -43,6 +43,9 @@ _outbound() {
             outbound,logout)
                 cmd="outbound__subcmd__logout"
                 ;;
+            outbound,prune)
+                cmd="outbound__subcmd__prune"
+                ;;
             outbound,status)
                 cmd="outbound__subcmd__status"
                 ;;
@@ -157,6 +160,9 @@ _outbound() {
             outbound__subcmd__help,logout)
                 cmd="outbound__subcmd__help__subcmd__logout"
                 ;;
+            outbound__subcmd__help,prune)
+                cmd="outbound__subcmd__help__subcmd__prune"
+                ;;
             outbound__subcmd__help,status)
                 cmd="outbound__subcmd__help__subcmd__status"
                 ;;
@@ -203,7 +209,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-h -V --config --store --no-input --help --version app authorize status token audit doctor curl logout completions generate-docs help"
+            opts="-h -V --config --store --no-input --help --version app authorize status token audit doctor curl logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1213,7 +1219,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help)
-            opts="app authorize status token audit doctor curl logout completions generate-docs help"
+            opts="app authorize status token audit doctor curl logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1506,6 +1512,20 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__help__subcmd__prune)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1545,6 +1565,28 @@ _outbound() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__prune)
+            opts="-h -V --no-revoke --config --store --no-input --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

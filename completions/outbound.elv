@@ -33,6 +33,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
+            cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -403,6 +404,16 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outbound;prune'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-revoke 'Remove the local tokens without revoking them at the server'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outbound;completions'= {
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
@@ -432,6 +443,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand logout 'Revoke an account''s tokens at the server and remove them'
+            cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
             cand generate-docs 'Regenerate (or with --check, verify) completions/ and man/'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -484,6 +496,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;curl'= {
         }
         &'outbound;help;logout'= {
+        }
+        &'outbound;help;prune'= {
         }
         &'outbound;help;completions'= {
         }

@@ -370,6 +370,12 @@ pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
 /// An endpoint URL: https, or http to a loopback host only.
 pub fn check_endpoint(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "`{}` carries a user name or password, which must not be kept in the configuration file (it would also be shown by `app show` and in errors); remove it, and give the client secret with --client-secret-stdin, env: or command:",
+            without_credentials(&url)
+        ));
+    }
     let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
     match url.scheme() {
         "https" => Ok(url),
@@ -387,6 +393,14 @@ fn url_field(field: &'static str, value: Option<Spanned<String>>) -> FieldResult
     check_endpoint(value.get_ref())
         .map(Some)
         .map_err(|m| FieldError::new(field, Some(span), m))
+}
+
+/// `url` with its user name and password replaced by `***`, for messages.
+fn without_credentials(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("***");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 /// A loopback redirect URI for the authorization-code listener.
@@ -419,8 +433,21 @@ pub fn check_host_pattern(pattern: &str) -> Result<String, String> {
         return Err(bad());
     }
     let url = Url::parse(&format!("https://{host_port}/")).map_err(|_| bad())?;
-    if url.host_str().is_none() {
+    let Some(host) = url.host_str() else {
         return Err(bad());
+    };
+    // `*.com` or `*.co.uk` would send tokens to every site registered under a public
+    // suffix: refused, by the ICANN part of the Public Suffix List. Its private part
+    // (`googleapis.com`, `github.io`) names domains one operator runs, which an app's
+    // own API may live under (Google's `*.googleapis.com`).
+    if lower.starts_with("*.")
+        && let Some(suffix) = psl::suffix(host.as_bytes())
+        && suffix.typ() == Some(psl::Type::Icann)
+        && suffix.as_bytes() == host.as_bytes()
+    {
+        return Err(format!(
+            "`{pattern}` would match every site under the public suffix `{host}`; name the organisation's own domain (`*.example.{host}`)"
+        ));
     }
     Ok(lower)
 }
@@ -486,8 +513,29 @@ fn map_field(
         if val.contains(['\r', '\n']) {
             return Err(err(format!("the value of `{key}` contains a line break")));
         }
+        // Token-request values may be kept outside the file (resolved when sent);
+        // authorization parameters travel in the browser's address bar: no secrets.
+        let reference = val.starts_with("env:") || val.starts_with("command:");
+        if field == "auth_params" {
+        } else if reference {
+            SecretRef::parse(val).map_err(|m| err(format!("`{key}`: {m}")))?;
+        } else if secret_name(key) {
+            return Err(err(format!(
+                "`{key}` looks like it carries a credential, which must not be kept in the configuration file; give it as \"env:VARIABLE\" or \"command:COMMAND\" (read when the request is sent)"
+            )));
+        }
     }
     Ok(map)
+}
+
+/// A header or parameter name that says its value is a credential.
+fn secret_name(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key == "authorization"
+        || key == "client_assertion"
+        || ["key", "token", "secret", "password", "passwd", "credential"]
+            .iter()
+            .any(|word| key.contains(word))
 }
 
 fn required<T>(field: &'static str, value: Option<T>, why: &str) -> FieldResult<T> {

@@ -33,8 +33,8 @@ pub fn path(state_dir: &Path) -> PathBuf {
 }
 
 /// Appends one event (a single short `write` in append mode, so concurrent
-/// processes never interleave inside a line). A failure to write the audit log is
-/// reported, never silently ignored.
+/// processes never interleave inside a line). The log is opened without following
+/// a symbolic link: a link planted in its place must not make us append elsewhere.
 pub fn append(log: &Path, event: &Event) -> Result<()> {
     if let Some(dir) = log.parent() {
         crate::fsutil::ensure_private_dir(dir)
@@ -45,7 +45,10 @@ pub fn append(log: &Path, event: &Event) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
     let mut file = options
         .open(log)
         .map_err(|e| Error::io(format!("cannot open the audit log {}", log.display()), e))?;
@@ -76,6 +79,9 @@ pub fn read(log: &Path) -> Result<Vec<Event>> {
 pub struct Audit(pub Option<PathBuf>);
 
 impl Audit {
+    /// Logs one event. A log that cannot be written is reported as a warning (see
+    /// [`crate::warnings`]) and never fails the operation: the event it describes
+    /// already happened (a server issued tokens that must be kept, a request went).
     pub fn record(
         &self,
         app: &str,
@@ -84,9 +90,9 @@ impl Audit {
         method: Option<&str>,
         host: Option<&str>,
         status: &str,
-    ) -> Result<()> {
-        let Some(log) = &self.0 else { return Ok(()) };
-        append(
+    ) {
+        let Some(log) = &self.0 else { return };
+        let result = append(
             log,
             &Event {
                 time: crate::tokens::now(),
@@ -97,6 +103,11 @@ impl Audit {
                 host: host.map(str::to_owned),
                 status: status.to_owned(),
             },
-        )
+        );
+        if let Err(e) = result {
+            crate::warnings::push(format!(
+                "the audit log was not written ({e}); the {event} of `{app}` (account `{account}`) is not recorded there"
+            ));
+        }
     }
 }

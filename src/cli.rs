@@ -16,8 +16,10 @@ Exit codes:
   3  invalid configuration file (file:line:column given; the file is left untouched)
   4  authorization required: run `outbound authorize APP`
   5  application disabled
-  6  host not allowed for this application's tokens
-  7  the OAuth server refused the request or could not be reached";
+  6  host not allowed for this application's tokens, or credentials would cross a
+     remote proxy in clear text
+  7  the OAuth server refused the request, could not be reached, or answered
+     something unusable";
 
 /// Manage outbound OAuth 2.0 applications: define a client once, authorize it once in
 /// the browser, keep its tokens in the OS keyring, and make authenticated requests.
@@ -101,6 +103,14 @@ pub enum Command {
         /// The account [default: default]
         #[arg(long)]
         account: Option<String>,
+        /// Remove the local tokens without revoking them at the server
+        #[arg(long)]
+        no_revoke: bool,
+    },
+
+    /// Remove this user's tokens of deleted applications (orphans) and of reset ones,
+    /// revoking those whose application is still defined
+    Prune {
         /// Remove the local tokens without revoking them at the server
         #[arg(long)]
         no_revoke: bool,

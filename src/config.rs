@@ -159,6 +159,17 @@ pub fn edit<T>(
     path: &Path,
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
 ) -> std::result::Result<T, EditError> {
+    edit_staged(path, change, |_| Ok(()))
+}
+
+/// [`edit`], with `before_commit` run once the new file is written and synced beside
+/// the old one (so the write is known to be possible) and before it replaces it,
+/// under the same lock. When `before_commit` fails, the file is left as it was.
+pub fn edit_staged<T>(
+    path: &Path,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+    before_commit: impl FnOnce(&T) -> Result<()>,
+) -> std::result::Result<T, EditError> {
     let lock_path = fsutil::lock_path_for(path);
     let _lock = fsutil::lock_exclusive(&lock_path).map_err(|e| {
         Error::io(
@@ -181,12 +192,15 @@ pub fn edit<T>(
     let value = change(&config, &mut doc)?;
     let new_text = doc.to_string();
     Config::parse(path, &new_text).map_err(EditError::Invalid)?;
-    fsutil::write_atomic(path, new_text.as_bytes()).map_err(|e| {
+    let cannot_write = |e| {
         Error::io(
             format!("cannot write the configuration file {}", path.display()),
             e,
         )
-    })?;
+    };
+    let prepared = fsutil::prepare_atomic(path, new_text.as_bytes()).map_err(cannot_write)?;
+    before_commit(&value)?;
+    prepared.commit().map_err(cannot_write)?;
     Ok(value)
 }
 

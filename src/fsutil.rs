@@ -26,6 +26,20 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
 /// never a torn write, and a crash leaves one of the two. A new file is 0600; an
 /// existing file keeps its mode.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    prepare_atomic(path, bytes)?.commit()
+}
+
+/// A replacement written and synced beside its target, not yet in place: proof that
+/// the write can happen, before doing anything that must not happen without it.
+/// Dropped without [`Prepared::commit`], it leaves the target untouched.
+pub struct Prepared {
+    tmp: tempfile::NamedTempFile,
+    path: PathBuf,
+    dir: PathBuf,
+}
+
+/// The first half of [`write_atomic`]: everything but the rename.
+pub fn prepare_atomic(path: &Path, bytes: &[u8]) -> io::Result<Prepared> {
     let dir = parent_dir(path);
     ensure_private_dir(&dir)?;
     let mut tmp = tempfile::Builder::new()
@@ -42,23 +56,40 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    File::open(&dir)?.sync_all()?;
-    Ok(())
+    Ok(Prepared {
+        tmp,
+        path: path.to_path_buf(),
+        dir,
+    })
+}
+
+impl Prepared {
+    /// Puts the replacement in place.
+    pub fn commit(self) -> io::Result<()> {
+        self.tmp.persist(&self.path).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        File::open(&self.dir)?.sync_all()?;
+        Ok(())
+    }
 }
 
 /// An exclusive advisory lock on `path`, held until the returned file is dropped. The
 /// OS releases it when the process dies, so a killed process never blocks others.
 pub fn lock_exclusive(path: &Path) -> io::Result<File> {
+    let file = open_lock_file(path)?;
+    file.lock()?;
+    Ok(file)
+}
+
+/// Opens (creating, mode 0600 whatever the umask allows beyond it) a lock file, in
+/// a private directory; locking it is the caller's.
+pub fn open_lock_file(path: &Path) -> io::Result<File> {
     ensure_private_dir(&parent_dir(path))?;
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).write(true);
     #[cfg(unix)]
     options.mode(0o600);
-    let file = options.open(path)?;
-    file.lock()?;
-    Ok(file)
+    options.open(path)
 }
 
 fn parent_dir(path: &Path) -> PathBuf {

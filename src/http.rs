@@ -105,7 +105,10 @@ pub fn clear_text_refusal(explicit: Option<&Url>, url: &Url) -> Option<String> {
         return None;
     }
     let proxy = proxy_for(explicit, url)?;
-    if proxy.host().is_some_and(|h| crate::app::is_loopback_host(&h)) {
+    if proxy
+        .host()
+        .is_some_and(|h| crate::app::is_loopback_host(&h))
+    {
         return None;
     }
     Some(format!(

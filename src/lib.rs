@@ -18,10 +18,12 @@ pub mod presets;
 mod proptests;
 pub mod request;
 pub mod secret;
+pub mod signals;
 pub mod state;
 pub mod store;
 pub mod text;
 pub mod tokens;
+pub mod warnings;
 
 use cli::{AppCommand, Cli, Command, SecretCommand};
 use commands::Ctx;
@@ -73,6 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
             no_revoke,
         } => commands::logout::run(&ctx, &name, account.as_deref(), no_revoke),
+        Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),
     }

@@ -4,6 +4,8 @@ use clap::Parser;
 use outbound::cli::Cli;
 
 fn main() -> ExitCode {
+    outbound::signals::forbid_core_dumps();
+    outbound::signals::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -12,7 +14,11 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match outbound::run(cli) {
+    let result = outbound::run(cli);
+    for warning in outbound::warnings::take() {
+        eprintln!("warning: {warning}");
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match &e {

@@ -69,7 +69,10 @@ pub fn resolve_reference(value: &str) -> Option<Result<Secret, String>> {
                 .to_owned();
             stdout.zeroize();
             if !out.status.success() || value.is_empty() {
-                Err(format!("its command failed ({}) or printed nothing", out.status))
+                Err(format!(
+                    "its command failed ({}) or printed nothing",
+                    out.status
+                ))
             } else {
                 Ok(Secret::new(value))
             }
@@ -116,7 +119,8 @@ impl Redactor {
 
     /// The Basic credential built from `id` and `secret`, in every encoding.
     pub fn add_basic(&mut self, id: &str, secret: &Secret) {
-        let form = |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
+        let form =
+            |s: &str| -> String { url::form_urlencoded::byte_serialize(s.as_bytes()).collect() };
         for pair in [
             format!("{id}:{}", secret.expose()),
             format!("{}:{}", form(id), form(secret.expose())),
@@ -182,8 +186,8 @@ mod tests {
         r.add(&secret);
         r.add_basic("my id", &secret);
         let basic = base64::engine::general_purpose::STANDARD.encode("my id:s3cr3t value/+\"x");
-        let basic_form = base64::engine::general_purpose::STANDARD
-            .encode("my+id:s3cr3t+value%2F%2B%22x");
+        let basic_form =
+            base64::engine::general_purpose::STANDARD.encode("my+id:s3cr3t+value%2F%2B%22x");
         for echoed in [
             "s3cr3t value/+\"x".to_owned(),
             "s3cr3t+value%2F%2B%22x".to_owned(),

@@ -194,7 +194,24 @@ pub struct Forgotten {
 /// server first when `revoke` and a revocation URL is known (RFC 7009: the refresh
 /// token, then the access token). A revocation failure is reported, and the local
 /// tokens are removed all the same.
+///
+/// It takes the account's refresh lock, so a refresh in flight in another process
+/// finishes (and saves) first, and the tokens it saved are the ones revoked: nothing
+/// it obtained outlives the logout.
 pub fn forget(
+    store: &dyn SecretStore,
+    state_dir: &Path,
+    app_id: &str,
+    account: &str,
+    revoke_with: Option<&App>,
+    audit: &crate::audit::Audit,
+) -> Result<Forgotten> {
+    let _lock = lock_with_timeout(&lock_path(state_dir, app_id, account))?;
+    forget_locked(store, state_dir, app_id, account, revoke_with, audit)
+}
+
+/// [`forget`], with the account's refresh lock already held.
+fn forget_locked(
     store: &dyn SecretStore,
     state_dir: &Path,
     app_id: &str,
@@ -228,7 +245,7 @@ pub fn forget(
         let result = attempt();
         let host = url.host_str();
         let status = if result.is_ok() { "ok" } else { "error" };
-        audit.record(&app.name, account, "revoke", None, host, status)?;
+        audit.record(&app.name, account, "revoke", None, host, status);
         if let Err(e) = result {
             outcome.revoke_error = Some(e.to_string());
         }
@@ -360,18 +377,14 @@ pub fn valid_token(
             refreshed: false,
         });
     }
-    let lock_path = env
-        .state_dir
-        .join("locks")
-        .join(format!("{}.{account}.lock", app.id));
-    let _lock = lock_with_timeout(&lock_path)?;
+    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
 
     // Another process may have refreshed while we waited for the lock.
     let token = StoredToken::load(env.store, &app.id, account)?;
     let token = match token {
         Some(t) if t.generation < app.generation => {
             // Dead since `app reset`: revoke where possible, remove, start over.
-            forget(
+            forget_locked(
                 env.store,
                 env.state_dir,
                 &app.id,
@@ -405,66 +418,51 @@ pub fn valid_token(
         Some(t) => t.scopes.clone(),
         None => app.scopes.clone(),
     };
+    // What to send: a new client-credentials token, or a refresh. Everything that
+    // needs a person is decided before the client secret is looked up, so a user
+    // without tokens is told to authorize, not to set a secret.
+    let refresh = if app.grant == crate::app::Grant::ClientCredentials {
+        None
+    } else {
+        Some(refresh_token_of(
+            env,
+            app,
+            account,
+            token,
+            current.is_some(),
+        )?)
+    };
     let secret = client_secret(app, env.store)?;
     let http = crate::http::oauth_client(app)?;
     let creds = ClientCredentials {
         app,
         secret: secret.as_ref(),
     };
-    let (response, previous_refresh) = if app.grant == crate::app::Grant::ClientCredentials {
-        // No person involved: simply fetch a new token with the app's scopes.
-        let scope = app.scopes.join(&app.scope_delimiter);
-        let mut params = vec![("grant_type", "client_credentials")];
-        if !app.scopes.is_empty() {
-            params.push(("scope", scope.as_str()));
+    // From sending to saving, Ctrl-C and friends wait: the server may rotate the
+    // refresh token, and only the store can keep the new one.
+    let _hold = crate::signals::hold();
+    let (response, grant) = match &refresh {
+        None => {
+            let scope = app.scopes.join(&app.scope_delimiter);
+            let mut params = vec![("grant_type", "client_credentials")];
+            if !app.scopes.is_empty() {
+                params.push(("scope", scope.as_str()));
+            }
+            (
+                oauth::token_request(&http, &creds, params, &[]),
+                "client_credentials",
+            )
         }
-        (oauth::token_request(&http, &creds, params, &[]), None)
-    } else {
-        let Some(token) = token else {
-            let reason = if current.is_some() {
-                format!(
-                    "`{}` was reset by an administrator; its tokens for account `{account}` are gone",
-                    app.name
-                )
-            } else {
-                format!("`{}` has no tokens for account `{account}`", app.name)
-            };
-            return Err(authorization_required(app, account, reason));
-        };
-        if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
-            && record.needs_authorization
-        {
-            let why = record
-                .last_error
-                .clone()
-                .unwrap_or_else(|| "the grant is no longer valid".into());
-            return Err(authorization_required(
-                app,
-                account,
-                format!(
-                    "`{}` (account `{account}`) must be authorized again: {why}",
-                    app.name
-                ),
-            ));
+        Some(refresh) => {
+            let params = vec![
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.expose()),
+            ];
+            (
+                oauth::token_request(&http, &creds, params, &[refresh]),
+                "refresh_token",
+            )
         }
-        let Some(refresh) = token.refresh_token.clone() else {
-            return Err(authorization_required(
-                app,
-                account,
-                format!(
-                    "the access token of `{}` (account `{account}`) expired and there is no refresh token",
-                    app.name
-                ),
-            ));
-        };
-        let params = vec![
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh.expose()),
-        ];
-        (
-            oauth::token_request(&http, &creds, params, &[&refresh]),
-            Some(refresh),
-        )
     };
     let host = app
         .token_request
@@ -473,23 +471,10 @@ pub fn valid_token(
         .unwrap_or(&app.token_url)
         .host_str()
         .map(str::to_owned);
-    let grant = if app.grant == crate::app::Grant::ClientCredentials {
-        "client_credentials"
-    } else {
-        "refresh_token"
-    };
-    let status = if response.is_ok() { "ok" } else { "error" };
-    env.audit.record(
-        &app.name,
-        account,
-        "refresh",
-        Some(grant),
-        host.as_deref(),
-        status,
-    )?;
     match response {
         Ok(response) => {
-            let fresh = StoredToken::from_response(response, app, &requested, previous_refresh);
+            // Saved first: nothing may fail between the server's answer and the store.
+            let fresh = StoredToken::from_response(response, app, &requested, refresh);
             record(
                 env.store,
                 env.state_dir,
@@ -500,12 +485,28 @@ pub fn valid_token(
                 None,
                 true,
             )?;
+            env.audit.record(
+                &app.name,
+                account,
+                "refresh",
+                Some(grant),
+                host.as_deref(),
+                "ok",
+            );
             Ok(Access {
                 token: fresh,
                 refreshed: true,
             })
         }
         Err(e) => {
+            env.audit.record(
+                &app.name,
+                account,
+                "refresh",
+                Some(grant),
+                host.as_deref(),
+                "error",
+            );
             let needs_authorization =
                 e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
             note_failure(
@@ -531,6 +532,53 @@ pub fn valid_token(
     }
 }
 
+/// The refresh token to renew (app, account) with, or why a person must authorize.
+fn refresh_token_of(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    token: Option<StoredToken>,
+    had_token: bool,
+) -> Result<Secret> {
+    let Some(token) = token else {
+        let reason = if had_token {
+            format!(
+                "`{}` was reset by an administrator; its tokens for account `{account}` are gone",
+                app.name
+            )
+        } else {
+            format!("`{}` has no tokens for account `{account}`", app.name)
+        };
+        return Err(authorization_required(app, account, reason));
+    };
+    if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
+        && record.needs_authorization
+    {
+        let why = record
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "the grant is no longer valid".into());
+        return Err(authorization_required(
+            app,
+            account,
+            format!(
+                "`{}` (account `{account}`) must be authorized again: {why}",
+                app.name
+            ),
+        ));
+    }
+    token.refresh_token.clone().ok_or_else(|| {
+        authorization_required(
+            app,
+            account,
+            format!(
+                "the access token of `{}` (account `{account}`) expired and there is no refresh token",
+                app.name
+            ),
+        )
+    })
+}
+
 /// Records a failed refresh for `status`; `needs_authorization` when the grant is dead.
 fn note_failure(
     state_dir: &Path,
@@ -547,24 +595,22 @@ fn note_failure(
     })
 }
 
+/// The per-(app, account) lock that refreshing and forgetting share.
+fn lock_path(state_dir: &Path, app_id: &str, account: &str) -> std::path::PathBuf {
+    state_dir
+        .join("locks")
+        .join(format!("{app_id}.{account}.lock"))
+}
+
 /// Takes the refresh lock, waiting at most [`lock_wait`]. The OS releases the lock
 /// when its holder dies, so a killed process never blocks the others.
 fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
-    if let Some(dir) = path.parent() {
-        crate::fsutil::ensure_private_dir(dir)
-            .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    }
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| {
-            Error::io(
-                format!("cannot open the refresh lock {}", path.display()),
-                e,
-            )
-        })?;
+    let file = crate::fsutil::open_lock_file(path).map_err(|e| {
+        Error::io(
+            format!("cannot open the refresh lock {}", path.display()),
+            e,
+        )
+    })?;
     let start = std::time::Instant::now();
     let wait = lock_wait();
     loop {

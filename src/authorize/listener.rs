@@ -5,18 +5,32 @@
 //! callbacks whose `state` is not ours; answers the browser with a short page and
 //! `Connection: close`; and stops as soon as it has a result.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use tiny_http::{Header, Response, Server};
 use url::Url;
 
 use super::{Expected, Rejected, check_callback};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 
+/// Connections served at once; beyond it the oldest is dropped. One thread serves
+/// them all, without blocking on any: a flood of slow connections neither spawns
+/// threads nor keeps the browser's callback out.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a connection may take to send its request head.
+const IDLE: Duration = Duration::from_secs(10);
+/// The largest request head read (a callback URL is well under this).
+const MAX_HEAD: usize = 16 * 1024;
+/// How long answering one connection may block.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The loopback listener. Our own small server rather than tiny_http, whose thread
+/// per connection has no cap and no read timeout (3000 slow connections made ~1300
+/// threads): a callback is one GET, which `httparse` reads.
 pub struct Listener {
-    server: Server,
+    socket: TcpListener,
     path: String,
     /// The redirect URI with the real port, to send in both requests.
     pub redirect_uri: String,
@@ -30,6 +44,24 @@ pub enum Event {
     Ignored(String),
 }
 
+/// A connection whose request head is still arriving.
+struct Pending {
+    stream: TcpStream,
+    head: Vec<u8>,
+    since: Instant,
+}
+
+/// What one connection asked for.
+enum Head {
+    /// Not all there yet.
+    Waiting,
+    /// Closed, failed or too slow: drop it.
+    Gone,
+    /// A complete request line's target (`/callback?code=…`), or None when the head
+    /// is not HTTP.
+    Target(Option<String>),
+}
+
 impl Listener {
     /// Binds the loopback address of `redirect` (its port, or any free one when it
     /// has none or 0).
@@ -41,30 +73,31 @@ impl Listener {
             _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
         let port = redirect.port().unwrap_or(0);
-        let server = Server::http(SocketAddr::new(ip, port)).map_err(|e| {
-            let in_use = e.to_string().to_lowercase().contains("in use");
-            Error::Other(format!(
-                "cannot listen on {ip}:{port} for the authorization redirect: {e}{}",
-                if in_use {
-                    format!(
-                        "\n  another program holds port {port}; stop it, or give the app another port (and register it with the provider):\n  outbound app edit {app_name} --redirect-uri http://127.0.0.1:PORT{}",
-                        redirect.path()
-                    )
-                } else {
-                    String::new()
-                }
-            ))
-        })?;
-        let actual = server
-            .server_addr()
-            .to_ip()
+        let socket = TcpListener::bind(SocketAddr::new(ip, port))
+            .and_then(|s| s.set_nonblocking(true).map(|()| s))
+            .map_err(|e| {
+                let in_use = e.kind() == ErrorKind::AddrInUse;
+                Error::Other(format!(
+                    "cannot listen on {ip}:{port} for the authorization redirect: {e}{}",
+                    if in_use {
+                        format!(
+                            "\n  another program holds port {port}; stop it, or give the app another port (and register it with the provider):\n  outbound app edit {app_name} --redirect-uri http://127.0.0.1:PORT{}",
+                            redirect.path()
+                        )
+                    } else {
+                        String::new()
+                    }
+                ))
+            })?;
+        let actual = socket
+            .local_addr()
             .map(|a| a.port())
-            .ok_or_else(|| Error::Other("the redirect listener has no port".into()))?;
+            .map_err(|e| Error::io("the redirect listener has no port", e))?;
         let mut uri = redirect.clone();
         uri.set_port(Some(actual))
             .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
         Ok(Listener {
-            server,
+            socket,
             path: redirect.path().to_owned(),
             redirect_uri: uri.to_string(),
         })
@@ -78,6 +111,8 @@ impl Listener {
         mut on_event: impl FnMut(Event),
     ) -> Result<Secret> {
         let deadline = Instant::now() + timeout;
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut last_tick = None;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -86,62 +121,167 @@ impl Listener {
                     timeout.as_secs()
                 )));
             }
-            on_event(Event::Tick(left.as_secs()));
-            let request = match self.server.recv_timeout(left.min(Duration::from_secs(1))) {
-                Ok(Some(r)) => r,
-                Ok(None) => continue,
-                Err(e) => return Err(Error::io("the redirect listener failed", e)),
-            };
-            let url = Url::parse("http://127.0.0.1").and_then(|base| base.join(request.url()));
-            let Ok(url) = url else {
-                let _ = request.respond(page(400, "Bad request."));
-                continue;
-            };
-            if url.path() != self.path {
-                // Browsers also ask for /favicon.ico; keep waiting for the real answer.
-                let _ = request.respond(page(404, "Not found."));
-                continue;
+            if last_tick != Some(left.as_secs()) {
+                last_tick = Some(left.as_secs());
+                on_event(Event::Tick(left.as_secs()));
             }
-            match check_callback(url.query_pairs(), expected) {
-                Ok(code) => {
-                    let _ = request.respond(page(
-                        200,
-                        "Authorization received. You can close this window and return to the terminal.",
-                    ));
-                    return Ok(code);
+            let mut busy = self.accept(&mut pending);
+            let mut i = 0;
+            while i < pending.len() {
+                let target = match read_head(&mut pending[i]) {
+                    Head::Waiting => {
+                        i += 1;
+                        continue;
+                    }
+                    Head::Gone => None,
+                    Head::Target(target) => Some(target),
+                };
+                let conn = pending.swap_remove(i);
+                busy = true;
+                let Some(target) = target else { continue };
+                if let Some(result) = self.answer(conn.stream, target, expected, &mut on_event) {
+                    return result;
                 }
-                Err(Rejected::Foreign) => {
-                    let _ = request.respond(page(
-                        400,
-                        "This response does not belong to the authorization outbound is waiting for; it was ignored.",
-                    ));
-                    on_event(Event::Ignored(Rejected::Foreign.message()));
+            }
+            if !busy {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+    }
+
+    /// Takes the connections waiting to be accepted; beyond [`MAX_CONNECTIONS`] the
+    /// oldest go. Returns whether there was any.
+    fn accept(&self, pending: &mut Vec<Pending>) -> bool {
+        let mut any = false;
+        for _ in 0..MAX_CONNECTIONS {
+            match self.socket.accept() {
+                Ok((stream, _)) => {
+                    any = true;
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    if pending.len() >= MAX_CONNECTIONS {
+                        pending.remove(0);
+                    }
+                    pending.push(Pending {
+                        stream,
+                        head: Vec::new(),
+                        since: Instant::now(),
+                    });
                 }
-                Err(rejected) => {
-                    let _ = request.respond(page(
-                        400,
-                        "Authorization failed. Return to the terminal for details.",
-                    ));
-                    return Err(Error::Authorization(rejected.message()));
-                }
+                Err(_) => break,
+            }
+        }
+        any
+    }
+
+    /// Answers one request; Some when it settles the authorization.
+    fn answer(
+        &self,
+        stream: TcpStream,
+        target: Option<String>,
+        expected: &Expected,
+        on_event: &mut impl FnMut(Event),
+    ) -> Option<Result<Secret>> {
+        let url = target.and_then(|t| {
+            Url::parse("http://127.0.0.1")
+                .and_then(|base| base.join(&t))
+                .ok()
+        });
+        let Some(url) = url else {
+            respond(stream, 400, "Bad request.");
+            return None;
+        };
+        if url.path() != self.path {
+            // Browsers also ask for /favicon.ico; keep waiting for the real answer.
+            respond(stream, 404, "Not found.");
+            return None;
+        }
+        match check_callback(url.query_pairs(), expected) {
+            Ok(code) => {
+                respond(
+                    stream,
+                    200,
+                    "Authorization received. You can close this window and return to the terminal.",
+                );
+                Some(Ok(code))
+            }
+            Err(Rejected::Foreign) => {
+                respond(
+                    stream,
+                    400,
+                    "This response does not belong to the authorization outbound is waiting for; it was ignored.",
+                );
+                on_event(Event::Ignored(Rejected::Foreign.message()));
+                None
+            }
+            Err(rejected) => {
+                respond(
+                    stream,
+                    400,
+                    "Authorization failed. Return to the terminal for details.",
+                );
+                Some(Err(Error::Authorization(rejected.message())))
             }
         }
     }
 }
 
-fn page(status: u16, text: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+/// Reads what has arrived of a connection's request head, without blocking.
+fn read_head(conn: &mut Pending) -> Head {
+    let mut buf = [0u8; 4096];
+    loop {
+        match conn.stream.read(&mut buf) {
+            Ok(0) => return Head::Gone,
+            Ok(n) => {
+                conn.head.extend_from_slice(&buf[..n]);
+                let mut headers = [httparse::EMPTY_HEADER; 64];
+                let mut request = httparse::Request::new(&mut headers);
+                match request.parse(&conn.head) {
+                    Ok(httparse::Status::Complete(_)) => {
+                        let target = (request.method == Some("GET"))
+                            .then(|| request.path.map(str::to_owned))
+                            .flatten();
+                        return Head::Target(target);
+                    }
+                    Ok(httparse::Status::Partial) if conn.head.len() <= MAX_HEAD => {}
+                    _ => return Head::Target(None),
+                }
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                return if conn.since.elapsed() > IDLE {
+                    Head::Gone
+                } else {
+                    Head::Waiting
+                };
+            }
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => return Head::Gone,
+        }
+    }
+}
+
+/// Sends a short page and closes the connection (bounded in time: a client that does
+/// not read cannot hold us).
+fn respond(mut stream: TcpStream, status: u16, text: &str) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let _ = stream.write_all(&page(status, text));
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+}
+
+fn page(status: u16, text: &str) -> Vec<u8> {
     let html = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>outbound</title></head><body><p>{text}</p></body></html>"
     );
-    let mut response = Response::from_string(html).with_status_code(status);
-    for (k, v) in [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Connection", "close"),
-        ("Cache-Control", "no-store"),
-    ] {
-        if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response = response.with_header(h);
-        }
-    }
-    response
+    let reason = match status {
+        200 => "OK",
+        404 => "Not Found",
+        _ => "Bad Request",
+    };
+    format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{html}",
+        html.len()
+    )
+    .into_bytes()
 }

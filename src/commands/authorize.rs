@@ -3,7 +3,7 @@
 //! browser and a loopback listener, or pasted back with --manual; the device grant;
 //! client credentials, which verifies them) and stores the tokens for the account.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Read};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Client;
@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::oauth::device::{self, Poll};
 use crate::oauth::flow::{AuthRequest, Pkce, authorization_url, random_token};
 use crate::oauth::{self, ClientCredentials, OAuthError, TokenResponse};
+use crate::signals;
 use crate::state::Index;
 use crate::tokens::{self, DEFAULT_ACCOUNT, StoredToken};
 
@@ -57,6 +58,8 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         secret: secret.as_ref(),
     };
     let timeout = Duration::from_secs(args.timeout);
+    // Each flow returns holding the signals (see `signals`): from the request that
+    // makes the server issue tokens until they are saved below.
     let (grant, response) = if app.grant == Grant::ClientCredentials {
         (
             "client_credentials",
@@ -73,16 +76,15 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
             code_flow(app, &http, &creds, &scopes, prompt.as_deref(), &args),
         )
     };
-    let status = if response.is_ok() { "ok" } else { "error" };
-    ctx.audit(&config).record(
-        &app.name,
-        account,
-        "authorize",
-        Some(grant),
-        app.token_url.host_str(),
-        status,
-    )?;
-    let response = response?;
+    let audit = ctx.audit(&config);
+    let host = app.token_url.host_str();
+    let (response, _hold) = match response {
+        Ok(r) => r,
+        Err(e) => {
+            audit.record(&app.name, account, "authorize", Some(grant), host, "error");
+            return Err(e);
+        }
+    };
     let token = StoredToken::from_response(response, app, &scopes, None);
     tokens::record(
         store.as_ref(),
@@ -94,6 +96,8 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         Some((scope_override, prompt_override)),
         false,
     )?;
+    drop(_hold);
+    audit.record(&app.name, account, "authorize", Some(grant), host, "ok");
     let expiry = match token.expires_at {
         Some(at) => format!(
             "the access token expires in {}",
@@ -178,17 +182,21 @@ fn approve(
     }
 }
 
+/// Tokens from the server, with the signals held until they are saved.
+type Issued = (TokenResponse, signals::Hold);
+
 fn client_credentials(
     http: &Client,
     creds: &ClientCredentials,
     scopes: &[String],
-) -> Result<TokenResponse> {
+) -> Result<Issued> {
     let scope = scopes.join(&creds.app.scope_delimiter);
     let mut params = vec![("grant_type", "client_credentials")];
     if !scopes.is_empty() {
         params.push(("scope", scope.as_str()));
     }
-    Ok(oauth::token_request(http, creds, params, &[])?)
+    let hold = signals::hold();
+    Ok((oauth::token_request(http, creds, params, &[])?, hold))
 }
 
 fn code_flow(
@@ -198,7 +206,7 @@ fn code_flow(
     scopes: &[String],
     prompt: Option<&str>,
     args: &AuthorizeArgs,
-) -> Result<TokenResponse> {
+) -> Result<Issued> {
     let auth_url = app.auth_url.as_ref().ok_or_else(|| {
         Error::Usage(format!(
             "`{}` has no authorization endpoint; set one with `outbound app edit {} --auth-url URL` (or --issuer)",
@@ -237,11 +245,7 @@ fn code_flow(
         eprintln!(
             "\nOpen this URL in a browser on any machine:\n\n  {url}\n\nAfter you approve, the browser is sent to {redirect_uri}?… and may show an error page.\nCopy the whole address from the address bar and paste it here (or just the code), then press Enter:"
         );
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::io("cannot read the pasted URL", e))?;
+        let line = read_pasted_line()?;
         let code = parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
         (code, redirect_uri)
     } else {
@@ -296,7 +300,31 @@ fn code_flow(
     if let Some(p) = &pkce {
         secrets.push(&p.verifier);
     }
-    Ok(oauth::token_request(http, creds, params, &secrets)?)
+    // The code is spent once sent: hold the signals until its tokens are saved.
+    let hold = signals::hold();
+    Ok((oauth::token_request(http, creds, params, &secrets)?, hold))
+}
+
+/// The longest line `--manual` reads: a redirect URL with a code and state is a
+/// few hundred bytes; anything near this is not one.
+const MAX_PASTE: u64 = 16 * 1024;
+
+/// One pasted line, at most [`MAX_PASTE`] bytes.
+fn read_pasted_line() -> Result<String> {
+    let mut line = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_PASTE + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(|e| Error::io("cannot read the pasted URL", e))?;
+    if line.len() as u64 > MAX_PASTE {
+        return Err(Error::Usage(format!(
+            "the pasted text is longer than {} KiB; paste only the address the browser was sent to (or just the code)",
+            MAX_PASTE / 1024
+        )));
+    }
+    String::from_utf8(line)
+        .map_err(|_| Error::Usage("the pasted text is not UTF-8; paste the address again".into()))
 }
 
 /// The redirect URI for `--manual`: the app's, with a concrete port (a free one when
@@ -321,7 +349,7 @@ fn device_flow(
     scopes: &[String],
     timeout: Duration,
     no_browser: bool,
-) -> Result<TokenResponse> {
+) -> Result<Issued> {
     let device_url = app.device_url.as_ref().ok_or_else(|| {
         Error::Usage(format!(
             "`{}` has no device authorization endpoint; set one with `outbound app edit {} --device-url URL` (or --issuer)",
@@ -350,10 +378,14 @@ fn device_flow(
             ));
         }
         std::thread::sleep(interval);
+        let hold = signals::hold();
         match device::poll(http, creds, &auth.device_code) {
-            Ok(Poll::Done(token)) => return Ok(token),
+            Ok(Poll::Done(token)) => return Ok((token, hold)),
             Ok(Poll::Pending) => {}
-            Ok(Poll::SlowDown) => interval += Duration::from_secs(5),
+            Ok(Poll::SlowDown) => {
+                interval = (interval + Duration::from_secs(5))
+                    .min(Duration::from_secs(device::MAX_INTERVAL));
+            }
             Err(OAuthError::Refused { error, .. }) if error == "access_denied" => {
                 return Err(Error::Authorization(
                     "the authorization was denied on the other device; nothing was stored".into(),

@@ -162,7 +162,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             Some(plan.method.as_str()),
             outcome.url.host_str(),
             &status,
-        )?;
+        );
     }
     runtime.block_on(finish(&args, outcome, started))
 }

@@ -1,6 +1,9 @@
 //! `outbound status [NAME]`: every application and account of this user, with its
 //! state, expiry, scopes, store, last error and last refresh. Tokens of deleted apps
-//! (orphans) and of older generations (after `app reset`) are reported and removed.
+//! (orphans) and of older generations (after `app reset`) are reported, never
+//! removed: a read command destroys no credential, whatever state the configuration
+//! file is in (empty while an editor rewrites it, missing on an unmounted share).
+//! `outbound prune` removes them, explicitly.
 
 use serde::Serialize;
 
@@ -55,7 +58,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         index = rebuild(ctx, &config)?;
     }
     let mut rows = Vec::new();
-    let mut stale = Vec::new();
+    let mut stale = 0;
     for app in config
         .apps
         .iter()
@@ -88,18 +91,16 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         for rec in records {
             let state = tokens::account_state(app, rec, now);
             if state == AccountState::Reset {
-                stale.push((rec.clone(), Some(app)));
+                stale += 1;
             }
             rows.push(row(&app.name, rec, state.as_str(), now));
         }
     }
     // Tokens bound to an id this file no longer has: the app was deleted.
     if name.is_none() {
-        for rec in index.accounts.values() {
-            if rec.config == config.path && !config.apps.iter().any(|a| a.id == rec.app_id) {
-                rows.push(row(&rec.app_name, rec, "orphan", now));
-                stale.push((rec.clone(), None));
-            }
+        for rec in orphans(&index, &config) {
+            rows.push(row(&rec.app_name, rec, "orphan", now));
+            stale += 1;
         }
     }
 
@@ -113,29 +114,77 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
     } else {
         print_rows(&rows, now);
     }
+    if stale > 0 {
+        eprintln!(
+            "note: {stale} account(s) hold tokens of deleted or reset applications; remove them with `outbound prune`"
+        );
+    }
+    Ok(())
+}
 
-    if !stale.is_empty() {
-        let store = ctx.store(&config);
-        for (rec, app) in stale {
-            let outcome = tokens::forget(
-                store.as_ref(),
-                &ctx.state_dir,
-                &rec.app_id,
-                &rec.account,
-                app,
-                &ctx.audit(&config),
-            )?;
-            report_revocation(&rec.app_name, &rec.account, &outcome);
-            let why = if app.is_some() {
-                "reset since they were obtained"
-            } else {
-                "deleted"
-            };
-            eprintln!(
-                "removed the tokens of `{}` (account `{}`): the application was {why}",
-                rec.app_name, rec.account
-            );
+/// This user's accounts bound to an id that `config` (the file they came from) no
+/// longer defines.
+fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a AccountRecord> {
+    index
+        .accounts
+        .values()
+        .filter(|r| r.config == config.path && !config.apps.iter().any(|a| a.id == r.app_id))
+        .collect()
+}
+
+/// `outbound prune`: removes the tokens `status` reports as `reset` (revoked first,
+/// the app being known) and `orphan`. An orphan is judged only against a file that
+/// exists, parses and defines applications: an empty or missing file says nothing
+/// about which applications were deleted, so nothing is removed then.
+pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
+    let config = ctx.load()?;
+    let index = Index::load(&ctx.state_dir);
+    let mut stale: Vec<(AccountRecord, Option<&crate::app::App>)> = Vec::new();
+    for app in &config.apps {
+        for rec in index.accounts.values().filter(|r| r.app_id == app.id) {
+            if rec.generation < app.generation {
+                stale.push((rec.clone(), Some(app)));
+            }
         }
+    }
+    let orphans = orphans(&index, &config);
+    if !orphans.is_empty() && config.apps.is_empty() {
+        return Err(crate::error::ConfigError {
+            file: config.path.clone(),
+            position: None,
+            message: format!(
+                "the file is empty or missing, so every one of the {} account(s) recorded for it would count as deleted; nothing was removed (restore the file, or delete the applications' tokens one by one with `outbound logout`)",
+                orphans.len()
+            ),
+        }
+        .into());
+    }
+    stale.extend(orphans.into_iter().map(|r| (r.clone(), None)));
+    if stale.is_empty() {
+        eprintln!("nothing to prune: no tokens of deleted or reset applications");
+        return Ok(());
+    }
+    let store = ctx.store(&config);
+    let audit = ctx.audit(&config);
+    for (rec, app) in stale {
+        let outcome = tokens::forget(
+            store.as_ref(),
+            &ctx.state_dir,
+            &rec.app_id,
+            &rec.account,
+            app.filter(|_| !no_revoke),
+            &audit,
+        )?;
+        report_revocation(&rec.app_name, &rec.account, &outcome);
+        let why = if app.is_some() {
+            "reset since they were obtained"
+        } else {
+            "deleted (its definition, and so its revocation URL, is gone: not revoked)"
+        };
+        eprintln!(
+            "removed the tokens of `{}` (account `{}`): the application was {why}",
+            rec.app_name, rec.account
+        );
     }
     Ok(())
 }
@@ -171,7 +220,7 @@ fn print_rows(rows: &[Row], now: u64) {
                     r.scopes.join(" ")
                 },
                 r.store.unwrap_or("-").to_owned(),
-                r.last_error.clone().unwrap_or_default(),
+                crate::text::printable(&r.last_error.clone().unwrap_or_default()),
             ]
         })
         .collect();

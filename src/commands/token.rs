@@ -39,7 +39,7 @@ pub fn run(
     warn_refresh_expiry(app, account, &access.token);
     let token = &access.token;
     ctx.audit(&config)
-        .record(&app.name, account, "token", None, None, "ok")?;
+        .record(&app.name, account, "token", None, None, "ok");
     if json {
         let now = tokens::now() as i64;
         return print_json(&TokenView {

@@ -90,9 +90,7 @@ fn parse_start(answer: Result<Answer, OAuthError>) -> Result<DeviceAuthorization
             .or_else(|| text("verification_url"))
             .ok_or_else(|| malformed("no verification_uri"))?,
         verification_uri_complete: text("verification_uri_complete"),
-        expires_in: number("expires_in")
-            .unwrap_or(600)
-            .clamp(1, MAX_EXPIRES_IN),
+        expires_in: number("expires_in").unwrap_or(600).clamp(1, MAX_EXPIRES_IN),
         interval: number("interval").unwrap_or(5).clamp(1, MAX_INTERVAL),
     })
 }

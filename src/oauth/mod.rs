@@ -292,11 +292,17 @@ fn post(
         .post(url.as_str())
         .header(reqwest::header::ACCEPT, "application/json");
     for (k, v) in &app.token_headers {
-        request = request.header(k.as_str(), setting_value(app, "token_headers", k, v, redactor)?);
+        request = request.header(
+            k.as_str(),
+            setting_value(app, "token_headers", k, v, redactor)?,
+        );
     }
     if endpoint == "token" {
         for (k, v) in &app.token_params {
-            form.push((k.clone(), setting_value(app, "token_params", k, v, redactor)?));
+            form.push((
+                k.clone(),
+                setting_value(app, "token_params", k, v, redactor)?,
+            ));
         }
     }
     request = creds.apply(request, &mut form);

@@ -56,32 +56,35 @@ fn string(map: &Map<String, Value>, key: &str) -> Option<String> {
 /// nor overflow the arithmetic that follows.
 pub const MAX_LIFETIME: u64 = 10 * 365 * 86400;
 
-/// A number of seconds given as a JSON number (integer or not) or a numeric string,
-/// clamped to `0..=MAX_LIFETIME`: a negative lifetime means already expired. A value
-/// that is not a number at all counts as absent (the app's default lifetime applies).
-fn seconds(map: &Map<String, Value>, key: &str) -> Option<u64> {
-    let clamp = |f: f64| -> Option<u64> {
-        if f.is_nan() {
-            None
-        } else {
-            Some(f.clamp(0.0, MAX_LIFETIME as f64) as u64)
-        }
-    };
+/// A whole number given as a JSON number (integer or not) or a numeric string; None
+/// when it is not a number at all. Wide enough that no server value wraps.
+fn number(map: &Map<String, Value>, key: &str) -> Option<i128> {
+    let float = |f: f64| (!f.is_nan()).then(|| f.clamp(-1e30, 1e30) as i128);
     match map.get(key)? {
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Some(u.min(MAX_LIFETIME)),
-            (None, Some(_)) => Some(0),
-            _ => clamp(n.as_f64()?),
+            (Some(u), _) => Some(i128::from(u)),
+            (None, Some(i)) => Some(i128::from(i)),
+            _ => float(n.as_f64()?),
         },
         Value::String(s) => {
             let s = s.trim();
-            match s.parse::<i128>() {
-                Ok(i) => Some(i.clamp(0, MAX_LIFETIME as i128) as u64),
-                Err(_) => clamp(s.parse::<f64>().ok()?),
-            }
+            s.parse::<i128>()
+                .ok()
+                .or_else(|| float(s.parse::<f64>().ok()?))
         }
         _ => None,
     }
+}
+
+/// A lifetime in seconds, clamped to `0..=MAX_LIFETIME`: a negative lifetime means
+/// already expired. A value that is not a number at all counts as absent (the app's
+/// default lifetime applies).
+fn seconds(map: &Map<String, Value>, key: &str) -> Option<u64> {
+    number(map, key).map(clamp_lifetime)
+}
+
+fn clamp_lifetime(seconds: i128) -> u64 {
+    seconds.clamp(0, i128::from(MAX_LIFETIME)) as u64
 }
 
 /// A token as RFC 6750 lets it travel in a header: visible ASCII, no spaces or
@@ -175,7 +178,7 @@ pub fn parse_token_response(
         }
     }
     let expires_in = seconds(&map, "expires_in")
-        .or_else(|| seconds(&map, "expires_at").map(|at| at.saturating_sub(now())))
+        .or_else(|| number(&map, "expires_at").map(|at| clamp_lifetime(at - i128::from(now()))))
         .or_else(|| seconds(&map, "ext_expires_in"));
     let scope = match map.get("scope") {
         Some(Value::String(s)) => Some(

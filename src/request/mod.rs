@@ -123,7 +123,9 @@ pub async fn send(
         show_headers(
             '>',
             &headers,
-            token_header.as_ref().map(|(n, _)| (n, app.token_format.as_str())),
+            token_header
+                .as_ref()
+                .map(|(n, _)| (n, app.token_format.as_str())),
             verbose,
         );
         let request = client

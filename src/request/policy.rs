@@ -88,7 +88,9 @@ pub fn host_header_refusal(
     headers: &reqwest::header::HeaderMap,
 ) -> Option<String> {
     let given = headers.get(reqwest::header::HOST)?;
-    let given = String::from_utf8_lossy(given.as_bytes()).trim().to_ascii_lowercase();
+    let given = String::from_utf8_lossy(given.as_bytes())
+        .trim()
+        .to_ascii_lowercase();
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     let authorities = match (url.port(), url.port_or_known_default()) {
         (Some(port), _) => vec![format!("{host}:{port}")],

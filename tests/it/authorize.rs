@@ -508,7 +508,7 @@ fn refusals_disabled_and_no_terminal() {
 }
 
 #[test]
-fn status_states_and_cleanup() {
+fn status_states_and_prune() {
     let server = AuthServer::with(Options {
         access_ttl: Some(2),
         ..Options::default()
@@ -553,6 +553,11 @@ fn status_states_and_cleanup() {
     let rows = run.json();
     assert_eq!(rows[0]["state"], "reset", "{rows}");
     assert_eq!(rows[1]["state"], "orphan", "{rows}");
+    assert!(run.stderr.contains("outbound prune"), "{}", run.stderr);
+    // `status` only reads: the dead tokens are still there until `prune`.
+    assert!(env.stored_token("nat", "default").is_some());
+    assert!(crate::harness::keyring_lookup(&format!("token/{gone_id}/default")).is_some());
+    let run = env.run(&["prune"]).ok();
     assert!(
         run.stderr.contains("the application was reset"),
         "{}",

@@ -4,7 +4,7 @@
 //! user's older tokens die the next time they are touched; delete removes the app,
 //! its stored client secret and this user's tokens.
 
-use super::{app_table, edit_config, forget_tokens, set};
+use super::{app_table, edit_config, edit_config_staged, forget_tokens, set};
 use crate::app::SecretRef;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
@@ -65,19 +65,29 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     if !ctx.confirm(&question, yes, "--yes")? {
         return Err(Error::Other("delete cancelled; nothing changed".into()));
     }
-    // Secrets first: if the store cannot be reached, the app is still there to retry.
+    // The new file is written beside the old one first (the write is possible), then
+    // the secrets go (if the store cannot be reached, the app is still there to
+    // retry), then the new file replaces the old.
     let store = ctx.store(&config);
-    let removed = forget_tokens(ctx, &config, store.as_ref(), &app, !no_revoke)?;
-    if app.client_secret == SecretRef::Store {
-        store.delete(&store::client_secret_key(&app.id))?;
-    }
-    edit_config(ctx, name, |config, doc| {
-        config.app(name)?;
-        if let Some(apps) = doc.get_mut("apps").and_then(|a| a.as_table_like_mut()) {
-            apps.remove(name);
-        }
-        Ok(())
-    })?;
+    let mut removed = 0;
+    edit_config_staged(
+        ctx,
+        name,
+        |config, doc| {
+            config.app(name)?;
+            if let Some(apps) = doc.get_mut("apps").and_then(|a| a.as_table_like_mut()) {
+                apps.remove(name);
+            }
+            Ok(())
+        },
+        |()| {
+            removed = forget_tokens(ctx, &config, store.as_ref(), &app, !no_revoke)?;
+            if app.client_secret == SecretRef::Store {
+                store.delete(&store::client_secret_key(&app.id))?;
+            }
+            Ok(())
+        },
+    )?;
     eprintln!(
         "deleted `{name}` (id {}), its client secret and this user's tokens for {removed} account(s)",
         app.id

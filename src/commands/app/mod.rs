@@ -41,7 +41,17 @@ fn edit_config<T>(
     name: &str,
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
 ) -> Result<T> {
-    config::edit(&ctx.config_path, change).map_err(|e| match e {
+    edit_config_staged(ctx, name, change, |_| Ok(()))
+}
+
+/// [`edit_config`] through [`config::edit_staged`].
+fn edit_config_staged<T>(
+    ctx: &Ctx,
+    name: &str,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+    before_commit: impl FnOnce(&T) -> Result<()>,
+) -> Result<T> {
+    config::edit_staged(&ctx.config_path, change, before_commit).map_err(|e| match e {
         EditError::Failed(e) => e,
         EditError::Invalid(parse) => match parse.invalid {
             Some(invalid) if invalid.app == name => Error::Usage(format!(

@@ -1,0 +1,21 @@
+//! Warnings raised below the command layer, which never prints: a failure that must
+//! be reported but must not undo what already happened (the audit log that cannot be
+//! written after the server issued tokens). `main` prints them once, at the end.
+
+use std::sync::Mutex;
+
+static PENDING: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+pub fn push(message: String) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.push(message);
+    }
+}
+
+/// Every warning raised so far, oldest first; the list is left empty.
+pub fn take() -> Vec<String> {
+    PENDING
+        .lock()
+        .map(|mut p| std::mem::take(&mut *p))
+        .unwrap_or_default()
+}
