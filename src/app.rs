@@ -933,6 +933,43 @@ token_url = "https://example.com/token"
     }
 
     #[test]
+    fn credentials_stay_out_of_the_file() {
+        let e = check_endpoint("https://user:pw@auth.example.com/token").unwrap_err();
+        assert!(
+            e.contains("user name or password") && !e.contains("pw@"),
+            "{e}"
+        );
+        assert!(check_endpoint("https://user@auth.example.com/token").is_err());
+        for (field, key, value, ok) in [
+            ("token_headers", "X-Api-Key", "literal", false),
+            ("token_headers", "X-Api-Key", "env:API_KEY", true),
+            ("token_headers", "X-Api-Key", "command:pass show key", true),
+            ("token_headers", "X-Api-Key", "env:1bad", false),
+            ("token_params", "client_assertion", "x", false),
+            ("token_params", "refresh_token_hint", "x", false),
+            ("token_params", "audience", "api", true),
+            ("auth_params", "access_type", "offline", true),
+        ] {
+            let text = format!("{BASE}{field} = {{ {key} = \"{value}\" }}\n");
+            assert_eq!(
+                validate("x", raw(&text)).is_ok(),
+                ok,
+                "{field}.{key} = {value}"
+            );
+        }
+        for (pattern, ok) in [
+            ("*.com", false),
+            ("*.co.uk", false),
+            ("*.example.co.uk", true),
+            ("*.googleapis.com", true),
+            ("*.corp", true),
+            ("co.uk", true),
+        ] {
+            assert_eq!(check_host_pattern(pattern).is_ok(), ok, "{pattern}");
+        }
+    }
+
+    #[test]
     fn proxy_with_password_is_refused() {
         assert!(check_proxy("socks5://127.0.0.1:1080").is_ok());
         assert!(check_proxy("http://u:p@proxy:3128").is_err());

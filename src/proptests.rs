@@ -38,6 +38,53 @@ proptest! {
         }
     }
 
+    /// Extreme numbers and control characters: lifetimes always land in
+    /// 0..=MAX_LIFETIME (so `now + lifetime` cannot wrap), a token with a control
+    /// character or space is refused, and no error or scope carries a control character.
+    #[test]
+    fn extreme_numbers_and_control_characters(
+        expires in prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<i128>().prop_map(|n| format!("\"{n}\"")),
+            Just("18446744073709551615".to_owned()),
+            Just("1e308".to_owned()),
+            Just("-1e308".to_owned()),
+            Just("\"NaN\"".to_owned()),
+            Just("\"inf\"".to_owned()),
+            Just("\"-5\"".to_owned()),
+        ],
+        token in "[\\x00-\\x7f]{1,12}",
+        text in "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}a-z ]{0,20}",
+    ) {
+        let body = serde_json::json!({
+            "access_token": token,
+            "refresh_token": "r1",
+            "scope": text,
+            "error_description": text,
+        });
+        let mut body = body.to_string();
+        body.insert_str(1, &format!(r#""expires_in":{expires},"refresh_token_expires_in":{expires},"#));
+        let max = crate::oauth::response::MAX_LIFETIME;
+        match parse_token_response(200, "application/json", body.as_bytes(), " ", &Default::default()) {
+            Ok(t) => {
+                prop_assert!(t.expires_in.is_none_or(|e| e <= max));
+                prop_assert!(t.refresh_expires_in.is_none_or(|e| e <= max));
+                prop_assert!(t.access_token.expose().bytes().all(|b| (0x21..=0x7e).contains(&b)));
+                for scope in t.scope.unwrap_or_default() {
+                    prop_assert!(!scope.chars().any(char::is_control), "{scope:?}");
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+        let error = serde_json::json!({"error": text, "error_description": text}).to_string();
+        let e = parse_token_response(400, "application/json", error.as_bytes(), " ", &Default::default());
+        if let Err(e) = e {
+            let shown = e.scrub(&crate::secret::Redactor::default()).to_string();
+            prop_assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        }
+    }
+
     #[test]
     fn configuration_files_never_panic(text in r#"(\[apps\.[a-z]{1,3}\]\n|[a-z_]{1,12} = ("[^"\n]{0,20}"|[0-9]{1,4}|true|\[\]|\{\})\n|#.{0,10}\n|.{0,10}\n){0,12}"#) {
         match Config::parse(std::path::Path::new("apps.toml"), &text) {

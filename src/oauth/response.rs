@@ -285,6 +285,31 @@ mod tests {
     }
 
     #[test]
+    fn hostile_lifetimes_and_tokens() {
+        let lifetime = |v: &str| {
+            parse(
+                200,
+                "",
+                &format!(r#"{{"access_token":"a","expires_in":{v}}}"#),
+            )
+            .unwrap()
+            .expires_in
+        };
+        assert_eq!(lifetime("18446744073709551615"), Some(MAX_LIFETIME));
+        assert_eq!(lifetime("1e300"), Some(MAX_LIFETIME));
+        assert_eq!(lifetime("-5"), Some(0), "negative: already expired");
+        assert_eq!(lifetime("\"-5\""), Some(0));
+        assert_eq!(lifetime("\"abc\""), None, "not a number: absent");
+        assert_eq!(lifetime("\"NaN\""), None);
+        let e = parse(200, "", r#"{"access_token":"abc\r\nX-Injected: 1"}"#).unwrap_err();
+        assert!(e.to_string().contains("no token may have"), "{e}");
+        assert!(parse(200, "", r#"{"access_token":"a b"}"#).is_err());
+        assert!(parse(200, "", r#"{"access_token":"a","refresh_token":"r\u0007"}"#).is_err());
+        // Salesforce-style tokens (visible ASCII beyond RFC 6750's b64token) pass.
+        assert!(parse(200, "", r#"{"access_token":"00D!AQ0A|x:y"}"#).is_ok());
+    }
+
+    #[test]
     fn errors_even_with_200() {
         let e = parse(
             200,
