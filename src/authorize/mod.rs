@@ -35,7 +35,12 @@ pub enum Rejected {
 }
 
 impl Rejected {
+    /// What to tell the user; whatever came from the callback is shown escaped.
     pub fn message(&self) -> String {
+        crate::text::printable(&self.describe())
+    }
+
+    fn describe(&self) -> String {
         match self {
             Rejected::Foreign => "a callback with a wrong state was ignored".into(),
             Rejected::Denied { error, description } => format!(

@@ -3,10 +3,12 @@
 //! `scripts/test` starts (tests that need it fail, never skip, without it).
 
 mod app_admin;
+mod attack;
 mod authorize;
 mod authserver;
 mod curl;
 mod harness;
+mod hostile;
 mod providers;
 mod servers;
 mod store;
