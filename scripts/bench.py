@@ -11,6 +11,7 @@ Service and the local authorization server). Prints a Markdown table.
 """
 import json
 import os
+import shlex
 import statistics
 import subprocess
 import sys
@@ -83,12 +84,25 @@ def median_ms(cmd, stdin=None, runs=RUNS):
     return statistics.median(times) * 1000
 
 
+def hyperfine_times(cmd, runs):
+    """Wall times (seconds) of `runs` runs of cmd, measured by hyperfine without a shell
+    (-N): no interpreter overhead is added to either side of a comparison, which would
+    pull every ratio towards 1."""
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        subprocess.run(["hyperfine", "-N", "--runs", str(runs), "--warmup", "2", "--export-json", f.name,
+                        "--style", "none", "--", " ".join(shlex.quote(c) for c in cmd)],
+                       check=True, stdout=subprocess.DEVNULL)
+        return json.load(open(f.name))["results"][0]["times"]
+
+
 def paired_ms(a, b, runs=RUNS):
-    """Medians of a and b, run alternately."""
+    """Medians of a and b, in alternating batches of 10 (drift in the machine's load
+    hits both alike), each timed by hyperfine."""
     ta, tb = [], []
-    for _ in range(runs):
-        ta.append(run(a)[0])
-        tb.append(run(b)[0])
+    for _ in range(max(1, runs // 10)):
+        ta.extend(hyperfine_times(a, 10))
+        tb.extend(hyperfine_times(b, 10))
     return statistics.median(ta) * 1000, statistics.median(tb) * 1000
 
 
@@ -206,7 +220,7 @@ def main():
                                  ["curl", "-s", "-H", f"Authorization: Bearer {token}", small])
     rows.append(("`outbound curl` small response", c_ours, "`curl -H 'Authorization: Bearer …'`", c_theirs, f"{c_ours / c_theirs:.2f}x", "ratio <= 1.5"))
     script = f'curl -s -H "Authorization: Bearer $(secret-tool lookup service bench username same-size)" {small}'
-    c_script = median_ms(["sh", "-c", script])
+    c_script = statistics.median(hyperfine_times(["sh", "-c", script], RUNS)) * 1000
     rows.append(("`outbound curl` small response", c_ours, "the same with the token from the keyring: `curl -H \"…$(secret-tool lookup …)\"`", c_script, f"{c_ours / c_script:.2f}x", "(context)"))
 
     big = f"{base}/big"

@@ -194,12 +194,8 @@ fn client(
     proxy: Option<&Url>,
     tls: bool,
 ) -> Result<reqwest::Client> {
-    // Reads of at most ~64 KiB at a time: hyper's default lets one read take up to
-    // ~400 KiB, which on loopback costs about a quarter of a large download's
-    // throughput (BENCHMARKS.md). It also caps a response head at 64 KiB.
-    let mut builder = crate::http::async_builder(app, proxy)?
-        .redirect(reqwest::redirect::Policy::none())
-        .http1_max_buf_size(64 * 1024);
+    let mut builder =
+        crate::http::async_builder(app, proxy)?.redirect(reqwest::redirect::Policy::none());
     if !tls {
         builder = builder.tls_certs_only(Vec::new());
     }

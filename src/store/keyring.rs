@@ -1,4 +1,5 @@
-//! The OS credential store, through `keyring-core` and the platform store crates.
+//! The OS credential store of macOS and Windows, through `keyring-core` and the
+//! platform store crates (Linux uses `secret_service`).
 //!
 //! Every call runs on a helper thread and is bounded by a timeout: a Secret Service
 //! stuck on an unlock prompt must not hang a cron job.
@@ -107,13 +108,6 @@ fn init_default_store() -> Result<(), StoreError> {
         .map_err(|reason| StoreError::KeyringUnavailable { reason })
 }
 
-#[cfg(target_os = "linux")]
-fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, String> {
-    zbus_secret_service_keyring_store::Store::new()
-        .map(|s| s as Arc<keyring_core::CredentialStore>)
-        .map_err(|e| describe(&e))
-}
-
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, String> {
     apple_native_keyring_store::keychain::Store::new()
@@ -126,9 +120,4 @@ fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, String> {
     windows_native_keyring_store::Store::new()
         .map(|s| s as Arc<keyring_core::CredentialStore>)
         .map_err(|e| describe(&e))
-}
-
-#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
-fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, String> {
-    Err("this platform has no supported OS keyring".into())
 }

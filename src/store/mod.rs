@@ -6,7 +6,10 @@
 //! both ways out. "Not found" (`Ok(None)`) and "unavailable" (`Err`) are different.
 
 mod file;
+#[cfg(any(target_os = "macos", windows))]
 mod keyring;
+#[cfg(all(unix, not(target_os = "macos")))]
+mod secret_service;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -16,7 +19,10 @@ use serde::{Deserialize, Serialize};
 use crate::secret::Secret;
 
 pub use file::FileStore;
-pub use keyring::KeyringStore;
+#[cfg(any(target_os = "macos", windows))]
+use keyring::KeyringStore as OsStore;
+#[cfg(all(unix, not(target_os = "macos")))]
+use secret_service::SecretServiceStore as OsStore;
 
 /// The store backends a user can choose (`--store`, `OUTBOUND_STORE`, `store = ...`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -61,7 +67,7 @@ pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub fn open(backend: Backend, state_dir: &Path) -> Box<dyn SecretStore> {
     match backend {
-        Backend::Keyring => Box::new(KeyringStore::new(KEYRING_TIMEOUT)),
+        Backend::Keyring => Box::new(OsStore::new(KEYRING_TIMEOUT)),
         Backend::File => Box::new(FileStore::new(state_dir.join("secrets.json"))),
     }
 }

@@ -1,0 +1,313 @@
+//! The freedesktop Secret Service (gnome-keyring, KeePassXC, KWallet), spoken
+//! directly over D-Bus (`zbus`), with an encrypted session.
+//!
+//! Our own client rather than a crate's, for speed, measured (BENCHMARKS.md): every
+//! `outbound token` and `outbound curl` opens a session, and the released clients
+//! spend most of their CPU on its Diffie-Hellman exchange — the `secret-service` crate
+//! (behind keyring-core) with a 1024-bit private exponent and a square-and-multiply
+//! that divides at every step (~4 ms), `oo7` with a 128-bit exponent but the same loop
+//! (~2.5 ms). Here the exchange is num-bigint's Montgomery exponentiation with a
+//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (OpenSession,
+//! SearchItems, GetSecret). The session's cryptography is the Secret Service
+//! specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC
+//! and HKDF. Items keep keyring-core's attributes (`service`, `username`) and label,
+//! so secrets stored by earlier versions are found.
+//!
+//! Every call is bounded by a timeout: a Secret Service stuck on an unlock prompt
+//! must not hang a cron job. A locked keyring is reported, never unlocked with a
+//! prompt nobody may see.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
+use num_bigint::BigUint;
+use zbus::zvariant::{ObjectPath, OwnedObjectPath, OwnedValue, Value};
+
+use super::{Backend, SecretStore, StoreError};
+use crate::secret::Secret;
+
+/// The `service` attribute of every item we create.
+const SERVICE: &str = "outbound";
+const BUS_NAME: &str = "org.freedesktop.secrets";
+const SERVICE_PATH: &str = "/org/freedesktop/secrets";
+const ALGORITHM: &str = "dh-ietf1024-sha256-aes128-cbc-pkcs7";
+
+/// RFC 2409's Second Oakley Group (1024-bit MODP), generator 2: the group the
+/// specification names for this algorithm.
+const PRIME: [u8; 128] = [
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xC9, 0x0F, 0xDA, 0xA2, 0x21, 0x68, 0xC2, 0x34,
+    0xC4, 0xC6, 0x62, 0x8B, 0x80, 0xDC, 0x1C, 0xD1, 0x29, 0x02, 0x4E, 0x08, 0x8A, 0x67, 0xCC, 0x74,
+    0x02, 0x0B, 0xBE, 0xA6, 0x3B, 0x13, 0x9B, 0x22, 0x51, 0x4A, 0x08, 0x79, 0x8E, 0x34, 0x04, 0xDD,
+    0xEF, 0x95, 0x19, 0xB3, 0xCD, 0x3A, 0x43, 0x1B, 0x30, 0x2B, 0x0A, 0x6D, 0xF2, 0x5F, 0x14, 0x37,
+    0x4F, 0xE1, 0x35, 0x6D, 0x6D, 0x51, 0xC2, 0x45, 0xE4, 0x85, 0xB5, 0x76, 0x62, 0x5E, 0x7E, 0xC6,
+    0xF4, 0x4C, 0x42, 0xE9, 0xA6, 0x37, 0xED, 0x6B, 0x0B, 0xFF, 0x5C, 0xB6, 0xF4, 0x06, 0xB7, 0xED,
+    0xEE, 0x38, 0x6B, 0xFB, 0x5A, 0x89, 0x9F, 0xA5, 0xAE, 0x9F, 0x24, 0x11, 0x7C, 0x4B, 0x1F, 0xE6,
+    0x49, 0x28, 0x66, 0x51, 0xEC, 0xE6, 0x53, 0x81, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+];
+
+pub struct SecretServiceStore {
+    timeout: Duration,
+}
+
+/// Why a Secret Service call failed, before it becomes a [`StoreError`].
+enum Failure {
+    Unavailable(String),
+    Locked,
+    Corrupt(String),
+}
+
+impl From<zbus::Error> for Failure {
+    fn from(e: zbus::Error) -> Self {
+        Failure::Unavailable(match e {
+            zbus::Error::MethodError(name, Some(message), _) => format!("{name}: {message}"),
+            other => other.to_string(),
+        })
+    }
+}
+
+impl From<zbus::zvariant::Error> for Failure {
+    fn from(e: zbus::zvariant::Error) -> Self {
+        Failure::Unavailable(format!("an answer of the Secret Service is malformed: {e}"))
+    }
+}
+
+type Outcome<T> = Result<T, Failure>;
+
+impl SecretServiceStore {
+    pub fn new(timeout: Duration) -> Self {
+        SecretServiceStore { timeout }
+    }
+
+    /// Runs `op` in an encrypted session, on a runtime of its own, within the
+    /// timeout. The caller is never inside another runtime (token work stays outside
+    /// `curl`'s).
+    fn call<T>(
+        &self,
+        key: &str,
+        op: impl AsyncFnOnce(&Session) -> Outcome<T>,
+    ) -> Result<T, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::KeyringUnavailable {
+                reason: format!("cannot start the D-Bus runtime: {e}"),
+            })?;
+        let outcome = runtime.block_on(async {
+            let work = async {
+                let session = Session::open().await?;
+                op(&session).await
+            };
+            tokio::time::timeout(self.timeout, work).await
+        });
+        match outcome {
+            Err(_) => Err(StoreError::KeyringTimeout(self.timeout)),
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(Failure::Unavailable(reason))) => Err(StoreError::KeyringUnavailable { reason }),
+            Ok(Err(Failure::Locked)) => Err(StoreError::KeyringUnavailable {
+                reason: "the keyring is locked (unlock it: log in to the desktop, or run `gnome-keyring-daemon --unlock`)".into(),
+            }),
+            Ok(Err(Failure::Corrupt(reason))) => Err(StoreError::Corrupt {
+                key: key.to_owned(),
+                reason,
+            }),
+        }
+    }
+}
+
+fn attributes(key: &str) -> HashMap<&str, &str> {
+    HashMap::from([("service", SERVICE), ("username", key)])
+}
+
+impl SecretStore for SecretServiceStore {
+    fn backend(&self) -> Backend {
+        Backend::Keyring
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
+        self.call(key, async |session| {
+            match session.search(&attributes(key)).await?.as_slice() {
+                [] => Ok(None),
+                [item] => session.read(item).await.map(Some),
+                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
+            }
+        })
+    }
+
+    fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
+        let label = format!("keyring:{key}@{SERVICE}");
+        self.call(key, async |session| {
+            session.write(&label, &attributes(key), secret).await
+        })
+    }
+
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        self.call(key, async |session| {
+            let items = session.search(&attributes(key)).await?;
+            for item in &items {
+                let prompt: OwnedObjectPath = session
+                    .method(item, "org.freedesktop.Secret.Item", "Delete", &())
+                    .await?;
+                if prompt.as_str() != "/" {
+                    return Err(Failure::Locked);
+                }
+            }
+            Ok(!items.is_empty())
+        })
+    }
+}
+
+/// An open, encrypted session with the Secret Service.
+struct Session {
+    bus: zbus::Connection,
+    path: OwnedObjectPath,
+    /// The AES-128 key both sides derived from the exchange.
+    key: zeroize::Zeroizing<[u8; 16]>,
+}
+
+impl Session {
+    async fn open() -> Outcome<Session> {
+        let bus = zbus::Connection::session().await?;
+        let prime = BigUint::from_bytes_be(&PRIME);
+        let mut private = zeroize::Zeroizing::new([0u8; 32]);
+        getrandom::fill(private.as_mut())
+            .map_err(|e| Failure::Unavailable(format!("no randomness for the session: {e}")))?;
+        let exponent = BigUint::from_bytes_be(private.as_ref());
+        let public = BigUint::from(2u32).modpow(&exponent, &prime).to_bytes_be();
+        let reply = bus
+            .call_method(
+                Some(BUS_NAME),
+                SERVICE_PATH,
+                Some("org.freedesktop.Secret.Service"),
+                "OpenSession",
+                &(ALGORITHM, Value::from(public)),
+            )
+            .await?;
+        let (output, path): (OwnedValue, OwnedObjectPath) = reply.body().deserialize()?;
+        let theirs: Vec<u8> = output.try_into().map_err(|e: zbus::zvariant::Error| {
+            Failure::Unavailable(format!("the Secret Service sent no session key: {e}"))
+        })?;
+        let shared = BigUint::from_bytes_be(&theirs).modpow(&exponent, &prime);
+        // The shared secret, big-endian, left-padded to the group's size; then HKDF
+        // (SHA-256, no salt, no info) to 128 bits, as the specification says.
+        let mut ikm = zeroize::Zeroizing::new([0u8; 128]);
+        let bytes = zeroize::Zeroizing::new(shared.to_bytes_be());
+        if bytes.len() > ikm.len() || bytes.iter().all(|b| *b == 0) {
+            return Err(Failure::Unavailable(
+                "the session key exchange failed".into(),
+            ));
+        }
+        let start = ikm.len() - bytes.len();
+        ikm[start..].copy_from_slice(&bytes);
+        let mut key = zeroize::Zeroizing::new([0u8; 16]);
+        hkdf::Hkdf::<sha2::Sha256>::new(None, ikm.as_ref())
+            .expand(&[], key.as_mut())
+            .map_err(|_| Failure::Unavailable("the session key derivation failed".into()))?;
+        Ok(Session { bus, path, key })
+    }
+
+    async fn method<B, R>(
+        &self,
+        path: &ObjectPath<'_>,
+        interface: &str,
+        name: &str,
+        body: &B,
+    ) -> Outcome<R>
+    where
+        B: serde::Serialize + zbus::zvariant::DynamicType,
+        R: for<'d> serde::Deserialize<'d> + zbus::zvariant::Type,
+    {
+        let reply = self
+            .bus
+            .call_method(Some(BUS_NAME), path, Some(interface), name, body)
+            .await?;
+        Ok(reply.body().deserialize()?)
+    }
+
+    /// Every unlocked item with exactly these attributes; a locked one is an error.
+    async fn search(&self, attributes: &HashMap<&str, &str>) -> Outcome<Vec<OwnedObjectPath>> {
+        let service = ObjectPath::from_static_str_unchecked(SERVICE_PATH);
+        let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) = self
+            .method(
+                &service,
+                "org.freedesktop.Secret.Service",
+                "SearchItems",
+                &(attributes,),
+            )
+            .await?;
+        if !locked.is_empty() {
+            return Err(Failure::Locked);
+        }
+        Ok(unlocked)
+    }
+
+    async fn read(&self, item: &ObjectPath<'_>) -> Outcome<Secret> {
+        let (_, iv, mut value, _): (OwnedObjectPath, Vec<u8>, Vec<u8>, String) = self
+            .method(
+                item,
+                "org.freedesktop.Secret.Item",
+                "GetSecret",
+                &(&self.path,),
+            )
+            .await?;
+        let plain = cbc::Decryptor::<aes::Aes128>::new_from_slices(self.key.as_ref(), &iv)
+            .map_err(|_| Failure::Corrupt("the stored value came with a malformed IV".into()))?
+            .decrypt_padded_mut::<Pkcs7>(&mut value)
+            .map_err(|_| Failure::Corrupt("the stored value could not be decrypted".into()))?;
+        let text = std::str::from_utf8(plain)
+            .map(Secret::new)
+            .map_err(|_| Failure::Corrupt("the stored value is not UTF-8".into()));
+        zeroize::Zeroize::zeroize(&mut value);
+        text
+    }
+
+    /// Creates the item in the default collection, replacing one with the same
+    /// attributes.
+    async fn write(
+        &self,
+        label: &str,
+        attributes: &HashMap<&str, &str>,
+        secret: &Secret,
+    ) -> Outcome<()> {
+        let service = ObjectPath::from_static_str_unchecked(SERVICE_PATH);
+        let collection: OwnedObjectPath = self
+            .method(
+                &service,
+                "org.freedesktop.Secret.Service",
+                "ReadAlias",
+                &("default",),
+            )
+            .await?;
+        if collection.as_str() == "/" {
+            return Err(Failure::Unavailable(
+                "the Secret Service has no default collection (create a keyring, e.g. by logging in to the desktop)".into(),
+            ));
+        }
+        let mut iv = [0u8; 16];
+        getrandom::fill(&mut iv)
+            .map_err(|e| Failure::Unavailable(format!("no randomness for the session: {e}")))?;
+        let sealed = cbc::Encryptor::<aes::Aes128>::new_from_slices(self.key.as_ref(), &iv)
+            .map_err(|_| Failure::Unavailable("cannot set up encryption".into()))?
+            .encrypt_padded_vec_mut::<Pkcs7>(secret.expose().as_bytes());
+        let properties: HashMap<&str, Value> = HashMap::from([
+            ("org.freedesktop.Secret.Item.Label", Value::from(label)),
+            (
+                "org.freedesktop.Secret.Item.Attributes",
+                Value::from(attributes.clone()),
+            ),
+        ]);
+        let value = (&self.path, iv.to_vec(), sealed, "text/plain");
+        let (_, prompt): (OwnedObjectPath, OwnedObjectPath) = self
+            .method(
+                &collection,
+                "org.freedesktop.Secret.Collection",
+                "CreateItem",
+                &(properties, value, true),
+            )
+            .await?;
+        if prompt.as_str() != "/" {
+            return Err(Failure::Locked);
+        }
+        Ok(())
+    }
+}
