@@ -19,7 +19,8 @@ Exit codes:
   6  host not allowed for this application's tokens, or credentials would cross a
      remote proxy in clear text
   7  the OAuth server refused the request, could not be reached, or answered
-     something unusable";
+     something unusable
+  8  timed out waiting for a person (the browser, or the device code's approval)";
 
 /// Manage outbound OAuth 2.0 applications: define a client once, authorize it once in
 /// the browser, keep its tokens in the OS keyring, and make authenticated requests.

@@ -17,6 +17,7 @@ pub mod exit {
     pub const DISABLED: u8 = 5;
     pub const HOST_NOT_ALLOWED: u8 = 6;
     pub const SERVER: u8 = 7;
+    pub const TIMED_OUT: u8 = 8;
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -65,6 +66,11 @@ pub enum Error {
     #[error("{0}")]
     Authorization(String),
 
+    /// Nobody answered in time: the browser never came back, the device code was not
+    /// approved before it expired. Not a server failure; running it again helps.
+    #[error("{0}")]
+    TimedOut(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -88,6 +94,7 @@ impl Error {
             }
             Error::OAuth(crate::oauth::OAuthError::Local(_)) => exit::ERROR,
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
+            Error::TimedOut(_) => exit::TIMED_OUT,
             Error::Transfer { code, .. } => *code,
             Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
                 exit::ERROR

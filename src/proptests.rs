@@ -25,16 +25,36 @@ proptest! {
         let _ = parse_token_response(status, &ct, &body, " ", &Default::default());
     }
 
+    /// A model of the parser: the answer is usable exactly when it has a non-empty
+    /// access token of visible ASCII, and its lifetime is the number it carries,
+    /// clamped (a string that is no number counts as absent).
     #[test]
-    fn json_token_responses_with_any_values(access in proptest::option::of(".{0,20}"), expires in proptest::option::of(prop_oneof![any::<i64>().prop_map(|n| n.to_string()), ".{0,8}".prop_map(|s| format!("{s:?}")), Just("1e400".to_owned()), Just("-5.5".to_owned())]), scope in proptest::option::of(".{0,30}")) {
+    fn json_token_responses_match_the_model(
+        access in proptest::option::of(prop_oneof![".{0,20}", "[ -~]{0,12}", "[!-~]{1,12}"]),
+        expires in proptest::option::of(prop_oneof![
+            any::<i64>().prop_map(|n| (n.to_string(), Some(i128::from(n)))),
+            any::<u32>().prop_map(|n| (format!("\"{n}\""), Some(i128::from(n)))),
+            "[a-z]{1,8}".prop_map(|s| (format!("{s:?}"), None)),
+        ]),
+        scope in proptest::option::of("[a-z:]{1,8}( [a-z:]{1,8}){0,3}"),
+    ) {
         let mut fields = Vec::new();
-        if let Some(a) = &access { fields.push(format!(r#""access_token":{a:?}"#)); }
-        if let Some(e) = &expires { fields.push(format!(r#""expires_in":{e}"#)); }
+        if let Some(a) = &access { fields.push(format!(r#""access_token":{}"#, serde_json::to_string(a).unwrap())); }
+        if let Some((e, _)) = &expires { fields.push(format!(r#""expires_in":{e}"#)); }
         if let Some(s) = &scope { fields.push(format!(r#""scope":{s:?}"#)); }
         let body = format!("{{{}}}", fields.join(","));
+        let usable = access.as_ref().is_some_and(|a| !a.is_empty() && a.bytes().all(|b| (0x21..=0x7e).contains(&b)));
         match parse_token_response(200, "application/json", body.as_bytes(), " ", &Default::default()) {
-            Ok(t) => prop_assert!(!t.access_token.is_empty()),
-            Err(e) => prop_assert!(!e.to_string().is_empty()),
+            Ok(t) => {
+                prop_assert!(usable, "accepted {body}");
+                prop_assert_eq!(Some(t.access_token.expose()), access.as_deref());
+                let max = i128::from(crate::oauth::response::MAX_LIFETIME);
+                let want = expires.and_then(|(_, n)| n).map(|n| n.clamp(0, max) as u64);
+                prop_assert_eq!(t.expires_in, want);
+                let want_scope: Option<Vec<String>> = scope.map(|s| s.split(' ').map(str::to_owned).collect());
+                prop_assert_eq!(t.scope, want_scope);
+            }
+            Err(e) => prop_assert!(!usable, "refused {body}: {e}"),
         }
     }
 
@@ -85,11 +105,23 @@ proptest! {
         }
     }
 
+    /// A refused file is refused with a position inside the text (or none), never
+    /// one past its end, and an accepted one defines exactly the apps it names.
     #[test]
-    fn configuration_files_never_panic(text in r#"(\[apps\.[a-z]{1,3}\]\n|[a-z_]{1,12} = ("[^"\n]{0,20}"|[0-9]{1,4}|true|\[\]|\{\})\n|#.{0,10}\n|.{0,10}\n){0,12}"#) {
+    fn configuration_files_are_refused_with_a_place_in_them(text in r#"(\[apps\.[a-z]{1,3}\]\n|[a-z_]{1,12} = ("[^"\n]{0,20}"|[0-9]{1,4}|true|\[\]|\{\})\n|#.{0,10}\n|.{0,10}\n){0,12}"#) {
         match Config::parse(std::path::Path::new("apps.toml"), &text) {
-            Ok(_) => {}
-            Err(e) => prop_assert!(e.error.to_string().starts_with("apps.toml")),
+            Ok(config) => {
+                let tables = text.lines().filter(|l| l.starts_with("[apps.")).count();
+                prop_assert!(config.apps.len() <= tables, "{} apps from {tables} tables", config.apps.len());
+            }
+            Err(e) => {
+                if let Some((line, col)) = e.error.position {
+                    let lines = text.split('\n').count();
+                    prop_assert!(line >= 1 && line <= lines, "line {line} of {lines}");
+                    prop_assert!(col >= 1);
+                }
+                prop_assert!(!e.error.message.trim().is_empty());
+            }
         }
     }
 
@@ -98,11 +130,17 @@ proptest! {
         let _ = Config::parse(std::path::Path::new("apps.toml"), &text);
     }
 
+    /// Durations mean what they say: `N`, `Ns`, `Nm`, `Nh`, `Nd` are N times the unit.
     #[test]
-    fn durations_parse_or_explain(text in ".{0,20}") {
-        if let Err(e) = parse_duration(&text) {
-            prop_assert!(e.contains("not a duration"));
-        }
+    fn durations_mean_what_they_say(n in 0u64..1_000_000, unit in prop::sample::select(vec![("", 1u64), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)])) {
+        let text = format!(" {n}{} ", unit.0);
+        prop_assert_eq!(parse_duration(&text), Ok(std::time::Duration::from_secs(n * unit.1)));
+    }
+
+    /// Text without a digit is never a duration.
+    #[test]
+    fn durations_need_a_number(text in "[^0-9]{0,20}") {
+        prop_assert!(parse_duration(&text).is_err(), "{text:?} accepted");
     }
 
     #[test]

@@ -116,7 +116,7 @@ impl Listener {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(Error::Authorization(format!(
+                return Err(Error::TimedOut(format!(
                     "no answer from the browser within {} s; nothing was stored (try again, or use --manual / --device)",
                     timeout.as_secs()
                 )));

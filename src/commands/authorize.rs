@@ -373,7 +373,7 @@ fn device_flow(
     eprintln!("Waiting for the authorization on the other device…");
     loop {
         if Instant::now() + interval > deadline {
-            return Err(Error::Authorization(
+            return Err(Error::TimedOut(
                 "the device code expired before it was approved; nothing was stored (run authorize again)".into(),
             ));
         }
@@ -392,7 +392,7 @@ fn device_flow(
                 ));
             }
             Err(OAuthError::Refused { error, .. }) if error == "expired_token" => {
-                return Err(Error::Authorization(
+                return Err(Error::TimedOut(
                     "the device code expired before it was approved; nothing was stored (run authorize again)".into(),
                 ));
             }

@@ -24,7 +24,7 @@ impl Seen {
     }
 }
 
-/// Routes: `/status/NNN` answers NNN; `/redirect?to=URL[&code=NNN]` redirects;
+/// Routes: `/slow…` answers like the rest after 400 ms; `/status/NNN` answers NNN; `/redirect?to=URL[&code=NNN]` redirects;
 /// anything else answers 200 with a JSON echo of method, URL, headers and body.
 pub struct Echo {
     server: Arc<tiny_http::Server>,
@@ -60,6 +60,10 @@ impl Echo {
                 };
                 log.lock().expect("log").push(entry.clone());
                 let url = url::Url::parse(&format!("http://x{}", entry.url)).expect("url");
+                if url.path().starts_with("/slow") {
+                    // A request that lasts: long enough to sample the client's process.
+                    std::thread::sleep(std::time::Duration::from_millis(400));
+                }
                 let response = if let Some(code) = url.path().strip_prefix("/status/") {
                     let code: u16 = code.parse().unwrap_or(500);
                     tiny_http::Response::from_string(format!("status {code}"))

@@ -4,8 +4,14 @@ use crate::harness::{Env, keyring_lookup};
 
 const SECRET: &str = "st0re-secret-71c3";
 
-fn secrets_file(env: &Env) -> String {
-    std::fs::read_to_string(env.state_dir().join("secrets.json")).unwrap_or_default()
+/// The file store's contents; None when there is no file store at all (any other
+/// read failure fails the test rather than passing for "empty").
+fn secrets_file(env: &Env) -> Option<String> {
+    match std::fs::read_to_string(env.state_dir().join("secrets.json")) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("cannot read the file store: {e}"),
+    }
 }
 
 #[test]
@@ -36,7 +42,7 @@ fn the_file_store_is_chosen_by_flag_env_or_config_and_announces_itself() {
         "{}",
         run.stderr
     );
-    assert!(secrets_file(&env).contains(SECRET));
+    assert!(secrets_file(&env).expect("the file store").contains(SECRET));
     let id = env
         .run(&["--store", "file", "app", "show", "a", "--json"])
         .ok()
@@ -52,7 +58,7 @@ fn the_file_store_is_chosen_by_flag_env_or_config_and_announces_itself() {
     // OUTBOUND_STORE=file
     let env = Env::new().file_store();
     env.add_app("b", SECRET);
-    assert!(secrets_file(&env).contains(SECRET));
+    assert!(secrets_file(&env).expect("the file store").contains(SECRET));
     assert_eq!(env.app_json("b")["client_secret"], "file");
 
     // store = "file" in the configuration file
@@ -60,7 +66,7 @@ fn the_file_store_is_chosen_by_flag_env_or_config_and_announces_itself() {
     std::fs::create_dir_all(env.config_path().parent().unwrap()).unwrap();
     std::fs::write(env.config_path(), "store = \"file\"\n").unwrap();
     env.add_app("c", SECRET);
-    assert!(secrets_file(&env).contains(SECRET));
+    assert!(secrets_file(&env).expect("the file store").contains(SECRET));
     // The flag wins over the file.
     let run = env
         .run(&["--store", "keyring", "app", "show", "c", "--json"])
@@ -102,7 +108,7 @@ fn an_unreachable_keyring_names_both_fixes_and_changes_nothing() {
     assert!(!run.all().contains(SECRET));
     assert!(!env.config_path().exists(), "no app without its secret");
     assert!(
-        secrets_file(&env).is_empty(),
+        secrets_file(&env).is_none(),
         "no silent fallback to the file store"
     );
 }
@@ -116,6 +122,6 @@ fn the_keyring_holds_the_secret_across_processes() {
         keyring_lookup(&format!("client-secret/{id}")).as_deref(),
         Some(SECRET)
     );
-    assert!(secrets_file(&env).is_empty());
+    assert!(secrets_file(&env).is_none(), "no file store appeared");
     assert!(!env.config_text().contains(SECRET));
 }

@@ -571,8 +571,10 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
     );
 
     // Command lines during a request: the token never appears.
+    // The request lasts 400 ms (a slow route), so the sampling sees it running.
+    let slow = format!("{}/slow/echo", echo.base);
     let mut child = env
-        .command(["curl", "-s", "nat", &format!("{}/echo", echo.base)])
+        .command(["curl", "-s", "nat", &slow])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -580,6 +582,10 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
     while child.try_wait().unwrap().is_none() {
         seen_lines.push_str(&cmdlines().1);
     }
+    assert!(
+        seen_lines.contains(&slow),
+        "the sampling never saw the outbound process, so it proves nothing"
+    );
     let mut body = String::new();
     child
         .stdout
