@@ -275,18 +275,6 @@ const RESERVED_AUTH_PARAMS: &[&str] = &[
     "prompt",
 ];
 
-/// Token-request parameters that carry the protocol or a secret.
-const RESERVED_TOKEN_PARAMS: &[&str] = &[
-    "grant_type",
-    "code",
-    "redirect_uri",
-    "code_verifier",
-    "refresh_token",
-    "client_id",
-    "client_secret",
-    "device_code",
-];
-
 /// A validation failure: which field, where in the file, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -686,7 +674,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     let token_params = map_field(
         "token_params",
         raw.token_params,
-        RESERVED_TOKEN_PARAMS,
+        crate::oauth::grant::RESERVED_PARAMS,
         false,
     )?;
     let token_headers = map_field("token_headers", raw.token_headers, &[], true)?;

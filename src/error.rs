@@ -9,7 +9,6 @@ use crate::store::StoreError;
 
 /// The exit codes `outbound` documents (README, `--help`).
 pub mod exit {
-    pub const OK: u8 = 0;
     pub const ERROR: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const CONFIG: u8 = 3;

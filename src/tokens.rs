@@ -441,29 +441,14 @@ pub fn valid_token(
     // From sending to saving, Ctrl-C and friends wait: the server may rotate the
     // refresh token, and only the store can keep the new one.
     let _hold = crate::signals::hold();
-    let (response, grant) = match &refresh {
-        None => {
-            let scope = app.scopes.join(&app.scope_delimiter);
-            let mut params = vec![("grant_type", "client_credentials")];
-            if !app.scopes.is_empty() {
-                params.push(("scope", scope.as_str()));
-            }
-            (
-                oauth::token_request(&http, &creds, params, &[]),
-                "client_credentials",
-            )
-        }
-        Some(refresh) => {
-            let params = vec![
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh.expose()),
-            ];
-            (
-                oauth::token_request(&http, &creds, params, &[refresh]),
-                "refresh_token",
-            )
-        }
+    let grant = match &refresh {
+        None => oauth::Grant::ClientCredentials {
+            scopes: &app.scopes,
+        },
+        Some(refresh_token) => oauth::Grant::RefreshToken { refresh_token },
     };
+    let response = oauth::request_token(&http, &creds, &grant);
+    let grant = grant.name();
     let host = app
         .token_request
         .refresh_url

@@ -190,13 +190,9 @@ fn client_credentials(
     creds: &ClientCredentials,
     scopes: &[String],
 ) -> Result<Issued> {
-    let scope = scopes.join(&creds.app.scope_delimiter);
-    let mut params = vec![("grant_type", "client_credentials")];
-    if !scopes.is_empty() {
-        params.push(("scope", scope.as_str()));
-    }
     let hold = signals::hold();
-    Ok((oauth::token_request(http, creds, params, &[])?, hold))
+    let grant = oauth::Grant::ClientCredentials { scopes };
+    Ok((oauth::request_token(http, creds, &grant)?, hold))
 }
 
 fn code_flow(
@@ -288,21 +284,14 @@ fn code_flow(
         }
         (code?, listener.redirect_uri.clone())
     };
-    let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.expose()),
-        ("redirect_uri", redirect_uri.as_str()),
-    ];
-    if let Some(p) = &pkce {
-        params.push(("code_verifier", p.verifier.expose()));
-    }
-    let mut secrets = vec![&code];
-    if let Some(p) = &pkce {
-        secrets.push(&p.verifier);
-    }
     // The code is spent once sent: hold the signals until its tokens are saved.
     let hold = signals::hold();
-    Ok((oauth::token_request(http, creds, params, &secrets)?, hold))
+    let grant = oauth::Grant::AuthorizationCode {
+        code: &code,
+        redirect_uri: &redirect_uri,
+        verifier: pkce.as_ref().map(|p| &p.verifier),
+    };
+    Ok((oauth::request_token(http, creds, &grant)?, hold))
 }
 
 /// The longest line `--manual` reads: a redirect URL with a code and state is a

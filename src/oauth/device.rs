@@ -4,11 +4,9 @@ use reqwest::blocking::Client;
 use serde_json::Value;
 
 use super::{
-    Answer, ClientCredentials, OAuthError, TokenResponse, post_form, response, token_request,
+    Answer, ClientCredentials, Grant, OAuthError, TokenResponse, post_form, request_token, response,
 };
 use crate::secret::Secret;
-
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
 /// The longest wait between polls we accept from a server (RFC 8628 suggests 5 s):
 /// a larger `interval`, or `slow_down`s piling up, would stall the flow for ever.
@@ -108,11 +106,7 @@ pub fn poll(
     creds: &ClientCredentials,
     device_code: &Secret,
 ) -> Result<Poll, OAuthError> {
-    let params = vec![
-        ("grant_type", GRANT_TYPE),
-        ("device_code", device_code.expose()),
-    ];
-    match token_request(http, creds, params, &[device_code]) {
+    match request_token(http, creds, &Grant::DeviceCode { device_code }) {
         Ok(token) => Ok(Poll::Done(token)),
         Err(OAuthError::Refused { error, .. }) if error == "authorization_pending" => {
             Ok(Poll::Pending)

@@ -5,6 +5,7 @@
 pub mod device;
 pub mod discovery;
 pub mod flow;
+pub mod grant;
 pub mod response;
 
 use base64::Engine;
@@ -14,6 +15,7 @@ use crate::app::{App, BodyFormat, ClientAuth};
 use crate::secret::{Redactor, Secret};
 use crate::text::printable;
 
+pub use grant::Grant;
 pub use response::TokenResponse;
 
 /// The most any OAuth endpoint's answer may weigh (token, discovery, device,
@@ -79,15 +81,6 @@ impl OAuthError {
     /// The grant (refresh token, code) is dead: only a new authorization helps.
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, OAuthError::Refused { error, .. } if error == "invalid_grant")
-    }
-
-    /// Worth retrying later: nothing was decided by the server.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            OAuthError::Unreachable { .. } => true,
-            OAuthError::Http { status, .. } => *status >= 500 || *status == 429,
-            _ => false,
-        }
     }
 
     /// The error with every form of every secret we sent redacted and every control
@@ -343,36 +336,31 @@ fn setting_value(
     }
 }
 
-/// Requests tokens at the app's token endpoint with `grant` parameters, and parses
-/// the answer leniently. `secrets` are the request's own (code, verifier, refresh
-/// token): with the client secret, they are redacted from any error.
-pub fn token_request(
+/// Sends one token request and parses the answer leniently: the app's handshake
+/// decides where it goes and how (the standard form POST to the token endpoint, or a
+/// non-standard one: a JSON body, a separate refresh URL, a mapped response), client
+/// authentication and the app's extra headers and parameters are applied in [`post`],
+/// and every secret the request carried is redacted from any error.
+pub fn request_token(
     http: &Client,
     creds: &ClientCredentials,
-    params: Vec<(&str, &str)>,
-    secrets: &[&Secret],
+    grant: &Grant,
 ) -> Result<TokenResponse, OAuthError> {
     let app = creds.app;
-    let form: Vec<(String, String)> = params
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    // A refresh may go to its own URL (non-standard servers).
-    let refreshing = form
-        .iter()
-        .any(|(k, v)| k == "grant_type" && v == "refresh_token");
-    let url = match (&app.token_request.refresh_url, refreshing) {
-        (Some(url), true) => url,
+    let handshake = &app.token_request;
+    let url = match (grant, &handshake.refresh_url) {
+        (Grant::RefreshToken { .. }, Some(url)) => url,
         _ => &app.token_url,
     };
-    let mut redactor = creds.redactor(secrets);
+    let mut redactor = creds.redactor(&grant.secrets());
+    let form = grant.params(&app.scope_delimiter);
     let result = post(
         http,
         "token",
         url,
         creds,
         form,
-        app.token_request.body,
+        handshake.body,
         &mut redactor,
     )
     .and_then(|answer| {
@@ -381,7 +369,7 @@ pub fn token_request(
             &answer.content_type,
             &answer.body,
             &app.scope_delimiter,
-            &app.token_request.response,
+            &handshake.response,
         )
     });
     result.map_err(|e| e.scrub(&redactor))

@@ -337,7 +337,6 @@ mod tests {
         let e = parse(200, "application/json", r#"{"token_type":"bearer"}"#).unwrap_err();
         assert!(e.to_string().contains("no access_token"), "{e}");
         let e = parse(502, "text/html", "<html>Bad gateway</html>").unwrap_err();
-        assert!(e.is_transient());
         assert!(e.to_string().contains("HTTP 502"), "{e}");
         let e = parse(200, "text/html", "<html>hi</html>").unwrap_err();
         assert!(e.to_string().contains("neither JSON nor form"), "{e}");

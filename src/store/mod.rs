@@ -101,25 +101,3 @@ pub enum StoreError {
     )]
     FileCorrupt { path: PathBuf, reason: String },
 }
-
-/// An in-memory store for unit tests of the logic above the store.
-#[cfg(test)]
-#[derive(Default)]
-pub struct MemoryStore(std::cell::RefCell<std::collections::BTreeMap<String, Secret>>);
-
-#[cfg(test)]
-impl SecretStore for MemoryStore {
-    fn backend(&self) -> Backend {
-        Backend::File
-    }
-    fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        Ok(self.0.borrow().get(key).cloned())
-    }
-    fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
-        self.0.borrow_mut().insert(key.to_owned(), secret.clone());
-        Ok(())
-    }
-    fn delete(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.0.borrow_mut().remove(key).is_some())
-    }
-}

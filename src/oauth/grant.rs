@@ -1,0 +1,88 @@
+//! One typed description of a token request: which grant, with its own fields
+//! (RFC 6749 4.1, 4.4, 6; RFC 8628 3.4). [`super::request_token`] turns it into the
+//! one HTTP request every grant goes through. A new grant is a new variant here.
+
+use crate::secret::Secret;
+
+/// A token request's grant and its fields.
+pub enum Grant<'a> {
+    /// The code the browser brought back, for the redirect URI it was sent to, with
+    /// the PKCE verifier when one was used.
+    AuthorizationCode {
+        code: &'a Secret,
+        redirect_uri: &'a str,
+        verifier: Option<&'a Secret>,
+    },
+    /// New tokens for a refresh token.
+    RefreshToken { refresh_token: &'a Secret },
+    /// The client acting as itself, for these scopes (none sent when empty).
+    ClientCredentials { scopes: &'a [String] },
+    /// A poll for the device code a person is approving elsewhere.
+    DeviceCode { device_code: &'a Secret },
+}
+
+impl Grant<'_> {
+    /// The `grant_type` value (also what the audit log calls the grant).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::RefreshToken { .. } => "refresh_token",
+            Grant::ClientCredentials { .. } => "client_credentials",
+            Grant::DeviceCode { .. } => "urn:ietf:params:oauth:grant-type:device_code",
+        }
+    }
+
+    /// The request's own parameters, `grant_type` first.
+    pub(super) fn params(&self, scope_delimiter: &str) -> Vec<(String, String)> {
+        let mut params = vec![("grant_type".to_owned(), self.name().to_owned())];
+        let mut add = |k: &str, v: &str| params.push((k.to_owned(), v.to_owned()));
+        match self {
+            Grant::AuthorizationCode {
+                code,
+                redirect_uri,
+                verifier,
+            } => {
+                add("code", code.expose());
+                add("redirect_uri", redirect_uri);
+                if let Some(v) = verifier {
+                    add("code_verifier", v.expose());
+                }
+            }
+            Grant::RefreshToken { refresh_token } => add("refresh_token", refresh_token.expose()),
+            Grant::ClientCredentials { scopes } if !scopes.is_empty() => {
+                add("scope", &scopes.join(scope_delimiter));
+            }
+            Grant::ClientCredentials { .. } => {}
+            Grant::DeviceCode { device_code } => add("device_code", device_code.expose()),
+        }
+        params
+    }
+
+    /// The request's own secrets, to redact from whatever the server answers.
+    pub(super) fn secrets(&self) -> Vec<&Secret> {
+        match self {
+            Grant::AuthorizationCode { code, verifier, .. } => {
+                let mut all = vec![*code];
+                all.extend(*verifier);
+                all
+            }
+            Grant::RefreshToken { refresh_token } => vec![*refresh_token],
+            Grant::ClientCredentials { .. } => Vec::new(),
+            Grant::DeviceCode { device_code } => vec![*device_code],
+        }
+    }
+}
+
+/// The parameters outbound sets itself in a token request: an app's `token_params`
+/// may not override them. A leaf of constants, so that validating a configuration
+/// (below this module's layer) can use it.
+pub const RESERVED_PARAMS: &[&str] = &[
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+    "device_code",
+];
