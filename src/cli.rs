@@ -214,7 +214,7 @@ pub struct AuthorizeArgs {
     #[arg(long, short)]
     pub yes: bool,
     /// Seconds to wait for the browser or the device
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    #[arg(long, value_name = "SECS", default_value_t = crate::authorize::flow::DEFAULT_TIMEOUT.as_secs())]
     pub timeout: u64,
 }
 

@@ -184,6 +184,119 @@ pub fn record(
     })
 }
 
+/// What an authorization asks for: the account, the scopes and `prompt` for it (an
+/// account's own, from `authorize --scope/--prompt`, are remembered), and how to
+/// reach the person.
+pub struct Authorization {
+    pub account: String,
+    pub scopes: Vec<String>,
+    pub prompt: Option<String>,
+    /// The account's own scopes and prompt, to remember (None: the app's).
+    pub overrides: (Option<Vec<String>>, Option<String>),
+    pub mode: crate::authorize::flow::Mode,
+    pub timeout: std::time::Duration,
+}
+
+impl Authorization {
+    /// The request for (app, account): the given `--scope`/`--prompt`, else what the
+    /// account used last time, else the app's.
+    pub fn plan(
+        env: &TokenEnv,
+        app: &App,
+        account: &str,
+        scopes: &[String],
+        prompt: Option<String>,
+    ) -> Authorization {
+        let previous = Index::load(env.state_dir).get(&app.id, account).cloned();
+        let scope_override = if scopes.is_empty() {
+            previous.as_ref().and_then(|p| p.scope_override.clone())
+        } else {
+            // A scope never contains a space (RFC 6749 3.3), so "a b" means two.
+            Some(
+                scopes
+                    .iter()
+                    .flat_map(|s| s.split_whitespace())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        };
+        let prompt_override =
+            prompt.or_else(|| previous.as_ref().and_then(|p| p.prompt_override.clone()));
+        Authorization {
+            account: account.to_owned(),
+            scopes: scope_override.clone().unwrap_or_else(|| app.scopes.clone()),
+            prompt: prompt_override.clone().or_else(|| app.prompt.clone()),
+            overrides: (scope_override, prompt_override),
+            mode: crate::authorize::flow::Mode::Browser { open: true },
+            timeout: crate::authorize::flow::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// Authorizes (app, account) through the person, and keeps the tokens: saved
+/// before anything else can fail, with the signals held from the request that made
+/// the server issue them (see [`crate::signals`]).
+pub fn authorize(
+    env: &TokenEnv,
+    app: &App,
+    plan: &Authorization,
+    person: &mut dyn crate::authorize::flow::Person,
+) -> Result<StoredToken> {
+    if !app.enabled {
+        return Err(Error::Disabled(app.name.clone()));
+    }
+    let secret = client_secret(app, env.store)?;
+    let http = crate::http::oauth_client(app)?;
+    let creds = ClientCredentials {
+        app,
+        secret: secret.as_ref(),
+    };
+    let request = crate::authorize::flow::Request {
+        scopes: &plan.scopes,
+        prompt: plan.prompt.as_deref(),
+        mode: plan.mode,
+        timeout: plan.timeout,
+    };
+    let host = app.token_url.host_str();
+    let account = plan.account.as_str();
+    let issued = match crate::authorize::flow::run(&http, &creds, &request, person) {
+        Ok(issued) => issued,
+        Err(e) => {
+            let grant = match (app.grant, plan.mode) {
+                (
+                    crate::app::Grant::AuthorizationCode,
+                    crate::authorize::flow::Mode::Device { .. },
+                ) => "device_code",
+                (grant, _) => grant.as_str(),
+            };
+            env.audit
+                .record(&app.name, account, "authorize", Some(grant), host, "error");
+            return Err(e);
+        }
+    };
+    let token = StoredToken::from_response(issued.response, app, &plan.scopes, None);
+    record(
+        env.store,
+        env.state_dir,
+        env.config_path,
+        app,
+        account,
+        &token,
+        Some(plan.overrides.clone()),
+        false,
+    )?;
+    drop(issued.hold);
+    env.audit.record(
+        &app.name,
+        account,
+        "authorize",
+        Some(issued.grant),
+        host,
+        "ok",
+    );
+    Ok(token)
+}
+
 /// What revoking one account's tokens did, for the user.
 pub struct Forgotten {
     pub revoked: Vec<&'static str>,
@@ -448,7 +561,7 @@ pub fn valid_token(
         Some(refresh_token) => oauth::Grant::RefreshToken { refresh_token },
     };
     let response = oauth::request_token(&http, &creds, &grant);
-    let grant = grant.name();
+    let grant = grant.label();
     let host = app
         .token_request
         .refresh_url

@@ -1,8 +1,10 @@
-//! The interactive part of authorization: the loopback listener that catches the
-//! redirect, the browser, and the checks every callback must pass. Nothing here
-//! prints; the command reports progress through callbacks.
+//! The interactive part of authorization: the grants a person takes part in
+//! ([`flow`]), the loopback listener that catches the redirect, the browser, and the
+//! checks every callback must pass. Nothing here prints; progress is reported to a
+//! [`flow::Person`].
 
 pub mod browser;
+pub mod flow;
 pub mod listener;
 
 use url::Url;

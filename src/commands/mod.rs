@@ -79,6 +79,21 @@ impl Ctx {
         crate::audit::Audit(config.audit.then(|| crate::audit::path(&self.state_dir)))
     }
 
+    /// Where token operations of `config` read and write.
+    pub fn token_env<'a>(
+        &'a self,
+        config: &'a Config,
+        store: &'a dyn SecretStore,
+        audit: &'a crate::audit::Audit,
+    ) -> crate::tokens::TokenEnv<'a> {
+        crate::tokens::TokenEnv {
+            store,
+            state_dir: &self.state_dir,
+            config_path: &config.path,
+            audit,
+        }
+    }
+
     /// Asks a yes/no question on the terminal; without one, `--yes` is required.
     pub fn confirm(&self, question: &str, yes: bool, flag_hint: &str) -> Result<bool> {
         if yes {
@@ -183,32 +198,15 @@ pub fn access_token(
     rejected: Option<&Secret>,
 ) -> Result<crate::tokens::Access> {
     let audit = ctx.audit(config);
-    let env = crate::tokens::TokenEnv {
-        store,
-        state_dir: &ctx.state_dir,
-        config_path: &config.path,
-        audit: &audit,
-    };
+    let env = ctx.token_env(config, store, &audit);
     match crate::tokens::valid_token(&env, app, account, rejected) {
         Err(Error::AuthorizationRequired { reason, command }) if ctx.interactive => {
             eprintln!("{reason}");
             if !ctx.confirm(&format!("Authorize `{}` now?", app.name), false, "--yes")? {
                 return Err(Error::AuthorizationRequired { reason, command });
             }
-            authorize::run(
-                ctx,
-                crate::cli::AuthorizeArgs {
-                    name: app.name.clone(),
-                    account: Some(account.to_owned()),
-                    scopes: Vec::new(),
-                    prompt: None,
-                    no_browser: false,
-                    manual: false,
-                    device: false,
-                    yes: false,
-                    timeout: 300,
-                },
-            )?;
+            // They just said yes: the approval prompt is shown, not asked again.
+            authorize::here(ctx, &env, app, account)?;
             crate::tokens::valid_token(&env, app, account, None)
         }
         other => other,

@@ -22,13 +22,21 @@ pub enum Grant<'a> {
 }
 
 impl Grant<'_> {
-    /// The `grant_type` value (also what the audit log calls the grant).
+    /// The `grant_type` value.
     pub fn name(&self) -> &'static str {
         match self {
             Grant::AuthorizationCode { .. } => "authorization_code",
             Grant::RefreshToken { .. } => "refresh_token",
             Grant::ClientCredentials { .. } => "client_credentials",
             Grant::DeviceCode { .. } => "urn:ietf:params:oauth:grant-type:device_code",
+        }
+    }
+
+    /// The grant's short name, as the audit log and `status` say it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Grant::DeviceCode { .. } => "device_code",
+            other => other.name(),
         }
     }
 

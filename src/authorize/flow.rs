@@ -1,0 +1,264 @@
+//! The grants a person (or nobody) takes part in, as protocol steps with progress
+//! reported to a [`Person`]: the authorization code through the browser and the
+//! loopback listener or pasted back (PKCE, `state`, `iss`), the device grant's
+//! polling, and client credentials. Nothing here prints or stores: the caller says
+//! the progress and keeps the tokens.
+
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+use url::Url;
+
+use super::listener::{Event, Listener};
+use super::{Expected, browser, parse_pasted};
+use crate::app::{App, Grant as AppGrant};
+use crate::error::{Error, Result};
+use crate::oauth::device::{self, Poll};
+use crate::oauth::flow::{AuthRequest, Pkce, authorization_url, random_token};
+use crate::oauth::{ClientCredentials, Grant, OAuthError, TokenResponse, request_token};
+use crate::signals;
+
+/// How long a person has by default (`authorize --timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How the person is reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Open (or print) the URL; a loopback listener catches the redirect.
+    Browser { open: bool },
+    /// Print the URL; the person pastes the redirected address (or the code) back.
+    Manual,
+    /// The device grant: a code to enter on another device (RFC 8628).
+    Device { open: bool },
+}
+
+/// What one authorization asks for.
+pub struct Request<'a> {
+    pub scopes: &'a [String],
+    pub prompt: Option<&'a str>,
+    pub mode: Mode,
+    pub timeout: Duration,
+}
+
+/// What the person is shown, as it happens.
+pub enum Progress<'a> {
+    /// Open this URL to authorize (the browser was asked to, unless told not to).
+    OpenUrl(&'a Url),
+    /// Open this URL anywhere, then paste back where the browser was sent.
+    PasteBack { url: &'a Url, redirect_uri: &'a str },
+    /// The browser could not be started: the person opens the URL.
+    NoBrowser(String),
+    /// Waiting for the browser; seconds left.
+    Waiting(u64),
+    /// A callback that was not ours, ignored.
+    Ignored(String),
+    /// Enter `user_code` at `uri` on another device.
+    DeviceCode {
+        uri: &'a str,
+        user_code: &'a str,
+        complete: Option<&'a str>,
+    },
+}
+
+/// The person at the other end.
+pub trait Person {
+    fn progress(&mut self, progress: Progress);
+    /// One pasted line (`--manual`).
+    fn paste(&mut self) -> Result<String>;
+}
+
+/// Tokens a server issued, with the signals held until the caller saved them (see
+/// [`crate::signals`]), and the grant that got them.
+pub struct Issued {
+    pub response: TokenResponse,
+    pub grant: &'static str,
+    pub hold: signals::Hold,
+}
+
+/// Runs the app's grant (or the device grant when asked) for `request`.
+pub fn run(
+    http: &Client,
+    creds: &ClientCredentials,
+    request: &Request,
+    person: &mut dyn Person,
+) -> Result<Issued> {
+    let app = creds.app;
+    if app.grant == AppGrant::ClientCredentials {
+        let grant = Grant::ClientCredentials {
+            scopes: request.scopes,
+        };
+        return send(http, creds, &grant);
+    }
+    match request.mode {
+        Mode::Device { open } => device_flow(http, creds, request, open, person),
+        _ if app.grant == AppGrant::DeviceCode => device_flow(http, creds, request, true, person),
+        mode => code_flow(http, creds, request, mode, person),
+    }
+}
+
+/// Sends a token request that makes the server issue tokens, holding the signals
+/// from before it is sent.
+fn send(http: &Client, creds: &ClientCredentials, grant: &Grant) -> Result<Issued> {
+    let hold = signals::hold();
+    let response = request_token(http, creds, grant)?;
+    Ok(Issued {
+        response,
+        grant: grant.label(),
+        hold,
+    })
+}
+
+fn code_flow(
+    http: &Client,
+    creds: &ClientCredentials,
+    request: &Request,
+    mode: Mode,
+    person: &mut dyn Person,
+) -> Result<Issued> {
+    let app = creds.app;
+    let auth_url = app.auth_url.as_ref().ok_or_else(|| {
+        Error::Usage(format!(
+            "`{}` has no authorization endpoint; set one with `outbound app edit {} --auth-url URL` (or --issuer)",
+            app.name, app.name
+        ))
+    })?;
+    let pkce = if app.pkce {
+        Some(Pkce::new().map_err(Error::Other)?)
+    } else {
+        None
+    };
+    let state = random_token(32).map_err(Error::Other)?;
+    let issuer = app.issuer.as_ref().map(|u| u.as_str().to_owned());
+    let expected = Expected {
+        state: &state,
+        issuer: issuer.as_deref(),
+        require_iss: app.require_iss,
+    };
+    let url_for = |redirect_uri: &str| {
+        authorization_url(
+            app,
+            auth_url,
+            &AuthRequest {
+                redirect_uri,
+                scopes: request.scopes,
+                prompt: request.prompt,
+                state: &state,
+                challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
+            },
+        )
+    };
+
+    let (code, redirect_uri) = if mode == Mode::Manual {
+        let redirect_uri = manual_redirect_uri(app)?;
+        let url = url_for(&redirect_uri);
+        person.progress(Progress::PasteBack {
+            url: &url,
+            redirect_uri: &redirect_uri,
+        });
+        let line = person.paste()?;
+        let code = parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
+        (code, redirect_uri)
+    } else {
+        let listener = Listener::bind(&app.redirect_uri, &app.name)?;
+        let url = url_for(&listener.redirect_uri);
+        person.progress(Progress::OpenUrl(&url));
+        if mode == (Mode::Browser { open: true })
+            && let Err(e) = browser::open(url.as_str())
+        {
+            person.progress(Progress::NoBrowser(e));
+        }
+        let code = listener.wait(&expected, request.timeout, |event| match event {
+            Event::Tick(left) => person.progress(Progress::Waiting(left)),
+            Event::Ignored(message) => person.progress(Progress::Ignored(message)),
+        })?;
+        (code, listener.redirect_uri.clone())
+    };
+    // The code is spent once sent: the signals wait until its tokens are saved.
+    let grant = Grant::AuthorizationCode {
+        code: &code,
+        redirect_uri: &redirect_uri,
+        verifier: pkce.as_ref().map(|p| &p.verifier),
+    };
+    send(http, creds, &grant)
+}
+
+/// The redirect URI for `--manual`: the app's, with a concrete port (a free one when
+/// the app accepts any), since nothing listens on it.
+fn manual_redirect_uri(app: &App) -> Result<String> {
+    let mut uri = app.redirect_uri.clone();
+    if uri.port().unwrap_or(0) == 0 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .map_err(|e| Error::io("cannot find a free port", e))?;
+        uri.set_port(Some(port))
+            .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
+    }
+    Ok(uri.to_string())
+}
+
+fn device_flow(
+    http: &Client,
+    creds: &ClientCredentials,
+    request: &Request,
+    open: bool,
+    person: &mut dyn Person,
+) -> Result<Issued> {
+    let app = creds.app;
+    let device_url = app.device_url.as_ref().ok_or_else(|| {
+        Error::Usage(format!(
+            "`{}` has no device authorization endpoint; set one with `outbound app edit {} --device-url URL` (or --issuer)",
+            app.name, app.name
+        ))
+    })?;
+    let auth = device::start(http, creds, device_url, request.scopes)?;
+    person.progress(Progress::DeviceCode {
+        uri: &auth.verification_uri,
+        user_code: &auth.user_code,
+        complete: auth.verification_uri_complete.as_deref(),
+    });
+    if open && let Some(complete) = &auth.verification_uri_complete {
+        // Best effort: on a machine without a browser the code above is enough.
+        let _ = browser::open(complete);
+    }
+    let expired = || {
+        Error::TimedOut(
+            "the device code expired before it was approved; nothing was stored (run authorize again)".into(),
+        )
+    };
+    let deadline = Instant::now() + request.timeout.min(Duration::from_secs(auth.expires_in));
+    let mut interval = Duration::from_secs(auth.interval);
+    loop {
+        if Instant::now() + interval > deadline {
+            return Err(expired());
+        }
+        std::thread::sleep(interval);
+        let hold = signals::hold();
+        match device::poll(http, creds, &auth.device_code) {
+            Ok(Poll::Done(response)) => {
+                return Ok(Issued {
+                    response,
+                    grant: Grant::DeviceCode {
+                        device_code: &auth.device_code,
+                    }
+                    .label(),
+                    hold,
+                });
+            }
+            Ok(Poll::Pending) => {}
+            Ok(Poll::SlowDown) => {
+                interval = (interval + Duration::from_secs(5))
+                    .min(Duration::from_secs(device::MAX_INTERVAL));
+            }
+            Err(OAuthError::Refused { error, .. }) if error == "access_denied" => {
+                return Err(Error::Authorization(
+                    "the authorization was denied on the other device; nothing was stored".into(),
+                ));
+            }
+            Err(OAuthError::Refused { error, .. }) if error == "expired_token" => {
+                return Err(expired());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
