@@ -95,7 +95,7 @@ impl Audit {
         let result = append(
             log,
             &Event {
-                time: crate::tokens::now(),
+                time: crate::clock::now(),
                 app: app.to_owned(),
                 account: account.to_owned(),
                 event: event.to_owned(),

@@ -45,7 +45,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     let expiry = match token.expires_at {
         Some(at) => format!(
             "the access token expires in {}",
-            human_seconds(at.saturating_sub(tokens::now()))
+            human_seconds(at.saturating_sub(crate::clock::now()))
         ),
         None => "the server gave no expiry".to_owned(),
     };

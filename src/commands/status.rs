@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
     if let Some(name) = name {
         config.app(name)?;
     }
-    let now = tokens::now();
+    let now = crate::clock::now();
     let (mut index, corrupt) = Index::load_checked(&ctx.state_dir);
     if corrupt {
         index = rebuild(ctx, &config)?;
@@ -245,17 +245,10 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
     }
     std::fs::remove_file(crate::state::index_path(&ctx.state_dir))
         .map_err(|e| crate::error::Error::io("cannot remove the corrupt state index", e))?;
+    let audit = ctx.audit(config);
+    let env = ctx.token_env(config, store.as_ref(), &audit);
     for (app, token) in &found {
-        tokens::record(
-            store.as_ref(),
-            &ctx.state_dir,
-            &config.path,
-            app,
-            tokens::DEFAULT_ACCOUNT,
-            token,
-            None,
-            false,
-        )?;
+        env.record(app, tokens::DEFAULT_ACCOUNT, token, None, false)?;
     }
     Ok(Index::load(&ctx.state_dir))
 }

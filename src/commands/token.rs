@@ -41,7 +41,7 @@ pub fn run(
     ctx.audit(&config)
         .record(&app.name, account, "token", None, None, "ok");
     if json {
-        let now = tokens::now() as i64;
+        let now = crate::clock::now() as i64;
         return print_json(&TokenView {
             access_token: token.access_token.expose(),
             token_type: token.token_type.as_deref().unwrap_or("bearer"),
@@ -59,7 +59,7 @@ fn warn_refresh_expiry(app: &crate::app::App, account: &str, token: &crate::toke
     let Some(at) = token.refresh_expires_at else {
         return;
     };
-    let left = at.saturating_sub(tokens::now());
+    let left = at.saturating_sub(crate::clock::now());
     let lifetime = at.saturating_sub(token.obtained_at).max(1);
     if left < 7 * 86400 || left * 10 < lifetime {
         eprintln!(

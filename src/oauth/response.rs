@@ -2,8 +2,6 @@
 //! form-encoded bodies, `expires_in` as a number or a string, scopes split by spaces
 //! or commas, `token_type` in any case or missing, an `error` even with HTTP 200.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde_json::{Map, Value};
 
 use super::OAuthError;
@@ -94,12 +92,6 @@ fn is_token(value: &str) -> bool {
     !value.is_empty() && value.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 /// An OAuth error in the body, whatever the status (some servers send 200).
 pub fn error_from(content_type: &str, body: &[u8], endpoint: &'static str) -> Option<OAuthError> {
     let map = fields(content_type, body)?;
@@ -178,7 +170,10 @@ pub fn parse_token_response(
         }
     }
     let expires_in = seconds(&map, "expires_in")
-        .or_else(|| number(&map, "expires_at").map(|at| clamp_lifetime(at - i128::from(now()))))
+        .or_else(|| {
+            number(&map, "expires_at")
+                .map(|at| clamp_lifetime(at - i128::from(crate::clock::now())))
+        })
         .or_else(|| seconds(&map, "ext_expires_in"));
     let scope = match map.get("scope") {
         Some(Value::String(s)) => Some(

@@ -1,0 +1,111 @@
+//! Keeping what an authorization obtains: the flows are in `authorize/`; this
+//! resolves the client secret, runs one, and saves the tokens before anything else.
+
+use super::secrets::client_secret;
+use super::{StoredToken, TokenEnv};
+use crate::app::App;
+use crate::authorize::flow::{self, Mode, Person};
+use crate::error::{Error, Result};
+use crate::oauth::ClientCredentials;
+use crate::state::Index;
+
+/// What an authorization asks for: the account, the scopes and `prompt` for it (an
+/// account's own, from `authorize --scope/--prompt`, are remembered), and how to
+/// reach the person.
+pub struct Authorization {
+    pub account: String,
+    pub scopes: Vec<String>,
+    pub prompt: Option<String>,
+    /// The account's own scopes and prompt, to remember (None: the app's).
+    pub overrides: (Option<Vec<String>>, Option<String>),
+    pub mode: Mode,
+    pub timeout: std::time::Duration,
+}
+
+impl Authorization {
+    /// The request for (app, account): the given `--scope`/`--prompt`, else what the
+    /// account used last time, else the app's.
+    pub fn plan(
+        env: &TokenEnv,
+        app: &App,
+        account: &str,
+        scopes: &[String],
+        prompt: Option<String>,
+    ) -> Authorization {
+        let previous = Index::load(env.state_dir).get(&app.id, account).cloned();
+        let scope_override = if scopes.is_empty() {
+            previous.as_ref().and_then(|p| p.scope_override.clone())
+        } else {
+            // A scope never contains a space (RFC 6749 3.3), so "a b" means two.
+            Some(
+                scopes
+                    .iter()
+                    .flat_map(|s| s.split_whitespace())
+                    .map(str::to_owned)
+                    .collect(),
+            )
+        };
+        let prompt_override =
+            prompt.or_else(|| previous.as_ref().and_then(|p| p.prompt_override.clone()));
+        Authorization {
+            account: account.to_owned(),
+            scopes: scope_override.clone().unwrap_or_else(|| app.scopes.clone()),
+            prompt: prompt_override.clone().or_else(|| app.prompt.clone()),
+            overrides: (scope_override, prompt_override),
+            mode: Mode::Browser { open: true },
+            timeout: flow::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// Authorizes (app, account) through the person, and keeps the tokens: saved
+/// before anything else can fail, with the signals held from the request that made
+/// the server issue them (see [`crate::signals`]).
+pub fn authorize(
+    env: &TokenEnv,
+    app: &App,
+    plan: &Authorization,
+    person: &mut dyn Person,
+) -> Result<StoredToken> {
+    if !app.enabled {
+        return Err(Error::Disabled(app.name.clone()));
+    }
+    let secret = client_secret(app, env.store)?;
+    let http = crate::http::oauth_client(app)?;
+    let creds = ClientCredentials {
+        app,
+        secret: secret.as_ref(),
+    };
+    let request = flow::Request {
+        scopes: &plan.scopes,
+        prompt: plan.prompt.as_deref(),
+        mode: plan.mode,
+        timeout: plan.timeout,
+    };
+    let host = app.token_url.host_str();
+    let account = plan.account.as_str();
+    let issued = match flow::run(&http, &creds, &request, person) {
+        Ok(issued) => issued,
+        Err(e) => {
+            let grant = match (app.grant, plan.mode) {
+                (crate::app::Grant::AuthorizationCode, Mode::Device { .. }) => "device_code",
+                (grant, _) => grant.as_str(),
+            };
+            env.audit
+                .record(&app.name, account, "authorize", Some(grant), host, "error");
+            return Err(e);
+        }
+    };
+    let token = StoredToken::from_response(issued.response, app, &plan.scopes, None);
+    env.record(app, account, &token, Some(plan.overrides.clone()), false)?;
+    drop(issued.hold);
+    env.audit.record(
+        &app.name,
+        account,
+        "authorize",
+        Some(issued.grant),
+        host,
+        "ok",
+    );
+    Ok(token)
+}

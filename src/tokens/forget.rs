@@ -1,0 +1,86 @@
+//! Forgetting an account's tokens: revoked at the server where possible (RFC 7009),
+//! removed from the store and the index, under the account's refresh lock.
+
+use std::path::Path;
+
+use super::StoredToken;
+use super::refresh::{lock_path, lock_with_timeout};
+use super::secrets::client_secret;
+use crate::app::App;
+use crate::error::Result;
+use crate::oauth::{self, ClientCredentials};
+use crate::state::{self, Index};
+use crate::store::{self, SecretStore};
+
+/// What revoking one account's tokens did, for the user.
+pub struct Forgotten {
+    pub revoked: Vec<&'static str>,
+    pub revoke_error: Option<String>,
+}
+
+/// Removes one account's tokens from the store and the index, revoking them at the
+/// server first when `revoke` and a revocation URL is known (RFC 7009: the refresh
+/// token, then the access token). A revocation failure is reported, and the local
+/// tokens are removed all the same.
+///
+/// It takes the account's refresh lock, so a refresh in flight in another process
+/// finishes (and saves) first, and the tokens it saved are the ones revoked: nothing
+/// it obtained outlives the logout.
+pub fn forget(
+    store: &dyn SecretStore,
+    state_dir: &Path,
+    app_id: &str,
+    account: &str,
+    revoke_with: Option<&App>,
+    audit: &crate::audit::Audit,
+) -> Result<Forgotten> {
+    let _lock = lock_with_timeout(&lock_path(state_dir, app_id, account))?;
+    forget_locked(store, state_dir, app_id, account, revoke_with, audit)
+}
+
+/// [`forget`], with the account's refresh lock already held.
+pub(super) fn forget_locked(
+    store: &dyn SecretStore,
+    state_dir: &Path,
+    app_id: &str,
+    account: &str,
+    revoke_with: Option<&App>,
+    audit: &crate::audit::Audit,
+) -> Result<Forgotten> {
+    let mut outcome = Forgotten {
+        revoked: Vec::new(),
+        revoke_error: None,
+    };
+    if let Some(app) = revoke_with
+        && let Some(url) = &app.revocation_url
+        && let Some(token) = StoredToken::load(store, app_id, account)?
+    {
+        let mut attempt = || -> Result<()> {
+            let secret = client_secret(app, store)?;
+            let http = crate::http::oauth_client(app)?;
+            let creds = ClientCredentials {
+                app,
+                secret: secret.as_ref(),
+            };
+            if let Some(refresh) = &token.refresh_token {
+                oauth::revoke(&http, &creds, url, refresh, "refresh_token")?;
+                outcome.revoked.push("refresh token");
+            }
+            oauth::revoke(&http, &creds, url, &token.access_token, "access_token")?;
+            outcome.revoked.push("access token");
+            Ok(())
+        };
+        let result = attempt();
+        let host = url.host_str();
+        let status = if result.is_ok() { "ok" } else { "error" };
+        audit.record(&app.name, account, "revoke", None, host, status);
+        if let Err(e) = result {
+            outcome.revoke_error = Some(e.to_string());
+        }
+    }
+    store.delete(&store::token_key(app_id, account))?;
+    Index::update(state_dir, |index| {
+        index.accounts.remove(&state::key(app_id, account));
+    })?;
+    Ok(outcome)
+}

@@ -1,0 +1,217 @@
+//! Token lifecycle: what is stored per (app, account) and the account states
+//! `status` reports (here); valid-or-refresh under a lock ([`refresh`]); forgetting
+//! and revoking ([`forget`]); where client secrets come from ([`secrets`]); and
+//! keeping what an authorization obtains ([`authorize`]). Used by every command that
+//! holds or uses tokens.
+
+mod authorize;
+mod forget;
+mod refresh;
+mod secrets;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::oauth::TokenResponse;
+use crate::secret::Secret;
+use crate::state::{self, AccountRecord, Index};
+use crate::store::{self, SecretStore};
+
+pub use authorize::{Authorization, authorize};
+pub use forget::{Forgotten, forget};
+pub use refresh::{Access, valid_token};
+pub use secrets::client_secret;
+
+pub const DEFAULT_ACCOUNT: &str = "default";
+
+/// What the store holds for one account (as JSON, itself a secret).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredToken {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub token_type: Option<String>,
+    /// Unix seconds; None when neither the server nor the app gives a lifetime.
+    pub expires_at: Option<u64>,
+    #[serde(default)]
+    pub refresh_expires_at: Option<u64>,
+    pub scopes: Vec<String>,
+    /// The app's generation when this token was obtained (see `app reset`).
+    pub generation: u64,
+    pub obtained_at: u64,
+}
+
+impl StoredToken {
+    /// From a token response: the server's `expires_in` wins over the app's default
+    /// lifetime; a response without a refresh token keeps `previous_refresh`; without
+    /// `scope`, the requested scopes were granted (RFC 6749 5.1).
+    pub fn from_response(
+        response: TokenResponse,
+        app: &App,
+        requested: &[String],
+        previous_refresh: Option<Secret>,
+    ) -> StoredToken {
+        let now = now();
+        let cap = crate::oauth::response::MAX_LIFETIME;
+        let lifetime = response
+            .expires_in
+            .or_else(|| app.expires_in.map(|d| d.as_secs()))
+            .map(|l| l.min(cap));
+        StoredToken {
+            access_token: response.access_token,
+            refresh_token: response.refresh_token.or(previous_refresh),
+            token_type: response.token_type,
+            expires_at: lifetime.map(|l| now.saturating_add(l)),
+            refresh_expires_at: response
+                .refresh_expires_in
+                .map(|l| now.saturating_add(l.min(cap))),
+            scopes: response.scope.unwrap_or_else(|| requested.to_vec()),
+            generation: app.generation,
+            obtained_at: now,
+        }
+    }
+
+    pub fn load(
+        store: &dyn SecretStore,
+        app_id: &str,
+        account: &str,
+    ) -> Result<Option<StoredToken>> {
+        let Some(blob) = store.get(&store::token_key(app_id, account))? else {
+            return Ok(None);
+        };
+        // An unreadable entry is treated as absent; its content is never quoted.
+        Ok(serde_json::from_str(blob.expose()).ok())
+    }
+
+    pub fn save(&self, store: &dyn SecretStore, app_id: &str, account: &str) -> Result<()> {
+        let blob = serde_json::to_string(self)
+            .map_err(|e| Error::Other(format!("cannot encode tokens: {e}")))?;
+        store.set(&store::token_key(app_id, account), &Secret::new(blob))?;
+        Ok(())
+    }
+}
+
+/// Account names follow the rules of application names.
+pub fn check_account(account: &str) -> Result<()> {
+    crate::app::check_name(account).map_err(|m| {
+        Error::Usage(format!(
+            "--account: {}",
+            m.replace("application name", "account name")
+        ))
+    })
+}
+
+/// Where token operations read and write.
+pub struct TokenEnv<'a> {
+    pub store: &'a dyn SecretStore,
+    pub state_dir: &'a Path,
+    pub config_path: &'a Path,
+    pub audit: &'a crate::audit::Audit,
+}
+
+/// The scopes and `prompt` an account asked for itself (`authorize --scope/--prompt`),
+/// remembered in the index; None keeps what it had.
+pub type Overrides = Option<(Option<Vec<String>>, Option<String>)>;
+
+impl TokenEnv<'_> {
+    /// Records a freshly obtained token: in the store first (the credential), then in
+    /// the index (what `status` shows).
+    pub fn record(
+        &self,
+        app: &App,
+        account: &str,
+        token: &StoredToken,
+        overrides: Overrides,
+        refreshed: bool,
+    ) -> Result<()> {
+        token.save(self.store, &app.id, account)?;
+        let backend = self.store.backend();
+        let config_path = self.config_path;
+        Index::update(self.state_dir, |index| {
+            let previous = index.accounts.remove(&state::key(&app.id, account));
+            let (scope_override, prompt_override) = match overrides {
+                Some(o) => o,
+                None => previous
+                    .as_ref()
+                    .map(|p| (p.scope_override.clone(), p.prompt_override.clone()))
+                    .unwrap_or_default(),
+            };
+            index.accounts.insert(
+                state::key(&app.id, account),
+                AccountRecord {
+                    app_id: app.id.clone(),
+                    app_name: app.name.clone(),
+                    account: account.to_owned(),
+                    config: config_path.to_path_buf(),
+                    store: backend,
+                    generation: token.generation,
+                    expires_at: token.expires_at,
+                    refresh_expires_at: token.refresh_expires_at,
+                    has_refresh: token.refresh_token.is_some(),
+                    scopes: token.scopes.clone(),
+                    obtained_at: token.obtained_at,
+                    last_refresh: if refreshed {
+                        Some(now())
+                    } else {
+                        previous.as_ref().and_then(|p| p.last_refresh)
+                    },
+                    last_error: None,
+                    needs_authorization: false,
+                    scope_override,
+                    prompt_override,
+                },
+            );
+        })
+    }
+}
+
+/// An account's state, as `status` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountState {
+    Authorized,
+    /// Expired, but a refresh token can renew it without a person.
+    Expired,
+    NeedsAuthorization,
+    Disabled,
+    /// Obtained under an older generation: dead since `app reset`.
+    Reset,
+    /// Expired, and the last refresh failed for a reason that may pass.
+    Error,
+}
+
+impl AccountState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::Authorized => "authorized",
+            AccountState::Expired => "expired",
+            AccountState::NeedsAuthorization => "needs-authorization",
+            AccountState::Disabled => "disabled",
+            AccountState::Reset => "reset",
+            AccountState::Error => "error",
+        }
+    }
+}
+
+pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountState {
+    let expired = record.expires_at.is_some_and(|at| at <= now);
+    let refresh_dead = record.refresh_expires_at.is_some_and(|at| at <= now);
+    if !app.enabled {
+        AccountState::Disabled
+    } else if record.generation < app.generation {
+        AccountState::Reset
+    } else if record.needs_authorization {
+        AccountState::NeedsAuthorization
+    } else if !expired {
+        AccountState::Authorized
+    } else if !record.has_refresh || refresh_dead {
+        AccountState::NeedsAuthorization
+    } else if record.last_error.is_some() {
+        AccountState::Error
+    } else {
+        AccountState::Expired
+    }
+}

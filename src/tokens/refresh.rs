@@ -1,0 +1,389 @@
+//! A valid access token, or a refreshed one: under a per-(app, account) lock
+//! shared with forgetting, re-reading the store once it is held (single flight).
+
+use std::path::Path;
+
+use super::forget::forget_locked;
+use super::secrets::client_secret;
+use super::{DEFAULT_ACCOUNT, StoredToken, TokenEnv};
+use crate::app::App;
+use crate::clock::now;
+use crate::error::{Error, Result};
+use crate::oauth::{self, ClientCredentials};
+use crate::secret::Secret;
+use crate::state::{self, Index};
+
+/// A usable access token, and whether it was refreshed just now.
+pub struct Access {
+    pub token: StoredToken,
+    pub refreshed: bool,
+}
+
+/// How long a process waits for another one's refresh before giving up
+/// (`OUTBOUND_LOCK_TIMEOUT` seconds, default 60).
+fn lock_wait() -> std::time::Duration {
+    let secs = std::env::var("OUTBOUND_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(60);
+    std::time::Duration::from_secs(secs)
+}
+
+pub(super) fn authorization_required(app: &App, account: &str, reason: String) -> Error {
+    let command = if account == DEFAULT_ACCOUNT {
+        format!("outbound authorize {}", app.name)
+    } else {
+        format!("outbound authorize {} --account {account}", app.name)
+    };
+    Error::AuthorizationRequired { reason, command }
+}
+
+/// Fresh enough to use: more than the refresh skew left before expiry. The skew is
+/// capped at half the token's lifetime, so a 5-minute token with a 10-minute skew is
+/// not refreshed on every use.
+fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
+    token.expires_at.is_none_or(|at| {
+        let lifetime = at.saturating_sub(token.obtained_at);
+        at > now + app.refresh_skew.as_secs().min(lifetime / 2)
+    })
+}
+
+/// A valid access token for (app, account): the stored one while it is fresh,
+/// else a refreshed one. `rejected` is a token the resource server just refused
+/// (a 401): it is refreshed even if it looks fresh.
+///
+/// Refreshing happens under a per-(app, account) cross-process lock; the store is
+/// read again once the lock is held, and nothing is refreshed when another process
+/// already did, so N concurrent processes cause one refresh and survive refresh-token
+/// rotation. A transient failure destroys nothing; `invalid_grant` marks the account
+/// as needing authorization.
+pub fn valid_token(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    rejected: Option<&Secret>,
+) -> Result<Access> {
+    if !app.enabled {
+        return Err(Error::Disabled(app.name.clone()));
+    }
+    let current = StoredToken::load(env.store, &app.id, account)?;
+    if let Some(token) = &current
+        && token.generation >= app.generation
+        && is_fresh(token, app, now())
+        && rejected.is_none_or(|r| r != &token.access_token)
+    {
+        return Ok(Access {
+            token: token.clone(),
+            refreshed: false,
+        });
+    }
+    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
+
+    // Another process may have refreshed while we waited for the lock.
+    let token = StoredToken::load(env.store, &app.id, account)?;
+    let token = match token {
+        Some(t) if t.generation < app.generation => {
+            // Dead since `app reset`: revoke where possible, remove, start over.
+            forget_locked(
+                env.store,
+                env.state_dir,
+                &app.id,
+                account,
+                Some(app),
+                env.audit,
+            )?;
+            None
+        }
+        other => other,
+    };
+    // A token another process obtained while we waited is used while it is still
+    // valid, even inside the refresh skew: a burst of waiters behind one refresh
+    // must not refresh again one after another when tokens are short-lived.
+    let replaced = |t: &StoredToken| {
+        current
+            .as_ref()
+            .is_none_or(|c| c.access_token != t.access_token)
+            && t.expires_at.is_none_or(|at| at > now())
+    };
+    if let Some(token) = &token
+        && (is_fresh(token, app, now()) || replaced(token))
+        && rejected.is_none_or(|r| r != &token.access_token)
+    {
+        return Ok(Access {
+            token: token.clone(),
+            refreshed: false,
+        });
+    }
+    // What to send: a new client-credentials token, or a refresh. Everything that
+    // needs a person is decided before the client secret is looked up, so a user
+    // without tokens is told to authorize, not to set a secret.
+    let requested = match &token {
+        Some(t) => t.scopes.clone(),
+        None => app.scopes.clone(),
+    };
+    let refresh = if app.grant == crate::app::Grant::ClientCredentials {
+        None
+    } else {
+        Some(refresh_token_of(
+            env,
+            app,
+            account,
+            token,
+            current.is_some(),
+        )?)
+    };
+    renew(env, app, account, refresh, &requested)
+}
+
+/// Asks the server for new tokens (a refresh, or client credentials when `refresh`
+/// is None) and keeps them; the account's lock is held by the caller. From sending
+/// to saving, Ctrl-C and friends wait: the server may rotate the refresh token, and
+/// only the store can keep the new one. A failure is noted for `status`.
+fn renew(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    refresh: Option<Secret>,
+    requested: &[String],
+) -> Result<Access> {
+    let secret = client_secret(app, env.store)?;
+    let http = crate::http::oauth_client(app)?;
+    let creds = ClientCredentials {
+        app,
+        secret: secret.as_ref(),
+    };
+    let _hold = crate::signals::hold();
+    let grant = match &refresh {
+        None => oauth::Grant::ClientCredentials {
+            scopes: &app.scopes,
+        },
+        Some(refresh_token) => oauth::Grant::RefreshToken { refresh_token },
+    };
+    let response = oauth::request_token(&http, &creds, &grant);
+    let grant = grant.label();
+    let host = app
+        .token_request
+        .refresh_url
+        .as_ref()
+        .unwrap_or(&app.token_url)
+        .host_str();
+    let audit = |status| {
+        env.audit
+            .record(&app.name, account, "refresh", Some(grant), host, status)
+    };
+    let e = match response {
+        Ok(response) => {
+            // Saved first: nothing may fail between the server's answer and the store.
+            let fresh = StoredToken::from_response(response, app, requested, refresh);
+            env.record(app, account, &fresh, None, true)?;
+            audit("ok");
+            return Ok(Access {
+                token: fresh,
+                refreshed: true,
+            });
+        }
+        Err(e) => e,
+    };
+    audit("error");
+    let dead = e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
+    note_failure(env.state_dir, app, account, &e.to_string(), dead)?;
+    if dead {
+        return Err(authorization_required(
+            app,
+            account,
+            format!(
+                "refreshing the tokens of `{}` (account `{account}`) failed: {e}",
+                app.name
+            ),
+        ));
+    }
+    Err(e.into())
+}
+
+/// The refresh token to renew (app, account) with, or why a person must authorize.
+fn refresh_token_of(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    token: Option<StoredToken>,
+    had_token: bool,
+) -> Result<Secret> {
+    let Some(token) = token else {
+        let reason = if had_token {
+            format!(
+                "`{}` was reset by an administrator; its tokens for account `{account}` are gone",
+                app.name
+            )
+        } else {
+            format!("`{}` has no tokens for account `{account}`", app.name)
+        };
+        return Err(authorization_required(app, account, reason));
+    };
+    if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
+        && record.needs_authorization
+    {
+        let why = record
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "the grant is no longer valid".into());
+        return Err(authorization_required(
+            app,
+            account,
+            format!(
+                "`{}` (account `{account}`) must be authorized again: {why}",
+                app.name
+            ),
+        ));
+    }
+    token.refresh_token.clone().ok_or_else(|| {
+        authorization_required(
+            app,
+            account,
+            format!(
+                "the access token of `{}` (account `{account}`) expired and there is no refresh token",
+                app.name
+            ),
+        )
+    })
+}
+
+/// Records a failed refresh for `status`; `needs_authorization` when the grant is dead.
+fn note_failure(
+    state_dir: &Path,
+    app: &App,
+    account: &str,
+    error: &str,
+    needs_authorization: bool,
+) -> Result<()> {
+    Index::update(state_dir, |index| {
+        if let Some(record) = index.accounts.get_mut(&state::key(&app.id, account)) {
+            record.last_error = Some(error.to_owned());
+            record.needs_authorization |= needs_authorization;
+        }
+    })
+}
+
+/// The per-(app, account) lock that refreshing and forgetting share.
+pub(super) fn lock_path(state_dir: &Path, app_id: &str, account: &str) -> std::path::PathBuf {
+    state_dir
+        .join("locks")
+        .join(format!("{app_id}.{account}.lock"))
+}
+
+/// Takes the refresh lock, waiting at most [`lock_wait`]. The OS releases the lock
+/// when its holder dies, so a killed process never blocks the others.
+pub(super) fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
+    let file = crate::fsutil::open_lock_file(path).map_err(|e| {
+        Error::io(
+            format!("cannot open the refresh lock {}", path.display()),
+            e,
+        )
+    })?;
+    let start = std::time::Instant::now();
+    let wait = lock_wait();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Other(format!(
+                    "timed out after {} s waiting for the refresh lock {} (another outbound process holds it; OUTBOUND_LOCK_TIMEOUT sets the wait)",
+                    wait.as_secs(),
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::{Cell, RefCell};
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::store::{Backend, SecretStore, StoreError};
+
+    /// A store in which "another process" replaces the token between the first read
+    /// (before the lock) and the second (after it).
+    struct RacingStore {
+        values: RefCell<HashMap<String, Secret>>,
+        reads: Cell<u32>,
+        replacement: StoredToken,
+    }
+
+    impl SecretStore for RacingStore {
+        fn backend(&self) -> Backend {
+            Backend::File
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<Secret>, StoreError> {
+            self.reads.set(self.reads.get() + 1);
+            if self.reads.get() == 2 && key.starts_with("token") {
+                self.replacement.save(self, "abc123", "default").ok();
+            }
+            Ok(self.values.borrow().get(key).cloned())
+        }
+        fn set(&self, key: &str, secret: &Secret) -> std::result::Result<(), StoreError> {
+            self.values
+                .borrow_mut()
+                .insert(key.to_owned(), secret.clone());
+            Ok(())
+        }
+        fn delete(&self, key: &str) -> std::result::Result<bool, StoreError> {
+            Ok(self.values.borrow_mut().remove(key).is_some())
+        }
+    }
+
+    fn short_lived(access: &str, obtained_at: u64, lifetime: u64) -> StoredToken {
+        StoredToken {
+            access_token: Secret::new(access.to_owned()),
+            refresh_token: Some(Secret::new("refresh".to_owned())),
+            token_type: Some("Bearer".into()),
+            expires_at: Some(obtained_at + lifetime),
+            refresh_expires_at: None,
+            scopes: vec![],
+            generation: 1,
+            obtained_at,
+        }
+    }
+
+    #[test]
+    fn a_token_refreshed_by_another_process_is_used_even_inside_the_skew() {
+        let app = crate::config::Config::parse(
+            Path::new("apps.toml"),
+            "[apps.x]\nid = \"abc123\"\nclient_id = \"cid\"\nclient_auth = \"none\"\n\
+             auth_url = \"https://127.0.0.1:9/authorize\"\ntoken_url = \"https://127.0.0.1:9/token\"\n",
+        )
+        .unwrap();
+        let app = app.app("x").unwrap();
+        let t = now();
+        // Ours expired; the other process's has 2 s of a 10 s life left: inside the
+        // skew (here half its lifetime), still valid. No refresh may follow (the token
+        // URL is unreachable: a refresh would fail).
+        let store = RacingStore {
+            values: RefCell::default(),
+            reads: Cell::new(0),
+            replacement: short_lived("theirs", t - 8, 10),
+        };
+        short_lived("ours", t - 10, 2)
+            .save(&store, "abc123", "default")
+            .unwrap();
+        store.reads.set(0);
+        let dir = tempfile::tempdir().unwrap();
+        let audit = crate::audit::Audit(None);
+        let env = TokenEnv {
+            store: &store,
+            state_dir: dir.path(),
+            config_path: Path::new("apps.toml"),
+            audit: &audit,
+        };
+        let access = valid_token(&env, app, "default", None).unwrap();
+        assert_eq!(access.token.access_token.expose(), "theirs");
+        assert!(!access.refreshed);
+    }
+}
