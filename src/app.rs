@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use url::Url;
 
+use crate::choice::Choice;
 use crate::store::Backend;
 
 /// The whole configuration file, as written.
@@ -76,14 +77,28 @@ pub struct RawTokenRequest {
     pub response: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BodyFormat {
-    /// application/x-www-form-urlencoded (RFC 6749)
     #[default]
     Form,
-    /// application/json
     Json,
+}
+
+impl Choice for BodyFormat {
+    const ALL: &'static [Self] = &[BodyFormat::Form, BodyFormat::Json];
+    fn name(self) -> &'static str {
+        match self {
+            BodyFormat::Form => "form",
+            BodyFormat::Json => "json",
+        }
+    }
+    fn help(self) -> &'static str {
+        match self {
+            BodyFormat::Form => "application/x-www-form-urlencoded (RFC 6749)",
+            BodyFormat::Json => "application/json",
+        }
+    }
 }
 
 /// How token requests are made, validated.
@@ -113,48 +128,75 @@ pub enum DurationValue {
     Text(String),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[value(rename_all = "snake_case")]
 pub enum Grant {
-    /// A person authorizes in the browser (RFC 6749 4.1, with PKCE).
     #[default]
     AuthorizationCode,
-    /// The client acts as itself; no user (RFC 6749 4.4).
     ClientCredentials,
-    /// A person authorizes on another device (RFC 8628).
     DeviceCode,
 }
 
 impl Grant {
     pub fn as_str(self) -> &'static str {
+        self.name()
+    }
+}
+
+impl Choice for Grant {
+    const ALL: &'static [Self] = &[
+        Grant::AuthorizationCode,
+        Grant::ClientCredentials,
+        Grant::DeviceCode,
+    ];
+    fn name(self) -> &'static str {
         match self {
             Grant::AuthorizationCode => "authorization_code",
             Grant::ClientCredentials => "client_credentials",
             Grant::DeviceCode => "device_code",
         }
     }
+    fn help(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => {
+                "A person authorizes in the browser (RFC 6749 4.1, with PKCE)"
+            }
+            Grant::ClientCredentials => "The client acts as itself; no user (RFC 6749 4.4)",
+            Grant::DeviceCode => "A person authorizes on another device (RFC 8628)",
+        }
+    }
 }
 
 /// How the client authenticates at the token endpoint (RFC 6749 2.3.1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClientAuth {
-    /// HTTP Basic with the client id and secret (`client_secret_basic`).
     #[default]
     Basic,
-    /// Client id and secret in the request body (`client_secret_post`).
     Post,
-    /// A public client: only `client_id` is sent.
     None,
 }
 
 impl ClientAuth {
     pub fn as_str(self) -> &'static str {
+        self.name()
+    }
+}
+
+impl Choice for ClientAuth {
+    const ALL: &'static [Self] = &[ClientAuth::Basic, ClientAuth::Post, ClientAuth::None];
+    fn name(self) -> &'static str {
         match self {
             ClientAuth::Basic => "basic",
             ClientAuth::Post => "post",
             ClientAuth::None => "none",
+        }
+    }
+    fn help(self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "HTTP Basic with the client id and secret (`client_secret_basic`)",
+            ClientAuth::Post => "Client id and secret in the request body (`client_secret_post`)",
+            ClientAuth::None => "A public client: only `client_id` is sent",
         }
     }
 }

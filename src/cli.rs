@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
 use crate::app::{ClientAuth, Grant};
+use crate::choice::Choice;
 use crate::store::Backend;
 
 pub const EXIT_CODES: &str = "\
@@ -32,7 +33,7 @@ pub struct Cli {
     pub config: Option<PathBuf>,
 
     /// Where secrets are kept [default: `store` in the config file, else keyring]
-    #[arg(long, global = true, env = "OUTBOUND_STORE", value_enum)]
+    #[arg(long, global = true, env = "OUTBOUND_STORE", value_parser = choice::<Backend>())]
     pub store: Option<Backend>,
 
     /// Never prompt; fail with a clear message where input would be needed
@@ -354,7 +355,7 @@ pub struct Settings {
     #[arg(long, value_name = "TEXT")]
     pub approval_prompt: Option<String>,
     /// OAuth 2.0 grant [default: authorization_code]
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<Grant>())]
     pub grant: Option<Grant>,
     /// Authorization endpoint (its query parameters are kept)
     #[arg(long, value_name = "URL")]
@@ -381,7 +382,7 @@ pub struct Settings {
     #[arg(long, value_name = "CMD", group = "secret_source")]
     pub client_secret_command: Option<String>,
     /// Client authentication at the token endpoint [default: basic]
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<ClientAuth>())]
     pub client_auth: Option<ClientAuth>,
     /// A scope to request (repeatable; none = send no scope)
     #[arg(long = "scope", value_name = "SCOPE")]
@@ -426,7 +427,7 @@ pub struct Settings {
     #[arg(long, value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
     /// Token-request body for non-standard servers [default: form]
-    #[arg(long, value_enum, value_name = "FORMAT")]
+    #[arg(long, value_parser = choice::<crate::app::BodyFormat>(), value_name = "FORMAT")]
     pub token_body: Option<crate::app::BodyFormat>,
     /// A separate URL for refresh requests (non-standard servers)
     #[arg(long, value_name = "URL")]
@@ -447,4 +448,22 @@ fn parse_key_value(s: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_owned(), v.to_owned())),
         _ => Err(format!("`{s}` is not KEY=VALUE")),
     }
+}
+
+/// A parser (and the completions' list) for a closed set of domain values, from
+/// their own names and help: the domain types know nothing of clap.
+fn choice<T: Choice + Clone>() -> impl clap::builder::TypedValueParser<Value = T> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        T::ALL
+            .iter()
+            .map(|v| PossibleValue::new(v.name()).help(v.help())),
+    )
+    .try_map(|name: String| {
+        T::ALL
+            .iter()
+            .copied()
+            .find(|v| v.name() == name)
+            .ok_or_else(|| format!("`{name}` is not one of the choices"))
+    })
 }

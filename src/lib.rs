@@ -6,6 +6,7 @@
 pub mod app;
 pub mod audit;
 pub mod authorize;
+pub mod choice;
 pub mod cli;
 pub mod clock;
 pub mod commands;
