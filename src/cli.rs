@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use clap_complete::Shell;
 
+use serde::Serialize;
+
 use crate::app::{ClientAuth, Grant};
 use crate::choice::Choice;
 use crate::store::Backend;
@@ -341,8 +343,10 @@ pub struct EditArgs {
 }
 
 /// Every application setting, each optional: `add` fills defaults, `edit` changes
-/// only what is given.
-#[derive(Debug, Default, PartialEq, Args)]
+/// only what is given. A field serializes under its configuration-file name (dotted
+/// for nested tables), which is all a new setting needs beyond its flag here: the
+/// patch, presets, `--unset`, `app show` and validation follow from the name.
+#[derive(Debug, Default, PartialEq, Args, Serialize)]
 #[command(next_help_heading = "Application settings")]
 pub struct Settings {
     /// Fill the endpoints from this issuer's metadata (RFC 8414 / OpenID discovery)
@@ -374,27 +378,33 @@ pub struct Settings {
     pub client_id: Option<String>,
     /// Read the client secret from standard input (never from a flag)
     #[arg(long, group = "secret_source")]
+    #[serde(skip)]
     pub client_secret_stdin: bool,
     /// Read the client secret from this environment variable whenever it is needed
     #[arg(long, value_name = "VAR", group = "secret_source")]
+    #[serde(skip)]
     pub client_secret_env: Option<String>,
     /// Run this shell command whenever the client secret is needed (its stdout)
     #[arg(long, value_name = "CMD", group = "secret_source")]
+    #[serde(skip)]
     pub client_secret_command: Option<String>,
     /// Client authentication at the token endpoint [default: basic]
     #[arg(long, value_parser = choice::<ClientAuth>())]
     pub client_auth: Option<ClientAuth>,
     /// A scope to request (repeatable; none = send no scope)
     #[arg(long = "scope", value_name = "SCOPE")]
+    #[serde(serialize_with = "scope_list")]
     pub scopes: Vec<String>,
     /// How scopes are joined in requests [default: " "]
     #[arg(long, value_name = "STR")]
     pub scope_delimiter: Option<String>,
     /// Turn PKCE (S256) off for servers that reject it
     #[arg(long, conflicts_with = "pkce")]
+    #[serde(skip)]
     pub no_pkce: bool,
     /// Turn PKCE (S256) back on (the default)
     #[arg(long)]
+    #[serde(skip)]
     pub pkce: bool,
     /// Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)
     #[arg(long, value_name = "DURATION")]
@@ -410,12 +420,15 @@ pub struct Settings {
     pub prompt: Option<String>,
     /// Extra authorization parameter (repeatable)
     #[arg(long = "auth-param", value_name = "K=V", value_parser = parse_key_value)]
+    #[serde(serialize_with = "key_values")]
     pub auth_params: Vec<(String, String)>,
     /// Extra token-request header (repeatable)
     #[arg(long = "token-header", value_name = "K=V", value_parser = parse_key_value)]
+    #[serde(serialize_with = "key_values")]
     pub token_headers: Vec<(String, String)>,
     /// Extra token-request parameter (repeatable)
     #[arg(long = "token-param", value_name = "K=V", value_parser = parse_key_value)]
+    #[serde(serialize_with = "key_values")]
     pub token_params: Vec<(String, String)>,
     /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed)
     #[arg(long = "allowed-host", value_name = "HOST")]
@@ -425,15 +438,19 @@ pub struct Settings {
     pub proxy: Option<String>,
     /// Extra CA certificates (PEM) to trust for this app
     #[arg(long, value_name = "PATH")]
+    #[serde(serialize_with = "readable_file")]
     pub ca_file: Option<PathBuf>,
     /// Token-request body for non-standard servers [default: form]
     #[arg(long, value_parser = choice::<crate::app::BodyFormat>(), value_name = "FORMAT")]
+    #[serde(rename = "token_request.body")]
     pub token_body: Option<crate::app::BodyFormat>,
     /// A separate URL for refresh requests (non-standard servers)
     #[arg(long, value_name = "URL")]
+    #[serde(rename = "token_request.refresh_url")]
     pub refresh_url: Option<String>,
     /// Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)
     #[arg(long = "token-field", value_name = "FIELD=PATH", value_parser = parse_key_value)]
+    #[serde(rename = "token_request.response", serialize_with = "key_values")]
     pub token_fields: Vec<(String, String)>,
     /// Header that carries the token in `outbound curl` [default: Authorization]
     #[arg(long, value_name = "NAME")]
@@ -441,6 +458,57 @@ pub struct Settings {
     /// Format of that header's value [default: "Bearer {token}"]
     #[arg(long, value_name = "FORMAT")]
     pub token_format: Option<String>,
+}
+
+impl Settings {
+    /// The settings given, as a patch of the app's table. The client-secret flags are
+    /// not in it: a secret never goes in the file, only where it lives.
+    pub fn patch(&self) -> Result<crate::app::Patch, String> {
+        let mut patch = crate::app::Patch::from_serialize(self)?;
+        if self.no_pkce {
+            patch.set("pkce", false);
+        } else if self.pkce {
+            patch.set("pkce", true);
+        }
+        Ok(patch)
+    }
+}
+
+/// `--scope`s as the file's list: a scope never contains a space (RFC 6749 3.3), so
+/// "a b" is two.
+fn scope_list<S: serde::Serializer>(scopes: &[String], s: S) -> Result<S::Ok, S::Error> {
+    if scopes.iter().any(|scope| scope.trim().is_empty()) {
+        return Err(serde::ser::Error::custom(
+            "--scope: a scope cannot be empty (to request no scope, leave --scope out or use --unset scopes)",
+        ));
+    }
+    s.collect_seq(scopes.iter().flat_map(|scope| scope.split_whitespace()))
+}
+
+/// Repeated `K=V` flags as the file's table (a later key wins).
+fn key_values<S: serde::Serializer>(pairs: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(
+        pairs
+            .iter()
+            .map(|(k, v)| (k, v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+}
+
+/// A file path as the file keeps it: absolute, and readable now.
+fn readable_file<S: serde::Serializer>(path: &Option<PathBuf>, s: S) -> Result<S::Ok, S::Error> {
+    let Some(path) = path else {
+        return s.serialize_none();
+    };
+    let absolute = std::path::absolute(path)
+        .map_err(|e| serde::ser::Error::custom(format!("--ca-file {}: {e}", path.display())))?;
+    if !absolute.is_file() {
+        return Err(serde::ser::Error::custom(format!(
+            "--ca-file: {} is not a readable file",
+            absolute.display()
+        )));
+    }
+    s.serialize_str(&absolute.to_string_lossy())
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

@@ -6,38 +6,23 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::ClientAuth;
-use crate::cli::Settings;
+use crate::app::Patch;
 use crate::error::{Error, Result};
 
 const DATA: &str = include_str!("presets.toml");
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct Preset {
     pub description: String,
     /// Parameters and their defaults ("" = required).
     #[serde(default)]
     pub params: BTreeMap<String, String>,
-    pub auth_url: Option<String>,
-    pub token_url: Option<String>,
-    pub revocation_url: Option<String>,
-    pub device_url: Option<String>,
-    pub client_auth: Option<ClientAuth>,
-    #[serde(default)]
-    pub scopes: Vec<String>,
-    pub scope_delimiter: Option<String>,
-    pub prompt: Option<String>,
-    #[serde(default)]
-    pub auth_params: BTreeMap<String, String>,
-    #[serde(default)]
-    pub token_headers: BTreeMap<String, String>,
-    #[serde(default)]
-    pub token_params: BTreeMap<String, String>,
-    #[serde(default)]
-    pub allowed_hosts: Vec<String>,
     /// What to register at the provider (redirect URI, grants).
     pub register: String,
+    /// The settings it fills, in the configuration file's terms (checked, as every
+    /// setting is, when the app is validated).
+    #[serde(flatten)]
+    pub settings: toml::Table,
 }
 
 /// Every preset, by name.
@@ -56,9 +41,9 @@ pub fn get(name: &str) -> Result<Preset> {
     })
 }
 
-/// Fills what `settings` leaves out from preset `name`, with its parameters
-/// substituted. Explicit flags always win; maps merge key by key.
-pub fn apply(name: &str, given: &[(String, String)], settings: &mut Settings) -> Result<()> {
+/// Fills what `patch` leaves out from preset `name`, with its parameters
+/// substituted. Explicit flags always win; tables merge key by key.
+pub fn apply(name: &str, given: &[(String, String)], patch: &mut Patch) -> Result<()> {
     let preset = get(name)?;
     let mut values = preset.params.clone();
     for (k, v) in given {
@@ -81,43 +66,16 @@ pub fn apply(name: &str, given: &[(String, String)], settings: &mut Settings) ->
             preset.description
         )));
     }
-    let fill = |s: &str| -> String {
+    let mut settings = Patch::from_table(preset.settings);
+    settings.map_strings(&|s: &str| {
         values.iter().fold(s.to_owned(), |acc, (k, v)| {
             acc.replace(&format!("{{{k}}}"), v)
         })
-    };
-    let opt = |slot: &mut Option<String>, value: &Option<String>| {
-        if slot.is_none() {
-            *slot = value.as_deref().map(fill);
-        }
-    };
-    opt(&mut settings.auth_url, &preset.auth_url);
-    opt(&mut settings.token_url, &preset.token_url);
-    opt(&mut settings.revocation_url, &preset.revocation_url);
-    opt(&mut settings.device_url, &preset.device_url);
-    opt(&mut settings.scope_delimiter, &preset.scope_delimiter);
-    opt(&mut settings.prompt, &preset.prompt);
-    if settings.description.is_none() {
-        settings.description = Some(preset.description.clone());
+    });
+    if settings.get("description").is_none() {
+        settings.set("description", preset.description);
     }
-    if settings.client_auth.is_none() {
-        settings.client_auth = preset.client_auth;
-    }
-    if settings.scopes.is_empty() {
-        settings.scopes = preset.scopes.iter().map(|s| fill(s)).collect();
-    }
-    if settings.allowed_hosts.is_empty() {
-        settings.allowed_hosts = preset.allowed_hosts.iter().map(|s| fill(s)).collect();
-    }
-    let merge = |slot: &mut Vec<(String, String)>, map: &BTreeMap<String, String>| {
-        let mut merged: Vec<(String, String)> =
-            map.iter().map(|(k, v)| (k.clone(), fill(v))).collect();
-        merged.append(slot);
-        *slot = merged;
-    };
-    merge(&mut settings.auth_params, &preset.auth_params);
-    merge(&mut settings.token_headers, &preset.token_headers);
-    merge(&mut settings.token_params, &preset.token_params);
+    patch.fill_from(&settings);
     Ok(())
 }
 
@@ -146,69 +104,56 @@ mod tests {
             assert!(presets.contains_key(name), "{name}");
         }
         for (name, preset) in presets {
+            assert!(!preset.settings.is_empty(), "{name} fills nothing");
             let params: Vec<(String, String)> = preset
                 .params
                 .keys()
                 .map(|k| (k.clone(), "example.test".to_owned()))
                 .collect();
-            let mut s = Settings::default();
-            apply(&name, &params, &mut s).unwrap();
-            let mut text =
-                "[apps.p]\nid = \"1\"\nclient_id = \"c\"\nclient_secret = \"store\"\n".to_owned();
-            let mut doc: toml_edit::DocumentMut = text.parse().unwrap();
-            let table = doc["apps"]["p"].as_table_mut().unwrap();
-            for (k, v) in [
-                ("auth_url", &s.auth_url),
-                ("token_url", &s.token_url),
-                ("revocation_url", &s.revocation_url),
-                ("device_url", &s.device_url),
-                ("scope_delimiter", &s.scope_delimiter),
-            ] {
-                if let Some(v) = v {
-                    table[k] = toml_edit::value(v.as_str());
-                }
-            }
-            if let Some(a) = s.client_auth {
-                table["client_auth"] = toml_edit::value(a.as_str());
-            }
-            let hosts: toml_edit::Array = s.allowed_hosts.iter().collect();
-            table["allowed_hosts"] = toml_edit::value(hosts);
-            text = doc.to_string();
+            let mut patch = Patch::default();
+            apply(&name, &params, &mut patch).unwrap();
+            let mut doc: toml_edit::DocumentMut =
+                "[apps.p]\nid = \"1\"\nclient_id = \"c\"\nclient_secret = \"store\"\n"
+                    .parse()
+                    .unwrap();
+            patch.apply(doc["apps"]["p"].as_table_like_mut().unwrap());
+            let text = doc.to_string();
             let cfg = crate::config::Config::parse(std::path::Path::new("p"), &text)
                 .unwrap_or_else(|e| panic!("{name}: {}", e.error));
             assert!(cfg.apps[0].auth_url.is_some(), "{name}");
-            assert!(!text.contains('{'), "{name}: unfilled parameter in {text}");
+            for param in preset.params.keys() {
+                let placeholder = format!("{{{param}}}");
+                assert!(
+                    !text.contains(&placeholder),
+                    "{name}: {placeholder} in {text}"
+                );
+            }
         }
     }
 
     #[test]
     fn parameters_flags_and_errors() {
-        let mut s = Settings::default();
-        let err = apply("okta", &[], &mut s).unwrap_err().to_string();
+        let mut patch = Patch::default();
+        let err = apply("okta", &[], &mut patch).unwrap_err().to_string();
         assert!(err.contains("--preset-param domain=VALUE"), "{err}");
-        let err = apply("okta", &[("tenant".into(), "x".into())], &mut s)
+        let err = apply("okta", &[("tenant".into(), "x".into())], &mut patch)
             .unwrap_err()
             .to_string();
         assert!(err.contains("takes domain"), "{err}");
-        let mut s = Settings {
-            token_url: Some("https://mine.example/t".into()),
-            ..Settings::default()
-        };
-        s.auth_params = vec![("access_type".into(), "online".into())];
-        apply("google", &[], &mut s).unwrap();
+        let mut patch = Patch::default();
+        patch.set("token_url", "https://mine.example/t");
+        patch.set("auth_params.access_type", "online");
+        apply("google", &[], &mut patch).unwrap();
         assert_eq!(
-            s.token_url.as_deref(),
+            patch.get_str("token_url"),
             Some("https://mine.example/t"),
             "explicit flags win"
         );
+        assert_eq!(patch.get_str("auth_params.access_type"), Some("online"));
+        let mut patch = Patch::default();
+        apply("microsoft", &[], &mut patch).unwrap();
         assert_eq!(
-            s.auth_params.last().unwrap(),
-            &("access_type".to_owned(), "online".to_owned())
-        );
-        let mut s = Settings::default();
-        apply("microsoft", &[], &mut s).unwrap();
-        assert_eq!(
-            s.auth_url.as_deref(),
+            patch.get_str("auth_url"),
             Some("https://login.microsoftonline.com/common/oauth2/v2.0/authorize")
         );
         assert!(get("nope").is_err());

@@ -2,9 +2,10 @@
 
 use toml_edit::{Item, Table, value};
 
-use super::{apply_settings, discover_into, edit_config, secret_ref_from};
-use crate::app::{self, ClientAuth, Grant, SecretRef};
-use crate::cli::{AddArgs, Settings};
+use super::{discover_into, edit_config, patch_of, secret_ref_from};
+use crate::app::{self, ClientAuth, Grant, Patch, SecretRef};
+use crate::choice::Choice;
+use crate::cli::AddArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
 use crate::store;
@@ -12,10 +13,11 @@ use crate::store;
 pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let AddArgs {
         name,
-        mut settings,
+        settings,
         preset,
         preset_params,
     } = args;
+    let mut patch = patch_of(&settings)?;
     app::check_name(&name).map_err(Error::Usage)?;
     let config = ctx.load()?;
     if config.apps.iter().any(|a| a.name == name) {
@@ -25,11 +27,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         )));
     }
     if let Some(preset) = &preset {
-        crate::presets::apply(preset, &preset_params, &mut settings)?;
+        crate::presets::apply(preset, &preset_params, &mut patch)?;
     }
-    let discovered = discover_into(&name, &mut settings)?;
+    let discovered = discover_into(&name, &mut patch)?;
     let mut secret_ref = secret_ref_from(&settings);
-    complete_required(ctx, &name, &mut settings, &mut secret_ref)?;
+    complete_required(ctx, &name, &mut patch, &mut secret_ref)?;
 
     let id = app::new_id().map_err(Error::Other)?;
     // The secret is stored first, under the fresh id nobody else knows yet, and
@@ -68,7 +70,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         if let Some(s) = secret_ref.as_ref().and_then(SecretRef::to_config) {
             table.insert("client_secret", value(s));
         }
-        apply_settings(&mut table, &settings)?;
+        patch.apply(&mut table);
         if let Some(require_iss) = discovered {
             table.insert("require_iss", value(require_iss));
         }
@@ -94,44 +96,43 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
 fn complete_required(
     ctx: &Ctx,
     name: &str,
-    s: &mut Settings,
+    patch: &mut Patch,
     secret_ref: &mut Option<SecretRef>,
 ) -> Result<()> {
-    let grant = s.grant.unwrap_or_default();
-    let needs_secret = s.client_auth.unwrap_or_default() != ClientAuth::None;
-    let mut missing: Vec<(&str, &mut Option<String>)> = Vec::new();
-    if s.client_id.is_none() {
-        missing.push(("--client-id", &mut s.client_id));
-    }
-    if grant == Grant::AuthorizationCode && s.auth_url.is_none() {
-        missing.push(("--auth-url", &mut s.auth_url));
-    }
-    if grant == Grant::DeviceCode && s.device_url.is_none() {
-        missing.push(("--device-url", &mut s.device_url));
-    }
-    if s.token_url.is_none() {
-        missing.push(("--token-url", &mut s.token_url));
-    }
+    let grant = patch
+        .get_str("grant")
+        .unwrap_or(Grant::AuthorizationCode.name());
+    let needs_secret = patch.get_str("client_auth") != Some(ClientAuth::None.name());
+    let mut missing: Vec<&str> = Vec::new();
+    let mut need = |key: &'static str, when: bool| {
+        if when && patch.get(key).is_none() {
+            missing.push(key);
+        }
+    };
+    need("client_id", true);
+    need("auth_url", grant == Grant::AuthorizationCode.name());
+    need("device_url", grant == Grant::DeviceCode.name());
+    need("token_url", true);
     let secret_missing = needs_secret && secret_ref.is_none();
     if missing.is_empty() && !secret_missing {
         return Ok(());
     }
     if !ctx.interactive {
-        let mut flags: Vec<&str> = missing.iter().map(|(f, _)| *f).collect();
+        let mut flags: Vec<String> = missing.iter().map(|key| super::flag_for(key)).collect();
         if secret_missing {
             flags.push(
-                "a client secret (--client-secret-stdin, --client-secret-env VAR or --client-secret-command CMD; or --client-auth none for a public client)",
+                "a client secret (--client-secret-stdin, --client-secret-env VAR or --client-secret-command CMD; or --client-auth none for a public client)".into(),
             );
         }
         return Err(Error::Usage(format!(
             "missing required settings for `outbound app add {name}` (grant {}): {}",
-            grant.as_str(),
+            grant,
             flags.join(", ")
         )));
     }
-    for (flag, slot) in missing {
-        let label = flag.trim_start_matches("--").replace('-', " ");
-        let answer = if flag == "--client-id" {
+    for key in missing {
+        let label = key.replace('_', " ");
+        let answer = if key == "client_id" {
             ctx.ask(&label, |v| {
                 if v.trim().is_empty() {
                     Err("must not be empty".into())
@@ -142,7 +143,7 @@ fn complete_required(
         } else {
             ctx.ask(&label, |v| app::check_endpoint(v).map(|_| ()))?
         };
-        *slot = Some(answer.trim().to_owned());
+        patch.set(key, answer.trim());
     }
     if secret_missing {
         *secret_ref = Some(SecretRef::Store);

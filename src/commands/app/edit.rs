@@ -2,69 +2,48 @@
 
 use toml_edit::{Item, TableLike};
 
-use super::{app_table, apply_settings, discover_into, edit_config, secret_ref_from, set};
+use super::{app_table, discover_into, edit_config, patch_of, secret_ref_from, set};
 use crate::app::SecretRef;
 use crate::cli::EditArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
 use crate::store;
 
-/// Fields `--unset` may remove. `id`, `enabled` and `generation` are managed by
-/// their own commands.
-const UNSETTABLE: &[&str] = &[
-    "description",
-    "approval_prompt",
-    "grant",
-    "client_id",
-    "client_secret",
-    "client_auth",
-    "auth_url",
-    "token_url",
-    "revocation_url",
-    "device_url",
-    "scopes",
-    "scope_delimiter",
-    "pkce",
-    "expires_in",
-    "refresh_skew",
-    "redirect_uri",
-    "prompt",
-    "auth_params",
-    "token_headers",
-    "token_params",
-    "allowed_hosts",
-    "proxy",
-    "ca_file",
-    "token_header_name",
-    "token_format",
-    "issuer",
-    "require_iss",
-    "token_request",
-];
+/// Fields `--unset` may remove: every setting but `id`, `enabled` and `generation`,
+/// which their own commands manage.
+fn unsettable() -> Vec<&'static str> {
+    crate::app::setting_names()
+        .iter()
+        .copied()
+        .filter(|f| !matches!(*f, "id" | "enabled" | "generation"))
+        .collect()
+}
 
 pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let EditArgs {
         name,
-        mut settings,
+        settings,
         unset,
     } = args;
+    let mut patch = patch_of(&settings)?;
     let config = ctx.load()?;
     let app = config.app(&name)?.clone();
     let unset: Vec<String> = unset.iter().map(|f| f.replace('-', "_")).collect();
     for field in &unset {
         let base = field.split_once('.').map_or(field.as_str(), |(b, _)| b);
         let nested_ok = matches!(base, "auth_params" | "token_headers" | "token_params");
-        if !UNSETTABLE.contains(&base) || (field.contains('.') && !nested_ok) {
+        let fields = unsettable();
+        if !fields.contains(&base) || (field.contains('.') && !nested_ok) {
             return Err(Error::Usage(format!(
                 "--unset {field}: not a field that can be removed; one of: {} (or auth_params.KEY, token_headers.KEY, token_params.KEY)",
-                UNSETTABLE.join(", ")
+                fields.join(", ")
             )));
         }
     }
-    let discovered = discover_into(&name, &mut settings)?;
+    let discovered = discover_into(&name, &mut patch)?;
     let new_ref = secret_ref_from(&settings);
     let unset_secret = unset.iter().any(|f| f == "client_secret");
-    if settings == crate::cli::Settings::default() && unset.is_empty() {
+    if patch.is_empty() && new_ref.is_none() && unset.is_empty() {
         return Err(Error::Usage(format!(
             "nothing to change: give a setting flag (see `outbound app edit --help`) or --unset FIELD for `{name}`"
         )));
@@ -84,7 +63,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
 
     edit_config(ctx, &name, |_, doc| {
         let table = app_table(doc, &name)?;
-        apply_settings(table, &settings)?;
+        patch.apply(table);
         if let Some(require_iss) = discovered {
             set(table, "require_iss", require_iss);
         }

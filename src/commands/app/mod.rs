@@ -6,10 +6,10 @@ pub mod lifecycle;
 pub mod secret;
 pub mod show;
 
-use toml_edit::{Array, DocumentMut, InlineTable, Item, TableLike, Value};
+use toml_edit::{DocumentMut, Item, TableLike};
 
 use super::Ctx;
-use crate::app::{App, SecretRef};
+use crate::app::{App, Patch, SecretRef};
 use crate::cli::Settings;
 use crate::config::{self, Config, EditError};
 use crate::error::{Error, Result};
@@ -18,19 +18,24 @@ use crate::store::SecretStore;
 use crate::tokens;
 
 /// The command-line flag that sets a configuration field, for error messages about
-/// values the user just typed.
+/// values the user just typed: the settings flag whose field has that name.
 fn flag_for(field: &str) -> String {
     match field {
-        "scopes" => "--scope".into(),
-        "allowed_hosts" => "--allowed-host".into(),
-        "auth_params" => "--auth-param".into(),
-        "token_headers" => "--token-header".into(),
-        "token_params" => "--token-param".into(),
-        "client_secret" => "the client secret".into(),
-        "token_request" => "--token-body/--refresh-url/--token-field".into(),
-        "name" => "NAME".into(),
-        other => format!("--{}", other.replace('_', "-")),
+        "client_secret" => return "the client secret".into(),
+        "token_request" => return "--token-body/--refresh-url/--token-field".into(),
+        "name" => return "NAME".into(),
+        _ => {}
     }
+    use clap::CommandFactory;
+    let cli = crate::cli::Cli::command();
+    cli.find_subcommand("app")
+        .and_then(|app| app.find_subcommand("add"))
+        .and_then(|add| add.get_arguments().find(|a| a.get_id() == field))
+        .and_then(|arg| arg.get_long())
+        .map_or_else(
+            || format!("--{}", field.replace('_', "-")),
+            |long| format!("--{long}"),
+        )
 }
 
 /// [`config::edit`] for a command that changes application `name`: a validation
@@ -77,181 +82,55 @@ fn app_table<'a>(doc: &'a mut DocumentMut, name: &str) -> Result<&'a mut dyn Tab
 }
 
 /// Sets `key` to `value`, keeping the comment decor of a value it replaces.
-fn set(table: &mut dyn TableLike, key: &str, value: impl Into<Value>) {
-    let mut value = value.into();
-    match table.get_mut(key) {
-        // Replacing in place keeps the key's own formatting (`id    =`) too.
-        Some(item) => {
-            if let Some(old) = item.as_value() {
-                *value.decor_mut() = old.decor().clone();
-            }
-            *item = Item::Value(value);
-        }
-        None => {
-            table.insert(key, Item::Value(value));
-        }
-    }
+fn set(table: &mut dyn TableLike, key: &str, value: impl Into<toml::Value>) {
+    let mut patch = Patch::default();
+    patch.set(key, value);
+    patch.apply(table);
 }
 
-fn string_array(items: impl IntoIterator<Item = String>) -> Array {
-    items.into_iter().collect()
-}
-
-/// Merges `pairs` into the inline table at `key` (creating it), key by key.
-fn merge_map(table: &mut dyn TableLike, key: &str, pairs: &[(String, String)]) -> Result<()> {
-    if pairs.is_empty() {
-        return Ok(());
-    }
-    if table.get(key).is_none() {
-        table.insert(key, Item::Value(Value::InlineTable(InlineTable::new())));
-    }
-    let map = table
-        .get_mut(key)
-        .and_then(Item::as_table_like_mut)
-        .ok_or_else(|| Error::Usage(format!("`{key}` in the configuration file is not a table")))?;
-    for (k, v) in pairs {
-        map.insert(k, Item::Value(Value::from(v.as_str())));
-    }
-    Ok(())
-}
-
-/// Writes every non-secret setting that was given into the app's table.
-fn apply_settings(table: &mut dyn TableLike, s: &Settings) -> Result<()> {
-    let strings = [
-        ("issuer", &s.issuer),
-        ("description", &s.description),
-        ("approval_prompt", &s.approval_prompt),
-        ("client_id", &s.client_id),
-        ("auth_url", &s.auth_url),
-        ("token_url", &s.token_url),
-        ("revocation_url", &s.revocation_url),
-        ("device_url", &s.device_url),
-        ("scope_delimiter", &s.scope_delimiter),
-        ("expires_in", &s.expires_in),
-        ("refresh_skew", &s.refresh_skew),
-        ("redirect_uri", &s.redirect_uri),
-        ("prompt", &s.prompt),
-        ("proxy", &s.proxy),
-        ("token_header_name", &s.token_header_name),
-        ("token_format", &s.token_format),
-    ];
-    for (key, value) in strings {
-        if let Some(v) = value {
-            set(table, key, v.as_str());
-        }
-    }
-    if let Some(grant) = s.grant {
-        set(table, "grant", grant.as_str());
-    }
-    if let Some(auth) = s.client_auth {
-        set(table, "client_auth", auth.as_str());
-    }
-    if let Some(path) = &s.ca_file {
-        let path = std::path::absolute(path)
-            .map_err(|e| Error::io(format!("--ca-file {}", path.display()), e))?;
-        if !path.is_file() {
-            return Err(Error::Usage(format!(
-                "--ca-file: {} is not a readable file",
-                path.display()
-            )));
-        }
-        set(table, "ca_file", path.to_string_lossy().as_ref());
-    }
-    if s.scopes.iter().any(|scope| scope.trim().is_empty()) {
-        return Err(Error::Usage(
-            "--scope: a scope cannot be empty (to request no scope, leave --scope out or use --unset scopes)".into(),
-        ));
-    }
-    if !s.scopes.is_empty() {
-        // A scope never contains a space (RFC 6749 3.3), so "a b" means two scopes.
-        let scopes = s
-            .scopes
-            .iter()
-            .flat_map(|s| s.split_whitespace())
-            .map(str::to_owned);
-        set(table, "scopes", string_array(scopes));
-    }
-    if !s.allowed_hosts.is_empty() {
-        set(
-            table,
-            "allowed_hosts",
-            string_array(s.allowed_hosts.iter().cloned()),
-        );
-    }
-    if s.no_pkce {
-        set(table, "pkce", false);
-    } else if s.pkce {
-        set(table, "pkce", true);
-    }
-    if s.token_body.is_some() || s.refresh_url.is_some() || !s.token_fields.is_empty() {
-        if table.get("token_request").is_none() {
-            table.insert(
-                "token_request",
-                Item::Value(Value::InlineTable(InlineTable::new())),
-            );
-        }
-        let request = table
-            .get_mut("token_request")
-            .and_then(Item::as_table_like_mut)
-            .ok_or_else(|| {
-                Error::Usage("`token_request` in the configuration file is not a table".into())
-            })?;
-        if let Some(body) = s.token_body {
-            set(
-                request,
-                "body",
-                if body == crate::app::BodyFormat::Json {
-                    "json"
-                } else {
-                    "form"
-                },
-            );
-        }
-        if let Some(url) = &s.refresh_url {
-            set(request, "refresh_url", url.as_str());
-        }
-        merge_map(request, "response", &s.token_fields)?;
-    }
-    merge_map(table, "auth_params", &s.auth_params)?;
-    merge_map(table, "token_headers", &s.token_headers)?;
-    merge_map(table, "token_params", &s.token_params)?;
-    Ok(())
+/// The settings the flags give, as a patch (a bad value is the flag's error).
+fn patch_of(settings: &Settings) -> Result<Patch> {
+    settings.patch().map_err(Error::Usage)
 }
 
 /// `--issuer`: reads the server's metadata and fills the endpoints (and PKCE
 /// support) that were not given explicitly. Returns whether the server promises
 /// `iss` in authorization responses, when an issuer was given.
-fn discover_into(name: &str, s: &mut Settings) -> Result<Option<bool>> {
-    let Some(issuer) = s.issuer.clone() else {
+fn discover_into(name: &str, patch: &mut Patch) -> Result<Option<bool>> {
+    let Some(issuer) = patch.get_str("issuer").map(str::to_owned) else {
         return Ok(None);
     };
     let issuer_url =
         crate::app::check_endpoint(&issuer).map_err(|m| Error::Usage(format!("--issuer: {m}")))?;
-    let proxy = match &s.proxy {
+    let proxy = match patch.get_str("proxy") {
         Some(p) => {
             Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?)
         }
         None => None,
     };
-    let http = crate::http::discovery_client(name, proxy.as_ref(), s.ca_file.as_deref())?;
+    let ca_file = patch.get_str("ca_file").map(std::path::PathBuf::from);
+    let http = crate::http::discovery_client(name, proxy.as_ref(), ca_file.as_deref())?;
     let meta = crate::oauth::discovery::discover(&http, &issuer_url)?;
-    let fill = |slot: &mut Option<String>, value: &Option<String>| {
-        if slot.is_none() {
-            slot.clone_from(value);
+    for (key, value) in [
+        ("auth_url", &meta.authorization_endpoint),
+        ("token_url", &meta.token_endpoint),
+        ("revocation_url", &meta.revocation_endpoint),
+        ("device_url", &meta.device_authorization_endpoint),
+    ] {
+        if patch.get(key).is_none()
+            && let Some(value) = value
+        {
+            patch.set(key, value.as_str());
         }
-    };
-    fill(&mut s.auth_url, &meta.authorization_endpoint);
-    fill(&mut s.token_url, &meta.token_endpoint);
-    fill(&mut s.revocation_url, &meta.revocation_endpoint);
-    fill(&mut s.device_url, &meta.device_authorization_endpoint);
+    }
     if let Some(methods) = &meta.code_challenge_methods_supported
         && !methods.iter().any(|m| m == "S256")
-        && !s.pkce
+        && patch.get("pkce").is_none()
     {
-        s.no_pkce = true;
+        patch.set("pkce", false);
     }
     // Keep the issuer exactly as the server names itself.
-    s.issuer = Some(meta.issuer.clone());
+    patch.set("issuer", meta.issuer.as_str());
     Ok(Some(meta.authorization_response_iss_parameter_supported))
 }
 

@@ -5,7 +5,6 @@
 //! where it is. The rest of the program only ever sees validated apps.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -15,7 +14,17 @@ use toml::Spanned;
 use url::Url;
 
 use crate::choice::Choice;
+
+mod checks;
+mod patch;
+
 use crate::store::Backend;
+pub use checks::{
+    check_endpoint, check_host_pattern, check_name, check_proxy, check_redirect_uri,
+    is_loopback_host, parse_duration,
+};
+use checks::{is_env_name, is_header_name};
+pub use patch::Patch;
 
 /// The whole configuration file, as written.
 #[derive(Debug, Default, Deserialize)]
@@ -102,12 +111,14 @@ impl Choice for BodyFormat {
 }
 
 /// How token requests are made, validated.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct TokenRequest {
+    #[serde(rename = "token_body")]
     pub body: BodyFormat,
     /// Where refresh requests go, when not the token URL.
     pub refresh_url: Option<Url>,
     /// Response field -> dotted path in the answer (e.g. `authed_user.access_token`).
+    #[serde(rename = "token_fields")]
     pub response: BTreeMap<String, String>,
 }
 
@@ -261,7 +272,7 @@ impl SecretRef {
 }
 
 /// A validated application. Built only by [`validate`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct App {
     pub name: String,
     pub id: String,
@@ -271,6 +282,9 @@ pub struct App {
     pub generation: u64,
     pub grant: Grant,
     pub client_id: String,
+    /// Where the secret lives, never the secret (nor a command line, which may embed
+    /// one): `store`, `env:VAR`, `command`.
+    #[serde(serialize_with = "secret_source")]
     pub client_secret: SecretRef,
     pub client_auth: ClientAuth,
     pub auth_url: Option<Url>,
@@ -280,7 +294,10 @@ pub struct App {
     pub scopes: Vec<String>,
     pub scope_delimiter: String,
     pub pkce: bool,
+    /// Seconds, or null when only the server says.
+    #[serde(serialize_with = "optional_seconds")]
     pub expires_in: Option<Duration>,
+    #[serde(serialize_with = "seconds")]
     pub refresh_skew: Duration,
     pub redirect_uri: Url,
     pub prompt: Option<String>,
@@ -296,7 +313,28 @@ pub struct App {
     pub issuer: Option<Url>,
     /// The server promises `iss` in every authorization response.
     pub require_iss: bool,
+    #[serde(flatten)]
     pub token_request: TokenRequest,
+}
+
+fn secret_source<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
+    match r {
+        SecretRef::None => s.serialize_none(),
+        SecretRef::Store => s.serialize_str("store"),
+        SecretRef::Env(var) => s.serialize_str(&format!("env:{var}")),
+        SecretRef::Command(_) => s.serialize_str("command"),
+    }
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u64(d.as_secs())
+}
+
+fn optional_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_u64(d.as_secs()),
+        None => s.serialize_none(),
+    }
 }
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -337,37 +375,6 @@ impl FieldError {
 
 type FieldResult<T> = Result<T, FieldError>;
 
-/// Application names: letters, digits, `-`, `_`, `.`; starting with a letter or digit.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a valid application name: use 1 to 64 letters, digits, `-`, `_` or `.`, starting with a letter or digit"
-        ))
-    }
-}
-
-/// Parses `"90m"`, `"1h 30m"`, `"3600"` or `"3600s"` into a duration.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    if let Ok(secs) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(secs));
-    }
-    humantime::parse_duration(text).map_err(|e| {
-        format!("`{text}` is not a duration ({e}); write e.g. \"90m\", \"1h\", \"3600s\"")
-    })
-}
-
 fn duration_field(
     field: &'static str,
     value: Option<Spanned<DurationValue>>,
@@ -382,133 +389,12 @@ fn duration_field(
     }
 }
 
-pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
-    match host {
-        // Non-special schemes (socks5://) keep IP addresses as opaque host names.
-        url::Host::Domain(d) => {
-            d.eq_ignore_ascii_case("localhost")
-                || d.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        url::Host::Ipv4(ip) => IpAddr::V4(*ip).is_loopback(),
-        url::Host::Ipv6(ip) => IpAddr::V6(*ip).is_loopback(),
-    }
-}
-
-/// An endpoint URL: https, or http to a loopback host only.
-pub fn check_endpoint(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "`{}` carries a user name or password, which must not be kept in the configuration file (it would also be shown by `app show` and in errors); remove it, and give the client secret with --client-secret-stdin, env: or command:",
-            without_credentials(&url)
-        ));
-    }
-    let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if loopback => Ok(url),
-        "http" => Err(format!(
-            "`{text}` uses http; https is required (plain http is allowed only to loopback hosts)"
-        )),
-        other => Err(format!("`{text}` has scheme `{other}`; use https")),
-    }
-}
-
 fn url_field(field: &'static str, value: Option<Spanned<String>>) -> FieldResult<Option<Url>> {
     let Some(value) = value else { return Ok(None) };
     let span = value.span();
     check_endpoint(value.get_ref())
         .map(Some)
         .map_err(|m| FieldError::new(field, Some(span), m))
-}
-
-/// `url` with its user name and password replaced by `***`, for messages.
-fn without_credentials(url: &Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("***");
-    let _ = shown.set_password(None);
-    shown.to_string()
-}
-
-/// A loopback redirect URI for the authorization-code listener.
-pub fn check_redirect_uri(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
-    let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
-    if url.scheme() != "http" || !loopback {
-        return Err(format!(
-            "`{text}` is not a loopback redirect URI; use http://127.0.0.1[:PORT]/PATH (no port or port 0 = any free port)"
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!(
-            "`{text}` has a query or fragment; a redirect URI is scheme, host, port and path"
-        ));
-    }
-    Ok(url)
-}
-
-/// `api.example.com`, `*.example.com` or `host:port`.
-pub fn check_host_pattern(pattern: &str) -> Result<String, String> {
-    let lower = pattern.trim().to_ascii_lowercase();
-    let bad = || {
-        format!(
-            "`{pattern}` is not a host pattern; write a host name (`api.example.com`), a wildcard (`*.example.com`) or `host:port`"
-        )
-    };
-    let host_port = lower.strip_prefix("*.").unwrap_or(&lower);
-    if host_port.is_empty() || host_port.contains(['/', '*', '@', '?', '#', ' ']) {
-        return Err(bad());
-    }
-    let url = Url::parse(&format!("https://{host_port}/")).map_err(|_| bad())?;
-    let Some(host) = url.host_str() else {
-        return Err(bad());
-    };
-    // `*.com` or `*.co.uk` would send tokens to every site registered under a public
-    // suffix: refused, by the ICANN part of the Public Suffix List. Its private part
-    // (`googleapis.com`, `github.io`) names domains one operator runs, which an app's
-    // own API may live under (Google's `*.googleapis.com`).
-    if lower.starts_with("*.")
-        && let Some(suffix) = psl::suffix(host.as_bytes())
-        && suffix.typ() == Some(psl::Type::Icann)
-        && suffix.as_bytes() == host.as_bytes()
-    {
-        return Err(format!(
-            "`{pattern}` would match every site under the public suffix `{host}`; name the organisation's own domain (`*.example.{host}`)"
-        ));
-    }
-    Ok(lower)
-}
-
-pub fn check_proxy(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
-        return Err(format!(
-            "proxy scheme `{}` is not supported; use http, https, socks5 or socks5h",
-            url.scheme()
-        ));
-    }
-    if url.password().is_some() {
-        return Err(
-            "the proxy URL carries a password, which must not be kept in the configuration file; set HTTPS_PROXY in the environment instead".into(),
-        );
-    }
-    Ok(url)
-}
-
-fn is_env_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
-
-fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn map_field(
@@ -570,6 +456,40 @@ fn secret_name(key: &str) -> bool {
 
 fn required<T>(field: &'static str, value: Option<T>, why: &str) -> FieldResult<T> {
     value.ok_or_else(|| FieldError::new(field, None, format!("missing; {why}")))
+}
+
+/// The keys an application's table may have, as [`RawApp`] declares them (read from
+/// its serde description, so a new setting needs no list of its own).
+pub fn setting_names() -> &'static [&'static str] {
+    use serde::de::value::Error as DeError;
+    /// A deserializer that only notes the field names it is asked for.
+    struct Names(&'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = DeError;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, DeError> {
+            Err(serde::de::Error::custom("field names only"))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, DeError> {
+            self.0 = fields;
+            Err(serde::de::Error::custom("field names only"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map
+            enum identifier ignored_any
+        }
+    }
+    static NAMES: std::sync::OnceLock<&'static [&'static str]> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names = Names(&[]);
+        let _ = RawApp::deserialize(&mut names);
+        names.0
+    })
 }
 
 /// Turns one raw table into an [`App`], or says which field is wrong and why.
@@ -960,6 +880,15 @@ token_url = "https://example.com/token"
         );
         let text = format!("{BASE}token_format = \"Bearer\"\n");
         assert_eq!(validate("x", raw(&text)).unwrap_err().field, "token_format");
+    }
+
+    #[test]
+    fn setting_names_come_from_the_raw_table() {
+        let names = setting_names();
+        for name in ["id", "token_url", "scopes", "token_request", "require_iss"] {
+            assert!(names.contains(&name), "{name} in {names:?}");
+        }
+        assert!(!names.contains(&"name"));
     }
 
     #[test]
