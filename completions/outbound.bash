@@ -209,7 +209,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-h -V --config --store --no-input --help --version app authorize status token audit doctor curl logout prune completions generate-docs help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize status token audit doctor curl logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +231,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app)
-            opts="-h -V --config --store --no-input --help --version add presets list show edit enable disable reset delete secret help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version add presets list show edit enable disable reset delete secret help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,7 +253,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__add)
-            opts="-h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --help --version"
+            opts="-q -h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -399,7 +399,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__delete)
-            opts="-y -h -V --yes --no-revoke --config --store --no-input --help --version"
+            opts="-y -q -h -V --yes --no-revoke --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,7 +421,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__disable)
-            opts="-h -V --config --store --no-input --help --version"
+            opts="-q -h -V --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,7 +443,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__edit)
-            opts="-h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --unset --config --store --no-input --help --version"
+            opts="-q -h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --auth-param --token-header --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --unset --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -585,7 +585,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__enable)
-            opts="-h -V --config --store --no-input --help --version"
+            opts="-q -h -V --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -789,7 +789,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__list)
-            opts="-h -V --json --config --store --no-input --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -811,7 +811,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__presets)
-            opts="-h -V --json --config --store --no-input --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -833,7 +833,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__reset)
-            opts="-y -h -V --yes --no-revoke --config --store --no-input --help --version"
+            opts="-y -q -h -V --yes --no-revoke --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -855,7 +855,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__secret)
-            opts="-h -V --config --store --no-input --help --version set help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -919,7 +919,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__secret__subcmd__set)
-            opts="-h -V --config --store --no-input --help --version"
+            opts="-q -h -V --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -941,7 +941,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__show)
-            opts="-h -V --json --config --store --no-input --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,7 +963,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__audit)
-            opts="-h -V --json --limit --config --store --no-input --help --version"
+            opts="-q -h -V --json --limit --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -989,7 +989,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__authorize)
-            opts="-y -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --config --store --no-input --help --version"
+            opts="-y -q -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1027,7 +1027,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__completions)
-            opts="-h -V --config --store --no-input --help --version bash elvish fish powershell zsh"
+            opts="-q -h -V --config --store --no-input --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1049,7 +1049,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__curl)
-            opts="-X -H -d -F -G -T -o -i -I -s -S -v -f -L -m -w -x -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --store --no-input --help --version"
+            opts="-X -H -d -F -G -T -o -i -I -s -S -v -f -L -m -w -x -q -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1171,7 +1171,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__doctor)
-            opts="-h -V --config --store --no-input --help --version"
+            opts="-q -h -V --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1193,7 +1193,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__generate__subcmd__docs)
-            opts="-h -V --check --dir --config --store --no-input --help --version"
+            opts="-q -h -V --check --dir --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1555,7 +1555,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__logout)
-            opts="-h -V --account --no-revoke --config --store --no-input --help --version"
+            opts="-q -h -V --account --no-revoke --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1581,7 +1581,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__prune)
-            opts="-h -V --no-revoke --config --store --no-input --help --version"
+            opts="-q -h -V --no-revoke --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1603,7 +1603,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__status)
-            opts="-h -V --json --config --store --no-input --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1625,7 +1625,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__token)
-            opts="-h -V --account --json --keep-alive --config --store --no-input --help --version"
+            opts="-q -h -V --account --json --keep-alive --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outbound_global_optspecs
-    string join \n config= store= no-input h/help V/version
+    string join \n config= store= no-input q/quiet h/help V/version
 end
 
 function __fish_outbound_needs_command
@@ -28,6 +28,7 @@ complete -c outbound -n "__fish_outbound_needs_command" -l config -d 'The config
 complete -c outbound -n "__fish_outbound_needs_command" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_needs_command" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_needs_command" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_needs_command" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
@@ -46,6 +47,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -f -a "add" -d 'Define a new application'
@@ -102,6 +104,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l pkce -d 'Turn PKCE (S256) back on (the default)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -109,6 +112,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l json -d 'Print a JSON array (stable; see the README)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -116,6 +120,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l json -d 'Print a JSON array (stable; see the README)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -123,6 +128,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l json -d 'Print a JSON object (stable; see the README)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l issuer -d 'Fill the endpoints from this issuer\'s metadata (RFC 8414 / OpenID discovery)' -r
@@ -167,18 +173,21 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l pkce -d 'Turn PKCE (S256) back on (the default)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -187,6 +196,7 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -195,12 +205,14 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store a new client secret (read from standard input, or a hidden prompt)'
@@ -228,6 +240,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l manual -
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l device -d 'Use the device authorization grant (RFC 8628)'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s y -l yes -d 'Do not ask before starting (the approval prompt is still shown)'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -235,6 +248,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand status" -l store -d 'W
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l json -d 'Print a JSON array (stable; see the README)'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l account -d 'The account [default: default]' -r
@@ -244,6 +258,7 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l json -d 'Print a JSON object with the token, its type, expiry and scopes'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l keep-alive -d 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l limit -d 'Only the last N events' -r
@@ -252,12 +267,14 @@ complete -c outbound -n "__fish_outbound_using_subcommand audit" -l store -d 'Wh
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l json -d 'Print JSON lines, one event each'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l account -d 'The account [default: default]' -r
@@ -290,6 +307,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -l fail-with-bod
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s L -l location -d 'Follow redirects (the token never goes to another origin)'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l compressed -d 'Ask for a compressed response and decompress it'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l account -d 'The account [default: default]' -r
@@ -298,6 +316,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand logout" -l store -d 'W
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-revoke -d 'Remove the local tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
@@ -305,12 +324,14 @@ complete -c outbound -n "__fish_outbound_using_subcommand prune" -l store -d 'Wh
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l no-revoke -d 'Remove the local tokens without revoking them at the server'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand prune" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l dir -d 'The project root that holds completions/ and man/' -r -F
@@ -319,6 +340,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l stor
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l check -d 'Fail when a file differs instead of writing it'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'

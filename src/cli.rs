@@ -42,6 +42,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_input: bool,
 
+    /// No notices on stderr (progress, confirmations); data, warnings, errors and
+    /// what you must act on (an authorization URL, a device code) still show
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -33,6 +33,7 @@ use error::Result;
 
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    commands::output::set_quiet(cli.quiet);
     let ctx = Ctx::new(&cli)?;
     match cli.command {
         Command::App(cmd) => match cmd {

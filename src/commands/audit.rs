@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::audit;
+use crate::commands::output::{data, notice};
 use crate::error::Result;
 
 pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> Result<()> {
@@ -10,7 +11,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> R
         config.app(name)?;
     }
     if !config.audit {
-        eprintln!(
+        notice!(
             "note: {} does not enable the audit log; add `audit = true` at its top to record token use",
             config.path.display()
         );
@@ -25,12 +26,12 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> R
         for e in &events {
             let line =
                 serde_json::to_string(e).map_err(|e| crate::error::Error::Other(e.to_string()))?;
-            println!("{line}");
+            data!("{line}");
         }
         return Ok(());
     }
     for e in &events {
-        println!(
+        data!(
             "{}  {:<12} {:<10} {:<9} {:<18} {:<28} {}",
             e.time,
             e.app,

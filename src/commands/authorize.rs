@@ -4,6 +4,7 @@
 //! client credentials, which verifies them) and stores the tokens for the account.
 //! This file is the terminal's side: what the person reads and types.
 
+use crate::commands::output::{notice, say, say_raw};
 use std::io::{BufRead, IsTerminal, Read};
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     } else {
         "without a refresh token (authorize again when it expires)"
     };
-    eprintln!(
+    notice!(
         "authorized `{}` (account `{account}`), scopes: {}; {expiry}, {refresh}; stored in the {} store",
         app.name,
         if token.scopes.is_empty() {
@@ -103,8 +104,8 @@ fn approve(ctx: &Ctx, app: &App, account: &str, scopes: &[String], yes: bool) ->
             app.name, app.client_id
         )
     });
-    eprintln!("{text}");
-    eprintln!(
+    say!("{text}");
+    say!(
         "  application: {}   account: {account}   scopes: {}",
         app.name,
         if scopes.is_empty() {
@@ -153,7 +154,7 @@ impl Terminal {
     /// Ends the countdown line.
     fn done(&mut self) {
         if self.ticking {
-            eprintln!();
+            say!();
             self.ticking = false;
         }
     }
@@ -163,23 +164,23 @@ impl Person for Terminal {
     fn progress(&mut self, progress: Progress) {
         match progress {
             Progress::OpenUrl(url) => {
-                eprintln!(
+                say!(
                     "\nOpen this URL to authorize (outbound tries to open your browser):\n\n  {url}\n"
                 );
                 if !self.tty {
-                    eprintln!(
+                    notice!(
                         "Waiting up to {} s for the browser to come back…",
                         self.timeout
                     );
                 }
             }
-            Progress::PasteBack { url, redirect_uri } => eprintln!(
+            Progress::PasteBack { url, redirect_uri } => say!(
                 "\nOpen this URL in a browser on any machine:\n\n  {url}\n\nAfter you approve, the browser is sent to {redirect_uri}?… and may show an error page.\nCopy the whole address from the address bar and paste it here (or just the code), then press Enter:"
             ),
-            Progress::NoBrowser(e) => eprintln!("note: {e}; open the URL yourself"),
+            Progress::NoBrowser(e) => say!("note: {e}; open the URL yourself"),
             Progress::Waiting(left) if self.tty => {
                 self.ticking = true;
-                eprint!(
+                say_raw!(
                     "\rWaiting for the browser… {}:{:02} left (Ctrl-C to cancel) ",
                     left / 60,
                     left % 60
@@ -187,21 +188,21 @@ impl Person for Terminal {
             }
             Progress::Waiting(_) => {}
             Progress::Ignored(message) => {
-                eprintln!("{}warning: {message}", if self.ticking { "\n" } else { "" });
+                say!("{}warning: {message}", if self.ticking { "\n" } else { "" });
             }
             Progress::DeviceCode {
                 uri,
                 user_code,
                 complete,
             } => {
-                eprintln!(
+                say!(
                     "\nTo authorize `{}`, visit\n\n  {uri}\n\nand enter the code:  {user_code}\n",
                     self.app
                 );
                 if let Some(complete) = complete {
-                    eprintln!("(or open {complete})");
+                    say!("(or open {complete})");
                 }
-                eprintln!("Waiting for the authorization on the other device…");
+                say!("Waiting for the authorization on the other device…");
             }
         }
     }

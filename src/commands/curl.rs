@@ -2,6 +2,7 @@
 //! only where it belongs — refreshed when needed and retried once after a 401.
 //! Bodies stream both ways.
 
+use crate::commands::output::{data_raw, say};
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
@@ -117,7 +118,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let client = client?;
     let mut verbose = |prefix: char, line: &str| {
         if args.verbose {
-            eprintln!("{prefix} {line}");
+            say!("{prefix} {line}");
         }
     };
     let mut access = first?;
@@ -288,7 +289,7 @@ async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<(
         // -w goes to standard output even with -o, as curl does.
         if args.output.is_some() {
             out.flush().map_err(write_error)?;
-            print!("{text}");
+            data_raw!("{text}");
         } else {
             out.write_all(text.as_bytes()).map_err(write_error)?;
         }

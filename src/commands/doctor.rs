@@ -2,6 +2,7 @@
 //! the configuration, the secret store, a browser launcher, and for each app its
 //! client secret, egress settings, endpoints (discovery, TLS) and clock skew.
 
+use crate::commands::output::data;
 use std::time::{Duration, SystemTime};
 
 use super::Ctx;
@@ -17,15 +18,15 @@ struct Report {
 
 impl Report {
     fn ok(&mut self, what: &str, detail: impl AsRef<str>) {
-        println!("ok    {what:<22} {}", detail.as_ref());
+        data!("ok    {what:<22} {}", detail.as_ref());
     }
     fn warn(&mut self, what: &str, detail: impl AsRef<str>, fix: &str) {
         self.warnings += 1;
-        println!("warn  {what:<22} {}\n      fix: {fix}", detail.as_ref());
+        data!("warn  {what:<22} {}\n      fix: {fix}", detail.as_ref());
     }
     fn fail(&mut self, what: &str, detail: impl AsRef<str>, fix: &str) {
         self.failures += 1;
-        println!("FAIL  {what:<22} {}\n      fix: {fix}", detail.as_ref());
+        data!("FAIL  {what:<22} {}\n      fix: {fix}", detail.as_ref());
     }
 }
 
@@ -88,9 +89,10 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         check_app(&mut report, app, store.as_ref());
     }
 
-    println!(
+    data!(
         "\n{} problem(s), {} warning(s)",
-        report.failures, report.warnings
+        report.failures,
+        report.warnings
     );
     if report.failures > 0 {
         return Err(Error::Other(format!(

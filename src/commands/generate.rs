@@ -1,6 +1,7 @@
 //! `outbound completions` and the hidden `generate-docs`, which writes (or checks)
 //! the committed completions/ and man/ so they never drift from the CLI.
 
+use crate::commands::output::data;
 use std::path::Path;
 
 use clap::CommandFactory;
@@ -70,7 +71,7 @@ pub fn docs(root: &Path, check: bool) -> Result<()> {
         }
         std::fs::write(&path, contents)
             .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-        println!("wrote {rel}");
+        data!("wrote {rel}");
     }
     if stale.is_empty() {
         return Ok(());

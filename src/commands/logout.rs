@@ -2,6 +2,7 @@
 //! remove them. A failed revocation is reported; the local tokens go regardless.
 
 use super::{Ctx, report_revocation};
+use crate::commands::output::notice;
 use crate::error::Result;
 use crate::state::Index;
 use crate::tokens::{self, DEFAULT_ACCOUNT, StoredToken};
@@ -15,7 +16,7 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
     let known = Index::load(&ctx.state_dir).get(&app.id, account).is_some()
         || StoredToken::load(store.as_ref(), &app.id, account)?.is_some();
     if !known {
-        eprintln!("`{name}` holds no tokens for account `{account}`; nothing to do");
+        notice!("`{name}` holds no tokens for account `{account}`; nothing to do");
         return Ok(());
     }
     let outcome = tokens::forget(
@@ -28,10 +29,10 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
     )?;
     report_revocation(name, account, &outcome);
     if !no_revoke && app.revocation_url.is_none() {
-        eprintln!(
+        notice!(
             "note: `{name}` has no revocation URL; the tokens stay valid at the server until they expire"
         );
     }
-    eprintln!("logged out `{name}` (account `{account}`): local tokens removed");
+    notice!("logged out `{name}` (account `{account}`): local tokens removed");
     Ok(())
 }

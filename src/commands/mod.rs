@@ -8,9 +8,11 @@ pub mod curl;
 pub mod doctor;
 pub mod generate;
 pub mod logout;
+pub mod output;
 pub mod status;
 pub mod token;
 
+use crate::commands::output::{data, notice, say, warning};
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 
@@ -66,8 +68,8 @@ impl Ctx {
     pub fn store(&self, config: &Config) -> Box<dyn SecretStore> {
         let backend = self.backend(config);
         if backend == Backend::File {
-            eprintln!(
-                "warning: using the file store: secrets are kept unencrypted (mode 0600) in {}",
+            warning!(
+                "using the file store: secrets are kept unencrypted (mode 0600) in {}",
                 self.state_dir.join("secrets.json").display()
             );
         }
@@ -168,18 +170,18 @@ fn prompt_error(e: dialoguer::Error) -> Error {
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Error::Other(format!("cannot encode JSON: {e}")))?;
-    println!("{text}");
+    data!("{text}");
     Ok(())
 }
 
 /// Tells the user what revoking an account's tokens did.
 pub fn report_revocation(app: &str, account: &str, outcome: &crate::tokens::Forgotten) {
     if let Some(error) = &outcome.revoke_error {
-        eprintln!(
-            "warning: revoking the tokens of `{app}` (account `{account}`) at the server failed: {error}\n  the local tokens were removed anyway"
+        warning!(
+            "revoking the tokens of `{app}` (account `{account}`) at the server failed: {error}\n  the local tokens were removed anyway"
         );
     } else if !outcome.revoked.is_empty() {
-        eprintln!(
+        notice!(
             "revoked the {} of `{app}` (account `{account}`) at the server",
             outcome.revoked.join(" and ")
         );
@@ -201,7 +203,7 @@ pub fn access_token(
     let env = ctx.token_env(config, store, &audit);
     match crate::tokens::valid_token(&env, app, account, rejected) {
         Err(Error::AuthorizationRequired { reason, command }) if ctx.interactive => {
-            eprintln!("{reason}");
+            say!("{reason}");
             if !ctx.confirm(&format!("Authorize `{}` now?", app.name), false, "--yes")? {
                 return Err(Error::AuthorizationRequired { reason, command });
             }
@@ -227,6 +229,6 @@ pub fn print_table<const N: usize>(header: &[String; N], rows: &[[String; N]]) {
             .zip(widths)
             .map(|(cell, w)| format!("{cell:<w$}"))
             .collect();
-        println!("{}", line.join("  ").trim_end());
+        data!("{}", line.join("  ").trim_end());
     }
 }

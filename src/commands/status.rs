@@ -5,6 +5,7 @@
 //! file is in (empty while an editor rewrites it, missing on an unmounted share).
 //! `outbound prune` removes them, explicitly.
 
+use crate::commands::output::{notice, warning};
 use serde::Serialize;
 
 use super::authorize::human_seconds;
@@ -107,7 +108,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
     if json {
         print_json(&rows)?;
     } else if rows.is_empty() {
-        eprintln!(
+        notice!(
             "no applications in {}; add one with `outbound app add NAME`",
             config.path.display()
         );
@@ -115,7 +116,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         print_rows(&rows, now);
     }
     if stale > 0 {
-        eprintln!(
+        notice!(
             "note: {stale} account(s) hold tokens of deleted or reset applications; remove them with `outbound prune`"
         );
     }
@@ -161,7 +162,7 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
     }
     stale.extend(orphans.into_iter().map(|r| (r.clone(), None)));
     if stale.is_empty() {
-        eprintln!("nothing to prune: no tokens of deleted or reset applications");
+        notice!("nothing to prune: no tokens of deleted or reset applications");
         return Ok(());
     }
     let store = ctx.store(&config);
@@ -181,9 +182,10 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
         } else {
             "deleted (its definition, and so its revocation URL, is gone: not revoked)"
         };
-        eprintln!(
+        notice!(
             "removed the tokens of `{}` (account `{}`): the application was {why}",
-            rec.app_name, rec.account
+            rec.app_name,
+            rec.account
         );
     }
     Ok(())
@@ -230,8 +232,8 @@ fn print_rows(rows: &[Row], now: u64) {
 /// A corrupt index is rebuilt from the store: every app of this file is probed for a
 /// `default` account (other accounts come back when next used).
 fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
-    eprintln!(
-        "warning: the state index {} was unreadable; rebuilding it from the store",
+    warning!(
+        "the state index {} was unreadable; rebuilding it from the store",
         crate::state::index_path(&ctx.state_dir).display()
     );
     let store = ctx.store(config);

@@ -1,6 +1,7 @@
 //! `outbound token NAME`: print a valid access token, for `$(...)` in scripts. The
 //! only command that prints a token, because it was asked to.
 
+use crate::commands::output::{data, warning};
 use serde::Serialize;
 
 use super::{Ctx, access_token, print_json};
@@ -50,7 +51,7 @@ pub fn run(
             scopes: &token.scopes,
         });
     }
-    println!("{}", token.access_token.expose());
+    data!("{}", token.access_token.expose());
     Ok(())
 }
 
@@ -62,8 +63,8 @@ fn warn_refresh_expiry(app: &crate::app::App, account: &str, token: &crate::toke
     let left = at.saturating_sub(crate::clock::now());
     let lifetime = at.saturating_sub(token.obtained_at).max(1);
     if left < 7 * 86400 || left * 10 < lifetime {
-        eprintln!(
-            "warning: the refresh token of `{}` (account `{account}`) expires in {}; run `outbound authorize {}` before then (or `outbound token {} --keep-alive` if the provider renews it on use)",
+        warning!(
+            "the refresh token of `{}` (account `{account}`) expires in {}; run `outbound authorize {}` before then (or `outbound token {} --keep-alive` if the provider renews it on use)",
             app.name,
             super::authorize::human_seconds(left),
             app.name,

@@ -745,3 +745,66 @@ fn a_terminal_is_asked_for_missing_values_and_confirmations() {
     assert!(ok);
     assert_eq!(env.app_json("tty")["generation"], 2);
 }
+
+/// `-q` keeps stdout for data and silences notices; a closed stdout (a reader that
+/// stopped reading, `| head -c 5`) ends the program quietly, for every command that
+/// prints data.
+#[test]
+fn quiet_keeps_data_and_a_closed_stdout_ends_quietly() {
+    let env = Env::new().file_store();
+    let add = [
+        "app",
+        "add",
+        "a",
+        "--grant",
+        "client_credentials",
+        "--client-id",
+        "c",
+        "--token-url",
+        "https://x.example/t",
+        "--client-secret-stdin",
+    ];
+    let loud = env.run_with_input(&add, "s3cret").ok();
+    assert!(
+        loud.stderr.contains("added application `a`"),
+        "{}",
+        loud.stderr
+    );
+    let mut quiet_add = vec!["-q"];
+    quiet_add.extend(add.iter().map(|a| if *a == "a" { "b" } else { a }));
+    let quiet = env.run_with_input(&quiet_add, "s3cret").ok();
+    assert!(
+        !quiet.stderr.contains("added application"),
+        "{}",
+        quiet.stderr
+    );
+    // Warnings still show (the file store announces itself).
+    assert!(
+        quiet.stderr.contains("warning: using the file store"),
+        "{}",
+        quiet.stderr
+    );
+    let list = env.run(&["-q", "app", "list", "--json"]).ok();
+    assert_eq!(list.json().as_array().map(Vec::len), Some(2));
+
+    for args in [
+        vec!["app", "presets", "--json"],
+        vec!["app", "presets"],
+        vec!["app", "list", "--json"],
+        vec!["app", "show", "a"],
+        vec!["status"],
+        vec!["--help"],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = env
+            .command(&args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("spawn");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -1,5 +1,6 @@
 //! `outbound app add NAME`: define a new application.
 
+use crate::commands::output::notice;
 use toml_edit::{Item, Table, value};
 
 use super::{discover_into, edit_config, patch_of, secret_ref_from};
@@ -84,7 +85,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         }
         return Err(e);
     }
-    eprintln!(
+    notice!(
         "added application `{name}` (id {id}) to {}",
         ctx.config_path.display()
     );

@@ -1,5 +1,6 @@
 //! `outbound app edit NAME`: change only what is given; `--unset FIELD` removes.
 
+use crate::commands::output::notice;
 use toml_edit::{Item, TableLike};
 
 use super::{app_table, discover_into, edit_config, patch_of, secret_ref_from, set};
@@ -84,7 +85,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     {
         store.delete(&store::client_secret_key(&app.id))?;
     }
-    eprintln!("updated application `{name}`");
+    notice!("updated application `{name}`");
     Ok(())
 }
 

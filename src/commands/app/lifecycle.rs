@@ -7,6 +7,7 @@
 use super::{app_table, edit_config, edit_config_staged, forget_tokens, set};
 use crate::app::SecretRef;
 use crate::commands::Ctx;
+use crate::commands::output::notice;
 use crate::error::{Error, Result};
 use crate::store;
 
@@ -21,9 +22,9 @@ pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
     })?;
     let word = if enabled { "enabled" } else { "disabled" };
     match (changed, enabled) {
-        (false, _) => eprintln!("application `{name}` is already {word}"),
-        (true, true) => eprintln!("enabled `{name}`: its stored tokens can be used again"),
-        (true, false) => eprintln!(
+        (false, _) => notice!("application `{name}` is already {word}"),
+        (true, true) => notice!("enabled `{name}`: its stored tokens can be used again"),
+        (true, false) => notice!(
             "disabled `{name}`: its tokens are kept but refused until `outbound app enable {name}`"
         ),
     }
@@ -49,7 +50,7 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     })?;
     // This user's tokens go now; other users' go the next time they touch them.
     let removed = forget_tokens(ctx, &config, ctx.store(&config).as_ref(), app, !no_revoke)?;
-    eprintln!(
+    notice!(
         "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
     );
     Ok(())
@@ -88,7 +89,7 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
             Ok(())
         },
     )?;
-    eprintln!(
+    notice!(
         "deleted `{name}` (id {}), its client secret and this user's tokens for {removed} account(s)",
         app.id
     );

@@ -3,6 +3,7 @@
 use super::{app_table, edit_config, set};
 use crate::app::SecretRef;
 use crate::commands::Ctx;
+use crate::commands::output::notice;
 use crate::error::Result;
 use crate::store;
 
@@ -18,7 +19,7 @@ pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
             Ok(())
         })?;
     }
-    eprintln!(
+    notice!(
         "stored a new client secret for `{name}` in the {} store",
         store.backend().as_str()
     );

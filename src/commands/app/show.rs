@@ -1,6 +1,7 @@
 //! `outbound app list` and `outbound app show`: what is configured, never a secret.
 
 use crate::app::App;
+use crate::commands::output::{data, notice};
 use crate::commands::{Ctx, print_json, print_table};
 use crate::error::Result;
 use crate::store::Backend;
@@ -29,7 +30,7 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
         return print_json(&views);
     }
     if config.apps.is_empty() {
-        eprintln!(
+        notice!(
             "no applications in {}; add one with `outbound app add NAME`",
             config.path.display()
         );
@@ -94,7 +95,7 @@ pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
         } else {
             text
         };
-        println!("{key:<width$}  {text}");
+        data!("{key:<width$}  {text}");
     }
     Ok(())
 }
@@ -127,9 +128,9 @@ pub fn presets(json: bool) -> Result<()> {
                 }
             })
             .collect();
-        println!("{name:<11} {}", p.description);
+        data!("{name:<11} {}", p.description);
         if !params.is_empty() {
-            println!("{:<11} --preset-param {}", "", params.join(" "));
+            data!("{:<11} --preset-param {}", "", params.join(" "));
         }
     }
     Ok(())
