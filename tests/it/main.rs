@@ -14,6 +14,7 @@ mod servers;
 mod store;
 mod tokens;
 mod trust;
+mod wording;
 
 /// Unix seconds now.
 pub fn tokens_now() -> u64 {

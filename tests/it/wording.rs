@@ -1,0 +1,84 @@
+//! The words users read, under review: every `--help` text and the main errors are
+//! snapshots (`tests/it/snapshots/`), so a change of wording is a reviewed diff, not
+//! an accident. Update them with `INSTA_UPDATE=always scripts/test`, then read the
+//! diff; in CI (`CI=true`) a mismatch fails.
+
+use clap::CommandFactory;
+
+use crate::authserver::AuthServer;
+use crate::harness::Env;
+
+/// Every command path (`app add`, `token`, …), the root first.
+fn command_paths(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    out.push(prefix.to_vec());
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let mut path = prefix.to_vec();
+        path.push(sub.get_name().to_owned());
+        command_paths(sub, &path, out);
+    }
+}
+
+#[test]
+fn every_help_text() {
+    let env = Env::new();
+    let mut paths = Vec::new();
+    command_paths(&outbound::cli::Cli::command(), &[], &mut paths);
+    assert!(paths.len() > 20, "{paths:?}");
+    for path in paths {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
+        // Help wraps at the terminal's width: the same width everywhere.
+        let mut cmd = env.command(&args);
+        cmd.env("COLUMNS", "100");
+        let run = crate::harness::Run::from(cmd.output().expect("spawn outbound")).ok();
+        let name = if path.is_empty() {
+            "help".to_owned()
+        } else {
+            format!("help-{}", path.join("-"))
+        };
+        insta::assert_snapshot!(name, run.stdout);
+    }
+}
+
+/// What a user reads when it goes wrong, with this test's paths and ports replaced.
+fn said(env: &Env, text: &str, server: Option<&AuthServer>) -> String {
+    let mut text = text.replace(&env.dir.path().display().to_string(), "[TMP]");
+    if let Some(server) = server {
+        text = text.replace(&server.issuer, "[ISSUER]");
+    }
+    text
+}
+
+#[test]
+fn the_main_errors() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let mut seen = Vec::new();
+    let mut check = |what: &str, args: &[&str], code: i32| {
+        let run = env.run(args).code(code);
+        seen.push(format!(
+            "## {what} (exit {code})\n$ outbound {}\n{}",
+            args.join(" "),
+            said(&env, &run.stderr, Some(&server))
+        ));
+    };
+    check("missing application", &["token", "nope"], 1);
+    env.add_native("nat", &server.issuer, &[]);
+    check("authorization required", &["token", "nat"], 4);
+    check(
+        "host not allowed",
+        &["curl", "nat", "https://elsewhere.example/x"],
+        6,
+    );
+    env.run(&["app", "disable", "nat"]).ok();
+    check("disabled", &["token", "nat"], 5);
+    env.run(&["app", "enable", "nat"]).ok();
+    env.add_cc("cc", &server.issuer, &[]);
+    env.run_with_input(&["app", "secret", "set", "cc"], "wrong-secret")
+        .ok();
+    check("server refused", &["token", "cc"], 7);
+    let text = std::fs::read_to_string(env.config_path()).unwrap();
+    std::fs::write(env.config_path(), text.replace("grant = ", "grant = 7 #")).unwrap();
+    check("bad configuration", &["status"], 3);
+    insta::assert_snapshot!("main-errors", seen.join("\n"));
+}
