@@ -58,17 +58,10 @@ pub fn append(log: &Path, event: &Event) -> Result<()> {
 
 /// Every readable event of the log (a torn or foreign line is skipped).
 pub fn read(log: &Path) -> Result<Vec<Event>> {
-    let text = match std::fs::read_to_string(log) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Error::io(
-                format!("cannot read the audit log {}", log.display()),
-                e,
-            ));
-        }
-    };
-    Ok(text
+    let bytes = crate::fsutil::read_if_exists(log)
+        .map_err(|e| Error::io(format!("cannot read the audit log {}", log.display()), e))?
+        .unwrap_or_default();
+    Ok(String::from_utf8_lossy(&bytes)
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect())

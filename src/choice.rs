@@ -12,3 +12,37 @@ pub trait Choice: Copy + Send + Sync + 'static {
     /// One line saying what it means.
     fn help(self) -> &'static str;
 }
+
+/// Declares a closed set: the enum (serialized by its names), its [`Choice`]
+/// description, and `as_str`, from one list of `Variant = "name": "help"`.
+macro_rules! choice {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal : $help:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $text)] $variant ),+
+        }
+
+        impl $crate::choice::Choice for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),+];
+            fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            fn help(self) -> &'static str {
+                match self { $($name::$variant => $help),+ }
+            }
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                $crate::choice::Choice::name(self)
+            }
+        }
+    };
+}
+pub(crate) use choice;

@@ -117,15 +117,14 @@ impl Config {
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
-        Err(e) => {
-            return Err(Error::io(
-                format!("cannot read the configuration file {}", path.display()),
-                e,
-            ));
-        }
+    let Some(bytes) = fsutil::read_if_exists(path).map_err(|e| {
+        Error::io(
+            format!("cannot read the configuration file {}", path.display()),
+            e,
+        )
+    })?
+    else {
+        return Ok(String::new());
     };
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();

@@ -73,6 +73,15 @@ impl Prepared {
     }
 }
 
+/// The bytes of `path`, or None when it does not exist (any other failure is one).
+pub fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// An exclusive advisory lock on `path`, held until the returned file is dropped. The
 /// OS releases it when the process dies, so a killed process never blocks others.
 pub fn lock_exclusive(path: &Path) -> io::Result<File> {

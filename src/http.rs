@@ -52,17 +52,10 @@ pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>)
 /// data path. `proxy` is the one the request policy approved (`--proxy`, else the
 /// app's): the client gets exactly that one, or the environment's when None.
 pub fn async_builder(app: &App, proxy: Option<&Url>) -> Result<reqwest::ClientBuilder> {
-    let (proxy, certs) = egress_parts(&app.name, proxy, app.ca_file.as_deref())?;
-    let mut builder = reqwest::Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(Duration::from_secs(10));
-    if let Some(proxy) = proxy {
-        builder = builder.proxy(proxy);
-    }
-    for cert in certs {
-        builder = builder.add_root_certificate(cert);
-    }
-    Ok(builder)
+    Ok(with_egress!(
+        reqwest::Client::builder(),
+        egress_parts(&app.name, proxy, app.ca_file.as_deref())?
+    ))
 }
 
 fn egress(
@@ -70,18 +63,30 @@ fn egress(
     proxy: Option<&Url>,
     ca_file: Option<&Path>,
 ) -> Result<reqwest::blocking::ClientBuilder> {
-    let (proxy, certs) = egress_parts(name, proxy, ca_file)?;
-    let mut builder = Client::builder()
-        .user_agent(USER_AGENT)
-        .connect_timeout(Duration::from_secs(10));
-    if let Some(proxy) = proxy {
-        builder = builder.proxy(proxy);
-    }
-    for cert in certs {
-        builder = builder.add_root_certificate(cert);
-    }
-    Ok(builder)
+    Ok(with_egress!(
+        Client::builder(),
+        egress_parts(name, proxy, ca_file)?
+    ))
 }
+
+/// A builder (blocking or async: reqwest's two have the same methods but no common
+/// trait) with our user agent, a connect timeout, and the egress settings.
+macro_rules! with_egress {
+    ($builder:expr, $parts:expr) => {{
+        let (proxy, certs) = $parts;
+        let mut builder = $builder
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(10));
+        if let Some(proxy) = proxy {
+            builder = builder.proxy(proxy);
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+        builder
+    }};
+}
+use with_egress;
 
 /// The proxy a request to `url` goes through: `explicit` (the app's setting or
 /// `--proxy`) when given, else the environment's (`HTTP_PROXY`, `HTTPS_PROXY`,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 use url::Url;
 
-use crate::choice::Choice;
+use crate::choice::choice;
 
 mod checks;
 mod patch;
@@ -86,27 +86,13 @@ pub struct RawTokenRequest {
     pub response: BTreeMap<String, String>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BodyFormat {
-    #[default]
-    Form,
-    Json,
-}
-
-impl Choice for BodyFormat {
-    const ALL: &'static [Self] = &[BodyFormat::Form, BodyFormat::Json];
-    fn name(self) -> &'static str {
-        match self {
-            BodyFormat::Form => "form",
-            BodyFormat::Json => "json",
-        }
-    }
-    fn help(self) -> &'static str {
-        match self {
-            BodyFormat::Form => "application/x-www-form-urlencoded (RFC 6749)",
-            BodyFormat::Json => "application/json",
-        }
+choice! {
+    /// How a token request's body is encoded.
+    #[derive(Default)]
+    pub enum BodyFormat {
+        #[default]
+        Form = "form": "application/x-www-form-urlencoded (RFC 6749)",
+        Json = "json": "application/json",
     }
 }
 
@@ -139,76 +125,27 @@ pub enum DurationValue {
     Text(String),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Grant {
-    #[default]
-    AuthorizationCode,
-    ClientCredentials,
-    DeviceCode,
-}
-
-impl Grant {
-    pub fn as_str(self) -> &'static str {
-        self.name()
+choice! {
+    /// The OAuth 2.0 grant an application uses.
+    #[derive(Default)]
+    pub enum Grant {
+        #[default]
+        AuthorizationCode = "authorization_code":
+            "A person authorizes in the browser (RFC 6749 4.1, with PKCE)",
+        ClientCredentials = "client_credentials":
+            "The client acts as itself; no user (RFC 6749 4.4)",
+        DeviceCode = "device_code": "A person authorizes on another device (RFC 8628)",
     }
 }
 
-impl Choice for Grant {
-    const ALL: &'static [Self] = &[
-        Grant::AuthorizationCode,
-        Grant::ClientCredentials,
-        Grant::DeviceCode,
-    ];
-    fn name(self) -> &'static str {
-        match self {
-            Grant::AuthorizationCode => "authorization_code",
-            Grant::ClientCredentials => "client_credentials",
-            Grant::DeviceCode => "device_code",
-        }
-    }
-    fn help(self) -> &'static str {
-        match self {
-            Grant::AuthorizationCode => {
-                "A person authorizes in the browser (RFC 6749 4.1, with PKCE)"
-            }
-            Grant::ClientCredentials => "The client acts as itself; no user (RFC 6749 4.4)",
-            Grant::DeviceCode => "A person authorizes on another device (RFC 8628)",
-        }
-    }
-}
-
-/// How the client authenticates at the token endpoint (RFC 6749 2.3.1).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ClientAuth {
-    #[default]
-    Basic,
-    Post,
-    None,
-}
-
-impl ClientAuth {
-    pub fn as_str(self) -> &'static str {
-        self.name()
-    }
-}
-
-impl Choice for ClientAuth {
-    const ALL: &'static [Self] = &[ClientAuth::Basic, ClientAuth::Post, ClientAuth::None];
-    fn name(self) -> &'static str {
-        match self {
-            ClientAuth::Basic => "basic",
-            ClientAuth::Post => "post",
-            ClientAuth::None => "none",
-        }
-    }
-    fn help(self) -> &'static str {
-        match self {
-            ClientAuth::Basic => "HTTP Basic with the client id and secret (`client_secret_basic`)",
-            ClientAuth::Post => "Client id and secret in the request body (`client_secret_post`)",
-            ClientAuth::None => "A public client: only `client_id` is sent",
-        }
+choice! {
+    /// How the client authenticates at the token endpoint (RFC 6749 2.3.1).
+    #[derive(Default)]
+    pub enum ClientAuth {
+        #[default]
+        Basic = "basic": "HTTP Basic with the client id and secret (`client_secret_basic`)",
+        Post = "post": "Client id and secret in the request body (`client_secret_post`)",
+        None = "none": "A public client: only `client_id` is sent",
     }
 }
 

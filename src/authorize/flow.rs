@@ -83,6 +83,11 @@ pub fn run(
     person: &mut dyn Person,
 ) -> Result<Issued> {
     let app = creds.app;
+    let flow = Flow {
+        http,
+        creds,
+        request,
+    };
     if app.grant == AppGrant::ClientCredentials {
         let grant = Grant::ClientCredentials {
             scopes: request.scopes,
@@ -90,9 +95,9 @@ pub fn run(
         return send(http, creds, &grant);
     }
     match request.mode {
-        Mode::Device { open } => device_flow(http, creds, request, open, person),
-        _ if app.grant == AppGrant::DeviceCode => device_flow(http, creds, request, true, person),
-        mode => code_flow(http, creds, request, mode, person),
+        Mode::Device { open } => flow.device(person, open),
+        _ if app.grant == AppGrant::DeviceCode => flow.device(person, true),
+        mode => flow.code(person, mode),
     }
 }
 
@@ -108,78 +113,149 @@ fn send(http: &Client, creds: &ClientCredentials, grant: &Grant) -> Result<Issue
     })
 }
 
-fn code_flow(
-    http: &Client,
-    creds: &ClientCredentials,
-    request: &Request,
-    mode: Mode,
-    person: &mut dyn Person,
-) -> Result<Issued> {
-    let app = creds.app;
-    let auth_url = app.auth_url.as_ref().ok_or_else(|| {
+/// What every flow works with: the HTTP client, the client's credentials and the
+/// request.
+struct Flow<'a> {
+    http: &'a Client,
+    creds: &'a ClientCredentials<'a>,
+    request: &'a Request<'a>,
+}
+
+impl Flow<'_> {
+    fn code(&self, person: &mut dyn Person, mode: Mode) -> Result<Issued> {
+        let (http, creds, request, app) = (self.http, self.creds, self.request, self.creds.app);
+        let auth_url = endpoint(app, app.auth_url.as_ref(), "an authorization", "--auth-url")?;
+        let pkce = if app.pkce {
+            Some(Pkce::new().map_err(Error::Other)?)
+        } else {
+            None
+        };
+        let state = random_token(32).map_err(Error::Other)?;
+        let issuer = app.issuer.as_ref().map(|u| u.as_str().to_owned());
+        let expected = Expected {
+            state: &state,
+            issuer: issuer.as_deref(),
+            require_iss: app.require_iss,
+        };
+        let url_for = |redirect_uri: &str| {
+            authorization_url(
+                app,
+                auth_url,
+                &AuthRequest {
+                    redirect_uri,
+                    scopes: request.scopes,
+                    prompt: request.prompt,
+                    state: &state,
+                    challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
+                },
+            )
+        };
+
+        let (code, redirect_uri) = if mode == Mode::Manual {
+            let redirect_uri = manual_redirect_uri(app)?;
+            let url = url_for(&redirect_uri);
+            person.progress(Progress::PasteBack {
+                url: &url,
+                redirect_uri: &redirect_uri,
+            });
+            let line = person.paste()?;
+            let code =
+                parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
+            (code, redirect_uri)
+        } else {
+            let listener = Listener::bind(&app.redirect_uri, &app.name)?;
+            let url = url_for(&listener.redirect_uri);
+            person.progress(Progress::OpenUrl(&url));
+            if mode == (Mode::Browser { open: true })
+                && let Err(e) = browser::open(url.as_str())
+            {
+                person.progress(Progress::NoBrowser(e));
+            }
+            let code = listener.wait(&expected, request.timeout, |event| match event {
+                Event::Tick(left) => person.progress(Progress::Waiting(left)),
+                Event::Ignored(message) => person.progress(Progress::Ignored(message)),
+            })?;
+            (code, listener.redirect_uri.clone())
+        };
+        // The code is spent once sent: the signals wait until its tokens are saved.
+        let grant = Grant::AuthorizationCode {
+            code: &code,
+            redirect_uri: &redirect_uri,
+            verifier: pkce.as_ref().map(|p| &p.verifier),
+        };
+        send(http, creds, &grant)
+    }
+
+    fn device(&self, person: &mut dyn Person, open: bool) -> Result<Issued> {
+        let (http, creds, request, app) = (self.http, self.creds, self.request, self.creds.app);
+        let device_url = endpoint(
+            app,
+            app.device_url.as_ref(),
+            "a device authorization",
+            "--device-url",
+        )?;
+        let auth = device::start(http, creds, device_url, request.scopes)?;
+        person.progress(Progress::DeviceCode {
+            uri: &auth.verification_uri,
+            user_code: &auth.user_code,
+            complete: auth.verification_uri_complete.as_deref(),
+        });
+        if open && let Some(complete) = &auth.verification_uri_complete {
+            // Best effort: on a machine without a browser the code above is enough.
+            let _ = browser::open(complete);
+        }
+        let expired = || {
+            Error::TimedOut(
+            "the device code expired before it was approved; nothing was stored (run authorize again)".into(),
+        )
+        };
+        let deadline = Instant::now() + request.timeout.min(Duration::from_secs(auth.expires_in));
+        let mut interval = Duration::from_secs(auth.interval);
+        loop {
+            if Instant::now() + interval > deadline {
+                return Err(expired());
+            }
+            std::thread::sleep(interval);
+            let hold = signals::hold();
+            match device::poll(http, creds, &auth.device_code) {
+                Ok(Poll::Done(response)) => {
+                    return Ok(Issued {
+                        response,
+                        grant: Grant::DeviceCode {
+                            device_code: &auth.device_code,
+                        }
+                        .label(),
+                        hold,
+                    });
+                }
+                Ok(Poll::Pending) => {}
+                Ok(Poll::SlowDown) => {
+                    interval = (interval + Duration::from_secs(5))
+                        .min(Duration::from_secs(device::MAX_INTERVAL));
+                }
+                Err(OAuthError::Refused { error, .. }) if error == "access_denied" => {
+                    return Err(Error::Authorization(
+                        "the authorization was denied on the other device; nothing was stored"
+                            .into(),
+                    ));
+                }
+                Err(OAuthError::Refused { error, .. }) if error == "expired_token" => {
+                    return Err(expired());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}
+
+/// An endpoint a flow cannot do without, or how to set it.
+fn endpoint<'a>(app: &App, url: Option<&'a Url>, what: &str, flag: &str) -> Result<&'a Url> {
+    url.ok_or_else(|| {
         Error::Usage(format!(
-            "`{}` has no authorization endpoint; set one with `outbound app edit {} --auth-url URL` (or --issuer)",
+            "`{}` has no {what} endpoint; set one with `outbound app edit {} {flag} URL` (or --issuer)",
             app.name, app.name
         ))
-    })?;
-    let pkce = if app.pkce {
-        Some(Pkce::new().map_err(Error::Other)?)
-    } else {
-        None
-    };
-    let state = random_token(32).map_err(Error::Other)?;
-    let issuer = app.issuer.as_ref().map(|u| u.as_str().to_owned());
-    let expected = Expected {
-        state: &state,
-        issuer: issuer.as_deref(),
-        require_iss: app.require_iss,
-    };
-    let url_for = |redirect_uri: &str| {
-        authorization_url(
-            app,
-            auth_url,
-            &AuthRequest {
-                redirect_uri,
-                scopes: request.scopes,
-                prompt: request.prompt,
-                state: &state,
-                challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
-            },
-        )
-    };
-
-    let (code, redirect_uri) = if mode == Mode::Manual {
-        let redirect_uri = manual_redirect_uri(app)?;
-        let url = url_for(&redirect_uri);
-        person.progress(Progress::PasteBack {
-            url: &url,
-            redirect_uri: &redirect_uri,
-        });
-        let line = person.paste()?;
-        let code = parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
-        (code, redirect_uri)
-    } else {
-        let listener = Listener::bind(&app.redirect_uri, &app.name)?;
-        let url = url_for(&listener.redirect_uri);
-        person.progress(Progress::OpenUrl(&url));
-        if mode == (Mode::Browser { open: true })
-            && let Err(e) = browser::open(url.as_str())
-        {
-            person.progress(Progress::NoBrowser(e));
-        }
-        let code = listener.wait(&expected, request.timeout, |event| match event {
-            Event::Tick(left) => person.progress(Progress::Waiting(left)),
-            Event::Ignored(message) => person.progress(Progress::Ignored(message)),
-        })?;
-        (code, listener.redirect_uri.clone())
-    };
-    // The code is spent once sent: the signals wait until its tokens are saved.
-    let grant = Grant::AuthorizationCode {
-        code: &code,
-        redirect_uri: &redirect_uri,
-        verifier: pkce.as_ref().map(|p| &p.verifier),
-    };
-    send(http, creds, &grant)
+    })
 }
 
 /// The redirect URI for `--manual`: the app's, with a concrete port (a free one when
@@ -195,70 +271,4 @@ fn manual_redirect_uri(app: &App) -> Result<String> {
             .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
     }
     Ok(uri.to_string())
-}
-
-fn device_flow(
-    http: &Client,
-    creds: &ClientCredentials,
-    request: &Request,
-    open: bool,
-    person: &mut dyn Person,
-) -> Result<Issued> {
-    let app = creds.app;
-    let device_url = app.device_url.as_ref().ok_or_else(|| {
-        Error::Usage(format!(
-            "`{}` has no device authorization endpoint; set one with `outbound app edit {} --device-url URL` (or --issuer)",
-            app.name, app.name
-        ))
-    })?;
-    let auth = device::start(http, creds, device_url, request.scopes)?;
-    person.progress(Progress::DeviceCode {
-        uri: &auth.verification_uri,
-        user_code: &auth.user_code,
-        complete: auth.verification_uri_complete.as_deref(),
-    });
-    if open && let Some(complete) = &auth.verification_uri_complete {
-        // Best effort: on a machine without a browser the code above is enough.
-        let _ = browser::open(complete);
-    }
-    let expired = || {
-        Error::TimedOut(
-            "the device code expired before it was approved; nothing was stored (run authorize again)".into(),
-        )
-    };
-    let deadline = Instant::now() + request.timeout.min(Duration::from_secs(auth.expires_in));
-    let mut interval = Duration::from_secs(auth.interval);
-    loop {
-        if Instant::now() + interval > deadline {
-            return Err(expired());
-        }
-        std::thread::sleep(interval);
-        let hold = signals::hold();
-        match device::poll(http, creds, &auth.device_code) {
-            Ok(Poll::Done(response)) => {
-                return Ok(Issued {
-                    response,
-                    grant: Grant::DeviceCode {
-                        device_code: &auth.device_code,
-                    }
-                    .label(),
-                    hold,
-                });
-            }
-            Ok(Poll::Pending) => {}
-            Ok(Poll::SlowDown) => {
-                interval = (interval + Duration::from_secs(5))
-                    .min(Duration::from_secs(device::MAX_INTERVAL));
-            }
-            Err(OAuthError::Refused { error, .. }) if error == "access_denied" => {
-                return Err(Error::Authorization(
-                    "the authorization was denied on the other device; nothing was stored".into(),
-                ));
-            }
-            Err(OAuthError::Refused { error, .. }) if error == "expired_token" => {
-                return Err(expired());
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
 }

@@ -121,39 +121,17 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             say!("{prefix} {line}");
         }
     };
-    let mut access = first?;
     // One thread drives the transfer: no hand-over between threads per chunk. Token
     // work (keyring, refresh) stays outside the runtime: it blocks.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::io("cannot start the HTTP runtime", e))?;
-    let mut outcome = runtime.block_on(request::send(
-        &client,
-        app,
-        &plan,
-        Some(&access.token.access_token),
-        &mut verbose,
-    ))?;
-    if outcome.response.status() == reqwest::StatusCode::UNAUTHORIZED
-        && outcome.token_sent
-        && !access.refreshed
-        && plan.body.replayable()
-    {
-        verbose(
-            '*',
-            "401 with a token that was not just refreshed: refreshing once and retrying",
-        );
-        let rejected = access.token.access_token.clone();
-        access = access_token(ctx, &config, store.as_ref(), app, account, Some(&rejected))?;
-        outcome = runtime.block_on(request::send(
-            &client,
-            app,
-            &plan,
-            Some(&access.token.access_token),
-            &mut verbose,
-        ))?;
-    }
+    let renew = |rejected: &crate::secret::Secret| {
+        access_token(ctx, &config, store.as_ref(), app, account, Some(rejected))
+    };
+    let outcome =
+        request::send_with_token(&runtime, &client, app, &plan, first?, renew, &mut verbose)?;
     if outcome.token_sent {
         let status = outcome.response.status().as_u16().to_string();
         ctx.audit(&config).record(

@@ -19,14 +19,9 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
         notice!("`{name}` holds no tokens for account `{account}`; nothing to do");
         return Ok(());
     }
-    let outcome = tokens::forget(
-        store.as_ref(),
-        &ctx.state_dir,
-        &app.id,
-        account,
-        (!no_revoke).then_some(app),
-        &ctx.audit(&config),
-    )?;
+    let audit = ctx.audit(&config);
+    let env = ctx.token_env(&config, store.as_ref(), &audit);
+    let outcome = tokens::forget(&env, &app.id, account, (!no_revoke).then_some(app))?;
     report_revocation(name, account, &outcome);
     if !no_revoke && app.revocation_url.is_none() {
         notice!(

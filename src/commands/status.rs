@@ -167,15 +167,9 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
     }
     let store = ctx.store(&config);
     let audit = ctx.audit(&config);
+    let env = ctx.token_env(&config, store.as_ref(), &audit);
     for (rec, app) in stale {
-        let outcome = tokens::forget(
-            store.as_ref(),
-            &ctx.state_dir,
-            &rec.app_id,
-            &rec.account,
-            app.filter(|_| !no_revoke),
-            &audit,
-        )?;
+        let outcome = tokens::forget(&env, &rec.app_id, &rec.account, app.filter(|_| !no_revoke))?;
         report_revocation(&rec.app_name, &rec.account, &outcome);
         let why = if app.is_some() {
             "reset since they were obtained"

@@ -87,23 +87,20 @@ mod tests {
 
     #[test]
     fn well_known_locations() {
-        let urls = candidates(&Url::parse("https://a.example/tenant/v2").unwrap());
-        assert_eq!(
-            urls[0].as_str(),
-            "https://a.example/.well-known/oauth-authorization-server/tenant/v2"
-        );
-        assert_eq!(
-            urls[1].as_str(),
-            "https://a.example/tenant/v2/.well-known/openid-configuration"
-        );
-        let urls = candidates(&Url::parse("https://a.example").unwrap());
-        assert_eq!(
-            urls[0].as_str(),
-            "https://a.example/.well-known/oauth-authorization-server"
-        );
-        assert_eq!(
-            urls[1].as_str(),
-            "https://a.example/.well-known/openid-configuration"
-        );
+        for (issuer, rfc8414, oidc) in [
+            (
+                "https://a.example/tenant/v2",
+                "https://a.example/.well-known/oauth-authorization-server/tenant/v2",
+                "https://a.example/tenant/v2/.well-known/openid-configuration",
+            ),
+            (
+                "https://a.example",
+                "https://a.example/.well-known/oauth-authorization-server",
+                "https://a.example/.well-known/openid-configuration",
+            ),
+        ] {
+            let urls = candidates(&Url::parse(issuer).unwrap());
+            assert_eq!([urls[0].as_str(), urls[1].as_str()], [rfc8414, oidc]);
+        }
     }
 }

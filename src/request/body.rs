@@ -109,6 +109,28 @@ pub struct Planned {
     pub query: Option<String>,
 }
 
+const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+
+impl Planned {
+    /// A body, with the content type it implies (None: the client's, or none).
+    fn body(body: Body, content_type: Option<&'static str>) -> Planned {
+        Planned {
+            body,
+            content_type,
+            accept_json: false,
+            query: None,
+        }
+    }
+
+    /// A JSON body (`--json`): JSON in, JSON accepted back.
+    fn json(body: Body) -> Planned {
+        Planned {
+            accept_json: true,
+            ..Planned::body(body, Some("application/json"))
+        }
+    }
+}
+
 fn read_source(spec: &str, what: &str) -> Result<Vec<u8>> {
     if spec == "-" {
         let mut buf = Vec::new();
@@ -168,12 +190,7 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
         ));
     }
     if let Some(path) = args.upload {
-        return Ok(Planned {
-            body: Body::File(path.to_path_buf()),
-            content_type: None,
-            accept_json: false,
-            query: None,
-        });
+        return Ok(Planned::body(Body::File(path.to_path_buf()), None));
     }
     if !args.form.is_empty() {
         let mut fields = Vec::new();
@@ -183,24 +200,14 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
             })?;
             fields.push((name.to_owned(), value.to_owned()));
         }
-        return Ok(Planned {
-            body: Body::Multipart(fields),
-            content_type: None,
-            accept_json: false,
-            query: None,
-        });
+        return Ok(Planned::body(Body::Multipart(fields), None));
     }
     if !args.json.is_empty() {
         // A single @file or @- is streamed as is.
         if let [single] = args.json
             && let Some(source) = single.strip_prefix('@')
         {
-            return Ok(Planned {
-                body: streamed(source),
-                content_type: Some("application/json"),
-                accept_json: true,
-                query: None,
-            });
+            return Ok(Planned::json(streamed(source)));
         }
         let mut bytes = Vec::new();
         for j in args.json {
@@ -209,20 +216,10 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
                 None => bytes.extend_from_slice(j.as_bytes()),
             }
         }
-        return Ok(Planned {
-            body: Body::Bytes(bytes),
-            content_type: Some("application/json"),
-            accept_json: true,
-            query: None,
-        });
+        return Ok(Planned::json(Body::Bytes(bytes)));
     }
     if data_count == 0 {
-        return Ok(Planned {
-            body: Body::Empty,
-            content_type: None,
-            accept_json: false,
-            query: None,
-        });
+        return Ok(Planned::body(Body::Empty, None));
     }
     // A lone --data-binary @file is streamed rather than read into memory.
     if data_count == 1
@@ -230,12 +227,7 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
         && let [single] = args.data_binary
         && let Some(source) = single.strip_prefix('@')
     {
-        return Ok(Planned {
-            body: streamed(source),
-            content_type: Some("application/x-www-form-urlencoded"),
-            accept_json: false,
-            query: None,
-        });
+        return Ok(Planned::body(streamed(source), FORM));
     }
     let mut parts: Vec<Vec<u8>> = Vec::new();
     for d in args.data {
@@ -261,18 +253,11 @@ pub fn plan(args: &DataArgs) -> Result<Planned> {
     let joined = parts.join(&b'&');
     if args.get {
         return Ok(Planned {
-            body: Body::Empty,
-            content_type: None,
-            accept_json: false,
             query: Some(String::from_utf8_lossy(&joined).into_owned()),
+            ..Planned::body(Body::Empty, None)
         });
     }
-    Ok(Planned {
-        body: Body::Bytes(joined),
-        content_type: Some("application/x-www-form-urlencoded"),
-        accept_json: false,
-        query: None,
-    })
+    Ok(Planned::body(Body::Bytes(joined), FORM))
 }
 
 #[cfg(test)]

@@ -199,29 +199,52 @@ pub async fn send(
     }
 }
 
+/// Sends `plan` with the token of `access` attached where the app allows; after a
+/// 401 to a request that carried a token which was not just refreshed (and whose
+/// body can be sent again), asks `renew` once for another token and retries. Runs on
+/// `runtime`; `renew` (keyring, refresh) runs outside it, as it blocks.
+pub fn send_with_token(
+    runtime: &tokio::runtime::Runtime,
+    client: &Client,
+    app: &App,
+    plan: &Plan,
+    access: crate::tokens::Access,
+    mut renew: impl FnMut(&Secret) -> Result<crate::tokens::Access>,
+    verbose: Verbose<'_>,
+) -> Result<Outcome> {
+    let attempt = |token: &Secret, verbose: Verbose<'_>| {
+        runtime.block_on(send(client, app, plan, Some(token), verbose))
+    };
+    let outcome = attempt(&access.token.access_token, verbose)?;
+    if outcome.response.status() != StatusCode::UNAUTHORIZED
+        || !outcome.token_sent
+        || access.refreshed
+        || !plan.body.replayable()
+    {
+        return Ok(outcome);
+    }
+    verbose(
+        '*',
+        "401 with a token that was not just refreshed: refreshing once and retrying",
+    );
+    let fresh = renew(&access.token.access_token)?;
+    attempt(&fresh.token.access_token, verbose)
+}
+
 /// A transport failure, with curl's exit code where it has a well-known one.
 pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
     let mut source: &dyn std::error::Error = e;
     while let Some(inner) = source.source() {
         source = inner;
     }
+    let host = url.host_str().unwrap_or_default();
     if e.is_timeout() {
-        return Error::Transfer {
-            code: 28,
-            message: format!(
-                "curl: (28) the request to {} timed out",
-                url.host_str().unwrap_or_default()
-            ),
-        };
+        let message = format!("curl: (28) the request to {host} timed out");
+        return Error::Transfer { code: 28, message };
     }
     if e.is_connect() {
-        return Error::Transfer {
-            code: 1,
-            message: format!(
-                "cannot reach {}: {source}",
-                url.host_str().unwrap_or_default()
-            ),
-        };
+        let message = format!("cannot reach {host}: {source}");
+        return Error::Transfer { code: 1, message };
     }
     // Connected, but the response could not be read (a malformed or oversized head,
     // a connection closed mid-response): curl's "failure receiving data".

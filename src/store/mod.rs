@@ -14,9 +14,6 @@ mod secret_service;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use crate::choice::Choice;
 use crate::secret::Secret;
 
 pub use file::FileStore;
@@ -25,35 +22,12 @@ use keyring::KeyringStore as OsStore;
 #[cfg(all(unix, not(target_os = "macos")))]
 use secret_service::SecretServiceStore as OsStore;
 
-/// The store backends a user can choose (`--store`, `OUTBOUND_STORE`, `store = ...`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    Keyring,
-    File,
-}
-
-impl Backend {
-    pub fn as_str(self) -> &'static str {
-        self.name()
-    }
-}
-
-impl crate::choice::Choice for Backend {
-    const ALL: &'static [Self] = &[Backend::Keyring, Backend::File];
-    fn name(self) -> &'static str {
-        match self {
-            Backend::Keyring => "keyring",
-            Backend::File => "file",
-        }
-    }
-    fn help(self) -> &'static str {
-        match self {
-            Backend::Keyring => {
-                "The OS credential store (Secret Service, Keychain, Credential Manager)"
-            }
-            Backend::File => "A 0600 JSON file in the state directory; unencrypted",
-        }
+crate::choice::choice! {
+    /// The store backends a user can choose (`--store`, `OUTBOUND_STORE`, `store = ...`).
+    pub enum Backend {
+        Keyring = "keyring":
+            "The OS credential store (Secret Service, Keychain, Credential Manager)",
+        File = "file": "A 0600 JSON file in the state directory; unencrypted",
     }
 }
 

@@ -1,16 +1,14 @@
 //! Forgetting an account's tokens: revoked at the server where possible (RFC 7009),
 //! removed from the store and the index, under the account's refresh lock.
 
-use std::path::Path;
-
-use super::StoredToken;
 use super::refresh::{lock_path, lock_with_timeout};
 use super::secrets::client_secret;
+use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::error::Result;
 use crate::oauth::{self, ClientCredentials};
 use crate::state::{self, Index};
-use crate::store::{self, SecretStore};
+use crate::store;
 
 /// What revoking one account's tokens did, for the user.
 pub struct Forgotten {
@@ -27,26 +25,23 @@ pub struct Forgotten {
 /// finishes (and saves) first, and the tokens it saved are the ones revoked: nothing
 /// it obtained outlives the logout.
 pub fn forget(
-    store: &dyn SecretStore,
-    state_dir: &Path,
+    env: &TokenEnv,
     app_id: &str,
     account: &str,
     revoke_with: Option<&App>,
-    audit: &crate::audit::Audit,
 ) -> Result<Forgotten> {
-    let _lock = lock_with_timeout(&lock_path(state_dir, app_id, account))?;
-    forget_locked(store, state_dir, app_id, account, revoke_with, audit)
+    let _lock = lock_with_timeout(&lock_path(env.state_dir, app_id, account))?;
+    forget_locked(env, app_id, account, revoke_with)
 }
 
 /// [`forget`], with the account's refresh lock already held.
 pub(super) fn forget_locked(
-    store: &dyn SecretStore,
-    state_dir: &Path,
+    env: &TokenEnv,
     app_id: &str,
     account: &str,
     revoke_with: Option<&App>,
-    audit: &crate::audit::Audit,
 ) -> Result<Forgotten> {
+    let (store, audit) = (env.store, env.audit);
     let mut outcome = Forgotten {
         revoked: Vec::new(),
         revoke_error: None,
@@ -79,7 +74,7 @@ pub(super) fn forget_locked(
         }
     }
     store.delete(&store::token_key(app_id, account))?;
-    Index::update(state_dir, |index| {
+    Index::update(env.state_dir, |index| {
         index.accounts.remove(&state::key(app_id, account));
     })?;
     Ok(outcome)

@@ -84,14 +84,7 @@ pub fn valid_token(
     let token = match token {
         Some(t) if t.generation < app.generation => {
             // Dead since `app reset`: revoke where possible, remove, start over.
-            forget_locked(
-                env.store,
-                env.state_dir,
-                &app.id,
-                account,
-                Some(app),
-                env.audit,
-            )?;
+            forget_locked(env, &app.id, account, Some(app))?;
             None
         }
         other => other,

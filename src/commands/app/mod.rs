@@ -156,16 +156,10 @@ fn forget_tokens(
     revoke: bool,
 ) -> Result<usize> {
     let audit = ctx.audit(config);
+    let env = ctx.token_env(config, store, &audit);
     let accounts = Index::load(&ctx.state_dir).accounts_of(&app.id);
     for account in &accounts {
-        let outcome = tokens::forget(
-            store,
-            &ctx.state_dir,
-            &app.id,
-            account,
-            revoke.then_some(app),
-            &audit,
-        )?;
+        let outcome = tokens::forget(&env, &app.id, account, revoke.then_some(app))?;
         super::report_revocation(&app.name, account, &outcome);
     }
     Ok(accounts.len())
