@@ -1,8 +1,13 @@
 //! `outbound`: administer outbound OAuth 2.0 applications from the command line.
 //!
-//! Data flows one way: configuration ([`config`], [`app`]) -> store ([`store`]) ->
-//! commands ([`commands`]). Only `commands` talks to the terminal.
+//! Data flows one way: configuration ([`config`], [`app`]) -> the protocol
+//! ([`oauth`], over [`http`]) -> authorization flows ([`authorize`]) -> secrets
+//! ([`store`]) -> token lifecycle ([`tokens`]) -> requests ([`request`]), with
+//! [`admin`] for what administering an app needs from the network, and [`commands`]
+//! on top choosing the words. Lower layers never import higher ones; only
+//! `commands` (through its printer) talks to the terminal.
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod authorize;

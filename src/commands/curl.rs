@@ -108,7 +108,14 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         std::env::var(v).ok()
     });
     let (client, first) = std::thread::scope(|scope| {
-        let building = scope.spawn(|| client(app, &args, proxy.as_ref(), tls));
+        let options = request::ClientOptions {
+            proxy: proxy.as_ref(),
+            tls,
+            max_time: args.max_time.map(Duration::from_secs_f64),
+            connect_timeout: args.connect_timeout.map(Duration::from_secs_f64),
+            compressed: args.compressed,
+        };
+        let building = scope.spawn(move || request::client(app, &options));
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);
         let client = building
             .join()
@@ -165,31 +172,6 @@ fn needs_tls(
                 .iter()
                 .filter_map(|v| env(v))
                 .any(|p| https_proxy(&p)))
-}
-
-fn client(
-    app: &crate::app::App,
-    args: &CurlArgs,
-    proxy: Option<&Url>,
-    tls: bool,
-) -> Result<reqwest::Client> {
-    let mut builder =
-        crate::http::async_builder(app, proxy)?.redirect(reqwest::redirect::Policy::none());
-    if !tls {
-        builder = builder.tls_certs_only(Vec::new());
-    }
-    if let Some(secs) = args.max_time {
-        builder = builder.timeout(Duration::from_secs_f64(secs));
-    }
-    if let Some(secs) = args.connect_timeout {
-        builder = builder.connect_timeout(Duration::from_secs_f64(secs));
-    }
-    if !args.compressed {
-        builder = builder.no_gzip().no_brotli().no_deflate();
-    }
-    builder
-        .build()
-        .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
 }
 
 fn parse_headers(raw: &[String], token_header: &str) -> Result<HeaderMap> {

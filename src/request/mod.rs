@@ -42,6 +42,42 @@ pub struct Outcome {
 /// A line for `-v`: `>` request, `<` response, `*` information.
 pub type Verbose<'a> = &'a mut dyn FnMut(char, &str);
 
+/// How `curl`'s HTTP client is set up.
+pub struct ClientOptions<'a> {
+    /// The proxy the policy approved (`--proxy`, else the app's), or None for the
+    /// environment's.
+    pub proxy: Option<&'a Url>,
+    /// Whether the request can meet TLS at all: without, the system's trust store is
+    /// not loaded (most of a small plain-http request's set-up time).
+    pub tls: bool,
+    pub max_time: Option<std::time::Duration>,
+    pub connect_timeout: Option<std::time::Duration>,
+    /// Ask for a compressed response and decompress it.
+    pub compressed: bool,
+}
+
+/// The client for `curl`: the app's egress settings, no automatic redirects (they
+/// are followed by hand, so the token never crosses origins).
+pub fn client(app: &App, options: &ClientOptions) -> Result<Client> {
+    let mut builder =
+        crate::http::async_builder(app, options.proxy)?.redirect(reqwest::redirect::Policy::none());
+    if !options.tls {
+        builder = builder.tls_certs_only(Vec::new());
+    }
+    if let Some(limit) = options.max_time {
+        builder = builder.timeout(limit);
+    }
+    if let Some(limit) = options.connect_timeout {
+        builder = builder.connect_timeout(limit);
+    }
+    if !options.compressed {
+        builder = builder.no_gzip().no_brotli().no_deflate();
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+}
+
 /// The header that carries the token, with its value marked sensitive.
 pub fn token_header(app: &App, token: &Secret) -> Result<(HeaderName, HeaderValue)> {
     let name = HeaderName::from_bytes(app.token_header_name.as_bytes())

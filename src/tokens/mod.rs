@@ -24,7 +24,7 @@ use crate::store::{self, SecretStore};
 pub use authorize::{Authorization, authorize};
 pub use forget::{Forgotten, forget};
 pub use refresh::{Access, valid_token};
-pub use secrets::client_secret;
+pub use secrets::{client_secret, delete_client_secret, store_client_secret};
 
 pub const DEFAULT_ACCOUNT: &str = "default";
 

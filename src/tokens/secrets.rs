@@ -40,3 +40,13 @@ pub fn client_secret(app: &App, store: &dyn SecretStore) -> Result<Option<Secret
         }
     }
 }
+
+/// Keeps `secret` as the client secret of the app with `app_id`, in the store.
+pub fn store_client_secret(store: &dyn SecretStore, app_id: &str, secret: &Secret) -> Result<()> {
+    Ok(store.set(&store::client_secret_key(app_id), secret)?)
+}
+
+/// Removes the stored client secret of the app with `app_id` (whether there was one).
+pub fn delete_client_secret(store: &dyn SecretStore, app_id: &str) -> Result<bool> {
+    Ok(store.delete(&store::client_secret_key(app_id))?)
+}

@@ -3,13 +3,13 @@
 use crate::commands::output::notice;
 use toml_edit::{Item, Table, value};
 
-use super::{discover_into, edit_config, patch_of, secret_ref_from};
+use super::{edit_config, patch_of, secret_ref_from};
 use crate::app::{self, ClientAuth, Grant, Patch, SecretRef};
 use crate::choice::Choice;
 use crate::cli::AddArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::tokens;
 
 pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let AddArgs {
@@ -30,7 +30,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if let Some(preset) = &preset {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
     }
-    let discovered = discover_into(&name, &mut patch)?;
+    let discovered = crate::admin::discover_into(&name, &mut patch)?;
     let mut secret_ref = secret_ref_from(&settings);
     complete_required(ctx, &name, &mut patch, &mut secret_ref)?;
 
@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         Some(SecretRef::Store) => {
             let secret = ctx.read_secret(settings.client_secret_stdin)?;
             let store = ctx.store(&config);
-            store.set(&store::client_secret_key(&id), &secret)?;
+            tokens::store_client_secret(store.as_ref(), &id, &secret)?;
             Some(store)
         }
         _ => None,
@@ -81,7 +81,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if let Err(e) = saved {
         if let Some(store) = stored {
             // Best effort: the error that matters is the one being returned.
-            let _ = store.delete(&store::client_secret_key(&id));
+            let _ = tokens::delete_client_secret(store.as_ref(), &id);
         }
         return Err(e);
     }

@@ -3,12 +3,12 @@
 use crate::commands::output::notice;
 use toml_edit::{Item, TableLike};
 
-use super::{app_table, discover_into, edit_config, patch_of, secret_ref_from, set};
+use super::{app_table, edit_config, patch_of, secret_ref_from, set};
 use crate::app::SecretRef;
 use crate::cli::EditArgs;
 use crate::commands::Ctx;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::tokens;
 
 /// Fields `--unset` may remove: every setting but `id`, `enabled` and `generation`,
 /// which their own commands manage.
@@ -41,7 +41,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             )));
         }
     }
-    let discovered = discover_into(&name, &mut patch)?;
+    let discovered = crate::admin::discover_into(&name, &mut patch)?;
     let new_ref = secret_ref_from(&settings);
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if patch.is_empty() && new_ref.is_none() && unset.is_empty() {
@@ -59,7 +59,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         && let Some(store) = &store
     {
         let secret = ctx.read_secret(settings.client_secret_stdin)?;
-        store.set(&store::client_secret_key(&app.id), &secret)?;
+        tokens::store_client_secret(store.as_ref(), &app.id, &secret)?;
     }
 
     edit_config(ctx, &name, |_, doc| {
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         && (secret_moved || (unset_secret && new_ref.is_none()))
         && let Some(store) = &store
     {
-        store.delete(&store::client_secret_key(&app.id))?;
+        tokens::delete_client_secret(store.as_ref(), &app.id)?;
     }
     notice!("updated application `{name}`");
     Ok(())

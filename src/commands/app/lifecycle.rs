@@ -9,7 +9,7 @@ use crate::app::SecretRef;
 use crate::commands::Ctx;
 use crate::commands::output::notice;
 use crate::error::{Error, Result};
-use crate::store;
+use crate::tokens;
 
 pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
     let changed = edit_config(ctx, name, |config, doc| {
@@ -84,7 +84,7 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         |()| {
             removed = forget_tokens(ctx, &config, store.as_ref(), &app, !no_revoke)?;
             if app.client_secret == SecretRef::Store {
-                store.delete(&store::client_secret_key(&app.id))?;
+                tokens::delete_client_secret(store.as_ref(), &app.id)?;
             }
             Ok(())
         },

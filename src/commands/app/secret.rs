@@ -5,14 +5,14 @@ use crate::app::SecretRef;
 use crate::commands::Ctx;
 use crate::commands::output::notice;
 use crate::error::Result;
-use crate::store;
+use crate::tokens;
 
 pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
     let secret = ctx.read_secret(false)?;
     let store = ctx.store(&config);
-    store.set(&store::client_secret_key(&app.id), &secret)?;
+    tokens::store_client_secret(store.as_ref(), &app.id, &secret)?;
     if app.client_secret != SecretRef::Store {
         edit_config(ctx, name, |_, doc| {
             set(app_table(doc, name)?, "client_secret", "store");
