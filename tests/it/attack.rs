@@ -40,25 +40,6 @@ fn write_config(env: &Env, text: &str) {
     std::fs::write(&path, text).expect("write config");
 }
 
-/// A client-credentials app (client id `cid`) whose token endpoint is `token_url`,
-/// with `secret` in the store.
-fn add_cc_at(env: &Env, name: &str, token_url: &str, secret: &str, extra: &[&str]) {
-    let mut args = vec![
-        "app",
-        "add",
-        name,
-        "--grant",
-        "client_credentials",
-        "--client-id",
-        "cid",
-        "--token-url",
-        token_url,
-        "--client-secret-stdin",
-    ];
-    args.extend(extra);
-    env.run_with_input(&args, secret).ok();
-}
-
 /// A public authorization-code app that needs no server until the code exchange
 /// (whose endpoint refuses connections).
 fn add_offline_code_app(env: &Env, name: &str) {
@@ -449,9 +430,9 @@ fn prune_refuses_an_empty_or_missing_config() {
 // ---------------------------------------------------------------------------------
 // F19: a signal during a refresh never loses the grant.
 
-/// The refresher gets `sig` while the server holds its refresh for 3 s; by the time
-/// the server has answered, the rotated refresh token must be in the store.
-fn a_signal_during_a_refresh_keeps_the_grant(sig: &str) {
+/// An authorized app whose token expired, and `outbound token` refreshing it while
+/// the server holds the refresh for 3 s (its request has arrived).
+fn refresh_in_flight() -> (AuthServer, Env, Child) {
     let server = short_lived();
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
@@ -470,6 +451,13 @@ fn a_signal_during_a_refresh_keeps_the_grant(sig: &str) {
         "{}",
         server.log()
     );
+    (server, env, child)
+}
+
+/// The refresher gets `sig` while the server holds its refresh for 3 s; by the time
+/// the server has answered, the rotated refresh token must be in the store.
+fn a_signal_during_a_refresh_keeps_the_grant(sig: &str) {
+    let (server, env, child) = refresh_in_flight();
     let signalled = Instant::now();
     signal(child.id(), sig);
     let run = finish(child, Duration::from_secs(15), "the signalled refresher");
@@ -655,7 +643,7 @@ fn client_secrets_echoed_by_a_token_endpoint_are_redacted() {
         ("specialhtml", SPECIAL, "/special/html"),
     ];
     for (name, secret, path) in apps {
-        add_cc_at(&env, name, &hostile.url(path), secret, &[]);
+        env.add_cc_at(name, &hostile.url(path), secret, &[]);
         env.run(&["token", name]).ok();
     }
     std::thread::sleep(Duration::from_millis(1300));
@@ -775,8 +763,8 @@ fn terminal_escapes_from_a_server_never_reach_the_terminal() {
         }
     });
     let env = Env::new();
-    add_cc_at(&env, "esc", &hostile.url("/json"), "s", &[]);
-    add_cc_at(&env, "eschtml", &hostile.url("/html"), "s", &[]);
+    env.add_cc_at("esc", &hostile.url("/json"), "s", &[]);
+    env.add_cc_at("eschtml", &hostile.url("/html"), "s", &[]);
     for name in ["esc", "eschtml"] {
         env.run(&["token", name]).ok();
     }
@@ -942,24 +930,7 @@ fn literal_secrets_in_headers_params_and_wide_wildcards_are_refused() {
 // F5: logout waits for a refresh in flight.
 
 fn logout_during_a_refresh(revoke: bool) {
-    let server = short_lived();
-    let env = Env::new();
-    env.add_native("nat", &server.issuer, &[]);
-    env.authorize("nat", &[]).ok();
-    past_expiry();
-    server.quirks(&["slow"]);
-    let refresher = env
-        .command(["token", "nat"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn outbound");
-    assert_eq!(
-        server.wait_for_token_requests("refresh_token", 1),
-        1,
-        "{}",
-        server.log()
-    );
+    let (server, env, refresher) = refresh_in_flight();
     let mut args = vec!["logout", "nat"];
     if !revoke {
         args.push("--no-revoke");
@@ -1001,7 +972,7 @@ fn logout_during_a_refresh_revokes_what_the_refresh_got() {
 fn a_huge_token_response_is_refused_with_little_memory() {
     let hostile = Hostile::start(|_| HostileResponse::huge_json(8 << 30));
     let env = Env::new();
-    add_cc_at(&env, "big", &hostile.url("/token"), "s", &[]);
+    env.add_cc_at("big", &hostile.url("/token"), "s", &[]);
     let started = Instant::now();
     let mut child = env
         .command(["token", "big"])
@@ -1055,9 +1026,9 @@ fn absurd_lifetimes_neither_wrap_nor_cause_refreshes() {
         HostileResponse::json(200, body)
     });
     let env = Env::new();
-    add_cc_at(&env, "max", &hostile.url("/max"), "s", &[]);
-    add_cc_at(&env, "negative", &hostile.url("/negative"), "s", &[]);
-    add_cc_at(&env, "rx", &hostile.url("/rx"), "s", &[]);
+    env.add_cc_at("max", &hostile.url("/max"), "s", &[]);
+    env.add_cc_at("negative", &hostile.url("/negative"), "s", &[]);
+    env.add_cc_at("rx", &hostile.url("/rx"), "s", &[]);
 
     let run = env.run(&["token", "max"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -1120,7 +1091,7 @@ fn a_token_with_a_line_break_is_refused_and_not_stored() {
         )
     });
     let env = Env::new();
-    add_cc_at(&env, "crlf", &hostile.url("/token"), "s", &[]);
+    env.add_cc_at("crlf", &hostile.url("/token"), "s", &[]);
     let key = format!("token/{}/default", env.app_id("crlf"));
     let run = env.run(&["token", "crlf"]);
     assert_eq!(run.code, 7, "{}", run.all());
@@ -1173,7 +1144,7 @@ fn deleting_an_app_from_a_read_only_config_keeps_its_secrets() {
     let config = dir.join("apps.toml");
     let config_str = config.display().to_string();
     env.set("OUTBOUND_CONFIG", config_str.clone());
-    add_cc_at(&env, "ro", &hostile.url("/token"), "ro-secret-4f1", &[]);
+    env.add_cc_at("ro", &hostile.url("/token"), "ro-secret-4f1", &[]);
     env.run(&["token", "ro"]).ok();
     let id = env.app_id("ro");
     let secret_key = format!("client-secret/{id}");
@@ -1593,7 +1564,7 @@ fn the_audit_log_is_never_written_through_a_symlink() {
     let hostile = Hostile::start(|_| token_answer("tok-a"));
     let env = Env::new();
     write_config(&env, "audit = true\n");
-    add_cc_at(&env, "aud", &hostile.url("/token"), "s", &[]);
+    env.add_cc_at("aud", &hostile.url("/token"), "s", &[]);
     env.run(&["token", "aud"]).ok();
     let log = env.state_dir().join("audit.log");
     assert!(log.is_file(), "the audit log was written");

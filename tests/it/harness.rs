@@ -159,22 +159,26 @@ impl Env {
 
     /// Adds a client-credentials app with a secret from stdin.
     pub fn add_app(&self, name: &str, secret: &str) -> Run {
-        self.run_with_input(
-            &[
-                "app",
-                "add",
-                name,
-                "--grant",
-                "client_credentials",
-                "--client-id",
-                "cid",
-                "--token-url",
-                "https://auth.example.com/token",
-                "--client-secret-stdin",
-            ],
-            secret,
-        )
-        .ok()
+        self.add_cc_at(name, "https://auth.example.com/token", secret, &[])
+    }
+
+    /// A client-credentials app (client id `cid`) whose token endpoint is
+    /// `token_url`, with `secret` in the store.
+    pub fn add_cc_at(&self, name: &str, token_url: &str, secret: &str, extra: &[&str]) -> Run {
+        let mut args = vec![
+            "app",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "cid",
+            "--token-url",
+            token_url,
+            "--client-secret-stdin",
+        ];
+        args.extend(extra);
+        self.run_with_input(&args, secret).ok()
     }
 
     /// Adds an app for the test server's `native-app` client, by discovery.
