@@ -7,15 +7,14 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::time::{Duration, Instant};
 
-use reqwest::Method;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
 use super::{Ctx, access_token};
 use crate::cli::CurlArgs;
 use crate::error::{Error, Result};
-use crate::request::body::{self, DataArgs};
-use crate::request::{self, Outcome, Plan, policy};
+use crate::request::body::DataArgs;
+use crate::request::{self, Outcome};
 use crate::tokens::{self, DEFAULT_ACCOUNT};
 
 pub fn run(ctx: &Ctx, args: CurlArgs) -> Result<()> {
@@ -36,69 +35,29 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
 
-    let mut url = Url::parse(&args.url)
-        .map_err(|e| Error::Usage(format!("`{}` is not a URL ({e})", args.url)))?;
-    let proxy = match &args.proxy {
-        Some(p) => {
-            Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?)
-        }
-        None => app.proxy.clone(),
-    };
-    // Refuse before touching any token.
-    if let Some(why) = policy::refusal(app, &url, proxy.as_ref()) {
-        return Err(Error::HostNotAllowed(why));
-    }
-
-    let headers = parse_headers(&args.headers, &app.token_header_name)?;
-    if let Some(why) = policy::host_header_refusal(app, &url, &headers) {
-        return Err(Error::HostNotAllowed(why));
-    }
-    let planned = body::plan(&DataArgs {
-        data: &args.data,
-        data_raw: &args.data_raw,
-        data_binary: &args.data_binary,
-        data_urlencode: &args.data_urlencode,
-        json: &args.json,
-        form: &args.form,
-        upload: args.upload_file.as_deref(),
-        get: args.get,
-    })?;
-    if let Some(query) = &planned.query {
-        let joined = match url.query() {
-            Some(q) if !q.is_empty() => format!("{q}&{query}"),
-            _ => query.clone(),
-        };
-        url.set_query(Some(&joined));
-    }
-    let mut headers = headers;
-    if let Some(ct) = planned.content_type
-        && !headers.contains_key(CONTENT_TYPE)
-    {
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-    }
-    if planned.accept_json && !headers.contains_key(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    }
-    if !headers.contains_key(ACCEPT) {
-        headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
-    }
-    let method = match (&args.method, args.head) {
-        (Some(m), _) => Method::from_bytes(m.as_bytes())
-            .map_err(|_| Error::Usage(format!("-X {m}: not an HTTP method")))?,
-        (None, true) => Method::HEAD,
-        (None, false) if args.upload_file.is_some() => Method::PUT,
-        (None, false) if !planned.body.is_empty() => Method::POST,
-        (None, false) => Method::GET,
-    };
-    let plan = Plan {
-        method,
-        url,
-        headers,
-        body: planned.body,
-        follow: args.location,
-        max_redirs: args.max_redirs,
-        proxy: proxy.clone(),
-    };
+    let plan = request::Plan::new(
+        app,
+        &request::Spec {
+            url: &args.url,
+            proxy: args.proxy.as_deref(),
+            headers: &args.headers,
+            data: DataArgs {
+                data: &args.data,
+                data_raw: &args.data_raw,
+                data_binary: &args.data_binary,
+                data_urlencode: &args.data_urlencode,
+                json: &args.json,
+                form: &args.form,
+                upload: args.upload_file.as_deref(),
+                get: args.get,
+            },
+            method: args.method.as_deref(),
+            head: args.head,
+            follow: args.location,
+            max_redirs: args.max_redirs,
+        },
+    )?;
+    let proxy = plan.proxy.clone();
 
     let started = Instant::now();
     let store = ctx.store(&config);
@@ -172,26 +131,6 @@ fn needs_tls(
                 .iter()
                 .filter_map(|v| env(v))
                 .any(|p| https_proxy(&p)))
-}
-
-fn parse_headers(raw: &[String], token_header: &str) -> Result<HeaderMap> {
-    let mut headers = HeaderMap::new();
-    for h in raw {
-        let (name, value) = h
-            .split_once(':')
-            .ok_or_else(|| Error::Usage(format!("-H {h}: expected \"Name: value\"")))?;
-        let name = HeaderName::from_bytes(name.trim().as_bytes())
-            .map_err(|_| Error::Usage(format!("-H {h}: `{}` is not a header name", name.trim())))?;
-        if name == AUTHORIZATION || name.as_str().eq_ignore_ascii_case(token_header) {
-            return Err(Error::Usage(format!(
-                "-H {name}: outbound sets this header itself from the app's token; use plain curl to send your own credentials"
-            )));
-        }
-        let value = HeaderValue::from_str(value.trim())
-            .map_err(|_| Error::Usage(format!("-H {h}: the value is not a valid header value")))?;
-        headers.append(name, value);
-    }
-    Ok(headers)
 }
 
 async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {

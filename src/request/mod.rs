@@ -6,7 +6,10 @@
 //! per chunk.
 
 pub mod body;
+mod plan;
 pub mod policy;
+
+pub use plan::Spec;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Client, Response};
