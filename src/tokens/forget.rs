@@ -28,10 +28,10 @@ pub fn forget(
     env: &TokenEnv,
     app_id: &str,
     account: &str,
-    revoke_with: Option<&App>,
+    revoke: Option<&App>,
 ) -> Result<Forgotten> {
     let _lock = lock_with_timeout(&lock_path(env.state_dir, app_id, account))?;
-    forget_locked(env, app_id, account, revoke_with)
+    forget_locked(env, app_id, account, revoke)
 }
 
 /// [`forget`], with the account's refresh lock already held.
@@ -39,14 +39,14 @@ pub(super) fn forget_locked(
     env: &TokenEnv,
     app_id: &str,
     account: &str,
-    revoke_with: Option<&App>,
+    revoke: Option<&App>,
 ) -> Result<Forgotten> {
     let (store, audit) = (env.store, env.audit);
     let mut outcome = Forgotten {
         revoked: Vec::new(),
         revoke_error: None,
     };
-    if let Some(app) = revoke_with
+    if let Some(app) = revoke
         && let Some(url) = &app.revocation_url
         && let Some(token) = StoredToken::load(store, app_id, account)?
     {
