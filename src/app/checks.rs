@@ -55,7 +55,7 @@ pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
 
 /// An endpoint URL: https, or http to a loopback host only.
 pub fn check_endpoint(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    let url = parse_url(text)?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!(
             "`{}` carries a user name or password, which must not be kept in the configuration file (it would also be shown by `app show` and in errors); remove it, and give the client secret with --client-secret-stdin, env: or command:",
@@ -83,7 +83,7 @@ pub(super) fn without_credentials(url: &Url) -> String {
 
 /// A loopback redirect URI for the authorization-code listener.
 pub fn check_redirect_uri(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    let url = parse_url(text)?;
     let loopback = url.host().is_some_and(|h| is_loopback_host(&h));
     if url.scheme() != "http" || !loopback {
         return Err(format!(
@@ -131,7 +131,7 @@ pub fn check_host_pattern(pattern: &str) -> Result<String, String> {
 }
 
 pub fn check_proxy(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim()).map_err(|e| format!("`{text}` is not a URL ({e})"))?;
+    let url = parse_url(text)?;
     if !matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") {
         return Err(format!(
             "proxy scheme `{}` is not supported; use http, https, socks5 or socks5h",
@@ -157,4 +157,18 @@ pub(super) fn is_header_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `text` as a URL, or why not; a message never repeats what may be a password
+/// (`scheme://user:password@host`), even in a URL too broken to parse.
+fn parse_url(text: &str) -> Result<Url, String> {
+    Url::parse(text.trim()).map_err(|e| {
+        let shown = match (text.find("://"), text.rfind('@')) {
+            (Some(start), Some(at)) if at > start => {
+                format!("{}***{}", &text[..start + 3], &text[at..])
+            }
+            _ => text.to_owned(),
+        };
+        format!("`{shown}` is not a URL ({e})")
+    })
 }

@@ -836,6 +836,11 @@ token_url = "https://example.com/token"
             "{e}"
         );
         assert!(check_endpoint("https://user@auth.example.com/token").is_err());
+        let e = check_endpoint("https://user:pw@[broken/token").unwrap_err();
+        assert!(
+            e.contains("https://***@[broken") && !e.contains("pw"),
+            "{e}"
+        );
         for (field, key, value, ok) in [
             ("token_headers", "X-Api-Key", "literal", false),
             ("token_headers", "X-Api-Key", "env:API_KEY", true),
