@@ -40,6 +40,9 @@ _outbound() {
             outbound,help)
                 cmd="outbound__subcmd__help"
                 ;;
+            outbound,login)
+                cmd="outbound__subcmd__authorize"
+                ;;
             outbound,logout)
                 cmd="outbound__subcmd__logout"
                 ;;
@@ -209,7 +212,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize status token audit doctor curl logout prune completions generate-docs help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1603,7 +1606,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__status)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --check --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

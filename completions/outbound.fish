@@ -33,6 +33,7 @@ complete -c outbound -n "__fish_outbound_needs_command" -s h -l help -d 'Print h
 complete -c outbound -n "__fish_outbound_needs_command" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "login" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
@@ -231,7 +232,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l account -d 'The account to authorize [default: default]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l scope -d 'Scopes for this account instead of the app\'s (repeatable; remembered)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l prompt -d 'The `prompt` parameter for this account (remembered)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l timeout -d 'Seconds to wait for the browser or the device' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l timeout -d 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
@@ -243,10 +244,26 @@ complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-input
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l account -d 'The account to authorize [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l scope -d 'Scopes for this account instead of the app\'s (repeatable; remembered)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l prompt -d 'The `prompt` parameter for this account (remembered)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l no-browser -d 'Do not open a browser; only print the URL'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l manual -d 'Paste the redirected URL (or the code) back instead of running a listener'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l device -d 'Use the device authorization grant (RFC 8628)'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -s y -l yes -d 'Do not ask before starting (the approval prompt is still shown)'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -s V -l version -d 'Print version'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l check -d 'Exit 4 unless every application shown has a usable account (authorized, or expired with a refresh token), 5 if the one named is disabled'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'

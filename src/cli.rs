@@ -60,6 +60,7 @@ pub enum Command {
     App(AppCommand),
 
     /// Authorize an application: browser and loopback, device grant, or client credentials
+    #[command(visible_alias = "login")]
     Authorize(AuthorizeArgs),
 
     /// Every application and account of this user: state, expiry, scopes, last error
@@ -69,6 +70,10 @@ pub enum Command {
         /// Print a JSON array (stable; see the README)
         #[arg(long)]
         json: bool,
+        /// Exit 4 unless every application shown has a usable account (authorized, or
+        /// expired with a refresh token), 5 if the one named is disabled
+        #[arg(long)]
+        check: bool,
     },
 
     /// Print a valid access token (refreshed when needed), for $(...) in scripts
@@ -221,9 +226,9 @@ pub struct AuthorizeArgs {
     /// Do not ask before starting (the approval prompt is still shown)
     #[arg(long, short)]
     pub yes: bool,
-    /// Seconds to wait for the browser or the device
-    #[arg(long, value_name = "SECS", default_value_t = crate::authorize::flow::DEFAULT_TIMEOUT.as_secs())]
-    pub timeout: u64,
+    /// How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// `outbound curl`: flags spelled as curl spells them.
@@ -514,6 +519,11 @@ fn readable_file<S: serde::Serializer>(path: &Option<PathBuf>, s: S) -> Result<S
         )));
     }
     s.serialize_str(&absolute.to_string_lossy())
+}
+
+/// A duration as the configuration writes them (`90`, `5m`, `1h 30m`).
+fn duration(s: &str) -> Result<std::time::Duration, String> {
+    crate::app::parse_duration(s)
 }
 
 fn parse_key_value(s: &str) -> Result<(String, String), String> {

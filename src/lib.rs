@@ -66,7 +66,9 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         },
         Command::Authorize(args) => commands::authorize::run(&ctx, args),
-        Command::Status { name, json } => commands::status::run(&ctx, name.as_deref(), json),
+        Command::Status { name, json, check } => {
+            commands::status::run(&ctx, name.as_deref(), json, check)
+        }
         Command::Token {
             name,
             account,

@@ -6,7 +6,6 @@
 
 use crate::commands::output::{notice, say, say_raw};
 use std::io::{BufRead, IsTerminal, Read};
-use std::time::Duration;
 
 use super::Ctx;
 use crate::app::{App, Grant};
@@ -38,9 +37,11 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
             open: !args.no_browser,
         }
     };
-    plan.timeout = Duration::from_secs(args.timeout);
+    if let Some(timeout) = args.timeout {
+        plan.timeout = timeout;
+    }
     approve(ctx, app, account, &plan.scopes, args.yes)?;
-    let mut terminal = Terminal::new(app, args.timeout);
+    let mut terminal = Terminal::new(app, plan.timeout.as_secs());
     let token = tokens::authorize(&env, app, &plan, &mut terminal)?;
     terminal.done();
     let expiry = match token.expires_at {

@@ -12,8 +12,8 @@ pub mod output;
 pub mod status;
 pub mod token;
 
-use crate::commands::output::{data, notice, say, warning};
-use std::io::{IsTerminal, Read};
+use crate::commands::output::{data, notice, say, say_raw, warning};
+use std::io::{BufRead, IsTerminal, Read};
 use std::path::PathBuf;
 
 use crate::cli::Cli;
@@ -106,11 +106,18 @@ impl Ctx {
                 "{question}\n  no terminal to confirm on; re-run with {flag_hint} to proceed"
             )));
         }
-        dialoguer::Confirm::new()
-            .with_prompt(question)
-            .default(false)
-            .interact()
-            .map_err(prompt_error)
+        // A whole line, not one key: the Enter after "y" must not answer what comes next.
+        say_raw!("{question} [y/N] ");
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(1024)
+            .read_line(&mut line)
+            .map_err(|e| Error::io("cannot read the answer from the terminal", e))?;
+        Ok(matches!(
+            line.trim().to_ascii_lowercase().as_str(),
+            "y" | "yes"
+        ))
     }
 
     /// Asks for a missing value on the terminal.

@@ -48,7 +48,7 @@ fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
     }
 }
 
-pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
+pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()> {
     let config = ctx.load()?;
     if let Some(name) = name {
         config.app(name)?;
@@ -120,7 +120,48 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
             "note: {stale} account(s) hold tokens of deleted or reset applications; remove them with `outbound prune`"
         );
     }
+    if check {
+        return checked(&config, name, &rows);
+    }
     Ok(())
+}
+
+/// `status --check`: every application shown has an account that works without a
+/// person (authorized, or expired with a refresh token), like `gh auth status`.
+fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> Result<()> {
+    if let Some(name) = name
+        && !config.app(name)?.enabled
+    {
+        return Err(crate::error::Error::Disabled(name.to_owned()));
+    }
+    let usable = |app: &str| {
+        rows.iter()
+            .any(|r| r.app == app && matches!(r.state, "authorized" | "expired"))
+    };
+    let missing: Vec<&str> = config
+        .apps
+        .iter()
+        .filter(|a| a.enabled && name.is_none_or(|n| a.name == n))
+        .map(|a| a.name.as_str())
+        .filter(|a| !usable(a))
+        .collect();
+    match missing.as_slice() {
+        [] => Ok(()),
+        [one] => Err(crate::error::Error::AuthorizationRequired {
+            reason: format!("`{one}` has no account that works without you"),
+            command: format!("outbound authorize {one}"),
+        }),
+        many => Err(crate::error::Error::AuthorizationRequired {
+            reason: format!(
+                "{} have no account that works without you",
+                many.iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            command: format!("outbound authorize {}", many[0]),
+        }),
+    }
 }
 
 /// This user's accounts bound to an id that `config` (the file they came from) no

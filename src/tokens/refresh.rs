@@ -114,6 +114,14 @@ pub fn valid_token(
         Some(t) => t.scopes.clone(),
         None => app.scopes.clone(),
     };
+    // Refreshing early, inside the skew: if it fails, the current token still works.
+    let still_valid = token
+        .as_ref()
+        .filter(|t| {
+            t.expires_at.is_some_and(|at| at > now())
+                && rejected.is_none_or(|r| r != &t.access_token)
+        })
+        .cloned();
     let refresh = if app.grant == crate::app::Grant::ClientCredentials {
         None
     } else {
@@ -125,7 +133,22 @@ pub fn valid_token(
             current.is_some(),
         )?)
     };
-    renew(env, app, account, refresh, &requested)
+    match (renew(env, app, account, refresh, &requested), still_valid) {
+        (Err(e), Some(token)) => {
+            // Fail only when no valid token remains; say why the refresh did not happen.
+            let left = token.expires_at.map_or(0, |at| at.saturating_sub(now()));
+            crate::warnings::push(format!(
+                "refreshing the tokens of `{}` (account `{account}`) failed, so the current access token (valid {left} s more) was used: {}",
+                app.name,
+                e.to_string().lines().next().unwrap_or_default()
+            ));
+            Ok(Access {
+                token,
+                refreshed: false,
+            })
+        }
+        (result, _) => result,
+    }
 }
 
 /// Asks the server for new tokens (a refresh, or client credentials when `refresh`

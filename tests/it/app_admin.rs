@@ -688,35 +688,8 @@ fn help_documents_exit_codes_and_completions_are_current() {
 /// secret is read with hidden input; destructive commands ask before acting.
 #[test]
 fn a_terminal_is_asked_for_missing_values_and_confirmations() {
-    use std::io::Write;
     let env = Env::new();
-    let in_pty = |command: &str, answers: &[&str]| {
-        let mut child = std::process::Command::new("script");
-        env.isolate(&mut child);
-        child
-            .args([
-                "-qec",
-                &format!("{} {command}", env!("CARGO_BIN_EXE_outbound")),
-                "/dev/null",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-        let mut child = child.spawn().expect("script (util-linux)");
-        let mut stdin = child.stdin.take().unwrap();
-        for answer in answers {
-            std::thread::sleep(std::time::Duration::from_millis(400));
-            stdin.write_all(format!("{answer}\r").as_bytes()).unwrap();
-            stdin.flush().unwrap();
-        }
-        std::thread::sleep(std::time::Duration::from_millis(400));
-        drop(stdin);
-        let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let in_pty = |command: &str, answers: &[&str]| env.in_pty(command, answers, &[]);
     let (ok, screen) = in_pty(
         "app add tty --grant client_credentials",
         &["my-client", "https://auth.example.com/token", SECRET],

@@ -139,6 +139,39 @@ impl Env {
         Run::from(self.command(args).output().expect("spawn outbound"))
     }
 
+    /// Runs `outbound COMMAND` on a pseudo-terminal (util-linux `script`), typing each
+    /// answer and Enter 400 ms apart; returns whether it succeeded and the screen.
+    pub fn in_pty(&self, command: &str, answers: &[&str], vars: &[(&str, &str)]) -> (bool, String) {
+        let mut child = Command::new("script");
+        self.isolate(&mut child);
+        child
+            .envs(vars.iter().copied())
+            .args([
+                "-qec",
+                &format!("{} {command}", env!("CARGO_BIN_EXE_outbound")),
+                "/dev/null",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = child.spawn().expect("script (util-linux)");
+        let mut stdin = child.stdin.take().expect("stdin");
+        for answer in answers {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            stdin
+                .write_all(format!("{answer}\r").as_bytes())
+                .expect("type");
+            stdin.flush().expect("type");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        drop(stdin);
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
     /// Runs `outbound ARGS` with `input` on standard input.
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
         let mut child = self

@@ -12,6 +12,7 @@ mod hostile;
 mod providers;
 mod servers;
 mod store;
+mod terminal;
 mod tokens;
 mod trust;
 mod wording;
