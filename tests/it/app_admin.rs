@@ -725,27 +725,14 @@ fn a_terminal_is_asked_for_missing_values_and_confirmations() {
 #[test]
 fn quiet_keeps_data_and_a_closed_stdout_ends_quietly() {
     let env = Env::new().file_store();
-    let add = [
-        "app",
-        "add",
-        "a",
-        "--grant",
-        "client_credentials",
-        "--client-id",
-        "c",
-        "--token-url",
-        "https://x.example/t",
-        "--client-secret-stdin",
-    ];
-    let loud = env.run_with_input(&add, "s3cret").ok();
+    let token_url = "https://x.example/t";
+    let loud = env.add_cc_at("a", token_url, "s3cret", &[]);
     assert!(
         loud.stderr.contains("added application `a`"),
         "{}",
         loud.stderr
     );
-    let mut quiet_add = vec!["-q"];
-    quiet_add.extend(add.iter().map(|a| if *a == "a" { "b" } else { a }));
-    let quiet = env.run_with_input(&quiet_add, "s3cret").ok();
+    let quiet = env.add_cc_at("b", token_url, "s3cret", &["-q"]);
     assert!(
         !quiet.stderr.contains("added application"),
         "{}",

@@ -160,16 +160,6 @@ fn read_until_line(reader: &mut impl BufRead, needle: &str) -> String {
     }
 }
 
-/// The loopback port of the redirect URI in an authorization URL.
-#[track_caller]
-fn redirect_port(url: &str) -> u16 {
-    url.split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
-        .nth(1)
-        .and_then(|rest| rest.split('%').next())
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no loopback redirect port in {url}"))
-}
-
 #[track_caller]
 fn signal(pid: u32, sig: &str) {
     let status = Command::new("kill")
@@ -1247,17 +1237,7 @@ fn run_umask_000(env: &Env, args: &[&str], input: &str) -> Run {
         .arg(env!("CARGO_BIN_EXE_outbound"))
         .args(args);
     env.isolate(&mut cmd);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn sh");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    Run::from(child.wait_with_output().expect("wait"))
+    crate::harness::run_with_input(cmd, input)
 }
 
 #[test]
@@ -1372,22 +1352,8 @@ fn the_redirect_listener_survives_a_flood_of_idle_connections() {
     let server = AuthServer::start();
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
-    let mut child = env
-        .command([
-            "authorize",
-            "nat",
-            "--yes",
-            "--no-browser",
-            "--timeout",
-            "30",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn outbound");
+    let (mut child, stderr, seen, port) = env.authorize_waiting("nat", "30");
     let pid = child.id();
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
-    let seen = read_until_line(&mut stderr, "redirect_uri=");
     let rest = drain(stderr);
     let url = seen
         .lines()
@@ -1395,7 +1361,6 @@ fn the_redirect_listener_survives_a_flood_of_idle_connections() {
         .expect("the URL line")
         .trim()
         .to_owned();
-    let port = redirect_port(&url);
 
     let flood = open_flood(port, 300, Duration::from_secs(4));
     assert!(

@@ -636,34 +636,7 @@ fn ctrl_c_while_waiting_cancels_cleanly() {
     let server = AuthServer::start();
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
-    let mut child = env
-        .command([
-            "authorize",
-            "nat",
-            "--yes",
-            "--no-browser",
-            "--timeout",
-            "60",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    while !seen.contains("Waiting") {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
-        seen.push_str(&line);
-    }
-    let port: u16 = seen
-        .split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
-        .nth(1)
-        .unwrap()
-        .split('%')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (mut child, _stderr, _, port) = env.authorize_waiting("nat", "60");
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

@@ -1,7 +1,7 @@
 //! Per-test isolation and small helpers for running the binary.
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -174,20 +174,50 @@ impl Env {
 
     /// Runs `outbound ARGS` with `input` on standard input.
     pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        run_with_input(self.command(args), input)
+    }
+
+    /// Starts `outbound authorize NAME --yes --no-browser --timeout SECS` and reads its
+    /// stderr until it waits for the browser: the child, the rest of its stderr, what
+    /// it said so far (the authorization URL among it), and the listener's port.
+    pub fn authorize_waiting(
+        &self,
+        name: &str,
+        timeout: &str,
+    ) -> (
+        std::process::Child,
+        BufReader<std::process::ChildStderr>,
+        String,
+        u16,
+    ) {
         let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .command([
+                "authorize",
+                name,
+                "--yes",
+                "--no-browser",
+                "--timeout",
+                timeout,
+            ])
+            .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn outbound");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write stdin");
-        Run::from(child.wait_with_output().expect("wait"))
+        let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+        let mut seen = String::new();
+        while !seen.contains("Waiting") {
+            let mut line = String::new();
+            let n = stderr.read_line(&mut line).expect("read stderr");
+            assert!(n > 0, "the output ended before it waited:\n{seen}");
+            seen.push_str(&line);
+        }
+        let port = seen
+            .split("redirect_uri=http%3A%2F%2F127.0.0.1%3A")
+            .nth(1)
+            .and_then(|rest| rest.split('%').next())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no loopback redirect port in {seen}"));
+        (child, stderr, seen, port)
     }
 
     /// Adds a client-credentials app with a secret from stdin.
@@ -294,6 +324,23 @@ impl Env {
     pub fn app_json(&self, name: &str) -> serde_json::Value {
         self.run(&["app", "show", name, "--json"]).ok().json()
     }
+}
+
+/// Runs a prepared command with `input` on standard input.
+pub fn run_with_input(mut cmd: Command, input: &str) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    Run::from(child.wait_with_output().expect("wait"))
 }
 
 /// The value the real Secret Service holds for `key`, via `secret-tool`.
