@@ -80,16 +80,16 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-auth -d 'Client authentication at the token endpoint [default: basic]' -r -f -a "basic\t'HTTP Basic with the client id and secret (`client_secret_basic`)'
 post\t'Client id and secret in the request body (`client_secret_post`)'
 none\t'A public client: only `client_id` is sent'"
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l scope -d 'A scope to request (repeatable; none = send no scope)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l scope -d 'A scope to request (repeatable; none = send no scope); in `edit`, replaces the list' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l scope-delimiter -d 'How scopes are joined in requests [default: " "]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l expires-in -d 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l refresh-skew -d 'Refresh this long before expiry [default: 60s]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l redirect-uri -d 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l prompt -d 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l auth-param -d 'Extra authorization parameter (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header -d 'Extra token-request header (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-param -d 'Extra token-request parameter (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l auth-param -l add-auth-param -d 'Extra authorization parameter; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header -l add-token-header -d 'Extra token-request header; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-param -l add-token-param -d 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
@@ -148,16 +148,16 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-auth -d 'Client authentication at the token endpoint [default: basic]' -r -f -a "basic\t'HTTP Basic with the client id and secret (`client_secret_basic`)'
 post\t'Client id and secret in the request body (`client_secret_post`)'
 none\t'A public client: only `client_id` is sent'"
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l scope -d 'A scope to request (repeatable; none = send no scope)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l scope -d 'A scope to request (repeatable; none = send no scope); in `edit`, replaces the list' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l scope-delimiter -d 'How scopes are joined in requests [default: " "]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l expires-in -d 'Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l refresh-skew -d 'Refresh this long before expiry [default: 60s]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l redirect-uri -d 'Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l prompt -d 'The OpenID Connect `prompt` parameter (e.g. consent, select_account)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l auth-param -d 'Extra authorization parameter (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header -d 'Extra token-request header (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-param -d 'Extra token-request parameter (repeatable)' -r
-complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l auth-param -l add-auth-param -d 'Extra authorization parameter; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header -l add-token-header -d 'Extra token-request header; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-param -l add-token-param -d 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
@@ -166,6 +166,13 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-field -d 'Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header-name -d 'Header that carries the token in `outbound curl` [default: Authorization]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-format -d 'Format of that header\'s value [default: "Bearer {token}"]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l add-scope -d 'Add a scope, keeping the others (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l remove-scope -d 'Remove a scope, keeping the others (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l add-allowed-host -d 'Add an allowed host, keeping the others (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l remove-allowed-host -d 'Remove an allowed host, keeping the others (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l remove-auth-param -d 'Remove one authorization parameter (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l remove-token-header -d 'Remove one token-request header (repeatable)' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l remove-token-param -d 'Remove one token-request parameter (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l unset -d 'Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'

@@ -347,9 +347,81 @@ pub struct EditArgs {
     pub name: String,
     #[command(flatten)]
     pub settings: Settings,
+    #[command(flatten)]
+    pub entries: EntryEdits,
     /// Remove a setting (e.g. `prompt`, `expires_in`, `auth_params`, `auth_params.KEY`)
     #[arg(long, value_name = "FIELD")]
     pub unset: Vec<String>,
+}
+
+/// `app edit`'s changes to one entry of a list or table, leaving the others as they
+/// are (`--scope` and `--allowed-host` replace the whole list; `--auth-param`,
+/// `--token-header` and `--token-param` already add or replace one key).
+#[derive(Debug, Default, Args)]
+#[command(next_help_heading = "Changing one entry of a list")]
+pub struct EntryEdits {
+    /// Add a scope, keeping the others (repeatable)
+    #[arg(long = "add-scope", value_name = "SCOPE", conflicts_with = "scopes")]
+    pub add_scopes: Vec<String>,
+    /// Remove a scope, keeping the others (repeatable)
+    #[arg(long = "remove-scope", value_name = "SCOPE", conflicts_with = "scopes")]
+    pub remove_scopes: Vec<String>,
+    /// Add an allowed host, keeping the others (repeatable)
+    #[arg(
+        long = "add-allowed-host",
+        value_name = "HOST",
+        conflicts_with = "allowed_hosts"
+    )]
+    pub add_allowed_hosts: Vec<String>,
+    /// Remove an allowed host, keeping the others (repeatable)
+    #[arg(
+        long = "remove-allowed-host",
+        value_name = "HOST",
+        conflicts_with = "allowed_hosts"
+    )]
+    pub remove_allowed_hosts: Vec<String>,
+    /// Remove one authorization parameter (repeatable)
+    #[arg(long = "remove-auth-param", value_name = "KEY")]
+    pub remove_auth_params: Vec<String>,
+    /// Remove one token-request header (repeatable)
+    #[arg(long = "remove-token-header", value_name = "KEY")]
+    pub remove_token_headers: Vec<String>,
+    /// Remove one token-request parameter (repeatable)
+    #[arg(long = "remove-token-param", value_name = "KEY")]
+    pub remove_token_params: Vec<String>,
+}
+
+impl EntryEdits {
+    /// Each list's additions and removals, by the field's configuration name.
+    pub fn lists(&self) -> [(&'static str, &[String], &[String]); 2] {
+        [
+            ("scopes", &self.add_scopes, &self.remove_scopes),
+            (
+                "allowed_hosts",
+                &self.add_allowed_hosts,
+                &self.remove_allowed_hosts,
+            ),
+        ]
+    }
+
+    /// The table keys to remove, as `--unset` names them (`auth_params.KEY`).
+    pub fn removed_keys(&self) -> impl Iterator<Item = String> + '_ {
+        let tables = [
+            ("auth_params", &self.remove_auth_params),
+            ("token_headers", &self.remove_token_headers),
+            ("token_params", &self.remove_token_params),
+        ];
+        tables
+            .into_iter()
+            .flat_map(|(table, keys)| keys.iter().map(move |k| format!("{table}.{k}")))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists()
+            .iter()
+            .all(|(_, add, remove)| add.is_empty() && remove.is_empty())
+            && self.removed_keys().next().is_none()
+    }
 }
 
 /// Every application setting, each optional: `add` fills defaults, `edit` changes
@@ -401,7 +473,7 @@ pub struct Settings {
     /// Client authentication at the token endpoint [default: basic]
     #[arg(long, value_parser = choice::<ClientAuth>())]
     pub client_auth: Option<ClientAuth>,
-    /// A scope to request (repeatable; none = send no scope)
+    /// A scope to request (repeatable; none = send no scope); in `edit`, replaces the list
     #[arg(long = "scope", value_name = "SCOPE")]
     #[serde(serialize_with = "scope_list")]
     pub scopes: Vec<String>,
@@ -428,19 +500,19 @@ pub struct Settings {
     /// The OpenID Connect `prompt` parameter (e.g. consent, select_account)
     #[arg(long, value_name = "VALUE")]
     pub prompt: Option<String>,
-    /// Extra authorization parameter (repeatable)
-    #[arg(long = "auth-param", value_name = "K=V", value_parser = parse_key_value)]
+    /// Extra authorization parameter; in `edit`, adds or replaces that key (repeatable)
+    #[arg(long = "auth-param", visible_alias = "add-auth-param", value_name = "K=V", value_parser = parse_key_value)]
     #[serde(serialize_with = "key_values")]
     pub auth_params: Vec<(String, String)>,
-    /// Extra token-request header (repeatable)
-    #[arg(long = "token-header", value_name = "K=V", value_parser = parse_key_value)]
+    /// Extra token-request header; in `edit`, adds or replaces that key (repeatable)
+    #[arg(long = "token-header", visible_alias = "add-token-header", value_name = "K=V", value_parser = parse_key_value)]
     #[serde(serialize_with = "key_values")]
     pub token_headers: Vec<(String, String)>,
-    /// Extra token-request parameter (repeatable)
-    #[arg(long = "token-param", value_name = "K=V", value_parser = parse_key_value)]
+    /// Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)
+    #[arg(long = "token-param", visible_alias = "add-token-param", value_name = "K=V", value_parser = parse_key_value)]
     #[serde(serialize_with = "key_values")]
     pub token_params: Vec<(String, String)>,
-    /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed)
+    /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list
     #[arg(long = "allowed-host", value_name = "HOST")]
     pub allowed_hosts: Vec<String>,
     /// Proxy for every request of this app (http, https, socks5)

@@ -151,7 +151,7 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Changes the configuration file under its cross-process lock: load (refusing a
+/// Changes the configuration file under its cross-process lock (on its directory): load (refusing a
 /// broken file), let `change` edit the document, validate the result, write it
 /// atomically. Nothing is written when `change` fails or the result is invalid.
 pub fn edit<T>(
@@ -169,12 +169,11 @@ pub fn edit_staged<T>(
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
     before_commit: impl FnOnce(&T) -> Result<()>,
 ) -> std::result::Result<T, EditError> {
-    let lock_path = fsutil::lock_path_for(path);
-    let _lock = fsutil::lock_exclusive(&lock_path).map_err(|e| {
+    let _lock = fsutil::lock_directory_of(path).map_err(|e| {
         Error::io(
             format!(
-                "cannot lock {} (the configuration's lock)",
-                lock_path.display()
+                "cannot lock the directory of {} (writers of the configuration take turns there)",
+                path.display()
             ),
             e,
         )

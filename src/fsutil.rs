@@ -39,12 +39,19 @@ pub struct Prepared {
 }
 
 /// The first half of [`write_atomic`]: everything but the rename.
+///
+/// The caller holds the lock that guards `path`, so any temporary file of `path`
+/// already there was left by a writer that died before its rename: it is removed
+/// first, and killed writers leave no litter that grows.
 pub fn prepare_atomic(path: &Path, bytes: &[u8]) -> io::Result<Prepared> {
     let dir = parent_dir(path);
     ensure_private_dir(&dir)?;
+    let prefix = temp_prefix(path);
+    remove_stale_temps(&dir, &prefix);
     let mut tmp = tempfile::Builder::new()
-        .prefix(".outbound-")
-        .suffix(".tmp")
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .rand_bytes(TEMP_RAND)
         .tempfile_in(&dir)?;
     #[cfg(unix)]
     {
@@ -73,6 +80,38 @@ impl Prepared {
     }
 }
 
+const TEMP_SUFFIX: &str = ".tmp";
+const TEMP_RAND: usize = 6;
+
+/// `.apps.toml.`: the start of every temporary file that replaces `apps.toml`.
+fn temp_prefix(path: &Path) -> String {
+    format!(
+        ".{}.",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    )
+}
+
+/// Removes `dir`'s temporary files named for one target (`{prefix}XXXXXX.tmp`): a
+/// best effort, as a failure here loses nothing.
+fn remove_stale_temps(dir: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let is_ours = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(TEMP_SUFFIX))
+            .is_some_and(|rand| {
+                rand.len() == TEMP_RAND && rand.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if is_ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// The bytes of `path`, or None when it does not exist (any other failure is one).
 pub fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
     match fs::read(path) {
@@ -88,6 +127,24 @@ pub fn lock_exclusive(path: &Path) -> io::Result<File> {
     let file = open_lock_file(path)?;
     file.lock()?;
     Ok(file)
+}
+
+/// An exclusive lock on the directory that holds `path` (created private if missing),
+/// held until the returned handle is dropped: the lock of a file that is shared (a
+/// configuration kept in git or used by a team), which leaves no lock file beside
+/// it and is seen by every user who can write there. Where a directory cannot be
+/// opened as a file (Windows), a lock file beside `path` instead.
+pub fn lock_directory_of(path: &Path) -> io::Result<File> {
+    let dir = parent_dir(path);
+    ensure_private_dir(&dir)?;
+    #[cfg(unix)]
+    {
+        let file = File::open(&dir)?;
+        file.lock()?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    lock_exclusive(&lock_path_for(path))
 }
 
 /// Opens (creating, mode 0600 whatever the umask allows beyond it) a lock file, in
@@ -140,6 +197,24 @@ mod tests {
             assert_eq!(mode, 0o644);
         }
         assert_eq!(fs::read_to_string(&path).unwrap(), "a = 2\n");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_the_target_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("apps.toml");
+        let stale = dir.path().join(".apps.toml.a1B2c3.tmp");
+        let other = dir.path().join(".other.toml.a1B2c3.tmp");
+        let near = dir.path().join(".apps.toml.notours.tmp");
+        for f in [&stale, &other, &near] {
+            fs::write(f, "x").unwrap();
+        }
+        let _held = lock_directory_of(&path).unwrap();
+        write_atomic(&path, b"a = 1\n").unwrap();
+        assert!(!stale.exists());
+        assert!(other.exists() && near.exists());
+        // The target and the two others: no temporary file of this write is left.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
     }
 
     #[test]

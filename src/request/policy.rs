@@ -62,7 +62,7 @@ pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
             format!("it allows {}", app.allowed_hosts.join(", "))
         };
         return Some(format!(
-            "refusing to send the token of `{}` to {host}: not one of the app's allowed hosts ({hosts})\n  fix: outbound app edit {} --allowed-host {host}",
+            "refusing to send the token of `{}` to {host}: not one of the app's allowed hosts ({hosts})\n  fix: outbound app edit {} --add-allowed-host {host}",
             app.name, app.name
         ));
     }
@@ -162,7 +162,7 @@ mod tests {
         assert!(
             refusal(&a, &url("https://other.example/"), None)
                 .unwrap()
-                .contains("--allowed-host other.example")
+                .contains("--add-allowed-host other.example")
         );
         assert!(refusal(&a, &url("http://127.0.0.1:8080/"), None).is_none());
         let remote = url("http://proxy.example:3128");

@@ -231,7 +231,7 @@ fn tokens_go_only_to_allowed_hosts_over_https_or_loopback() {
     let run = ours(&env, &["https://example.com/"]).code(6);
     assert!(
         run.stderr
-            .contains("outbound app edit api --allowed-host example.com"),
+            .contains("outbound app edit api --add-allowed-host example.com"),
         "{}",
         run.stderr
     );

@@ -94,3 +94,122 @@ fn login_is_authorize_and_timeouts_are_durations() {
     let run = env.run(&["authorize", "nat", "--timeout", "soon"]).code(2);
     assert!(run.stderr.contains("not a duration"), "{}", run.stderr);
 }
+
+/// Writers killed in the middle of `app edit` leave nothing beside the configuration
+/// once the next write has run: no temporary file and no lock file (200 killed edits
+/// used to leave 38 `.outbound-*.tmp` files and an `apps.toml.lock`).
+#[test]
+fn killed_writes_leave_no_litter_beside_the_configuration() {
+    let env = Env::new();
+    env.add_app("cc", "s3cret");
+    let mut children = Vec::new();
+    for i in 0..40u64 {
+        let description = format!("edit {i}");
+        let mut cmd = env.command(["app", "edit", "cc", "--description", &description]);
+        cmd.stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let child = cmd.spawn().expect("spawn");
+        children.push((child, Duration::from_millis(i % 10)));
+    }
+    for (mut child, delay) in children {
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    env.run(&["app", "edit", "cc", "--description", "last"])
+        .ok();
+    let dir = env.config_path().parent().unwrap().to_path_buf();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["apps.toml"], "in {}", dir.display());
+    assert!(env.config_text().contains("description = \"last\""));
+}
+
+/// The fix printed for a host outside the allowed list adds that host and keeps the
+/// others (the old hint, `--allowed-host`, replaced the list); every edit says what
+/// it changed, and one-entry edits exist for each list and table.
+#[test]
+fn list_edits_keep_the_other_entries_and_edits_show_what_changed() {
+    let env = Env::new();
+    env.add_cc_at(
+        "cc",
+        "https://auth.example.com/token",
+        "s3cret",
+        &[
+            "--allowed-host",
+            "api.example.com",
+            "--scope",
+            "read write",
+            "--auth-param",
+            "a=1",
+        ],
+    );
+    let run = env
+        .run(&["curl", "cc", "https://other.example.net/x"])
+        .code(6);
+    let fix = run
+        .stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fix: outbound "))
+        .unwrap_or_else(|| panic!("no fix in {}", run.stderr))
+        .to_owned();
+    assert_eq!(fix, "app edit cc --add-allowed-host other.example.net");
+    let run = env.run(&fix.split(' ').collect::<Vec<_>>()).ok();
+    assert!(
+        run.stderr.contains(
+            r#"allowed_hosts: ["api.example.com"] → ["api.example.com", "other.example.net"]"#
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&[
+            "app",
+            "edit",
+            "cc",
+            "--remove-scope",
+            "read",
+            "--add-scope",
+            "admin",
+            "--remove-auth-param",
+            "a",
+            "--remove-allowed-host",
+            "nowhere.example.com",
+        ])
+        .ok();
+    assert!(
+        run.stderr
+            .contains(r#"scopes: ["read", "write"] → ["write", "admin"]"#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(r#"auth_params.a: "1" → (none)"#),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`nowhere.example.com` was not in allowed_hosts"),
+        "{}",
+        run.stderr
+    );
+    let app = env.app_json("cc");
+    assert_eq!(
+        app["allowed_hosts"],
+        serde_json::json!(["api.example.com", "other.example.net"])
+    );
+    assert_eq!(app["scopes"], serde_json::json!(["write", "admin"]));
+    let text = env.config_text();
+    assert!(
+        !text.contains("auth_params"),
+        "an emptied table goes: {text}"
+    );
+    let run = env.run(&["app", "edit", "cc", "--add-scope", "admin"]).ok();
+    assert!(run.stderr.contains("`cc` is unchanged"), "{}", run.stderr);
+    env.run(&["app", "edit", "cc", "--scope", "x", "--add-scope", "y"])
+        .code(2);
+}

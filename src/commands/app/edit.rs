@@ -1,7 +1,8 @@
-//! `outbound app edit NAME`: change only what is given; `--unset FIELD` removes.
+//! `outbound app edit NAME`: change only what is given; `--unset FIELD` removes;
+//! `--add-…`/`--remove-…` change one entry of a list. Every edit says what changed.
 
-use crate::commands::output::notice;
-use toml_edit::{Item, TableLike};
+use crate::commands::output::{notice, warning};
+use toml_edit::{Array, Item, TableLike};
 
 use super::{app_table, edit_config, patch_of, secret_ref_from, set};
 use crate::app::SecretRef;
@@ -24,12 +25,14 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let EditArgs {
         name,
         settings,
+        entries,
         unset,
     } = args;
     let mut patch = patch_of(&settings)?;
     let config = ctx.load()?;
     let app = config.app(&name)?.clone();
-    let unset: Vec<String> = unset.iter().map(|f| f.replace('-', "_")).collect();
+    let mut unset: Vec<String> = unset.iter().map(|f| f.replace('-', "_")).collect();
+    unset.extend(entries.removed_keys());
     for field in &unset {
         let base = field.split_once('.').map_or(field.as_str(), |(b, _)| b);
         let nested_ok = matches!(base, "auth_params" | "token_headers" | "token_params");
@@ -44,10 +47,18 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let discovered = crate::admin::discover_into(&name, &mut patch)?;
     let new_ref = secret_ref_from(&settings);
     let unset_secret = unset.iter().any(|f| f == "client_secret");
-    if patch.is_empty() && new_ref.is_none() && unset.is_empty() {
+    if patch.is_empty() && new_ref.is_none() && unset.is_empty() && entries.is_empty() {
         return Err(Error::Usage(format!(
             "nothing to change: give a setting flag (see `outbound app edit --help`) or --unset FIELD for `{name}`"
         )));
+    }
+    for (field, add, _) in entries.lists() {
+        if add.iter().any(|v| v.trim().is_empty()) {
+            return Err(Error::Usage(format!(
+                "{}: a value cannot be empty",
+                list_flag(field, "add")
+            )));
+        }
     }
 
     let store = if new_ref == Some(SecretRef::Store) || app.client_secret == SecretRef::Store {
@@ -62,9 +73,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         tokens::store_client_secret(store.as_ref(), &app.id, &secret)?;
     }
 
-    edit_config(ctx, &name, |_, doc| {
+    let changes = edit_config(ctx, &name, |config, doc| {
         let table = app_table(doc, &name)?;
         patch.apply(table);
+        for (field, add, remove) in entries.lists() {
+            edit_list(table, field, add, remove, &name);
+        }
         if let Some(require_iss) = discovered {
             set(table, "require_iss", require_iss);
         }
@@ -74,7 +88,14 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         for field in &unset {
             remove(table, field);
         }
-        Ok(())
+        let before = config.app(&name)?;
+        Ok(
+            match crate::config::Config::parse(&config.path, &doc.to_string()) {
+                Ok(new) => new.app(&name).map(|after| changes(before, after))?,
+                // The edit is refused with the reason once it is validated.
+                Err(_) => Vec::new(),
+            },
+        )
     })?;
 
     // A secret the configuration no longer points at is deleted, not left behind.
@@ -85,8 +106,115 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     {
         tokens::delete_client_secret(store.as_ref(), &app.id)?;
     }
-    notice!("updated application `{name}`");
+    if changes.is_empty() {
+        notice!("application `{name}` is unchanged");
+    } else {
+        notice!("updated application `{name}`:");
+        for line in changes {
+            notice!("  {line}");
+        }
+    }
     Ok(())
+}
+
+/// `--add-scope`, `--remove-allowed-host`: the flag of one list change.
+fn list_flag(field: &str, verb: &str) -> String {
+    let flag = field.trim_end_matches('s').replace('_', "-");
+    format!("--{verb}-{flag}")
+}
+
+/// Adds the values not in the list yet and removes the given ones, keeping the
+/// others and their order. A scope with spaces is several (as for `--scope`).
+fn edit_list(table: &mut dyn TableLike, field: &str, add: &[String], remove: &[String], app: &str) {
+    if add.is_empty() && remove.is_empty() {
+        return;
+    }
+    let split = |values: &[String]| -> Vec<String> {
+        if field == "scopes" {
+            values
+                .iter()
+                .flat_map(|v| v.split_whitespace().map(str::to_owned))
+                .collect()
+        } else {
+            values.iter().map(|v| v.trim().to_owned()).collect()
+        }
+    };
+    if table.get(field).is_none_or(|i| i.as_array().is_none()) {
+        table.insert(field, Item::Value(toml_edit::Value::Array(Array::new())));
+    }
+    let Some(list) = table.get_mut(field).and_then(Item::as_array_mut) else {
+        return;
+    };
+    for value in split(remove) {
+        let before = list.len();
+        list.retain(|v| v.as_str() != Some(value.as_str()));
+        if list.len() == before {
+            warning!(
+                "{} {value}: `{value}` was not in {field} of `{app}`",
+                list_flag(field, "remove")
+            );
+        }
+    }
+    for value in split(add) {
+        if !list.iter().any(|v| v.as_str() == Some(value.as_str())) {
+            list.push(value);
+        }
+    }
+    // A one-line list is laid out again (a removed first item leaves `[ "b"]`); a
+    // list written over several lines keeps its layout and comments.
+    if !list.to_string().contains('\n') {
+        list.fmt();
+    }
+}
+
+/// What an edit changed, a line per setting: `scopes: ["a"] → ["a", "b"]`, in the
+/// terms `app show --json` uses (the file holds no secret, so neither does this).
+fn changes(before: &crate::app::App, after: &crate::app::App) -> Vec<String> {
+    let (Ok(before), Ok(after)) = (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    diff("", &before, &after, &mut lines);
+    lines
+}
+
+fn diff(path: &str, before: &serde_json::Value, after: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    let (Value::Object(old), Value::Object(new)) = (before, after) else {
+        if before != after {
+            out.push(format!("{path}: {} → {}", shown(before), shown(after)));
+        }
+        return;
+    };
+    let keys = old
+        .keys()
+        .chain(new.keys().filter(|k| !old.contains_key(*k)));
+    for key in keys {
+        let inner = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        let null = Value::Null;
+        diff(
+            &inner,
+            old.get(key).unwrap_or(&null),
+            new.get(key).unwrap_or(&null),
+            out,
+        );
+    }
+}
+
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "(none)".into(),
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(shown).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => crate::text::printable(&other.to_string()),
+    }
 }
 
 fn remove(table: &mut dyn TableLike, field: &str) {
@@ -94,6 +222,9 @@ fn remove(table: &mut dyn TableLike, field: &str) {
         Some((map, key)) => {
             if let Some(inner) = table.get_mut(map).and_then(Item::as_table_like_mut) {
                 inner.remove(key);
+                if inner.is_empty() {
+                    table.remove(map);
+                }
             }
         }
         None => {
