@@ -237,7 +237,7 @@ fn tokens_go_only_to_allowed_hosts_over_https_or_loopback() {
     );
     let run = ours(&env, &["http://localhost:9/"]).code(6);
     assert!(
-        run.stderr.contains("--allowed-host localhost"),
+        run.stderr.contains("--add-allowed-host localhost"),
         "{}",
         run.stderr
     );
