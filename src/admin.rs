@@ -1,14 +1,30 @@
 //! Administration of applications above the protocol: what `app add` and `app edit`
 //! need from the network (discovery) to fill in a definition.
 
-use crate::app::Patch;
+use crate::app::{ClientAuth, Patch};
+use crate::choice::Choice;
 use crate::error::{Error, Result};
 use crate::oauth::discovery::discover;
 
-/// `--issuer`: reads the server's metadata and fills the endpoints (and PKCE
-/// support) that were not given explicitly. Returns whether the server promises
-/// `iss` in authorization responses, when an issuer was given.
-pub fn discover_into(name: &str, patch: &mut Patch) -> Result<Option<bool>> {
+/// What discovery decided beyond the endpoints.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The server promises `iss` in authorization responses.
+    pub require_iss: bool,
+    /// The client authentication chosen from the server's list, when the user gave
+    /// none and the default is not on it.
+    pub client_auth: Option<ClientAuth>,
+}
+
+/// `--issuer`: reads the server's metadata and fills the endpoints, PKCE support
+/// and client authentication that were not given explicitly (`has_secret`: the app
+/// has a client secret, so a method that sends one is preferred). `None` when no
+/// issuer was given.
+pub fn discover_into(
+    name: &str,
+    patch: &mut Patch,
+    has_secret: bool,
+) -> Result<Option<Discovered>> {
     let Some(issuer) = patch.get_str("issuer").map(str::to_owned) else {
         return Ok(None);
     };
@@ -41,7 +57,64 @@ pub fn discover_into(name: &str, patch: &mut Patch) -> Result<Option<bool>> {
     {
         patch.set("pkce", false);
     }
+    let client_auth = match &meta.token_endpoint_auth_methods_supported {
+        Some(methods) if patch.get("client_auth").is_none() => {
+            let chosen = choose_client_auth(methods, has_secret);
+            if let Some(auth) = chosen {
+                patch.set("client_auth", auth.name());
+            }
+            chosen
+        }
+        _ => None,
+    };
     // Keep the issuer exactly as the server names itself.
     patch.set("issuer", meta.issuer.as_str());
-    Ok(Some(meta.authorization_response_iss_parameter_supported))
+    Ok(Some(Discovered {
+        require_iss: meta.authorization_response_iss_parameter_supported,
+        client_auth,
+    }))
+}
+
+/// The method to use from the server's `token_endpoint_auth_methods_supported`,
+/// when the default (`client_secret_basic`) is not on it: `client_secret_post` for a
+/// client with a secret, `none` for one without. A client given a secret is not
+/// switched to `none`: the server's answer will say what is wrong.
+fn choose_client_auth(methods: &[String], has_secret: bool) -> Option<ClientAuth> {
+    let offers = |m: &str| methods.iter().any(|x| x == m);
+    if methods.is_empty() || offers("client_secret_basic") {
+        return None;
+    }
+    if offers("client_secret_post") && (has_secret || !offers("none")) {
+        Some(ClientAuth::Post)
+    } else if offers("none") && !has_secret {
+        Some(ClientAuth::None)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_auth_from_the_servers_list() {
+        let list = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let basic_too = list(&["client_secret_basic", "none"]);
+        assert_eq!(choose_client_auth(&basic_too, false), None);
+        let none_only = list(&["none"]);
+        assert_eq!(
+            choose_client_auth(&none_only, false),
+            Some(ClientAuth::None)
+        );
+        assert_eq!(choose_client_auth(&none_only, true), None);
+        let post_none = list(&["client_secret_post", "none"]);
+        assert_eq!(choose_client_auth(&post_none, true), Some(ClientAuth::Post));
+        assert_eq!(
+            choose_client_auth(&post_none, false),
+            Some(ClientAuth::None)
+        );
+        assert_eq!(choose_client_auth(&list(&["private_key_jwt"]), true), None);
+        assert_eq!(choose_client_auth(&[], true), None);
+    }
 }

@@ -61,7 +61,7 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| line_col(text, s.start));
-            fail(position, e.message().trim().to_owned(), None)
+            fail(position, unknown_field_hint(e.message().trim()), None)
         })?;
         let mut apps = Vec::with_capacity(raw.apps.len());
         for (name, raw_app) in raw.apps {
@@ -137,6 +137,28 @@ fn read_text(path: &Path) -> Result<String> {
         }
         .into()
     })
+}
+
+/// serde's "unknown field `scope`, expected one of `id`, `enabled`, … (31 names)"
+/// as "unknown field `scope`: did you mean `scopes`?" when one name is close; the
+/// whole list only when none is.
+fn unknown_field_hint(message: &str) -> String {
+    let Some((field, expected)) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split_once("`, expected "))
+    else {
+        return message.to_owned();
+    };
+    let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let closest = names
+        .iter()
+        .map(|name| (strsim::jaro_winkler(field, name), *name))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, name)) => format!("unknown field `{field}`: did you mean `{name}`?"),
+        None => format!("unknown field `{field}`: not a setting here; the settings are {expected}"),
+    }
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -268,6 +290,15 @@ mod tests {
         let err = Config::parse(Path::new("f.toml"), text).unwrap_err().error;
         assert_eq!(err.position.map(|p| p.0), Some(3), "{err}");
         assert!(err.message.contains("client_idd"), "{err}");
+        assert!(err.message.ends_with("did you mean `client_id`?"), "{err}");
+        let text = "[apps.x]\nid = \"a\"\nscope = [\"a\"]\n";
+        let err = Config::parse(Path::new("f.toml"), text).unwrap_err().error;
+        assert!(err.message.ends_with("did you mean `scopes`?"), "{err}");
+        let err = Config::parse(Path::new("f.toml"), "[apps.x]\nzzz = 1\n")
+            .unwrap_err()
+            .error;
+        assert!(err.message.contains("not a setting here"), "{err}");
+        assert!(err.message.contains("`client_id`"), "{err}");
     }
 
     #[test]

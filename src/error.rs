@@ -30,6 +30,13 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] ConfigError),
 
+    /// --config or OUTBOUND_CONFIG names a file that is not there.
+    #[error(
+        "the configuration file {} does not exist (named by --config or OUTBOUND_CONFIG)\n  check the path, or create it with `outbound app add NAME`",
+        .0.display()
+    )]
+    MissingConfig(PathBuf),
+
     #[error("no application named `{name}` in {file}{hint}")]
     UnknownApp {
         name: String,
@@ -70,6 +77,10 @@ pub enum Error {
     #[error("{0}")]
     TimedOut(String),
 
+    /// An error with the next step for the person, keeping the error's exit code.
+    #[error("{error}\n  {hint}")]
+    Hinted { error: Box<Error>, hint: String },
+
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -85,7 +96,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::Config(_) => exit::CONFIG,
+            Error::Config(_) | Error::MissingConfig(_) => exit::CONFIG,
             Error::Disabled(_) => exit::DISABLED,
             Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
             Error::OAuth(crate::oauth::OAuthError::ClearText(_)) | Error::HostNotAllowed(_) => {
@@ -95,6 +106,7 @@ impl Error {
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
             Error::TimedOut(_) => exit::TIMED_OUT,
             Error::Transfer { code, .. } => *code,
+            Error::Hinted { error, .. } => error.exit_code(),
             Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
                 exit::ERROR
             }
@@ -112,7 +124,7 @@ impl Error {
 /// The configuration file cannot be used as it is. The file is never rewritten when
 /// this happens; the message gives `file:line:column` when the place is known.
 #[derive(Debug, thiserror::Error)]
-#[error("{}{message}\n  fix the file by hand, or with `outbound app edit`", location(.file, .position))]
+#[error("{}{message}\n  fix it in an editor: outbound changes nothing in a file it cannot read", location(.file, .position))]
 pub struct ConfigError {
     pub file: PathBuf,
     /// 1-based line and column.

@@ -18,7 +18,17 @@ pub fn open(url: &str) -> Result<(), String> {
             .stderr(Stdio::null())
             .spawn()
             .map(|_| ())
-            .map_err(|e| format!("cannot run $BROWSER ({program}): {e}"));
+            .map_err(|e| {
+                format!("no browser could be opened: $BROWSER (`{program}`) cannot be run: {e}")
+            });
     }
-    open::that_detached(url).map_err(|e| format!("cannot open a browser: {e}"))
+    // open's own error repeats the URL and the launcher's raw exit status: say it in words.
+    open::that_detached(url).map_err(|e| {
+        let why = if e.kind() == std::io::ErrorKind::NotFound {
+            "no launcher (xdg-open, gio, wslview…) is installed"
+        } else {
+            "the system's launcher (xdg-open) failed: is there a desktop session?"
+        };
+        format!("no browser could be opened: {why}")
+    })
 }

@@ -53,6 +53,8 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     };
     let refresh = if token.refresh_token.is_some() {
         "with a refresh token"
+    } else if app.grant == Grant::ClientCredentials {
+        "a new one is fetched with the client's credentials when it expires"
     } else {
         "without a refresh token (authorize again when it expires)"
     };
@@ -100,10 +102,17 @@ fn approve(ctx: &Ctx, app: &App, account: &str, scopes: &[String], yes: bool) ->
         .unwrap_or("the provider")
         .to_owned();
     let text = app.approval_prompt.clone().unwrap_or_else(|| {
-        format!(
-            "outbound will ask {host} to let application `{}` (client {}) act on your behalf.",
-            app.name, app.client_id
-        )
+        if app.grant == Grant::ClientCredentials {
+            format!(
+                "outbound will get a token for application `{}` from {host} with the client's own credentials (client {}; no person is involved).",
+                app.name, app.client_id
+            )
+        } else {
+            format!(
+                "outbound will ask {host} to let application `{}` (client {}) act on your behalf.",
+                app.name, app.client_id
+            )
+        }
     });
     say!("{text}");
     say!(
@@ -178,7 +187,9 @@ impl Person for Terminal {
             Progress::PasteBack { url, redirect_uri } => say!(
                 "\nOpen this URL in a browser on any machine:\n\n  {url}\n\nAfter you approve, the browser is sent to {redirect_uri}?… and may show an error page.\nCopy the whole address from the address bar and paste it here (or just the code), then press Enter:"
             ),
-            Progress::NoBrowser(e) => say!("note: {e}; open the URL yourself"),
+            Progress::NoBrowser(e) => say!(
+                "note: {e}.\n  Open the URL above in a browser on this machine; or run again with --manual to\n  paste the address back from any machine, or --device where the app allows it;\n  or set $BROWSER to your browser's command."
+            ),
             Progress::Waiting(left) if self.tty => {
                 self.ticking = true;
                 say_raw!(

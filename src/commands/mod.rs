@@ -27,6 +27,8 @@ pub struct Ctx {
     pub config_path: PathBuf,
     pub state_dir: PathBuf,
     store_flag: Option<Backend>,
+    /// The configuration's path was given (--config, OUTBOUND_CONFIG), not the default.
+    config_named: bool,
     /// A person can answer prompts: stdin and stderr are terminals, no --no-input.
     pub interactive: bool,
 }
@@ -46,6 +48,7 @@ impl Ctx {
         let interactive =
             !cli.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
         Ok(Ctx {
+            config_named: cli.config.is_some(),
             config_path,
             state_dir,
             store_flag: cli.store,
@@ -53,7 +56,17 @@ impl Ctx {
         })
     }
 
+    /// The configuration. A file named with --config or OUTBOUND_CONFIG must exist (a
+    /// mistyped path is not an empty configuration); the default one may not yet.
     pub fn load(&self) -> Result<Config> {
+        if self.config_named && !self.config_path.exists() {
+            return Err(Error::MissingConfig(self.config_path.clone()));
+        }
+        Config::load(&self.config_path)
+    }
+
+    /// [`Ctx::load`] for `app add`, which creates the file it names.
+    pub fn load_or_empty(&self) -> Result<Config> {
         Config::load(&self.config_path)
     }
 
@@ -146,6 +159,15 @@ impl Ctx {
         }
         let value = dialoguer::Password::new()
             .with_prompt("Client secret")
+            // Asked again with a hint, not in silence: a public client has no secret.
+            .allow_empty_password(true)
+            .validate_with(|v: &String| {
+                if v.trim().is_empty() {
+                    Err(EMPTY_SECRET_HINT)
+                } else {
+                    Ok(())
+                }
+            })
             .interact()
             .map_err(prompt_error)?;
         non_empty_secret(value)
@@ -160,11 +182,13 @@ fn read_secret_from_stdin() -> Result<Secret> {
     non_empty_secret(value.trim_end_matches(['\n', '\r']).to_owned())
 }
 
+const EMPTY_SECRET_HINT: &str = "the client secret is empty; a public client (no secret, e.g. a native app with PKCE) takes --client-auth none instead";
+
 fn non_empty_secret(value: String) -> Result<Secret> {
     if value.trim().is_empty() {
-        return Err(Error::Usage(
-            "the client secret is empty; pipe it in, e.g. `outbound app secret set NAME < secret.txt`".into(),
-        ));
+        return Err(Error::Usage(format!(
+            "{EMPTY_SECRET_HINT}; otherwise pipe the secret in, e.g. `outbound app secret set NAME < secret.txt`"
+        )));
     }
     Ok(Secret::new(value))
 }

@@ -20,7 +20,7 @@ struct Row {
     app: String,
     /// null for an application this user never authorized.
     account: Option<String>,
-    /// authorized | expired | needs-authorization | disabled | reset | error | orphan
+    /// authorized | expired | ready | needs-authorization | disabled | reset | error | orphan
     state: &'static str,
     /// Unix seconds, or null when unknown.
     expires_at: Option<u64>,
@@ -71,10 +71,12 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
             .filter(|r| r.app_id == app.id)
             .collect();
         if records.is_empty() {
-            let state = if app.enabled {
-                "needs-authorization"
-            } else {
+            let state = if !app.enabled {
                 "disabled"
+            } else if app.grant == crate::app::Grant::ClientCredentials {
+                AccountState::Ready.as_str()
+            } else {
+                "needs-authorization"
             };
             rows.push(Row {
                 app: app.name.clone(),
@@ -136,7 +138,7 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
     }
     let usable = |app: &str| {
         rows.iter()
-            .any(|r| r.app == app && matches!(r.state, "authorized" | "expired"))
+            .any(|r| r.app == app && matches!(r.state, "authorized" | "expired" | "ready"))
     };
     let missing: Vec<&str> = config
         .apps
@@ -145,11 +147,16 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
         .map(|a| a.name.as_str())
         .filter(|a| !usable(a))
         .collect();
+    // A client-credentials app needs no person: running `token` shows what fails.
+    let fix = |app: &str| match config.app(app).map(|a| a.grant) {
+        Ok(crate::app::Grant::ClientCredentials) => format!("outbound token {app}"),
+        _ => format!("outbound authorize {app}"),
+    };
     match missing.as_slice() {
         [] => Ok(()),
         [one] => Err(crate::error::Error::AuthorizationRequired {
             reason: format!("`{one}` has no account that works without you"),
-            command: format!("outbound authorize {one}"),
+            command: fix(one),
         }),
         many => Err(crate::error::Error::AuthorizationRequired {
             reason: format!(
@@ -159,7 +166,7 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            command: format!("outbound authorize {}", many[0]),
+            command: fix(many[0]),
         }),
     }
 }

@@ -15,6 +15,7 @@ pub struct Metadata {
     pub revocation_endpoint: Option<String>,
     pub device_authorization_endpoint: Option<String>,
     pub code_challenge_methods_supported: Option<Vec<String>>,
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
 }
@@ -37,7 +38,7 @@ pub fn candidates(issuer: &Url) -> Vec<Url> {
 
 /// Fetches and checks the metadata of `issuer`.
 pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
-    let mut last = None;
+    let mut tried = Vec::new();
     for url in candidates(issuer) {
         let response = match http
             .get(url.as_str())
@@ -50,11 +51,7 @@ pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
         let answer = super::read_answer("discovery", &url, response)?;
         let status = answer.status;
         if status != 200 {
-            last = Some(OAuthError::Http {
-                endpoint: "discovery",
-                status,
-                body: String::new(),
-            });
+            tried.push(format!("{url} answered HTTP {status}"));
             continue;
         }
         let metadata: Metadata =
@@ -75,10 +72,10 @@ pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
         }
         return Ok(metadata);
     }
-    Err(last.unwrap_or(OAuthError::Malformed {
-        endpoint: "discovery",
-        reason: "no metadata found".into(),
-    }))
+    Err(OAuthError::NoMetadata {
+        issuer: issuer.to_string(),
+        tried: crate::text::printable(&tried.join("; ")),
+    })
 }
 
 #[cfg(test)]

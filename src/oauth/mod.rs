@@ -49,6 +49,12 @@ pub enum OAuthError {
         body: String,
     },
     /// A 2xx answer we cannot use.
+    /// No well-known location of an issuer answered with metadata.
+    #[error(
+        "no authorization-server metadata for issuer {issuer}: {tried}\n  --issuer must be the issuer exactly as the provider names it, path included (e.g. https://sso.example.com/realms/NAME); or give --auth-url and --token-url instead"
+    )]
+    NoMetadata { issuer: String, tried: String },
+
     #[error("the {endpoint} endpoint's answer is unusable: {reason}")]
     Malformed {
         endpoint: &'static str,
@@ -120,6 +126,10 @@ impl OAuthError {
             OAuthError::Malformed { endpoint, reason } => OAuthError::Malformed {
                 endpoint,
                 reason: clean(reason),
+            },
+            OAuthError::NoMetadata { issuer, tried } => OAuthError::NoMetadata {
+                issuer: clean(issuer),
+                tried: clean(tried),
             },
             OAuthError::ClearText(m) => OAuthError::ClearText(clean(m)),
             OAuthError::Local(m) => OAuthError::Local(clean(m)),

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::App;
+use crate::app::{App, Grant};
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::oauth::TokenResponse;
@@ -173,8 +173,12 @@ impl TokenEnv<'_> {
 #[serde(rename_all = "kebab-case")]
 pub enum AccountState {
     Authorized,
-    /// Expired, but a refresh token can renew it without a person.
+    /// Expired, but a refresh token (or the client's own credentials) renews it
+    /// without a person.
     Expired,
+    /// No token yet, and none needs a person: a client-credentials app fetches one
+    /// at first use.
+    Ready,
     NeedsAuthorization,
     Disabled,
     /// Obtained under an older generation: dead since `app reset`.
@@ -188,6 +192,7 @@ impl AccountState {
         match self {
             AccountState::Authorized => "authorized",
             AccountState::Expired => "expired",
+            AccountState::Ready => "ready",
             AccountState::NeedsAuthorization => "needs-authorization",
             AccountState::Disabled => "disabled",
             AccountState::Reset => "reset",
@@ -204,9 +209,16 @@ pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountStat
     } else if record.generation < app.generation {
         AccountState::Reset
     } else if record.needs_authorization {
-        AccountState::NeedsAuthorization
+        // No person can fix a client-credentials app: its own credentials failed.
+        if app.grant == Grant::ClientCredentials {
+            AccountState::Error
+        } else {
+            AccountState::NeedsAuthorization
+        }
     } else if !expired {
         AccountState::Authorized
+    } else if app.grant == Grant::ClientCredentials {
+        AccountState::Expired
     } else if !record.has_refresh || refresh_dead {
         AccountState::NeedsAuthorization
     } else if record.last_error.is_some() {

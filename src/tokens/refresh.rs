@@ -30,12 +30,18 @@ fn lock_wait() -> std::time::Duration {
 }
 
 pub(super) fn authorization_required(app: &App, account: &str, reason: String) -> Error {
-    let command = if account == DEFAULT_ACCOUNT {
+    Error::AuthorizationRequired {
+        reason,
+        command: authorize_command(app, account),
+    }
+}
+
+fn authorize_command(app: &App, account: &str) -> String {
+    if account == DEFAULT_ACCOUNT {
         format!("outbound authorize {}", app.name)
     } else {
         format!("outbound authorize {} --account {account}", app.name)
-    };
-    Error::AuthorizationRequired { reason, command }
+    }
 }
 
 /// Fresh enough to use: more than the refresh skew left before expiry. The skew is
@@ -212,6 +218,24 @@ fn renew(
                 app.name
             ),
         ));
+    }
+    // A bare 4xx without an OAuth `error` (glewlwyd answers a revoked refresh token so)
+    // may pass, so the tokens are kept; but the person gets the next step too.
+    let bare_refusal = matches!(
+        &e,
+        oauth::OAuthError::Http {
+            status: 400..=499,
+            ..
+        }
+    );
+    if bare_refusal && refresh.is_some() {
+        return Err(Error::Hinted {
+            error: Box::new(e.into()),
+            hint: format!(
+                "the tokens are kept; if this persists, the refresh token may have been revoked: run {}",
+                authorize_command(app, account)
+            ),
+        });
     }
     Err(e.into())
 }

@@ -149,6 +149,12 @@ provider.use(async (ctx, next) => {
     ctx.state.grantType = grant;
     console.log(`TOKEN grant_type=${grant}`);
     if ((quirks.token || []).includes('slow')) await new Promise((r) => setTimeout(r, 3000));
+    if ((quirks.token || []).includes('bare_400') && grant === 'refresh_token') {
+      // glewlwyd answers a revoked refresh token with a bare 400 and no OAuth error.
+      ctx.status = 400;
+      ctx.body = '';
+      return;
+    }
     if ((quirks.token || []).includes('status_500')) {
       ctx.status = 500;
       ctx.type = 'text/html';

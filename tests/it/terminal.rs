@@ -213,3 +213,236 @@ fn list_edits_keep_the_other_entries_and_edits_show_what_changed() {
     env.run(&["app", "edit", "cc", "--scope", "x", "--add-scope", "y"])
         .code(2);
 }
+
+/// A browser that cannot be opened is said in words, with what to do instead (it
+/// printed open's `Launcher "xdg-open" "<URL>" failed with ExitStatus(…)`).
+#[test]
+fn a_browser_that_cannot_be_opened_is_said_in_words() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let bin = tempfile::tempdir().unwrap();
+    let launcher = bin.path().join("xdg-open");
+    std::fs::write(&launcher, "#!/bin/sh\nexit 3\n").unwrap();
+    std::fs::set_permissions(
+        &launcher,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "1s"]);
+    cmd.env_remove("BROWSER").env("PATH", path);
+    let run = crate::harness::Run::from(cmd.output().expect("spawn")).code(8);
+    assert!(
+        run.stderr.contains("no browser could be opened"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--manual") && run.stderr.contains("$BROWSER"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("ExitStatus") && !run.stderr.contains("Launcher"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A configuration that cannot be read says to fix it in an editor (it named
+/// `outbound app edit`, which refuses to run on it), and a mistyped key gets the
+/// name it was meant to be, not the list of every setting.
+#[test]
+fn a_broken_configuration_points_to_the_editor_and_the_right_key() {
+    let env = Env::new();
+    env.add_app("cc", "s3cret");
+    let text = env
+        .config_text()
+        .replace("client_id =", "scope = [\"a\"]\nclient_id =");
+    std::fs::write(env.config_path(), &text).unwrap();
+    let run = env
+        .run(&["app", "edit", "cc", "--description", "x"])
+        .code(3);
+    assert!(
+        run.stderr.contains("did you mean `scopes`?"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("expected one of"), "{}", run.stderr);
+    assert!(!run.stderr.contains("outbound app edit"), "{}", run.stderr);
+    assert!(run.stderr.contains("in an editor"), "{}", run.stderr);
+    assert_eq!(env.config_text(), text, "left untouched");
+}
+
+/// A --config path that does not exist is said to be missing (it looked like an
+/// empty configuration); `app add` creates it.
+#[test]
+fn a_mistyped_config_path_is_missing_not_empty() {
+    let env = Env::new();
+    let path = env.config_path().with_file_name("typo.toml");
+    let path = path.to_str().unwrap();
+    let run = env.run(&["--config", path, "status"]).code(3);
+    assert!(run.stderr.contains("does not exist"), "{}", run.stderr);
+    assert!(run.stderr.contains(path), "{}", run.stderr);
+    env.run_with_input(
+        &[
+            "--config",
+            path,
+            "app",
+            "add",
+            "cc",
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "c",
+            "--token-url",
+            "https://auth.example.com/t",
+            "--client-secret-stdin",
+        ],
+        "s3cret",
+    )
+    .ok();
+    env.run(&["--config", path, "status"]).ok();
+}
+
+/// Discovery that finds nothing names every URL it tried and what --issuer must be
+/// (an issuer given as the origin said only "answered HTTP 404"); a server that
+/// takes only `none` client authentication gets `none`, not `client_secret_basic`.
+#[test]
+fn discovery_names_what_it_tried_and_follows_the_servers_auth_methods() {
+    use crate::hostile::{Hostile, HostileResponse};
+    let server = Hostile::start(|req| {
+        let host = req.header("host").unwrap_or_default().to_owned();
+        if req.path == "/.well-known/oauth-authorization-server" {
+            HostileResponse::json(
+                200,
+                serde_json::json!({
+                    "issuer": format!("http://{host}"),
+                    "authorization_endpoint": format!("http://{host}/authorize"),
+                    "token_endpoint": format!("http://{host}/token"),
+                    "token_endpoint_auth_methods_supported": ["none"],
+                    "code_challenge_methods_supported": ["S256"],
+                })
+                .to_string(),
+            )
+        } else {
+            HostileResponse::json(404, "{}")
+        }
+    });
+    let env = Env::new();
+    let wrong = server.url("/tenant");
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "x",
+            "--issuer",
+            &wrong,
+            "--client-id",
+            "c",
+            "--client-auth",
+            "none",
+        ])
+        .code(7);
+    for tried in [
+        server.url("/.well-known/oauth-authorization-server/tenant"),
+        server.url("/tenant/.well-known/openid-configuration"),
+    ] {
+        assert!(
+            run.stderr.contains(&format!("{tried} answered HTTP 404")),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(
+        run.stderr.contains("--issuer must be the issuer"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "pub",
+            "--issuer",
+            &server.base,
+            "--client-id",
+            "c",
+        ])
+        .ok();
+    assert!(
+        run.stderr.contains("using --client-auth none"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(env.app_json("pub")["client_auth"], "none");
+}
+
+/// A refresh refused with a bare 4xx (no OAuth `error`) keeps the tokens, as it may
+/// pass, and now says what to do if it does not.
+#[test]
+fn a_bare_refusal_of_a_refresh_gives_the_next_step() {
+    let server = AuthServer::with(Options {
+        access_ttl: Some(2),
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    std::thread::sleep(Duration::from_millis(2500));
+    server.quirks(&["bare_400"]);
+    let run = env.run(&["token", "nat"]).code(7);
+    assert!(run.stderr.contains("HTTP 400"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("if this persists")
+            && run.stderr.contains("run outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.stored_token("nat", "default").is_some(),
+        "the tokens are kept"
+    );
+}
+
+/// A client-credentials app needs no person: `status` shows it `ready` (it showed
+/// `needs-authorization` while `token` worked), `--check` passes, and its wording
+/// never asks anyone to authorize.
+#[test]
+fn client_credentials_apps_are_ready_without_a_person() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &[]);
+    let status = env.status();
+    assert_eq!(status[0]["state"], "ready");
+    env.run(&["status", "--check"]).ok();
+    let run = env.run(&["authorize", "svc", "--yes"]).ok();
+    assert!(!run.stderr.contains("on your behalf"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no person is involved"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("authorize again"), "{}", run.stderr);
+    assert_eq!(env.status()[0]["state"], "authorized");
+}
+
+/// An interactive `app add` that gets an empty client secret says why and names
+/// `--client-auth none` (it asked again in silence, forever).
+#[test]
+fn an_empty_secret_at_the_prompt_gets_a_hint() {
+    let env = Env::new();
+    let (ok, screen) = env.in_pty(
+        "app add web --client-id c --auth-url https://auth.example.com/a --token-url https://auth.example.com/t",
+        &["", "s3cret"],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("--client-auth none"), "{screen}");
+    assert!(env.config_text().contains("[apps.web]"));
+}

@@ -20,7 +20,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     } = args;
     let mut patch = patch_of(&settings)?;
     app::check_name(&name).map_err(Error::Usage)?;
-    let config = ctx.load()?;
+    let config = ctx.load_or_empty()?;
     if config.apps.iter().any(|a| a.name == name) {
         return Err(Error::Usage(format!(
             "an application named `{name}` already exists in {}; change it with `outbound app edit {name}`",
@@ -30,8 +30,14 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if let Some(preset) = &preset {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
     }
-    let discovered = crate::admin::discover_into(&name, &mut patch)?;
     let mut secret_ref = secret_ref_from(&settings);
+    let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some())?;
+    if let Some(auth) = discovered.as_ref().and_then(|d| d.client_auth) {
+        notice!(
+            "the server does not take `client_secret_basic`: using --client-auth {}",
+            auth.name()
+        );
+    }
     complete_required(ctx, &name, &mut patch, &mut secret_ref)?;
 
     let id = app::new_id().map_err(Error::Other)?;
@@ -72,8 +78,8 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             table.insert("client_secret", value(s));
         }
         patch.apply(&mut table);
-        if let Some(require_iss) = discovered {
-            table.insert("require_iss", value(require_iss));
+        if let Some(discovered) = &discovered {
+            table.insert("require_iss", value(discovered.require_iss));
         }
         apps.insert(&name, Item::Table(table));
         Ok(())

@@ -44,8 +44,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             )));
         }
     }
-    let discovered = crate::admin::discover_into(&name, &mut patch)?;
     let new_ref = secret_ref_from(&settings);
+    let has_secret = new_ref.is_some() || app.client_secret != SecretRef::None;
+    let discovered = crate::admin::discover_into(&name, &mut patch, has_secret)?;
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if patch.is_empty() && new_ref.is_none() && unset.is_empty() && entries.is_empty() {
         return Err(Error::Usage(format!(
@@ -79,8 +80,8 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         for (field, add, remove) in entries.lists() {
             edit_list(table, field, add, remove, &name);
         }
-        if let Some(require_iss) = discovered {
-            set(table, "require_iss", require_iss);
+        if let Some(discovered) = &discovered {
+            set(table, "require_iss", discovered.require_iss);
         }
         if let Some(config_value) = new_ref.as_ref().and_then(SecretRef::to_config) {
             set(table, "client_secret", config_value);

@@ -34,8 +34,13 @@ pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
 pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
+    let consequence = if app.grant == crate::app::Grant::ClientCredentials {
+        "new ones are fetched with the client's credentials at their next use"
+    } else {
+        "each must authorize again"
+    };
     let question = format!(
-        "Reset `{name}`? Every user of {} loses the tokens they hold for it and must authorize again.",
+        "Reset `{name}`? Every user of {} loses the tokens they hold for it; {consequence}.",
         config.path.display()
     );
     if !ctx.confirm(&question, yes, "--yes")? {
