@@ -1226,7 +1226,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__doctor)
-            opts="-q -h -V --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -404,6 +404,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;doctor'= {
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'The checks as JSON: {checks: [{check, status, detail, fix}], failures, warnings}'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
             cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'

@@ -297,6 +297,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand audit" -s V -l version
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l json -d 'The checks as JSON: {checks: [{check, status, detail, fix}], failures, warnings}'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -106,6 +106,9 @@ pub enum Command {
     Doctor {
         /// Only this application
         name: Option<String>,
+        /// The checks as JSON: {checks: [{check, status, detail, fix}], failures, warnings}
+        #[arg(long)]
+        json: bool,
     },
 
     /// Make an HTTP request with the app's token attached (curl's flags)

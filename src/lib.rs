@@ -78,7 +78,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Audit { name, json, limit } => {
             commands::audit::run(&ctx, name.as_deref(), json, limit)
         }
-        Command::Doctor { name } => commands::doctor::run(&ctx, name.as_deref()),
+        Command::Doctor { name, json } => commands::doctor::run(&ctx, name.as_deref(), json),
         Command::Curl(args) => commands::curl::run(&ctx, *args),
         Command::Logout {
             name,

@@ -5,32 +5,90 @@
 use crate::commands::output::data;
 use std::time::{Duration, SystemTime};
 
+use serde::Serialize;
+
 use super::Ctx;
 use crate::app::{App, SecretRef};
 use crate::error::{Error, Result};
 use crate::store::{self, Backend, SecretStore};
 
+#[derive(Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Ok,
+    Warn,
+    Fail,
+}
+
+/// One check's verdict, as printed and as `--json` gives it.
+#[derive(Serialize)]
+struct Check {
+    check: String,
+    status: Status,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<String>,
+}
+
 #[derive(Default)]
 struct Report {
-    failures: usize,
-    warnings: usize,
+    checks: Vec<Check>,
 }
 
 impl Report {
+    fn add(&mut self, status: Status, what: &str, detail: impl AsRef<str>, fix: Option<&str>) {
+        self.checks.push(Check {
+            check: what.to_owned(),
+            status,
+            detail: crate::text::printable(detail.as_ref()),
+            fix: fix.map(str::to_owned),
+        });
+    }
     fn ok(&mut self, what: &str, detail: impl AsRef<str>) {
-        data!("ok    {what:<22} {}", detail.as_ref());
+        self.add(Status::Ok, what, detail, None);
     }
     fn warn(&mut self, what: &str, detail: impl AsRef<str>, fix: &str) {
-        self.warnings += 1;
-        data!("warn  {what:<22} {}\n      fix: {fix}", detail.as_ref());
+        self.add(Status::Warn, what, detail, Some(fix));
     }
     fn fail(&mut self, what: &str, detail: impl AsRef<str>, fix: &str) {
-        self.failures += 1;
-        data!("FAIL  {what:<22} {}\n      fix: {fix}", detail.as_ref());
+        self.add(Status::Fail, what, detail, Some(fix));
+    }
+    fn count(&self, status: Status) -> usize {
+        self.checks.iter().filter(|c| c.status == status).count()
+    }
+
+    /// Prints every check (a line each, or one JSON document) and fails with exit 1
+    /// when any check failed.
+    fn finish(self, json: bool) -> Result<()> {
+        let (failures, warnings) = (self.count(Status::Fail), self.count(Status::Warn));
+        if json {
+            super::print_json(&serde_json::json!({
+                "checks": self.checks,
+                "failures": failures,
+                "warnings": warnings,
+            }))?;
+        } else {
+            for c in &self.checks {
+                let status = match c.status {
+                    Status::Ok => "ok  ",
+                    Status::Warn => "warn",
+                    Status::Fail => "FAIL",
+                };
+                data!("{status}  {:<22} {}", c.check, c.detail);
+                if let Some(fix) = &c.fix {
+                    data!("      fix: {fix}");
+                }
+            }
+            data!("\n{failures} problem(s), {warnings} warning(s)");
+        }
+        if failures > 0 {
+            return Err(Error::Other(format!("doctor found {failures} problem(s)")));
+        }
+        Ok(())
     }
 }
 
-pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
+pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
     let mut report = Report::default();
     let config = match ctx.load() {
         Ok(c) => {
@@ -46,7 +104,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
                 e.to_string(),
                 "correct the file at the line and column given",
             );
-            return Err(Error::Other("doctor found 1 problem".into()));
+            return report.finish(json);
         }
     };
     if let Some(name) = name {
@@ -72,14 +130,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         ),
     }
 
-    match browser_launcher() {
-        Some(found) => report.ok("browser", found),
-        None => report.warn(
-            "browser",
-            "no browser launcher found ($BROWSER unset, no xdg-open/open)",
-            "set $BROWSER, or authorize with --manual or --device",
-        ),
-    }
+    check_browser(&mut report);
 
     for app in config
         .apps
@@ -88,19 +139,59 @@ pub fn run(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     {
         check_app(&mut report, app, store.as_ref());
     }
+    report.finish(json)
+}
 
-    data!(
-        "\n{} problem(s), {} warning(s)",
-        report.failures,
-        report.warnings
-    );
-    if report.failures > 0 {
-        return Err(Error::Other(format!(
-            "doctor found {} problem(s)",
-            report.failures
-        )));
+/// A launcher that is installed is not one that works: xdg-open without a desktop
+/// session fails (it printed `ok browser xdg-open` where it could not open anything).
+fn check_browser(report: &mut Report) {
+    const FIX: &str =
+        "set $BROWSER to your browser's command, or authorize with --manual or --device";
+    let Some(found) = browser_launcher() else {
+        report.warn(
+            "browser",
+            "no browser launcher found ($BROWSER unset, no xdg-open/open)",
+            FIX,
+        );
+        return;
+    };
+    if found != "xdg-open" || cfg!(target_os = "macos") {
+        report.ok("browser", found);
+        return;
     }
-    Ok(())
+    let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+    if !desktop {
+        report.warn(
+            "browser",
+            "xdg-open is installed, but there is no desktop session (DISPLAY and WAYLAND_DISPLAY are unset): it cannot open a browser",
+            FIX,
+        );
+        return;
+    }
+    // xdg-settings names the browser xdg-open would start, without starting it.
+    let default = std::process::Command::new("xdg-settings")
+        .args(["get", "default-web-browser"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    match default {
+        Ok(out) if out.status.success() && !out.stdout.trim_ascii().is_empty() => report.ok(
+            "browser",
+            format!(
+                "xdg-open ({})",
+                String::from_utf8_lossy(out.stdout.trim_ascii())
+            ),
+        ),
+        Ok(_) => report.warn(
+            "browser",
+            "xdg-open is installed, but no default web browser is set",
+            "xdg-settings set default-web-browser BROWSER.desktop, or set $BROWSER",
+        ),
+        // No xdg-settings to ask: a desktop session is the best sign there is.
+        Err(_) => report.ok("browser", "xdg-open (desktop session)"),
+    }
 }
 
 fn browser_launcher() -> Option<String> {
@@ -203,20 +294,41 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
         }
     }
     let endpoints = [
-        ("authorization", app.auth_url.as_ref()),
-        ("token", Some(&app.token_url)),
-        ("revocation", app.revocation_url.as_ref()),
-        ("device", app.device_url.as_ref()),
+        (Endpoint::Authorization, app.auth_url.as_ref()),
+        (Endpoint::Token, Some(&app.token_url)),
+        (Endpoint::Revocation, app.revocation_url.as_ref()),
+        (Endpoint::Device, app.device_url.as_ref()),
     ];
-    for (what, url) in endpoints {
+    for (endpoint, url) in endpoints {
         let Some(url) = url else { continue };
-        match http.get(url.as_str()).send() {
+        let what = label(endpoint.name());
+        // What a correct endpoint answers an empty request: no credential is sent.
+        let request = match endpoint {
+            Endpoint::Authorization => http.get(url.as_str()),
+            _ => http
+                .post(url.as_str())
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(""),
+        };
+        match request.send() {
             Ok(response) => {
-                report.ok(
-                    &label(what),
-                    format!("{url} answers HTTP {}", response.status().as_u16()),
-                );
-                if what == "token" {
+                let status = response.status().as_u16();
+                let detail = format!("{url} answers HTTP {status} to an empty request");
+                match endpoint.judge(status) {
+                    Ok(()) => report.ok(&what, detail),
+                    Err(why) => report.fail(
+                        &what,
+                        format!("{detail}: {why}"),
+                        &format!(
+                            "check the URL with the provider's documentation or metadata (outbound app edit {} --issuer URL fills it)",
+                            app.name
+                        ),
+                    ),
+                }
+                if endpoint == Endpoint::Token {
                     check_clock(report, app, &response);
                 }
             }
@@ -236,8 +348,44 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
                 } else {
                     "check the URL, the network, and the app's proxy".to_owned()
                 };
-                report.fail(&label(what), format!("{url}: {reason}"), &fix);
+                report.fail(&what, format!("{url}: {reason}"), &fix);
             }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Endpoint {
+    Authorization,
+    Token,
+    Revocation,
+    Device,
+}
+
+impl Endpoint {
+    fn name(self) -> &'static str {
+        match self {
+            Endpoint::Authorization => "authorization",
+            Endpoint::Token => "token",
+            Endpoint::Revocation => "revocation",
+            Endpoint::Device => "device",
+        }
+    }
+
+    /// Whether `status` is what this endpoint, when it is the right URL and working,
+    /// answers a request without parameters or credentials: an OAuth error (400, 401)
+    /// for the POST endpoints (revocation may also answer 200), a page, a redirect to
+    /// a login or a 400 for the authorization endpoint. 404 means a wrong URL, 5xx a
+    /// broken server.
+    fn judge(self, status: u16) -> std::result::Result<(), &'static str> {
+        match (self, status) {
+            (_, 404 | 410) => Err("not found: the URL is wrong"),
+            (_, 500..) => Err("the server is failing"),
+            (Endpoint::Authorization, 200..=399 | 400 | 401 | 403) => Ok(()),
+            (Endpoint::Revocation, 200 | 400 | 401) => Ok(()),
+            (Endpoint::Token | Endpoint::Device, 400 | 401) => Ok(()),
+            (_, 405) => Err("the method is not allowed: not an OAuth endpoint"),
+            _ => Err("not what an OAuth endpoint answers a request without parameters"),
         }
     }
 }

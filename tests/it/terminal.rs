@@ -446,3 +446,92 @@ fn an_empty_secret_at_the_prompt_gets_a_hint() {
     assert!(screen.contains("--client-auth none"), "{screen}");
     assert!(env.config_text().contains("[apps.web]"));
 }
+
+/// `doctor` judges what endpoints answer (a 404 token endpoint and a 500 device
+/// endpoint were "ok"), does not call an xdg-open without a desktop "ok", gives
+/// `--json`, and exits 1 when a check fails.
+#[test]
+fn doctor_judges_answers_and_speaks_json() {
+    use crate::hostile::{Hostile, HostileResponse};
+    let server = Hostile::start(|req| match req.path.as_str() {
+        "/authorize" => HostileResponse::new(400, "text/html", "<p>missing client_id</p>"),
+        "/device" => HostileResponse::json(500, "{}"),
+        "/revoke" => HostileResponse::json(200, "{}"),
+        _ => HostileResponse::json(404, "{}"),
+    });
+    let env = Env::new();
+    let bin = tempfile::tempdir().unwrap();
+    let launcher = bin.path().join("xdg-open");
+    std::fs::write(&launcher, "#!/bin/sh\nexit 3\n").unwrap();
+    std::fs::set_permissions(
+        &launcher,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    env.run(&[
+        "app",
+        "add",
+        "bad",
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+        "--auth-url",
+        &server.url("/authorize"),
+        "--token-url",
+        &server.url("/token"),
+        "--device-url",
+        &server.url("/device"),
+        "--revocation-url",
+        &server.url("/revoke"),
+    ])
+    .ok();
+    let doctor = |json: bool| {
+        let mut args = vec!["doctor", "bad"];
+        if json {
+            args.push("--json");
+        }
+        let mut cmd = env.command(&args);
+        cmd.env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env("PATH", &path);
+        crate::harness::Run::from(cmd.output().expect("spawn")).code(1)
+    };
+    let run = doctor(false);
+    assert!(run.stdout.contains("FAIL  bad: token"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("HTTP 404 to an empty request: not found"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("FAIL  bad: device"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("ok    bad: authorization"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("ok    bad: revocation"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("warn  browser"), "{}", run.stdout);
+    assert!(run.stdout.contains("no desktop session"), "{}", run.stdout);
+    let report = doctor(true).json();
+    assert_eq!(report["failures"], 2, "{report}");
+    let token = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "bad: token")
+        .unwrap();
+    assert_eq!(token["status"], "fail");
+    assert!(token["fix"].as_str().unwrap().contains("--issuer"));
+}
