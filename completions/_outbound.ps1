@@ -56,7 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
-            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets, or show one')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -128,6 +128,32 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'What a preset fills in, its parameters, and what to register at the provider')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;app;presets;show' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;app;presets;help' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'What a preset fills in, its parameters, and what to register at the provider')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;app;presets;help;show' {
+            break
+        }
+        'outbound;app;presets;help;help' {
             break
         }
         'outbound;app;list' {
@@ -304,7 +330,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
         }
         'outbound;app;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
-            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets, or show one')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -320,6 +346,10 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;app;help;presets' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'What a preset fills in, its parameters, and what to register at the provider')
+            break
+        }
+        'outbound;app;help;presets;show' {
             break
         }
         'outbound;app;help;list' {
@@ -576,7 +606,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
         }
         'outbound;help;app' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Define a new application')
-            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets')
+            [CompletionResult]::new('presets', 'presets', [CompletionResultType]::ParameterValue, 'List the provider presets, or show one')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the applications in the configuration file')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one application''s settings (the client secret only as where it lives)')
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change an application''s settings: only what is given changes')
@@ -591,6 +621,10 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;app;presets' {
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'What a preset fills in, its parameters, and what to register at the provider')
+            break
+        }
+        'outbound;help;app;presets;show' {
             break
         }
         'outbound;help;app;list' {

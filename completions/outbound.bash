@@ -121,8 +121,23 @@ _outbound() {
             outbound__subcmd__app__subcmd__help,show)
                 cmd="outbound__subcmd__app__subcmd__help__subcmd__show"
                 ;;
+            outbound__subcmd__app__subcmd__help__subcmd__presets,show)
+                cmd="outbound__subcmd__app__subcmd__help__subcmd__presets__subcmd__show"
+                ;;
             outbound__subcmd__app__subcmd__help__subcmd__secret,set)
                 cmd="outbound__subcmd__app__subcmd__help__subcmd__secret__subcmd__set"
+                ;;
+            outbound__subcmd__app__subcmd__presets,help)
+                cmd="outbound__subcmd__app__subcmd__presets__subcmd__help"
+                ;;
+            outbound__subcmd__app__subcmd__presets,show)
+                cmd="outbound__subcmd__app__subcmd__presets__subcmd__show"
+                ;;
+            outbound__subcmd__app__subcmd__presets__subcmd__help,help)
+                cmd="outbound__subcmd__app__subcmd__presets__subcmd__help__subcmd__help"
+                ;;
+            outbound__subcmd__app__subcmd__presets__subcmd__help,show)
+                cmd="outbound__subcmd__app__subcmd__presets__subcmd__help__subcmd__show"
                 ;;
             outbound__subcmd__app__subcmd__secret,help)
                 cmd="outbound__subcmd__app__subcmd__secret__subcmd__help"
@@ -201,6 +216,9 @@ _outbound() {
                 ;;
             outbound__subcmd__help__subcmd__app,show)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__show"
+                ;;
+            outbound__subcmd__help__subcmd__app__subcmd__presets,show)
+                cmd="outbound__subcmd__help__subcmd__app__subcmd__presets__subcmd__show"
                 ;;
             outbound__subcmd__help__subcmd__app__subcmd__secret,set)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__secret__subcmd__set"
@@ -774,8 +792,22 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__help__subcmd__presets)
-            opts=""
+            opts="show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__help__subcmd__presets__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -866,8 +898,72 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__presets)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__presets__subcmd__help)
+            opts="show help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__presets__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__presets__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__app__subcmd__presets__subcmd__show)
+            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1386,8 +1482,22 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help__subcmd__app__subcmd__presets)
-            opts=""
+            opts="show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__app__subcmd__presets__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

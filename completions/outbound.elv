@@ -52,7 +52,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand add 'Define a new application'
-            cand presets 'List the provider presets'
+            cand presets 'List the provider presets, or show one'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -122,6 +122,28 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
+            cand show 'What a preset fills in, its parameters, and what to register at the provider'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;presets;show'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --json 'Print a JSON object'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;app;presets;help'= {
+            cand show 'What a preset fills in, its parameters, and what to register at the provider'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;app;presets;help;show'= {
+        }
+        &'outbound;app;presets;help;help'= {
         }
         &'outbound;app;list'= {
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
@@ -285,7 +307,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;app;help'= {
             cand add 'Define a new application'
-            cand presets 'List the provider presets'
+            cand presets 'List the provider presets, or show one'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -299,6 +321,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;app;help;add'= {
         }
         &'outbound;app;help;presets'= {
+            cand show 'What a preset fills in, its parameters, and what to register at the provider'
+        }
+        &'outbound;app;help;presets;show'= {
         }
         &'outbound;app;help;list'= {
         }
@@ -532,7 +557,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;help;app'= {
             cand add 'Define a new application'
-            cand presets 'List the provider presets'
+            cand presets 'List the provider presets, or show one'
             cand list 'List the applications in the configuration file'
             cand show 'Show one application''s settings (the client secret only as where it lives)'
             cand edit 'Change an application''s settings: only what is given changes'
@@ -545,6 +570,9 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;app;add'= {
         }
         &'outbound;help;app;presets'= {
+            cand show 'What a preset fills in, its parameters, and what to register at the provider'
+        }
+        &'outbound;help;app;presets;show'= {
         }
         &'outbound;help;app;list'= {
         }

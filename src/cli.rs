@@ -155,8 +155,10 @@ pub enum Command {
 pub enum AppCommand {
     /// Define a new application
     Add(AddArgs),
-    /// List the provider presets
+    /// List the provider presets, or show one
     Presets {
+        #[command(subcommand)]
+        command: Option<PresetsCommand>,
         /// Print a JSON array (stable; see the README)
         #[arg(long)]
         json: bool,
@@ -323,6 +325,17 @@ pub struct CurlArgs {
     /// Use this proxy for this request (instead of the app's)
     #[arg(short = 'x', long = "proxy", value_name = "URL")]
     pub proxy: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// What a preset fills in, its parameters, and what to register at the provider
+    Show {
+        name: String,
+        /// Print a JSON object
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

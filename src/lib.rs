@@ -32,7 +32,7 @@ pub mod text;
 pub mod tokens;
 pub mod warnings;
 
-use cli::{AppCommand, Cli, Command, SecretCommand};
+use cli::{AppCommand, Cli, Command, PresetsCommand, SecretCommand};
 use commands::Ctx;
 use error::Result;
 
@@ -44,7 +44,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),
             AppCommand::List { json } => commands::app::show::list(&ctx, json),
-            AppCommand::Presets { json } => commands::app::show::presets(json),
+            AppCommand::Presets {
+                command: Some(PresetsCommand::Show { name, json }),
+                ..
+            } => commands::app::show::preset(&name, json),
+            AppCommand::Presets { json, .. } => commands::app::show::presets(json),
             AppCommand::Show { name, json } => commands::app::show::show(&ctx, &name, json),
             AppCommand::Edit(args) => commands::app::edit::run(&ctx, args),
             AppCommand::Enable { name } => commands::app::lifecycle::set_enabled(&ctx, &name, true),

@@ -535,3 +535,73 @@ fn doctor_judges_answers_and_speaks_json() {
     assert_eq!(token["status"], "fail");
     assert!(token["fix"].as_str().unwrap().contains("--issuer"));
 }
+
+/// Presets of providers that match the redirect URI exactly, port included, save one
+/// with a port (they saved the any-port default, which such a provider refuses);
+/// `app add` then says what to register; `app presets show` says it beforehand.
+#[test]
+fn presets_save_a_redirect_uri_the_provider_accepts_and_say_what_to_register() {
+    let env = Env::new();
+    for (preset, param) in [
+        ("gitlab", None),
+        ("okta", Some("domain=acme.okta.com")),
+        ("auth0", Some("domain=acme.eu.auth0.com")),
+        ("atlassian", None),
+        ("dropbox", None),
+        ("zoom", None),
+        ("microsoft", None),
+    ] {
+        let name = format!("p-{preset}");
+        let mut args = vec![
+            "app",
+            "add",
+            &name,
+            "--preset",
+            preset,
+            "--client-id",
+            "c",
+            "--client-secret-stdin",
+        ];
+        if let Some(param) = param {
+            args.extend(["--preset-param", param]);
+        }
+        let run = env.run_with_input(&args, "s3cret").ok();
+        let redirect = env.app_json(&name)["redirect_uri"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if preset == "microsoft" {
+            assert_eq!(redirect, "http://localhost/");
+        } else {
+            assert_eq!(redirect, "http://127.0.0.1:8765/callback", "{preset}");
+            assert!(
+                run.stderr.contains(
+                    "redirect URI: http://127.0.0.1:8765/callback (exactly, port included)"
+                ),
+                "{preset}: {}",
+                run.stderr
+            );
+        }
+        assert!(
+            run.stderr.contains("at the provider, register:"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = env.run(&["app", "presets", "show", "gitlab"]).ok();
+    for line in [
+        "parameter: --preset-param host=VALUE (default gitlab.com)",
+        "  redirect_uri = \"http://127.0.0.1:8765/callback\"",
+        "  redirect URI: http://127.0.0.1:8765/callback (exactly, port included)",
+        "GitLab matches the redirect URI exactly",
+    ] {
+        assert!(run.stdout.contains(line), "{line}: {}", run.stdout);
+    }
+    let json = env
+        .run(&["app", "presets", "show", "okta", "--json"])
+        .ok()
+        .json();
+    assert_eq!(json["name"], "okta");
+    assert_eq!(json["redirect_uri"], "http://127.0.0.1:8765/callback");
+    env.run(&["app", "presets", "show", "nope"]).code(2);
+}

@@ -95,7 +95,40 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         "added application `{name}` (id {id}) to {}",
         ctx.config_path.display()
     );
+    if let Ok(config) = ctx.load()
+        && let Ok(app) = config.app(&name)
+    {
+        what_to_register(app, preset.as_deref());
+    }
     Ok(())
+}
+
+/// What the client registration at the provider must say for this app to work: the
+/// redirect URI exactly as it will be sent, and the scopes (what a preset's provider
+/// needs beyond that, in its own words).
+fn what_to_register(app: &app::App, preset: Option<&str>) {
+    let register = preset
+        .and_then(|p| crate::presets::get(p).ok())
+        .map(|p| p.register);
+    let uses_redirect = app.grant == Grant::AuthorizationCode;
+    if register.is_none() && !uses_redirect {
+        return;
+    }
+    notice!("at the provider, register:");
+    if let Some(register) = register {
+        notice!("  {register}");
+    }
+    if uses_redirect {
+        let port_note = if app.redirect_uri.port().is_none() {
+            " (any port: outbound picks a free one each time)"
+        } else {
+            " (exactly, port included)"
+        };
+        notice!("  redirect URI: {}{port_note}", app.redirect_uri);
+    }
+    if !app.scopes.is_empty() {
+        notice!("  scopes: {}", app.scopes.join(" "));
+    }
 }
 
 /// Asks for the values a grant cannot do without, or lists the missing flags when

@@ -100,6 +100,62 @@ pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// `outbound app presets show NAME [--json]`.
+pub fn preset(name: &str, json: bool) -> Result<()> {
+    let preset = crate::presets::get(name)?;
+    if json {
+        let mut value = serde_json::to_value(&preset)
+            .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert("name".into(), name.into());
+        }
+        return print_json(&value);
+    }
+    data!("{name}: {}", preset.description);
+    for (param, default) in &preset.params {
+        let default = if default.is_empty() {
+            "required".to_owned()
+        } else {
+            format!("default {default}")
+        };
+        data!("parameter: --preset-param {param}=VALUE ({default})");
+    }
+    data!("\nsettings it fills (flags given to `app add` win):");
+    for (key, value) in &preset.settings {
+        match value {
+            toml::Value::Table(inner) => {
+                for (inner_key, value) in inner {
+                    data!("  {key}.{inner_key} = {value}");
+                }
+            }
+            value => data!("  {key} = {value}"),
+        }
+    }
+    data!("\nat the provider: {}", preset.register);
+    let redirect = preset
+        .settings
+        .get("redirect_uri")
+        .and_then(toml::Value::as_str)
+        .unwrap_or(crate::app::DEFAULT_REDIRECT_URI);
+    let any_port = url::Url::parse(redirect).is_ok_and(|u| u.port().is_none());
+    let note = if any_port {
+        " (any port)"
+    } else {
+        " (exactly, port included)"
+    };
+    data!("  redirect URI: {redirect}{note}");
+    let required: String = preset
+        .params
+        .iter()
+        .filter(|(_, default)| default.is_empty())
+        .map(|(param, _)| format!(" --preset-param {param}=VALUE"))
+        .collect();
+    data!(
+        "\nadd it: outbound app add NAME --preset {name}{required} --client-id ID --client-secret-stdin"
+    );
+    Ok(())
+}
+
 /// `outbound app presets [--json]`.
 pub fn presets(json: bool) -> Result<()> {
     let all = crate::presets::all()?;
