@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (enable it with `audit = true` in the configuration file)')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'One account''s own settings: enable, disable, base URL')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -96,6 +97,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--token-param', '--token-param', [CompletionResultType]::ParameterName, 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)')
             [CompletionResult]::new('--add-token-param', '--add-token-param', [CompletionResultType]::ParameterName, 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)')
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Proxy for every request of this app (http, https, socks5)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra CA certificates (PEM) to trust for this app')
             [CompletionResult]::new('--token-body', '--token-body', [CompletionResultType]::ParameterName, 'Token-request body for non-standard servers [default: form]')
@@ -208,6 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--token-param', '--token-param', [CompletionResultType]::ParameterName, 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)')
             [CompletionResult]::new('--add-token-param', '--add-token-param', [CompletionResultType]::ParameterName, 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)')
             [CompletionResult]::new('--allowed-host', '--allowed-host', [CompletionResultType]::ParameterName, 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com')
             [CompletionResult]::new('--proxy', '--proxy', [CompletionResultType]::ParameterName, 'Proxy for every request of this app (http, https, socks5)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Extra CA certificates (PEM) to trust for this app')
             [CompletionResult]::new('--token-body', '--token-body', [CompletionResultType]::ParameterName, 'Token-request body for non-standard servers [default: form]')
@@ -388,6 +391,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes for this account instead of the app''s (repeatable; remembered)')
             [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'The `prompt` parameter for this account (remembered)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'This account''s base URL for `outbound curl` (remembered; before the app''s)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL')
@@ -409,6 +413,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Scopes for this account instead of the app''s (repeatable; remembered)')
             [CompletionResult]::new('--prompt', '--prompt', [CompletionResultType]::ParameterName, 'The `prompt` parameter for this account (remembered)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'This account''s base URL for `outbound curl` (remembered; before the app''s)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL')
@@ -536,6 +541,82 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'outbound;account' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Let the account''s tokens be used again')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change the account''s own settings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;account;enable' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;account;disable' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;account;edit' {
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
+            [CompletionResult]::new('--base-url', '--base-url', [CompletionResultType]::ParameterName, 'Where `outbound curl` resolves a relative URL for this account')
+            [CompletionResult]::new('--unset', '--unset', [CompletionResultType]::ParameterName, 'Remove a setting of the account')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;account;help' {
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Let the account''s tokens be used again')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change the account''s own settings')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;account;help;enable' {
+            break
+        }
+        'outbound;account;help;disable' {
+            break
+        }
+        'outbound;account;help;edit' {
+            break
+        }
+        'outbound;account;help;help' {
+            break
+        }
         'outbound;logout' {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
@@ -597,6 +678,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Show the audit log (enable it with `audit = true` in the configuration file)')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
+            [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'One account''s own settings: enable, disable, base URL')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -671,6 +753,21 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;curl' {
+            break
+        }
+        'outbound;help;account' {
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Let the account''s tokens be used again')
+            [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)')
+            [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Change the account''s own settings')
+            break
+        }
+        'outbound;help;account;enable' {
+            break
+        }
+        'outbound;help;account;disable' {
+            break
+        }
+        'outbound;help;account;edit' {
             break
         }
         'outbound;help;logout' {

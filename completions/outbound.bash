@@ -16,6 +16,9 @@ _outbound() {
             ",$1")
                 cmd="outbound"
                 ;;
+            outbound,account)
+                cmd="outbound__subcmd__account"
+                ;;
             outbound,app)
                 cmd="outbound__subcmd__app"
                 ;;
@@ -54,6 +57,30 @@ _outbound() {
                 ;;
             outbound,token)
                 cmd="outbound__subcmd__token"
+                ;;
+            outbound__subcmd__account,disable)
+                cmd="outbound__subcmd__account__subcmd__disable"
+                ;;
+            outbound__subcmd__account,edit)
+                cmd="outbound__subcmd__account__subcmd__edit"
+                ;;
+            outbound__subcmd__account,enable)
+                cmd="outbound__subcmd__account__subcmd__enable"
+                ;;
+            outbound__subcmd__account,help)
+                cmd="outbound__subcmd__account__subcmd__help"
+                ;;
+            outbound__subcmd__account__subcmd__help,disable)
+                cmd="outbound__subcmd__account__subcmd__help__subcmd__disable"
+                ;;
+            outbound__subcmd__account__subcmd__help,edit)
+                cmd="outbound__subcmd__account__subcmd__help__subcmd__edit"
+                ;;
+            outbound__subcmd__account__subcmd__help,enable)
+                cmd="outbound__subcmd__account__subcmd__help__subcmd__enable"
+                ;;
+            outbound__subcmd__account__subcmd__help,help)
+                cmd="outbound__subcmd__account__subcmd__help__subcmd__help"
                 ;;
             outbound__subcmd__app,add)
                 cmd="outbound__subcmd__app__subcmd__add"
@@ -151,6 +178,9 @@ _outbound() {
             outbound__subcmd__app__subcmd__secret__subcmd__help,set)
                 cmd="outbound__subcmd__app__subcmd__secret__subcmd__help__subcmd__set"
                 ;;
+            outbound__subcmd__help,account)
+                cmd="outbound__subcmd__help__subcmd__account"
+                ;;
             outbound__subcmd__help,app)
                 cmd="outbound__subcmd__help__subcmd__app"
                 ;;
@@ -186,6 +216,15 @@ _outbound() {
                 ;;
             outbound__subcmd__help,token)
                 cmd="outbound__subcmd__help__subcmd__token"
+                ;;
+            outbound__subcmd__help__subcmd__account,disable)
+                cmd="outbound__subcmd__help__subcmd__account__subcmd__disable"
+                ;;
+            outbound__subcmd__help__subcmd__account,edit)
+                cmd="outbound__subcmd__help__subcmd__account__subcmd__edit"
+                ;;
+            outbound__subcmd__help__subcmd__account,enable)
+                cmd="outbound__subcmd__help__subcmd__account__subcmd__enable"
                 ;;
             outbound__subcmd__help__subcmd__app,add)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__add"
@@ -230,7 +269,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl logout prune completions generate-docs help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl account logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -244,6 +283,184 @@ _outbound() {
                     COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account)
+            opts="-q -h -V --config --store --no-input --quiet --help --version enable disable edit help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__disable)
+            opts="-q -h -V --account --config --store --no-input --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__edit)
+            opts="-q -h -V --account --base-url --unset --config --store --no-input --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --unset)
+                    COMPREPLY=($(compgen -W "base_url" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__enable)
+            opts="-q -h -V --account --config --store --no-input --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__help)
+            opts="enable disable edit help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__help__subcmd__disable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__help__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__help__subcmd__enable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__account__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -274,7 +491,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__add)
-            opts="-q -h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +605,10 @@ _outbound() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -476,7 +697,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__edit)
-            opts="-q -h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --add-scope --remove-scope --add-allowed-host --remove-allowed-host --remove-auth-param --remove-token-header --remove-token-param --unset --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --add-scope --remove-scope --add-allowed-host --remove-allowed-host --remove-auth-param --remove-token-header --remove-token-param --unset --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -579,6 +800,10 @@ _outbound() {
                     return 0
                     ;;
                 --allowed-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1140,7 +1365,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__authorize)
-            opts="-y -q -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --config --store --no-input --quiet --help --version"
+            opts="-y -q -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --base-url --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1159,6 +1384,10 @@ _outbound() {
                     return 0
                     ;;
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1370,8 +1599,64 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help)
-            opts="app authorize status token audit doctor curl logout prune completions generate-docs help"
+            opts="app authorize status token audit doctor curl account logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__account)
+            opts="enable disable edit"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__account__subcmd__disable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__account__subcmd__edit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__account__subcmd__enable)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

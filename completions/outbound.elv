@@ -35,6 +35,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand audit 'Show the audit log (enable it with `audit = true` in the configuration file)'
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
+            cand account 'One account''s own settings: enable, disable, base URL'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
@@ -91,6 +92,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --token-param 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)'
             cand --add-token-param 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)'
             cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list'
+            cand --base-url 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com'
             cand --proxy 'Proxy for every request of this app (http, https, socks5)'
             cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
             cand --token-body 'Token-request body for non-standard servers [default: form]'
@@ -195,6 +197,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --token-param 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)'
             cand --add-token-param 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)'
             cand --allowed-host 'A host this app''s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list'
+            cand --base-url 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com'
             cand --proxy 'Proxy for every request of this app (http, https, socks5)'
             cand --ca-file 'Extra CA certificates (PEM) to trust for this app'
             cand --token-body 'Token-request body for non-standard servers [default: form]'
@@ -351,6 +354,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --scope 'Scopes for this account instead of the app''s (repeatable; remembered)'
             cand --prompt 'The `prompt` parameter for this account (remembered)'
             cand --timeout 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]'
+            cand --base-url 'This account''s base URL for `outbound curl` (remembered; before the app''s)'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand --no-browser 'Do not open a browser; only print the URL'
@@ -371,6 +375,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --scope 'Scopes for this account instead of the app''s (repeatable; remembered)'
             cand --prompt 'The `prompt` parameter for this account (remembered)'
             cand --timeout 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]'
+            cand --base-url 'This account''s base URL for `outbound curl` (remembered; before the app''s)'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand --no-browser 'Do not open a browser; only print the URL'
@@ -492,6 +497,73 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outbound;account'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand enable 'Let the account''s tokens be used again'
+            cand disable 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)'
+            cand edit 'Change the account''s own settings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;account;enable'= {
+            cand --account 'The account [default: default]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;account;disable'= {
+            cand --account 'The account [default: default]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;account;edit'= {
+            cand --account 'The account [default: default]'
+            cand --base-url 'Where `outbound curl` resolves a relative URL for this account'
+            cand --unset 'Remove a setting of the account'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;account;help'= {
+            cand enable 'Let the account''s tokens be used again'
+            cand disable 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)'
+            cand edit 'Change the account''s own settings'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;account;help;enable'= {
+        }
+        &'outbound;account;help;disable'= {
+        }
+        &'outbound;account;help;edit'= {
+        }
+        &'outbound;account;help;help'= {
+        }
         &'outbound;logout'= {
             cand --account 'The account [default: default]'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
@@ -549,6 +621,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand audit 'Show the audit log (enable it with `audit = true` in the configuration file)'
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
+            cand account 'One account''s own settings: enable, disable, base URL'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
@@ -604,6 +677,17 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;doctor'= {
         }
         &'outbound;help;curl'= {
+        }
+        &'outbound;help;account'= {
+            cand enable 'Let the account''s tokens be used again'
+            cand disable 'Refuse every use of the account''s tokens (they are kept; exit 5 until enabled)'
+            cand edit 'Change the account''s own settings'
+        }
+        &'outbound;help;account;enable'= {
+        }
+        &'outbound;help;account;disable'= {
+        }
+        &'outbound;help;account;edit'= {
         }
         &'outbound;help;logout'= {
         }

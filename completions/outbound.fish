@@ -39,6 +39,7 @@ complete -c outbound -n "__fish_outbound_needs_command" -f -a "token" -d 'Print 
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "doctor" -d 'Check the configuration, the store, the browser, and each app\'s endpoints'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
+complete -c outbound -n "__fish_outbound_needs_command" -f -a "account" -d 'One account\'s own settings: enable, disable, base URL'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "prune" -d 'Remove this user\'s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
 complete -c outbound -n "__fish_outbound_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -90,6 +91,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-header -l add-token-header -d 'Extra token-request header; in `edit`, adds or replaces that key (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-param -l add-token-param -d 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l base-url -d 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
@@ -160,6 +162,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-header -l add-token-header -d 'Extra token-request header; in `edit`, adds or replaces that key (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-param -l add-token-param -d 'Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l allowed-host -d 'A host this app\'s tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list' -r
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l base-url -d 'Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l proxy -d 'Proxy for every request of this app (http, https, socks5)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l ca-file -d 'Extra CA certificates (PEM) to trust for this app' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l token-body -d 'Token-request body for non-standard servers [default: form]' -r -f -a "form\t'application/x-www-form-urlencoded (RFC 6749)'
@@ -242,6 +245,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l account 
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l scope -d 'Scopes for this account instead of the app\'s (repeatable; remembered)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l prompt -d 'The `prompt` parameter for this account (remembered)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l timeout -d 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l base-url -d 'This account\'s base URL for `outbound curl` (remembered; before the app\'s)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
@@ -257,6 +261,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand login" -l account -d '
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l scope -d 'Scopes for this account instead of the app\'s (repeatable; remembered)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l prompt -d 'The `prompt` parameter for this account (remembered)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l timeout -d 'How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l base-url -d 'This account\'s base URL for `outbound curl` (remembered; before the app\'s)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
@@ -337,6 +342,47 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -l no-input -d '
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -f -a "enable" -d 'Let the account\'s tokens be used again'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -f -a "disable" -d 'Refuse every use of the account\'s tokens (they are kept; exit 5 until enabled)'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -f -a "edit" -d 'Change the account\'s own settings'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l account -d 'The account [default: default]' -r
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l base-url -d 'Where `outbound curl` resolves a relative URL for this account' -r
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l unset -d 'Remove a setting of the account' -r -f -a "base_url\t''"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
+file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -s V -l version -d 'Print version'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Let the account\'s tokens be used again'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "disable" -d 'Refuse every use of the account\'s tokens (they are kept; exit 5 until enabled)'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "edit" -d 'Change the account\'s own settings'
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l account -d 'The account [default: default]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
@@ -370,18 +416,19 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-i
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s V -l version -d 'Print version'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "doctor" -d 'Check the configuration, the store, the browser, and each app\'s endpoints'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "prune" -d 'Remove this user\'s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
-complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl logout prune completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "app" -d 'Administer applications (add, list, show, edit, enable, disable, reset, delete)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "authorize" -d 'Authorize an application: browser and loopback, device grant, or client credentials'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "status" -d 'Every application and account of this user: state, expiry, scopes, last error'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "token" -d 'Print a valid access token (refreshed when needed), for $(...) in scripts'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "audit" -d 'Show the audit log (enable it with `audit = true` in the configuration file)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "doctor" -d 'Check the configuration, the store, the browser, and each app\'s endpoints'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "curl" -d 'Make an HTTP request with the app\'s token attached (curl\'s flags)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "account" -d 'One account\'s own settings: enable, disable, base URL'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "logout" -d 'Revoke an account\'s tokens at the server and remove them'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "prune" -d 'Remove this user\'s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "generate-docs" -d 'Regenerate (or with --check, verify) completions/ and man/'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and not __fish_seen_subcommand_from app authorize status token audit doctor curl account logout prune completions generate-docs help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "add" -d 'Define a new application'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "presets" -d 'List the provider presets, or show one'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "list" -d 'List the applications in the configuration file'
@@ -392,3 +439,6 @@ complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "reset" -d 'Invalidate every user\'s tokens for the application (bumps its generation)'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "delete" -d 'Delete the application, its stored client secret, and this user\'s tokens'
 complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from app" -f -a "secret" -d 'Manage the application\'s client secret'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "enable" -d 'Let the account\'s tokens be used again'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "disable" -d 'Refuse every use of the account\'s tokens (they are kept; exit 5 until enabled)'
+complete -c outbound -n "__fish_outbound_using_subcommand help; and __fish_seen_subcommand_from account" -f -a "edit" -d 'Change the account\'s own settings'

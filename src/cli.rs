@@ -114,6 +114,10 @@ pub enum Command {
     /// Make an HTTP request with the app's token attached (curl's flags)
     Curl(Box<CurlArgs>),
 
+    /// One account's own settings: enable, disable, base URL
+    #[command(subcommand)]
+    Account(AccountCommand),
+
     /// Revoke an account's tokens at the server and remove them
     Logout {
         name: String,
@@ -234,6 +238,38 @@ pub struct AuthorizeArgs {
     /// How long to wait for the browser or the device (e.g. 90, 5m) [default: 5m]
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub timeout: Option<std::time::Duration>,
+    /// This account's base URL for `outbound curl` (remembered; before the app's)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// `outbound account …`: one account's own settings.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Let the account's tokens be used again
+    Enable(AccountArgs),
+    /// Refuse every use of the account's tokens (they are kept; exit 5 until enabled)
+    Disable(AccountArgs),
+    /// Change the account's own settings
+    Edit {
+        #[command(flatten)]
+        which: AccountArgs,
+        /// Where `outbound curl` resolves a relative URL for this account
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// Remove a setting of the account
+        #[arg(long, value_name = "FIELD", value_parser = ["base_url"], conflicts_with = "base_url")]
+        unset: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// The application
+    pub name: String,
+    /// The account [default: default]
+    #[arg(long)]
+    pub account: Option<String>,
 }
 
 /// `outbound curl`: flags spelled as curl spells them.
@@ -531,6 +567,9 @@ pub struct Settings {
     /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list
     #[arg(long = "allowed-host", value_name = "HOST")]
     pub allowed_hosts: Vec<String>,
+    /// Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     /// Proxy for every request of this app (http, https, socks5)
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,

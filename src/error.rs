@@ -49,6 +49,12 @@ pub enum Error {
     )]
     Disabled(String),
 
+    #[error(
+        "account `{account}` of `{app}` is inactive: its tokens are kept but cannot be used; enable it with `outbound account enable {app}{}`",
+        account_flag(.account)
+    )]
+    Inactive { app: String, account: String },
+
     #[error(transparent)]
     Store(#[from] StoreError),
 
@@ -97,7 +103,7 @@ impl Error {
         match self {
             Error::Usage(_) => exit::USAGE,
             Error::Config(_) | Error::MissingConfig(_) => exit::CONFIG,
-            Error::Disabled(_) => exit::DISABLED,
+            Error::Disabled(_) | Error::Inactive { .. } => exit::DISABLED,
             Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
             Error::OAuth(crate::oauth::OAuthError::ClearText(_)) | Error::HostNotAllowed(_) => {
                 exit::HOST_NOT_ALLOWED
@@ -130,6 +136,14 @@ pub struct ConfigError {
     /// 1-based line and column.
     pub position: Option<(usize, usize)>,
     pub message: String,
+}
+
+fn account_flag(account: &str) -> String {
+    if account == crate::tokens::DEFAULT_ACCOUNT {
+        String::new()
+    } else {
+        format!(" --account {account}")
+    }
 }
 
 fn location(file: &std::path::Path, position: &Option<(usize, usize)>) -> String {

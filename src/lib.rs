@@ -89,6 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
             no_revoke,
         } => commands::logout::run(&ctx, &name, account.as_deref(), no_revoke),
+        Command::Account(command) => commands::account::run(&ctx, command),
         Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),

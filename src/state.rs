@@ -34,12 +34,28 @@ pub struct AccountRecord {
     pub last_error: Option<String>,
     #[serde(default)]
     pub needs_authorization: bool,
+    /// What the account says for itself, kept across authorizations and refreshes
+    /// (flattened: the index keeps the fields where they always were).
+    #[serde(flatten)]
+    pub settings: AccountSettings,
+}
+
+/// An account's own settings (seed 002 gives each token an `active` flag and a base
+/// URL): set by `authorize --scope/--prompt/--base-url` and `outbound account …`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountSettings {
     /// `authorize --scope` for this account, remembered.
     #[serde(default)]
     pub scope_override: Option<Vec<String>>,
     /// `authorize --prompt` for this account, remembered.
     #[serde(default)]
     pub prompt_override: Option<String>,
+    /// `account disable`: every use of the account's tokens is refused; they are kept.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inactive: bool,
+    /// Where `curl` resolves a relative URL for this account (before the app's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -66,6 +66,7 @@ pub struct RawApp {
     pub token_headers: Option<Spanned<BTreeMap<String, String>>>,
     pub token_params: Option<Spanned<BTreeMap<String, String>>>,
     pub allowed_hosts: Option<Spanned<Vec<String>>>,
+    pub base_url: Option<Spanned<String>>,
     pub proxy: Option<Spanned<String>>,
     pub ca_file: Option<PathBuf>,
     pub token_header_name: Option<Spanned<String>>,
@@ -242,6 +243,8 @@ pub struct App {
     pub token_headers: BTreeMap<String, String>,
     pub token_params: BTreeMap<String, String>,
     pub allowed_hosts: Vec<String>,
+    /// Where `curl` resolves a relative URL (`outbound curl github /user`).
+    pub base_url: Option<Url>,
     pub proxy: Option<Url>,
     pub ca_file: Option<PathBuf>,
     pub token_header_name: String,
@@ -501,6 +504,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     let token_url = url_field("token_url", raw.token_url)?;
     let revocation_url = url_field("revocation_url", raw.revocation_url)?;
     let device_url = url_field("device_url", raw.device_url)?;
+    let base_url = url_field("base_url", raw.base_url)?;
     let grant_name = grant.as_str();
     let token_url = required(
         "token_url",
@@ -680,6 +684,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         token_headers,
         token_params,
         allowed_hosts,
+        base_url,
         proxy,
         ca_file: raw.ca_file,
         token_header_name,

@@ -22,10 +22,19 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     }
     let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
+    let base_url = args
+        .base_url
+        .as_deref()
+        .map(super::account::check_base_url)
+        .transpose()?;
     let store = ctx.store(&config);
     let audit = ctx.audit(&config);
     let env = ctx.token_env(&config, store.as_ref(), &audit);
+    tokens::check_usable(&env, app, account)?;
     let mut plan = Authorization::plan(&env, app, account, &args.scopes, args.prompt.clone());
+    if base_url.is_some() {
+        plan.settings.base_url = base_url;
+    }
     plan.mode = if args.manual {
         Mode::Manual
     } else if args.device {

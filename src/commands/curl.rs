@@ -34,11 +34,16 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let app = config.app(&args.name)?;
     let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
+    let account_base = crate::state::Index::load(&ctx.state_dir)
+        .get(&app.id, account)
+        .and_then(|r| r.settings.base_url.as_deref())
+        .and_then(|u| Url::parse(u).ok());
 
     let plan = request::Plan::new(
         app,
         &request::Spec {
             url: &args.url,
+            base_url: account_base.as_ref().or(app.base_url.as_ref()),
             proxy: args.proxy.as_deref(),
             headers: &args.headers,
             data: DataArgs {

@@ -1,6 +1,7 @@
 //! One module per subcommand, each a plain function over the pieces below it. This
 //! is the only layer that reads the terminal or prints.
 
+pub mod account;
 pub mod app;
 pub mod audit;
 pub mod authorize;

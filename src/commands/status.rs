@@ -20,7 +20,7 @@ struct Row {
     app: String,
     /// null for an application this user never authorized.
     account: Option<String>,
-    /// authorized | expired | ready | needs-authorization | disabled | reset | error | orphan
+    /// authorized | expired | ready | needs-authorization | disabled | inactive | reset | error | orphan
     state: &'static str,
     /// Unix seconds, or null when unknown.
     expires_at: Option<u64>,
@@ -31,6 +31,8 @@ struct Row {
     store: Option<&'static str>,
     last_error: Option<String>,
     last_refresh: Option<u64>,
+    /// The account's own base URL for `curl` (`account edit --base-url`).
+    base_url: Option<String>,
 }
 
 fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
@@ -45,6 +47,7 @@ fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
         store: Some(rec.store.as_str()),
         last_error: rec.last_error.clone(),
         last_refresh: rec.last_refresh,
+        base_url: rec.settings.base_url.clone(),
     }
 }
 
@@ -89,6 +92,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
                 store: None,
                 last_error: None,
                 last_refresh: None,
+                base_url: None,
             });
         }
         for rec in records {
@@ -242,9 +246,10 @@ fn print_rows(rows: &[Row], now: u64) {
         "REFRESH EXPIRES",
         "SCOPES",
         "STORE",
+        "BASE URL",
         "LAST ERROR",
     ];
-    let cells: Vec<[String; 8]> = rows
+    let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
             let when = |t: Option<u64>| match t {
@@ -264,6 +269,7 @@ fn print_rows(rows: &[Row], now: u64) {
                     r.scopes.join(" ")
                 },
                 r.store.unwrap_or("-").to_owned(),
+                r.base_url.clone().unwrap_or_else(|| "-".into()),
                 crate::text::printable(&r.last_error.clone().unwrap_or_default()),
             ]
         })

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 /// What the user asked for, as `curl` spells it.
 pub struct Spec<'a> {
     pub url: &'a str,
+    /// Where a relative `url` is resolved: the account's base URL, else the app's.
+    pub base_url: Option<&'a Url>,
     /// `--proxy`, instead of the app's.
     pub proxy: Option<&'a str>,
     /// `-H "Name: value"`.
@@ -28,12 +30,36 @@ pub struct Spec<'a> {
     pub max_redirs: u32,
 }
 
+/// `url` as given when it is absolute, else joined to the base URL the way `gh api`
+/// does (`https://gitlab.com/api/v4` and `/user` make `…/api/v4/user`: the base's
+/// path is kept, not replaced as RFC 3986 resolution would).
+pub fn resolve(url: &str, base: Option<&Url>, app: &str) -> Result<Url> {
+    match (Url::parse(url), base) {
+        (Ok(url), _) => Ok(url),
+        (Err(url::ParseError::RelativeUrlWithoutBase), Some(base)) => {
+            let joined = format!(
+                "{}/{}",
+                base.as_str().trim_end_matches('/'),
+                url.trim_start_matches('/')
+            );
+            Url::parse(&joined).map_err(|e| {
+                Error::Usage(format!(
+                    "`{url}` joined to the base URL {base} is not a URL ({e})"
+                ))
+            })
+        }
+        (Err(url::ParseError::RelativeUrlWithoutBase), None) => Err(Error::Usage(format!(
+            "`{url}` is a relative URL and `{app}` has no base URL: give the whole URL, or set one with `outbound app edit {app} --base-url URL` (or for one account, `outbound account edit {app} --base-url URL`)"
+        ))),
+        (Err(e), _) => Err(Error::Usage(format!("`{url}` is not a URL ({e})"))),
+    }
+}
+
 impl Plan {
     /// The request `spec` describes for `app`, or why the token must not go (exit 6)
     /// or the request makes no sense (exit 2).
     pub fn new(app: &App, spec: &Spec) -> Result<Plan> {
-        let mut url = Url::parse(spec.url)
-            .map_err(|e| Error::Usage(format!("`{}` is not a URL ({e})", spec.url)))?;
+        let mut url = resolve(spec.url, spec.base_url, &app.name)?;
         let proxy = match spec.proxy {
             Some(p) => Some(
                 crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?,
@@ -104,4 +130,28 @@ fn parse_headers(raw: &[String], token_header: &str) -> Result<HeaderMap> {
         headers.append(name, value);
     }
     Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_urls_join_the_base_keeping_its_path() {
+        let base = Url::parse("https://gitlab.com/api/v4/").unwrap();
+        for rel in ["/user", "user"] {
+            assert_eq!(
+                resolve(rel, Some(&base), "a").unwrap().as_str(),
+                "https://gitlab.com/api/v4/user"
+            );
+        }
+        assert_eq!(
+            resolve("/u?x=1", Some(&base), "a").unwrap().as_str(),
+            "https://gitlab.com/api/v4/u?x=1"
+        );
+        let abs = resolve("https://other.example/x", Some(&base), "a").unwrap();
+        assert_eq!(abs.as_str(), "https://other.example/x");
+        let err = resolve("/user", None, "gl").unwrap_err().to_string();
+        assert!(err.contains("outbound app edit gl --base-url"), "{err}");
+    }
 }

@@ -5,9 +5,9 @@ use super::secrets::client_secret;
 use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::authorize::flow::{self, Mode, Person};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::oauth::ClientCredentials;
-use crate::state::Index;
+use crate::state::{AccountSettings, Index};
 
 /// What an authorization asks for: the account, the scopes and `prompt` for it (an
 /// account's own, from `authorize --scope/--prompt`, are remembered), and how to
@@ -16,8 +16,9 @@ pub struct Authorization {
     pub account: String,
     pub scopes: Vec<String>,
     pub prompt: Option<String>,
-    /// The account's own scopes and prompt, to remember (None: the app's).
-    pub overrides: (Option<Vec<String>>, Option<String>),
+    /// The account's own settings, to remember: its scopes and prompt (None: the
+    /// app's), and what it had before (`inactive`, `base_url`).
+    pub settings: AccountSettings,
     pub mode: Mode,
     pub timeout: std::time::Duration,
 }
@@ -34,7 +35,9 @@ impl Authorization {
     ) -> Authorization {
         let previous = Index::load(env.state_dir).get(&app.id, account).cloned();
         let scope_override = if scopes.is_empty() {
-            previous.as_ref().and_then(|p| p.scope_override.clone())
+            previous
+                .as_ref()
+                .and_then(|p| p.settings.scope_override.clone())
         } else {
             // A scope never contains a space (RFC 6749 3.3), so "a b" means two.
             Some(
@@ -45,13 +48,21 @@ impl Authorization {
                     .collect(),
             )
         };
-        let prompt_override =
-            prompt.or_else(|| previous.as_ref().and_then(|p| p.prompt_override.clone()));
+        let prompt_override = prompt.or_else(|| {
+            previous
+                .as_ref()
+                .and_then(|p| p.settings.prompt_override.clone())
+        });
+        let settings = AccountSettings {
+            scope_override: scope_override.clone(),
+            prompt_override: prompt_override.clone(),
+            ..previous.map(|p| p.settings).unwrap_or_default()
+        };
         Authorization {
             account: account.to_owned(),
-            scopes: scope_override.clone().unwrap_or_else(|| app.scopes.clone()),
-            prompt: prompt_override.clone().or_else(|| app.prompt.clone()),
-            overrides: (scope_override, prompt_override),
+            scopes: scope_override.unwrap_or_else(|| app.scopes.clone()),
+            prompt: prompt_override.or_else(|| app.prompt.clone()),
+            settings,
             mode: Mode::Browser { open: true },
             timeout: flow::DEFAULT_TIMEOUT,
         }
@@ -67,9 +78,7 @@ pub fn authorize(
     plan: &Authorization,
     person: &mut dyn Person,
 ) -> Result<StoredToken> {
-    if !app.enabled {
-        return Err(Error::Disabled(app.name.clone()));
-    }
+    super::check_usable(env, app, &plan.account)?;
     let secret = client_secret(app, env.store)?;
     let http = crate::http::oauth_client(app)?;
     let creds = ClientCredentials {
@@ -97,7 +106,7 @@ pub fn authorize(
         }
     };
     let token = StoredToken::from_response(issued.response, app, &plan.scopes, None);
-    env.record(app, account, &token, Some(plan.overrides.clone()), false)?;
+    env.record(app, account, &token, Some(plan.settings.clone()), false)?;
     drop(issued.hold);
     env.audit.record(
         &app.name,

@@ -18,7 +18,7 @@ use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::oauth::TokenResponse;
 use crate::secret::Secret;
-use crate::state::{self, AccountRecord, Index};
+use crate::state::{self, AccountRecord, AccountSettings, Index};
 use crate::store::{self, SecretStore};
 
 pub use authorize::{Authorization, authorize};
@@ -104,6 +104,24 @@ pub fn check_account(account: &str) -> Result<()> {
     })
 }
 
+/// Refuses every use of the tokens of a disabled app (exit 5), then of an inactive
+/// account (exit 5 too): the app's switch wins over the account's.
+pub fn check_usable(env: &TokenEnv, app: &App, account: &str) -> Result<()> {
+    if !app.enabled {
+        return Err(Error::Disabled(app.name.clone()));
+    }
+    let inactive = Index::load(env.state_dir)
+        .get(&app.id, account)
+        .is_some_and(|r| r.settings.inactive);
+    if inactive {
+        return Err(Error::Inactive {
+            app: app.name.clone(),
+            account: account.to_owned(),
+        });
+    }
+    Ok(())
+}
+
 /// Where token operations read and write.
 pub struct TokenEnv<'a> {
     pub store: &'a dyn SecretStore,
@@ -112,19 +130,16 @@ pub struct TokenEnv<'a> {
     pub audit: &'a crate::audit::Audit,
 }
 
-/// The scopes and `prompt` an account asked for itself (`authorize --scope/--prompt`),
-/// remembered in the index; None keeps what it had.
-pub type Overrides = Option<(Option<Vec<String>>, Option<String>)>;
-
 impl TokenEnv<'_> {
     /// Records a freshly obtained token: in the store first (the credential), then in
-    /// the index (what `status` shows).
+    /// the index (what `status` shows). `settings` replaces the account's own
+    /// settings; None keeps them.
     pub fn record(
         &self,
         app: &App,
         account: &str,
         token: &StoredToken,
-        overrides: Overrides,
+        settings: Option<AccountSettings>,
         refreshed: bool,
     ) -> Result<()> {
         token.save(self.store, &app.id, account)?;
@@ -132,13 +147,9 @@ impl TokenEnv<'_> {
         let config_path = self.config_path;
         Index::update(self.state_dir, |index| {
             let previous = index.accounts.remove(&state::key(&app.id, account));
-            let (scope_override, prompt_override) = match overrides {
-                Some(o) => o,
-                None => previous
-                    .as_ref()
-                    .map(|p| (p.scope_override.clone(), p.prompt_override.clone()))
-                    .unwrap_or_default(),
-            };
+            let settings = settings
+                .or_else(|| previous.as_ref().map(|p| p.settings.clone()))
+                .unwrap_or_default();
             index.accounts.insert(
                 state::key(&app.id, account),
                 AccountRecord {
@@ -160,8 +171,7 @@ impl TokenEnv<'_> {
                     },
                     last_error: None,
                     needs_authorization: false,
-                    scope_override,
-                    prompt_override,
+                    settings,
                 },
             );
         })
@@ -181,6 +191,8 @@ pub enum AccountState {
     Ready,
     NeedsAuthorization,
     Disabled,
+    /// `account disable`: the tokens are kept, every use refused.
+    Inactive,
     /// Obtained under an older generation: dead since `app reset`.
     Reset,
     /// Expired, and the last refresh failed for a reason that may pass.
@@ -195,6 +207,7 @@ impl AccountState {
             AccountState::Ready => "ready",
             AccountState::NeedsAuthorization => "needs-authorization",
             AccountState::Disabled => "disabled",
+            AccountState::Inactive => "inactive",
             AccountState::Reset => "reset",
             AccountState::Error => "error",
         }
@@ -208,6 +221,8 @@ pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountStat
         AccountState::Disabled
     } else if record.generation < app.generation {
         AccountState::Reset
+    } else if record.settings.inactive {
+        AccountState::Inactive
     } else if record.needs_authorization {
         // No person can fix a client-credentials app: its own credentials failed.
         if app.grant == Grant::ClientCredentials {

@@ -69,9 +69,7 @@ pub fn valid_token(
     account: &str,
     rejected: Option<&Secret>,
 ) -> Result<Access> {
-    if !app.enabled {
-        return Err(Error::Disabled(app.name.clone()));
-    }
+    super::check_usable(env, app, account)?;
     let current = StoredToken::load(env.store, &app.id, account)?;
     if let Some(token) = &current
         && token.generation >= app.generation

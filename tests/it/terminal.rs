@@ -605,3 +605,114 @@ fn presets_save_a_redirect_uri_the_provider_accepts_and_say_what_to_register() {
     assert_eq!(json["redirect_uri"], "http://127.0.0.1:8765/callback");
     env.run(&["app", "presets", "show", "nope"]).code(2);
 }
+
+/// Seed 002's per-token switch and base URL: an inactive account refuses every use
+/// of its tokens (exit 5, naming the command that re-enables it) but keeps them; the
+/// app's own switch wins; a relative URL in `curl` resolves against the account's
+/// base URL, else the app's.
+#[test]
+fn accounts_can_be_deactivated_and_have_their_own_base_url() {
+    use crate::servers::Echo;
+    let server = AuthServer::start();
+    let echo = Echo::start();
+    let env = Env::new();
+    env.add_native(
+        "nat",
+        &server.issuer,
+        &["--base-url", &format!("{}/app-base", echo.base)],
+    );
+    env.run(&["account", "disable", "nat"]).code(4);
+    env.authorize("nat", &[]).ok();
+    env.authorize(
+        "nat",
+        &[
+            "--account",
+            "ci",
+            "--base-url",
+            &format!("{}/ci-base/", echo.base),
+        ],
+    )
+    .ok();
+
+    env.run(&["curl", "nat", "/x?q=1"]).ok();
+    env.run(&["curl", "nat", "--account", "ci", "y"]).ok();
+    let urls: Vec<String> = echo.seen().iter().map(|s| s.url.clone()).collect();
+    assert_eq!(urls, ["/app-base/x?q=1", "/ci-base/y"]);
+
+    env.run(&["account", "disable", "nat", "--account", "ci"])
+        .ok();
+    for args in [
+        vec!["token", "nat", "--account", "ci"],
+        vec!["curl", "nat", "--account", "ci", "/y"],
+        vec!["authorize", "nat", "--account", "ci", "--yes"],
+    ] {
+        let run = env.run(&args).code(5);
+        assert!(
+            run.stderr.contains("account `ci` of `nat` is inactive")
+                && run
+                    .stderr
+                    .contains("outbound account enable nat --account ci"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(env.stored_token("nat", "ci").is_some(), "kept");
+    env.run(&["token", "nat"]).ok();
+    let states: Vec<(String, String, String)> = env
+        .status()
+        .iter()
+        .map(|r| {
+            (
+                r["account"].as_str().unwrap().to_owned(),
+                r["state"].as_str().unwrap().to_owned(),
+                r["base_url"].as_str().unwrap_or("-").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        states.contains(&(
+            "ci".into(),
+            "inactive".into(),
+            format!("{}/ci-base/", echo.base)
+        )),
+        "{states:?}"
+    );
+    assert!(
+        states.contains(&("default".into(), "authorized".into(), "-".into())),
+        "{states:?}"
+    );
+    // The app's switch wins over the account's.
+    env.run(&["app", "disable", "nat"]).ok();
+    let run = env.run(&["token", "nat", "--account", "ci"]).code(5);
+    assert!(
+        run.stderr.contains("application `nat` is disabled"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["app", "enable", "nat"]).ok();
+    env.run(&["account", "enable", "nat", "--account", "ci"])
+        .ok();
+    env.run(&["token", "nat", "--account", "ci"]).ok();
+    env.run(&[
+        "account",
+        "edit",
+        "nat",
+        "--account",
+        "ci",
+        "--unset",
+        "base_url",
+    ])
+    .ok();
+    env.run(&["curl", "nat", "--account", "ci", "/z"]).ok();
+    assert_eq!(echo.seen().last().unwrap().url, "/app-base/z");
+    let run = env
+        .run(&[
+            "account",
+            "edit",
+            "nat",
+            "--base-url",
+            "http://example.com/",
+        ])
+        .code(2);
+    assert!(run.stderr.contains("https is required"), "{}", run.stderr);
+}
