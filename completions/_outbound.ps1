@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'One account''s own settings: enable, disable, base URL')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'This user''s secret store: move every secret to another one')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -449,7 +450,8 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON object with the token, its type, expiry and scopes')
-            [CompletionResult]::new('--keep-alive', '--keep-alive', [CompletionResultType]::ParameterName, 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)')
+            [CompletionResult]::new('--force-refresh', '--force-refresh', [CompletionResultType]::ParameterName, 'Refresh now even if the token is fresh (also keeps idle refresh tokens alive)')
+            [CompletionResult]::new('--keep-alive', '--keep-alive', [CompletionResultType]::ParameterName, 'Refresh now even if the token is fresh (also keeps idle refresh tokens alive)')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
@@ -617,10 +619,50 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
         'outbound;account;help;help' {
             break
         }
+        'outbound;store' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move this file''s client secrets and this user''s tokens to another store')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;store;migrate' {
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'The store to move to')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'The store to move from [default: the one in use]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outbound;store;help' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move this file''s client secrets and this user''s tokens to another store')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outbound;store;help;migrate' {
+            break
+        }
+        'outbound;store;help;help' {
+            break
+        }
         'outbound;logout' {
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'The account [default: default]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]')
             [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where secrets are kept [default: `store` in the config file, else keyring]')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Every account of the application (or of every application)')
             [CompletionResult]::new('--no-revoke', '--no-revoke', [CompletionResultType]::ParameterName, 'Remove the local tokens without revoking them at the server')
             [CompletionResult]::new('--no-input', '--no-input', [CompletionResultType]::ParameterName, 'Never prompt; fail with a clear message where input would be needed')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show')
@@ -679,6 +721,7 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the configuration, the store, the browser, and each app''s endpoints')
             [CompletionResult]::new('curl', 'curl', [CompletionResultType]::ParameterValue, 'Make an HTTP request with the app''s token attached (curl''s flags)')
             [CompletionResult]::new('account', 'account', [CompletionResultType]::ParameterValue, 'One account''s own settings: enable, disable, base URL')
+            [CompletionResult]::new('store', 'store', [CompletionResultType]::ParameterValue, 'This user''s secret store: move every secret to another one')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Revoke an account''s tokens at the server and remove them')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -768,6 +811,13 @@ Register-ArgumentCompleter -Native -CommandName 'outbound' -ScriptBlock {
             break
         }
         'outbound;help;account;edit' {
+            break
+        }
+        'outbound;help;store' {
+            [CompletionResult]::new('migrate', 'migrate', [CompletionResultType]::ParameterValue, 'Move this file''s client secrets and this user''s tokens to another store')
+            break
+        }
+        'outbound;help;store;migrate' {
             break
         }
         'outbound;help;logout' {

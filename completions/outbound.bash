@@ -55,6 +55,9 @@ _outbound() {
             outbound,status)
                 cmd="outbound__subcmd__status"
                 ;;
+            outbound,store)
+                cmd="outbound__subcmd__store"
+                ;;
             outbound,token)
                 cmd="outbound__subcmd__token"
                 ;;
@@ -214,6 +217,9 @@ _outbound() {
             outbound__subcmd__help,status)
                 cmd="outbound__subcmd__help__subcmd__status"
                 ;;
+            outbound__subcmd__help,store)
+                cmd="outbound__subcmd__help__subcmd__store"
+                ;;
             outbound__subcmd__help,token)
                 cmd="outbound__subcmd__help__subcmd__token"
                 ;;
@@ -262,6 +268,21 @@ _outbound() {
             outbound__subcmd__help__subcmd__app__subcmd__secret,set)
                 cmd="outbound__subcmd__help__subcmd__app__subcmd__secret__subcmd__set"
                 ;;
+            outbound__subcmd__help__subcmd__store,migrate)
+                cmd="outbound__subcmd__help__subcmd__store__subcmd__migrate"
+                ;;
+            outbound__subcmd__store,help)
+                cmd="outbound__subcmd__store__subcmd__help"
+                ;;
+            outbound__subcmd__store,migrate)
+                cmd="outbound__subcmd__store__subcmd__migrate"
+                ;;
+            outbound__subcmd__store__subcmd__help,help)
+                cmd="outbound__subcmd__store__subcmd__help__subcmd__help"
+                ;;
+            outbound__subcmd__store__subcmd__help,migrate)
+                cmd="outbound__subcmd__store__subcmd__help__subcmd__migrate"
+                ;;
             *)
                 ;;
         esac
@@ -269,7 +290,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl account logout prune completions generate-docs help"
+            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl account store logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1599,7 +1620,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__help)
-            opts="app authorize status token audit doctor curl account logout prune completions generate-docs help"
+            opts="app authorize status token audit doctor curl account store logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1990,6 +2011,34 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__help__subcmd__store)
+            opts="migrate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__help__subcmd__store__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__help__subcmd__token)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2005,7 +2054,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__logout)
-            opts="-q -h -V --account --no-revoke --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --all --no-revoke --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2074,8 +2123,102 @@ _outbound() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outbound__subcmd__store)
+            opts="-q -h -V --config --store --no-input --quiet --help --version migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__store__subcmd__help)
+            opts="migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__store__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__store__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outbound__subcmd__store__subcmd__migrate)
+            opts="-q -h -V --to --from --config --store --no-input --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --store)
+                    COMPREPLY=($(compgen -W "keyring file" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outbound__subcmd__token)
-            opts="-q -h -V --account --json --keep-alive --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --json --keep-alive --force-refresh --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

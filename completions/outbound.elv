@@ -36,6 +36,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand account 'One account''s own settings: enable, disable, base URL'
+            cand store 'This user''s secret store: move every secret to another one'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
@@ -409,7 +410,8 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
             cand --json 'Print a JSON object with the token, its type, expiry and scopes'
-            cand --keep-alive 'Refresh now even if the token is fresh (keeps idle refresh tokens alive)'
+            cand --force-refresh 'Refresh now even if the token is fresh (also keeps idle refresh tokens alive)'
+            cand --keep-alive 'Refresh now even if the token is fresh (also keeps idle refresh tokens alive)'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
             cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
@@ -564,10 +566,45 @@ set edit:completion:arg-completer[outbound] = {|@words|
         }
         &'outbound;account;help;help'= {
         }
+        &'outbound;store'= {
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand migrate 'Move this file''s client secrets and this user''s tokens to another store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;store;migrate'= {
+            cand --to 'The store to move to'
+            cand --from 'The store to move from [default: the one in use]'
+            cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
+            cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --no-input 'Never prompt; fail with a clear message where input would be needed'
+            cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand --quiet 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outbound;store;help'= {
+            cand migrate 'Move this file''s client secrets and this user''s tokens to another store'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outbound;store;help;migrate'= {
+        }
+        &'outbound;store;help;help'= {
+        }
         &'outbound;logout'= {
             cand --account 'The account [default: default]'
             cand --config 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]'
             cand --store 'Where secrets are kept [default: `store` in the config file, else keyring]'
+            cand --all 'Every account of the application (or of every application)'
             cand --no-revoke 'Remove the local tokens without revoking them at the server'
             cand --no-input 'Never prompt; fail with a clear message where input would be needed'
             cand -q 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
@@ -622,6 +659,7 @@ set edit:completion:arg-completer[outbound] = {|@words|
             cand doctor 'Check the configuration, the store, the browser, and each app''s endpoints'
             cand curl 'Make an HTTP request with the app''s token attached (curl''s flags)'
             cand account 'One account''s own settings: enable, disable, base URL'
+            cand store 'This user''s secret store: move every secret to another one'
             cand logout 'Revoke an account''s tokens at the server and remove them'
             cand prune 'Remove this user''s tokens of deleted applications (orphans) and of reset ones, revoking those whose application is still defined'
             cand completions 'Print a shell completion script'
@@ -688,6 +726,11 @@ set edit:completion:arg-completer[outbound] = {|@words|
         &'outbound;help;account;disable'= {
         }
         &'outbound;help;account;edit'= {
+        }
+        &'outbound;help;store'= {
+            cand migrate 'Move this file''s client secrets and this user''s tokens to another store'
+        }
+        &'outbound;help;store;migrate'= {
         }
         &'outbound;help;logout'= {
         }

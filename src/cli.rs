@@ -85,9 +85,9 @@ pub enum Command {
         /// Print a JSON object with the token, its type, expiry and scopes
         #[arg(long)]
         json: bool,
-        /// Refresh now even if the token is fresh (keeps idle refresh tokens alive)
-        #[arg(long)]
-        keep_alive: bool,
+        /// Refresh now even if the token is fresh (also keeps idle refresh tokens alive)
+        #[arg(long, visible_alias = "keep-alive")]
+        force_refresh: bool,
     },
 
     /// Show the audit log (enable it with `audit = true` in the configuration file)
@@ -118,12 +118,21 @@ pub enum Command {
     #[command(subcommand)]
     Account(AccountCommand),
 
+    /// This user's secret store: move every secret to another one
+    #[command(subcommand)]
+    Store(StoreCommand),
+
     /// Revoke an account's tokens at the server and remove them
     Logout {
-        name: String,
+        /// The application (with --all and no name: every application)
+        #[arg(required_unless_present = "all")]
+        name: Option<String>,
         /// The account [default: default]
-        #[arg(long)]
+        #[arg(long, conflicts_with = "all")]
         account: Option<String>,
+        /// Every account of the application (or of every application)
+        #[arg(long)]
+        all: bool,
         /// Remove the local tokens without revoking them at the server
         #[arg(long)]
         no_revoke: bool,
@@ -260,6 +269,19 @@ pub enum AccountCommand {
         /// Remove a setting of the account
         #[arg(long, value_name = "FIELD", value_parser = ["base_url"], conflicts_with = "base_url")]
         unset: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Move this file's client secrets and this user's tokens to another store
+    Migrate {
+        /// The store to move to
+        #[arg(long, value_parser = choice::<Backend>())]
+        to: Backend,
+        /// The store to move from [default: the one in use]
+        #[arg(long, value_parser = choice::<Backend>())]
+        from: Option<Backend>,
     },
 }
 

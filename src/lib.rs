@@ -77,8 +77,8 @@ pub fn run(cli: Cli) -> Result<()> {
             name,
             account,
             json,
-            keep_alive,
-        } => commands::token::run(&ctx, &name, account.as_deref(), json, keep_alive),
+            force_refresh,
+        } => commands::token::run(&ctx, &name, account.as_deref(), json, force_refresh),
         Command::Audit { name, json, limit } => {
             commands::audit::run(&ctx, name.as_deref(), json, limit)
         }
@@ -87,9 +87,21 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Logout {
             name,
             account,
+            all,
             no_revoke,
-        } => commands::logout::run(&ctx, &name, account.as_deref(), no_revoke),
+        } => match (name, all) {
+            (name, true) => commands::logout::all(&ctx, name.as_deref(), no_revoke),
+            (Some(name), false) => {
+                commands::logout::run(&ctx, &name, account.as_deref(), no_revoke)
+            }
+            (None, false) => Err(error::Error::Usage(
+                "logout: name an application, or give --all".into(),
+            )),
+        },
         Command::Account(command) => commands::account::run(&ctx, command),
+        Command::Store(cli::StoreCommand::Migrate { to, from }) => {
+            commands::secret_store::migrate(&ctx, from, to)
+        }
         Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),

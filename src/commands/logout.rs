@@ -31,3 +31,38 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
     notice!("logged out `{name}` (account `{account}`): local tokens removed");
     Ok(())
 }
+
+/// `logout --all [NAME]`: every account this user holds for NAME (or for every
+/// application of the file), each revoked and removed as `logout` does. One failure
+/// does not stop the others; the first is returned at the end.
+pub fn all(ctx: &Ctx, name: Option<&str>, no_revoke: bool) -> Result<()> {
+    let config = ctx.load()?;
+    if let Some(name) = name {
+        config.app(name)?;
+    }
+    let index = Index::load(&ctx.state_dir);
+    let mut first_error = None;
+    let mut count = 0;
+    for app in config
+        .apps
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.name == n))
+    {
+        for account in index.accounts_of(&app.id) {
+            match run(ctx, &app.name, Some(&account), no_revoke) {
+                Ok(()) => count += 1,
+                Err(e) => {
+                    crate::commands::output::warning!("{e}");
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if count == 0 {
+        notice!("no tokens to log out of; nothing to do");
+    }
+    Ok(())
+}

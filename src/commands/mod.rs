@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod generate;
 pub mod logout;
 pub mod output;
+pub mod secret_store;
 pub mod status;
 pub mod token;
 

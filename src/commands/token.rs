@@ -23,7 +23,7 @@ pub fn run(
     name: &str,
     account: Option<&str>,
     json: bool,
-    keep_alive: bool,
+    force_refresh: bool,
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
@@ -31,7 +31,7 @@ pub fn run(
     tokens::check_account(account)?;
     let store = ctx.store(&config);
     let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
-    if keep_alive && !access.refreshed {
+    if force_refresh && !access.refreshed {
         // Treat the current token as rejected: refresh now, so a provider that expires
         // idle refresh tokens sees this one used.
         let current = access.token.access_token.clone();
@@ -64,7 +64,7 @@ fn warn_refresh_expiry(app: &crate::app::App, account: &str, token: &crate::toke
     let lifetime = at.saturating_sub(token.obtained_at).max(1);
     if left < 7 * 86400 || left * 10 < lifetime {
         warning!(
-            "the refresh token of `{}` (account `{account}`) expires in {}; run `outbound authorize {}` before then (or `outbound token {} --keep-alive` if the provider renews it on use)",
+            "the refresh token of `{}` (account `{account}`) expires in {}; run `outbound authorize {}` before then (or `outbound token {} --force-refresh` if the provider renews it on use)",
             app.name,
             super::authorize::human_seconds(left),
             app.name,

@@ -6,6 +6,7 @@
 
 mod authorize;
 mod forget;
+mod migrate;
 mod refresh;
 mod secrets;
 
@@ -23,6 +24,7 @@ use crate::store::{self, SecretStore};
 
 pub use authorize::{Authorization, authorize};
 pub use forget::{Forgotten, forget};
+pub use migrate::{Moved, migrate};
 pub use refresh::{Access, valid_token};
 pub use secrets::{client_secret, delete_client_secret, store_client_secret};
 

@@ -716,3 +716,85 @@ fn accounts_can_be_deactivated_and_have_their_own_base_url() {
         .code(2);
     assert!(run.stderr.contains("https is required"), "{}", run.stderr);
 }
+
+/// `token --force-refresh` (the clearer name of `--keep-alive`) refreshes a fresh
+/// token; `logout --all` logs out of every account of an app, or of every app.
+#[test]
+fn force_refresh_and_logout_all() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.add_native("two", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    env.authorize("nat", &["--account", "ci"]).ok();
+    env.authorize("two", &[]).ok();
+    let first = env.run(&["token", "nat"]).ok().stdout;
+    let forced = env.run(&["token", "nat", "--force-refresh"]).ok().stdout;
+    assert_ne!(first, forced);
+    assert_eq!(server.token_requests("refresh_token"), 1);
+
+    let run = env.run(&["logout", "nat", "--all"]).ok();
+    assert!(
+        run.stderr.contains("account `default`") && run.stderr.contains("account `ci`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.stored_token("nat", "default").is_none() && env.stored_token("nat", "ci").is_none()
+    );
+    assert!(
+        env.stored_token("two", "default").is_some(),
+        "another app is left alone"
+    );
+    env.run(&["logout", "--all", "--no-revoke"]).ok();
+    assert!(env.stored_token("two", "default").is_none());
+    env.run(&["logout"]).code(2);
+    env.run(&["logout", "nat", "--all", "--account", "ci"])
+        .code(2);
+}
+
+/// `store migrate --to file` moves the client secret and every account's tokens out
+/// of the keyring (nothing is left there) and the same tokens work from the file
+/// store without a new authorization; and back.
+#[test]
+fn store_migrate_moves_every_secret() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    env.authorize("nat", &["--account", "ci"]).ok();
+    let token = env.run(&["token", "nat", "--account", "ci"]).ok().stdout;
+    let id = env.app_id("nat");
+    let run = env.run(&["store", "migrate", "--to", "file"]).ok();
+    assert!(
+        run.stderr
+            .contains("moved 1 client secret(s) and the tokens of 2 account(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("OUTBOUND_STORE=file"), "{}", run.stderr);
+    for key in [
+        format!("client-secret/{id}"),
+        format!("token/{id}/default"),
+        format!("token/{id}/ci"),
+    ] {
+        assert!(
+            crate::harness::keyring_lookup(&key).is_none(),
+            "{key} left in the keyring"
+        );
+    }
+    let from_file = env
+        .run(&["--store", "file", "token", "nat", "--account", "ci"])
+        .ok()
+        .stdout;
+    assert_eq!(from_file, token, "the same token, from the file");
+    assert_eq!(server.token_requests("refresh_token"), 0);
+    env.run(&["--store", "file", "store", "migrate", "--to", "file"]).code(2);
+    env.run(&["--store", "file", "store", "migrate", "--to", "keyring"])
+        .ok();
+    assert_eq!(
+        env.run(&["token", "nat", "--account", "ci"]).ok().stdout,
+        token
+    );
+    assert!(env.stored_token("nat", "default").is_some());
+}

@@ -1,0 +1,73 @@
+//! Moving this user's secrets from one store to another (`outbound store migrate`):
+//! each app's client secret and each account's tokens, copied, read back, recorded,
+//! and only then deleted from the old store. A run cut short leaves every secret
+//! readable in at least one store, and running it again finishes the move.
+
+use super::refresh::{lock_path, lock_with_timeout};
+use crate::app::{App, SecretRef};
+use crate::error::{Error, Result};
+use crate::state::Index;
+use crate::store::{self, SecretStore};
+
+/// What a migration moved.
+#[derive(Debug, Default)]
+pub struct Moved {
+    pub client_secrets: usize,
+    pub accounts: usize,
+}
+
+/// Moves the secrets of `apps` (their client secrets, when the store holds them,
+/// and the tokens of every account this user has) from `from` to `to`.
+pub fn migrate(
+    from: &dyn SecretStore,
+    to: &dyn SecretStore,
+    state_dir: &std::path::Path,
+    apps: &[App],
+) -> Result<Moved> {
+    let mut moved = Moved::default();
+    for app in apps {
+        if app.client_secret == SecretRef::Store
+            && copy(from, to, &store::client_secret_key(&app.id))?
+        {
+            from.delete(&store::client_secret_key(&app.id))?;
+            moved.client_secrets += 1;
+        }
+        for account in Index::load(state_dir).accounts_of(&app.id) {
+            // A refresh in flight saves into the old store first, then it is moved.
+            let _lock = lock_with_timeout(&lock_path(state_dir, &app.id, &account))?;
+            let key = store::token_key(&app.id, &account);
+            if !copy(from, to, &key)? {
+                continue;
+            }
+            let backend = to.backend();
+            Index::update(state_dir, |index| {
+                if let Some(record) = index
+                    .accounts
+                    .get_mut(&crate::state::key(&app.id, &account))
+                {
+                    record.store = backend;
+                }
+            })?;
+            from.delete(&key)?;
+            moved.accounts += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Copies one secret, and reads it back from `to` before anything is deleted.
+/// Returns whether there was one to copy.
+fn copy(from: &dyn SecretStore, to: &dyn SecretStore, key: &str) -> Result<bool> {
+    let Some(secret) = from.get(key)? else {
+        return Ok(false);
+    };
+    to.set(key, &secret)?;
+    match to.get(key)? {
+        Some(back) if back == secret => Ok(true),
+        _ => Err(Error::Other(format!(
+            "the {} store did not give back what was written under `{key}`; nothing was deleted from the {} store",
+            to.backend().as_str(),
+            from.backend().as_str()
+        ))),
+    }
+}
