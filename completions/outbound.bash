@@ -1450,7 +1450,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__curl)
-            opts="-X -H -d -F -G -T -o -i -I -s -S -v -f -L -m -w -x -q -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --store --no-input --quiet --help --version"
+            opts="-X -H -d -F -G -T -o -O -D -A -i -I -s -S -v -f -L -m -w -x -q -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --remote-name --dump-header --user-agent --cacert --retry --retry-delay --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1521,6 +1521,34 @@ _outbound() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dump-header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -D)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user-agent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -A)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retry-delay)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -321,6 +321,11 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -l json -d 'JSON
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s F -l form -d 'Multipart form field name=value or name=@file (repeatable)' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s T -l upload-file -d 'Upload this file (PUT), streamed' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s o -l output -d 'Write the body to this file instead of standard output' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s D -l dump-header -d 'Write the response headers to this file (`-` for standard output)' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s A -l user-agent -d 'The User-Agent header to send' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l cacert -d 'Trust the CA certificates (PEM) in this file for this call, beside the app\'s' -r -F
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l retry -d 'Retry this many times on a timeout or an HTTP 408, 429, 500, 502, 503 or 504' -r
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l retry-delay -d 'Seconds between retries [default: Retry-After, else 1, 2, 4, … up to 10 minutes]' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l max-redirs -d 'Most redirects to follow with -L' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s m -l max-time -d 'Most seconds the whole transfer may take' -r
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l connect-timeout -d 'Most seconds the connection may take' -r
@@ -330,6 +335,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -l config -d 'Th
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s G -l get -d 'Send the data as query parameters of a GET'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -s O -l remote-name -d 'Write the body to a file named like the URL\'s last path segment, in this directory'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s i -l include -d 'Include the response headers in the output'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s I -l head -d 'HEAD request; print the response headers'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s s -l silent -d 'No error messages about the transfer'

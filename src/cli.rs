@@ -18,12 +18,15 @@ Exit codes:
   2  usage error (bad flags, missing values, confirmation needed)
   3  invalid configuration file (file:line:column given; the file is left untouched)
   4  authorization required: run `outbound authorize APP`
-  5  application disabled
+  5  application disabled, or the account inactive
   6  host not allowed for this application's tokens, or credentials would cross a
      remote proxy in clear text
   7  the OAuth server refused the request, could not be reached, or answered
      something unusable
-  8  timed out waiting for a person (the browser, or the device code's approval)";
+  8  timed out waiting for a person (the browser, or the device code's approval)
+  `outbound curl` also exits with curl's own codes: 22 (HTTP error with -f), 23 (write
+  error), 28 (timeout), 47 (too many redirects), 56 (receive error), 60 (untrusted
+  TLS certificate)";
 
 /// Manage outbound OAuth 2.0 applications: define a client once, authorize it once in
 /// the browser, keep its tokens in the OS keyring, and make authenticated requests.
@@ -303,8 +306,9 @@ https (http only to loopback), and never to another origin after a redirect."
 pub struct CurlArgs {
     /// The application whose token to attach
     pub name: String,
-    /// The URL to request
-    pub url: String,
+    /// The URLs to request, one after the other; a relative one (`/user`) joins the base URL
+    #[arg(required = true, value_name = "URL")]
+    pub urls: Vec<String>,
     /// The account [default: default]
     #[arg(long)]
     pub account: Option<String>,
@@ -339,8 +343,31 @@ pub struct CurlArgs {
     #[arg(short = 'T', long = "upload-file", value_name = "FILE")]
     pub upload_file: Option<PathBuf>,
     /// Write the body to this file instead of standard output
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FILE",
+        conflicts_with = "remote_name"
+    )]
     pub output: Option<PathBuf>,
+    /// Write the body to a file named like the URL's last path segment, in this directory
+    #[arg(short = 'O', long = "remote-name")]
+    pub remote_name: bool,
+    /// Write the response headers to this file (`-` for standard output)
+    #[arg(short = 'D', long = "dump-header", value_name = "FILE")]
+    pub dump_header: Option<PathBuf>,
+    /// The User-Agent header to send
+    #[arg(short = 'A', long = "user-agent", value_name = "NAME")]
+    pub user_agent: Option<String>,
+    /// Trust the CA certificates (PEM) in this file for this call, beside the app's
+    #[arg(long = "cacert", value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Retry this many times on a timeout or an HTTP 408, 429, 500, 502, 503 or 504
+    #[arg(long = "retry", value_name = "NUM", default_value_t = 0)]
+    pub retry: u32,
+    /// Seconds between retries [default: Retry-After, else 1, 2, 4, … up to 10 minutes]
+    #[arg(long = "retry-delay", value_name = "SECS")]
+    pub retry_delay: Option<u64>,
     /// Include the response headers in the output
     #[arg(short = 'i', long = "include")]
     pub include: bool,
@@ -698,4 +725,25 @@ fn choice<T: Choice + Clone>() -> impl clap::builder::TypedValueParser<Value = T
             .find(|v| v.name() == name)
             .ok_or_else(|| format!("`{name}` is not one of the choices"))
     })
+}
+
+/// What to say about a curl flag that `outbound curl` does not take (clap's own
+/// advice, "use `-- -k`", does not work either): why, and what to use instead.
+pub fn curl_flag_advice(flag: &str) -> String {
+    let name = flag.split('=').next().unwrap_or(flag);
+    let why = match name {
+        "-k" | "--insecure" => {
+            "outbound never turns TLS verification off; trust the server's CA for this call with --cacert FILE, or for the app with `outbound app edit APP --ca-file FILE`".to_owned()
+        }
+        "-u" | "--user" | "--oauth2-bearer" | "-b" | "--cookie" | "-E" | "--cert" => {
+            "outbound attaches the app's token itself and sends no other credentials".to_owned()
+        }
+        "-K" | "--config" | "-n" | "--netrc" => {
+            "outbound reads no curl configuration or netrc: credentials come from the app".to_owned()
+        }
+        _ => "it is not one of the curl flags outbound takes (see `outbound curl --help`)".to_owned(),
+    };
+    format!(
+        "outbound curl does not take curl's `{name}`: {why}.\n  For anything else, run curl itself with the header on its standard input, so the token stays off its command line:\n  outbound token APP | sed 's/^/Authorization: Bearer /' | curl -H @- URL"
+    )
 }

@@ -146,16 +146,21 @@ fn egress_parts(
                 .map_err(|e| Error::Other(format!("apps.{name}.proxy: {e}")))
         })
         .transpose()?;
-    let mut certs = Vec::new();
-    if let Some(path) = ca_file {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::io(format!("apps.{name}.ca_file {}", path.display()), e))?;
-        certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::Other(format!(
-                "apps.{name}.ca_file {}: not PEM certificates ({e})",
-                path.display()
-            ))
-        })?;
-    }
+    let certs = match ca_file {
+        Some(path) => read_certificates(path, &format!("apps.{name}.ca_file"))?,
+        None => Vec::new(),
+    };
     Ok((proxy, certs))
+}
+
+/// The PEM certificates of `path` (`what` names the setting, for errors).
+pub fn read_certificates(path: &Path, what: &str) -> Result<Vec<reqwest::Certificate>> {
+    let pem =
+        std::fs::read(path).map_err(|e| Error::io(format!("{what} {}", path.display()), e))?;
+    reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+        Error::Other(format!(
+            "{what} {}: not PEM certificates ({e})",
+            path.display()
+        ))
+    })
 }

@@ -9,6 +9,10 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if let Some(flag) = unknown_curl_flag(&e) {
+                eprintln!("error: {}", outbound::cli::curl_flag_advice(&flag));
+                return ExitCode::from(2);
+            }
             // --help and --version are "errors" to clap that go to stdout with code 0.
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
@@ -29,5 +33,33 @@ fn main() -> ExitCode {
             }
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// The flag of an "unexpected argument" error inside `outbound curl`.
+fn unknown_curl_flag(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    // The subcommand is the first word that is not an option (global options with a
+    // value, `--config FILE` and `--store S`, skip their value).
+    let mut args = std::env::args().skip(1);
+    let subcommand = loop {
+        let arg = args.next()?;
+        match arg.as_str() {
+            "--config" | "--store" => {
+                args.next();
+            }
+            a if a.starts_with('-') => {}
+            a => break a.to_owned(),
+        }
+    };
+    if subcommand != "curl" {
+        return None;
+    }
+    match e.get(ContextKind::InvalidArg)? {
+        ContextValue::String(flag) if flag.starts_with('-') => Some(flag.clone()),
+        _ => None,
     }
 }

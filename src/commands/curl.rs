@@ -34,43 +34,69 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let app = config.app(&args.name)?;
     let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
+    if args.urls.len() > 1 && args.output.is_some() {
+        return Err(Error::Usage(
+            "-o names one file, and several URLs were given: use -O (each URL's own file name), or one URL per call".into(),
+        ));
+    }
     let account_base = crate::state::Index::load(&ctx.state_dir)
         .get(&app.id, account)
         .and_then(|r| r.settings.base_url.as_deref())
         .and_then(|u| Url::parse(u).ok());
-
-    let plan = request::Plan::new(
-        app,
-        &request::Spec {
-            url: &args.url,
-            base_url: account_base.as_ref().or(app.base_url.as_ref()),
-            proxy: args.proxy.as_deref(),
-            headers: &args.headers,
-            data: DataArgs {
-                data: &args.data,
-                data_raw: &args.data_raw,
-                data_binary: &args.data_binary,
-                data_urlencode: &args.data_urlencode,
-                json: &args.json,
-                form: &args.form,
-                upload: args.upload_file.as_deref(),
-                get: args.get,
-            },
-            method: args.method.as_deref(),
-            head: args.head,
-            follow: args.location,
-            max_redirs: args.max_redirs,
-        },
-    )?;
-    let proxy = plan.proxy.clone();
+    let mut headers = args.headers.clone();
+    if let Some(agent) = &args.user_agent {
+        headers.push(format!("User-Agent: {agent}"));
+    }
+    // Every URL is checked (allowed hosts, clear text) before anything is sent.
+    let plans = args
+        .urls
+        .iter()
+        .map(|url| {
+            request::Plan::new(
+                app,
+                &request::Spec {
+                    url,
+                    base_url: account_base.as_ref().or(app.base_url.as_ref()),
+                    proxy: args.proxy.as_deref(),
+                    headers: &headers,
+                    data: DataArgs {
+                        data: &args.data,
+                        data_raw: &args.data_raw,
+                        data_binary: &args.data_binary,
+                        data_urlencode: &args.data_urlencode,
+                        json: &args.json,
+                        form: &args.form,
+                        upload: args.upload_file.as_deref(),
+                        get: args.get,
+                    },
+                    method: args.method.as_deref(),
+                    head: args.head,
+                    follow: args.location,
+                    max_redirs: args.max_redirs,
+                },
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if plans.len() > 1 && plans.iter().any(|p| !p.body.replayable()) {
+        return Err(Error::Usage(
+            "a body from standard input can be sent once, and several URLs were given".into(),
+        ));
+    }
+    let proxy = plans.first().and_then(|p| p.proxy.clone());
+    let mut dump = args
+        .dump_header
+        .as_deref()
+        .map(HeaderDump::open)
+        .transpose()?;
 
     let started = Instant::now();
     let store = ctx.store(&config);
     // The keyring round trip and building the HTTP client (TLS roots) are the two
     // slow parts of a small request: do them at the same time.
-    let tls = needs_tls(&plan.url, plan.follow, proxy.as_ref(), |v| {
-        std::env::var(v).ok()
-    });
+    let tls = plans
+        .iter()
+        .any(|p| needs_tls(&p.url, p.follow, proxy.as_ref(), |v| std::env::var(v).ok()))
+        || args.cacert.is_some();
     let (client, first) = std::thread::scope(|scope| {
         let options = request::ClientOptions {
             proxy: proxy.as_ref(),
@@ -78,6 +104,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             max_time: args.max_time.map(Duration::from_secs_f64),
             connect_timeout: args.connect_timeout.map(Duration::from_secs_f64),
             compressed: args.compressed,
+            ca_file: args.cacert.as_deref(),
         };
         let building = scope.spawn(move || request::client(app, &options));
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);
@@ -98,23 +125,166 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         .enable_all()
         .build()
         .map_err(|e| Error::io("cannot start the HTTP runtime", e))?;
-    let renew = |rejected: &crate::secret::Secret| {
-        access_token(ctx, &config, store.as_ref(), app, account, Some(rejected))
-    };
-    let outcome =
-        request::send_with_token(&runtime, &client, app, &plan, first?, renew, &mut verbose)?;
-    if outcome.token_sent {
-        let status = outcome.response.status().as_u16().to_string();
-        ctx.audit(&config).record(
-            &app.name,
-            account,
-            "request",
-            Some(plan.method.as_str()),
-            outcome.url.host_str(),
-            &status,
-        );
+    let mut first = Some(first?);
+    // As curl does, a failed URL does not stop the next ones; the last failure is
+    // the exit status.
+    let mut failure = None;
+    for plan in &plans {
+        let result = (|| {
+            let access = match first.take() {
+                Some(access) => access,
+                None => access_token(ctx, &config, store.as_ref(), app, account, None)?,
+            };
+            let outcome = send_retrying(
+                &runtime,
+                &client,
+                app,
+                plan,
+                &args,
+                access,
+                |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
+                &mut verbose,
+            )?;
+            if outcome.token_sent {
+                let status = outcome.response.status().as_u16().to_string();
+                ctx.audit(&config).record(
+                    &app.name,
+                    account,
+                    "request",
+                    Some(plan.method.as_str()),
+                    outcome.url.host_str(),
+                    &status,
+                );
+            }
+            runtime.block_on(finish(&args, outcome, started, dump.as_mut()))
+        })();
+        if let Err(e) = result {
+            if plans.len() == 1 {
+                return Err(e);
+            }
+            if !matches!(&e, Error::Transfer { message, .. } if message.is_empty()) {
+                crate::commands::output::warning!("{}: {e}", plan.url);
+            }
+            failure = Some(e);
+        }
     }
-    runtime.block_on(finish(&args, outcome, started))
+    failure.map_or(Ok(()), Err)
+}
+
+/// What curl's `--retry` retries: a timeout, and these statuses.
+const RETRY_STATUSES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+/// The longest wait between retries, whatever a server's Retry-After says.
+const MAX_RETRY_DELAY: u64 = 600;
+
+/// [`request::send_with_token`], tried again up to `--retry` times on a transient
+/// failure (when the body can be sent again), waiting `--retry-delay`, else the
+/// server's Retry-After (in seconds), else 1, 2, 4, … seconds.
+#[allow(clippy::too_many_arguments)]
+fn send_retrying(
+    runtime: &tokio::runtime::Runtime,
+    client: &reqwest::Client,
+    app: &crate::app::App,
+    plan: &request::Plan,
+    args: &CurlArgs,
+    first: crate::tokens::Access,
+    mut access: impl FnMut(Option<&crate::secret::Secret>) -> Result<crate::tokens::Access>,
+    verbose: request::Verbose<'_>,
+) -> Result<Outcome> {
+    let mut first = Some(first);
+    let mut attempt = 0u32;
+    loop {
+        let token = match first.take() {
+            Some(token) => token,
+            None => access(None)?,
+        };
+        let result = request::send_with_token(
+            runtime,
+            client,
+            app,
+            plan,
+            token,
+            |rejected| access(Some(rejected)),
+            &mut *verbose,
+        );
+        let (why, hint) = match &result {
+            Err(Error::Transfer { code: 28, message }) => (message.clone(), None),
+            Ok(outcome) if RETRY_STATUSES.contains(&outcome.response.status().as_u16()) => (
+                format!("HTTP {}", outcome.response.status().as_u16()),
+                retry_after(outcome.response.headers()),
+            ),
+            _ => return result,
+        };
+        if attempt >= args.retry || !plan.body.replayable() {
+            return result;
+        }
+        let delay = args
+            .retry_delay
+            .or(hint)
+            .unwrap_or(1u64 << attempt.min(9))
+            .min(MAX_RETRY_DELAY);
+        attempt += 1;
+        if !args.silent {
+            crate::commands::output::warning!(
+                "{why} from {}: retrying in {delay} s ({} retries left)",
+                plan.url.host_str().unwrap_or_default(),
+                args.retry - attempt + 1
+            );
+        }
+        drop(result);
+        std::thread::sleep(Duration::from_secs(delay));
+    }
+}
+
+/// A Retry-After header in seconds (the HTTP-date form is read too).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<u64> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .map_or(0, |d| d.as_secs()),
+    )
+}
+
+/// `-D FILE`: where the response heads go (`-` is standard output).
+enum HeaderDump {
+    Stdout,
+    File(File),
+}
+
+impl HeaderDump {
+    fn open(path: &std::path::Path) -> Result<HeaderDump> {
+        if path.as_os_str() == "-" {
+            return Ok(HeaderDump::Stdout);
+        }
+        File::create(path)
+            .map(HeaderDump::File)
+            .map_err(|e| Error::io(format!("-D {}", path.display()), e))
+    }
+}
+
+/// The file `-O` writes: the URL's last path segment, as curl names it (and, unlike
+/// curl, never `.` or `..`).
+fn remote_name(url: &Url) -> Result<std::path::PathBuf> {
+    let name = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back())
+        .unwrap_or_default();
+    if name.is_empty() || name == "." || name == ".." {
+        return Err(Error::Transfer {
+            code: 23,
+            message: format!(
+                "curl: (23) -O: {url} has no file name at the end of its path; use -o FILE"
+            ),
+        });
+    }
+    Ok(std::path::PathBuf::from(name))
 }
 
 /// Whether this request can involve TLS at all: an https URL, a redirect that may
@@ -138,7 +308,12 @@ fn needs_tls(
                 .any(|p| https_proxy(&p)))
 }
 
-async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<()> {
+async fn finish(
+    args: &CurlArgs,
+    outcome: Outcome,
+    started: Instant,
+    dump: Option<&mut HeaderDump>,
+) -> Result<()> {
     let Outcome {
         mut response,
         url,
@@ -147,7 +322,13 @@ async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<(
     } = outcome;
     let status = response.status();
     let failed = status.as_u16() >= 400 && (args.fail || args.fail_with_body);
-    let sink: Box<dyn Write> = match &args.output {
+    let output = match (&args.output, args.remote_name) {
+        (Some(path), _) => Some(path.clone()),
+        (None, true) => Some(remote_name(&url)?),
+        (None, false) => None,
+    };
+    let to_stdout = output.is_none();
+    let sink: Box<dyn Write> = match &output {
         Some(path) => Box::new(
             File::create(path).map_err(|e| Error::io(format!("-o {}", path.display()), e))?,
         ),
@@ -156,17 +337,22 @@ async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<(
     // Small on purpose: chunks larger than the buffer go straight to the sink, without
     // an extra copy of the whole body; only the header lines are batched.
     let mut out = BufWriter::with_capacity(8 * 1024, sink);
+    let mut head = format!("{:?} {}\r\n", response.version(), status).into_bytes();
+    for (name, value) in response.headers() {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    match dump {
+        Some(HeaderDump::Stdout) if to_stdout => out.write_all(&head).map_err(write_error)?,
+        Some(HeaderDump::Stdout) => io::stdout().write_all(&head).map_err(write_error)?,
+        Some(HeaderDump::File(file)) => file.write_all(&head).map_err(write_error)?,
+        None => {}
+    }
     if args.include || args.head {
-        let head = format!("{:?} {}\r\n", response.version(), status);
-        out.write_all(head.as_bytes()).map_err(write_error)?;
-        for (name, value) in response.headers() {
-            out.write_all(name.as_str().as_bytes())
-                .map_err(write_error)?;
-            out.write_all(b": ").map_err(write_error)?;
-            out.write_all(value.as_bytes()).map_err(write_error)?;
-            out.write_all(b"\r\n").map_err(write_error)?;
-        }
-        out.write_all(b"\r\n").map_err(write_error)?;
+        out.write_all(&head).map_err(write_error)?;
     }
     // -f drops the body of an HTTP error; -I has none.
     let skip_body = args.head || (failed && args.fail && !args.fail_with_body);
@@ -191,7 +377,7 @@ async fn finish(args: &CurlArgs, outcome: Outcome, started: Instant) -> Result<(
             redirects,
         );
         // -w goes to standard output even with -o, as curl does.
-        if args.output.is_some() {
+        if !to_stdout {
             out.flush().map_err(write_error)?;
             data_raw!("{text}");
         } else {

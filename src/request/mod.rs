@@ -57,6 +57,8 @@ pub struct ClientOptions<'a> {
     pub connect_timeout: Option<std::time::Duration>,
     /// Ask for a compressed response and decompress it.
     pub compressed: bool,
+    /// `--cacert`: more CA certificates to trust for this call (beside the app's).
+    pub ca_file: Option<&'a std::path::Path>,
 }
 
 /// The client for `curl`: the app's egress settings, no automatic redirects (they
@@ -75,6 +77,11 @@ pub fn client(app: &App, options: &ClientOptions) -> Result<Client> {
     }
     if !options.compressed {
         builder = builder.no_gzip().no_brotli().no_deflate();
+    }
+    if let Some(path) = options.ca_file {
+        for cert in crate::http::read_certificates(path, "--cacert")? {
+            builder = builder.add_root_certificate(cert);
+        }
     }
     builder
         .build()
@@ -280,6 +287,13 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
     if e.is_timeout() {
         let message = format!("curl: (28) the request to {host} timed out");
         return Error::Transfer { code: 28, message };
+    }
+    let reason = source.to_string();
+    if e.is_connect() && reason.to_ascii_lowercase().contains("certificate") {
+        let message = format!(
+            "curl: (60) the TLS certificate of {host} is not trusted: {reason}\n  trust its CA for this call with --cacert FILE, or for the app with `outbound app edit APP --ca-file FILE`"
+        );
+        return Error::Transfer { code: 60, message };
     }
     if e.is_connect() {
         let message = format!("cannot reach {host}: {source}");

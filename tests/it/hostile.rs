@@ -51,6 +51,8 @@ pub struct HostileResponse {
     /// written lazily (the start of a JSON object, then filler) until the client stops
     /// reading or goes away.
     pub huge: Option<u64>,
+    /// More header lines, as given.
+    pub headers: Vec<(String, String)>,
 }
 
 impl HostileResponse {
@@ -61,6 +63,7 @@ impl HostileResponse {
             body: body.into(),
             delay: None,
             huge: None,
+            headers: Vec::new(),
         }
     }
 
@@ -244,8 +247,13 @@ fn serve(
     }
     let mut out = conn;
     let length = response.huge.unwrap_or(response.body.len() as u64);
+    let extra: String = response
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     let head = format!(
-        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {length}\r\n{extra}Connection: close\r\n\r\n",
         response.status,
         reason(response.status),
         response.content_type

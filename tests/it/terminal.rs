@@ -789,7 +789,8 @@ fn store_migrate_moves_every_secret() {
         .stdout;
     assert_eq!(from_file, token, "the same token, from the file");
     assert_eq!(server.token_requests("refresh_token"), 0);
-    env.run(&["--store", "file", "store", "migrate", "--to", "file"]).code(2);
+    env.run(&["--store", "file", "store", "migrate", "--to", "file"])
+        .code(2);
     env.run(&["--store", "file", "store", "migrate", "--to", "keyring"])
         .ok();
     assert_eq!(
@@ -797,4 +798,114 @@ fn store_migrate_moves_every_secret() {
         token
     );
     assert!(env.stored_token("nat", "default").is_some());
+}
+
+/// curl's flags that peers' users expect: a flag we do not take says so and what to
+/// use (it said "use `-- -k`", which does not work either); --retry and
+/// --retry-delay; -A; -D; -O; several URLs in one call; --cacert for one call.
+#[test]
+fn curl_speaks_more_curl_and_says_what_it_does_not() {
+    use crate::hostile::{Hostile, HostileResponse};
+    use crate::servers::Echo;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = AuthServer::start();
+    let echo = Echo::start();
+    let env = Env::new();
+    env.add_cc("api", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+
+    let run = env.run(&["curl", "api", "-k", &echo.base]).code(2);
+    assert!(
+        run.stderr.contains("does not take curl's `-k`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--cacert FILE"), "{}", run.stderr);
+    assert!(!run.stderr.contains("use '-- -k'"), "{}", run.stderr);
+
+    // Two 503s (Retry-After: 0), then an answer.
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&calls);
+    let flaky = Hostile::start(move |_| {
+        if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+            let mut busy = HostileResponse::json(503, "{\"busy\":true}");
+            busy.headers.push(("Retry-After".into(), "0".into()));
+            busy
+        } else {
+            HostileResponse::json(200, "{\"ok\":true}")
+        }
+    });
+    let run = env
+        .run(&["curl", "api", "--retry", "3", &flaky.url("/x")])
+        .ok();
+    assert_eq!(run.stdout, "{\"ok\":true}");
+    assert_eq!(
+        run.stderr.matches("retrying in 0 s").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    calls.store(0, Ordering::SeqCst);
+    let run = env
+        .run(&[
+            "curl",
+            "api",
+            "--retry",
+            "1",
+            "--retry-delay",
+            "0",
+            "-f",
+            &flaky.url("/x"),
+        ])
+        .code(22);
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "{}", run.stderr);
+
+    // -A, -D, -O and two URLs in one call.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = env.command([
+        "curl",
+        "api",
+        "-A",
+        "probe/1.0",
+        "-D",
+        "heads.txt",
+        "-O",
+        &format!("{}/one.json", echo.base),
+        "/two.json",
+    ]);
+    cmd.current_dir(dir.path());
+    let run = crate::harness::Run::from(cmd.output().expect("spawn")).code(2);
+    assert!(run.stderr.contains("relative URL"), "{}", run.stderr);
+    env.run(&["app", "edit", "api", "--base-url", &echo.base])
+        .ok();
+    let run = crate::harness::Run::from(cmd.output().expect("spawn")).ok();
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    for name in ["one.json", "two.json"] {
+        let body: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.path().join(name)).unwrap()).unwrap();
+        assert_eq!(body["headers"]["user-agent"], "probe/1.0");
+        assert_eq!(body["url"], format!("/{name}"));
+    }
+    let heads = std::fs::read_to_string(dir.path().join("heads.txt")).unwrap();
+    assert_eq!(heads.matches("200 OK").count(), 2, "{heads}");
+    let run = env.run(&["curl", "api", "-o", "x", "/a", "/b"]).code(2);
+    assert!(run.stderr.contains("use -O"), "{}", run.stderr);
+    let two = env.run(&["curl", "api", "/a", "/b"]).ok().stdout;
+    assert!(
+        two.contains("\"url\":\"/a\"") && two.contains("\"url\":\"/b\""),
+        "{two}"
+    );
+
+    // --cacert: a private CA for this call only.
+    let (ca, cert, key) = crate::authserver::private_ca(dir.path());
+    let tls = AuthServer::with(Options {
+        tls: Some((cert, key)),
+        ..Options::default()
+    });
+    let url = format!("{}/.well-known/openid-configuration", tls.issuer);
+    let run = env.run(&["curl", "api", &url]).code(60);
+    assert!(run.stderr.contains("--cacert FILE"), "{}", run.stderr);
+    let run = env
+        .run(&["curl", "api", "--cacert", ca.to_str().unwrap(), &url])
+        .ok();
+    assert_eq!(run.json()["issuer"], tls.issuer);
 }
