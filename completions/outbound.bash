@@ -290,7 +290,7 @@ _outbound() {
 
     case "${cmd}" in
         outbound)
-            opts="-q -h -V --config --store --no-input --quiet --help --version app authorize login status token audit doctor curl account store logout prune completions generate-docs help"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version app authorize login status token audit doctor curl account store logout prune completions generate-docs help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -312,7 +312,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__account)
-            opts="-q -h -V --config --store --no-input --quiet --help --version enable disable edit help"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version enable disable edit help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,7 +334,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__account__subcmd__disable)
-            opts="-q -h -V --account --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,7 +360,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__account__subcmd__edit)
-            opts="-q -h -V --account --base-url --unset --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --base-url --unset --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -394,7 +394,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__account__subcmd__enable)
-            opts="-q -h -V --account --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,7 +490,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app)
-            opts="-q -h -V --config --store --no-input --quiet --help --version add presets list show edit enable disable reset delete secret help"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version add presets list show edit enable disable reset delete secret help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +512,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__add)
-            opts="-q -h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --preset --preset-param --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -674,7 +674,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__delete)
-            opts="-y -q -h -V --yes --no-revoke --config --store --no-input --quiet --help --version"
+            opts="-y -q -h -V --yes --no-revoke --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -696,7 +696,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__disable)
-            opts="-q -h -V --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -718,7 +718,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__edit)
-            opts="-q -h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --add-scope --remove-scope --add-allowed-host --remove-allowed-host --remove-auth-param --remove-token-header --remove-token-param --unset --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --issuer --description --approval-prompt --grant --auth-url --token-url --revocation-url --device-url --client-id --client-secret-stdin --client-secret-env --client-secret-command --client-auth --scope --scope-delimiter --no-pkce --pkce --expires-in --refresh-skew --redirect-uri --prompt --add-auth-param --auth-param --add-token-header --token-header --add-token-param --token-param --allowed-host --base-url --proxy --ca-file --token-body --refresh-url --token-field --token-header-name --token-format --add-scope --remove-scope --add-allowed-host --remove-allowed-host --remove-auth-param --remove-token-header --remove-token-param --unset --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -904,7 +904,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__enable)
-            opts="-q -h -V --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1122,7 +1122,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__list)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,7 +1144,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__presets)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version show help"
+            opts="-q -h -V --json --config --trace --store --no-input --quiet --help --version show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1208,7 +1208,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__presets__subcmd__show)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1230,7 +1230,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__reset)
-            opts="-y -q -h -V --yes --no-revoke --config --store --no-input --quiet --help --version"
+            opts="-y -q -h -V --yes --no-revoke --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1252,7 +1252,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__secret)
-            opts="-q -h -V --config --store --no-input --quiet --help --version set help"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version set help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,7 +1316,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__secret__subcmd__set)
-            opts="-q -h -V --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1338,7 +1338,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__app__subcmd__show)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1360,7 +1360,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__audit)
-            opts="-q -h -V --json --limit --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --limit --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1386,7 +1386,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__authorize)
-            opts="-y -q -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --base-url --config --store --no-input --quiet --help --version"
+            opts="-y -q -h -V --account --scope --prompt --no-browser --manual --device --yes --timeout --base-url --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1428,7 +1428,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__completions)
-            opts="-q -h -V --config --store --no-input --quiet --help --version bash elvish fish powershell zsh"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1450,7 +1450,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__curl)
-            opts="-X -H -d -F -G -T -o -O -D -A -i -I -s -S -v -f -L -m -w -x -q -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --remote-name --dump-header --user-agent --cacert --retry --retry-delay --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --store --no-input --quiet --help --version"
+            opts="-X -H -d -F -G -T -o -O -D -A -i -I -s -S -v -f -L -m -w -x -q -h -V --account --request --header --data --data-raw --data-binary --data-urlencode --json --form --get --upload-file --output --remote-name --dump-header --user-agent --cacert --retry --retry-delay --include --head --silent --show-error --verbose --fail --fail-with-body --location --max-redirs --max-time --connect-timeout --write-out --compressed --proxy --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1600,7 +1600,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__doctor)
-            opts="-q -h -V --json --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1622,7 +1622,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__generate__subcmd__docs)
-            opts="-q -h -V --check --dir --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --check --dir --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2082,7 +2082,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__logout)
-            opts="-q -h -V --account --all --no-revoke --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --all --no-revoke --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2108,7 +2108,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__prune)
-            opts="-q -h -V --no-revoke --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --no-revoke --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2130,7 +2130,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__status)
-            opts="-q -h -V --json --check --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --json --check --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2152,7 +2152,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__store)
-            opts="-q -h -V --config --store --no-input --quiet --help --version migrate help"
+            opts="-q -h -V --config --trace --store --no-input --quiet --help --version migrate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2216,7 +2216,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__store__subcmd__migrate)
-            opts="-q -h -V --to --from --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --to --from --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2246,7 +2246,7 @@ _outbound() {
             return 0
             ;;
         outbound__subcmd__token)
-            opts="-q -h -V --account --json --keep-alive --force-refresh --config --store --no-input --quiet --help --version"
+            opts="-q -h -V --account --json --keep-alive --force-refresh --config --trace --store --no-input --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outbound_global_optspecs
-    string join \n config= store= no-input q/quiet h/help V/version
+    string join \n config= trace store= no-input q/quiet h/help V/version
 end
 
 function __fish_outbound_needs_command
@@ -27,6 +27,7 @@ end
 complete -c outbound -n "__fish_outbound_needs_command" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_needs_command" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_needs_command" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_needs_command" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_needs_command" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -49,6 +50,7 @@ complete -c outbound -n "__fish_outbound_needs_command" -f -a "help" -d 'Print t
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and not __fish_seen_subcommand_from add presets list show edit enable disable reset delete secret help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -107,6 +109,7 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l client-secret-stdin -d 'Read the client secret from standard input (never from a flag)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l pkce -d 'Turn PKCE (S256) back on (the default)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -115,6 +118,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from presets" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -125,6 +129,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l json -d 'Print a JSON array (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -133,6 +138,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l json -d 'Print a JSON object (stable; see the README)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -186,6 +192,7 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l client-secret-stdin -d 'Read the client secret from standard input (never from a flag)'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-pkce -d 'Turn PKCE (S256) off for servers that reject it'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l pkce -d 'Turn PKCE (S256) back on (the default)'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -193,6 +200,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -200,6 +208,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -209,6 +218,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -218,6 +228,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-revoke -d 'Remove this user\'s tokens without revoking them at the server'
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -225,6 +236,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_s
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand app; and __fish_seen_subcommand_from secret" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -254,6 +266,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-brows
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l manual -d 'Paste the redirected URL (or the code) back instead of running a listener'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l device -d 'Use the device authorization grant (RFC 8628)'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s y -l yes -d 'Do not ask before starting (the approval prompt is still shown)'
+complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand authorize" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -270,6 +283,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand login" -l no-browser -
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l manual -d 'Paste the redirected URL (or the code) back instead of running a listener'
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l device -d 'Use the device authorization grant (RFC 8628)'
 complete -c outbound -n "__fish_outbound_using_subcommand login" -s y -l yes -d 'Do not ask before starting (the approval prompt is still shown)'
+complete -c outbound -n "__fish_outbound_using_subcommand login" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand login" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand login" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -279,6 +293,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand status" -l store -d 'W
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l json -d 'Print a JSON array (stable; see the README)'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l check -d 'Exit 4 unless every application shown has a usable account (authorized, or expired with a refresh token), 5 if the one named is disabled'
+complete -c outbound -n "__fish_outbound_using_subcommand status" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -289,6 +304,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand token" -l store -d 'Wh
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l json -d 'Print a JSON object with the token, its type, expiry and scopes'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l force-refresh -l keep-alive -d 'Refresh now even if the token is fresh (also keeps idle refresh tokens alive)'
+complete -c outbound -n "__fish_outbound_using_subcommand token" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -298,6 +314,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand audit" -l config -d 'T
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l json -d 'Print JSON lines, one event each'
+complete -c outbound -n "__fish_outbound_using_subcommand audit" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -306,6 +323,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l config -d '
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l json -d 'The checks as JSON: {checks: [{check, status, detail, fix}], failures, warnings}'
+complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -345,6 +363,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -s f -l fail -d 
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l fail-with-body -d 'Exit 22 on HTTP >= 400, printing the body'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s L -l location -d 'Follow redirects (the token never goes to another origin)'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l compressed -d 'Ask for a compressed response and decompress it'
+complete -c outbound -n "__fish_outbound_using_subcommand curl" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand curl" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -352,6 +371,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand curl" -s V -l version 
 complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and not __fish_seen_subcommand_from enable disable edit help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -364,6 +384,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -372,6 +393,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -382,6 +404,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_seen_subcommand_from edit" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -393,6 +416,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand account; and __fish_se
 complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and not __fish_seen_subcommand_from migrate help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -406,6 +430,7 @@ file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand store; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -418,6 +443,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand logout" -l store -d 'W
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l all -d 'Every account of the application (or of every application)'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-revoke -d 'Remove the local tokens without revoking them at the server'
+complete -c outbound -n "__fish_outbound_using_subcommand logout" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -426,6 +452,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand prune" -l config -d 'T
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l no-revoke -d 'Remove the local tokens without revoking them at the server'
+complete -c outbound -n "__fish_outbound_using_subcommand prune" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand prune" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -433,6 +460,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand prune" -s V -l version
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l config -d 'The configuration file [default: $XDG_CONFIG_HOME/outbound/apps.toml]' -r -F
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
+complete -c outbound -n "__fish_outbound_using_subcommand completions" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -442,6 +470,7 @@ complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l conf
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l store -d 'Where secrets are kept [default: `store` in the config file, else keyring]' -r -f -a "keyring\t'The OS credential store (Secret Service, Keychain, Credential Manager)'
 file\t'A 0600 JSON file in the state directory; unencrypted'"
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l check -d 'Fail when a file differs instead of writing it'
+complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l trace -d 'Print every OAuth request and answer on stderr, secrets masked, JWTs decoded'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -l no-input -d 'Never prompt; fail with a clear message where input would be needed'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s q -l quiet -d 'No notices on stderr (progress, confirmations); data, warnings, errors and what you must act on (an authorization URL, a device code) still show'
 complete -c outbound -n "__fish_outbound_using_subcommand generate-docs" -s h -l help -d 'Print help (see more with \'--help\')'

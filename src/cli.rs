@@ -37,6 +37,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "OUTBOUND_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Print every OAuth request and answer on stderr, secrets masked, JWTs decoded
+    #[arg(long, global = true, env = "OUTBOUND_TRACE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub trace: bool,
+
     /// Where secrets are kept [default: `store` in the config file, else keyring]
     #[arg(long, global = true, env = "OUTBOUND_STORE", value_parser = choice::<Backend>())]
     pub store: Option<Backend>,

@@ -30,6 +30,7 @@ pub mod state;
 pub mod store;
 pub mod text;
 pub mod tokens;
+pub mod trace;
 pub mod warnings;
 
 use cli::{AppCommand, Cli, Command, PresetsCommand, SecretCommand};
@@ -39,6 +40,9 @@ use error::Result;
 /// Runs one parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     commands::output::set_quiet(cli.quiet);
+    if cli.trace {
+        trace::enable();
+    }
     let ctx = Ctx::new(&cli)?;
     match cli.command {
         Command::App(cmd) => match cmd {

@@ -138,7 +138,7 @@ impl Flow<'_> {
             require_iss: app.require_iss,
         };
         let url_for = |redirect_uri: &str| {
-            authorization_url(
+            let url = authorization_url(
                 app,
                 auth_url,
                 &AuthRequest {
@@ -148,7 +148,9 @@ impl Flow<'_> {
                     state: &state,
                     challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
                 },
-            )
+            );
+            crate::trace::note(&format!("authorization request: {url}"));
+            url
         };
 
         let (code, redirect_uri) = if mode == Mode::Manual {

@@ -64,6 +64,8 @@ pub fn check_callback<'a>(
     expected: &Expected,
 ) -> Result<Secret, Rejected> {
     let (mut state, mut code, mut error, mut description, mut iss) = (None, None, None, None, None);
+    let pairs: Vec<_> = pairs.collect();
+    crate::trace::callback(&pairs);
     for (k, v) in pairs {
         match k.as_ref() {
             "state" => state = Some(v.into_owned()),

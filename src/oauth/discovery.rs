@@ -40,15 +40,25 @@ pub fn candidates(issuer: &Url) -> Vec<Url> {
 pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
     let mut tried = Vec::new();
     for url in candidates(issuer) {
-        let response = match http
+        let request = http
             .get(url.as_str())
             .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-        {
+            .build()
+            .map_err(|e| OAuthError::unreachable("discovery", url.as_str(), &e))?;
+        let nothing_secret = crate::secret::Redactor::default();
+        crate::trace::request("discovery", &request, &nothing_secret);
+        let response = match http.execute(request) {
             Ok(r) => r,
             Err(e) => return Err(OAuthError::unreachable("discovery", url.as_str(), &e)),
         };
         let answer = super::read_answer("discovery", &url, response)?;
+        crate::trace::response(
+            "discovery",
+            answer.status,
+            &answer.content_type,
+            &answer.body,
+            &nothing_secret,
+        );
         let status = answer.status;
         if status != 200 {
             tried.push(format!("{url} answered HTTP {status}"));

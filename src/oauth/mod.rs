@@ -319,10 +319,22 @@ fn post(
             request.json(&object)
         }
     };
-    let response = request
-        .send()
+    let request = request
+        .build()
+        .map_err(|e| OAuthError::Local(format!("cannot build the {endpoint} request: {e}")))?;
+    crate::trace::request(endpoint, &request, redactor);
+    let response = http
+        .execute(request)
         .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?;
-    read_answer(endpoint, url, response)
+    let answer = read_answer(endpoint, url, response)?;
+    crate::trace::response(
+        endpoint,
+        answer.status,
+        &answer.content_type,
+        &answer.body,
+        redactor,
+    );
+    Ok(answer)
 }
 
 /// A token header's or parameter's value: literal, or resolved from its reference.

@@ -909,3 +909,76 @@ fn curl_speaks_more_curl_and_says_what_it_does_not() {
         .ok();
     assert_eq!(run.json()["issuer"], tls.issuer);
 }
+
+/// `--trace` (and OUTBOUND_TRACE=1) shows every OAuth exchange — discovery, the
+/// authorization request and callback, the code exchange, a refresh, a revocation —
+/// with JWTs decoded and no secret: not the client secret, not a token, not the code.
+#[test]
+fn trace_shows_every_exchange_and_no_secret() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.set("OUTBOUND_TRACE", "1");
+    env.add_native("nat", &server.issuer, &[]);
+    let authorize = env.authorize("nat", &[]).ok();
+    let first = env.stored_token("nat", "default").unwrap();
+    let refresh = env.run(&["token", "nat", "--force-refresh"]).ok();
+    let second = env.stored_token("nat", "default").unwrap();
+    let discovery = env
+        .run(&["app", "edit", "nat", "--issuer", &server.issuer])
+        .ok();
+    let logout = env.run(&["logout", "nat"]).ok();
+    let trace = [
+        &authorize.stderr,
+        &refresh.stderr,
+        &discovery.stderr,
+        &logout.stderr,
+    ]
+    .map(|s| s.as_str())
+    .join("\n");
+    for shown in [
+        "trace: > GET ",
+        "/.well-known/oauth-authorization-server (discovery)",
+        "trace: * authorization request: ",
+        "trace: < callback: ",
+        "code=***",
+        "(token)",
+        "trace: > grant_type=authorization_code",
+        "trace: > code_verifier=***",
+        "trace: > authorization: Basic ***",
+        "trace: < access_token: ***",
+        "trace: > grant_type=refresh_token",
+        "trace: > refresh_token=***",
+        "id_token is a JWT; header: {",
+        "id_token claims: {",
+        "\"sub\":\"alice\"",
+        "(revocation)",
+        "trace: > token=***",
+    ] {
+        assert!(trace.contains(shown), "{shown} not in:\n{trace}");
+    }
+    let mut secrets = vec!["native-secret".to_owned()];
+    for token in [&first, &second] {
+        for field in ["access_token", "refresh_token", "id_token"] {
+            if let Some(value) = token[field].as_str() {
+                secrets.push(value.to_owned());
+            }
+        }
+    }
+    for secret in &secrets {
+        assert!(
+            !trace.contains(secret.as_str()),
+            "leaked {secret} in:\n{trace}"
+        );
+    }
+    for line in trace
+        .lines()
+        .filter(|l| l.contains("code=") && !l.contains("response_type=code"))
+    {
+        assert!(line.contains("code=***"), "{line}");
+    }
+    // The token itself is stdout's, as asked; never stderr's.
+    assert_eq!(
+        refresh.stdout.trim(),
+        second["access_token"].as_str().unwrap()
+    );
+}
