@@ -15,6 +15,7 @@ pub mod choice;
 pub mod cli;
 pub mod clock;
 pub mod commands;
+pub mod completion;
 pub mod config;
 pub mod error;
 pub mod fsutil;

@@ -4,6 +4,8 @@ use clap::Parser;
 use outbound::cli::Cli;
 
 fn main() -> ExitCode {
+    // `COMPLETE=<shell> outbound -- …`: a shell asking for completions; answered, exits.
+    outbound::completion::answer_if_asked();
     outbound::signals::forbid_core_dumps();
     outbound::signals::install();
     let cli = match Cli::try_parse() {

@@ -1,7 +1,7 @@
 //! `outbound completions` and the hidden `generate-docs`, which writes (or checks)
 //! the committed completions/ and man/ so they never drift from the CLI.
 
-use crate::commands::output::data;
+use crate::commands::output::{data, data_raw};
 use std::path::Path;
 
 use clap::CommandFactory;
@@ -10,9 +10,13 @@ use clap_complete::{Generator, Shell};
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 
+/// Prints the script that registers dynamic completion for `shell`: it calls
+/// `outbound` back for every completion, so names come from the files in use.
 pub fn completions(shell: Shell) -> Result<()> {
-    let mut cmd = Cli::command();
-    clap_complete::generate(shell, &mut cmd, "outbound", &mut std::io::stdout());
+    let mut out = Vec::new();
+    crate::completion::registration(&shell.to_string(), &mut out)
+        .map_err(|e| Error::io("cannot write the completion script", e))?;
+    data_raw!("{}", String::from_utf8_lossy(&out));
     Ok(())
 }
 
@@ -27,7 +31,8 @@ fn generated() -> Result<Vec<(String, Vec<u8>)>> {
         Shell::Elvish,
     ] {
         let mut out = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "outbound", &mut out);
+        crate::completion::registration(&shell.to_string(), &mut out)
+            .map_err(|e| Error::io("cannot render a completion script", e))?;
         let name = shell.file_name("outbound");
         files.push((format!("completions/{name}"), out));
     }

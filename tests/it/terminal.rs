@@ -982,3 +982,78 @@ fn trace_shows_every_exchange_and_no_secret() {
         second["access_token"].as_str().unwrap()
     );
 }
+
+/// Completion knows the files in use: application names (with their description),
+/// accounts, presets and setting names, through the registration script in a real
+/// bash; the hidden `generate-docs` is never offered; all five shells get a script
+/// that calls outbound back.
+#[test]
+fn completion_knows_apps_accounts_presets_and_settings() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &["--description", "the native app"]);
+    env.add_app("svc", "s3cret");
+    env.authorize("nat", &["--account", "ci"]).ok();
+    let bin_dir = std::path::Path::new(env!("CARGO_BIN_EXE_outbound"))
+        .parent()
+        .unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap());
+    let script = env.dir.path().join("completion.bash");
+    std::fs::write(&script, env.run(&["completions", "bash"]).ok().stdout).unwrap();
+    // What bash offers after the words typed so far (the last one being completed).
+    let offered = |words: &str| -> Vec<String> {
+        let program = format!(
+            "source {}\nCOMP_WORDS=({words})\nCOMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))\n_clap_complete_outbound outbound \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            script.display()
+        );
+        let mut cmd = std::process::Command::new("bash");
+        env.isolate(&mut cmd);
+        let out = cmd
+            .args(["-c", &program])
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Flags are offered too on an empty word; the values are what is checked.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with('-'))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(offered("outbound token ''"), ["nat", "svc"]);
+    assert_eq!(offered("outbound app show n"), ["nat"]);
+    assert_eq!(offered("outbound curl nat --account ''"), ["ci"]);
+    assert!(offered("outbound app add x --preset gi").contains(&"github".to_owned()));
+    assert!(offered("outbound app presets show go").contains(&"google".to_owned()));
+    assert_eq!(
+        offered("outbound app edit nat --unset scope"),
+        ["scopes", "scope_delimiter"]
+    );
+    let commands = offered("outbound ''");
+    assert!(commands.contains(&"authorize".to_owned()), "{commands:?}");
+    assert!(
+        !commands.iter().any(|c| c.contains("generate")),
+        "{commands:?}"
+    );
+    // Descriptions come along where the shell shows them (fish's protocol).
+    let mut cmd = env.command(["--", "outbound", "status", ""]);
+    cmd.env("COMPLETE", "fish");
+    let fish = crate::harness::Run::from(cmd.output().unwrap()).ok();
+    assert!(
+        fish.stdout.contains("nat\tthe native app"),
+        "{}",
+        fish.stdout
+    );
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let script = env.run(&["completions", shell]).ok().stdout;
+        assert!(
+            script.contains("COMPLETE") && script.contains("outbound"),
+            "{shell}: {script}"
+        );
+    }
+}
