@@ -1057,3 +1057,35 @@ fn completion_knows_apps_accounts_presets_and_settings() {
         );
     }
 }
+
+/// `app edit NAME` with no flags on a terminal opens the app's table in $EDITOR,
+/// validates what is saved and shows what changed; an invalid edit comes back with
+/// the reason, and leaving it so cancels with the file untouched.
+#[test]
+fn app_edit_without_flags_opens_the_editor() {
+    let env = Env::new();
+    env.add_app("cc", "s3cret");
+    let editor = r#"sed -i 's/^client_id = "cid"/client_id = "edited"/'"#;
+    let (ok, screen) = env.in_pty("app edit cc", &[], &[("EDITOR", editor), ("VISUAL", "")]);
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains(r#"client_id: "cid" → "edited""#),
+        "{screen}"
+    );
+    assert_eq!(env.app_json("cc")["client_id"], "edited");
+    let before = env.config_text();
+    let bad = r#"sed -i 's|^token_url = .*|token_url = "http://auth.example.com/t"|'"#;
+    let (ok, screen) = env.in_pty("app edit cc", &[], &[("EDITOR", bad), ("VISUAL", "")]);
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("edit cancelled"), "{screen}");
+    assert!(screen.contains("https is required"), "{screen}");
+    assert_eq!(env.config_text(), before, "untouched");
+    let renaming = r#"sed -i 's/^id = .*/id = "0000"/'"#;
+    let (ok, screen) = env.in_pty("app edit cc", &[], &[("EDITOR", renaming), ("VISUAL", "")]);
+    assert!(!ok, "{screen}");
+    assert!(screen.contains("`id` cannot be changed"), "{screen}");
+    assert_eq!(env.config_text(), before, "untouched");
+    // Without a terminal, no editor: the usage error says how to change things.
+    let run = env.run(&["app", "edit", "cc"]).code(2);
+    assert!(run.stderr.contains("$EDITOR"), "{}", run.stderr);
+}

@@ -49,8 +49,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let discovered = crate::admin::discover_into(&name, &mut patch, has_secret)?;
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if patch.is_empty() && new_ref.is_none() && unset.is_empty() && entries.is_empty() {
+        // No flags: the app's table in an editor, where a person is there to use one.
+        if ctx.interactive {
+            return super::editor::run(ctx, &name);
+        }
         return Err(Error::Usage(format!(
-            "nothing to change: give a setting flag (see `outbound app edit --help`) or --unset FIELD for `{name}`"
+            "nothing to change: give a setting flag (see `outbound app edit --help`) or --unset FIELD for `{name}` (with no flags on a terminal, it opens $EDITOR)"
         )));
     }
     for (field, add, _) in entries.lists() {
@@ -170,7 +174,7 @@ fn edit_list(table: &mut dyn TableLike, field: &str, add: &[String], remove: &[S
 
 /// What an edit changed, a line per setting: `scopes: ["a"] → ["a", "b"]`, in the
 /// terms `app show --json` uses (the file holds no secret, so neither does this).
-fn changes(before: &crate::app::App, after: &crate::app::App) -> Vec<String> {
+pub(super) fn changes(before: &crate::app::App, after: &crate::app::App) -> Vec<String> {
     let (Ok(before), Ok(after)) = (serde_json::to_value(before), serde_json::to_value(after))
     else {
         return Vec::new();

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod edit;
+pub mod editor;
 pub mod lifecycle;
 pub mod secret;
 pub mod show;
