@@ -1089,3 +1089,54 @@ fn app_edit_without_flags_opens_the_editor() {
     let run = env.run(&["app", "edit", "cc"]).code(2);
     assert!(run.stderr.contains("$EDITOR"), "{}", run.stderr);
 }
+
+/// `app add NAME` on a terminal with nothing else starts from a preset or the
+/// issuer (like `rclone config` and `gh auth login`), then asks what is missing.
+#[test]
+fn app_add_alone_on_a_terminal_is_guided() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let (ok, screen) = env.in_pty(
+        "app add gh",
+        &["", "github", "my-client", "", "", "s3cret"],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("Where do this provider's endpoints come from?"),
+        "{screen}"
+    );
+    let app = env.app_json("gh");
+    assert_eq!(app["client_id"], "my-client");
+    assert_eq!(
+        app["token_url"],
+        "https://github.com/login/oauth/access_token"
+    );
+    assert_eq!(app["client_secret"], "keyring");
+    assert!(screen.contains("at the provider, register:"), "{screen}");
+
+    let down = "\u{1b}[B";
+    let (ok, screen) = env.in_pty(
+        "app add nat",
+        &[
+            down,
+            &server.issuer,
+            "y",
+            "native-app",
+            "openid offline_access",
+            "127.0.0.1",
+            "native-secret",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    let app = env.app_json("nat");
+    assert_eq!(app["issuer"], format!("{}/", server.issuer));
+    assert_eq!(app["token_url"], format!("{}/token", server.issuer));
+    assert_eq!(
+        app["scopes"],
+        serde_json::json!(["openid", "offline_access"])
+    );
+    assert_eq!(app["allowed_hosts"], serde_json::json!(["127.0.0.1"]));
+    env.authorize("nat", &[]).ok();
+}

@@ -27,6 +27,17 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             config.path.display()
         )));
     }
+    // Nothing given on a terminal: a guided start (a preset, discovery, or by hand).
+    let guided = ctx.interactive
+        && preset.is_none()
+        && patch.is_empty()
+        && secret_ref_from(&settings).is_none();
+    let (preset, preset_params) = if guided {
+        let start = super::guided::start(ctx, &mut patch)?;
+        (start.preset, start.preset_params)
+    } else {
+        (preset, preset_params)
+    };
     if let Some(preset) = &preset {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
     }
@@ -38,7 +49,13 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             auth.name()
         );
     }
+    if guided {
+        super::guided::secret_question(&mut patch)?;
+    }
     complete_required(ctx, &name, &mut patch, &mut secret_ref)?;
+    if guided {
+        super::guided::lists(&mut patch)?;
+    }
 
     let id = app::new_id().map_err(Error::Other)?;
     // The secret is stored first, under the fresh id nobody else knows yet, and

@@ -3,6 +3,7 @@
 pub mod add;
 pub mod edit;
 pub mod editor;
+mod guided;
 pub mod lifecycle;
 pub mod secret;
 pub mod show;
