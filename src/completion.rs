@@ -5,17 +5,14 @@
 //! the one command tree `cli.rs` declares; the CLI's own declarations stay free of
 //! completion plumbing.
 
-use clap::CommandFactory;
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
-
-use crate::cli::Cli;
 
 /// The variable the shell scripts set to ask for completions.
 pub const VAR: &str = "COMPLETE";
 
 /// The command tree with the candidates for names that live in files.
 pub fn command() -> clap::Command {
-    with_candidates(Cli::command(), &[])
+    with_candidates(crate::examples::command(), &[])
 }
 
 /// Answers a completion request (and exits) when `COMPLETE` is set; otherwise

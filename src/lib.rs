@@ -18,6 +18,7 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod error;
+pub mod examples;
 pub mod fsutil;
 pub mod http;
 pub mod oauth;

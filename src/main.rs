@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 use outbound::cli::Cli;
 
 fn main() -> ExitCode {
@@ -8,7 +8,10 @@ fn main() -> ExitCode {
     outbound::completion::answer_if_asked();
     outbound::signals::forbid_core_dumps();
     outbound::signals::install();
-    let cli = match Cli::try_parse() {
+    let parsed = outbound::examples::command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             if let Some(flag) = unknown_curl_flag(&e) {

@@ -4,10 +4,8 @@
 use crate::commands::output::{data, data_raw};
 use std::path::Path;
 
-use clap::CommandFactory;
 use clap_complete::{Generator, Shell};
 
-use crate::cli::Cli;
 use crate::error::{Error, Result};
 
 /// Prints the script that registers dynamic completion for `shell`: it calls
@@ -36,18 +34,55 @@ fn generated() -> Result<Vec<(String, Vec<u8>)>> {
         let name = shell.file_name("outbound");
         files.push((format!("completions/{name}"), out));
     }
-    let mut cmd = Cli::command();
+    let mut cmd = crate::examples::command();
     cmd.build();
     man_pages(&cmd, "outbound", &mut files)?;
     Ok(files)
 }
 
 fn man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+    // The examples get their own EXAMPLES section, and what else follows the options
+    // in --help (the exit codes, curl's rule) its NOTES: not clap_mangen's "EXTRA".
+    let path = name
+        .strip_prefix("outbound")
+        .unwrap_or(name)
+        .trim_start_matches('-')
+        .replace('-', " ");
+    let examples = crate::examples::of(&path);
+    let notes = cmd.get_after_help().map(|after| {
+        let after = after.to_string();
+        match examples {
+            Some(ex) => after
+                .strip_prefix(&format!("Examples:\n{ex}"))
+                .unwrap_or(&after)
+                .trim()
+                .to_owned(),
+            None => after,
+        }
+    });
     let page = cmd.clone().name(name.to_owned());
+    let man = clap_mangen::Man::new(page.clone());
     let mut out = Vec::new();
-    clap_mangen::Man::new(page)
-        .render(&mut out)
-        .map_err(|e| Error::io("cannot render a man page", e))?;
+    let cannot = |e| Error::io("cannot render a man page", e);
+    man.render_title(&mut out).map_err(cannot)?;
+    man.render_name_section(&mut out).map_err(cannot)?;
+    man.render_synopsis_section(&mut out).map_err(cannot)?;
+    man.render_description_section(&mut out).map_err(cannot)?;
+    if page.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out).map_err(cannot)?;
+    }
+    if page.get_subcommands().any(|s| !s.is_hide_set()) {
+        man.render_subcommands_section(&mut out).map_err(cannot)?;
+    }
+    if let Some(examples) = examples {
+        out.extend_from_slice(&roff_section("EXAMPLES", examples));
+    }
+    if let Some(notes) = notes.filter(|n| !n.is_empty()) {
+        out.extend_from_slice(&roff_section("NOTES", &notes));
+    }
+    if page.get_version().is_some() {
+        man.render_version_section(&mut out).map_err(cannot)?;
+    }
     files.push((format!("man/{name}.1"), out));
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         if sub.get_name() == "help" {
@@ -56,6 +91,21 @@ fn man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(String, Vec<u8>)>
         man_pages(sub, &format!("{name}-{}", sub.get_name()), files)?;
     }
     Ok(())
+}
+
+/// A man-page section of preformatted lines, escaped for roff.
+fn roff_section(title: &str, text: &str) -> Vec<u8> {
+    let mut out = format!(".SH {title}\n.nf\n");
+    for line in text.lines() {
+        let line = line.replace('\\', "\\e");
+        if line.starts_with('.') || line.starts_with('\'') {
+            out.push_str("\\&");
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push_str(".fi\n");
+    out.into_bytes()
 }
 
 pub fn docs(root: &Path, check: bool) -> Result<()> {

@@ -31,6 +31,22 @@ fn every_help_text() {
         let mut cmd = env.command(&args);
         cmd.env("COLUMNS", "100");
         let run = crate::harness::Run::from(cmd.output().expect("spawn outbound")).ok();
+        // Every command shows how it is used, in --help and in its man page.
+        if path.last().is_none_or(|last| last != "help") {
+            assert!(
+                run.stdout.contains("\nExamples:\n  "),
+                "{path:?}: {}",
+                run.stdout
+            );
+            let page = std::iter::once("outbound".to_owned())
+                .chain(path.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("-");
+            let man =
+                std::fs::read_to_string(format!("{}/man/{page}.1", env!("CARGO_MANIFEST_DIR")))
+                    .unwrap_or_else(|e| panic!("man/{page}.1: {e}"));
+            assert!(man.contains(".SH EXAMPLES\n"), "{page}");
+        }
         let name = if path.is_empty() {
             "help".to_owned()
         } else {
