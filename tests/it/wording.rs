@@ -89,6 +89,21 @@ fn the_main_errors() {
     env.run(&["app", "disable", "nat"]).ok();
     check("disabled", &["token", "nat"], 5);
     env.run(&["app", "enable", "nat"]).ok();
+    check("relative URL without a base", &["curl", "nat", "/me"], 2);
+    check(
+        "a curl flag outbound does not take",
+        &["curl", "nat", "-k", "/me"],
+        2,
+    );
+    env.authorize("nat", &["--account", "ci"]).ok();
+    env.run(&["account", "disable", "nat", "--account", "ci"])
+        .ok();
+    check("inactive account", &["token", "nat", "--account", "ci"], 5);
+    check(
+        "missing named configuration",
+        &["--config", "/nonexistent/apps.toml", "status"],
+        3,
+    );
     env.add_cc("cc", &server.issuer, &[]);
     env.run_with_input(&["app", "secret", "set", "cc"], "wrong-secret")
         .ok();
@@ -96,5 +111,11 @@ fn the_main_errors() {
     let text = std::fs::read_to_string(env.config_path()).unwrap();
     std::fs::write(env.config_path(), text.replace("grant = ", "grant = 7 #")).unwrap();
     check("bad configuration", &["status"], 3);
+    std::fs::write(
+        env.config_path(),
+        text.replace("client_id =", "scope = []\nclient_id ="),
+    )
+    .unwrap();
+    check("mistyped key", &["status"], 3);
     insta::assert_snapshot!("main-errors", seen.join("\n"));
 }
