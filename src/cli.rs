@@ -578,6 +578,27 @@ pub struct Settings {
     /// Client authentication at the token endpoint [default: basic]
     #[arg(long, value_parser = choice::<ClientAuth>())]
     pub client_auth: Option<ClientAuth>,
+    /// private_key_jwt: read this PEM private key once and keep it in the store
+    #[arg(long, value_name = "FILE", group = "private_key_source")]
+    #[serde(skip)]
+    pub private_key: Option<PathBuf>,
+    /// private_key_jwt: the PEM private key is in this environment variable
+    #[arg(long, value_name = "VAR", group = "private_key_source")]
+    #[serde(skip)]
+    pub private_key_env: Option<String>,
+    /// private_key_jwt: this shell command prints the PEM private key
+    #[arg(long, value_name = "CMD", group = "private_key_source")]
+    #[serde(skip)]
+    pub private_key_command: Option<String>,
+    /// The `kid` of the client assertion's key
+    #[arg(long, value_name = "KID")]
+    pub key_id: Option<String>,
+    /// The client assertion's algorithm [default: the key's: RS256, ES256, EdDSA; HS256]
+    #[arg(long, value_parser = choice::<crate::app::SigningAlg>(), value_name = "ALG")]
+    pub signing_alg: Option<crate::app::SigningAlg>,
+    /// The client assertion's `aud`: issuer (default), token-endpoint, or a URL
+    #[arg(long, value_name = "AUD")]
+    pub assertion_audience: Option<String>,
     /// A scope to request (repeatable; none = send no scope); in `edit`, replaces the list
     #[arg(long = "scope", value_name = "SCOPE")]
     #[serde(serialize_with = "scope_list")]

@@ -21,6 +21,7 @@ pub mod error;
 pub mod examples;
 pub mod fsutil;
 pub mod http;
+pub mod jose;
 pub mod oauth;
 pub mod presets;
 #[cfg(test)]

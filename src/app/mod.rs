@@ -51,6 +51,10 @@ pub struct RawApp {
     pub client_id: Option<Spanned<String>>,
     pub client_secret: Option<Spanned<String>>,
     pub client_auth: Option<ClientAuth>,
+    pub private_key: Option<Spanned<String>>,
+    pub key_id: Option<String>,
+    pub signing_alg: Option<SigningAlg>,
+    pub assertion_audience: Option<Spanned<String>>,
     pub auth_url: Option<Spanned<String>>,
     pub token_url: Option<Spanned<String>>,
     pub revocation_url: Option<Spanned<String>>,
@@ -147,6 +151,37 @@ choice! {
         Basic = "basic": "HTTP Basic with the client id and secret (`client_secret_basic`)",
         Post = "post": "Client id and secret in the request body (`client_secret_post`)",
         None = "none": "A public client: only `client_id` is sent",
+        ClientSecretJwt = "client_secret_jwt":
+            "A JWT signed with the client secret (HS256; RFC 7523)",
+        PrivateKeyJwt = "private_key_jwt":
+            "A JWT signed with the client's private key: no shared secret (RFC 7523)",
+    }
+}
+
+impl ClientAuth {
+    /// Whether the method sends (or signs with) the client secret.
+    pub fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt
+        )
+    }
+}
+
+choice! {
+    /// A JWS algorithm for what outbound signs (client assertions, DPoP proofs).
+    pub enum SigningAlg {
+        Rs256 = "RS256": "RSA PKCS#1 v1.5 with SHA-256",
+        Rs384 = "RS384": "RSA PKCS#1 v1.5 with SHA-384",
+        Rs512 = "RS512": "RSA PKCS#1 v1.5 with SHA-512",
+        Ps256 = "PS256": "RSA-PSS with SHA-256",
+        Ps384 = "PS384": "RSA-PSS with SHA-384",
+        Ps512 = "PS512": "RSA-PSS with SHA-512",
+        Es256 = "ES256": "ECDSA on P-256 with SHA-256",
+        EdDsa = "EdDSA": "Ed25519",
+        Hs256 = "HS256": "HMAC with SHA-256 (client_secret_jwt)",
+        Hs384 = "HS384": "HMAC with SHA-384 (client_secret_jwt)",
+        Hs512 = "HS512": "HMAC with SHA-512 (client_secret_jwt)",
     }
 }
 
@@ -209,6 +244,33 @@ impl SecretRef {
     }
 }
 
+/// Whom a client assertion is for (`aud`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AssertionAudience {
+    /// The server's issuer, or the token endpoint when no issuer is known.
+    #[default]
+    Issuer,
+    /// The URL of the endpoint the assertion goes to.
+    TokenEndpoint,
+    Url(Url),
+}
+
+impl AssertionAudience {
+    /// The `aud` of an assertion sent to `endpoint`.
+    pub fn for_endpoint(&self, app: &App, endpoint: &Url) -> String {
+        match self {
+            AssertionAudience::Issuer => app
+                .issuer
+                .as_ref()
+                .map(|i| i.as_str().trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| endpoint.to_string()),
+            AssertionAudience::TokenEndpoint => endpoint.to_string(),
+            AssertionAudience::Url(url) => url.to_string(),
+        }
+    }
+}
+
 /// A validated application. Built only by [`validate`].
 #[derive(Debug, Clone, Serialize)]
 pub struct App {
@@ -225,6 +287,15 @@ pub struct App {
     #[serde(serialize_with = "secret_source")]
     pub client_secret: SecretRef,
     pub client_auth: ClientAuth,
+    /// Where the private key of `private_key_jwt` lives (never the key).
+    #[serde(serialize_with = "secret_source")]
+    pub private_key: SecretRef,
+    /// `kid` in the assertion's header.
+    pub key_id: Option<String>,
+    /// The algorithm of assertions; None: the key's own (RS256, ES256, EdDSA, HS256).
+    pub signing_alg: Option<SigningAlg>,
+    /// The assertion's `aud`: the issuer (default), the token endpoint, or a URL.
+    pub assertion_audience: AssertionAudience,
     pub auth_url: Option<Url>,
     pub token_url: Url,
     pub revocation_url: Option<Url>,
@@ -488,7 +559,60 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                 .map_err(|m| FieldError::new("client_secret", Some(span), m))?
         }
     };
-    if client_secret == SecretRef::None && client_auth != ClientAuth::None {
+    let private_key = match raw.private_key {
+        None => SecretRef::None,
+        Some(s) => {
+            let span = s.span();
+            SecretRef::parse(s.get_ref())
+                .map_err(|m| FieldError::new("private_key", Some(span), m))?
+        }
+    };
+    if client_auth == ClientAuth::PrivateKeyJwt && private_key == SecretRef::None {
+        return Err(FieldError::new(
+            "private_key",
+            None,
+            "missing, and client_auth is `private_key_jwt`; give it with --private-key FILE (kept in the store), --private-key-env VAR or --private-key-command CMD",
+        ));
+    }
+    let signing_alg = raw.signing_alg;
+    match (client_auth, signing_alg) {
+        (ClientAuth::ClientSecretJwt, Some(alg)) if !alg.as_str().starts_with("HS") => {
+            return Err(FieldError::new(
+                "signing_alg",
+                None,
+                format!(
+                    "client_secret_jwt signs with the client secret: HS256, HS384 or HS512, not {}",
+                    alg.as_str()
+                ),
+            ));
+        }
+        (ClientAuth::PrivateKeyJwt, Some(alg)) if alg.as_str().starts_with("HS") => {
+            return Err(FieldError::new(
+                "signing_alg",
+                None,
+                format!(
+                    "private_key_jwt signs with a private key, not {} (an HMAC)",
+                    alg.as_str()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    let assertion_audience = match raw.assertion_audience {
+        None => AssertionAudience::Issuer,
+        Some(a) => match a.get_ref().as_str() {
+            "issuer" => AssertionAudience::Issuer,
+            "token-endpoint" => AssertionAudience::TokenEndpoint,
+            other => AssertionAudience::Url(check_endpoint(other).map_err(|m| {
+                FieldError::new(
+                    "assertion_audience",
+                    Some(a.span()),
+                    format!("`issuer`, `token-endpoint` or a URL: {m}"),
+                )
+            })?),
+        },
+    };
+    if client_secret == SecretRef::None && client_auth.uses_secret() {
         return Err(FieldError::new(
             "client_secret",
             None,
@@ -669,6 +793,10 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         client_id,
         client_secret,
         client_auth,
+        private_key,
+        key_id: raw.key_id.filter(|k| !k.is_empty()),
+        signing_alg,
+        assertion_audience,
         auth_url,
         token_url,
         revocation_url,

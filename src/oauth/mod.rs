@@ -155,33 +155,58 @@ impl OAuthError {
     }
 }
 
-/// The client credentials for one request: the id, and the secret unless public.
+/// The client credentials for requests to the app's server: the id, the secret
+/// unless public, and the key that signs client assertions (`private_key_jwt`,
+/// `client_secret_jwt`). Built by `tokens::secrets::client_credentials`.
 pub struct ClientCredentials<'a> {
     pub app: &'a App,
-    pub secret: Option<&'a Secret>,
+    pub secret: Option<Secret>,
+    pub signing_key: Option<crate::jose::SigningKey>,
 }
 
+/// RFC 7523 §2.2's `client_assertion_type`.
+const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
 impl ClientCredentials<'_> {
-    /// Applies the app's client authentication: HTTP Basic (RFC 6749 2.3.1, with the
-    /// form-encoding it asks for), or the id (and secret) in the body.
-    fn apply(&self, request: RequestBuilder, form: &mut Vec<(String, String)>) -> RequestBuilder {
+    /// Applies the app's client authentication to a request to `endpoint`: HTTP
+    /// Basic (RFC 6749 2.3.1, with the form-encoding it asks for), the id (and
+    /// secret) in the body, or a fresh signed client assertion (RFC 7523), which
+    /// `redactor` learns.
+    fn apply(
+        &self,
+        request: RequestBuilder,
+        form: &mut Vec<(String, String)>,
+        endpoint: &url::Url,
+        redactor: &mut Redactor,
+    ) -> Result<RequestBuilder, OAuthError> {
         let id = &self.app.client_id;
-        match (self.app.client_auth, self.secret) {
-            (ClientAuth::Basic, Some(secret)) => {
+        match (self.app.client_auth, &self.secret, &self.signing_key) {
+            (ClientAuth::Basic, Some(secret), _) => {
                 let user = form_encode(id);
                 let pass = form_encode(secret.expose());
                 let token =
                     base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-                request.header(reqwest::header::AUTHORIZATION, format!("Basic {token}"))
+                Ok(request.header(reqwest::header::AUTHORIZATION, format!("Basic {token}")))
             }
-            (ClientAuth::Post, Some(secret)) => {
+            (ClientAuth::Post, Some(secret), _) => {
                 form.push(("client_id".into(), id.clone()));
                 form.push(("client_secret".into(), secret.expose().to_owned()));
-                request
+                Ok(request)
+            }
+            (ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt, _, Some(key)) => {
+                let audience = self.app.assertion_audience.for_endpoint(self.app, endpoint);
+                let assertion = crate::jose::client_assertion(key, id, &audience).map_err(|e| {
+                    OAuthError::Local(format!("the client assertion of `{}`: {e}", self.app.name))
+                })?;
+                redactor.add(&assertion);
+                form.push(("client_id".into(), id.clone()));
+                form.push(("client_assertion_type".into(), JWT_BEARER_ASSERTION.into()));
+                form.push(("client_assertion".into(), assertion.expose().to_owned()));
+                Ok(request)
             }
             _ => {
                 form.push(("client_id".into(), id.clone()));
-                request
+                Ok(request)
             }
         }
     }
@@ -190,7 +215,7 @@ impl ClientCredentials<'_> {
     /// it may travel, and the request's own secrets (code, verifier, refresh token).
     fn redactor(&self, secrets: &[&Secret]) -> Redactor {
         let mut r = Redactor::default();
-        if let Some(secret) = self.secret {
+        if let Some(secret) = &self.secret {
             r.add(secret);
             r.add_basic(&self.app.client_id, secret);
         }
@@ -308,7 +333,7 @@ fn post(
             ));
         }
     }
-    request = creds.apply(request, &mut form);
+    request = creds.apply(request, &mut form, url, redactor)?;
     request = match format {
         BodyFormat::Form => request.form(&form),
         BodyFormat::Json => {

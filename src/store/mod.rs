@@ -44,6 +44,11 @@ pub fn client_secret_key(app_id: &str) -> String {
     format!("client-secret/{app_id}")
 }
 
+/// The key under which an application's private key (`private_key_jwt`) is stored.
+pub fn private_key_key(app_id: &str) -> String {
+    format!("private-key/{app_id}")
+}
+
 /// The key under which one account's tokens for an application are stored.
 pub fn token_key(app_id: &str, account: &str) -> String {
     format!("token/{app_id}/{account}")

@@ -1,12 +1,11 @@
 //! Keeping what an authorization obtains: the flows are in `authorize/`; this
 //! resolves the client secret, runs one, and saves the tokens before anything else.
 
-use super::secrets::client_secret;
 use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::authorize::flow::{self, Mode, Person};
 use crate::error::Result;
-use crate::oauth::ClientCredentials;
+
 use crate::state::{AccountSettings, Index};
 
 /// What an authorization asks for: the account, the scopes and `prompt` for it (an
@@ -79,12 +78,8 @@ pub fn authorize(
     person: &mut dyn Person,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, &plan.account)?;
-    let secret = client_secret(app, env.store)?;
+    let creds = super::secrets::client_credentials(app, env.store)?;
     let http = crate::http::oauth_client(app)?;
-    let creds = ClientCredentials {
-        app,
-        secret: secret.as_ref(),
-    };
     let request = flow::Request {
         scopes: &plan.scopes,
         prompt: plan.prompt.as_deref(),

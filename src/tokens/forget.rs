@@ -2,11 +2,10 @@
 //! removed from the store and the index, under the account's refresh lock.
 
 use super::refresh::{lock_path, lock_with_timeout};
-use super::secrets::client_secret;
 use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::error::Result;
-use crate::oauth::{self, ClientCredentials};
+use crate::oauth;
 use crate::state::{self, Index};
 use crate::store;
 
@@ -51,12 +50,8 @@ pub(super) fn forget_locked(
         && let Some(token) = StoredToken::load(store, app_id, account)?
     {
         let mut attempt = || -> Result<()> {
-            let secret = client_secret(app, store)?;
+            let creds = super::secrets::client_credentials(app, store)?;
             let http = crate::http::oauth_client(app)?;
-            let creds = ClientCredentials {
-                app,
-                secret: secret.as_ref(),
-            };
             if let Some(refresh) = &token.refresh_token {
                 oauth::revoke(&http, &creds, url, refresh, "refresh_token")?;
                 outcome.revoked.push("refresh token");

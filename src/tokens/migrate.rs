@@ -32,6 +32,11 @@ pub fn migrate(
             from.delete(&store::client_secret_key(&app.id))?;
             moved.client_secrets += 1;
         }
+        if app.private_key == SecretRef::Store && copy(from, to, &store::private_key_key(&app.id))?
+        {
+            from.delete(&store::private_key_key(&app.id))?;
+            moved.client_secrets += 1;
+        }
         for account in Index::load(state_dir).accounts_of(&app.id) {
             // A refresh in flight saves into the old store first, then it is moved.
             let _lock = lock_with_timeout(&lock_path(state_dir, &app.id, &account))?;

@@ -26,7 +26,10 @@ pub use authorize::{Authorization, authorize};
 pub use forget::{Forgotten, forget};
 pub use migrate::{Moved, migrate};
 pub use refresh::{Access, valid_token};
-pub use secrets::{client_secret, delete_client_secret, store_client_secret};
+pub use secrets::{
+    client_credentials, client_secret, delete_client_secret, delete_private_key, private_key,
+    store_client_secret, store_private_key,
+};
 
 pub const DEFAULT_ACCOUNT: &str = "default";
 

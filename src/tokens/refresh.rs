@@ -4,12 +4,11 @@
 use std::path::Path;
 
 use super::forget::forget_locked;
-use super::secrets::client_secret;
 use super::{DEFAULT_ACCOUNT, StoredToken, TokenEnv};
 use crate::app::App;
 use crate::clock::now;
 use crate::error::{Error, Result};
-use crate::oauth::{self, ClientCredentials};
+use crate::oauth;
 use crate::secret::Secret;
 use crate::state::{self, Index};
 
@@ -166,12 +165,8 @@ fn renew(
     refresh: Option<Secret>,
     requested: &[String],
 ) -> Result<Access> {
-    let secret = client_secret(app, env.store)?;
+    let creds = super::secrets::client_credentials(app, env.store)?;
     let http = crate::http::oauth_client(app)?;
-    let creds = ClientCredentials {
-        app,
-        secret: secret.as_ref(),
-    };
     let _hold = crate::signals::hold();
     let grant = match &refresh {
         None => oauth::Grant::ClientCredentials {

@@ -1,30 +1,95 @@
-//! Where an application's client secret comes from: the store, an environment
-//! variable, or a command's output. Resolved only when a request needs it.
+//! Where an application's client credentials come from — its client secret, and
+//! the private key of `private_key_jwt` — the store, an environment variable, or a
+//! command's output; resolved only when a request needs them.
 
-use crate::app::{App, SecretRef};
+use crate::app::{App, ClientAuth, SecretRef};
 use crate::error::{Error, Result};
+use crate::oauth::ClientCredentials;
 use crate::secret::Secret;
 use crate::store::{self, SecretStore};
 
 /// The client secret of `app`, from wherever it lives.
 pub fn client_secret(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>> {
-    match &app.client_secret {
+    resolve(
+        app,
+        &app.client_secret,
+        store,
+        &store::client_secret_key(&app.id),
+        "client secret",
+        &format!("outbound app secret set {}", app.name),
+    )
+}
+
+/// The private key (PEM) of a `private_key_jwt` app.
+pub fn private_key(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>> {
+    resolve(
+        app,
+        &app.private_key,
+        store,
+        &store::private_key_key(&app.id),
+        "private key",
+        &format!("outbound app edit {} --private-key FILE", app.name),
+    )
+}
+
+/// Everything one token-endpoint request authenticates with: the secret, and the
+/// key that signs client assertions (checked here, so a bad key fails before any
+/// request).
+pub fn client_credentials<'a>(
+    app: &'a App,
+    store: &dyn SecretStore,
+) -> Result<ClientCredentials<'a>> {
+    let secret = client_secret(app, store)?;
+    let bad_key =
+        |why: String| Error::Usage(format!("the {} of `{}`: {why}", what_signs(app), app.name));
+    let signing_key = match app.client_auth {
+        ClientAuth::PrivateKeyJwt => match private_key(app, store)? {
+            Some(pem) => Some(crate::jose::private_key(&pem, app.signing_alg).map_err(bad_key)?),
+            None => None,
+        },
+        ClientAuth::ClientSecretJwt => match &secret {
+            Some(secret) => Some(crate::jose::hmac_key(secret, app.signing_alg).map_err(bad_key)?),
+            None => None,
+        },
+        _ => None,
+    }
+    .map(|key| key.with_kid(app.key_id.clone()));
+    Ok(ClientCredentials {
+        app,
+        secret,
+        signing_key,
+    })
+}
+
+fn what_signs(app: &App) -> &'static str {
+    if app.client_auth == ClientAuth::PrivateKeyJwt {
+        "private key"
+    } else {
+        "client secret"
+    }
+}
+
+fn resolve(
+    app: &App,
+    reference: &SecretRef,
+    store: &dyn SecretStore,
+    key: &str,
+    what: &str,
+    fix: &str,
+) -> Result<Option<Secret>> {
+    match reference {
         SecretRef::None => Ok(None),
-        SecretRef::Store => store
-            .get(&store::client_secret_key(&app.id))?
-            .map(Some)
-            .ok_or_else(|| {
-                Error::Usage(format!(
-                    "no client secret for `{}` in the {} store; set it with `outbound app secret set {}`",
-                    app.name,
-                    store.backend().as_str(),
-                    app.name
-                ))
-            }),
+        SecretRef::Store => store.get(key)?.map(Some).ok_or_else(|| {
+            Error::Usage(format!(
+                "no {what} for `{}` in the {} store; set it with `{fix}`",
+                app.name,
+                store.backend().as_str(),
+            ))
+        }),
         SecretRef::Env(var) => match crate::secret::resolve_reference(&format!("env:{var}")) {
             Some(Ok(v)) => Ok(Some(v)),
             _ => Err(Error::Usage(format!(
-                "the client secret of `{}` comes from ${var}, which is not set",
+                "the {what} of `{}` comes from ${var}, which is not set",
                 app.name
             ))),
         },
@@ -32,13 +97,23 @@ pub fn client_secret(app: &App, store: &dyn SecretStore) -> Result<Option<Secret
             match crate::secret::resolve_reference(&format!("command:{cmd}")) {
                 Some(Ok(v)) => Ok(Some(v)),
                 Some(Err(why)) => Err(Error::Other(format!(
-                    "the client secret command of `{}`: {why}",
+                    "the {what} command of `{}`: {why}",
                     app.name
                 ))),
                 None => Ok(None),
             }
         }
     }
+}
+
+/// Keeps `pem` as the private key of the app with `app_id`, in the store.
+pub fn store_private_key(store: &dyn SecretStore, app_id: &str, pem: &Secret) -> Result<()> {
+    Ok(store.set(&store::private_key_key(app_id), pem)?)
+}
+
+/// Removes the stored private key of the app with `app_id` (whether there was one).
+pub fn delete_private_key(store: &dyn SecretStore, app_id: &str) -> Result<bool> {
+    Ok(store.delete(&store::private_key_key(app_id))?)
 }
 
 /// Keeps `secret` as the client secret of the app with `app_id`, in the store.

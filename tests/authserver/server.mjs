@@ -36,6 +36,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { URLSearchParams } from 'node:url';
 import Provider from 'oidc-provider';
+import * as jose from 'jose';
 
 const accessTtl = Number(process.env.ACCESS_TTL || 60);
 const fixedPort = Number(process.env.FIXED_REDIRECT_PORT || 0);
@@ -67,6 +68,31 @@ const clients = [
   { client_id: 'cc-app', client_secret: 'cc-secret', grant_types: ['client_credentials'],
     response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
 ];
+// KEYS_DIR: clients that authenticate with a signed JWT (RFC 7523) instead of a
+// shared secret. The server makes the key pairs, registers the public halves, and
+// writes the private keys (PKCS#8 PEM) to KEYS_DIR for the client under test:
+//   rsa.pem (clients pkjwt-rs256 and pkjwt-ps256), ec.pem (pkjwt-es256),
+//   ed25519.pem (pkjwt-eddsa); and csjwt-app with client_secret_jwt.
+const keysDir = process.env.KEYS_DIR;
+if (keysDir) {
+  const both = { ...common, grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] };
+  const make = async (alg, file, opts = {}) => {
+    const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true, ...opts });
+    fs.writeFileSync(`${keysDir}/${file}`, await jose.exportPKCS8(privateKey), { mode: 0o600 });
+    return jose.exportJWK(publicKey);
+  };
+  const rsa = await make('RS256', 'rsa.pem');
+  const ec = await make('ES256', 'ec.pem');
+  const ed = await make('EdDSA', 'ed25519.pem', { crv: 'Ed25519' });
+  for (const [id, jwk, alg] of [['pkjwt-rs256', rsa, 'RS256'], ['pkjwt-ps256', rsa, 'PS256'],
+    ['pkjwt-es256', ec, 'ES256'], ['pkjwt-eddsa', ed, 'EdDSA']]) {
+    clients.push({ ...both, client_id: id, token_endpoint_auth_method: 'private_key_jwt',
+      token_endpoint_auth_signing_alg: alg, jwks: { keys: [{ ...jwk, kid: `${id}-key` }] } });
+  }
+  clients.push({ ...both, client_id: 'csjwt-app', client_secret: 'csjwt-secret-that-is-long-enough-for-hs512-0123456789abcdef',
+    token_endpoint_auth_method: 'client_secret_jwt' });
+}
 if (fixedPort) {
   clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
     redirect_uris: [`http://127.0.0.1:${fixedPort}/cb`], token_endpoint_auth_method: 'client_secret_basic' });
@@ -75,6 +101,7 @@ if (fixedPort) {
 const provider = new Provider(issuer, {
   clients,
   pkce: { required: () => true },
+  enabledJWA: { clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] },
   clockTolerance: 0,
   rotateRefreshToken: true,
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -83,6 +110,8 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
   claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
   features: {
+    // DPoP (RFC 9449); DPOP_NONCE=1 makes the token endpoint demand a server nonce.
+    dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => process.env.DPOP_NONCE === '1' },
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
@@ -133,7 +162,52 @@ async function customHandshake(ctx, grantType) {
   ctx.body = ctx.query.nest ? { ok: true, authed_user: out } : out;
 }
 
+// A resource server that checks tokens the way a real API does (GET /api/whoami):
+// a DPoP-bound token needs `Authorization: DPoP`, a valid proof whose key is the one
+// the token is bound to (cnf.jkt), for this method and URL, with `ath`, fresh; with
+// RS_NONCE=1 it first answers 401 use_dpop_nonce with a DPoP-Nonce to repeat.
+const seenJti = new Set();
+const rsNonce = 'rs-nonce-' + Math.random().toString(36).slice(2);
+async function resource(ctx) {
+  const auth = String(ctx.get('authorization'));
+  const [scheme, value] = auth.split(' ');
+  const deny = (error, description, extra = {}) => {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', `${scheme === 'DPoP' ? 'DPoP' : 'Bearer'} error="${error}", error_description="${description}"`);
+    for (const [k, v] of Object.entries(extra)) ctx.set(k, v);
+    ctx.body = { error, error_description: description };
+  };
+  const token = value && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
+  if (!token) return deny('invalid_token', 'unknown or expired token');
+  if (!token.jkt) {
+    if (scheme !== 'Bearer') return deny('invalid_token', 'a bearer token needs the Bearer scheme');
+    ctx.body = { sub: token.accountId || token.clientId, bound: null };
+    return;
+  }
+  if (scheme !== 'DPoP') return deny('invalid_token', 'a DPoP-bound token needs the DPoP scheme');
+  const proof = ctx.get('dpop');
+  if (!proof) return deny('invalid_dpop_proof', 'no DPoP proof');
+  let payload, protectedHeader;
+  try {
+    ({ payload, protectedHeader } = await jose.jwtVerify(proof, jose.EmbeddedJWK, { typ: 'dpop+jwt', maxTokenAge: '60s' }));
+  } catch (e) { return deny('invalid_dpop_proof', `proof: ${e.message}`); }
+  const thumbprint = await jose.calculateJwkThumbprint(protectedHeader.jwk);
+  if (thumbprint !== token.jkt) return deny('invalid_dpop_proof', 'the proof key is not the token key');
+  const url = `${issuer}${ctx.path}`;
+  if (payload.htm !== ctx.method || payload.htu !== url) return deny('invalid_dpop_proof', `htm/htu: ${payload.htm} ${payload.htu} (want ${ctx.method} ${url})`);
+  const ath = jose.base64url.encode(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
+  if (payload.ath !== ath) return deny('invalid_dpop_proof', 'ath does not match the token');
+  if (seenJti.has(payload.jti)) return deny('invalid_dpop_proof', 'jti replayed');
+  seenJti.add(payload.jti);
+  if (process.env.RS_NONCE === '1' && payload.nonce !== rsNonce) {
+    return deny('use_dpop_nonce', 'use the nonce', { 'DPoP-Nonce': rsNonce });
+  }
+  console.log('RESOURCE dpop ok');
+  ctx.body = { sub: token.accountId || token.clientId, bound: 'dpop', jkt: token.jkt };
+}
+
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/api/whoami') return resource(ctx);
   if (ctx.path === '/custom/token' && ctx.method === 'POST') return customHandshake(ctx, 'authorization_code');
   if (ctx.path === '/custom/refresh_token' && ctx.method === 'POST') return customHandshake(ctx, 'refresh_token');
   if (ctx.path === '/__quirks' && ctx.method === 'POST') {

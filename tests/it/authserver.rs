@@ -30,6 +30,10 @@ pub struct Options {
     pub fixed_redirect_port: Option<u16>,
     /// Serve https with this certificate and key (PEM files).
     pub tls: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Register the clients that sign JWTs; their private keys are written here.
+    pub keys_dir: Option<std::path::PathBuf>,
+    /// More environment for the server (DPOP_NONCE=1, RS_NONCE=1).
+    pub env: Vec<(&'static str, &'static str)>,
 }
 
 impl AuthServer {
@@ -52,6 +56,10 @@ impl AuthServer {
         if let Some((cert, key)) = &options.tls {
             cmd.env("TLS_CERT", cert).env("TLS_KEY", key);
         }
+        if let Some(dir) = &options.keys_dir {
+            cmd.env("KEYS_DIR", dir);
+        }
+        cmd.envs(options.env.iter().copied());
         let mut child = cmd
             .spawn()
             .expect("node runs tests/authserver/server.mjs (run scripts/setup)");

@@ -6,6 +6,7 @@ mod app_admin;
 mod attack;
 mod authorize;
 mod authserver;
+mod credentials;
 mod curl;
 mod harness;
 mod hostile;

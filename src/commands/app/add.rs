@@ -28,10 +28,12 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         )));
     }
     // Nothing given on a terminal: a guided start (a preset, discovery, or by hand).
+    let private_key = super::private_key_from(&settings)?;
     let guided = ctx.interactive
         && preset.is_none()
         && patch.is_empty()
-        && secret_ref_from(&settings).is_none();
+        && secret_ref_from(&settings).is_none()
+        && private_key.is_none();
     let (preset, preset_params) = if guided {
         let start = super::guided::start(ctx, &mut patch)?;
         (start.preset, start.preset_params)
@@ -52,7 +54,13 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if guided {
         super::guided::secret_question(&mut patch)?;
     }
-    complete_required(ctx, &name, &mut patch, &mut secret_ref)?;
+    complete_required(
+        ctx,
+        &name,
+        &mut patch,
+        &mut secret_ref,
+        private_key.is_some(),
+    )?;
     if guided {
         super::guided::lists(&mut patch)?;
     }
@@ -68,6 +76,17 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             Some(store)
         }
         _ => None,
+    };
+    let stored = match &private_key {
+        Some((_, Some(pem))) => {
+            let store = stored.unwrap_or_else(|| ctx.store(&config));
+            if let Err(e) = tokens::store_private_key(store.as_ref(), &id, pem) {
+                let _ = tokens::delete_client_secret(store.as_ref(), &id);
+                return Err(e);
+            }
+            Some(store)
+        }
+        _ => stored,
     };
 
     let saved = edit_config(ctx, &name, |config, doc| {
@@ -94,6 +113,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         if let Some(s) = secret_ref.as_ref().and_then(SecretRef::to_config) {
             table.insert("client_secret", value(s));
         }
+        if let Some(s) = private_key.as_ref().and_then(|(r, _)| r.to_config()) {
+            table.insert("private_key", value(s));
+        }
         patch.apply(&mut table);
         if let Some(discovered) = &discovered {
             table.insert("require_iss", value(discovered.require_iss));
@@ -105,6 +127,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         if let Some(store) = stored {
             // Best effort: the error that matters is the one being returned.
             let _ = tokens::delete_client_secret(store.as_ref(), &id);
+            let _ = tokens::delete_private_key(store.as_ref(), &id);
         }
         return Err(e);
     }
@@ -155,11 +178,17 @@ fn complete_required(
     name: &str,
     patch: &mut Patch,
     secret_ref: &mut Option<SecretRef>,
+    has_private_key: bool,
 ) -> Result<()> {
     let grant = patch
         .get_str("grant")
         .unwrap_or(Grant::AuthorizationCode.name());
-    let needs_secret = patch.get_str("client_auth") != Some(ClientAuth::None.name());
+    let client_auth = ClientAuth::ALL
+        .iter()
+        .copied()
+        .find(|a| Some(a.name()) == patch.get_str("client_auth"))
+        .unwrap_or_default();
+    let needs_secret = client_auth.uses_secret();
     let mut missing: Vec<&str> = Vec::new();
     let mut need = |key: &'static str, when: bool| {
         if when && patch.get(key).is_none() {
@@ -171,6 +200,9 @@ fn complete_required(
     need("device_url", grant == Grant::DeviceCode.name());
     need("token_url", true);
     let secret_missing = needs_secret && secret_ref.is_none();
+    if client_auth == ClientAuth::PrivateKeyJwt && !has_private_key {
+        missing.push("private_key");
+    }
     if missing.is_empty() && !secret_missing {
         return Ok(());
     }
@@ -185,6 +217,11 @@ fn complete_required(
             "missing required settings for `outbound app add {name}` (grant {}): {}",
             grant,
             flags.join(", ")
+        )));
+    }
+    if missing.contains(&"private_key") {
+        return Err(Error::Usage(format!(
+            "private_key_jwt needs the client's private key: give --private-key FILE (or --private-key-env VAR, --private-key-command CMD) to `outbound app add {name}`"
         )));
     }
     for key in missing {

@@ -45,10 +45,16 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         }
     }
     let new_ref = secret_ref_from(&settings);
+    let new_key = super::private_key_from(&settings)?;
     let has_secret = new_ref.is_some() || app.client_secret != SecretRef::None;
     let discovered = crate::admin::discover_into(&name, &mut patch, has_secret)?;
     let unset_secret = unset.iter().any(|f| f == "client_secret");
-    if patch.is_empty() && new_ref.is_none() && unset.is_empty() && entries.is_empty() {
+    if patch.is_empty()
+        && new_ref.is_none()
+        && new_key.is_none()
+        && unset.is_empty()
+        && entries.is_empty()
+    {
         // No flags: the app's table in an editor, where a person is there to use one.
         if ctx.interactive {
             return super::editor::run(ctx, &name);
@@ -66,7 +72,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         }
     }
 
-    let store = if new_ref == Some(SecretRef::Store) || app.client_secret == SecretRef::Store {
+    let key_in_store = matches!(new_key, Some((SecretRef::Store, _)));
+    let store = if new_ref == Some(SecretRef::Store)
+        || app.client_secret == SecretRef::Store
+        || key_in_store
+        || app.private_key == SecretRef::Store
+    {
         Some(ctx.store(&config))
     } else {
         None
@@ -76,6 +87,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     {
         let secret = ctx.read_secret(settings.client_secret_stdin)?;
         tokens::store_client_secret(store.as_ref(), &app.id, &secret)?;
+    }
+    if let (Some((_, Some(pem))), Some(store)) = (&new_key, &store) {
+        tokens::store_private_key(store.as_ref(), &app.id, pem)?;
     }
 
     let changes = edit_config(ctx, &name, |config, doc| {
@@ -89,6 +103,9 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         }
         if let Some(config_value) = new_ref.as_ref().and_then(SecretRef::to_config) {
             set(table, "client_secret", config_value);
+        }
+        if let Some(config_value) = new_key.as_ref().and_then(|(r, _)| r.to_config()) {
+            set(table, "private_key", config_value);
         }
         for field in &unset {
             remove(table, field);
@@ -110,6 +127,17 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         && let Some(store) = &store
     {
         tokens::delete_client_secret(store.as_ref(), &app.id)?;
+    }
+    let key_moved = matches!(
+        new_key,
+        Some((SecretRef::Env(_) | SecretRef::Command(_), _))
+    );
+    let unset_key = unset.iter().any(|f| f == "private_key");
+    if app.private_key == SecretRef::Store
+        && (key_moved || (unset_key && new_key.is_none()))
+        && let Some(store) = &store
+    {
+        tokens::delete_private_key(store.as_ref(), &app.id)?;
     }
     if changes.is_empty() {
         notice!("application `{name}` is unchanged");

@@ -91,11 +91,14 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
             if app.client_secret == SecretRef::Store {
                 tokens::delete_client_secret(store.as_ref(), &app.id)?;
             }
+            if app.private_key == SecretRef::Store {
+                tokens::delete_private_key(store.as_ref(), &app.id)?;
+            }
             Ok(())
         },
     )?;
     notice!(
-        "deleted `{name}` (id {}), its client secret and this user's tokens for {removed} account(s)",
+        "deleted `{name}` (id {}), its client secret or key and this user's tokens for {removed} account(s)",
         app.id
     );
     Ok(())

@@ -24,6 +24,7 @@ use crate::tokens;
 fn flag_for(field: &str) -> String {
     match field {
         "client_secret" => return "the client secret".into(),
+        "private_key" => return "--private-key".into(),
         "token_request" => return "--token-body/--refresh-url/--token-field".into(),
         "name" => return "NAME".into(),
         _ => {}
@@ -105,6 +106,34 @@ fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
     } else {
         s.client_secret_command.clone().map(SecretRef::Command)
     }
+}
+
+/// The private-key reference the flags ask for, and with `--private-key FILE` (the
+/// store) the PEM itself, read now and checked: a file that is not a usable key is
+/// refused before anything is written.
+fn private_key_from(s: &Settings) -> Result<Option<(SecretRef, Option<crate::secret::Secret>)>> {
+    if let Some(path) = &s.private_key {
+        let flag = format!("--private-key {}", path.display());
+        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
+        if bytes.len() > 64 * 1024 {
+            return Err(Error::Usage(format!(
+                "{flag}: larger than 64 KiB; not a private key"
+            )));
+        }
+        let pem = crate::secret::Secret::new(
+            String::from_utf8(bytes)
+                .map_err(|_| Error::Usage(format!("{flag}: not text (PEM)")))?,
+        );
+        crate::jose::private_key(&pem, s.signing_alg)
+            .map_err(|why| Error::Usage(format!("{flag}: {why}")))?;
+        return Ok(Some((SecretRef::Store, Some(pem))));
+    }
+    if let Some(var) = &s.private_key_env {
+        return Ok(Some((SecretRef::Env(var.clone()), None)));
+    }
+    Ok(s.private_key_command
+        .clone()
+        .map(|cmd| (SecretRef::Command(cmd), None)))
 }
 
 /// Removes this user's tokens for `app` from the store and the index, revoking

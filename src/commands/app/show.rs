@@ -12,8 +12,10 @@ use crate::store::Backend;
 pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(app)
         .map_err(|e| crate::error::Error::Other(format!("cannot encode `{}`: {e}", app.name)))?;
-    if value["client_secret"] == "store" {
-        value["client_secret"] = store.as_str().into();
+    for field in ["client_secret", "private_key"] {
+        if value[field] == "store" {
+            value[field] = store.as_str().into();
+        }
     }
     Ok(value)
 }

@@ -1,0 +1,294 @@
+//! Credentials without shared secrets (issue 4/7): client assertions signed with a
+//! private key or the client secret (RFC 7523), against oidc-provider with clients
+//! registered for each method and algorithm.
+
+use std::path::{Path, PathBuf};
+
+use crate::authserver::{AuthServer, Options};
+use crate::harness::Env;
+
+/// A server with the JWT-signing clients, and the directory holding their keys.
+fn keyed_server() -> (AuthServer, tempfile::TempDir) {
+    let keys = tempfile::tempdir().expect("tempdir");
+    let server = AuthServer::with(Options {
+        keys_dir: Some(keys.path().to_path_buf()),
+        ..Options::default()
+    });
+    (server, keys)
+}
+
+fn key(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
+
+/// The same key in another PEM encoding, by openssl (`-traditional`: PKCS#1 for RSA,
+/// SEC1 for EC).
+fn traditional(dir: &Path, name: &str) -> PathBuf {
+    let out = dir.join(format!("traditional-{name}"));
+    let status = std::process::Command::new("openssl")
+        .args(["pkey", "-traditional", "-in"])
+        .arg(dir.join(name))
+        .arg("-out")
+        .arg(&out)
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    out
+}
+
+fn add_cc(
+    env: &Env,
+    name: &str,
+    issuer: &str,
+    client: &str,
+    extra: &[&str],
+) -> crate::harness::Run {
+    let mut args = vec![
+        "app",
+        "add",
+        name,
+        "--grant",
+        "client_credentials",
+        "--issuer",
+        issuer,
+        "--client-id",
+        client,
+        "--scope",
+        "api:read",
+    ];
+    args.extend(extra);
+    env.run(&args)
+}
+
+/// private_key_jwt with every algorithm the issue names, from PKCS#8 and from the
+/// traditional encodings: a token from the client-credentials grant each time, with
+/// the assertion never stored, printed or traced.
+#[test]
+fn private_key_jwt_with_each_algorithm() {
+    let (server, keys) = keyed_server();
+    let env = Env::new();
+    let rsa = key(keys.path(), "rsa.pem");
+    let cases: Vec<(&str, &str, PathBuf, Option<&str>)> = vec![
+        ("rs256", "pkjwt-rs256", rsa.clone(), None),
+        ("ps256", "pkjwt-ps256", rsa.clone(), Some("PS256")),
+        ("es256", "pkjwt-es256", key(keys.path(), "ec.pem"), None),
+        (
+            "eddsa",
+            "pkjwt-eddsa",
+            key(keys.path(), "ed25519.pem"),
+            None,
+        ),
+        (
+            "rs256-pkcs1",
+            "pkjwt-rs256",
+            traditional(keys.path(), "rsa.pem"),
+            None,
+        ),
+        (
+            "es256-sec1",
+            "pkjwt-es256",
+            traditional(keys.path(), "ec.pem"),
+            None,
+        ),
+    ];
+    for (name, client, file, alg) in &cases {
+        let file = file.to_str().unwrap();
+        let mut extra = vec!["--client-auth", "private_key_jwt", "--private-key", file];
+        let kid = format!("{client}-key");
+        extra.extend(["--key-id", &kid]);
+        if let Some(alg) = alg {
+            extra.extend(["--signing-alg", alg]);
+        }
+        add_cc(&env, name, &server.issuer, client, &extra).ok();
+        let run = env.run(&["--trace", "token", name]).ok();
+        assert!(!run.stdout.trim().is_empty(), "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("client_assertion=***"),
+            "{name}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains(
+                "client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            ),
+            "{}",
+            run.stderr
+        );
+        // The key lives in the store, never in the file; `app show` says where.
+        let app = env.app_json(name);
+        assert_eq!(app["private_key"], "keyring", "{app}");
+        assert!(!env.config_text().contains("PRIVATE KEY"));
+    }
+    // The algorithm follows the key; one that does not fit is refused at add time.
+    let run = add_cc(
+        &env,
+        "wrong",
+        &server.issuer,
+        "pkjwt-es256",
+        &[
+            "--client-auth",
+            "private_key_jwt",
+            "--private-key",
+            key(keys.path(), "ec.pem").to_str().unwrap(),
+            "--signing-alg",
+            "RS256",
+        ],
+    )
+    .code(2);
+    assert!(
+        run.stderr.contains("does not fit an EC P-256 key"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.config_text().contains("[apps.wrong]"));
+    // A file that is not a key, and a missing key.
+    std::fs::write(keys.path().join("junk.pem"), "not a key").unwrap();
+    let run = add_cc(
+        &env,
+        "junk",
+        &server.issuer,
+        "pkjwt-es256",
+        &[
+            "--client-auth",
+            "private_key_jwt",
+            "--private-key",
+            keys.path().join("junk.pem").to_str().unwrap(),
+        ],
+    )
+    .code(2);
+    assert!(run.stderr.contains("not a PEM file"), "{}", run.stderr);
+    let run = add_cc(
+        &env,
+        "nokey",
+        &server.issuer,
+        "pkjwt-es256",
+        &["--client-auth", "private_key_jwt"],
+    )
+    .code(2);
+    assert!(run.stderr.contains("--private-key"), "{}", run.stderr);
+    // A key the server does not know: the server's refusal, exit 7.
+    add_cc(
+        &env,
+        "other",
+        &server.issuer,
+        "pkjwt-rs256",
+        &[
+            "--client-auth",
+            "private_key_jwt",
+            "--private-key",
+            key(keys.path(), "ec.pem").to_str().unwrap(),
+        ],
+    )
+    .ok();
+    let run = env.run(&["token", "other"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    // Deleting the app deletes its stored key.
+    let id = env.app_id("es256");
+    assert!(crate::harness::keyring_lookup(&format!("private-key/{id}")).is_some());
+    env.run(&["app", "delete", "es256", "--yes"]).ok();
+    assert!(crate::harness::keyring_lookup(&format!("private-key/{id}")).is_none());
+}
+
+/// private_key_jwt for a person's authorization: the code exchange and every
+/// refresh carry an assertion; the key can also come from an environment variable.
+#[test]
+fn private_key_jwt_authorizes_and_refreshes() {
+    let (server, keys) = keyed_server();
+    let mut env = Env::new();
+    let pem = std::fs::read_to_string(key(keys.path(), "ec.pem")).unwrap();
+    env.set("CLIENT_KEY_PEM", pem);
+    env.run(&[
+        "app",
+        "add",
+        "nat",
+        "--issuer",
+        &server.issuer,
+        "--client-id",
+        "pkjwt-es256",
+        "--client-auth",
+        "private_key_jwt",
+        "--private-key-env",
+        "CLIENT_KEY_PEM",
+        "--scope",
+        "openid offline_access",
+        "--allowed-host",
+        "127.0.0.1",
+    ])
+    .ok();
+    assert_eq!(env.app_json("nat")["private_key"], "env:CLIENT_KEY_PEM");
+    env.authorize("nat", &[]).ok();
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+    assert_eq!(server.token_requests("refresh_token"), 1);
+    let run = env
+        .run(&["curl", "nat", &format!("{}/me", server.issuer)])
+        .ok();
+    assert_eq!(run.json()["sub"], "alice");
+}
+
+/// client_secret_jwt: an HMAC assertion over the client secret, HS256 by default and
+/// HS512 when asked; a secret that is wrong is the server's refusal.
+#[test]
+fn client_secret_jwt_signs_with_the_secret() {
+    let (server, _keys) = keyed_server();
+    let env = Env::new();
+    let secret = "csjwt-secret-that-is-long-enough-for-hs512-0123456789abcdef";
+    for (name, alg) in [("hs256", None), ("hs512", Some("HS512"))] {
+        let mut args = vec![
+            "app",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "csjwt-app",
+            "--client-auth",
+            "client_secret_jwt",
+            "--client-secret-stdin",
+            "--scope",
+            "api:read",
+        ];
+        if let Some(alg) = alg {
+            args.extend(["--signing-alg", alg]);
+        }
+        env.run_with_input(&args, secret).ok();
+        let run = env.run(&["token", name]).ok();
+        assert!(!run.stdout.trim().is_empty(), "{}", run.stderr);
+        assert!(!run.stderr.contains(secret));
+    }
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "bad-alg",
+                "--grant",
+                "client_credentials",
+                "--issuer",
+                &server.issuer,
+                "--client-id",
+                "csjwt-app",
+                "--client-auth",
+                "client_secret_jwt",
+                "--client-secret-stdin",
+                "--signing-alg",
+                "ES256",
+            ],
+            secret,
+        )
+        .code(2);
+    assert!(
+        run.stderr.contains("HS256, HS384 or HS512"),
+        "{}",
+        run.stderr
+    );
+    env.run_with_input(
+        &["app", "secret", "set", "hs256"],
+        "a-wrong-secret-that-is-long-enough-0123456789",
+    )
+    .ok();
+    // A fresh token is needed (the one held is still valid).
+    let run = env.run(&["token", "hs256", "--force-refresh"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+}
