@@ -95,6 +95,20 @@ pub enum Command {
         /// Refresh now even if the token is fresh (also keeps idle refresh tokens alive)
         #[arg(long, visible_alias = "keep-alive")]
         force_refresh: bool,
+        /// Print a DPoP proof for one request instead of the token (with --method, --url)
+        #[arg(long, requires = "url", conflicts_with = "json")]
+        dpop_proof: bool,
+        /// With --dpop-proof: the request's method
+        #[arg(
+            long,
+            value_name = "METHOD",
+            default_value = "GET",
+            requires = "dpop_proof"
+        )]
+        method: String,
+        /// With --dpop-proof: the request's URL
+        #[arg(long, value_name = "URL", requires = "dpop_proof")]
+        url: Option<String>,
     },
 
     /// Show the audit log (enable it with `audit = true` in the configuration file)
@@ -614,6 +628,14 @@ pub struct Settings {
     #[arg(long)]
     #[serde(skip)]
     pub pkce: bool,
+    /// Sender-constrained tokens (DPoP, RFC 9449): a key per account, a proof per request
+    #[arg(long, conflicts_with = "no_dpop")]
+    #[serde(skip)]
+    pub dpop: bool,
+    /// Turn DPoP off
+    #[arg(long)]
+    #[serde(skip)]
+    pub no_dpop: bool,
     /// Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)
     #[arg(long, value_name = "DURATION")]
     pub expires_in: Option<String>,
@@ -680,6 +702,11 @@ impl Settings {
             patch.set("pkce", false);
         } else if self.pkce {
             patch.set("pkce", true);
+        }
+        if self.dpop {
+            patch.set("dpop", true);
+        } else if self.no_dpop {
+            patch.set("dpop", false);
         }
         Ok(patch)
     }

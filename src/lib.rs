@@ -17,6 +17,7 @@ pub mod clock;
 pub mod commands;
 pub mod completion;
 pub mod config;
+pub mod dpop;
 pub mod error;
 pub mod examples;
 pub mod fsutil;
@@ -85,7 +86,16 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
             json,
             force_refresh,
-        } => commands::token::run(&ctx, &name, account.as_deref(), json, force_refresh),
+            dpop_proof,
+            method,
+            url,
+        } => {
+            let proof = dpop_proof.then_some(commands::token::ProofFor {
+                method,
+                url: url.unwrap_or_default(),
+            });
+            commands::token::run(&ctx, &name, account.as_deref(), json, force_refresh, proof)
+        }
         Command::Audit { name, json, limit } => {
             commands::audit::run(&ctx, name.as_deref(), json, limit)
         }

@@ -62,6 +62,7 @@ pub struct RawApp {
     pub scopes: Option<Spanned<Vec<String>>>,
     pub scope_delimiter: Option<Spanned<String>>,
     pub pkce: Option<bool>,
+    pub dpop: Option<bool>,
     pub expires_in: Option<Spanned<DurationValue>>,
     pub refresh_skew: Option<Spanned<DurationValue>>,
     pub redirect_uri: Option<Spanned<String>>,
@@ -303,6 +304,8 @@ pub struct App {
     pub scopes: Vec<String>,
     pub scope_delimiter: String,
     pub pkce: bool,
+    /// Sender-constrained tokens (RFC 9449): a proof with every request.
+    pub dpop: bool,
     /// Seconds, or null when only the server says.
     #[serde(serialize_with = "optional_seconds")]
     pub expires_in: Option<Duration>,
@@ -804,6 +807,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         scopes,
         scope_delimiter,
         pkce: raw.pkce.unwrap_or(true),
+        dpop: raw.dpop.unwrap_or(false),
         expires_in,
         refresh_skew,
         redirect_uri,

@@ -126,6 +126,17 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         .build()
         .map_err(|e| Error::io("cannot start the HTTP runtime", e))?;
     let mut first = Some(first?);
+    // The account's DPoP key: its tokens are bound to it, and each request proves it.
+    let dpop = if app.dpop {
+        Some(crate::dpop::Dpop::load_or_create(
+            store.as_ref(),
+            &ctx.state_dir,
+            &app.id,
+            account,
+        )?)
+    } else {
+        None
+    };
     // As curl does, a failed URL does not stop the next ones; the last failure is
     // the exit status.
     let mut failure = None;
@@ -142,6 +153,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                 plan,
                 &args,
                 access,
+                dpop.as_ref(),
                 |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
                 &mut verbose,
             )?;
@@ -187,6 +199,7 @@ fn send_retrying(
     plan: &request::Plan,
     args: &CurlArgs,
     first: crate::tokens::Access,
+    dpop: Option<&crate::dpop::Dpop>,
     mut access: impl FnMut(Option<&crate::secret::Secret>) -> Result<crate::tokens::Access>,
     verbose: request::Verbose<'_>,
 ) -> Result<Outcome> {
@@ -203,6 +216,7 @@ fn send_retrying(
             app,
             plan,
             token,
+            dpop,
             |rejected| access(Some(rejected)),
             &mut *verbose,
         );

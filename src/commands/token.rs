@@ -1,7 +1,7 @@
 //! `outbound token NAME`: print a valid access token, for `$(...)` in scripts. The
 //! only command that prints a token, because it was asked to.
 
-use crate::commands::output::{data, warning};
+use crate::commands::output::{data, notice, warning};
 use serde::Serialize;
 
 use super::{Ctx, access_token, print_json};
@@ -18,12 +18,19 @@ struct TokenView<'a> {
     scopes: &'a [String],
 }
 
+/// `token --dpop-proof --method M --url U`: the request a proof is for.
+pub struct ProofFor {
+    pub method: String,
+    pub url: String,
+}
+
 pub fn run(
     ctx: &Ctx,
     name: &str,
     account: Option<&str>,
     json: bool,
     force_refresh: bool,
+    proof: Option<ProofFor>,
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
@@ -39,6 +46,38 @@ pub fn run(
     }
     warn_refresh_expiry(app, account, &access.token);
     let token = &access.token;
+    let bound = token.token_type.as_deref() == Some("dpop");
+    if let Some(proof) = proof {
+        if !bound {
+            return Err(crate::error::Error::Usage(format!(
+                "the token of `{}` is not DPoP-bound (token type {}); no proof is needed",
+                app.name,
+                token.token_type.as_deref().unwrap_or("bearer")
+            )));
+        }
+        let url = url::Url::parse(&proof.url)
+            .map_err(|e| crate::error::Error::Usage(format!("--url {}: {e}", proof.url)))?;
+        let dpop =
+            crate::dpop::Dpop::load_or_create(store.as_ref(), &ctx.state_dir, &app.id, account)?;
+        let method = proof.method.to_ascii_uppercase();
+        let value = dpop
+            .proof(
+                crate::dpop::Server::Resource,
+                &method,
+                &url,
+                Some(&token.access_token),
+            )
+            .map_err(crate::error::Error::Other)?;
+        data!("{}", value.expose());
+        return Ok(());
+    }
+    if bound {
+        notice!(
+            "note: this token of `{}` is DPoP-bound: it is useless without a proof from this account's key; send it as `Authorization: DPoP …` with the proof from `outbound token {} --dpop-proof --method M --url U` (or use `outbound curl`)",
+            app.name,
+            app.name
+        );
+    }
     ctx.audit(&config)
         .record(&app.name, account, "token", None, None, "ok");
     if json {

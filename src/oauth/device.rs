@@ -53,6 +53,7 @@ fn parse_start(answer: Result<Answer, OAuthError>) -> Result<DeviceAuthorization
         status,
         content_type,
         body,
+        ..
     } = answer?;
     if let Some(error) = response::error_from(&content_type, &body, "device authorization") {
         return Err(error);

@@ -162,6 +162,8 @@ pub struct ClientCredentials<'a> {
     pub app: &'a App,
     pub secret: Option<Secret>,
     pub signing_key: Option<crate::jose::SigningKey>,
+    /// The account's DPoP key, for an app with `dpop`: a proof goes with every request.
+    pub dpop: Option<crate::dpop::Dpop>,
 }
 
 /// RFC 7523 §2.2's `client_assertion_type`.
@@ -236,6 +238,8 @@ pub(crate) struct Answer {
     pub status: u16,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// A `DPoP-Nonce` the server sent (RFC 9449 §8).
+    pub dpop_nonce: Option<String>,
 }
 
 /// Reads a response's body, refusing one larger than [`MAX_RESPONSE_BYTES`] (by its
@@ -266,6 +270,11 @@ pub(crate) fn read_answer(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    let dpop_nonce = response
+        .headers()
+        .get("dpop-nonce")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let mut body = Vec::new();
     response
         .take(MAX_RESPONSE_BYTES as u64 + 1)
@@ -282,6 +291,7 @@ pub(crate) fn read_answer(
         status,
         content_type,
         body,
+        dpop_nonce,
     })
 }
 
@@ -316,14 +326,9 @@ fn post(
     if let Some(why) = crate::http::clear_text_refusal(app.proxy.as_ref(), url) {
         return Err(OAuthError::ClearText(why));
     }
-    let mut request = http
-        .post(url.as_str())
-        .header(reqwest::header::ACCEPT, "application/json");
+    let mut headers = Vec::with_capacity(app.token_headers.len());
     for (k, v) in &app.token_headers {
-        request = request.header(
-            k.as_str(),
-            setting_value(app, "token_headers", k, v, redactor)?,
-        );
+        headers.push((k, setting_value(app, "token_headers", k, v, redactor)?));
     }
     if endpoint == "token" {
         for (k, v) in &app.token_params {
@@ -333,33 +338,61 @@ fn post(
             ));
         }
     }
-    request = creds.apply(request, &mut form, url, redactor)?;
-    request = match format {
-        BodyFormat::Form => request.form(&form),
-        BodyFormat::Json => {
-            let object: serde_json::Map<String, serde_json::Value> = form
-                .into_iter()
-                .map(|(k, v)| (k, serde_json::Value::String(v)))
-                .collect();
-            request.json(&object)
+    // A DPoP server may refuse the first proof and name a nonce: once, with it.
+    let mut nonce_retry = creds.dpop.is_some();
+    loop {
+        let mut form = form.clone();
+        let mut request = http
+            .post(url.as_str())
+            .header(reqwest::header::ACCEPT, "application/json");
+        for (k, v) in &headers {
+            request = request.header(k.as_str(), v.as_str());
         }
-    };
-    let request = request
-        .build()
-        .map_err(|e| OAuthError::Local(format!("cannot build the {endpoint} request: {e}")))?;
-    crate::trace::request(endpoint, &request, redactor);
-    let response = http
-        .execute(request)
-        .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?;
-    let answer = read_answer(endpoint, url, response)?;
-    crate::trace::response(
-        endpoint,
-        answer.status,
-        &answer.content_type,
-        &answer.body,
-        redactor,
-    );
-    Ok(answer)
+        request = creds.apply(request, &mut form, url, redactor)?;
+        if let Some(dpop) = &creds.dpop {
+            let proof = dpop
+                .proof(crate::dpop::Server::Authorization, "POST", url, None)
+                .map_err(|e| OAuthError::Local(format!("the DPoP proof of `{}`: {e}", app.name)))?;
+            redactor.add(&proof);
+            request = request.header("DPoP", proof.expose());
+        }
+        request = match format {
+            BodyFormat::Form => request.form(&form),
+            BodyFormat::Json => {
+                let object: serde_json::Map<String, serde_json::Value> = form
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect();
+                request.json(&object)
+            }
+        };
+        let request = request
+            .build()
+            .map_err(|e| OAuthError::Local(format!("cannot build the {endpoint} request: {e}")))?;
+        crate::trace::request(endpoint, &request, redactor);
+        let response = http
+            .execute(request)
+            .map_err(|e| OAuthError::unreachable(endpoint, url.as_str(), &e))?;
+        let answer = read_answer(endpoint, url, response)?;
+        crate::trace::response(
+            endpoint,
+            answer.status,
+            &answer.content_type,
+            &answer.body,
+            redactor,
+        );
+        if let (Some(dpop), Some(nonce)) = (&creds.dpop, &answer.dpop_nonce) {
+            dpop.remember(crate::dpop::Server::Authorization, url, nonce);
+            if nonce_retry
+                && answer.status >= 400
+                && crate::dpop::asks_for_nonce(None, &answer.body)
+            {
+                nonce_retry = false;
+                continue;
+            }
+        }
+        return Ok(answer);
+    }
 }
 
 /// A token header's or parameter's value: literal, or resolved from its reference.

@@ -122,16 +122,45 @@ fn show_headers(
     }
 }
 
-/// Sends `plan`, attaching `token` where the app allows, following redirects by hand
-/// when asked.
+/// The token a request carries, and the DPoP key it is bound to, if any.
+#[derive(Clone, Copy)]
+pub struct Carried<'a> {
+    pub token: &'a Secret,
+    pub dpop: Option<&'a crate::dpop::Dpop>,
+}
+
+/// Sends `plan`, attaching the token where the app allows (with a fresh DPoP proof
+/// for each request when it is bound), following redirects by hand when asked.
 pub async fn send(
     client: &Client,
     app: &App,
     plan: &Plan,
-    token: Option<&Secret>,
+    carried: Option<Carried<'_>>,
     verbose: Verbose<'_>,
 ) -> Result<Outcome> {
-    let token_header = token.map(|t| token_header(app, t)).transpose()?;
+    let token_header = match carried {
+        // A DPoP-bound token goes in `Authorization: DPoP …` (RFC 9449 §7.1).
+        Some(Carried {
+            token,
+            dpop: Some(_),
+        }) => {
+            let mut value =
+                HeaderValue::from_str(&format!("DPoP {}", token.expose())).map_err(|_| {
+                    Error::Other(format!(
+                        "the token of `{}` is not a valid header value",
+                        app.name
+                    ))
+                })?;
+            value.set_sensitive(true);
+            Some((reqwest::header::AUTHORIZATION, value))
+        }
+        Some(Carried { token, dpop: None }) => Some(token_header(app, token)?),
+        None => None,
+    };
+    let shown_format = match carried {
+        Some(Carried { dpop: Some(_), .. }) => "DPoP {token}",
+        _ => app.token_format.as_str(),
+    };
     let mut method = plan.method.clone();
     let mut url = plan.url.clone();
     let mut body = plan.body.clone();
@@ -146,6 +175,25 @@ pub async fn send(
                     && policy::host_header_refusal(app, &url, &headers).is_none() =>
             {
                 headers.insert(name.clone(), value.clone());
+                if let Some(Carried {
+                    token,
+                    dpop: Some(dpop),
+                }) = carried
+                {
+                    let proof = dpop
+                        .proof(
+                            crate::dpop::Server::Resource,
+                            method.as_str(),
+                            &url,
+                            Some(token),
+                        )
+                        .map_err(|e| Error::Other(format!("the DPoP proof: {e}")))?;
+                    let mut value = HeaderValue::from_str(proof.expose()).map_err(|_| {
+                        Error::Other("the DPoP proof is not a valid header value".into())
+                    })?;
+                    value.set_sensitive(true);
+                    headers.insert(HeaderName::from_static("dpop"), value);
+                }
                 true
             }
             _ => false,
@@ -169,9 +217,7 @@ pub async fn send(
         show_headers(
             '>',
             &headers,
-            token_header
-                .as_ref()
-                .map(|(n, _)| (n, app.token_format.as_str())),
+            token_header.as_ref().map(|(n, _)| (n, shown_format)),
             verbose,
         );
         let request = client
@@ -189,6 +235,20 @@ pub async fn send(
         );
         show_headers('<', response.headers(), None, verbose);
 
+        if let (
+            Some(Carried {
+                dpop: Some(dpop), ..
+            }),
+            Some(nonce),
+        ) = (
+            carried,
+            response
+                .headers()
+                .get("dpop-nonce")
+                .and_then(|v| v.to_str().ok()),
+        ) {
+            dpop.remember(crate::dpop::Server::Resource, &url, nonce);
+        }
         let status = response.status();
         let location = response
             .headers()
@@ -245,23 +305,55 @@ pub async fn send(
     }
 }
 
-/// Sends `plan` with the token of `access` attached where the app allows; after a
-/// 401 to a request that carried a token which was not just refreshed (and whose
-/// body can be sent again), asks `renew` once for another token and retries. Runs on
-/// `runtime`; `renew` (keyring, refresh) runs outside it, as it blocks.
+/// Sends `plan` with the token of `access` attached where the app allows (bound to
+/// `dpop` when the server issued a DPoP token). A DPoP `use_dpop_nonce` challenge is
+/// answered once with the nonce the server named. After a 401 to a request that
+/// carried a token which was not just refreshed (and whose body can be sent again),
+/// asks `renew` once for another token and retries. Runs on `runtime`; `renew`
+/// (keyring, refresh) runs outside it, as it blocks.
+#[allow(clippy::too_many_arguments)]
 pub fn send_with_token(
     runtime: &tokio::runtime::Runtime,
     client: &Client,
     app: &App,
     plan: &Plan,
     access: crate::tokens::Access,
+    dpop: Option<&crate::dpop::Dpop>,
     mut renew: impl FnMut(&Secret) -> Result<crate::tokens::Access>,
     verbose: Verbose<'_>,
 ) -> Result<Outcome> {
-    let attempt = |token: &Secret, verbose: Verbose<'_>| {
-        runtime.block_on(send(client, app, plan, Some(token), verbose))
+    let bound = |access: &crate::tokens::Access| {
+        dpop.filter(|_| access.token.token_type.as_deref() == Some("dpop"))
     };
-    let outcome = attempt(&access.token.access_token, verbose)?;
+    let attempt = |access: &crate::tokens::Access, verbose: Verbose<'_>| {
+        let carried = Carried {
+            token: &access.token.access_token,
+            dpop: bound(access),
+        };
+        let mut outcome =
+            runtime.block_on(send(client, app, plan, Some(carried), &mut *verbose))?;
+        if carried.dpop.is_some()
+            && outcome.response.status() == StatusCode::UNAUTHORIZED
+            && outcome.response.headers().contains_key("dpop-nonce")
+            && crate::dpop::asks_for_nonce(
+                outcome
+                    .response
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok()),
+                b"",
+            )
+            && plan.body.replayable()
+        {
+            verbose(
+                '*',
+                "the server asks for a DPoP nonce: sending the proof again with it",
+            );
+            outcome = runtime.block_on(send(client, app, plan, Some(carried), verbose))?;
+        }
+        Ok::<_, Error>(outcome)
+    };
+    let outcome = attempt(&access, &mut *verbose)?;
     if outcome.response.status() != StatusCode::UNAUTHORIZED
         || !outcome.token_sent
         || access.refreshed
@@ -274,7 +366,7 @@ pub fn send_with_token(
         "401 with a token that was not just refreshed: refreshing once and retrying",
     );
     let fresh = renew(&access.token.access_token)?;
-    attempt(&fresh.token.access_token, verbose)
+    attempt(&fresh, verbose)
 }
 
 /// A transport failure, with curl's exit code where it has a well-known one.

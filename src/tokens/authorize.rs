@@ -78,7 +78,7 @@ pub fn authorize(
     person: &mut dyn Person,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, &plan.account)?;
-    let creds = super::secrets::client_credentials(app, env.store)?;
+    let creds = super::secrets::account_credentials(app, &plan.account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
     let request = flow::Request {
         scopes: &plan.scopes,

@@ -69,6 +69,8 @@ pub(super) fn forget_locked(
         }
     }
     store.delete(&store::token_key(app_id, account))?;
+    // The DPoP key goes with the tokens bound to it; the next authorization makes another.
+    store.delete(&crate::dpop::key_name(app_id, account))?;
     Index::update(env.state_dir, |index| {
         index.accounts.remove(&state::key(app_id, account));
     })?;

@@ -44,6 +44,10 @@ pub fn migrate(
             if !copy(from, to, &key)? {
                 continue;
             }
+            let dpop_key = crate::dpop::key_name(&app.id, &account);
+            if copy(from, to, &dpop_key)? {
+                from.delete(&dpop_key)?;
+            }
             let backend = to.backend();
             Index::update(state_dir, |index| {
                 if let Some(record) = index

@@ -165,7 +165,7 @@ fn renew(
     refresh: Option<Secret>,
     requested: &[String],
 ) -> Result<Access> {
-    let creds = super::secrets::client_credentials(app, env.store)?;
+    let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
     let _hold = crate::signals::hold();
     let grant = match &refresh {

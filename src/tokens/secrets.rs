@@ -58,6 +58,7 @@ pub fn client_credentials<'a>(
         app,
         secret,
         signing_key,
+        dpop: None,
     })
 }
 
@@ -104,6 +105,23 @@ fn resolve(
             }
         }
     }
+}
+
+/// [`client_credentials`] for requests made for one account: with the account's
+/// DPoP key (made on first use) when the app uses DPoP.
+pub fn account_credentials<'a>(
+    app: &'a App,
+    account: &str,
+    store: &dyn SecretStore,
+    state_dir: &std::path::Path,
+) -> Result<ClientCredentials<'a>> {
+    let mut creds = client_credentials(app, store)?;
+    if app.dpop {
+        creds.dpop = Some(crate::dpop::Dpop::load_or_create(
+            store, state_dir, &app.id, account,
+        )?);
+    }
+    Ok(creds)
 }
 
 /// Keeps `pem` as the private key of the app with `app_id`, in the store.

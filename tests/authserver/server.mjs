@@ -195,7 +195,7 @@ async function resource(ctx) {
   if (thumbprint !== token.jkt) return deny('invalid_dpop_proof', 'the proof key is not the token key');
   const url = `${issuer}${ctx.path}`;
   if (payload.htm !== ctx.method || payload.htu !== url) return deny('invalid_dpop_proof', `htm/htu: ${payload.htm} ${payload.htu} (want ${ctx.method} ${url})`);
-  const ath = jose.base64url.encode(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value)));
+  const ath = jose.base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))));
   if (payload.ath !== ath) return deny('invalid_dpop_proof', 'ath does not match the token');
   if (seenJti.has(payload.jti)) return deny('invalid_dpop_proof', 'jti replayed');
   seenJti.add(payload.jti);

@@ -292,3 +292,159 @@ fn client_secret_jwt_signs_with_the_secret() {
     let run = env.run(&["token", "hs256", "--force-refresh"]).code(7);
     assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
 }
+
+/// Runs the real curl with `headers`, returning (HTTP status, body).
+fn real_curl(url: &str, headers: &[String]) -> (String, String) {
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args(["-s", "-w", "\n%{http_code}"]);
+    for h in headers {
+        cmd.args(["-H", h]);
+    }
+    let out = cmd.arg(url).output().expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or((&text, ""));
+    (code.to_owned(), body.to_owned())
+}
+
+/// DPoP (RFC 9449) with client credentials: the token is bound to the account's key,
+/// `curl` proves it on every request and the resource server accepts it; the same
+/// token without a proof, or as a bearer token, is refused (the server checks);
+/// `token --dpop-proof` gives another client what it needs; the key never shows.
+#[test]
+fn dpop_binds_tokens_and_curl_proves_them() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "svc",
+            "--grant",
+            "client_credentials",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "cc-app",
+            "--client-secret-stdin",
+            "--scope",
+            "api:read",
+            "--dpop",
+            "--allowed-host",
+            "127.0.0.1",
+        ],
+        "cc-secret",
+    )
+    .ok();
+    let api = format!("{}/api/whoami", server.issuer);
+    let run = env.run(&["--trace", "token", "svc"]).ok();
+    let token = run.stdout.trim().to_owned();
+    assert!(run.stderr.contains("DPoP-bound"), "{}", run.stderr);
+    assert!(run.stderr.contains("trace: > dpop: ***"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("token_type: \"DPoP\""),
+        "{}",
+        run.stderr
+    );
+    let stored = env.stored_token("svc", "default").unwrap();
+    assert_eq!(stored["token_type"], "dpop");
+
+    let run = env.run(&["curl", "svc", "-v", &api]).ok();
+    assert_eq!(run.json()["bound"], "dpop", "{}", run.stderr);
+    assert!(
+        run.stderr.contains("authorization: DPoP ***") && run.stderr.contains("dpop: ***"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(&token));
+    // Twice: a fresh proof (jti) each time.
+    env.run(&["curl", "svc", &api]).ok();
+
+    // The server checks: no proof, or the bearer scheme, is refused.
+    let (code, body) = real_curl(&api, &[format!("Authorization: DPoP {token}")]);
+    assert_eq!(code, "401", "{body}");
+    assert!(body.contains("no DPoP proof"), "{body}");
+    let (code, _) = real_curl(&api, &[format!("Authorization: Bearer {token}")]);
+    assert_eq!(code, "401");
+    // A proof from `token --dpop-proof` makes the other client's request good.
+    let proof = env
+        .run(&["token", "svc", "--dpop-proof", "--url", &api])
+        .ok()
+        .stdout
+        .trim()
+        .to_owned();
+    let (code, body) = real_curl(
+        &api,
+        &[
+            format!("Authorization: DPoP {token}"),
+            format!("DPoP: {proof}"),
+        ],
+    );
+    assert_eq!(code, "200", "{body}");
+    // A proof for another URL is refused.
+    let other = env
+        .run(&[
+            "token",
+            "svc",
+            "--dpop-proof",
+            "--method",
+            "POST",
+            "--url",
+            &api,
+        ])
+        .ok()
+        .stdout;
+    let (code, _) = real_curl(
+        &api,
+        &[
+            format!("Authorization: DPoP {token}"),
+            format!("DPoP: {}", other.trim()),
+        ],
+    );
+    assert_eq!(code, "401");
+
+    // The key: in the store, never in the file or on screen; gone with the tokens.
+    let key = format!("dpop-key/{}/default", env.app_id("svc"));
+    let pem = crate::harness::keyring_lookup(&key).expect("the DPoP key is stored");
+    assert!(pem.contains("PRIVATE KEY"));
+    assert!(!env.config_text().contains("PRIVATE KEY"));
+    env.run(&["logout", "svc"]).ok();
+    assert!(crate::harness::keyring_lookup(&key).is_none());
+}
+
+/// DPoP nonces (RFC 9449 §8–9): a token endpoint and a resource server that demand
+/// one are answered with it, and it is remembered per origin for later runs.
+#[test]
+fn dpop_nonces_are_answered_and_remembered() {
+    let server = AuthServer::with(Options {
+        env: vec![("DPOP_NONCE", "1"), ("RS_NONCE", "1")],
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &["--dpop"]);
+    env.authorize("nat", &[]).ok();
+    assert_eq!(
+        env.stored_token("nat", "default").unwrap()["token_type"],
+        "dpop"
+    );
+    let api = format!("{}/api/whoami", server.issuer);
+    let run = env.run(&["curl", "nat", "-v", &api]).ok();
+    assert_eq!(run.json()["bound"], "dpop", "{}", run.stderr);
+    assert!(
+        run.stderr.contains("asks for a DPoP nonce"),
+        "{}",
+        run.stderr
+    );
+    // Remembered: the next request needs no challenge.
+    let run = env.run(&["curl", "nat", "-v", &api]).ok();
+    assert!(
+        !run.stderr.contains("asks for a DPoP nonce"),
+        "{}",
+        run.stderr
+    );
+    let nonces = std::fs::read_to_string(env.state_dir().join("dpop-nonces.json")).unwrap();
+    assert!(nonces.contains(&server.issuer), "{nonces}");
+    // A refresh with the remembered nonce, still bound.
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+    assert_eq!(server.token_requests("refresh_token"), 1);
+    env.run(&["curl", "nat", &api]).ok();
+}
