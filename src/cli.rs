@@ -98,6 +98,9 @@ pub enum Command {
         /// Print a DPoP proof for one request instead of the token (with --method, --url)
         #[arg(long, requires = "url", conflicts_with = "json")]
         dpop_proof: bool,
+        /// Print the account's OpenID Connect ID token instead of the access token
+        #[arg(long, conflicts_with_all = ["json", "dpop_proof"])]
+        id_token: bool,
         /// With --dpop-proof: the request's method
         #[arg(
             long,
@@ -134,6 +137,17 @@ pub enum Command {
 
     /// Make an HTTP request with the app's token attached (curl's flags)
     Curl(Box<CurlArgs>),
+
+    /// Who an account is, from its OpenID Connect ID token
+    Whoami {
+        name: String,
+        /// The account [default: default]
+        #[arg(long)]
+        account: Option<String>,
+        /// Print a JSON object: issuer, subject, name, email
+        #[arg(long)]
+        json: bool,
+    },
 
     /// One account's own settings: enable, disable, base URL
     #[command(subcommand)]

@@ -117,6 +117,10 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound token github --force-refresh >/dev/null   (cron: keeps a refresh token alive)",
     ),
     (
+        "whoami",
+        "  outbound whoami google\n  outbound whoami google --account work --json | jq -r .email",
+    ),
+    (
         "audit",
         "  outbound audit\n  outbound audit github --limit 20 --json",
     ),

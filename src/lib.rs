@@ -87,15 +87,29 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
             force_refresh,
             dpop_proof,
+            id_token,
             method,
             url,
         } => {
-            let proof = dpop_proof.then_some(commands::token::ProofFor {
-                method,
-                url: url.unwrap_or_default(),
-            });
-            commands::token::run(&ctx, &name, account.as_deref(), json, force_refresh, proof)
+            let print = if dpop_proof {
+                commands::token::Print::Proof {
+                    method,
+                    url: url.unwrap_or_default(),
+                }
+            } else if id_token {
+                commands::token::Print::IdToken
+            } else if json {
+                commands::token::Print::Json
+            } else {
+                commands::token::Print::Token
+            };
+            commands::token::run(&ctx, &name, account.as_deref(), print, force_refresh)
         }
+        Command::Whoami {
+            name,
+            account,
+            json,
+        } => commands::status::whoami(&ctx, &name, account.as_deref(), json),
         Command::Audit { name, json, limit } => {
             commands::audit::run(&ctx, name.as_deref(), json, limit)
         }

@@ -34,6 +34,9 @@ pub struct AccountRecord {
     pub last_error: Option<String>,
     #[serde(default)]
     pub needs_authorization: bool,
+    /// Who the account is (from its ID token), for `status` and `whoami`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::oauth::id_token::Identity>,
     /// What the account says for itself, kept across authorizations and refreshes
     /// (flattened: the index keeps the fields where they always were).
     #[serde(flatten)]

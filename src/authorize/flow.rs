@@ -36,6 +36,8 @@ pub enum Mode {
 pub struct Request<'a> {
     pub scopes: &'a [String],
     pub prompt: Option<&'a str>,
+    /// OpenID Connect's `nonce` for the authorization request.
+    pub nonce: Option<&'a str>,
     pub mode: Mode,
     pub timeout: Duration,
 }
@@ -147,6 +149,7 @@ impl Flow<'_> {
                     prompt: request.prompt,
                     state: &state,
                     challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
+                    nonce: request.nonce,
                 },
             );
             crate::trace::note(&format!("authorization request: {url}"));

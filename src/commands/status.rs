@@ -5,7 +5,7 @@
 //! file is in (empty while an editor rewrites it, missing on an unmounted share).
 //! `outbound prune` removes them, explicitly.
 
-use crate::commands::output::{notice, warning};
+use crate::commands::output::{data, notice, warning};
 use serde::Serialize;
 
 use super::authorize::human_seconds;
@@ -33,6 +33,8 @@ struct Row {
     last_refresh: Option<u64>,
     /// The account's own base URL for `curl` (`account edit --base-url`).
     base_url: Option<String>,
+    /// Who the account is, from its checked ID token: issuer, subject, name, email.
+    identity: Option<crate::oauth::id_token::Identity>,
 }
 
 fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
@@ -48,6 +50,7 @@ fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
         last_error: rec.last_error.clone(),
         last_refresh: rec.last_refresh,
         base_url: rec.settings.base_url.clone(),
+        identity: rec.identity.clone(),
     }
 }
 
@@ -93,6 +96,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
                 last_error: None,
                 last_refresh: None,
                 base_url: None,
+                identity: None,
             });
         }
         for rec in records {
@@ -245,11 +249,12 @@ fn print_rows(rows: &[Row], now: u64) {
         "EXPIRES",
         "REFRESH EXPIRES",
         "SCOPES",
+        "IDENTITY",
         "STORE",
         "BASE URL",
         "LAST ERROR",
     ];
-    let cells: Vec<[String; 9]> = rows
+    let cells: Vec<[String; 10]> = rows
         .iter()
         .map(|r| {
             let when = |t: Option<u64>| match t {
@@ -268,6 +273,10 @@ fn print_rows(rows: &[Row], now: u64) {
                 } else {
                     r.scopes.join(" ")
                 },
+                r.identity
+                    .as_ref()
+                    .map(|i| i.email.clone().unwrap_or_else(|| i.subject.clone()))
+                    .unwrap_or_else(|| "-".into()),
                 r.store.unwrap_or("-").to_owned(),
                 r.base_url.clone().unwrap_or_else(|| "-".into()),
                 crate::text::printable(&r.last_error.clone().unwrap_or_default()),
@@ -301,4 +310,36 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
         env.record(app, tokens::DEFAULT_ACCOUNT, token, None, false)?;
     }
     Ok(Index::load(&ctx.state_dir))
+}
+
+/// `outbound whoami APP [--account A] [--json]`: who the account is, from the ID
+/// token checked when it was issued (OpenID Connect; no request is made).
+pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(name)?;
+    let account = account.unwrap_or(tokens::DEFAULT_ACCOUNT);
+    tokens::check_account(account)?;
+    let Some(record) = Index::load(&ctx.state_dir).get(&app.id, account).cloned() else {
+        return Err(crate::error::Error::AuthorizationRequired {
+            reason: format!("`{name}` has no account `{account}` yet"),
+            command: format!("outbound authorize {name}"),
+        });
+    };
+    let Some(identity) = record.identity else {
+        return Err(crate::error::Error::Other(format!(
+            "`{name}` (account `{account}`) has no checked identity: its scopes must include `openid` and the app needs an issuer (outbound app edit {name} --issuer URL --add-scope openid), then authorize again"
+        )));
+    };
+    if json {
+        return print_json(&identity);
+    }
+    data!("subject  {}", identity.subject);
+    data!("issuer   {}", identity.issuer);
+    if let Some(n) = &identity.name {
+        data!("name     {n}");
+    }
+    if let Some(e) = &identity.email {
+        data!("email    {e}");
+    }
+    Ok(())
 }

@@ -18,19 +18,24 @@ struct TokenView<'a> {
     scopes: &'a [String],
 }
 
-/// `token --dpop-proof --method M --url U`: the request a proof is for.
-pub struct ProofFor {
-    pub method: String,
-    pub url: String,
+/// What `token` prints.
+pub enum Print {
+    /// The access token (default).
+    Token,
+    /// `--json`: the token, its type, expiry and scopes.
+    Json,
+    /// `--id-token`: the account's ID token.
+    IdToken,
+    /// `--dpop-proof --method M --url U`: a proof for that request.
+    Proof { method: String, url: String },
 }
 
 pub fn run(
     ctx: &Ctx,
     name: &str,
     account: Option<&str>,
-    json: bool,
+    print: Print,
     force_refresh: bool,
-    proof: Option<ProofFor>,
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
@@ -47,7 +52,17 @@ pub fn run(
     warn_refresh_expiry(app, account, &access.token);
     let token = &access.token;
     let bound = token.token_type.as_deref() == Some("dpop");
-    if let Some(proof) = proof {
+    if let Print::IdToken = print {
+        let Some(id_token) = &token.id_token else {
+            return Err(crate::error::Error::Usage(format!(
+                "`{}` (account `{account}`) has no ID token: its scopes do not include `openid`, or the server sent none",
+                app.name
+            )));
+        };
+        data!("{}", id_token.expose());
+        return Ok(());
+    }
+    if let Print::Proof { method, url } = &print {
         if !bound {
             return Err(crate::error::Error::Usage(format!(
                 "the token of `{}` is not DPoP-bound (token type {}); no proof is needed",
@@ -55,11 +70,11 @@ pub fn run(
                 token.token_type.as_deref().unwrap_or("bearer")
             )));
         }
-        let url = url::Url::parse(&proof.url)
-            .map_err(|e| crate::error::Error::Usage(format!("--url {}: {e}", proof.url)))?;
+        let url = url::Url::parse(url)
+            .map_err(|e| crate::error::Error::Usage(format!("--url {url}: {e}")))?;
         let dpop =
             crate::dpop::Dpop::load_or_create(store.as_ref(), &ctx.state_dir, &app.id, account)?;
-        let method = proof.method.to_ascii_uppercase();
+        let method = method.to_ascii_uppercase();
         let value = dpop
             .proof(
                 crate::dpop::Server::Resource,
@@ -80,7 +95,7 @@ pub fn run(
     }
     ctx.audit(&config)
         .record(&app.name, account, "token", None, None, "ok");
-    if json {
+    if let Print::Json = print {
         let now = crate::clock::now() as i64;
         return print_json(&TokenView {
             access_token: token.access_token.expose(),

@@ -16,6 +16,7 @@ pub struct Metadata {
     pub device_authorization_endpoint: Option<String>,
     pub code_challenge_methods_supported: Option<Vec<String>>,
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    pub jwks_uri: Option<String>,
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
 }

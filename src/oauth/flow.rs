@@ -43,6 +43,8 @@ pub struct AuthRequest<'a> {
     pub prompt: Option<&'a str>,
     pub state: &'a str,
     pub challenge: Option<&'a str>,
+    /// OpenID Connect's `nonce`, echoed in the ID token.
+    pub nonce: Option<&'a str>,
 }
 
 /// The authorization URL: the app's URL with its own query parameters kept, then
@@ -64,6 +66,9 @@ pub fn authorization_url(app: &App, auth_url: &Url, req: &AuthRequest) -> Url {
         }
         if let Some(prompt) = req.prompt {
             q.append_pair("prompt", prompt);
+        }
+        if let Some(nonce) = req.nonce {
+            q.append_pair("nonce", nonce);
         }
         for (k, v) in &app.auth_params {
             q.append_pair(k, v);

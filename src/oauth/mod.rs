@@ -6,6 +6,7 @@ pub mod device;
 pub mod discovery;
 pub mod flow;
 pub mod grant;
+pub mod id_token;
 pub mod response;
 
 use base64::Engine;

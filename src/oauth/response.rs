@@ -22,6 +22,8 @@ pub struct TokenResponse {
     pub scope: Option<Vec<String>>,
     /// The refresh token's own lifetime, when the server says.
     pub refresh_expires_in: Option<u64>,
+    /// OpenID Connect's ID token, when the server sent one (checked by the caller).
+    pub id_token: Option<Secret>,
 }
 
 /// The body's fields: a JSON object, or a form-encoded body.
@@ -156,9 +158,11 @@ pub fn parse_token_response(
         reason: "it has no access_token".into(),
     })?;
     let refresh_token = string(&map, "refresh_token");
+    let id_token = string(&map, "id_token");
     for (name, value) in [
         ("access token", Some(&access_token)),
         ("refresh token", refresh_token.as_ref()),
+        ("ID token", id_token.as_ref()),
     ] {
         if value.is_some_and(|v| !is_token(v)) {
             return Err(OAuthError::Malformed {
@@ -193,6 +197,7 @@ pub fn parse_token_response(
     Ok(TokenResponse {
         access_token: Secret::new(access_token),
         refresh_token: refresh_token.map(Secret::new),
+        id_token: id_token.map(Secret::new),
         token_type: string(&map, "token_type")
             .filter(|t| is_token(t))
             .map(|t| t.to_ascii_lowercase()),

@@ -80,9 +80,17 @@ pub fn authorize(
     super::check_usable(env, app, &plan.account)?;
     let creds = super::secrets::account_credentials(app, &plan.account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
+    // OpenID Connect: a nonce binds the ID token to this request (some servers, such
+    // as glewlwyd, refuse an `openid` request without one).
+    let nonce = if plan.scopes.iter().any(|s| s == "openid") {
+        Some(crate::oauth::flow::random_token(24).map_err(crate::error::Error::Other)?)
+    } else {
+        None
+    };
     let request = flow::Request {
         scopes: &plan.scopes,
         prompt: plan.prompt.as_deref(),
+        nonce: nonce.as_deref(),
         mode: plan.mode,
         timeout: plan.timeout,
     };
@@ -100,7 +108,35 @@ pub fn authorize(
             return Err(e);
         }
     };
-    let token = StoredToken::from_response(issued.response, app, &plan.scopes, None);
+    // An ID token is checked before anything is kept: a bad one stores nothing.
+    let identity = match &issued.response.id_token {
+        Some(id_token) if app.issuer.is_some() => Some(
+            crate::oauth::id_token::validate(
+                &http,
+                app,
+                id_token,
+                &issued.response.access_token,
+                // Only the code flow's authorization request carried it.
+                nonce.as_deref().filter(|_| {
+                    app.grant == crate::app::Grant::AuthorizationCode
+                        && !matches!(plan.mode, Mode::Device { .. })
+                }),
+            )
+            .inspect_err(|_| {
+                env.audit.record(
+                    &app.name,
+                    account,
+                    "authorize",
+                    Some(issued.grant),
+                    host,
+                    "error",
+                );
+            })?,
+        ),
+        _ => None,
+    };
+    let mut token = StoredToken::from_response(issued.response, app, &plan.scopes, None);
+    token.identity = identity;
     env.record(app, account, &token, Some(plan.settings.clone()), false)?;
     drop(issued.hold);
     env.audit.record(

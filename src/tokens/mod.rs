@@ -47,6 +47,12 @@ pub struct StoredToken {
     /// The app's generation when this token was obtained (see `app reset`).
     pub generation: u64,
     pub obtained_at: u64,
+    /// The OpenID Connect ID token, as the server sent it (checked first).
+    #[serde(default)]
+    pub id_token: Option<Secret>,
+    /// Who the account is, from the last ID token that was checked.
+    #[serde(default)]
+    pub identity: Option<crate::oauth::id_token::Identity>,
 }
 
 impl StoredToken {
@@ -76,6 +82,8 @@ impl StoredToken {
             scopes: response.scope.unwrap_or_else(|| requested.to_vec()),
             generation: app.generation,
             obtained_at: now,
+            id_token: response.id_token,
+            identity: None,
         }
     }
 
@@ -176,6 +184,7 @@ impl TokenEnv<'_> {
                     },
                     last_error: None,
                     needs_authorization: false,
+                    identity: token.identity.clone(),
                     settings,
                 },
             );

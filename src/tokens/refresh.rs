@@ -125,6 +125,11 @@ pub fn valid_token(
                 && rejected.is_none_or(|r| r != &t.access_token)
         })
         .cloned();
+    // Who the account is stays known through refreshes that bring no new ID token.
+    let kept = token
+        .as_ref()
+        .map(|t| (t.id_token.clone(), t.identity.clone()))
+        .unwrap_or_default();
     let refresh = if app.grant == crate::app::Grant::ClientCredentials {
         None
     } else {
@@ -136,7 +141,10 @@ pub fn valid_token(
             current.is_some(),
         )?)
     };
-    match (renew(env, app, account, refresh, &requested), still_valid) {
+    match (
+        renew(env, app, account, refresh, &requested, kept),
+        still_valid,
+    ) {
         (Err(e), Some(token)) => {
             // Fail only when no valid token remains; say why the refresh did not happen.
             let left = token.expires_at.map_or(0, |at| at.saturating_sub(now()));
@@ -164,6 +172,7 @@ fn renew(
     account: &str,
     refresh: Option<Secret>,
     requested: &[String],
+    kept: (Option<Secret>, Option<crate::oauth::id_token::Identity>),
 ) -> Result<Access> {
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
@@ -189,9 +198,29 @@ fn renew(
     let e = match response {
         Ok(response) => {
             // Saved first: nothing may fail between the server's answer and the store.
-            let fresh = StoredToken::from_response(response, app, requested, refresh);
+            let mut fresh = StoredToken::from_response(response, app, requested, refresh);
+            let (kept_id_token, kept_identity) = kept;
+            let new_id_token = fresh.id_token.take();
+            fresh.id_token = kept_id_token;
+            fresh.identity = kept_identity;
             env.record(app, account, &fresh, None, true)?;
             audit("ok");
+            drop(_hold);
+            // A new ID token (no nonce on a refresh) replaces who the account is once
+            // it is checked; one that fails the check is reported and not kept.
+            if let Some(id_token) = new_id_token.filter(|_| app.issuer.is_some()) {
+                match oauth::id_token::validate(&http, app, &id_token, &fresh.access_token, None) {
+                    Ok(identity) => {
+                        fresh.id_token = Some(id_token);
+                        fresh.identity = Some(identity);
+                        env.record(app, account, &fresh, None, true)?;
+                    }
+                    Err(e) => crate::warnings::push(format!(
+                        "the ID token of the refresh of `{}` (account `{account}`) was not kept: {e}",
+                        app.name
+                    )),
+                }
+            }
             return Ok(Access {
                 token: fresh,
                 refreshed: true,
@@ -382,6 +411,8 @@ mod tests {
             scopes: vec![],
             generation: 1,
             obtained_at,
+            id_token: None,
+            identity: None,
         }
     }
 

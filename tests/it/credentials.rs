@@ -448,3 +448,164 @@ fn dpop_nonces_are_answered_and_remembered() {
     assert_eq!(server.token_requests("refresh_token"), 1);
     env.run(&["curl", "nat", &api]).ok();
 }
+
+/// OpenID Connect with a real server: the authorization request carries a nonce,
+/// the ID token is checked and kept, `whoami` and `status` say who the account is,
+/// and `token --id-token` prints it; a refresh keeps the identity.
+#[test]
+fn openid_identity_is_checked_and_shown() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let run = env.authorize("nat", &[]).ok();
+    assert!(run.stderr.contains("&nonce="), "{}", run.stderr);
+    let who = env.run(&["whoami", "nat", "--json"]).ok().json();
+    assert_eq!(who["subject"], "alice");
+    assert_eq!(who["issuer"], server.issuer);
+    let text = env.run(&["whoami", "nat"]).ok().stdout;
+    assert!(text.starts_with("subject  alice\n"), "{text}");
+    assert_eq!(env.status()[0]["identity"]["subject"], "alice");
+    let id_token = env.run(&["token", "nat", "--id-token"]).ok().stdout;
+    assert_eq!(id_token.trim().split('.').count(), 3);
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+    assert_eq!(env.status()[0]["identity"]["subject"], "alice");
+    // Without an issuer to take the keys from, an ID token is not believed: no identity.
+    let auth = format!("{}/auth", server.issuer);
+    let token = format!("{}/token", server.issuer);
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "plain",
+            "--auth-url",
+            &auth,
+            "--token-url",
+            &token,
+            "--client-id",
+            "native-app",
+            "--client-secret-stdin",
+            "--scope",
+            "openid offline_access",
+            "--allowed-host",
+            "127.0.0.1",
+        ],
+        "native-secret",
+    )
+    .ok();
+    env.authorize("plain", &[]).ok();
+    let run = env.run(&["whoami", "plain"]).code(1);
+    assert!(run.stderr.contains("needs an issuer"), "{}", run.stderr);
+}
+
+/// ID tokens that must not be believed: a wrong nonce, another audience, a key the
+/// issuer does not publish. Each is a clear exit 7 and stores nothing.
+#[test]
+fn bad_id_tokens_are_refused_and_nothing_is_stored() {
+    use crate::hostile::{Hostile, HostileResponse};
+    use std::sync::{Arc, Mutex};
+    let signing = outbound::jose::private_key(&outbound::jose::new_p256_pem().unwrap(), None)
+        .unwrap()
+        .with_kid(Some("k1".into()));
+    let stranger = outbound::jose::private_key(&outbound::jose::new_p256_pem().unwrap(), None)
+        .unwrap()
+        .with_kid(Some("k1".into()));
+    let mut jwk = serde_json::to_value(signing.public_jwk().unwrap()).unwrap();
+    jwk["kid"] = "k1".into();
+    jwk["alg"] = "ES256".into();
+    let jwks = serde_json::json!({ "keys": [jwk] }).to_string();
+    // What the test wants the token endpoint to do: "nonce", "aud", "key".
+    let case = Arc::new(Mutex::new(String::new()));
+    let nonce = Arc::new(Mutex::new(String::new()));
+    let (case_in, nonce_in) = (Arc::clone(&case), Arc::clone(&nonce));
+    let server = Hostile::start(move |req| {
+        let host = req.header("host").unwrap_or_default().to_owned();
+        let issuer = format!("http://{host}");
+        let path = req.path.split('?').next().unwrap_or_default().to_owned();
+        match path.as_str() {
+            "/.well-known/oauth-authorization-server" => HostileResponse::json(
+                200,
+                serde_json::json!({
+                    "issuer": issuer,
+                    "authorization_endpoint": format!("{issuer}/authorize"),
+                    "token_endpoint": format!("{issuer}/token"),
+                    "jwks_uri": format!("{issuer}/jwks"),
+                    "code_challenge_methods_supported": ["S256"],
+                })
+                .to_string(),
+            ),
+            "/jwks" => HostileResponse::json(200, jwks.clone()),
+            "/authorize" => {
+                let url = url::Url::parse(&format!("{issuer}{}", req.path)).unwrap();
+                let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+                *nonce_in.lock().unwrap() = q.get("nonce").cloned().unwrap_or_default();
+                let mut back = url::Url::parse(&q["redirect_uri"]).unwrap();
+                back.query_pairs_mut()
+                    .append_pair("code", "c0de")
+                    .append_pair("state", &q["state"]);
+                let mut r = HostileResponse::new(302, "text/plain", "");
+                r.headers.push(("Location".into(), back.to_string()));
+                r
+            }
+            "/token" => {
+                let case = case_in.lock().unwrap().clone();
+                let now = outbound::clock::now();
+                let sent_nonce = nonce_in.lock().unwrap().clone();
+                let claims = serde_json::json!({
+                    "iss": issuer,
+                    "sub": "mallory",
+                    "aud": if case == "aud" { "someone-else" } else { "cid" },
+                    "exp": now + 300,
+                    "iat": now,
+                    "nonce": if case == "nonce" { "not-the-nonce".to_owned() } else { sent_nonce },
+                });
+                let key = if case == "key" { &stranger } else { &signing };
+                let id_token = key.sign(Some("JWT"), &claims, false).unwrap();
+                HostileResponse::json(
+                    200,
+                    serde_json::json!({
+                        "access_token": "at-123", "token_type": "Bearer", "expires_in": 300,
+                        "id_token": id_token,
+                    })
+                    .to_string(),
+                )
+            }
+            _ => HostileResponse::json(404, "{}"),
+        }
+    });
+    let env = Env::new();
+    env.run(&[
+        "app",
+        "add",
+        "h",
+        "--issuer",
+        &server.base,
+        "--client-id",
+        "cid",
+        "--client-auth",
+        "none",
+        "--scope",
+        "openid",
+        "--allowed-host",
+        "127.0.0.1",
+    ])
+    .ok();
+    for (which, said) in [
+        ("nonce", "does not carry the nonce"),
+        ("aud", "for another client (aud)"),
+        ("key", "signature does not verify"),
+    ] {
+        *case.lock().unwrap() = which.to_owned();
+        let run = env.authorize_in_mode("h", "login", 20).code(7);
+        assert!(run.stderr.contains(said), "{which}: {}", run.stderr);
+        assert!(
+            env.stored_token("h", "default").is_none(),
+            "{which}: stored"
+        );
+    }
+    *case.lock().unwrap() = "good".into();
+    env.authorize_in_mode("h", "login", 20).ok();
+    assert_eq!(
+        env.run(&["whoami", "h", "--json"]).ok().json()["subject"],
+        "mallory"
+    );
+}
