@@ -101,6 +101,12 @@ pub enum Command {
         /// Print the account's OpenID Connect ID token instead of the access token
         #[arg(long, conflicts_with_all = ["json", "dpop_proof"])]
         id_token: bool,
+        /// Refresh first unless the token stays valid this long (e.g. 20m), for a long job
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        min_valid: Option<std::time::Duration>,
+        /// A token with only these scopes, for this call (repeatable; the stored one is kept)
+        #[arg(long = "scope", value_name = "SCOPE", conflicts_with_all = ["id_token", "dpop_proof", "force_refresh"])]
+        scopes: Vec<String>,
         /// With --dpop-proof: the request's method
         #[arg(
             long,

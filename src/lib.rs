@@ -88,6 +88,8 @@ pub fn run(cli: Cli) -> Result<()> {
             force_refresh,
             dpop_proof,
             id_token,
+            min_valid,
+            scopes,
             method,
             url,
         } => {
@@ -98,12 +100,18 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             } else if id_token {
                 commands::token::Print::IdToken
+            } else if !scopes.is_empty() {
+                commands::token::Print::Narrowed { scopes, json }
             } else if json {
                 commands::token::Print::Json
             } else {
                 commands::token::Print::Token
             };
-            commands::token::run(&ctx, &name, account.as_deref(), print, force_refresh)
+            let fresh = commands::token::Freshness {
+                force: force_refresh,
+                min_valid,
+            };
+            commands::token::run(&ctx, &name, account.as_deref(), print, fresh)
         }
         Command::Whoami {
             name,

@@ -28,6 +28,14 @@ pub enum Print {
     IdToken,
     /// `--dpop-proof --method M --url U`: a proof for that request.
     Proof { method: String, url: String },
+    /// `--scope S…`: a token with only these scopes, for this call.
+    Narrowed { scopes: Vec<String>, json: bool },
+}
+
+/// How fresh the token must be: `--force-refresh`, `--min-valid DURATION`.
+pub struct Freshness {
+    pub force: bool,
+    pub min_valid: Option<std::time::Duration>,
 }
 
 pub fn run(
@@ -35,7 +43,7 @@ pub fn run(
     name: &str,
     account: Option<&str>,
     print: Print,
-    force_refresh: bool,
+    fresh: Freshness,
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
@@ -43,13 +51,36 @@ pub fn run(
     tokens::check_account(account)?;
     let store = ctx.store(&config);
     let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
-    if force_refresh && !access.refreshed {
+    let now = crate::clock::now();
+    let too_short = |token: &tokens::StoredToken| match (fresh.min_valid, token.expires_at) {
+        (Some(min), Some(at)) => at < now + min.as_secs(),
+        _ => false,
+    };
+    if (fresh.force || too_short(&access.token)) && !access.refreshed {
         // Treat the current token as rejected: refresh now, so a provider that expires
         // idle refresh tokens sees this one used.
         let current = access.token.access_token.clone();
         access = access_token(ctx, &config, store.as_ref(), app, account, Some(&current))?;
     }
+    if too_short(&access.token) {
+        warning!(
+            "the token of `{}` is valid for {} s only, less than --min-valid asks: the server gives no longer lifetime",
+            app.name,
+            access.token.expires_at.unwrap_or(now).saturating_sub(now)
+        );
+    }
     warn_refresh_expiry(app, account, &access.token);
+    if let Print::Narrowed { scopes, json } = &print {
+        let audit = ctx.audit(&config);
+        let env = ctx.token_env(&config, store.as_ref(), &audit);
+        let scopes: Vec<String> = scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        let narrow = tokens::narrowed(&env, app, account, &scopes)?;
+        return show(&narrow, *json);
+    }
     let token = &access.token;
     let bound = token.token_type.as_deref() == Some("dpop");
     if let Print::IdToken = print {
@@ -95,7 +126,11 @@ pub fn run(
     }
     ctx.audit(&config)
         .record(&app.name, account, "token", None, None, "ok");
-    if let Print::Json = print {
+    show(token, matches!(print, Print::Json))
+}
+
+fn show(token: &tokens::StoredToken, json: bool) -> Result<()> {
+    if json {
         let now = crate::clock::now() as i64;
         return print_json(&TokenView {
             access_token: token.access_token.expose(),

@@ -13,8 +13,11 @@ pub enum Grant<'a> {
         redirect_uri: &'a str,
         verifier: Option<&'a Secret>,
     },
-    /// New tokens for a refresh token.
-    RefreshToken { refresh_token: &'a Secret },
+    /// New tokens for a refresh token; with `scopes`, narrowed to them (RFC 6749 6).
+    RefreshToken {
+        refresh_token: &'a Secret,
+        scopes: &'a [String],
+    },
     /// The client acting as itself, for these scopes (none sent when empty).
     ClientCredentials { scopes: &'a [String] },
     /// A poll for the device code a person is approving elsewhere.
@@ -56,7 +59,15 @@ impl Grant<'_> {
                     add("code_verifier", v.expose());
                 }
             }
-            Grant::RefreshToken { refresh_token } => add("refresh_token", refresh_token.expose()),
+            Grant::RefreshToken {
+                refresh_token,
+                scopes,
+            } => {
+                add("refresh_token", refresh_token.expose());
+                if !scopes.is_empty() {
+                    add("scope", &scopes.join(scope_delimiter));
+                }
+            }
             Grant::ClientCredentials { scopes } if !scopes.is_empty() => {
                 add("scope", &scopes.join(scope_delimiter));
             }
@@ -74,7 +85,7 @@ impl Grant<'_> {
                 all.extend(*verifier);
                 all
             }
-            Grant::RefreshToken { refresh_token } => vec![*refresh_token],
+            Grant::RefreshToken { refresh_token, .. } => vec![*refresh_token],
             Grant::ClientCredentials { .. } => Vec::new(),
             Grant::DeviceCode { device_code } => vec![*device_code],
         }

@@ -25,7 +25,7 @@ use crate::store::{self, SecretStore};
 pub use authorize::{Authorization, authorize};
 pub use forget::{Forgotten, forget};
 pub use migrate::{Moved, migrate};
-pub use refresh::{Access, valid_token};
+pub use refresh::{Access, narrowed, valid_token};
 pub use secrets::{
     client_credentials, client_secret, delete_client_secret, delete_private_key, private_key,
     store_client_secret, store_private_key,

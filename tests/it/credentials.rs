@@ -609,3 +609,43 @@ fn bad_id_tokens_are_refused_and_nothing_is_stored() {
         "mallory"
     );
 }
+
+/// Per-call token shaping: `--min-valid` refreshes a token that would expire during
+/// the job (and warns when the server gives less); `--scope` gets a narrower token
+/// by a refresh that names the scopes, leaving the stored one as it was.
+#[test]
+fn tokens_shaped_per_call() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    let stored = env.stored_token("nat", "default").unwrap();
+    // 60 s tokens: 30 s is fine as it is; 2 h is more than the server gives.
+    let same = env.run(&["token", "nat", "--min-valid", "30s"]).ok().stdout;
+    assert_eq!(same.trim(), stored["access_token"].as_str().unwrap());
+    assert_eq!(server.token_requests("refresh_token"), 0);
+    let run = env.run(&["token", "nat", "--min-valid", "2h"]).ok();
+    assert_ne!(run.stdout.trim(), stored["access_token"].as_str().unwrap());
+    assert_eq!(server.token_requests("refresh_token"), 1);
+    assert!(
+        run.stderr.contains("less than --min-valid asks"),
+        "{}",
+        run.stderr
+    );
+
+    let before = env.stored_token("nat", "default").unwrap();
+    let narrow = env
+        .run(&["token", "nat", "--scope", "openid", "--json"])
+        .ok()
+        .json();
+    assert_eq!(narrow["scopes"], serde_json::json!(["openid"]));
+    assert_ne!(narrow["access_token"], before["access_token"]);
+    let after = env.stored_token("nat", "default").unwrap();
+    assert_eq!(
+        after["access_token"], before["access_token"],
+        "the stored token is kept"
+    );
+    assert_eq!(after["scopes"], before["scopes"]);
+    // The refresh token rotated on the way, and the rotated one was saved: it works.
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+}
