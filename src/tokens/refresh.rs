@@ -366,6 +366,55 @@ pub(super) fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// A token with fewer scopes for one call (`token --scope`): a refresh that names
+/// them (client credentials for them, for such an app), under the account's lock.
+/// The account's stored access token stays as it was; a rotated refresh token is
+/// saved, as it must be.
+pub fn narrowed(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    scopes: &[String],
+) -> Result<StoredToken> {
+    super::check_usable(env, app, account)?;
+    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
+    let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
+    let http = crate::http::oauth_client(app)?;
+    if app.grant == crate::app::Grant::ClientCredentials {
+        let response =
+            oauth::request_token(&http, &creds, &oauth::Grant::ClientCredentials { scopes })?;
+        return Ok(StoredToken::from_response(response, app, scopes, None));
+    }
+    let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? else {
+        return Err(authorization_required(
+            app,
+            account,
+            format!("`{}` has no tokens for account `{account}`", app.name),
+        ));
+    };
+    let Some(refresh_token) = stored.refresh_token.clone() else {
+        return Err(Error::Usage(format!(
+            "--scope needs a refresh token to ask for a narrower token, and `{}` (account `{account}`) has none",
+            app.name
+        )));
+    };
+    let _hold = crate::signals::hold();
+    let response = oauth::request_token(
+        &http,
+        &creds,
+        &oauth::Grant::RefreshToken {
+            refresh_token: &refresh_token,
+            scopes,
+        },
+    )?;
+    let narrow = StoredToken::from_response(response, app, scopes, Some(refresh_token.clone()));
+    if narrow.refresh_token.as_ref() != Some(&refresh_token) {
+        stored.refresh_token = narrow.refresh_token.clone();
+        env.record(app, account, &stored, None, true)?;
+    }
+    Ok(narrow)
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::{Cell, RefCell};
@@ -453,53 +502,4 @@ mod tests {
         assert_eq!(access.token.access_token.expose(), "theirs");
         assert!(!access.refreshed);
     }
-}
-
-/// A token with fewer scopes for one call (`token --scope`): a refresh that names
-/// them (client credentials for them, for such an app), under the account's lock.
-/// The account's stored access token stays as it was; a rotated refresh token is
-/// saved, as it must be.
-pub fn narrowed(
-    env: &TokenEnv,
-    app: &App,
-    account: &str,
-    scopes: &[String],
-) -> Result<StoredToken> {
-    super::check_usable(env, app, account)?;
-    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
-    let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
-    let http = crate::http::oauth_client(app)?;
-    if app.grant == crate::app::Grant::ClientCredentials {
-        let response =
-            oauth::request_token(&http, &creds, &oauth::Grant::ClientCredentials { scopes })?;
-        return Ok(StoredToken::from_response(response, app, scopes, None));
-    }
-    let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? else {
-        return Err(authorization_required(
-            app,
-            account,
-            format!("`{}` has no tokens for account `{account}`", app.name),
-        ));
-    };
-    let Some(refresh_token) = stored.refresh_token.clone() else {
-        return Err(Error::Usage(format!(
-            "--scope needs a refresh token to ask for a narrower token, and `{}` (account `{account}`) has none",
-            app.name
-        )));
-    };
-    let _hold = crate::signals::hold();
-    let response = oauth::request_token(
-        &http,
-        &creds,
-        &oauth::Grant::RefreshToken {
-            refresh_token: &refresh_token,
-            scopes,
-        },
-    )?;
-    let narrow = StoredToken::from_response(response, app, scopes, Some(refresh_token.clone()));
-    if narrow.refresh_token.as_ref() != Some(&refresh_token) {
-        stored.refresh_token = narrow.refresh_token.clone();
-        env.record(app, account, &stored, None, true)?;
-    }
-    Ok(narrow)
 }
