@@ -11,6 +11,8 @@ use crate::oauth::discovery::discover;
 pub struct Discovered {
     /// The server promises `iss` in authorization responses.
     pub require_iss: bool,
+    /// The server requires pushed authorization requests (RFC 9126).
+    pub require_par: bool,
     /// The client authentication chosen from the server's list, when the user gave
     /// none and the default is not on it.
     pub client_auth: Option<ClientAuth>,
@@ -44,6 +46,7 @@ pub fn discover_into(
         ("token_url", &meta.token_endpoint),
         ("revocation_url", &meta.revocation_endpoint),
         ("device_url", &meta.device_authorization_endpoint),
+        ("par_url", &meta.pushed_authorization_request_endpoint),
     ] {
         if patch.get(key).is_none()
             && let Some(value) = value
@@ -71,6 +74,7 @@ pub fn discover_into(
     patch.set("issuer", meta.issuer.as_str());
     Ok(Some(Discovered {
         require_iss: meta.authorization_response_iss_parameter_supported,
+        require_par: meta.require_pushed_authorization_requests,
         client_auth,
     }))
 }

@@ -594,6 +594,12 @@ pub struct Settings {
     /// Device authorization endpoint (RFC 8628)
     #[arg(long, value_name = "URL")]
     pub device_url: Option<String>,
+    /// Pushed authorization request endpoint (RFC 9126)
+    #[arg(long, value_name = "URL")]
+    pub par_url: Option<String>,
+    /// Push authorization requests first (RFC 9126) [default: auto: when the server requires it]
+    #[arg(long, value_parser = choice::<crate::app::Par>())]
+    pub par: Option<crate::app::Par>,
     /// Client identifier issued by the provider
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,

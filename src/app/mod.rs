@@ -59,6 +59,8 @@ pub struct RawApp {
     pub token_url: Option<Spanned<String>>,
     pub revocation_url: Option<Spanned<String>>,
     pub device_url: Option<Spanned<String>>,
+    pub par_url: Option<Spanned<String>>,
+    pub par: Option<Par>,
     pub scopes: Option<Spanned<Vec<String>>>,
     pub scope_delimiter: Option<Spanned<String>>,
     pub pkce: Option<bool>,
@@ -78,6 +80,7 @@ pub struct RawApp {
     pub token_format: Option<Spanned<String>>,
     pub issuer: Option<Spanned<String>>,
     pub require_iss: Option<bool>,
+    pub require_par: Option<bool>,
     pub token_request: Option<Spanned<RawTokenRequest>>,
 }
 
@@ -159,6 +162,14 @@ choice! {
     }
 }
 
+impl App {
+    /// Whether authorization requests are pushed first (RFC 9126).
+    pub fn pushes(&self) -> bool {
+        self.par_url.is_some()
+            && (self.par == Par::Always || (self.par == Par::Auto && self.require_par))
+    }
+}
+
 impl ClientAuth {
     /// Whether the method sends (or signs with) the client secret.
     pub fn uses_secret(self) -> bool {
@@ -166,6 +177,17 @@ impl ClientAuth {
             self,
             ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt
         )
+    }
+}
+
+choice! {
+    /// When an authorization request is pushed to the server first (RFC 9126).
+    #[derive(Default)]
+    pub enum Par {
+        #[default]
+        Auto = "auto": "Push when the server requires it (discovery says so)",
+        Always = "always": "Always push (the server needs a PAR endpoint)",
+        Never = "never": "Never push",
     }
 }
 
@@ -301,6 +323,10 @@ pub struct App {
     pub token_url: Url,
     pub revocation_url: Option<Url>,
     pub device_url: Option<Url>,
+    /// The pushed-authorization-request endpoint (RFC 9126).
+    pub par_url: Option<Url>,
+    /// Whether to push: `auto` pushes when the server requires it (`require_par`).
+    pub par: Par,
     pub scopes: Vec<String>,
     pub scope_delimiter: String,
     pub pkce: bool,
@@ -327,6 +353,8 @@ pub struct App {
     pub issuer: Option<Url>,
     /// The server promises `iss` in every authorization response.
     pub require_iss: bool,
+    /// The server requires pushed authorization requests (its metadata says so).
+    pub require_par: bool,
     #[serde(flatten)]
     pub token_request: TokenRequest,
 }
@@ -631,6 +659,15 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     let token_url = url_field("token_url", raw.token_url)?;
     let revocation_url = url_field("revocation_url", raw.revocation_url)?;
     let device_url = url_field("device_url", raw.device_url)?;
+    let par_url = url_field("par_url", raw.par_url)?;
+    let par = raw.par.unwrap_or_default();
+    if par == Par::Always && par_url.is_none() {
+        return Err(FieldError::new(
+            "par",
+            None,
+            "`always` needs the server's PAR endpoint: give --par-url URL (or --issuer, whose metadata names it)",
+        ));
+    }
     let base_url = url_field("base_url", raw.base_url)?;
     let grant_name = grant.as_str();
     let token_url = required(
@@ -804,6 +841,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         token_url,
         revocation_url,
         device_url,
+        par_url,
+        par,
         scopes,
         scope_delimiter,
         pkce: raw.pkce.unwrap_or(true),
@@ -823,6 +862,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         token_format,
         issuer,
         require_iss: raw.require_iss.unwrap_or(false),
+        require_par: raw.require_par.unwrap_or(false),
         token_request,
     })
 }

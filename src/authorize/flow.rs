@@ -153,12 +153,27 @@ impl Flow<'_> {
                 },
             );
             crate::trace::note(&format!("authorization request: {url}"));
-            url
+            // PAR (RFC 9126): the parameters go to the server directly (client
+            // authentication included); the browser gets only a reference to them.
+            match &app.par_url {
+                Some(par_url) if app.pushes() => {
+                    let params: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                    let request_uri =
+                        crate::oauth::push_authorization_request(http, creds, par_url, params)?;
+                    let mut pushed = auth_url.clone();
+                    pushed
+                        .query_pairs_mut()
+                        .append_pair("client_id", &app.client_id)
+                        .append_pair("request_uri", &request_uri);
+                    Ok::<_, Error>(pushed)
+                }
+                _ => Ok(url),
+            }
         };
 
         let (code, redirect_uri) = if mode == Mode::Manual {
             let redirect_uri = manual_redirect_uri(app)?;
-            let url = url_for(&redirect_uri);
+            let url = url_for(&redirect_uri)?;
             person.progress(Progress::PasteBack {
                 url: &url,
                 redirect_uri: &redirect_uri,
@@ -169,7 +184,7 @@ impl Flow<'_> {
             (code, redirect_uri)
         } else {
             let listener = Listener::bind(&app.redirect_uri, &app.name)?;
-            let url = url_for(&listener.redirect_uri);
+            let url = url_for(&listener.redirect_uri)?;
             person.progress(Progress::OpenUrl(&url));
             if mode == (Mode::Browser { open: true })
                 && let Err(e) = browser::open(url.as_str())

@@ -17,6 +17,9 @@ pub struct Metadata {
     pub code_challenge_methods_supported: Option<Vec<String>>,
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     pub jwks_uri: Option<String>,
+    pub pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
 }

@@ -456,6 +456,46 @@ pub fn request_token(
     result.map_err(|e| e.scrub(&redactor))
 }
 
+/// Pushes an authorization request's parameters (RFC 9126), with the client's
+/// authentication, and returns the `request_uri` the browser is sent with.
+pub fn push_authorization_request(
+    http: &Client,
+    creds: &ClientCredentials,
+    url: &url::Url,
+    params: Vec<(String, String)>,
+) -> Result<String, OAuthError> {
+    const ENDPOINT: &str = "pushed authorization request";
+    // `client_id` goes in the body once: every client authentication but HTTP Basic
+    // adds it itself.
+    let adds_id = !(creds.app.client_auth == ClientAuth::Basic && creds.secret.is_some());
+    let form = params
+        .into_iter()
+        .filter(|(k, _)| !(adds_id && k == "client_id"))
+        .collect();
+    let mut redactor = creds.redactor(&[]);
+    let answer = post_form(http, ENDPOINT, url, creds, form, &mut redactor)
+        .map_err(|e| e.scrub(&redactor))?;
+    if let Some(error) = response::error_from(&answer.content_type, &answer.body, ENDPOINT) {
+        return Err(error.scrub(&redactor));
+    }
+    if !(200..300).contains(&answer.status) {
+        return Err(OAuthError::Http {
+            endpoint: ENDPOINT,
+            status: answer.status,
+            body: String::from_utf8_lossy(&answer.body).into_owned(),
+        }
+        .scrub(&redactor));
+    }
+    serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["request_uri"].as_str().map(str::to_owned))
+        .filter(|u| !u.is_empty() && u.len() <= 2048 && !u.chars().any(char::is_control))
+        .ok_or_else(|| OAuthError::Malformed {
+            endpoint: ENDPOINT,
+            reason: "it has no request_uri".into(),
+        })
+}
+
 /// Revokes `token` (RFC 7009), with its type as a hint. A 200 means revoked or
 /// already invalid.
 pub fn revoke(

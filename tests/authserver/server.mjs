@@ -112,6 +112,8 @@ const provider = new Provider(issuer, {
   features: {
     // DPoP (RFC 9449); DPOP_NONCE=1 makes the token endpoint demand a server nonce.
     dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => process.env.DPOP_NONCE === '1' },
+    // PAR_REQUIRED=1: authorization requests must be pushed first (RFC 9126).
+    pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: process.env.PAR_REQUIRED === '1' },
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },

@@ -649,3 +649,48 @@ fn tokens_shaped_per_call() {
     // The refresh token rotated on the way, and the rotated one was saved: it works.
     env.run(&["token", "nat", "--force-refresh"]).ok();
 }
+
+/// PAR (RFC 9126): a server whose metadata requires pushed requests gets them (auto),
+/// and refuses the same authorization without (`--par never`, proving it checks);
+/// `--par always` pushes to any server with a PAR endpoint.
+#[test]
+fn pushed_authorization_requests() {
+    let server = AuthServer::with(Options {
+        env: vec![("PAR_REQUIRED", "1")],
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let app = env.app_json("nat");
+    assert_eq!(app["require_par"], true);
+    assert_eq!(app["par"], "auto");
+    assert_eq!(app["par_url"], format!("{}/request", server.issuer));
+    let mut cmd = env.command(["--trace", "authorize", "nat", "--yes", "--timeout", "20"]);
+    cmd.env("BROWSER", crate::authserver::http_browser());
+    let run = crate::harness::Run::from(cmd.output().unwrap()).ok();
+    assert!(
+        run.stderr.contains("(pushed authorization request)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("request_uri="), "{}", run.stderr);
+    assert!(env.stored_token("nat", "default").is_some());
+    env.run(&["app", "edit", "nat", "--par", "never"]).ok();
+    let run = env.authorize_in_mode("nat", "login", 10).code(7);
+    assert!(run.stderr.contains("invalid_request"), "{}", run.stderr);
+
+    let plain = AuthServer::start();
+    env.add_native("always", &plain.issuer, &["--par", "always"]);
+    let mut cmd = env.command(["--trace", "authorize", "always", "--yes", "--timeout", "20"]);
+    cmd.env("BROWSER", crate::authserver::http_browser());
+    let run = crate::harness::Run::from(cmd.output().unwrap()).ok();
+    assert!(
+        run.stderr.contains("(pushed authorization request)"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&["app", "edit", "always", "--unset", "par_url"])
+        .code(2);
+    assert!(run.stderr.contains("PAR endpoint"), "{}", run.stderr);
+}

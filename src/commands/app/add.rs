@@ -119,6 +119,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         patch.apply(&mut table);
         if let Some(discovered) = &discovered {
             table.insert("require_iss", value(discovered.require_iss));
+            table.insert("require_par", value(discovered.require_par));
         }
         apps.insert(&name, Item::Table(table));
         Ok(())

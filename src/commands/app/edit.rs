@@ -100,6 +100,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         }
         if let Some(discovered) = &discovered {
             set(table, "require_iss", discovered.require_iss);
+            set(table, "require_par", discovered.require_par);
         }
         if let Some(config_value) = new_ref.as_ref().and_then(SecretRef::to_config) {
             set(table, "client_secret", config_value);
