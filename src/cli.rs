@@ -104,6 +104,9 @@ pub enum Command {
         /// Refresh first unless the token stays valid this long (e.g. 20m), for a long job
         #[arg(long, value_name = "DURATION", value_parser = duration)]
         min_valid: Option<std::time::Duration>,
+        /// A token for this one of the app's resources (RFC 8707), for this call
+        #[arg(long, value_name = "URI", conflicts_with_all = ["id_token", "dpop_proof", "force_refresh"])]
+        resource: Option<String>,
         /// A token with only these scopes, for this call (repeatable; the stored one is kept)
         #[arg(long = "scope", value_name = "SCOPE", conflicts_with_all = ["id_token", "dpop_proof", "force_refresh"])]
         scopes: Vec<String>,
@@ -692,6 +695,9 @@ pub struct Settings {
     /// Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// A resource its tokens are for (RFC 8707; repeatable); in `edit`, replaces the list
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
     /// Proxy for every request of this app (http, https, socks5)
     #[arg(long, value_name = "URL")]
     pub proxy: Option<String>,

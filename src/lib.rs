@@ -90,6 +90,7 @@ pub fn run(cli: Cli) -> Result<()> {
             id_token,
             min_valid,
             scopes,
+            resource,
             method,
             url,
         } => {
@@ -100,8 +101,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             } else if id_token {
                 commands::token::Print::IdToken
-            } else if !scopes.is_empty() {
-                commands::token::Print::Narrowed { scopes, json }
+            } else if !scopes.is_empty() || resource.is_some() {
+                commands::token::Print::Narrowed {
+                    scopes,
+                    resource,
+                    json,
+                }
             } else if json {
                 commands::token::Print::Json
             } else {

@@ -74,6 +74,7 @@ pub struct RawApp {
     pub token_params: Option<Spanned<BTreeMap<String, String>>>,
     pub allowed_hosts: Option<Spanned<Vec<String>>>,
     pub base_url: Option<Spanned<String>>,
+    pub resources: Option<Spanned<Vec<String>>>,
     pub proxy: Option<Spanned<String>>,
     pub ca_file: Option<PathBuf>,
     pub token_header_name: Option<Spanned<String>>,
@@ -345,6 +346,9 @@ pub struct App {
     pub allowed_hosts: Vec<String>,
     /// Where `curl` resolves a relative URL (`outbound curl github /user`).
     pub base_url: Option<Url>,
+    /// The resources tokens are for (RFC 8707): all in the authorization request,
+    /// the first in token requests unless one is asked for.
+    pub resources: Vec<String>,
     pub proxy: Option<Url>,
     pub ca_file: Option<PathBuf>,
     pub token_header_name: String,
@@ -669,6 +673,23 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         ));
     }
     let base_url = url_field("base_url", raw.base_url)?;
+    let resources = match raw.resources {
+        None => Vec::new(),
+        Some(list) => {
+            let span = list.span();
+            for r in list.get_ref() {
+                let ok = Url::parse(r).is_ok_and(|u| u.fragment().is_none() && u.has_host());
+                if !ok {
+                    return Err(FieldError::new(
+                        "resources",
+                        Some(span),
+                        format!("`{r}` is not an absolute URI without a fragment (RFC 8707)"),
+                    ));
+                }
+            }
+            list.into_inner()
+        }
+    };
     let grant_name = grant.as_str();
     let token_url = required(
         "token_url",
@@ -856,6 +877,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         token_params,
         allowed_hosts,
         base_url,
+        resources,
         proxy,
         ca_file: raw.ca_file,
         token_header_name,

@@ -28,8 +28,13 @@ pub enum Print {
     IdToken,
     /// `--dpop-proof --method M --url U`: a proof for that request.
     Proof { method: String, url: String },
-    /// `--scope S…`: a token with only these scopes, for this call.
-    Narrowed { scopes: Vec<String>, json: bool },
+    /// `--scope S…` / `--resource URI`: a token with only these scopes, or for that
+    /// resource, for this call.
+    Narrowed {
+        scopes: Vec<String>,
+        resource: Option<String>,
+        json: bool,
+    },
 }
 
 /// How fresh the token must be: `--force-refresh`, `--min-valid DURATION`.
@@ -70,7 +75,26 @@ pub fn run(
         );
     }
     warn_refresh_expiry(app, account, &access.token);
-    if let Print::Narrowed { scopes, json } = &print {
+    if let Print::Narrowed {
+        scopes,
+        resource,
+        json,
+    } = &print
+    {
+        if let Some(r) = resource
+            && !app.resources.contains(r)
+        {
+            return Err(crate::error::Error::Usage(format!(
+                "--resource {r}: not one of the resources of `{}` ({}); add it with `outbound app edit {} --resource …` and authorize again",
+                app.name,
+                if app.resources.is_empty() {
+                    "it has none".to_owned()
+                } else {
+                    app.resources.join(", ")
+                },
+                app.name
+            )));
+        }
         let audit = ctx.audit(&config);
         let env = ctx.token_env(&config, store.as_ref(), &audit);
         let scopes: Vec<String> = scopes
@@ -78,7 +102,7 @@ pub fn run(
             .flat_map(|s| s.split_whitespace())
             .map(str::to_owned)
             .collect();
-        let narrow = tokens::narrowed(&env, app, account, &scopes)?;
+        let narrow = tokens::narrowed(&env, app, account, &scopes, resource.as_deref())?;
         return show(&narrow, *json);
     }
     let token = &access.token;

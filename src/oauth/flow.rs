@@ -70,6 +70,10 @@ pub fn authorization_url(app: &App, auth_url: &Url, req: &AuthRequest) -> Url {
         if let Some(nonce) = req.nonce {
             q.append_pair("nonce", nonce);
         }
+        // RFC 8707: every resource the tokens are for.
+        for resource in &app.resources {
+            q.append_pair("resource", resource);
+        }
         for (k, v) in &app.auth_params {
             q.append_pair(k, v);
         }

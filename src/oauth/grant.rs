@@ -13,10 +13,12 @@ pub enum Grant<'a> {
         redirect_uri: &'a str,
         verifier: Option<&'a Secret>,
     },
-    /// New tokens for a refresh token; with `scopes`, narrowed to them (RFC 6749 6).
+    /// New tokens for a refresh token; with `scopes`, narrowed to them (RFC 6749 6);
+    /// with `resource`, for that resource (RFC 8707) instead of the app's first.
     RefreshToken {
         refresh_token: &'a Secret,
         scopes: &'a [String],
+        resource: Option<&'a str>,
     },
     /// The client acting as itself, for these scopes (none sent when empty).
     ClientCredentials { scopes: &'a [String] },
@@ -62,6 +64,7 @@ impl Grant<'_> {
             Grant::RefreshToken {
                 refresh_token,
                 scopes,
+                ..
             } => {
                 add("refresh_token", refresh_token.expose());
                 if !scopes.is_empty() {
@@ -75,6 +78,14 @@ impl Grant<'_> {
             Grant::DeviceCode { device_code } => add("device_code", device_code.expose()),
         }
         params
+    }
+
+    /// The resource this request names instead of the app's first (RFC 8707).
+    pub(super) fn resource(&self) -> Option<&str> {
+        match self {
+            Grant::RefreshToken { resource, .. } => *resource,
+            _ => None,
+        }
     }
 
     /// The request's own secrets, to redact from whatever the server answers.

@@ -434,7 +434,14 @@ pub fn request_token(
         _ => &app.token_url,
     };
     let mut redactor = creds.redactor(&grant.secrets());
-    let form = grant.params(&app.scope_delimiter);
+    let mut form = grant.params(&app.scope_delimiter);
+    // RFC 8707: a token request names one resource, the app's first unless asked.
+    if let Some(resource) = grant
+        .resource()
+        .or(app.resources.first().map(String::as_str))
+    {
+        form.push(("resource".into(), resource.to_owned()));
+    }
     let result = post(
         http,
         "token",

@@ -184,6 +184,7 @@ fn renew(
         Some(refresh_token) => oauth::Grant::RefreshToken {
             refresh_token,
             scopes: &[],
+            resource: None,
         },
     };
     let response = oauth::request_token(&http, &creds, &grant);
@@ -375,6 +376,7 @@ pub fn narrowed(
     app: &App,
     account: &str,
     scopes: &[String],
+    resource: Option<&str>,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, account)?;
     let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
@@ -405,6 +407,7 @@ pub fn narrowed(
         &oauth::Grant::RefreshToken {
             refresh_token: &refresh_token,
             scopes,
+            resource,
         },
     )?;
     let narrow = StoredToken::from_response(response, app, scopes, Some(refresh_token.clone()));

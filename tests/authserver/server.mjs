@@ -120,7 +120,16 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
-    resourceIndicators: { enabled: false },
+    // RESOURCES=1: resource indicators (RFC 8707); a token for a resource is a JWT
+    // whose `aud` is that resource.
+    resourceIndicators: {
+      enabled: process.env.RESOURCES === '1',
+      defaultResource: (ctx, client, oneOf) => (oneOf ? oneOf[0] : undefined),
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, resourceIndicator) => ({
+        scope: 'api:read api:write', audience: resourceIndicator, accessTokenFormat: 'jwt', accessTokenTTL: accessTtl,
+      }),
+    },
   },
   findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, name: 'Test User', email: `${sub}@example.test` }) }),
 });

@@ -694,3 +694,57 @@ fn pushed_authorization_requests() {
         .code(2);
     assert!(run.stderr.contains("PAR endpoint"), "{}", run.stderr);
 }
+
+/// The claims of a JWT (not checked: the test reads what the server issued).
+fn jwt_claims(token: &str) -> serde_json::Value {
+    use base64::Engine;
+    let part = token.trim().split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+/// Resource indicators (RFC 8707): every resource in the authorization request, the
+/// first in the code exchange (its token's audience), and `token --resource` gets a
+/// token for another of them by a refresh that names it.
+#[test]
+fn resource_indicators() {
+    let server = AuthServer::with(Options {
+        env: vec![("RESOURCES", "1")],
+        ..Options::default()
+    });
+    let env = Env::new();
+    let (one, two) = ("https://api.one.example/", "https://api.two.example/");
+    env.add_native(
+        "nat",
+        &server.issuer,
+        &["--scope", "api:read", "--resource", one, "--resource", two],
+    );
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains(
+            "resource=https%3A%2F%2Fapi.one.example%2F&resource=https%3A%2F%2Fapi.two.example%2F"
+        ),
+        "{}",
+        run.stderr
+    );
+    let token = env.run(&["token", "nat"]).ok().stdout;
+    assert_eq!(jwt_claims(&token)["aud"], one);
+    let other = env.run(&["token", "nat", "--resource", two]).ok().stdout;
+    assert_eq!(jwt_claims(&other)["aud"], two);
+    // The stored token is still the first resource's.
+    assert_eq!(env.run(&["token", "nat"]).ok().stdout, token);
+    let run = env
+        .run(&["token", "nat", "--resource", "https://elsewhere.example/"])
+        .code(2);
+    assert!(
+        run.stderr.contains("not one of the resources"),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&["app", "edit", "nat", "--resource", "not a uri"])
+        .code(2);
+    assert!(run.stderr.contains("--resource"), "{}", run.stderr);
+}
