@@ -58,6 +58,68 @@ pub struct SigningKey {
     pub alg: SigningAlg,
     pub kind: KeyKind,
     pub kid: Option<String>,
+    /// The public JWK, made once (a DPoP proof embeds it every time).
+    jwk: Option<Jwk>,
+    /// ring's signer for ES256 and RSA: several times faster than the RustCrypto
+    /// one behind jsonwebtoken (BENCHMARKS.md), and already in the build (rustls).
+    fast: Option<std::sync::Arc<FastSigner>>,
+}
+
+enum FastSigner {
+    Ecdsa(ring::signature::EcdsaKeyPair),
+    Rsa(
+        ring::signature::RsaKeyPair,
+        &'static dyn ring::signature::RsaEncoding,
+    ),
+}
+
+impl FastSigner {
+    /// ring's signer for this key and algorithm, where it has one.
+    fn new(key: &EncodingKey, kind: KeyKind, alg: SigningAlg) -> Option<FastSigner> {
+        use ring::signature as sig;
+        let der = key.inner();
+        match (kind, alg) {
+            (KeyKind::P256, SigningAlg::Es256) => sig::EcdsaKeyPair::from_pkcs8(
+                &sig::ECDSA_P256_SHA256_FIXED_SIGNING,
+                der,
+                &ring::rand::SystemRandom::new(),
+            )
+            .ok()
+            .map(FastSigner::Ecdsa),
+            (KeyKind::Rsa, alg) => {
+                let encoding: &'static dyn sig::RsaEncoding = match alg {
+                    SigningAlg::Rs256 => &sig::RSA_PKCS1_SHA256,
+                    SigningAlg::Rs384 => &sig::RSA_PKCS1_SHA384,
+                    SigningAlg::Rs512 => &sig::RSA_PKCS1_SHA512,
+                    SigningAlg::Ps256 => &sig::RSA_PSS_SHA256,
+                    SigningAlg::Ps384 => &sig::RSA_PSS_SHA384,
+                    SigningAlg::Ps512 => &sig::RSA_PSS_SHA512,
+                    _ => return None,
+                };
+                sig::RsaKeyPair::from_der(der)
+                    .or_else(|_| sig::RsaKeyPair::from_pkcs8(der))
+                    .ok()
+                    .map(|pair| FastSigner::Rsa(pair, encoding))
+            }
+            _ => None,
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let rng = ring::rand::SystemRandom::new();
+        match self {
+            FastSigner::Ecdsa(pair) => pair
+                .sign(&rng, message)
+                .map(|s| s.as_ref().to_vec())
+                .map_err(|_| "cannot sign (ECDSA)".to_owned()),
+            FastSigner::Rsa(pair, encoding) => {
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(*encoding, &rng, message, &mut signature)
+                    .map_err(|_| "cannot sign (RSA)".to_owned())?;
+                Ok(signature)
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -167,12 +229,19 @@ fn finish(key: EncodingKey, kind: KeyKind, alg: Option<SigningAlg>) -> Result<Si
             kind.describe()
         ));
     }
-    let key = SigningKey {
+    let fast = FastSigner::new(&key, kind, alg).map(std::sync::Arc::new);
+    let mut key = SigningKey {
         key,
         alg,
         kind,
         kid: None,
+        jwk: None,
+        fast,
     };
+    // DPoP keys are P-256: their JWK is made once here.
+    if kind == KeyKind::P256 {
+        key.jwk = Some(key.make_public_jwk()?);
+    }
     // A key that parses may still not sign (a truncated RSA key): find out now.
     key.sign(None, &serde_json::json!({}), false)?;
     Ok(key)
@@ -198,11 +267,36 @@ impl SigningKey {
         if embed_jwk {
             header.jwk = Some(self.public_jwk()?);
         }
-        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| format!("cannot sign: {e}"))
+        let Some(fast) = &self.fast else {
+            return jsonwebtoken::encode(&header, claims, &self.key)
+                .map_err(|e| format!("cannot sign: {e}"));
+        };
+        // The compact serialization (RFC 7515 §7.1), signed by ring.
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        let header = serde_json::to_vec(&header).map_err(|e| format!("cannot encode: {e}"))?;
+        let claims = serde_json::to_vec(claims).map_err(|e| format!("cannot encode: {e}"))?;
+        let input = format!("{}.{}", b64(&header), b64(&claims));
+        let signature = fast.sign(input.as_bytes())?;
+        Ok(format!("{input}.{}", b64(&signature)))
     }
 
     /// The public half as a JWK (only the key's own parameters).
     pub fn public_jwk(&self) -> Result<Jwk, String> {
+        match &self.jwk {
+            Some(jwk) => Ok(jwk.clone()),
+            None => self.make_public_jwk(),
+        }
+    }
+
+    fn make_public_jwk(&self) -> Result<Jwk, String> {
+        // jsonwebtoken panics on an Ed25519 key here; outbound needs JWKs of P-256
+        // (DPoP) and RSA keys only.
+        if matches!(self.kind, KeyKind::Ed25519 | KeyKind::Hmac) {
+            return Err(format!(
+                "no public JWK is made for {}",
+                self.kind.describe()
+            ));
+        }
         let mut jwk = Jwk::from_encoding_key(&self.key, algorithm(self.alg))
             .map_err(|e| format!("cannot make the public JWK: {e}"))?;
         jwk.common = Default::default();
