@@ -480,6 +480,9 @@ pub struct AddArgs {
     /// A preset parameter, e.g. domain=acme.okta.com (repeatable)
     #[arg(long = "preset-param", value_name = "K=V", value_parser = parse_key_value, requires = "preset")]
     pub preset_params: Vec<(String, String)>,
+    /// Import a Google service-account JSON key: a jwt_bearer app in one step
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["private_key", "private_key_env", "private_key_command"])]
+    pub service_account_file: Option<PathBuf>,
     #[command(flatten)]
     pub settings: Settings,
 }
@@ -642,6 +645,16 @@ pub struct Settings {
     /// The client assertion's `aud`: issuer (default), token-endpoint, or a URL
     #[arg(long, value_name = "AUD")]
     pub assertion_audience: Option<String>,
+    /// jwt_bearer: the assertion's issuer (`iss`) [default: the client id]
+    #[arg(long, value_name = "ISS")]
+    pub assertion_issuer: Option<String>,
+    /// jwt_bearer: the subject tokens are for (`sub`)
+    #[arg(long, value_name = "SUB")]
+    pub assertion_subject: Option<String>,
+    /// jwt_bearer: put the scopes in the assertion's `scope` claim (as Google wants)
+    #[arg(long)]
+    #[serde(skip)]
+    pub scope_in_assertion: bool,
     /// A scope to request (repeatable; none = send no scope); in `edit`, replaces the list
     #[arg(long = "scope", value_name = "SCOPE")]
     #[serde(serialize_with = "scope_list")]
@@ -734,6 +747,9 @@ impl Settings {
             patch.set("pkce", false);
         } else if self.pkce {
             patch.set("pkce", true);
+        }
+        if self.scope_in_assertion {
+            patch.set("scope_in_assertion", true);
         }
         if self.dpop {
             patch.set("dpop", true);

@@ -55,6 +55,9 @@ pub struct RawApp {
     pub key_id: Option<String>,
     pub signing_alg: Option<SigningAlg>,
     pub assertion_audience: Option<Spanned<String>>,
+    pub assertion_issuer: Option<String>,
+    pub assertion_subject: Option<String>,
+    pub scope_in_assertion: Option<bool>,
     pub auth_url: Option<Spanned<String>>,
     pub token_url: Option<Spanned<String>>,
     pub revocation_url: Option<Spanned<String>>,
@@ -145,6 +148,15 @@ choice! {
         ClientCredentials = "client_credentials":
             "The client acts as itself; no user (RFC 6749 4.4)",
         DeviceCode = "device_code": "A person authorizes on another device (RFC 8628)",
+        JwtBearer = "jwt_bearer":
+            "The client signs an assertion (e.g. a Google service account); no person (RFC 7523 2.1)",
+    }
+}
+
+impl Grant {
+    /// Whether tokens need a person to authorize (else they are fetched on demand).
+    pub fn needs_person(self) -> bool {
+        matches!(self, Grant::AuthorizationCode | Grant::DeviceCode)
     }
 }
 
@@ -320,6 +332,13 @@ pub struct App {
     pub signing_alg: Option<SigningAlg>,
     /// The assertion's `aud`: the issuer (default), the token endpoint, or a URL.
     pub assertion_audience: AssertionAudience,
+    /// jwt_bearer: the assertion's `iss` (default: the client id).
+    pub assertion_issuer: Option<String>,
+    /// jwt_bearer: the assertion's `sub`, the subject tokens are for.
+    pub assertion_subject: Option<String>,
+    /// jwt_bearer: the scopes go in the assertion's `scope` claim (Google), not in a
+    /// `scope` parameter.
+    pub scope_in_assertion: bool,
     pub auth_url: Option<Url>,
     pub token_url: Url,
     pub revocation_url: Option<Url>,
@@ -602,6 +621,13 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                 .map_err(|m| FieldError::new("private_key", Some(span), m))?
         }
     };
+    if grant == Grant::JwtBearer && private_key == SecretRef::None {
+        return Err(FieldError::new(
+            "private_key",
+            None,
+            "missing, and the jwt_bearer grant signs its assertion with it; give --private-key FILE (or --service-account-file FILE)",
+        ));
+    }
     if client_auth == ClientAuth::PrivateKeyJwt && private_key == SecretRef::None {
         return Err(FieldError::new(
             "private_key",
@@ -858,6 +884,9 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         key_id: raw.key_id.filter(|k| !k.is_empty()),
         signing_alg,
         assertion_audience,
+        assertion_issuer: raw.assertion_issuer.filter(|s| !s.is_empty()),
+        assertion_subject: raw.assertion_subject.filter(|s| !s.is_empty()),
+        scope_in_assertion: raw.scope_in_assertion.unwrap_or(false),
         auth_url,
         token_url,
         revocation_url,

@@ -90,11 +90,21 @@ pub fn run(
         creds,
         request,
     };
-    if app.grant == AppGrant::ClientCredentials {
-        let grant = Grant::ClientCredentials {
-            scopes: request.scopes,
-        };
-        return send(http, creds, &grant);
+    // No person: the client's own credentials, or its signed assertion.
+    match app.grant {
+        AppGrant::ClientCredentials => {
+            let grant = Grant::ClientCredentials {
+                scopes: request.scopes,
+            };
+            return send(http, creds, &grant);
+        }
+        AppGrant::JwtBearer => {
+            let grant = Grant::JwtBearer {
+                scopes: request.scopes,
+            };
+            return send(http, creds, &grant);
+        }
+        _ => {}
     }
     match request.mode {
         Mode::Device { open } => flow.device(person, open),

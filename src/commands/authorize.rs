@@ -8,7 +8,7 @@ use crate::commands::output::{notice, say, say_raw};
 use std::io::{BufRead, IsTerminal, Read};
 
 use super::Ctx;
-use crate::app::{App, Grant};
+use crate::app::App;
 use crate::authorize::flow::{Mode, Person, Progress};
 use crate::cli::AuthorizeArgs;
 use crate::error::{Error, Result};
@@ -62,7 +62,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     };
     let refresh = if token.refresh_token.is_some() {
         "with a refresh token"
-    } else if app.grant == Grant::ClientCredentials {
+    } else if !app.grant.needs_person() {
         "a new one is fetched with the client's credentials when it expires"
     } else {
         "without a refresh token (authorize again when it expires)"
@@ -111,7 +111,7 @@ fn approve(ctx: &Ctx, app: &App, account: &str, scopes: &[String], yes: bool) ->
         .unwrap_or("the provider")
         .to_owned();
     let text = app.approval_prompt.clone().unwrap_or_else(|| {
-        if app.grant == Grant::ClientCredentials {
+        if !app.grant.needs_person() {
             format!(
                 "outbound will get a token for application `{}` from {host} with the client's own credentials (client {}; no person is involved).",
                 app.name, app.client_id
@@ -133,7 +133,7 @@ fn approve(ctx: &Ctx, app: &App, account: &str, scopes: &[String], yes: bool) ->
             scopes.join(" ")
         }
     );
-    if app.grant == Grant::ClientCredentials || yes {
+    if !app.grant.needs_person() || yes {
         return Ok(());
     }
     if !ctx.interactive {

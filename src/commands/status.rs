@@ -79,7 +79,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
         if records.is_empty() {
             let state = if !app.enabled {
                 "disabled"
-            } else if app.grant == crate::app::Grant::ClientCredentials {
+            } else if !app.grant.needs_person() {
                 AccountState::Ready.as_str()
             } else {
                 "needs-authorization"
@@ -157,7 +157,7 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
         .collect();
     // A client-credentials app needs no person: running `token` shows what fails.
     let fix = |app: &str| match config.app(app).map(|a| a.grant) {
-        Ok(crate::app::Grant::ClientCredentials) => format!("outbound token {app}"),
+        Ok(grant) if !grant.needs_person() => format!("outbound token {app}"),
         _ => format!("outbound authorize {app}"),
     };
     match missing.as_slice() {

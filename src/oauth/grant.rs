@@ -24,6 +24,10 @@ pub enum Grant<'a> {
     ClientCredentials { scopes: &'a [String] },
     /// A poll for the device code a person is approving elsewhere.
     DeviceCode { device_code: &'a Secret },
+    /// A fresh assertion signed by the client for a subject (RFC 7523 2.1), minted by
+    /// [`super::request_token`] for each request; these scopes are sent unless the
+    /// app puts them in the assertion.
+    JwtBearer { scopes: &'a [String] },
 }
 
 impl Grant<'_> {
@@ -34,6 +38,7 @@ impl Grant<'_> {
             Grant::RefreshToken { .. } => "refresh_token",
             Grant::ClientCredentials { .. } => "client_credentials",
             Grant::DeviceCode { .. } => "urn:ietf:params:oauth:grant-type:device_code",
+            Grant::JwtBearer { .. } => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         }
     }
 
@@ -41,6 +46,7 @@ impl Grant<'_> {
     pub fn label(&self) -> &'static str {
         match self {
             Grant::DeviceCode { .. } => "device_code",
+            Grant::JwtBearer { .. } => "jwt_bearer",
             other => other.name(),
         }
     }
@@ -76,6 +82,11 @@ impl Grant<'_> {
             }
             Grant::ClientCredentials { .. } => {}
             Grant::DeviceCode { device_code } => add("device_code", device_code.expose()),
+            // The assertion is added by request_token; the scopes unless in it.
+            Grant::JwtBearer { scopes } if !scopes.is_empty() => {
+                add("scope", &scopes.join(scope_delimiter));
+            }
+            Grant::JwtBearer { .. } => {}
         }
         params
     }
@@ -99,6 +110,7 @@ impl Grant<'_> {
             Grant::RefreshToken { refresh_token, .. } => vec![*refresh_token],
             Grant::ClientCredentials { .. } => Vec::new(),
             Grant::DeviceCode { device_code } => vec![*device_code],
+            Grant::JwtBearer { .. } => Vec::new(),
         }
     }
 }

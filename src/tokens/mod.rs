@@ -14,7 +14,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::{App, Grant};
+use crate::app::App;
 use crate::clock::now;
 use crate::error::{Error, Result};
 use crate::oauth::TokenResponse;
@@ -239,14 +239,14 @@ pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountStat
         AccountState::Inactive
     } else if record.needs_authorization {
         // No person can fix a client-credentials app: its own credentials failed.
-        if app.grant == Grant::ClientCredentials {
+        if !app.grant.needs_person() {
             AccountState::Error
         } else {
             AccountState::NeedsAuthorization
         }
     } else if !expired {
         AccountState::Authorized
-    } else if app.grant == Grant::ClientCredentials {
+    } else if !app.grant.needs_person() {
         AccountState::Expired
     } else if !record.has_refresh || refresh_dead {
         AccountState::NeedsAuthorization

@@ -130,7 +130,7 @@ pub fn valid_token(
         .as_ref()
         .map(|t| (t.id_token.clone(), t.identity.clone()))
         .unwrap_or_default();
-    let refresh = if app.grant == crate::app::Grant::ClientCredentials {
+    let refresh = if !app.grant.needs_person() {
         None
     } else {
         Some(refresh_token_of(
@@ -178,9 +178,7 @@ fn renew(
     let http = crate::http::oauth_client(app)?;
     let _hold = crate::signals::hold();
     let grant = match &refresh {
-        None => oauth::Grant::ClientCredentials {
-            scopes: &app.scopes,
-        },
+        None => app_grant(app, &app.scopes),
         Some(refresh_token) => oauth::Grant::RefreshToken {
             refresh_token,
             scopes: &[],
@@ -233,7 +231,7 @@ fn renew(
         Err(e) => e,
     };
     audit("error");
-    let dead = e.is_invalid_grant() && app.grant != crate::app::Grant::ClientCredentials;
+    let dead = e.is_invalid_grant() && app.grant.needs_person();
     note_failure(env.state_dir, app, account, &e.to_string(), dead)?;
     if dead {
         return Err(authorization_required(
@@ -367,6 +365,15 @@ pub(super) fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
     }
 }
 
+/// The token request of an app that needs no person: client credentials, or a
+/// freshly signed jwt_bearer assertion.
+fn app_grant<'a>(app: &App, scopes: &'a [String]) -> oauth::Grant<'a> {
+    match app.grant {
+        crate::app::Grant::JwtBearer => oauth::Grant::JwtBearer { scopes },
+        _ => oauth::Grant::ClientCredentials { scopes },
+    }
+}
+
 /// A token with fewer scopes for one call (`token --scope`): a refresh that names
 /// them (client credentials for them, for such an app), under the account's lock.
 /// The account's stored access token stays as it was; a rotated refresh token is
@@ -382,9 +389,8 @@ pub fn narrowed(
     let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
-    if app.grant == crate::app::Grant::ClientCredentials {
-        let response =
-            oauth::request_token(&http, &creds, &oauth::Grant::ClientCredentials { scopes })?;
+    if !app.grant.needs_person() {
+        let response = oauth::request_token(&http, &creds, &app_grant(app, scopes))?;
         return Ok(StoredToken::from_response(response, app, scopes, None));
     }
     let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? else {

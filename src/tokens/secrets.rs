@@ -54,11 +54,28 @@ pub fn client_credentials<'a>(
         _ => None,
     }
     .map(|key| key.with_kid(app.key_id.clone()));
+    let grant_key = match (app.grant, app.client_auth) {
+        // One private key: the grant's, unless it is also the client's.
+        (crate::app::Grant::JwtBearer, ClientAuth::PrivateKeyJwt) => signing_key.clone(),
+        (crate::app::Grant::JwtBearer, _) => match private_key(app, store)? {
+            Some(pem) => Some(
+                crate::jose::private_key(
+                    &pem,
+                    app.signing_alg.filter(|a| !a.as_str().starts_with("HS")),
+                )
+                .map_err(|why| Error::Usage(format!("the private key of `{}`: {why}", app.name)))?
+                .with_kid(app.key_id.clone()),
+            ),
+            None => None,
+        },
+        _ => None,
+    };
     Ok(ClientCredentials {
         app,
         secret,
         signing_key,
         dpop: None,
+        grant_key,
     })
 }
 

@@ -74,6 +74,9 @@ const clients = [
 //   rsa.pem (clients pkjwt-rs256 and pkjwt-ps256), ec.pem (pkjwt-es256),
 //   ed25519.pem (pkjwt-eddsa); and csjwt-app with client_secret_jwt.
 const keysDir = process.env.KEYS_DIR;
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const SA_EMAIL = 'robot@outbound-test.iam.example';
+let saPublic;
 if (keysDir) {
   const both = { ...common, grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] };
@@ -92,6 +95,16 @@ if (keysDir) {
   }
   clients.push({ ...both, client_id: 'csjwt-app', client_secret: 'csjwt-secret-that-is-long-enough-for-hs512-0123456789abcdef',
     token_endpoint_auth_method: 'client_secret_jwt' });
+  // A Google-style service account for the JWT bearer grant (RFC 7523 2.1):
+  // KEYS_DIR/service-account.json, in Google's format.
+  const { publicKey, privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+  saPublic = publicKey;
+  fs.writeFileSync(`${keysDir}/service-account.json`, JSON.stringify({
+    type: 'service_account', client_email: SA_EMAIL, private_key_id: 'sa-key-1',
+    private_key: await jose.exportPKCS8(privateKey), token_uri: `${issuer}/token`,
+  }), { mode: 0o600 });
+  clients.push({ client_id: SA_EMAIL, token_endpoint_auth_method: 'none', grant_types: [JWT_BEARER],
+    response_types: [], redirect_uris: [] });
 }
 if (fixedPort) {
   clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
@@ -286,6 +299,27 @@ async function peekGrantType(ctx) {
     try { return JSON.parse(raw.toString()).grant_type; } catch { return 'unknown'; }
   }
   return new URLSearchParams(raw.toString()).get('grant_type');
+}
+
+if (keysDir) {
+  // The JWT bearer grant is not built into oidc-provider: this is the server's side,
+  // as Google's token endpoint does it (the scopes in the assertion).
+  provider.registerGrantType(JWT_BEARER, async (ctx) => {
+    const { assertion, scope } = ctx.oidc.params;
+    let payload;
+    try {
+      ({ payload } = await jose.jwtVerify(assertion, saPublic, { issuer: SA_EMAIL, audience: `${issuer}/token`, maxTokenAge: '10m' }));
+    } catch (e) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: `assertion: ${e.message}` };
+      return;
+    }
+    const granted = payload.scope || scope || '';
+    console.log(`JWT_BEARER sub=${payload.sub || '-'} scope=${granted}`);
+    const token = new provider.ClientCredentials({ client: ctx.oidc.client, scope: granted });
+    const value = await token.save();
+    ctx.body = { access_token: value, token_type: 'Bearer', expires_in: token.expiration, scope: token.scope };
+  }, new Set(['assertion', 'scope']));
 }
 
 server.on('request', provider.callback());

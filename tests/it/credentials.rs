@@ -748,3 +748,79 @@ fn resource_indicators() {
         .code(2);
     assert!(run.stderr.contains("--resource"), "{}", run.stderr);
 }
+
+/// The JWT bearer grant (RFC 7523 2.1) from a Google service-account key in one step:
+/// a fresh assertion per token request (scopes in it, audience the token URI, the key
+/// kept in the store), no person and no refresh token; `status` shows it ready.
+#[test]
+fn jwt_bearer_from_a_service_account_file() {
+    let (server, keys) = keyed_server();
+    let env = Env::new();
+    let file = keys.path().join("service-account.json");
+    env.run(&[
+        "app",
+        "add",
+        "robot",
+        "--service-account-file",
+        file.to_str().unwrap(),
+        "--scope",
+        "api:read",
+        "--allowed-host",
+        "127.0.0.1",
+    ])
+    .ok();
+    let app = env.app_json("robot");
+    assert_eq!(app["grant"], "jwt_bearer");
+    assert_eq!(app["client_id"], "robot@outbound-test.iam.example");
+    assert_eq!(app["token_url"], format!("{}/token", server.issuer));
+    assert_eq!(app["scope_in_assertion"], true);
+    assert_eq!(app["key_id"], "sa-key-1");
+    assert_eq!(app["private_key"], "keyring");
+    assert!(!env.config_text().contains("PRIVATE KEY"));
+    assert_eq!(env.status()[0]["state"], "ready");
+    let run = env.run(&["--trace", "token", "robot"]).ok();
+    assert!(!run.stdout.trim().is_empty());
+    assert!(
+        run.stderr
+            .contains("grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("trace: > assertion=***"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("trace: > scope="),
+        "the scopes are in the assertion: {}",
+        run.stderr
+    );
+    server.wait_for_log("JWT_BEARER sub=- scope=api:read");
+    // Each new token is a new assertion; an expired token is fetched again unasked.
+    env.run(&["token", "robot", "--force-refresh"]).ok();
+    assert_eq!(
+        server.token_requests("urn:ietf:params:oauth:grant-type:jwt-bearer"),
+        2
+    );
+    let run = env
+        .run(&["curl", "robot", &format!("{}/api/whoami", server.issuer)])
+        .ok();
+    assert_eq!(run.json()["sub"], "robot@outbound-test.iam.example");
+    // A file that is not a key.
+    std::fs::write(keys.path().join("bad.json"), r#"{"client_email": "x"}"#).unwrap();
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "bad",
+            "--service-account-file",
+            keys.path().join("bad.json").to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        run.stderr.contains("not a service-account JSON key"),
+        "{}",
+        run.stderr
+    );
+}

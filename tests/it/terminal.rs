@@ -1032,7 +1032,7 @@ fn completion_knows_apps_accounts_presets_and_settings() {
     assert!(offered("outbound app presets show go").contains(&"google".to_owned()));
     assert_eq!(
         offered("outbound app edit nat --unset scope"),
-        ["scopes", "scope_delimiter"]
+        ["scope_in_assertion", "scopes", "scope_delimiter"]
     );
     let commands = offered("outbound ''");
     assert!(commands.contains(&"authorize".to_owned()), "{commands:?}");

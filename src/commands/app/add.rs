@@ -17,8 +17,13 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         settings,
         preset,
         preset_params,
+        service_account_file,
     } = args;
     let mut patch = patch_of(&settings)?;
+    let service_account = service_account_file
+        .as_deref()
+        .map(|path| service_account(path, &mut patch))
+        .transpose()?;
     app::check_name(&name).map_err(Error::Usage)?;
     let config = ctx.load_or_empty()?;
     if config.apps.iter().any(|a| a.name == name) {
@@ -28,7 +33,10 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         )));
     }
     // Nothing given on a terminal: a guided start (a preset, discovery, or by hand).
-    let private_key = super::private_key_from(&settings)?;
+    let private_key = match service_account {
+        Some(pem) => Some((SecretRef::Store, Some(pem))),
+        None => super::private_key_from(&settings)?,
+    };
     let guided = ctx.interactive
         && preset.is_none()
         && patch.is_empty()
@@ -44,6 +52,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
     }
     let mut secret_ref = secret_ref_from(&settings);
+    // A jwt_bearer client signs its grant: no client secret unless asked for one.
+    if patch.get_str("grant") == Some(Grant::JwtBearer.name()) && patch.get("client_auth").is_none()
+    {
+        patch.set("client_auth", ClientAuth::None.name());
+    }
     let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some())?;
     if let Some(auth) = discovered.as_ref().and_then(|d| d.client_auth) {
         notice!(
@@ -170,6 +183,50 @@ fn what_to_register(app: &app::App, preset: Option<&str>) {
     if !app.scopes.is_empty() {
         notice!("  scopes: {}", app.scopes.join(" "));
     }
+}
+
+/// `--service-account-file`: a Google service-account JSON key (`client_email`,
+/// `private_key`, `private_key_id`, `token_uri`) as a jwt_bearer app, as Google's
+/// libraries use it: the email is the client id and the assertion's issuer, the
+/// assertion's audience is the token URI, the scopes go in the assertion. Returns
+/// the private key (PEM), checked, for the store.
+fn service_account(path: &std::path::Path, patch: &mut Patch) -> Result<crate::secret::Secret> {
+    let flag = format!("--service-account-file {}", path.display());
+    let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
+    if bytes.len() > 64 * 1024 {
+        return Err(Error::Usage(format!(
+            "{flag}: larger than 64 KiB; not a service-account key"
+        )));
+    }
+    #[derive(serde::Deserialize)]
+    struct Key {
+        client_email: String,
+        private_key: String,
+        #[serde(default)]
+        private_key_id: Option<String>,
+        token_uri: String,
+    }
+    let key: Key = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Usage(format!(
+            "{flag}: not a service-account JSON key ({e}); it needs client_email, private_key and token_uri"
+        ))
+    })?;
+    let pem = crate::secret::Secret::new(key.private_key);
+    crate::jose::private_key(&pem, None)
+        .map_err(|why| Error::Usage(format!("{flag}: private_key: {why}")))?;
+    let mut from_file = Patch::default();
+    from_file.set("grant", Grant::JwtBearer.name());
+    from_file.set("client_id", key.client_email.as_str());
+    from_file.set("client_auth", ClientAuth::None.name());
+    from_file.set("token_url", key.token_uri.as_str());
+    from_file.set("assertion_audience", "token-endpoint");
+    from_file.set("scope_in_assertion", true);
+    if let Some(kid) = key.private_key_id {
+        from_file.set("key_id", kid.as_str());
+    }
+    // Flags given explicitly win over the file.
+    patch.fill_from(&from_file);
+    Ok(pem)
 }
 
 /// Asks for the values a grant cannot do without, or lists the missing flags when

@@ -34,7 +34,7 @@ pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
 pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
-    let consequence = if app.grant == crate::app::Grant::ClientCredentials {
+    let consequence = if !app.grant.needs_person() {
         "new ones are fetched with the client's credentials at their next use"
     } else {
         "each must authorize again"

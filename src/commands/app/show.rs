@@ -139,13 +139,20 @@ pub fn preset(name: &str, json: bool) -> Result<()> {
         .get("redirect_uri")
         .and_then(toml::Value::as_str)
         .unwrap_or(crate::app::DEFAULT_REDIRECT_URI);
-    let any_port = url::Url::parse(redirect).is_ok_and(|u| u.port().is_none());
-    let note = if any_port {
-        " (any port)"
-    } else {
-        " (exactly, port included)"
-    };
-    data!("  redirect URI: {redirect}{note}");
+    let person = preset
+        .settings
+        .get("grant")
+        .and_then(toml::Value::as_str)
+        .is_none_or(|g| matches!(g, "authorization_code" | "device_code"));
+    if person {
+        let any_port = url::Url::parse(redirect).is_ok_and(|u| u.port().is_none());
+        let note = if any_port {
+            " (any port)"
+        } else {
+            " (exactly, port included)"
+        };
+        data!("  redirect URI: {redirect}{note}");
+    }
     let required: String = preset
         .params
         .iter()
