@@ -655,6 +655,42 @@ pub struct Settings {
     #[arg(long)]
     #[serde(skip)]
     pub scope_in_assertion: bool,
+    /// token_exchange: read the subject token from this environment variable
+    #[arg(long, value_name = "VAR", group = "subject_token_source")]
+    #[serde(skip)]
+    pub subject_token_env: Option<String>,
+    /// token_exchange: read the subject token from this file (e.g. a CI job's OIDC token)
+    #[arg(long, value_name = "FILE", group = "subject_token_source")]
+    #[serde(skip)]
+    pub subject_token_file: Option<PathBuf>,
+    /// token_exchange: run this command for the subject token (its stdout)
+    #[arg(long, value_name = "CMD", group = "subject_token_source")]
+    #[serde(skip)]
+    pub subject_token_command: Option<String>,
+    /// token_exchange: the subject token's type [default: urn:ietf:params:oauth:token-type:jwt]
+    #[arg(long, value_name = "URN")]
+    pub subject_token_type: Option<String>,
+    /// token_exchange: read an actor token from this environment variable
+    #[arg(long, value_name = "VAR", group = "actor_token_source")]
+    #[serde(skip)]
+    pub actor_token_env: Option<String>,
+    /// token_exchange: read an actor token from this file
+    #[arg(long, value_name = "FILE", group = "actor_token_source")]
+    #[serde(skip)]
+    pub actor_token_file: Option<PathBuf>,
+    /// token_exchange: run this command for an actor token
+    #[arg(long, value_name = "CMD", group = "actor_token_source")]
+    #[serde(skip)]
+    pub actor_token_command: Option<String>,
+    /// token_exchange: the actor token's type [default: urn:ietf:params:oauth:token-type:jwt]
+    #[arg(long, value_name = "URN")]
+    pub actor_token_type: Option<String>,
+    /// token_exchange: the `audience` to ask for
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// token_exchange: the `requested_token_type`
+    #[arg(long, value_name = "URN")]
+    pub requested_token_type: Option<String>,
     /// A scope to request (repeatable; none = send no scope); in `edit`, replaces the list
     #[arg(long = "scope", value_name = "SCOPE")]
     #[serde(serialize_with = "scope_list")]
@@ -750,6 +786,34 @@ impl Settings {
         }
         if self.scope_in_assertion {
             patch.set("scope_in_assertion", true);
+        }
+        for (field, env, file, command) in [
+            (
+                "subject_token",
+                &self.subject_token_env,
+                &self.subject_token_file,
+                &self.subject_token_command,
+            ),
+            (
+                "actor_token",
+                &self.actor_token_env,
+                &self.actor_token_file,
+                &self.actor_token_command,
+            ),
+        ] {
+            let source = match (env, file, command) {
+                (Some(var), _, _) => Some(format!("env:{var}")),
+                (_, Some(path), _) => {
+                    let path = std::path::absolute(path)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                    Some(format!("file:{}", path.display()))
+                }
+                (_, _, Some(cmd)) => Some(format!("command:{cmd}")),
+                _ => None,
+            };
+            if let Some(source) = source {
+                patch.set(field, source);
+            }
         }
         if self.dpop {
             patch.set("dpop", true);

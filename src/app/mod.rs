@@ -58,6 +58,12 @@ pub struct RawApp {
     pub assertion_issuer: Option<String>,
     pub assertion_subject: Option<String>,
     pub scope_in_assertion: Option<bool>,
+    pub subject_token: Option<Spanned<String>>,
+    pub subject_token_type: Option<String>,
+    pub actor_token: Option<Spanned<String>>,
+    pub actor_token_type: Option<String>,
+    pub audience: Option<String>,
+    pub requested_token_type: Option<String>,
     pub auth_url: Option<Spanned<String>>,
     pub token_url: Option<Spanned<String>>,
     pub revocation_url: Option<Spanned<String>>,
@@ -150,6 +156,8 @@ choice! {
         DeviceCode = "device_code": "A person authorizes on another device (RFC 8628)",
         JwtBearer = "jwt_bearer":
             "The client signs an assertion (e.g. a Google service account); no person (RFC 7523 2.1)",
+        TokenExchange = "token_exchange":
+            "Exchange another token (e.g. a CI job's OIDC token) for one; no person (RFC 8693)",
     }
 }
 
@@ -339,6 +347,17 @@ pub struct App {
     /// jwt_bearer: the scopes go in the assertion's `scope` claim (Google), not in a
     /// `scope` parameter.
     pub scope_in_assertion: bool,
+    /// token_exchange: where the subject token is read, fresh for each exchange
+    /// (`env:VAR`, `file:PATH` or `command:CMD`; never stored).
+    pub subject_token: Option<String>,
+    pub subject_token_type: String,
+    /// token_exchange: an actor token, read the same ways.
+    pub actor_token: Option<String>,
+    pub actor_token_type: String,
+    /// token_exchange: the `audience` parameter.
+    pub audience: Option<String>,
+    /// token_exchange: the `requested_token_type` parameter.
+    pub requested_token_type: Option<String>,
     pub auth_url: Option<Url>,
     pub token_url: Url,
     pub revocation_url: Option<Url>,
@@ -401,6 +420,9 @@ fn optional_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<
         None => s.serialize_none(),
     }
 }
+
+/// RFC 8693's token type of a JWT: the default of subject and actor tokens.
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
@@ -621,6 +643,33 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                 .map_err(|m| FieldError::new("private_key", Some(span), m))?
         }
     };
+    let token_source = |field: &'static str,
+                        value: Option<Spanned<String>>|
+     -> FieldResult<Option<String>> {
+        let Some(value) = value else { return Ok(None) };
+        let text = value.get_ref();
+        let ok = ["env:", "file:", "command:"].iter().any(|p| {
+            text.strip_prefix(p)
+                .is_some_and(|rest| !rest.trim().is_empty())
+        });
+        if !ok {
+            return Err(FieldError::new(
+                field,
+                Some(value.span()),
+                "expected \"env:VARIABLE\", \"file:PATH\" or \"command:COMMAND\" (a token itself never goes in this file)",
+            ));
+        }
+        Ok(Some(value.into_inner()))
+    };
+    let subject_token = token_source("subject_token", raw.subject_token)?;
+    let actor_token = token_source("actor_token", raw.actor_token)?;
+    if grant == Grant::TokenExchange && subject_token.is_none() {
+        return Err(FieldError::new(
+            "subject_token",
+            None,
+            "missing, and the token_exchange grant needs one: give --subject-token-env VAR, --subject-token-file FILE or --subject-token-command CMD",
+        ));
+    }
     if grant == Grant::JwtBearer && private_key == SecretRef::None {
         return Err(FieldError::new(
             "private_key",
@@ -887,6 +936,16 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         assertion_issuer: raw.assertion_issuer.filter(|s| !s.is_empty()),
         assertion_subject: raw.assertion_subject.filter(|s| !s.is_empty()),
         scope_in_assertion: raw.scope_in_assertion.unwrap_or(false),
+        subject_token,
+        subject_token_type: raw
+            .subject_token_type
+            .unwrap_or_else(|| JWT_TOKEN_TYPE.to_owned()),
+        actor_token,
+        actor_token_type: raw
+            .actor_token_type
+            .unwrap_or_else(|| JWT_TOKEN_TYPE.to_owned()),
+        audience: raw.audience.filter(|a| !a.is_empty()),
+        requested_token_type: raw.requested_token_type.filter(|a| !a.is_empty()),
         auth_url,
         token_url,
         revocation_url,

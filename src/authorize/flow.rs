@@ -90,21 +90,9 @@ pub fn run(
         creds,
         request,
     };
-    // No person: the client's own credentials, or its signed assertion.
-    match app.grant {
-        AppGrant::ClientCredentials => {
-            let grant = Grant::ClientCredentials {
-                scopes: request.scopes,
-            };
-            return send(http, creds, &grant);
-        }
-        AppGrant::JwtBearer => {
-            let grant = Grant::JwtBearer {
-                scopes: request.scopes,
-            };
-            return send(http, creds, &grant);
-        }
-        _ => {}
+    // No person: the client's own credentials, its signed assertion, or an exchange.
+    if !app.grant.needs_person() {
+        return send(http, creds, &creds.unattended_grant(request.scopes));
     }
     match request.mode {
         Mode::Device { open } => flow.device(person, open),

@@ -28,6 +28,13 @@ pub enum Grant<'a> {
     /// [`super::request_token`] for each request; these scopes are sent unless the
     /// app puts them in the assertion.
     JwtBearer { scopes: &'a [String] },
+    /// Another token exchanged for one (RFC 8693): the subject (and actor) token with
+    /// their types, as the app says.
+    TokenExchange {
+        subject_token: &'a Secret,
+        actor_token: Option<&'a Secret>,
+        scopes: &'a [String],
+    },
 }
 
 impl Grant<'_> {
@@ -39,6 +46,7 @@ impl Grant<'_> {
             Grant::ClientCredentials { .. } => "client_credentials",
             Grant::DeviceCode { .. } => "urn:ietf:params:oauth:grant-type:device_code",
             Grant::JwtBearer { .. } => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            Grant::TokenExchange { .. } => "urn:ietf:params:oauth:grant-type:token-exchange",
         }
     }
 
@@ -47,6 +55,7 @@ impl Grant<'_> {
         match self {
             Grant::DeviceCode { .. } => "device_code",
             Grant::JwtBearer { .. } => "jwt_bearer",
+            Grant::TokenExchange { .. } => "token_exchange",
             other => other.name(),
         }
     }
@@ -87,6 +96,19 @@ impl Grant<'_> {
                 add("scope", &scopes.join(scope_delimiter));
             }
             Grant::JwtBearer { .. } => {}
+            Grant::TokenExchange {
+                subject_token,
+                actor_token,
+                scopes,
+            } => {
+                add("subject_token", subject_token.expose());
+                if let Some(actor) = actor_token {
+                    add("actor_token", actor.expose());
+                }
+                if !scopes.is_empty() {
+                    add("scope", &scopes.join(scope_delimiter));
+                }
+            }
         }
         params
     }
@@ -111,6 +133,15 @@ impl Grant<'_> {
             Grant::ClientCredentials { .. } => Vec::new(),
             Grant::DeviceCode { device_code } => vec![*device_code],
             Grant::JwtBearer { .. } => Vec::new(),
+            Grant::TokenExchange {
+                subject_token,
+                actor_token,
+                ..
+            } => {
+                let mut all = vec![*subject_token];
+                all.extend(*actor_token);
+                all
+            }
         }
     }
 }

@@ -167,6 +167,24 @@ pub struct ClientCredentials<'a> {
     pub dpop: Option<crate::dpop::Dpop>,
     /// The key that signs the jwt_bearer grant's assertions.
     pub grant_key: Option<crate::jose::SigningKey>,
+    /// token_exchange: the subject token and the actor token, read just now.
+    pub exchange: Option<(Secret, Option<Secret>)>,
+}
+
+impl<'a> ClientCredentials<'a> {
+    /// The token request of an app that needs no person: client credentials, a
+    /// freshly signed jwt_bearer assertion, or a token exchange.
+    pub fn unattended_grant<'g>(&'g self, scopes: &'g [String]) -> Grant<'g> {
+        match (self.app.grant, &self.exchange) {
+            (crate::app::Grant::JwtBearer, _) => Grant::JwtBearer { scopes },
+            (crate::app::Grant::TokenExchange, Some((subject, actor))) => Grant::TokenExchange {
+                subject_token: subject,
+                actor_token: actor.as_ref(),
+                scopes,
+            },
+            _ => Grant::ClientCredentials { scopes },
+        }
+    }
 }
 
 /// RFC 7523 §2.2's `client_assertion_type`.
@@ -437,6 +455,18 @@ pub fn request_token(
     };
     let mut redactor = creds.redactor(&grant.secrets());
     let mut form = grant.params(&app.scope_delimiter);
+    if let Grant::TokenExchange { actor_token, .. } = grant {
+        form.push(("subject_token_type".into(), app.subject_token_type.clone()));
+        if actor_token.is_some() {
+            form.push(("actor_token_type".into(), app.actor_token_type.clone()));
+        }
+        if let Some(audience) = &app.audience {
+            form.push(("audience".into(), audience.clone()));
+        }
+        if let Some(requested) = &app.requested_token_type {
+            form.push(("requested_token_type".into(), requested.clone()));
+        }
+    }
     if let Grant::JwtBearer { scopes } = grant {
         let assertion = bearer_assertion(creds, scopes, url)?;
         redactor.add(&assertion);

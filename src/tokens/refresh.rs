@@ -178,7 +178,7 @@ fn renew(
     let http = crate::http::oauth_client(app)?;
     let _hold = crate::signals::hold();
     let grant = match &refresh {
-        None => app_grant(app, &app.scopes),
+        None => creds.unattended_grant(&app.scopes),
         Some(refresh_token) => oauth::Grant::RefreshToken {
             refresh_token,
             scopes: &[],
@@ -365,15 +365,6 @@ pub(super) fn lock_with_timeout(path: &Path) -> Result<std::fs::File> {
     }
 }
 
-/// The token request of an app that needs no person: client credentials, or a
-/// freshly signed jwt_bearer assertion.
-fn app_grant<'a>(app: &App, scopes: &'a [String]) -> oauth::Grant<'a> {
-    match app.grant {
-        crate::app::Grant::JwtBearer => oauth::Grant::JwtBearer { scopes },
-        _ => oauth::Grant::ClientCredentials { scopes },
-    }
-}
-
 /// A token with fewer scopes for one call (`token --scope`): a refresh that names
 /// them (client credentials for them, for such an app), under the account's lock.
 /// The account's stored access token stays as it was; a rotated refresh token is
@@ -390,7 +381,7 @@ pub fn narrowed(
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app)?;
     if !app.grant.needs_person() {
-        let response = oauth::request_token(&http, &creds, &app_grant(app, scopes))?;
+        let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
         return Ok(StoredToken::from_response(response, app, scopes, None));
     }
     let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? else {

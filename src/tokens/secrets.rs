@@ -70,13 +70,49 @@ pub fn client_credentials<'a>(
         },
         _ => None,
     };
+    let exchange = match (&app.subject_token, app.grant) {
+        (Some(source), crate::app::Grant::TokenExchange) => {
+            let subject = read_token(app, "subject token", source)?;
+            let actor = match &app.actor_token {
+                Some(source) => Some(read_token(app, "actor token", source)?),
+                None => None,
+            };
+            Some((subject, actor))
+        }
+        _ => None,
+    };
     Ok(ClientCredentials {
         app,
         secret,
         signing_key,
         dpop: None,
         grant_key,
+        exchange,
     })
+}
+
+/// A token_exchange input, read fresh from where the app says (`env:`, `file:`,
+/// `command:`): never stored, never quoted.
+fn read_token(app: &App, what: &str, source: &str) -> Result<Secret> {
+    let fail = |why: String| Error::Usage(format!("the {what} of `{}`: {why}", app.name));
+    if let Some(path) = source.strip_prefix("file:") {
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("{path}: {e}")))?;
+        if bytes.len() > 64 * 1024 {
+            return Err(fail(format!("{path} is larger than 64 KiB")));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| fail(format!("{path} is not text")))?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(fail(format!("{path} is empty")));
+        }
+        return Ok(Secret::new(token));
+    }
+    match crate::secret::resolve_reference(source) {
+        Some(Ok(token)) if !token.expose().trim().is_empty() => Ok(token),
+        Some(Ok(_)) => Err(fail("it is empty".into())),
+        Some(Err(why)) => Err(fail(why)),
+        None => Err(fail("expected env:VAR, file:PATH or command:CMD".into())),
+    }
 }
 
 fn what_signs(app: &App) -> &'static str {

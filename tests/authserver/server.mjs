@@ -39,6 +39,7 @@ import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
 const accessTtl = Number(process.env.ACCESS_TTL || 60);
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const fixedPort = Number(process.env.FIXED_REDIRECT_PORT || 0);
 let quirks = { token: [] };
 
@@ -66,6 +67,8 @@ const clients = [
     grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'], response_types: [],
     redirect_uris: [], token_endpoint_auth_method: 'none' },
   { client_id: 'cc-app', client_secret: 'cc-secret', grant_types: ['client_credentials'],
+    response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
+  { client_id: 'exchange-app', client_secret: 'exchange-secret', grant_types: [TOKEN_EXCHANGE],
     response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' },
 ];
 // KEYS_DIR: clients that authenticate with a signed JWT (RFC 7523) instead of a
@@ -300,6 +303,23 @@ async function peekGrantType(ctx) {
   }
   return new URLSearchParams(raw.toString()).get('grant_type');
 }
+
+// Token exchange (RFC 8693) is not built into oidc-provider either: a subject token
+// this server issued (an access token) is exchanged for a new one.
+provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+  const p = ctx.oidc.params;
+  const subject = (await provider.ClientCredentials.find(p.subject_token)) || (await provider.AccessToken.find(p.subject_token));
+  if (!subject || p.subject_token_type !== 'urn:ietf:params:oauth:token-type:access_token') {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_grant', error_description: 'the subject token is not valid here' };
+    return;
+  }
+  console.log(`TOKEN_EXCHANGE subject=${subject.clientId} actor=${p.actor_token ? 'yes' : 'no'} audience=${p.audience || '-'}`);
+  const token = new provider.ClientCredentials({ client: ctx.oidc.client, scope: p.scope || '' });
+  const value = await token.save();
+  ctx.body = { access_token: value, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    token_type: 'Bearer', expires_in: token.expiration };
+}, new Set(['subject_token', 'subject_token_type', 'actor_token', 'actor_token_type', 'audience', 'resource', 'requested_token_type', 'scope']));
 
 if (keysDir) {
   // The JWT bearer grant is not built into oidc-provider: this is the server's side,

@@ -824,3 +824,90 @@ fn jwt_bearer_from_a_service_account_file() {
         run.stderr
     );
 }
+
+/// Token exchange (RFC 8693): a subject token read fresh for each exchange from a
+/// file, an environment variable or a command (never stored), with its type and an
+/// audience; a command that fails or prints nothing is a clear exit 2.
+#[test]
+fn token_exchange_reads_the_subject_token_fresh() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.add_cc("ci", &server.issuer, &[]);
+    let ci_token = env.run(&["token", "ci"]).ok().stdout.trim().to_owned();
+    env.set("CI_OIDC_TOKEN", ci_token.clone());
+    let file = env.dir.path().join("oidc-token");
+    std::fs::write(&file, format!("{ci_token}\n")).unwrap();
+    let add = |name: &str, source: &[&str]| {
+        let mut args = vec![
+            "app",
+            "add",
+            name,
+            "--grant",
+            "token_exchange",
+            "--issuer",
+            &server.issuer,
+            "--client-id",
+            "exchange-app",
+            "--client-secret-stdin",
+            "--subject-token-type",
+            "urn:ietf:params:oauth:token-type:access_token",
+            "--audience",
+            "https://api.example",
+            "--allowed-host",
+            "127.0.0.1",
+        ];
+        args.extend(source);
+        env.run_with_input(&args, "exchange-secret").ok();
+    };
+    add(
+        "from-file",
+        &["--subject-token-file", file.to_str().unwrap()],
+    );
+    assert_eq!(
+        env.app_json("from-file")["subject_token"],
+        format!("file:{}", file.display())
+    );
+    assert_eq!(
+        env.status()
+            .iter()
+            .find(|r| r["app"] == "from-file")
+            .unwrap()["state"],
+        "ready"
+    );
+    let run = env.run(&["--trace", "token", "from-file"]).ok();
+    assert!(!run.stdout.trim().is_empty() && run.stdout.trim() != ci_token);
+    assert!(
+        run.stderr.contains("trace: > subject_token=***"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("subject_token_type=urn:ietf:params:oauth:token-type:access_token"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(&ci_token));
+    server.wait_for_log("TOKEN_EXCHANGE subject=cc-app actor=no audience=https://api.example");
+    assert!(!env.config_text().contains(&ci_token), "never stored");
+
+    add("from-env", &["--subject-token-env", "CI_OIDC_TOKEN"]);
+    env.run(&["token", "from-env"]).ok();
+    add(
+        "from-command",
+        &["--subject-token-command", "cat oidc-token-does-not-exist"],
+    );
+    let run = env.run(&["token", "from-command"]).code(2);
+    assert!(
+        run.stderr.contains("the subject token of `from-command`"),
+        "{}",
+        run.stderr
+    );
+    add("empty", &["--subject-token-command", "true"]);
+    let run = env.run(&["token", "empty"]).code(2);
+    assert!(run.stderr.contains("printed nothing"), "{}", run.stderr);
+    // A subject token the server does not accept: its refusal, exit 7.
+    std::fs::write(&file, "not-a-token").unwrap();
+    let run = env.run(&["token", "from-file", "--force-refresh"]).code(7);
+    assert!(run.stderr.contains("invalid_grant"), "{}", run.stderr);
+}
