@@ -911,3 +911,53 @@ fn token_exchange_reads_the_subject_token_fresh() {
     let run = env.run(&["token", "from-file", "--force-refresh"]).code(7);
     assert!(run.stderr.contains("invalid_grant"), "{}", run.stderr);
 }
+
+/// The leak suite for what 4/7 adds: no private key, client assertion, DPoP proof or
+/// subject token shows in the configuration, `app show`, `status`, `--trace`, `-v`,
+/// `doctor` or errors. Every JWT starts `eyJ`; none may appear raw.
+#[test]
+fn no_key_assertion_or_proof_leaks() {
+    let (server, keys) = keyed_server();
+    let env = Env::new();
+    let pem = std::fs::read_to_string(key(keys.path(), "ec.pem")).unwrap();
+    let key_line = pem.lines().nth(1).unwrap().to_owned();
+    add_cc(
+        &env,
+        "svc",
+        &server.issuer,
+        "pkjwt-es256",
+        &[
+            "--client-auth",
+            "private_key_jwt",
+            "--private-key",
+            key(keys.path(), "ec.pem").to_str().unwrap(),
+            "--dpop",
+            "--allowed-host",
+            "127.0.0.1",
+        ],
+    )
+    .ok();
+    let api = format!("{}/api/whoami", server.issuer);
+    let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
+    let outputs = [
+        env.config_text(),
+        env.run(&["app", "show", "svc", "--json"]).ok().all(),
+        env.run(&["status", "--json"]).ok().all(),
+        env.run(&["--trace", "token", "svc", "--force-refresh"])
+            .ok()
+            .stderr,
+        env.run(&["--trace", "curl", "-v", "svc", &api]).ok().stderr,
+        env.run(&["doctor", "svc"]).all(),
+        std::fs::read_to_string(env.state_dir().join("index.json")).unwrap(),
+        std::fs::read_to_string(env.state_dir().join("dpop-nonces.json")).unwrap_or_default(),
+    ];
+    for out in &outputs {
+        assert!(!out.contains(&key_line), "the private key leaked: {out}");
+        assert!(!out.contains("PRIVATE KEY"), "{out}");
+        assert!(
+            !out.contains("eyJ"),
+            "a raw JWT (assertion or proof) leaked: {out}"
+        );
+        assert!(!out.contains(&token), "{out}");
+    }
+}
