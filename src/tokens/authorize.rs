@@ -108,6 +108,11 @@ pub fn authorize(
             return Err(e);
         }
     };
+    let grant = issued.grant;
+    let audit = |status| {
+        env.audit
+            .record(&app.name, account, "authorize", Some(grant), host, status)
+    };
     // An ID token is checked before anything is kept: a bad one stores nothing.
     let identity = match &issued.response.id_token {
         Some(id_token) if app.issuer.is_some() => Some(
@@ -122,16 +127,7 @@ pub fn authorize(
                         && !matches!(plan.mode, Mode::Device { .. })
                 }),
             )
-            .inspect_err(|_| {
-                env.audit.record(
-                    &app.name,
-                    account,
-                    "authorize",
-                    Some(issued.grant),
-                    host,
-                    "error",
-                );
-            })?,
+            .inspect_err(|_| audit("error"))?,
         ),
         _ => None,
     };
@@ -139,13 +135,6 @@ pub fn authorize(
     token.identity = identity;
     env.record(app, account, &token, Some(plan.settings.clone()), false)?;
     drop(issued.hold);
-    env.audit.record(
-        &app.name,
-        account,
-        "authorize",
-        Some(issued.grant),
-        host,
-        "ok",
-    );
+    audit("ok");
     Ok(token)
 }

@@ -140,6 +140,12 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     {
         tokens::delete_private_key(store.as_ref(), &app.id)?;
     }
+    report(&name, changes);
+    Ok(())
+}
+
+/// Says what an edit changed, a line per setting (or that nothing did).
+pub(super) fn report(name: &str, changes: Vec<String>) {
     if changes.is_empty() {
         notice!("application `{name}` is unchanged");
     } else {
@@ -148,7 +154,6 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
             notice!("  {line}");
         }
     }
-    Ok(())
 }
 
 /// `--add-scope`, `--remove-allowed-host`: the flag of one list change.

@@ -9,7 +9,6 @@ use toml_edit::{DocumentMut, Item};
 
 use super::{app_table, edit_config};
 use crate::commands::Ctx;
-use crate::commands::output::notice;
 use crate::error::{Error, Result};
 
 /// Settings their own commands manage: an edit that changes one is refused.
@@ -70,15 +69,7 @@ pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
         }
     }
     let after = ctx.load()?;
-    let changes = super::edit::changes(&before, after.app(name)?);
-    if changes.is_empty() {
-        notice!("application `{name}` is unchanged");
-    } else {
-        notice!("updated application `{name}`:");
-        for line in changes {
-            notice!("  {line}");
-        }
-    }
+    super::edit::report(name, super::edit::changes(&before, after.app(name)?));
     Ok(())
 }
 
