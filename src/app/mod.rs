@@ -349,9 +349,11 @@ pub struct App {
     pub scope_in_assertion: bool,
     /// token_exchange: where the subject token is read, fresh for each exchange
     /// (`env:VAR`, `file:PATH` or `command:CMD`; never stored).
+    #[serde(serialize_with = "token_source")]
     pub subject_token: Option<String>,
     pub subject_token_type: String,
     /// token_exchange: an actor token, read the same ways.
+    #[serde(serialize_with = "token_source")]
     pub actor_token: Option<String>,
     pub actor_token_type: String,
     /// token_exchange: the `audience` parameter.
@@ -407,6 +409,16 @@ fn secret_source<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::
         SecretRef::Store => s.serialize_str("store"),
         SecretRef::Env(var) => s.serialize_str(&format!("env:{var}")),
         SecretRef::Command(_) => s.serialize_str("command"),
+    }
+}
+
+/// Where a token is read from, for `app show`: never a command line (it may embed a
+/// credential of its own).
+fn token_source<S: serde::Serializer>(source: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    match source {
+        Some(cmd) if cmd.starts_with("command:") => s.serialize_str("command"),
+        Some(other) => s.serialize_str(other),
+        None => s.serialize_none(),
     }
 }
 
