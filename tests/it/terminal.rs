@@ -214,13 +214,9 @@ fn list_edits_keep_the_other_entries_and_edits_show_what_changed() {
         .code(2);
 }
 
-/// A browser that cannot be opened is said in words, with what to do instead (it
-/// printed open's `Launcher "xdg-open" "<URL>" failed with ExitStatus(…)`).
-#[test]
-fn a_browser_that_cannot_be_opened_is_said_in_words() {
-    let server = AuthServer::start();
-    let env = Env::new();
-    env.add_native("nat", &server.issuer, &[]);
+/// A PATH whose `xdg-open` fails (exit 3), as on a machine without a desktop; the
+/// directory lives as long as the first value.
+fn failing_xdg_open() -> (tempfile::TempDir, String) {
     let bin = tempfile::tempdir().unwrap();
     let launcher = bin.path().join("xdg-open");
     std::fs::write(&launcher, "#!/bin/sh\nexit 3\n").unwrap();
@@ -234,6 +230,17 @@ fn a_browser_that_cannot_be_opened_is_said_in_words() {
         bin.path().display(),
         std::env::var("PATH").unwrap()
     );
+    (bin, path)
+}
+
+/// A browser that cannot be opened is said in words, with what to do instead (it
+/// printed open's `Launcher "xdg-open" "<URL>" failed with ExitStatus(…)`).
+#[test]
+fn a_browser_that_cannot_be_opened_is_said_in_words() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let (_bin, path) = failing_xdg_open();
     let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "1s"]);
     cmd.env_remove("BROWSER").env("PATH", path);
     let run = crate::harness::Run::from(cmd.output().expect("spawn")).code(8);
@@ -460,19 +467,7 @@ fn doctor_judges_answers_and_speaks_json() {
         _ => HostileResponse::json(404, "{}"),
     });
     let env = Env::new();
-    let bin = tempfile::tempdir().unwrap();
-    let launcher = bin.path().join("xdg-open");
-    std::fs::write(&launcher, "#!/bin/sh\nexit 3\n").unwrap();
-    std::fs::set_permissions(
-        &launcher,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.path().display(),
-        std::env::var("PATH").unwrap()
-    );
+    let (_bin, path) = failing_xdg_open();
     env.run(&[
         "app",
         "add",
