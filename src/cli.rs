@@ -636,6 +636,30 @@ pub struct Settings {
     #[arg(long, value_name = "CMD", group = "private_key_source")]
     #[serde(skip)]
     pub private_key_command: Option<String>,
+    /// The client's TLS certificate (PEM, chain included): read once, kept in the store
+    #[arg(long, value_name = "FILE", group = "client_cert_source")]
+    #[serde(skip)]
+    pub client_cert: Option<PathBuf>,
+    /// The client's TLS certificate is in this environment variable (PEM)
+    #[arg(long, value_name = "VAR", group = "client_cert_source")]
+    #[serde(skip)]
+    pub client_cert_env: Option<String>,
+    /// This shell command prints the client's TLS certificate (PEM)
+    #[arg(long, value_name = "CMD", group = "client_cert_source")]
+    #[serde(skip)]
+    pub client_cert_command: Option<String>,
+    /// The TLS certificate's private key (PEM): read once, kept in the store
+    #[arg(long, value_name = "FILE", group = "client_key_source")]
+    #[serde(skip)]
+    pub client_key: Option<PathBuf>,
+    /// The TLS certificate's private key is in this environment variable (PEM)
+    #[arg(long, value_name = "VAR", group = "client_key_source")]
+    #[serde(skip)]
+    pub client_key_env: Option<String>,
+    /// This shell command prints the TLS certificate's private key (PEM)
+    #[arg(long, value_name = "CMD", group = "client_key_source")]
+    #[serde(skip)]
+    pub client_key_command: Option<String>,
     /// The `kid` of the client assertion's key
     #[arg(long, value_name = "KID")]
     pub key_id: Option<String>,

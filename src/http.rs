@@ -15,8 +15,12 @@ pub const USER_AGENT: &str = concat!("outbound/", env!("CARGO_PKG_VERSION"));
 
 /// A client for `app`'s OAuth endpoints: no redirects (a token endpoint that
 /// redirects must not receive our credentials twice), bounded time.
-pub fn oauth_client(app: &App) -> Result<Client> {
-    builder(app)?
+pub fn oauth_client(app: &App, identity: Option<&reqwest::Identity>) -> Result<Client> {
+    let mut builder = builder(app)?;
+    if let Some(identity) = identity {
+        builder = builder.identity(identity.clone());
+    }
+    builder
         .redirect(reqwest::redirect::Policy::none())
         .timeout(oauth_timeout())
         .build()
@@ -128,7 +132,7 @@ pub fn clear_text_refusal(explicit: Option<&Url>, url: &Url) -> Option<String> {
 /// built with none installed: build every client through this module). aws-lc-rs,
 /// reqwest's default, seeds its random generator from CPU jitter at start-up: ~30 ms
 /// of CPU in every process that makes an https request.
-fn use_ring_for_tls() {
+pub fn use_ring_for_tls() {
     // Err means a provider is already installed: ours, from an earlier client.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -52,6 +52,8 @@ pub struct RawApp {
     pub client_secret: Option<Spanned<String>>,
     pub client_auth: Option<ClientAuth>,
     pub private_key: Option<Spanned<String>>,
+    pub client_cert: Option<Spanned<String>>,
+    pub client_key: Option<Spanned<String>>,
     pub key_id: Option<String>,
     pub signing_alg: Option<SigningAlg>,
     pub assertion_audience: Option<Spanned<String>>,
@@ -180,6 +182,10 @@ choice! {
             "A JWT signed with the client secret (HS256; RFC 7523)",
         PrivateKeyJwt = "private_key_jwt":
             "A JWT signed with the client's private key: no shared secret (RFC 7523)",
+        TlsClientAuth = "tls_client_auth":
+            "The client's CA-issued TLS certificate (RFC 8705)",
+        SelfSignedTlsClientAuth = "self_signed_tls_client_auth":
+            "The client's self-signed TLS certificate, registered with the server (RFC 8705)",
     }
 }
 
@@ -334,6 +340,12 @@ pub struct App {
     /// Where the private key of `private_key_jwt` lives (never the key).
     #[serde(serialize_with = "secret_source")]
     pub private_key: SecretRef,
+    /// The client's TLS certificate (PEM, with its chain) and its key, presented to
+    /// the server (RFC 8705) and, for certificate-bound tokens, to the API.
+    #[serde(serialize_with = "secret_source")]
+    pub client_cert: SecretRef,
+    #[serde(serialize_with = "secret_source")]
+    pub client_key: SecretRef,
     /// `kid` in the assertion's header.
     pub key_id: Option<String>,
     /// The algorithm of assertions; None: the key's own (RS256, ES256, EdDSA, HS256).
@@ -689,6 +701,35 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
             "missing, and the jwt_bearer grant signs its assertion with it; give --private-key FILE (or --service-account-file FILE)",
         ));
     }
+    let reference =
+        |field: &'static str, value: Option<Spanned<String>>| -> FieldResult<SecretRef> {
+            match value {
+                None => Ok(SecretRef::None),
+                Some(s) => {
+                    let span = s.span();
+                    SecretRef::parse(s.get_ref()).map_err(|m| FieldError::new(field, Some(span), m))
+                }
+            }
+        };
+    let client_cert = reference("client_cert", raw.client_cert)?;
+    let client_key = reference("client_key", raw.client_key)?;
+    let tls_auth = matches!(
+        client_auth,
+        ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth
+    );
+    if (tls_auth || client_cert != SecretRef::None)
+        && (client_cert == SecretRef::None || client_key == SecretRef::None)
+    {
+        return Err(FieldError::new(
+            if client_cert == SecretRef::None {
+                "client_cert"
+            } else {
+                "client_key"
+            },
+            None,
+            "a TLS client certificate needs both the certificate and its key: give --client-cert FILE and --client-key FILE (or their -env/-command forms)",
+        ));
+    }
     if client_auth == ClientAuth::PrivateKeyJwt && private_key == SecretRef::None {
         return Err(FieldError::new(
             "private_key",
@@ -942,6 +983,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         client_secret,
         client_auth,
         private_key,
+        client_cert,
+        client_key,
         key_id: raw.key_id.filter(|k| !k.is_empty()),
         signing_alg,
         assertion_audience,

@@ -93,6 +93,8 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let store = ctx.store(&config);
     // The keyring round trip and building the HTTP client (TLS roots) are the two
     // slow parts of a small request: do them at the same time.
+    // Only an app with a TLS client certificate reads it here (a keyring round trip).
+    let identity = tokens::client_identity(app, store.as_ref())?;
     let tls = plans
         .iter()
         .any(|p| needs_tls(&p.url, p.follow, proxy.as_ref(), |v| std::env::var(v).ok()))
@@ -105,6 +107,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             connect_timeout: args.connect_timeout.map(Duration::from_secs_f64),
             compressed: args.compressed,
             ca_file: args.cacert.as_deref(),
+            identity: identity.as_ref(),
         };
         let building = scope.spawn(move || request::client(app, &options));
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);

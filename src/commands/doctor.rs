@@ -257,7 +257,7 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
             "from a command (not run by doctor)",
         ),
     }
-    let http = match crate::http::oauth_client(app) {
+    let http = match crate::http::oauth_client(app, None) {
         Ok(h) => {
             let mut egress = Vec::new();
             if let Some(p) = &app.proxy {

@@ -141,6 +141,12 @@ pub fn run(
         data!("{}", value.expose());
         return Ok(());
     }
+    if app.client_cert != crate::app::SecretRef::None && !bound {
+        notice!(
+            "note: the token of `{}` may be bound to its TLS client certificate (RFC 8705): an API that checks will want that certificate with it (`outbound curl` sends it)",
+            app.name
+        );
+    }
     if bound {
         notice!(
             "note: this token of `{}` is DPoP-bound: it is useless without a proof from this account's key; send it as `Authorization: DPoP …` with the proof from `outbound token {} --dpop-proof --method M --url U` (or use `outbound curl`)",

@@ -169,6 +169,8 @@ pub struct ClientCredentials<'a> {
     pub grant_key: Option<crate::jose::SigningKey>,
     /// token_exchange: the subject token and the actor token, read just now.
     pub exchange: Option<(Secret, Option<Secret>)>,
+    /// The TLS client certificate (RFC 8705), for the HTTP client that sends these.
+    pub identity: Option<reqwest::Identity>,
 }
 
 impl<'a> ClientCredentials<'a> {

@@ -59,6 +59,8 @@ pub struct ClientOptions<'a> {
     pub compressed: bool,
     /// `--cacert`: more CA certificates to trust for this call (beside the app's).
     pub ca_file: Option<&'a std::path::Path>,
+    /// The app's TLS client certificate: certificate-bound tokens (RFC 8705) go with it.
+    pub identity: Option<&'a reqwest::Identity>,
 }
 
 /// The client for `curl`: the app's egress settings, no automatic redirects (they
@@ -77,6 +79,9 @@ pub fn client(app: &App, options: &ClientOptions) -> Result<Client> {
     }
     if !options.compressed {
         builder = builder.no_gzip().no_brotli().no_deflate();
+    }
+    if let Some(identity) = options.identity {
+        builder = builder.identity(identity.clone());
     }
     if let Some(path) = options.ca_file {
         for cert in crate::http::read_certificates(path, "--cacert")? {

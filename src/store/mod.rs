@@ -49,6 +49,15 @@ pub fn private_key_key(app_id: &str) -> String {
     format!("private-key/{app_id}")
 }
 
+/// The keys under which an application's TLS client certificate and its key are stored.
+pub fn client_cert_key(app_id: &str) -> String {
+    format!("client-cert/{app_id}")
+}
+
+pub fn client_tls_key_key(app_id: &str) -> String {
+    format!("client-tls-key/{app_id}")
+}
+
 /// The key under which one account's tokens for an application are stored.
 pub fn token_key(app_id: &str, account: &str) -> String {
     format!("token/{app_id}/{account}")

@@ -79,7 +79,7 @@ pub fn authorize(
 ) -> Result<StoredToken> {
     super::check_usable(env, app, &plan.account)?;
     let creds = super::secrets::account_credentials(app, &plan.account, env.store, env.state_dir)?;
-    let http = crate::http::oauth_client(app)?;
+    let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     // OpenID Connect: a nonce binds the ID token to this request (some servers, such
     // as glewlwyd, refuse an `openid` request without one).
     let nonce = if plan.scopes.iter().any(|s| s == "openid") {

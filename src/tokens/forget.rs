@@ -51,7 +51,7 @@ pub(super) fn forget_locked(
     {
         let mut attempt = || -> Result<()> {
             let creds = super::secrets::client_credentials(app, store)?;
-            let http = crate::http::oauth_client(app)?;
+            let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
             if let Some(refresh) = &token.refresh_token {
                 oauth::revoke(&http, &creds, url, refresh, "refresh_token")?;
                 outcome.revoked.push("refresh token");

@@ -175,7 +175,7 @@ fn renew(
     kept: (Option<Secret>, Option<crate::oauth::id_token::Identity>),
 ) -> Result<Access> {
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
-    let http = crate::http::oauth_client(app)?;
+    let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     let _hold = crate::signals::hold();
     let grant = match &refresh {
         None => creds.unattended_grant(&app.scopes),
@@ -379,7 +379,7 @@ pub fn narrowed(
     super::check_usable(env, app, account)?;
     let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
-    let http = crate::http::oauth_client(app)?;
+    let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     if !app.grant.needs_person() {
         let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
         return Ok(StoredToken::from_response(response, app, scopes, None));

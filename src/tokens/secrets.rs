@@ -32,6 +32,66 @@ pub fn private_key(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>>
     )
 }
 
+/// The app's TLS client certificate and key as one identity (RFC 8705), when it has
+/// them: presented to the server, and to the API for certificate-bound tokens.
+pub fn client_identity(app: &App, store: &dyn SecretStore) -> Result<Option<reqwest::Identity>> {
+    if app.client_cert == SecretRef::None {
+        return Ok(None);
+    }
+    let cert = resolve(
+        app,
+        &app.client_cert,
+        store,
+        &store::client_cert_key(&app.id),
+        "client certificate",
+        &format!("outbound app edit {} --client-cert FILE", app.name),
+    )?;
+    let key = resolve(
+        app,
+        &app.client_key,
+        store,
+        &store::client_tls_key_key(&app.id),
+        "client certificate's key",
+        &format!("outbound app edit {} --client-key FILE", app.name),
+    )?;
+    let (Some(cert), Some(key)) = (cert, key) else {
+        return Ok(None);
+    };
+    let pem = crate::secret::Secret::new(format!(
+        "{}\n{}\n",
+        cert.expose().trim(),
+        key.expose().trim()
+    ));
+    identity_from_pem(&pem)
+        .map(Some)
+        .map_err(|why| Error::Usage(format!("the client certificate of `{}`: {why}", app.name)))
+}
+
+/// A certificate (with its chain) and its private key, as TLS identity.
+pub fn identity_from_pem(pem: &Secret) -> std::result::Result<reqwest::Identity, String> {
+    crate::http::use_ring_for_tls();
+    reqwest::Identity::from_pem(pem.expose().as_bytes())
+        .map_err(|e| format!("not a certificate and a private key that belong together ({e})"))
+}
+
+/// Keeps the app's TLS client certificate and key in the store.
+pub fn store_client_identity(
+    store: &dyn SecretStore,
+    app_id: &str,
+    cert: &Secret,
+    key: &Secret,
+) -> Result<()> {
+    store.set(&store::client_cert_key(app_id), cert)?;
+    Ok(store.set(&store::client_tls_key_key(app_id), key)?)
+}
+
+/// Removes the stored TLS client certificate and key of the app with `app_id`.
+pub fn delete_client_identity(store: &dyn SecretStore, app_id: &str) -> Result<()> {
+    store.delete(&store::client_cert_key(app_id))?;
+    store.delete(&store::client_tls_key_key(app_id))?;
+    Ok(())
+}
+
 /// Everything one token-endpoint request authenticates with: the secret, and the
 /// key that signs client assertions (checked here, so a bad key fails before any
 /// request).
@@ -88,6 +148,7 @@ pub fn client_credentials<'a>(
         dpop: None,
         grant_key,
         exchange,
+        identity: client_identity(app, store)?,
     })
 }
 

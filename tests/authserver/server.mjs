@@ -31,6 +31,7 @@
 //   POST /custom/token          {"client_id","client_secret","code",["redirect_uri","code_verifier"]}
 //   POST /custom/refresh_token  {"client_id","client_secret","refresh_token"}
 // With ?nest=1 the answer is wrapped as {"ok": true, "authed_user": {...}} (Slack-like).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -45,9 +46,17 @@ let quirks = { token: [] };
 
 // TLS_CERT and TLS_KEY (PEM files) serve everything over https instead.
 const tls = process.env.TLS_CERT && process.env.TLS_KEY;
+// MTLS=1 (with TLS): ask every client for a certificate (RFC 8705), without requiring one.
+const mtls = tls && process.env.MTLS === '1';
 const server = tls
-  ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY) })
+  ? https.createServer({ cert: fs.readFileSync(process.env.TLS_CERT), key: fs.readFileSync(process.env.TLS_KEY),
+    requestCert: mtls, rejectUnauthorized: false })
   : http.createServer();
+const peerCertificate = (ctx) => {
+  const socket = ctx.req.socket || ctx.socket;
+  const cert = socket && socket.getPeerX509Certificate ? socket.getPeerX509Certificate() : undefined;
+  return cert || undefined;
+};
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = server.address().port;
 const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -109,6 +118,17 @@ if (keysDir) {
   clients.push({ client_id: SA_EMAIL, token_endpoint_auth_method: 'none', grant_types: [JWT_BEARER],
     response_types: [], redirect_uris: [] });
 }
+// CLIENT_CERT: a self-signed client certificate (PEM) registered for mtls-app, which
+// authenticates with it (self_signed_tls_client_auth) and gets certificate-bound tokens.
+if (mtls && process.env.CLIENT_CERT) {
+  const pem = fs.readFileSync(process.env.CLIENT_CERT, 'utf8');
+  const cert = new crypto.X509Certificate(pem);
+  const jwk = await jose.exportJWK(cert.publicKey);
+  clients.push({ client_id: 'mtls-app', token_endpoint_auth_method: 'self_signed_tls_client_auth',
+    grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+    tls_client_certificate_bound_access_tokens: true,
+    jwks: { keys: [{ ...jwk, x5c: [cert.raw.toString('base64')] }] } });
+}
 if (fixedPort) {
   clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
     redirect_uris: [`http://127.0.0.1:${fixedPort}/cb`], token_endpoint_auth_method: 'client_secret_basic' });
@@ -117,6 +137,8 @@ if (fixedPort) {
 const provider = new Provider(issuer, {
   clients,
   pkce: { required: () => true },
+  clientAuthMethods: ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
+    ...(mtls ? ['self_signed_tls_client_auth'] : [])],
   enabledJWA: { clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] },
   clockTolerance: 0,
   rotateRefreshToken: true,
@@ -130,6 +152,8 @@ const provider = new Provider(issuer, {
     dPoP: { enabled: true, nonceSecret: Buffer.alloc(32, 7), requireNonce: () => process.env.DPOP_NONCE === '1' },
     // PAR_REQUIRED=1: authorization requests must be pushed first (RFC 9126).
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: process.env.PAR_REQUIRED === '1' },
+    mTLS: { enabled: mtls, certificateBoundAccessTokens: true, selfSignedTlsClientAuth: true,
+      getCertificate: (ctx) => peerCertificate(ctx)?.toString() },
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },
@@ -206,6 +230,14 @@ async function resource(ctx) {
   };
   const token = value && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
   if (!token) return deny('invalid_token', 'unknown or expired token');
+  if (token['x5t#S256']) {
+    const cert = peerCertificate(ctx);
+    const thumbprint = cert && jose.base64url.encode(crypto.createHash('sha256').update(cert.raw).digest());
+    if (thumbprint !== token['x5t#S256']) return deny('invalid_token', 'the token is bound to a client certificate this request did not present');
+    console.log('RESOURCE mtls ok');
+    ctx.body = { sub: token.accountId || token.clientId, bound: 'mtls' };
+    return;
+  }
   if (!token.jkt) {
     if (scheme !== 'Bearer') return deny('invalid_token', 'a bearer token needs the Bearer scheme');
     ctx.body = { sub: token.accountId || token.clientId, bound: null };

@@ -961,3 +961,121 @@ fn no_key_assertion_or_proof_leaks() {
         assert!(!out.contains(&token), "{out}");
     }
 }
+
+/// mTLS (RFC 8705): a self-signed client certificate authenticates the client
+/// (self_signed_tls_client_auth) and binds its tokens; `curl` presents it to the API
+/// with the token, and the API refuses the token without it (proving it checks).
+#[test]
+fn mtls_client_certificates_authenticate_and_bind() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = crate::authserver::private_ca(dir.path());
+    let run = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "client.key",
+        "-out",
+        "client.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=outbound-test-client",
+    ]);
+    let client_cert = dir.path().join("client.pem");
+    let client_key = dir.path().join("client.key");
+    let cert_env = client_cert.to_str().unwrap().to_owned();
+    let server = AuthServer::with(Options {
+        tls: Some((cert, key)),
+        env: vec![
+            ("MTLS", "1"),
+            ("CLIENT_CERT", Box::leak(cert_env.into_boxed_str())),
+        ],
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.run(&[
+        "app",
+        "add",
+        "m",
+        "--grant",
+        "client_credentials",
+        "--issuer",
+        &server.issuer,
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--client-id",
+        "mtls-app",
+        "--client-auth",
+        "self_signed_tls_client_auth",
+        "--client-cert",
+        client_cert.to_str().unwrap(),
+        "--client-key",
+        client_key.to_str().unwrap(),
+        "--allowed-host",
+        "127.0.0.1",
+    ])
+    .ok();
+    let app = env.app_json("m");
+    assert_eq!(app["client_cert"], "keyring");
+    assert!(
+        !env.config_text().contains("PRIVATE KEY") && !env.config_text().contains("CERTIFICATE")
+    );
+    let run = env.run(&["token", "m"]).ok();
+    let token = run.stdout.trim().to_owned();
+    assert!(
+        run.stderr.contains("bound to its TLS client certificate"),
+        "{}",
+        run.stderr
+    );
+    let api = format!("{}/api/whoami", server.issuer);
+    let run = env.run(&["curl", "m", &api]).ok();
+    assert_eq!(run.json()["bound"], "mtls", "{}", run.stderr);
+    // The same token without the certificate is refused.
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "--cacert",
+            ca.to_str().unwrap(),
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+            &api,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("did not present"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // A certificate without its key, or a key that is not its own, is refused at once.
+    let run = env
+        .run(&[
+            "app",
+            "edit",
+            "m",
+            "--client-cert",
+            client_cert.to_str().unwrap(),
+            "--client-key",
+            ca.to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        run.stderr.contains("--client-cert/--client-key"),
+        "{}",
+        run.stderr
+    );
+}

@@ -90,6 +90,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         }
         _ => None,
     };
+    let (tls_cert, tls_key) = super::client_tls_from(&settings)?;
     let stored = match &private_key {
         Some((_, Some(pem))) => {
             let store = stored.unwrap_or_else(|| ctx.store(&config));
@@ -100,6 +101,29 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             Some(store)
         }
         _ => stored,
+    };
+    let tls_pems = [
+        (crate::store::client_cert_key(&id), &tls_cert),
+        (crate::store::client_tls_key_key(&id), &tls_key),
+    ];
+    let stored = if tls_pems
+        .iter()
+        .any(|(_, f)| matches!(f, Some((_, Some(_)))))
+    {
+        let store = stored.unwrap_or_else(|| ctx.store(&config));
+        for (name, found) in &tls_pems {
+            if let Some((_, Some(pem))) = found
+                && let Err(e) = store.set(name, pem)
+            {
+                let _ = tokens::delete_client_secret(store.as_ref(), &id);
+                let _ = tokens::delete_private_key(store.as_ref(), &id);
+                let _ = tokens::delete_client_identity(store.as_ref(), &id);
+                return Err(e.into());
+            }
+        }
+        Some(store)
+    } else {
+        stored
     };
 
     let saved = edit_config(ctx, &name, |config, doc| {
@@ -129,6 +153,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         if let Some(s) = private_key.as_ref().and_then(|(r, _)| r.to_config()) {
             table.insert("private_key", value(s));
         }
+        for (field, found) in [("client_cert", &tls_cert), ("client_key", &tls_key)] {
+            if let Some(s) = found.as_ref().and_then(|(r, _)| r.to_config()) {
+                table.insert(field, value(s));
+            }
+        }
         patch.apply(&mut table);
         if let Some(discovered) = &discovered {
             table.insert("require_iss", value(discovered.require_iss));
@@ -142,6 +171,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             // Best effort: the error that matters is the one being returned.
             let _ = tokens::delete_client_secret(store.as_ref(), &id);
             let _ = tokens::delete_private_key(store.as_ref(), &id);
+            let _ = tokens::delete_client_identity(store.as_ref(), &id);
         }
         return Err(e);
     }

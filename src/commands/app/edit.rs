@@ -46,12 +46,15 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     }
     let new_ref = secret_ref_from(&settings);
     let new_key = super::private_key_from(&settings)?;
+    let (tls_cert, tls_key) = super::client_tls_from(&settings)?;
     let has_secret = new_ref.is_some() || app.client_secret != SecretRef::None;
     let discovered = crate::admin::discover_into(&name, &mut patch, has_secret)?;
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if patch.is_empty()
         && new_ref.is_none()
         && new_key.is_none()
+        && tls_cert.is_none()
+        && tls_key.is_none()
         && unset.is_empty()
         && entries.is_empty()
     {
@@ -77,6 +80,8 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         || app.client_secret == SecretRef::Store
         || key_in_store
         || app.private_key == SecretRef::Store
+        || tls_cert.is_some()
+        || tls_key.is_some()
     {
         Some(ctx.store(&config))
     } else {
@@ -90,6 +95,14 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     }
     if let (Some((_, Some(pem))), Some(store)) = (&new_key, &store) {
         tokens::store_private_key(store.as_ref(), &app.id, pem)?;
+    }
+    for (name, found) in [
+        (crate::store::client_cert_key(&app.id), &tls_cert),
+        (crate::store::client_tls_key_key(&app.id), &tls_key),
+    ] {
+        if let (Some((_, Some(pem))), Some(store)) = (found, &store) {
+            store.set(&name, pem)?;
+        }
     }
 
     let changes = edit_config(ctx, &name, |config, doc| {
@@ -107,6 +120,11 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         }
         if let Some(config_value) = new_key.as_ref().and_then(|(r, _)| r.to_config()) {
             set(table, "private_key", config_value);
+        }
+        for (field, found) in [("client_cert", &tls_cert), ("client_key", &tls_key)] {
+            if let Some(config_value) = found.as_ref().and_then(|(r, _)| r.to_config()) {
+                set(table, field, config_value);
+            }
         }
         for field in &unset {
             remove(table, field);

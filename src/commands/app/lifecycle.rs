@@ -94,6 +94,9 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
             if app.private_key == SecretRef::Store {
                 tokens::delete_private_key(store.as_ref(), &app.id)?;
             }
+            if app.client_cert == SecretRef::Store || app.client_key == SecretRef::Store {
+                tokens::delete_client_identity(store.as_ref(), &app.id)?;
+            }
             Ok(())
         },
     )?;

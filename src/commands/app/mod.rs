@@ -25,6 +25,8 @@ fn flag_for(field: &str) -> String {
     match field {
         "client_secret" => return "the client secret".into(),
         "private_key" => return "--private-key".into(),
+        "client_cert" => return "--client-cert".into(),
+        "client_key" => return "--client-key".into(),
         "token_request" => return "--token-body/--refresh-url/--token-field".into(),
         "name" => return "NAME".into(),
         _ => {}
@@ -108,32 +110,81 @@ fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
     }
 }
 
+/// A PEM the flags point at: `--X FILE` (the store, with the text read now, at most
+/// 64 KiB), `--X-env VAR` or `--X-command CMD`.
+fn pem_from(
+    flag: &str,
+    file: Option<&std::path::Path>,
+    env: Option<&String>,
+    command: Option<&String>,
+) -> Result<Option<(SecretRef, Option<crate::secret::Secret>)>> {
+    if let Some(path) = file {
+        let flag = format!("{flag} {}", path.display());
+        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
+        if bytes.len() > 64 * 1024 {
+            return Err(Error::Usage(format!(
+                "{flag}: larger than 64 KiB; not a PEM file"
+            )));
+        }
+        let pem = String::from_utf8(bytes)
+            .map_err(|_| Error::Usage(format!("{flag}: not text (PEM)")))?;
+        return Ok(Some((
+            SecretRef::Store,
+            Some(crate::secret::Secret::new(pem)),
+        )));
+    }
+    if let Some(var) = env {
+        return Ok(Some((SecretRef::Env(var.clone()), None)));
+    }
+    Ok(command.cloned().map(|cmd| (SecretRef::Command(cmd), None)))
+}
+
 /// The private-key reference the flags ask for, and with `--private-key FILE` (the
 /// store) the PEM itself, read now and checked: a file that is not a usable key is
 /// refused before anything is written.
 fn private_key_from(s: &Settings) -> Result<Option<(SecretRef, Option<crate::secret::Secret>)>> {
-    if let Some(path) = &s.private_key {
-        let flag = format!("--private-key {}", path.display());
-        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
-        if bytes.len() > 64 * 1024 {
-            return Err(Error::Usage(format!(
-                "{flag}: larger than 64 KiB; not a private key"
-            )));
-        }
-        let pem = crate::secret::Secret::new(
-            String::from_utf8(bytes)
-                .map_err(|_| Error::Usage(format!("{flag}: not text (PEM)")))?,
-        );
-        crate::jose::private_key(&pem, s.signing_alg)
-            .map_err(|why| Error::Usage(format!("{flag}: {why}")))?;
-        return Ok(Some((SecretRef::Store, Some(pem))));
+    let found = pem_from(
+        "--private-key",
+        s.private_key.as_deref(),
+        s.private_key_env.as_ref(),
+        s.private_key_command.as_ref(),
+    )?;
+    if let (Some((_, Some(pem))), Some(path)) = (&found, &s.private_key) {
+        crate::jose::private_key(pem, s.signing_alg)
+            .map_err(|why| Error::Usage(format!("--private-key {}: {why}", path.display())))?;
     }
-    if let Some(var) = &s.private_key_env {
-        return Ok(Some((SecretRef::Env(var.clone()), None)));
+    Ok(found)
+}
+
+/// A TLS client certificate and its key the flags give (RFC 8705); two files are
+/// checked together, as the identity TLS will present.
+type TlsPems = (
+    Option<(SecretRef, Option<crate::secret::Secret>)>,
+    Option<(SecretRef, Option<crate::secret::Secret>)>,
+);
+fn client_tls_from(s: &Settings) -> Result<TlsPems> {
+    let cert = pem_from(
+        "--client-cert",
+        s.client_cert.as_deref(),
+        s.client_cert_env.as_ref(),
+        s.client_cert_command.as_ref(),
+    )?;
+    let key = pem_from(
+        "--client-key",
+        s.client_key.as_deref(),
+        s.client_key_env.as_ref(),
+        s.client_key_command.as_ref(),
+    )?;
+    if let (Some((_, Some(cert))), Some((_, Some(key)))) = (&cert, &key) {
+        let both = crate::secret::Secret::new(format!(
+            "{}\n{}\n",
+            cert.expose().trim(),
+            key.expose().trim()
+        ));
+        tokens::identity_from_pem(&both)
+            .map_err(|why| Error::Usage(format!("--client-cert/--client-key: {why}")))?;
     }
-    Ok(s.private_key_command
-        .clone()
-        .map(|cmd| (SecretRef::Command(cmd), None)))
+    Ok((cert, key))
 }
 
 /// Removes this user's tokens for `app` from the store and the index, revoking

@@ -12,7 +12,7 @@ use crate::store::Backend;
 pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(app)
         .map_err(|e| crate::error::Error::Other(format!("cannot encode `{}`: {e}", app.name)))?;
-    for field in ["client_secret", "private_key"] {
+    for field in ["client_secret", "private_key", "client_cert", "client_key"] {
         if value[field] == "store" {
             value[field] = store.as_str().into();
         }
