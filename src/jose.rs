@@ -58,6 +58,9 @@ pub struct SigningKey {
     pub alg: SigningAlg,
     pub kind: KeyKind,
     pub kid: Option<String>,
+    /// `x5t#S256`: the SHA-256 thumbprint of the key's certificate, for servers that
+    /// name the key by its certificate (Microsoft Entra).
+    pub x5t_s256: Option<String>,
     /// The public JWK, made once (a DPoP proof embeds it every time).
     jwk: Option<Jwk>,
     /// ring's signer for ES256 and RSA: several times faster than the RustCrypto
@@ -235,6 +238,7 @@ fn finish(key: EncodingKey, kind: KeyKind, alg: Option<SigningAlg>) -> Result<Si
         alg,
         kind,
         kid: None,
+        x5t_s256: None,
         jwk: None,
         fast,
     };
@@ -253,6 +257,17 @@ impl SigningKey {
         self
     }
 
+    /// Names the key by its certificate: `x5t#S256` of the (first) certificate in
+    /// `pem`.
+    pub fn with_certificate(mut self, pem: &Secret) -> Result<SigningKey, String> {
+        let der = p256::pkcs8::der::Document::from_pem(pem.expose().trim())
+            .map_err(|e| format!("not a PEM certificate: {e}"))?
+            .1;
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(der.as_bytes());
+        self.x5t_s256 = Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest));
+        Ok(self)
+    }
+
     /// A compact JWS of `claims`, with `typ` and, when `embed_jwk`, the public key
     /// in the header (DPoP).
     pub fn sign(
@@ -264,6 +279,7 @@ impl SigningKey {
         let mut header = Header::new(algorithm(self.alg));
         header.typ = typ.map(str::to_owned);
         header.kid = self.kid.clone();
+        header.x5t_s256 = self.x5t_s256.clone();
         if embed_jwk {
             header.jwk = Some(self.public_jwk()?);
         }

@@ -114,6 +114,27 @@ pub fn client_credentials<'a>(
         _ => None,
     }
     .map(|key| key.with_kid(app.key_id.clone()));
+    // A client with a certificate names its assertion key by it (x5t#S256).
+    let signing_key = match signing_key {
+        Some(key)
+            if app.client_auth == ClientAuth::PrivateKeyJwt
+                && app.client_cert != SecretRef::None =>
+        {
+            let cert = resolve(
+                app,
+                &app.client_cert,
+                store,
+                &store::client_cert_key(&app.id),
+                "client certificate",
+                &format!("outbound app edit {} --client-cert FILE", app.name),
+            )?;
+            match cert {
+                Some(cert) => Some(key.with_certificate(&cert).map_err(bad_key)?),
+                None => Some(key),
+            }
+        }
+        other => other,
+    };
     let grant_key = match (app.grant, app.client_auth) {
         // One private key: the grant's, unless it is also the client's.
         (crate::app::Grant::JwtBearer, ClientAuth::PrivateKeyJwt) => signing_key.clone(),

@@ -1079,3 +1079,97 @@ fn mtls_client_certificates_authenticate_and_bind() {
         run.stderr
     );
 }
+
+/// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in
+/// the assertion header), as Microsoft Entra's certificate credentials want; the
+/// `entra-certificate` preset sets up the rest.
+#[test]
+fn assertions_name_their_key_by_its_certificate() {
+    use crate::hostile::{Hostile, HostileResponse};
+    use base64::Engine;
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let ok = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "app.key",
+            "-out",
+            "app.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=outbound-entra-test",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok);
+    let seen = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&seen);
+    let server = Hostile::start(move |req| {
+        *sink.lock().unwrap() = req.form("client_assertion").unwrap_or_default();
+        HostileResponse::json(
+            200,
+            r#"{"access_token":"at-entra","token_type":"Bearer","expires_in":3600}"#,
+        )
+    });
+    let env = Env::new();
+    let (key, cert) = (dir.path().join("app.key"), dir.path().join("app.pem"));
+    env.run(&[
+        "app",
+        "add",
+        "graph",
+        "--preset",
+        "entra-certificate",
+        "--preset-param",
+        "tenant=contoso",
+        "--client-id",
+        "11111111-2222",
+        "--private-key",
+        key.to_str().unwrap(),
+        "--client-cert",
+        cert.to_str().unwrap(),
+        "--client-key",
+        key.to_str().unwrap(),
+        "--token-url",
+        &server.url("/token"),
+    ])
+    .ok();
+    let app = env.app_json("graph");
+    assert_eq!(app["assertion_audience"], "token-endpoint");
+    assert_eq!(
+        app["scopes"],
+        serde_json::json!(["https://graph.microsoft.com/.default"])
+    );
+    env.run(&["token", "graph"]).ok();
+    let assertion = seen.lock().unwrap().clone();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(assertion.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let der = std::process::Command::new("openssl")
+        .args(["x509", "-in", cert.to_str().unwrap(), "-outform", "DER"])
+        .output()
+        .unwrap()
+        .stdout;
+    use sha2::Digest;
+    let want = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&der));
+    assert_eq!(header["x5t#S256"], want, "{header}");
+    assert_eq!(header["alg"], "RS256");
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(assertion.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["aud"], server.url("/token"));
+}
