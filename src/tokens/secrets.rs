@@ -67,11 +67,40 @@ pub fn client_identity(app: &App, store: &dyn SecretStore) -> Result<Option<reqw
         .map_err(|why| Error::Usage(format!("the client certificate of `{}`: {why}", app.name)))
 }
 
-/// A certificate (with its chain) and its private key, as TLS identity.
+/// A certificate (with its chain) and its private key, as TLS identity. A
+/// certificate outside its validity dates is refused with them: the handshake
+/// would fail far less clearly.
 pub fn identity_from_pem(pem: &Secret) -> std::result::Result<reqwest::Identity, String> {
+    check_validity(pem.expose())?;
     crate::http::use_ring_for_tls();
     reqwest::Identity::from_pem(pem.expose().as_bytes())
         .map_err(|e| format!("not a certificate and a private key that belong together ({e})"))
+}
+
+/// Refuses a first certificate in `pem` that has expired or is not valid yet.
+fn check_validity(pem: &str) -> std::result::Result<(), String> {
+    use x509_cert::der::DecodePem;
+    let Some(start) = pem.find("-----BEGIN CERTIFICATE-----") else {
+        return Err("no certificate (-----BEGIN CERTIFICATE-----) in it".into());
+    };
+    let rest = &pem[start..];
+    let end = rest
+        .find("-----END CERTIFICATE-----")
+        .map_or(rest.len(), |i| i + "-----END CERTIFICATE-----".len());
+    let cert = x509_cert::Certificate::from_pem(&rest[..end])
+        .map_err(|e| format!("the certificate cannot be read ({e})"))?;
+    let validity = &cert.tbs_certificate.validity;
+    let now = std::time::SystemTime::now();
+    let at = |t: &x509_cert::time::Time| std::time::UNIX_EPOCH + t.to_unix_duration();
+    let (from, until) = (at(&validity.not_before), at(&validity.not_after));
+    let date = |t: std::time::SystemTime| humantime::format_rfc3339_seconds(t).to_string();
+    if now > until {
+        return Err(format!("the certificate expired on {}", date(until)));
+    }
+    if now < from {
+        return Err(format!("the certificate is not valid until {}", date(from)));
+    }
+    Ok(())
 }
 
 /// Keeps the app's TLS client certificate and key in the store.

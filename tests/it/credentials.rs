@@ -969,7 +969,7 @@ fn no_key_assertion_or_proof_leaks() {
 fn mtls_client_certificates_authenticate_and_bind() {
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = crate::authserver::private_ca(dir.path());
-    let run = |args: &[&str]| {
+    let openssl = |args: &[&str]| {
         let ok = std::process::Command::new("openssl")
             .args(args)
             .current_dir(dir.path())
@@ -978,7 +978,7 @@ fn mtls_client_certificates_authenticate_and_bind() {
             .success();
         assert!(ok, "openssl {args:?}");
     };
-    run(&[
+    openssl(&[
         "req",
         "-x509",
         "-newkey",
@@ -1078,6 +1078,64 @@ fn mtls_client_certificates_authenticate_and_bind() {
         "{}",
         run.stderr
     );
+    // An expired certificate (made with `openssl ca`, which can date it in the past).
+    std::fs::write(
+        dir.path().join("ca.cnf"),
+        "[ca]\ndefault_ca = CA_default\n[CA_default]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("index.txt"), "").unwrap();
+    std::fs::write(dir.path().join("serial"), "01\n").unwrap();
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "old.key",
+        "-out",
+        "old.csr",
+        "-subj",
+        "/CN=expired",
+    ]);
+    openssl(&[
+        "ca",
+        "-selfsign",
+        "-keyfile",
+        "old.key",
+        "-in",
+        "old.csr",
+        "-out",
+        "old.pem",
+        "-startdate",
+        "20200101000000Z",
+        "-enddate",
+        "20200102000000Z",
+        "-batch",
+        "-config",
+        "ca.cnf",
+    ]);
+    let (old_cert, old_key) = (dir.path().join("old.pem"), dir.path().join("old.key"));
+    let run = env
+        .run(&[
+            "app",
+            "edit",
+            "m",
+            "--client-cert",
+            old_cert.to_str().unwrap(),
+            "--client-key",
+            old_key.to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        run.stderr.contains("the certificate expired on 2020-01-02"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["token", "m"]).ok();
 }
 
 /// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in
