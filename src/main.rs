@@ -8,7 +8,16 @@ fn main() -> ExitCode {
     outbound::completion::answer_if_asked();
     outbound::signals::forbid_core_dumps();
     outbound::signals::install();
-    let parsed = outbound::examples::command()
+    // The examples are only read by --help: the tree with them is built only then.
+    let help = std::env::args()
+        .skip(1)
+        .any(|a| a == "--help" || a == "-h" || a == "help");
+    let command = if help {
+        outbound::examples::command()
+    } else {
+        <Cli as clap::CommandFactory>::command()
+    };
+    let parsed = command
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
