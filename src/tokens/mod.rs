@@ -28,8 +28,8 @@ pub use migrate::{Moved, migrate};
 pub use refresh::{Access, narrowed, valid_token};
 pub use secrets::{
     client_credentials, client_identity, client_secret, delete_client_identity,
-    delete_client_secret, delete_private_key, identity_from_pem, private_key,
-    store_client_identity, store_client_secret, store_private_key,
+    delete_client_secret, delete_private_key, identity_from_pem, private_key, store_client_secret,
+    store_private_key,
 };
 
 pub const DEFAULT_ACCOUNT: &str = "default";

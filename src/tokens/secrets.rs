@@ -1,6 +1,7 @@
-//! Where an application's client credentials come from — its client secret, and
-//! the private key of `private_key_jwt` — the store, an environment variable, or a
-//! command's output; resolved only when a request needs them.
+//! Where an application's client credentials come from — its client secret, the
+//! private key of `private_key_jwt` and `jwt_bearer`, its TLS client certificate and
+//! key — the store, an environment variable, or a command's output; and the inputs of
+//! a token exchange. Resolved only when a request needs them.
 
 use crate::app::{App, ClientAuth, SecretRef};
 use crate::error::{Error, Result};
@@ -32,20 +33,34 @@ pub fn private_key(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>>
     )
 }
 
-/// The app's TLS client certificate and key as one identity (RFC 8705), when it has
-/// them: presented to the server, and to the API for certificate-bound tokens.
-pub fn client_identity(app: &App, store: &dyn SecretStore) -> Result<Option<reqwest::Identity>> {
-    if app.client_cert == SecretRef::None {
-        return Ok(None);
-    }
-    let cert = resolve(
+/// The app's TLS client certificate (PEM), when it has one.
+fn client_cert(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>> {
+    resolve(
         app,
         &app.client_cert,
         store,
         &store::client_cert_key(&app.id),
         "client certificate",
         &format!("outbound app edit {} --client-cert FILE", app.name),
-    )?;
+    )
+}
+
+/// The app's TLS client certificate and key as one identity (RFC 8705), when it has
+/// them: presented to the server, and to the API for certificate-bound tokens.
+pub fn client_identity(app: &App, store: &dyn SecretStore) -> Result<Option<reqwest::Identity>> {
+    let cert = client_cert(app, store)?;
+    identity_with(app, cert, store)
+}
+
+/// [`client_identity`] with the certificate already read.
+fn identity_with(
+    app: &App,
+    cert: Option<Secret>,
+    store: &dyn SecretStore,
+) -> Result<Option<reqwest::Identity>> {
+    let Some(cert) = cert else {
+        return Ok(None);
+    };
     let key = resolve(
         app,
         &app.client_key,
@@ -54,7 +69,7 @@ pub fn client_identity(app: &App, store: &dyn SecretStore) -> Result<Option<reqw
         "client certificate's key",
         &format!("outbound app edit {} --client-key FILE", app.name),
     )?;
-    let (Some(cert), Some(key)) = (cert, key) else {
+    let Some(key) = key else {
         return Ok(None);
     };
     let pem = crate::secret::Secret::new(format!(
@@ -103,17 +118,6 @@ fn check_validity(pem: &str) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Keeps the app's TLS client certificate and key in the store.
-pub fn store_client_identity(
-    store: &dyn SecretStore,
-    app_id: &str,
-    cert: &Secret,
-    key: &Secret,
-) -> Result<()> {
-    store.set(&store::client_cert_key(app_id), cert)?;
-    Ok(store.set(&store::client_tls_key_key(app_id), key)?)
-}
-
 /// Removes the stored TLS client certificate and key of the app with `app_id`.
 pub fn delete_client_identity(store: &dyn SecretStore, app_id: &str) -> Result<()> {
     store.delete(&store::client_cert_key(app_id))?;
@@ -143,26 +147,14 @@ pub fn client_credentials<'a>(
         _ => None,
     }
     .map(|key| key.with_kid(app.key_id.clone()));
-    // A client with a certificate names its assertion key by it (x5t#S256).
-    let signing_key = match signing_key {
-        Some(key)
-            if app.client_auth == ClientAuth::PrivateKeyJwt
-                && app.client_cert != SecretRef::None =>
-        {
-            let cert = resolve(
-                app,
-                &app.client_cert,
-                store,
-                &store::client_cert_key(&app.id),
-                "client certificate",
-                &format!("outbound app edit {} --client-cert FILE", app.name),
-            )?;
-            match cert {
-                Some(cert) => Some(key.with_certificate(&cert).map_err(bad_key)?),
-                None => Some(key),
-            }
+    // A client with a certificate names its assertion key by it (x5t#S256). The
+    // certificate is read once, for that and for the TLS identity.
+    let cert = client_cert(app, store)?;
+    let signing_key = match (signing_key, &cert) {
+        (Some(key), Some(cert)) if app.client_auth == ClientAuth::PrivateKeyJwt => {
+            Some(key.with_certificate(cert).map_err(bad_key)?)
         }
-        other => other,
+        (key, _) => key,
     };
     let grant_key = match (app.grant, app.client_auth) {
         // One private key: the grant's, unless it is also the client's.
@@ -198,7 +190,7 @@ pub fn client_credentials<'a>(
         dpop: None,
         grant_key,
         exchange,
-        identity: client_identity(app, store)?,
+        identity: identity_with(app, cert, store)?,
     })
 }
 
