@@ -20,12 +20,14 @@ pub struct Discovered {
 
 /// `--issuer`: reads the server's metadata and fills the endpoints, PKCE support
 /// and client authentication that were not given explicitly (`has_secret`: the app
-/// has a client secret, so a method that sends one is preferred). `None` when no
-/// issuer was given.
+/// has a client secret, so a method that sends one is preferred). `mtls`: the client
+/// presents a TLS certificate, so the server's `mtls_endpoint_aliases` (RFC 8705 §5)
+/// replace the endpoints they name. `None` when no issuer was given.
 pub fn discover_into(
     name: &str,
     patch: &mut Patch,
     has_secret: bool,
+    mtls: bool,
 ) -> Result<Option<Discovered>> {
     let Some(issuer) = patch.get_str("issuer").map(str::to_owned) else {
         return Ok(None);
@@ -41,15 +43,37 @@ pub fn discover_into(
     let ca_file = patch.get_str("ca_file").map(std::path::PathBuf::from);
     let http = crate::http::discovery_client(name, proxy.as_ref(), ca_file.as_deref())?;
     let meta = discover(&http, &issuer_url)?;
-    for (key, value) in [
-        ("auth_url", &meta.authorization_endpoint),
-        ("token_url", &meta.token_endpoint),
-        ("revocation_url", &meta.revocation_endpoint),
-        ("device_url", &meta.device_authorization_endpoint),
-        ("par_url", &meta.pushed_authorization_request_endpoint),
+    let aliases = meta
+        .mtls_endpoint_aliases
+        .clone()
+        .filter(|_| mtls)
+        .unwrap_or_default();
+    for (key, value, alias) in [
+        ("auth_url", &meta.authorization_endpoint, &None),
+        ("token_url", &meta.token_endpoint, &aliases.token_endpoint),
+        (
+            "revocation_url",
+            &meta.revocation_endpoint,
+            &aliases.revocation_endpoint,
+        ),
+        (
+            "device_url",
+            &meta.device_authorization_endpoint,
+            &aliases.device_authorization_endpoint,
+        ),
+        (
+            "par_url",
+            &meta.pushed_authorization_request_endpoint,
+            &aliases.pushed_authorization_request_endpoint,
+        ),
+        (
+            "userinfo_url",
+            &meta.userinfo_endpoint,
+            &aliases.userinfo_endpoint,
+        ),
     ] {
         if patch.get(key).is_none()
-            && let Some(value) = value
+            && let Some(value) = alias.as_ref().or(value.as_ref())
         {
             patch.set(key, value.as_str());
         }

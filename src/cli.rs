@@ -603,6 +603,9 @@ pub struct Settings {
     /// Pushed authorization request endpoint (RFC 9126)
     #[arg(long, value_name = "URL")]
     pub par_url: Option<String>,
+    /// Userinfo endpoint (OpenID Connect), or an API that says who the user is, for `whoami`
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
     /// Push authorization requests first (RFC 9126) [default: auto: when the server requires it]
     #[arg(long, value_parser = choice::<crate::app::Par>())]
     pub par: Option<crate::app::Par>,

@@ -71,6 +71,7 @@ pub struct RawApp {
     pub revocation_url: Option<Spanned<String>>,
     pub device_url: Option<Spanned<String>>,
     pub par_url: Option<Spanned<String>>,
+    pub userinfo_url: Option<Spanned<String>>,
     pub par: Option<Par>,
     pub scopes: Option<Spanned<Vec<String>>>,
     pub scope_delimiter: Option<Spanned<String>>,
@@ -378,6 +379,9 @@ pub struct App {
     pub device_url: Option<Url>,
     /// The pushed-authorization-request endpoint (RFC 9126).
     pub par_url: Option<Url>,
+    /// The OpenID Connect userinfo endpoint (or any API that says who the token's
+    /// user is), for `whoami`.
+    pub userinfo_url: Option<Url>,
     /// Whether to push: `auto` pushes when the server requires it (`require_par`).
     pub par: Par,
     pub scopes: Vec<String>,
@@ -792,6 +796,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     let revocation_url = url_field("revocation_url", raw.revocation_url)?;
     let device_url = url_field("device_url", raw.device_url)?;
     let par_url = url_field("par_url", raw.par_url)?;
+    let userinfo_url = url_field("userinfo_url", raw.userinfo_url)?;
     let par = raw.par.unwrap_or_default();
     if par == Par::Always && par_url.is_none() {
         return Err(FieldError::new(
@@ -1006,6 +1011,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         revocation_url,
         device_url,
         par_url,
+        userinfo_url,
         par,
         scopes,
         scope_delimiter,

@@ -312,8 +312,10 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
     Ok(Index::load(&ctx.state_dir))
 }
 
-/// `outbound whoami APP [--account A] [--json]`: who the account is, from the ID
-/// token checked when it was issued (OpenID Connect; no request is made).
+/// `outbound whoami APP [--account A] [--json]`: who the account is: asked of the
+/// app's userinfo endpoint when it has one (and kept for `status`), else from the
+/// ID token checked when it was issued (no request is made). When userinfo fails
+/// and an ID token said who the account is, that is printed with a warning.
 pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
@@ -325,10 +327,33 @@ pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Resul
             command: format!("outbound authorize {name}"),
         });
     };
-    let Some(identity) = record.identity else {
-        return Err(crate::error::Error::Other(format!(
-            "`{name}` (account `{account}`) has no checked identity: its scopes must include `openid` and the app needs an issuer (outbound app edit {name} --issuer URL --add-scope openid), then authorize again"
-        )));
+    let identity = if app.userinfo_url.is_some() {
+        let store = ctx.store(&config);
+        let asked = super::access_token(ctx, &config, store.as_ref(), app, account, None).and_then(
+            |access| {
+                let audit = ctx.audit(&config);
+                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                tokens::ask_identity(&env, app, account, &access.token)
+            },
+        );
+        match (asked, record.identity) {
+            (Ok(identity), _) => identity,
+            (Err(e), Some(identity)) => {
+                warning!(
+                    "asking the userinfo endpoint of `{name}` failed, so this is what the ID token said: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                );
+                identity
+            }
+            (Err(e), None) => return Err(e),
+        }
+    } else {
+        let Some(identity) = record.identity else {
+            return Err(crate::error::Error::Other(format!(
+                "`{name}` (account `{account}`) has no checked identity: its scopes must include `openid` and the app needs an issuer (outbound app edit {name} --issuer URL --add-scope openid), then authorize again; or give it an endpoint that says who the user is (outbound app edit {name} --userinfo-url URL)"
+            )));
+        };
+        identity
     };
     if json {
         return print_json(&identity);

@@ -22,6 +22,19 @@ pub struct Metadata {
     pub require_pushed_authorization_requests: bool,
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
+    pub userinfo_endpoint: Option<String>,
+    /// RFC 8705 §5: where a client that presents a certificate goes instead.
+    pub mtls_endpoint_aliases: Option<MtlsAliases>,
+}
+
+/// The endpoints of `mtls_endpoint_aliases` that we use.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MtlsAliases {
+    pub token_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
+    pub pushed_authorization_request_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
 }
 
 /// The well-known URLs to try for `issuer`, in order: RFC 8414 inserts the suffix

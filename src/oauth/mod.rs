@@ -1,6 +1,7 @@
 //! The OAuth 2.0 protocol, with no terminal and no storage: authorization URLs,
 //! PKCE and state, token requests with every client-authentication method, lenient
-//! parsing of real servers' responses, discovery, the device grant, revocation.
+//! parsing of real servers' responses, discovery, the device grant, revocation,
+//! ID tokens and userinfo.
 
 pub mod device;
 pub mod discovery;
@@ -8,6 +9,7 @@ pub mod flow;
 pub mod grant;
 pub mod id_token;
 pub mod response;
+pub mod userinfo;
 
 use base64::Engine;
 use reqwest::blocking::{Client, RequestBuilder};

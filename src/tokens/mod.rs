@@ -54,6 +54,28 @@ pub struct StoredToken {
     /// Who the account is, from the last ID token that was checked.
     #[serde(default)]
     pub identity: Option<crate::oauth::id_token::Identity>,
+    /// Tokens for fewer scopes or another resource (`token --scope`, `token
+    /// --resource`), kept until they expire, by [`narrow_key`].
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub narrowed: std::collections::BTreeMap<String, NarrowToken>,
+}
+
+/// A token obtained for one call's narrower request, kept beside the account's own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NarrowToken {
+    pub access_token: Secret,
+    pub token_type: Option<String>,
+    pub expires_at: Option<u64>,
+    pub obtained_at: u64,
+    pub scopes: Vec<String>,
+}
+
+/// What a narrowed token was asked for: the resource and the scopes, in order.
+pub fn narrow_key(scopes: &[String], resource: Option<&str>) -> String {
+    let mut scopes = scopes.to_vec();
+    scopes.sort();
+    scopes.dedup();
+    format!("{} {}", resource.unwrap_or("-"), scopes.join(" "))
 }
 
 impl StoredToken {
@@ -85,6 +107,20 @@ impl StoredToken {
             obtained_at: now,
             id_token: response.id_token,
             identity: None,
+            narrowed: Default::default(),
+        }
+    }
+
+    /// This token with the account's own access token replaced by a narrowed one.
+    pub fn with_narrow(&self, narrow: &NarrowToken) -> StoredToken {
+        StoredToken {
+            access_token: narrow.access_token.clone(),
+            token_type: narrow.token_type.clone(),
+            expires_at: narrow.expires_at,
+            obtained_at: narrow.obtained_at,
+            scopes: narrow.scopes.clone(),
+            narrowed: Default::default(),
+            ..self.clone()
         }
     }
 
@@ -256,4 +292,60 @@ pub fn account_state(app: &App, record: &AccountRecord, now: u64) -> AccountStat
     } else {
         AccountState::Expired
     }
+}
+
+/// Asks the app's userinfo endpoint who the account is, with its current token
+/// (`access`), and keeps the answer for `status`. The answer must name the subject
+/// the ID token named (OpenID Connect Core §5.3.2: else it is another user's);
+/// what the ID token said fills what the answer leaves out.
+pub fn ask_identity(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    access: &StoredToken,
+) -> Result<crate::oauth::id_token::Identity> {
+    let Some(url) = &app.userinfo_url else {
+        return Err(Error::Other(format!(
+            "`{}` has no userinfo_url (outbound app edit {} --userinfo-url URL)",
+            app.name, app.name
+        )));
+    };
+    let identity = secrets::client_identity(app, env.store)?;
+    let http = crate::http::oauth_client(app, identity.as_ref())?;
+    let dpop = match access.token_type.as_deref() {
+        Some("dpop") => Some(crate::dpop::Dpop::load_or_create(
+            env.store,
+            env.state_dir,
+            &app.id,
+            account,
+        )?),
+        _ => None,
+    };
+    let issuer = app
+        .issuer
+        .as_ref()
+        .map_or_else(|| url.origin().ascii_serialization(), |i| i.to_string());
+    let issuer = issuer.trim_end_matches('/');
+    let mut who =
+        crate::oauth::userinfo::fetch(&http, url, &access.access_token, dpop.as_ref(), issuer)?;
+    if let Some(known) = &access.identity {
+        if known.subject != who.subject {
+            return Err(Error::OAuth(crate::oauth::OAuthError::Malformed {
+                endpoint: "userinfo",
+                reason: format!(
+                    "it names subject `{}`, but the ID token of account `{account}` names `{}`; nothing was kept",
+                    who.subject, known.subject
+                ),
+            }));
+        }
+        who.issuer.clone_from(&known.issuer);
+        who.name = who.name.or_else(|| known.name.clone());
+        who.email = who.email.or_else(|| known.email.clone());
+    }
+    let _lock = refresh::lock_with_timeout(&refresh::lock_path(env.state_dir, &app.id, account))?;
+    if let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? {
+        stored.identity = Some(who.clone());
+        env.record(app, account, &stored, None, false)?;
+    }
+    Ok(who)
 }

@@ -128,7 +128,7 @@ pub fn valid_token(
     // Who the account is stays known through refreshes that bring no new ID token.
     let kept = token
         .as_ref()
-        .map(|t| (t.id_token.clone(), t.identity.clone()))
+        .map(|t| (t.id_token.clone(), t.identity.clone(), t.narrowed.clone()))
         .unwrap_or_default();
     let refresh = if !app.grant.needs_person() {
         None
@@ -162,6 +162,14 @@ pub fn valid_token(
     }
 }
 
+/// What a refresh keeps of the tokens it replaces: the ID token and who it says the
+/// account is (a refresh may bring none), and the narrowed tokens.
+type Kept = (
+    Option<Secret>,
+    Option<crate::oauth::id_token::Identity>,
+    std::collections::BTreeMap<String, super::NarrowToken>,
+);
+
 /// Asks the server for new tokens (a refresh, or client credentials when `refresh`
 /// is None) and keeps them; the account's lock is held by the caller. From sending
 /// to saving, Ctrl-C and friends wait: the server may rotate the refresh token, and
@@ -172,7 +180,7 @@ fn renew(
     account: &str,
     refresh: Option<Secret>,
     requested: &[String],
-    kept: (Option<Secret>, Option<crate::oauth::id_token::Identity>),
+    kept: Kept,
 ) -> Result<Access> {
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
@@ -201,10 +209,11 @@ fn renew(
         Ok(response) => {
             // Saved first: nothing may fail between the server's answer and the store.
             let mut fresh = StoredToken::from_response(response, app, requested, refresh);
-            let (kept_id_token, kept_identity) = kept;
+            let (kept_id_token, kept_identity, kept_narrowed) = kept;
             let new_id_token = fresh.id_token.take();
             fresh.id_token = kept_id_token;
             fresh.identity = kept_identity;
+            fresh.narrowed = kept_narrowed;
             env.record(app, account, &fresh, None, true)?;
             audit("ok");
             drop(_hold);
@@ -378,13 +387,29 @@ pub fn narrowed(
 ) -> Result<StoredToken> {
     super::check_usable(env, app, account)?;
     let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
+    let key = super::narrow_key(scopes, resource);
+    let stored =
+        StoredToken::load(env.store, &app.id, account)?.filter(|t| t.generation >= app.generation);
+    if let Some(stored) = &stored
+        && let Some(kept) = stored.narrowed.get(&key)
+    {
+        let kept = stored.with_narrow(kept);
+        if kept.expires_at.is_some() && is_fresh(&kept, app, now()) {
+            return Ok(kept);
+        }
+    }
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     if !app.grant.needs_person() {
         let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
-        return Ok(StoredToken::from_response(response, app, scopes, None));
+        let narrow = StoredToken::from_response(response, app, scopes, None);
+        if let Some(mut stored) = stored {
+            keep_narrow(&mut stored, key, &narrow);
+            env.record(app, account, &stored, None, false)?;
+        }
+        return Ok(narrow);
     }
-    let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? else {
+    let Some(mut stored) = stored else {
         return Err(authorization_required(
             app,
             account,
@@ -408,11 +433,32 @@ pub fn narrowed(
         },
     )?;
     let narrow = StoredToken::from_response(response, app, scopes, Some(refresh_token.clone()));
-    if narrow.refresh_token.as_ref() != Some(&refresh_token) {
-        stored.refresh_token = narrow.refresh_token.clone();
-        env.record(app, account, &stored, None, true)?;
-    }
+    let rotated = narrow.refresh_token.as_ref() != Some(&refresh_token);
+    stored.refresh_token = narrow.refresh_token.clone();
+    keep_narrow(&mut stored, key, &narrow);
+    env.record(app, account, &stored, None, rotated)?;
     Ok(narrow)
+}
+
+/// Keeps a narrowed token (one with a known expiry) beside the account's own, and
+/// drops those that expired.
+fn keep_narrow(stored: &mut StoredToken, key: String, narrow: &StoredToken) {
+    let now = now();
+    stored
+        .narrowed
+        .retain(|_, t| t.expires_at.is_some_and(|at| at > now));
+    if narrow.expires_at.is_some() {
+        stored.narrowed.insert(
+            key,
+            super::NarrowToken {
+                access_token: narrow.access_token.clone(),
+                token_type: narrow.token_type.clone(),
+                expires_at: narrow.expires_at,
+                obtained_at: narrow.obtained_at,
+                scopes: narrow.scopes.clone(),
+            },
+        );
+    }
 }
 
 #[cfg(test)]
@@ -465,6 +511,7 @@ mod tests {
             obtained_at,
             id_token: None,
             identity: None,
+            narrowed: Default::default(),
         }
     }
 

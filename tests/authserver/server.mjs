@@ -171,6 +171,12 @@ const provider = new Provider(issuer, {
       }),
     },
   },
+  // MTLS=1: the mTLS aliases (RFC 8705 §5) of the endpoints a client with a
+  // certificate uses, under /mtls (served below, certificate required).
+  discovery: mtls ? { mtls_endpoint_aliases: Object.fromEntries(
+    [['token_endpoint', 'token'], ['pushed_authorization_request_endpoint', 'request'],
+      ['revocation_endpoint', 'token/revocation'], ['userinfo_endpoint', 'me']]
+      .map(([k, path]) => [k, `${issuer}/mtls/${path}`])) } : {},
   findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub, name: 'Test User', email: `${sub}@example.test` }) }),
 });
 provider.on('grant.error', (ctx, err) => console.log(`GRANT_ERROR ${err.message} ${err.error_detail || ''}`));
@@ -266,6 +272,16 @@ async function resource(ctx) {
 }
 
 provider.use(async (ctx, next) => {
+  if (mtls && ctx.path.startsWith('/mtls/')) {
+    // An mTLS alias: without a certificate, refused; with one, the endpoint itself.
+    if (!peerCertificate(ctx)) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'the mTLS alias needs a client certificate' };
+      return;
+    }
+    console.log(`MTLS alias ${ctx.path}`);
+    ctx.path = ctx.path.slice('/mtls'.length);
+  }
   if (ctx.path === '/api/whoami') return resource(ctx);
   if (ctx.path === '/custom/token' && ctx.method === 'POST') return customHandshake(ctx, 'authorization_code');
   if (ctx.path === '/custom/refresh_token' && ctx.method === 'POST') return customHandshake(ctx, 'refresh_token');

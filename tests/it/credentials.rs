@@ -457,14 +457,43 @@ fn openid_identity_is_checked_and_shown() {
     let server = AuthServer::start();
     let env = Env::new();
     env.add_native("nat", &server.issuer, &[]);
+    env.run(&["app", "edit", "nat", "--add-scope", "email profile"])
+        .ok();
+    assert_eq!(
+        env.app_json("nat")["userinfo_url"],
+        format!("{}/me", server.issuer)
+    );
     let run = env.authorize("nat", &[]).ok();
     assert!(run.stderr.contains("&nonce="), "{}", run.stderr);
+    // The ID token names the subject only; userinfo adds the name and email.
+    assert_eq!(env.status()[0]["identity"]["subject"], "alice");
+    assert!(env.status()[0]["identity"]["email"].is_null());
     let who = env.run(&["whoami", "nat", "--json"]).ok().json();
     assert_eq!(who["subject"], "alice");
     assert_eq!(who["issuer"], server.issuer);
+    assert_eq!(who["email"], "alice@example.test");
+    assert_eq!(who["name"], "Test User");
     let text = env.run(&["whoami", "nat"]).ok().stdout;
     assert!(text.starts_with("subject  alice\n"), "{text}");
-    assert_eq!(env.status()[0]["identity"]["subject"], "alice");
+    assert_eq!(env.status()[0]["identity"]["email"], "alice@example.test");
+    // Userinfo unreachable: what the ID token said, with a warning.
+    env.run(&[
+        "app",
+        "edit",
+        "nat",
+        "--userinfo-url",
+        "http://127.0.0.1:9/me",
+    ])
+    .ok();
+    let run = env.run(&["whoami", "nat", "--json"]).ok();
+    assert_eq!(run.json()["subject"], "alice");
+    assert!(run.stderr.contains("userinfo endpoint"), "{}", run.stderr);
+    env.run(&["app", "edit", "nat", "--unset", "userinfo-url"])
+        .ok();
+    assert_eq!(
+        env.run(&["whoami", "nat", "--json"]).ok().json()["subject"],
+        "alice"
+    );
     let id_token = env.run(&["token", "nat", "--id-token"]).ok().stdout;
     assert_eq!(id_token.trim().split('.').count(), 3);
     env.run(&["token", "nat", "--force-refresh"]).ok();
@@ -495,6 +524,15 @@ fn openid_identity_is_checked_and_shown() {
     env.authorize("plain", &[]).ok();
     let run = env.run(&["whoami", "plain"]).code(1);
     assert!(run.stderr.contains("needs an issuer"), "{}", run.stderr);
+    // An endpoint that says who the user is does instead.
+    let me = format!("{}/me", server.issuer);
+    env.run(&["app", "edit", "plain", "--userinfo-url", &me])
+        .ok();
+    let who = env.run(&["whoami", "plain", "--json"]).ok().json();
+    assert_eq!(
+        (who["subject"].as_str(), who["issuer"].as_str()),
+        (Some("alice"), Some(server.issuer.as_str()))
+    );
 }
 
 /// ID tokens that must not be believed: a wrong nonce, another audience, a key the
@@ -707,7 +745,7 @@ fn jwt_claims(token: &str) -> serde_json::Value {
 
 /// Resource indicators (RFC 8707): every resource in the authorization request, the
 /// first in the code exchange (its token's audience), and `token --resource` gets a
-/// token for another of them by a refresh that names it.
+/// token for another of them by a refresh that names it, kept until it expires.
 #[test]
 fn resource_indicators() {
     let server = AuthServer::with(Options {
@@ -731,10 +769,30 @@ fn resource_indicators() {
     );
     let token = env.run(&["token", "nat"]).ok().stdout;
     assert_eq!(jwt_claims(&token)["aud"], one);
+    let refreshes = || {
+        server
+            .log()
+            .matches("TOKEN grant_type=refresh_token")
+            .count()
+    };
+    let before = refreshes();
     let other = env.run(&["token", "nat", "--resource", two]).ok().stdout;
     assert_eq!(jwt_claims(&other)["aud"], two);
+    assert_eq!(refreshes(), before + 1);
     // The stored token is still the first resource's.
     assert_eq!(env.run(&["token", "nat"]).ok().stdout, token);
+    // The other resource's token is kept until it expires, through the account's refreshes.
+    assert_eq!(
+        env.run(&["token", "nat", "--resource", two]).ok().stdout,
+        other
+    );
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+    assert_eq!(refreshes(), before + 2);
+    assert_eq!(
+        env.run(&["token", "nat", "--resource", two]).ok().stdout,
+        other
+    );
+    assert_eq!(refreshes(), before + 2);
     let run = env
         .run(&["token", "nat", "--resource", "https://elsewhere.example/"])
         .code(2);
@@ -1031,6 +1089,15 @@ fn mtls_client_certificates_authenticate_and_bind() {
     .ok();
     let app = env.app_json("m");
     assert_eq!(app["client_cert"], "keyring");
+    // Discovery took the server's mTLS aliases (RFC 8705 §5) where it has them.
+    for (field, path) in [
+        ("token_url", "token"),
+        ("revocation_url", "token/revocation"),
+        ("par_url", "request"),
+        ("userinfo_url", "me"),
+    ] {
+        assert_eq!(app[field], format!("{}/mtls/{path}", server.issuer));
+    }
     assert!(
         !env.config_text().contains("PRIVATE KEY") && !env.config_text().contains("CERTIFICATE")
     );
@@ -1136,6 +1203,13 @@ fn mtls_client_certificates_authenticate_and_bind() {
         run.stderr
     );
     env.run(&["token", "m"]).ok();
+    assert!(server.log().contains("MTLS alias /mtls/token"));
+    env.run(&["logout", "m"]).ok();
+    assert!(
+        server.log().contains("MTLS alias /mtls/token/revocation"),
+        "{}",
+        server.log()
+    );
 }
 
 /// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in

@@ -57,7 +57,8 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     {
         patch.set("client_auth", ClientAuth::None.name());
     }
-    let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some())?;
+    let mtls = super::presents_certificate(&patch, None, &settings);
+    let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some(), mtls)?;
     if let Some(auth) = discovered.as_ref().and_then(|d| d.client_auth) {
         notice!(
             "the server does not take `client_secret_basic`: using --client-auth {}",

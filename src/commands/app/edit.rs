@@ -48,7 +48,8 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
     let new_key = super::private_key_from(&settings)?;
     let (tls_cert, tls_key) = super::client_tls_from(&settings)?;
     let has_secret = new_ref.is_some() || app.client_secret != SecretRef::None;
-    let discovered = crate::admin::discover_into(&name, &mut patch, has_secret)?;
+    let mtls = super::presents_certificate(&patch, Some(&app), &settings);
+    let discovered = crate::admin::discover_into(&name, &mut patch, has_secret, mtls)?;
     let unset_secret = unset.iter().any(|f| f == "client_secret");
     if patch.is_empty()
         && new_ref.is_none()

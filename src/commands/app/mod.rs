@@ -12,6 +12,7 @@ use toml_edit::{DocumentMut, Item, TableLike};
 
 use super::Ctx;
 use crate::app::{App, Patch, SecretRef};
+use crate::choice::Choice;
 use crate::cli::Settings;
 use crate::config::{self, Config, EditError};
 use crate::error::{Error, Result};
@@ -185,6 +186,24 @@ fn client_tls_from(s: &Settings) -> Result<TlsPems> {
             .map_err(|why| Error::Usage(format!("--client-cert/--client-key: {why}")))?;
     }
     Ok((cert, key))
+}
+
+/// Whether the app will present a TLS client certificate once the flags are applied:
+/// a certificate is given or kept, or the client authenticates with one.
+fn presents_certificate(patch: &Patch, app: Option<&App>, s: &Settings) -> bool {
+    let tls_auth = [
+        crate::app::ClientAuth::TlsClientAuth.name(),
+        crate::app::ClientAuth::SelfSignedTlsClientAuth.name(),
+    ];
+    let given_auth = patch.get_str("client_auth");
+    s.client_cert.is_some()
+        || s.client_cert_env.is_some()
+        || s.client_cert_command.is_some()
+        || given_auth.is_some_and(|a| tls_auth.contains(&a))
+        || app.is_some_and(|a| {
+            a.client_cert != SecretRef::None
+                || (given_auth.is_none() && tls_auth.contains(&a.client_auth.name()))
+        })
 }
 
 /// Removes this user's tokens for `app` from the store and the index, revoking
