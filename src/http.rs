@@ -24,7 +24,19 @@ pub fn oauth_client(app: &App, identity: Option<&reqwest::Identity>) -> Result<C
         .redirect(reqwest::redirect::Policy::none())
         .timeout(oauth_timeout())
         .build()
-        .map_err(|e| Error::Other(format!("cannot set up HTTP for `{}`: {e}", app.name)))
+        .map_err(|e| setup_error(&format!("for `{}`", app.name), &e))
+}
+
+/// A client that could not be built, with the reasons under reqwest's own ("builder
+/// error" alone says nothing: the TLS library's refusal of a certificate is below it).
+pub fn setup_error(what: &str, e: &reqwest::Error) -> Error {
+    let mut reason = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        reason.push_str(&format!(": {inner}"));
+        source = inner.source();
+    }
+    Error::Other(format!("cannot set up HTTP {what}: {reason}"))
 }
 
 /// How long one request to an OAuth endpoint may take (`OUTBOUND_OAUTH_TIMEOUT`
@@ -49,7 +61,7 @@ pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>)
         .redirect(reqwest::redirect::Policy::limited(3))
         .timeout(Duration::from_secs(30))
         .build()
-        .map_err(|e| Error::Other(format!("cannot set up HTTP for `{name}`: {e}")))
+        .map_err(|e| setup_error(&format!("for `{name}`"), &e))
 }
 
 /// The async client builder with the same egress settings, for `curl`'s streaming

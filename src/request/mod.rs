@@ -90,7 +90,7 @@ pub fn client(app: &App, options: &ClientOptions) -> Result<Client> {
     }
     builder
         .build()
-        .map_err(|e| Error::Other(format!("cannot set up HTTP: {e}")))
+        .map_err(|e| crate::http::setup_error(&format!("for `{}`", app.name), &e))
 }
 
 /// The header that carries the token, with its value marked sensitive.

@@ -92,7 +92,8 @@ pub fn identity_from_pem(pem: &Secret) -> std::result::Result<reqwest::Identity,
         .map_err(|e| format!("not a certificate and a private key that belong together ({e})"))
 }
 
-/// Refuses a first certificate in `pem` that has expired or is not valid yet.
+/// Refuses a first certificate in `pem` that has expired, is not valid yet, or that
+/// TLS will not present (not version 3).
 fn check_validity(pem: &str) -> std::result::Result<(), String> {
     use x509_cert::der::DecodePem;
     let Some(start) = pem.find("-----BEGIN CERTIFICATE-----") else {
@@ -114,6 +115,14 @@ fn check_validity(pem: &str) -> std::result::Result<(), String> {
     }
     if now < from {
         return Err(format!("the certificate is not valid until {}", date(from)));
+    }
+    // rustls (through webpki) takes X.509 version 3 only; `openssl x509 -req` without
+    // extensions still makes version 1.
+    if cert.tbs_certificate.version != x509_cert::Version::V3 {
+        return Err(
+            "the certificate is not X.509 version 3, which TLS clients present; have it issued with extensions (e.g. `openssl x509 -req … -extfile ext.cnf`, ext.cnf holding `basicConstraints=CA:FALSE`)"
+                .into(),
+        );
     }
     Ok(())
 }

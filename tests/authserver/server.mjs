@@ -129,6 +129,16 @@ if (mtls && process.env.CLIENT_CERT) {
     tls_client_certificate_bound_access_tokens: true,
     jwks: { keys: [{ ...jwk, x5c: [cert.raw.toString('base64')] }] } });
 }
+// CLIENT_CA: a CA (PEM) whose certificates with the subject CN=outbound-ca-client
+// authenticate mtls-ca-app (tls_client_auth), with certificate-bound tokens.
+const clientCa = mtls && process.env.CLIENT_CA
+  ? new crypto.X509Certificate(fs.readFileSync(process.env.CLIENT_CA, 'utf8')) : undefined;
+if (clientCa) {
+  clients.push({ client_id: 'mtls-ca-app', token_endpoint_auth_method: 'tls_client_auth',
+    tls_client_auth_subject_dn: 'CN=outbound-ca-client',
+    grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+    tls_client_certificate_bound_access_tokens: true });
+}
 if (fixedPort) {
   clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
     redirect_uris: [`http://127.0.0.1:${fixedPort}/cb`], token_endpoint_auth_method: 'client_secret_basic' });
@@ -138,7 +148,7 @@ const provider = new Provider(issuer, {
   clients,
   pkce: { required: () => true },
   clientAuthMethods: ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
-    ...(mtls ? ['self_signed_tls_client_auth'] : [])],
+    ...(mtls ? ['self_signed_tls_client_auth', 'tls_client_auth'] : [])],
   enabledJWA: { clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] },
   clockTolerance: 0,
   rotateRefreshToken: true,
@@ -153,7 +163,15 @@ const provider = new Provider(issuer, {
     // PAR_REQUIRED=1: authorization requests must be pushed first (RFC 9126).
     pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: process.env.PAR_REQUIRED === '1' },
     mTLS: { enabled: mtls, certificateBoundAccessTokens: true, selfSignedTlsClientAuth: true,
-      getCertificate: (ctx) => peerCertificate(ctx)?.toString() },
+      tlsClientAuth: !!clientCa,
+      getCertificate: (ctx) => peerCertificate(ctx)?.toString(),
+      // tls_client_auth: issued by CLIENT_CA, and the registered subject DN.
+      certificateAuthorized: (ctx) => {
+        const peer = peerCertificate(ctx);
+        return !!(peer && clientCa && peer.checkIssued(clientCa) && peer.verify(clientCa.publicKey));
+      },
+      certificateSubjectMatches: (ctx, property, expected) =>
+        property === 'tls_client_auth_subject_dn' && peerCertificate(ctx)?.subject === expected },
     devInteractions: { enabled: true },
     clientCredentials: { enabled: true },
     deviceFlow: { enabled: true },

@@ -1020,9 +1020,10 @@ fn no_key_assertion_or_proof_leaks() {
     }
 }
 
-/// mTLS (RFC 8705): a self-signed client certificate authenticates the client
-/// (self_signed_tls_client_auth) and binds its tokens; `curl` presents it to the API
-/// with the token, and the API refuses the token without it (proving it checks).
+/// mTLS (RFC 8705): a self-signed client certificate (self_signed_tls_client_auth)
+/// or one a CA issued (tls_client_auth) authenticates the client and binds its
+/// tokens; `curl` presents it to the API with the token, and the API refuses the token
+/// without it (proving it checks); discovery takes the server's mTLS aliases.
 #[test]
 fn mtls_client_certificates_authenticate_and_bind() {
     let dir = tempfile::tempdir().unwrap();
@@ -1056,11 +1057,13 @@ fn mtls_client_certificates_authenticate_and_bind() {
     let client_cert = dir.path().join("client.pem");
     let client_key = dir.path().join("client.key");
     let cert_env = client_cert.to_str().unwrap().to_owned();
+    let ca_env = ca.to_str().unwrap().to_owned();
     let server = AuthServer::with(Options {
         tls: Some((cert, key)),
         env: vec![
             ("MTLS", "1"),
             ("CLIENT_CERT", Box::leak(cert_env.into_boxed_str())),
+            ("CLIENT_CA", Box::leak(ca_env.into_boxed_str())),
         ],
         ..Options::default()
     });
@@ -1210,6 +1213,81 @@ fn mtls_client_certificates_authenticate_and_bind() {
         "{}",
         server.log()
     );
+    // tls_client_auth: a certificate the server's CA issued, for the registered subject.
+    openssl(&[
+        "req",
+        "-new",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "issued.key",
+        "-out",
+        "issued.csr",
+        "-subj",
+        "/CN=outbound-ca-client",
+    ]);
+    let issue = |out: &str, extensions: &[&str]| {
+        let mut args = vec![
+            "x509",
+            "-req",
+            "-in",
+            "issued.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            out,
+        ];
+        args.extend(extensions);
+        openssl(&args);
+        dir.path().join(out)
+    };
+    std::fs::write(dir.path().join("ext.cnf"), "basicConstraints=CA:FALSE\n").unwrap();
+    let issued = issue("issued.pem", &["-extfile", "ext.cnf"]);
+    let issued_key = dir.path().join("issued.key");
+    let add_ca_client = |name: &str, cert: &std::path::Path, key: &std::path::Path| {
+        env.run(&[
+            "app",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--issuer",
+            &server.issuer,
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--client-id",
+            "mtls-ca-app",
+            "--client-auth",
+            "tls_client_auth",
+            "--client-cert",
+            cert.to_str().unwrap(),
+            "--client-key",
+            key.to_str().unwrap(),
+            "--allowed-host",
+            "127.0.0.1",
+        ])
+    };
+    // Without extensions, `openssl x509 -req` makes an X.509 v1 certificate, which
+    // TLS will not present: refused at once, saying how to issue one it will.
+    let v1 = issue("v1.pem", &[]);
+    let run = add_ca_client("v1", &v1, &issued_key).code(2);
+    assert!(run.stderr.contains("not X.509 version 3"), "{}", run.stderr);
+    add_ca_client("issued", &issued, &issued_key).ok();
+    env.run(&["token", "issued"]).ok();
+    let run = env.run(&["curl", "issued", &api]).ok();
+    assert_eq!(run.json()["bound"], "mtls", "{}", run.stderr);
+    // The self-signed certificate is not the CA's: the server refuses the client.
+    add_ca_client("stranger", &client_cert, &client_key).ok();
+    let run = env.run(&["token", "stranger"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
 }
 
 /// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in
