@@ -131,6 +131,10 @@ impl Flow<'_> {
             None
         };
         let state = random_token(32).map_err(Error::Other)?;
+        let dpop_jkt = match &creds.dpop {
+            Some(dpop) => Some(dpop.thumbprint().map_err(Error::Other)?),
+            None => None,
+        };
         let issuer = app.issuer.as_ref().map(|u| u.as_str().to_owned());
         let expected = Expected {
             state: &state,
@@ -148,6 +152,7 @@ impl Flow<'_> {
                     state: &state,
                     challenge: pkce.as_ref().map(|p| p.challenge.as_str()),
                     nonce: request.nonce,
+                    dpop_jkt: dpop_jkt.as_deref(),
                 },
             );
             crate::trace::note(&format!("authorization request: {url}"));

@@ -45,6 +45,9 @@ pub struct AuthRequest<'a> {
     pub challenge: Option<&'a str>,
     /// OpenID Connect's `nonce`, echoed in the ID token.
     pub nonce: Option<&'a str>,
+    /// The thumbprint of the DPoP key the code will be exchanged with (RFC 9449 §10):
+    /// a code stolen on its way back is useless without that key.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 /// The authorization URL: the app's URL with its own query parameters kept, then
@@ -66,6 +69,9 @@ pub fn authorization_url(app: &App, auth_url: &Url, req: &AuthRequest) -> Url {
         }
         if let Some(prompt) = req.prompt {
             q.append_pair("prompt", prompt);
+        }
+        if let Some(jkt) = req.dpop_jkt {
+            q.append_pair("dpop_jkt", jkt);
         }
         if let Some(nonce) = req.nonce {
             q.append_pair("nonce", nonce);

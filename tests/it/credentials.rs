@@ -421,7 +421,10 @@ fn dpop_nonces_are_answered_and_remembered() {
     });
     let env = Env::new();
     env.add_native("nat", &server.issuer, &["--dpop"]);
-    env.authorize("nat", &[]).ok();
+    // The code is bound to the key it will be exchanged with (dpop_jkt; the server
+    // checks the exchange's proof against it).
+    let run = env.authorize("nat", &[]).ok();
+    assert!(run.stderr.contains("&dpop_jkt="), "{}", run.stderr);
     assert_eq!(
         env.stored_token("nat", "default").unwrap()["token_type"],
         "dpop"
