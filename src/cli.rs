@@ -89,17 +89,20 @@ pub enum Command {
         /// The account [default: default]
         #[arg(long)]
         account: Option<String>,
-        /// Print a JSON object with the token, its type, expiry and scopes
+        /// How to print the token [default: plain]
+        #[arg(long, value_parser = choice::<crate::commands::token::Format>(), conflicts_with = "json")]
+        format: Option<crate::commands::token::Format>,
+        /// Print a JSON object with the token, its type, expiry and scopes (--format json)
         #[arg(long)]
         json: bool,
         /// Refresh now even if the token is fresh (also keeps idle refresh tokens alive)
         #[arg(long, visible_alias = "keep-alive")]
         force_refresh: bool,
         /// Print a DPoP proof for one request instead of the token (with --method, --url)
-        #[arg(long, requires = "url", conflicts_with = "json")]
+        #[arg(long, requires = "url", conflicts_with_all = ["json", "format"])]
         dpop_proof: bool,
         /// Print the account's OpenID Connect ID token instead of the access token
-        #[arg(long, conflicts_with_all = ["json", "dpop_proof"])]
+        #[arg(long, conflicts_with_all = ["json", "format", "dpop_proof"])]
         id_token: bool,
         /// Refresh first unless the token stays valid this long (e.g. 20m), for a long job
         #[arg(long, value_name = "DURATION", value_parser = duration)]

@@ -47,7 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
     if cli.trace {
         trace::enable();
     }
-    let ctx = Ctx::new(&cli)?;
+    let mut ctx = Ctx::new(&cli)?;
     match cli.command {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),
@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Token {
             name,
             account,
+            format,
             json,
             force_refresh,
             dpop_proof,
@@ -101,16 +102,26 @@ pub fn run(cli: Cli) -> Result<()> {
                 }
             } else if id_token {
                 commands::token::Print::IdToken
-            } else if !scopes.is_empty() || resource.is_some() {
-                commands::token::Print::Narrowed {
-                    scopes,
-                    resource,
-                    json,
-                }
-            } else if json {
-                commands::token::Print::Json
             } else {
-                commands::token::Print::Token
+                let format = match (json, format) {
+                    (true, _) => commands::token::Format::Json,
+                    (false, format) => format.unwrap_or_default(),
+                };
+                if format == commands::token::Format::ExecCredential
+                    && commands::token::ExecInfo::from_env().interactive == Some(false)
+                {
+                    // kubectl says no person can answer (its interactiveMode).
+                    ctx.interactive = false;
+                }
+                if !scopes.is_empty() || resource.is_some() {
+                    commands::token::Print::Narrowed {
+                        scopes,
+                        resource,
+                        format,
+                    }
+                } else {
+                    commands::token::Print::Token(format)
+                }
             };
             let fresh = commands::token::Freshness {
                 force: force_refresh,

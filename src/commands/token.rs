@@ -18,12 +18,24 @@ struct TokenView<'a> {
     scopes: &'a [String],
 }
 
+crate::choice::choice! {
+    /// How `token --format` prints the token.
+    #[derive(Default)]
+    pub enum Format {
+        #[default]
+        Plain = "plain": "The token alone, on one line",
+        Json = "json": "A JSON object: access_token, token_type, expires_at, expires_in, scopes",
+        Header = "header": "The HTTP header that carries it (`Authorization: Bearer …`, or the app's own)",
+        Env = "env": "`export OUTBOUND_TOKEN='…'`, for eval",
+        ExecCredential = "exec-credential":
+            "A Kubernetes ExecCredential, for a kubeconfig's `users[].user.exec` entry",
+    }
+}
+
 /// What `token` prints.
 pub enum Print {
-    /// The access token (default).
-    Token,
-    /// `--json`: the token, its type, expiry and scopes.
-    Json,
+    /// The access token, in a format.
+    Token(Format),
     /// `--id-token`: the account's ID token.
     IdToken,
     /// `--dpop-proof --method M --url U`: a proof for that request.
@@ -33,7 +45,7 @@ pub enum Print {
     Narrowed {
         scopes: Vec<String>,
         resource: Option<String>,
-        json: bool,
+        format: Format,
     },
 }
 
@@ -78,7 +90,7 @@ pub fn run(
     if let Print::Narrowed {
         scopes,
         resource,
-        json,
+        format,
     } = &print
     {
         if let Some(r) = resource
@@ -103,7 +115,7 @@ pub fn run(
             .map(str::to_owned)
             .collect();
         let narrow = tokens::narrowed(&env, app, account, &scopes, resource.as_deref())?;
-        return show(&narrow, *json);
+        return show(app, &narrow, *format);
     }
     let token = &access.token;
     let bound = token.token_type.as_deref() == Some("dpop");
@@ -156,22 +168,87 @@ pub fn run(
     }
     ctx.audit(&config)
         .record(&app.name, account, "token", None, None, "ok");
-    show(token, matches!(print, Print::Json))
+    let format = match print {
+        Print::Token(format) => format,
+        _ => Format::Plain,
+    };
+    show(app, token, format)
 }
 
-fn show(token: &tokens::StoredToken, json: bool) -> Result<()> {
-    if json {
-        let now = crate::clock::now() as i64;
-        return print_json(&TokenView {
-            access_token: token.access_token.expose(),
-            token_type: token.token_type.as_deref().unwrap_or("bearer"),
-            expires_at: token.expires_at,
-            expires_in: token.expires_at.map(|at| at as i64 - now),
-            scopes: &token.scopes,
-        });
+fn show(app: &crate::app::App, token: &tokens::StoredToken, format: Format) -> Result<()> {
+    let secret = token.access_token.expose();
+    match format {
+        Format::Plain => data!("{secret}"),
+        Format::Json => {
+            let now = crate::clock::now() as i64;
+            return print_json(&TokenView {
+                access_token: secret,
+                token_type: token.token_type.as_deref().unwrap_or("bearer"),
+                expires_at: token.expires_at,
+                expires_in: token.expires_at.map(|at| at as i64 - now),
+                scopes: &token.scopes,
+            });
+        }
+        Format::Header => {
+            if token.token_type.as_deref() == Some("dpop") {
+                data!("Authorization: DPoP {secret}");
+            } else {
+                data!(
+                    "{}: {}",
+                    app.token_header_name,
+                    app.token_format.replace("{token}", secret)
+                );
+            }
+        }
+        Format::Env => data!("export OUTBOUND_TOKEN={}", shell_quote(secret)),
+        Format::ExecCredential => {
+            let mut status = serde_json::json!({ "token": secret });
+            if let Some(at) = token.expires_at {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(at);
+                status["expirationTimestamp"] =
+                    humantime::format_rfc3339_seconds(at).to_string().into();
+            }
+            return print_json(&serde_json::json!({
+                "apiVersion": ExecInfo::from_env().api_version,
+                "kind": "ExecCredential",
+                "status": status,
+            }));
+        }
     }
-    data!("{}", token.access_token.expose());
     Ok(())
+}
+
+/// `value` in single quotes for a POSIX shell (a `'` inside becomes `'\''`).
+pub fn shell_quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "'\\''"))
+}
+
+/// What kubectl tells an exec credential plugin in `KUBERNETES_EXEC_INFO`: the API
+/// version it wants back, and whether a person can answer (`spec.interactive`).
+pub struct ExecInfo {
+    pub api_version: String,
+    pub interactive: Option<bool>,
+}
+
+impl ExecInfo {
+    const V1: &str = "client.authentication.k8s.io/v1";
+
+    /// From the environment; the v1 API when kubectl said nothing usable.
+    pub fn from_env() -> ExecInfo {
+        let info: serde_json::Value = std::env::var("KUBERNETES_EXEC_INFO")
+            .ok()
+            .and_then(|v| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        let api_version = info["apiVersion"]
+            .as_str()
+            .filter(|v| v.starts_with("client.authentication.k8s.io/"))
+            .unwrap_or(Self::V1)
+            .to_owned();
+        ExecInfo {
+            api_version,
+            interactive: info["spec"]["interactive"].as_bool(),
+        }
+    }
 }
 
 /// Warns when the refresh token itself will expire soon (providers that say when).

@@ -289,7 +289,27 @@ async function resource(ctx) {
   ctx.body = { sub: token.accountId || token.clientId, bound: 'dpop', jkt: token.jkt };
 }
 
+// A Kubernetes API server's read-only /version and /api, for kubectl: only a valid
+// bearer token gets in. Each request logs a hash of the token it carried.
+async function kube(ctx) {
+  const [scheme, value] = String(ctx.get('authorization')).split(' ');
+  const token = scheme === 'Bearer' && value
+    && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
+  if (!token) {
+    ctx.status = 401;
+    ctx.body = { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
+    return;
+  }
+  console.log(`KUBE ${ctx.path} token=${crypto.createHash('sha256').update(value).digest('hex').slice(0, 12)}`);
+  if (ctx.path === '/version') {
+    ctx.body = { major: '1', minor: '30', gitVersion: 'v1.30.0-outbound-test', platform: 'linux/amd64' };
+  } else {
+    ctx.body = { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+  }
+}
+
 provider.use(async (ctx, next) => {
+  if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
   if (mtls && ctx.path.startsWith('/mtls/')) {
     // An mTLS alias: without a certificate, refused; with one, the endpoint itself.
     if (!peerCertificate(ctx)) {

@@ -10,6 +10,7 @@ mod credentials;
 mod curl;
 mod harness;
 mod hostile;
+mod programs;
 mod providers;
 mod servers;
 mod store;

@@ -1,0 +1,237 @@
+//! Tokens where programs need them: `token --format`, kubectl's exec credential
+//! plugin (the real kubectl), `exec`, and git's credential helper (the real git).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::authserver::{AuthServer, Options};
+use crate::harness::Env;
+
+/// The distinct tokens the test server's Kubernetes paths have seen, in order.
+fn kube_tokens(server: &AuthServer) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for line in server.log().lines() {
+        let hash = line
+            .strip_prefix("KUBE ")
+            .and_then(|l| l.split("token=").nth(1));
+        if let Some(hash) = hash
+            && !seen.iter().any(|s| s == hash)
+        {
+            seen.push(hash.to_owned());
+        }
+    }
+    seen
+}
+
+/// The exec-credential API version this kubectl speaks: v1 from 1.22 on (Debian's
+/// bookworm has only kubernetes-client 1.20, which speaks v1beta1).
+fn kubectl_exec_api() -> &'static str {
+    let out = Command::new("kubectl")
+        .args(["version", "--client", "-o", "json"])
+        .output()
+        .expect("kubectl (installed by scripts/setup)");
+    let version: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let minor: u32 = version["clientVersion"]["minor"]
+        .as_str()
+        .unwrap()
+        .trim_end_matches('+')
+        .parse()
+        .unwrap();
+    if minor >= 22 { "v1" } else { "v1beta1" }
+}
+
+/// A kubeconfig whose user is `outbound token APP --format exec-credential`, run
+/// through a wrapper that counts the calls.
+fn kubeconfig(
+    env: &Env,
+    server: &AuthServer,
+    ca: &std::path::Path,
+    app: &str,
+) -> std::path::PathBuf {
+    let api = kubectl_exec_api();
+    let path = env.state_dir().with_file_name("kubeconfig");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let plugin = path.with_file_name("plugin.sh");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\necho call >> '{}'\nexec '{}' \"$@\"\n",
+            path.with_file_name("plugin-calls").display(),
+            env!("CARGO_BIN_EXE_outbound")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let interactive = if api == "v1" {
+        "      interactiveMode: Never\n"
+    } else {
+        ""
+    };
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: {}\n    certificate-authority: {}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: outbound\ncurrent-context: test\nusers:\n- name: outbound\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/{api}\n      command: {}\n      args: [token, {app}, --format, exec-credential]\n{interactive}",
+        server.issuer,
+        ca.display(),
+        plugin.display(),
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// How many times kubectl ran the plugin (the wrapper counts).
+fn plugin_calls(env: &Env) -> usize {
+    let log = env.state_dir().with_file_name("plugin-calls");
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+fn kubectl(env: &Env, config: &std::path::Path) -> Command {
+    let mut cmd = Command::new("kubectl");
+    env.isolate(&mut cmd);
+    cmd.arg("--kubeconfig").arg(config).stdin(Stdio::null());
+    cmd
+}
+
+/// `token --format`: plain, json (and `--json`), header, env, exec-credential (with
+/// the API version kubectl asks for in KUBERNETES_EXEC_INFO).
+#[test]
+fn token_formats() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
+    assert_eq!(
+        env.run(&["token", "svc", "--format", "plain"]).ok().stdout,
+        format!("{token}\n")
+    );
+    for json in [
+        env.run(&["token", "svc", "--json"]).ok().json(),
+        env.run(&["token", "svc", "--format", "json"]).ok().json(),
+    ] {
+        assert_eq!(json["access_token"], token);
+        assert!(json["expires_in"].as_i64().unwrap() > 0);
+    }
+    assert_eq!(
+        env.run(&["token", "svc", "--format", "header"]).ok().stdout,
+        format!("Authorization: Bearer {token}\n")
+    );
+    let line = env.run(&["token", "svc", "--format", "env"]).ok().stdout;
+    assert_eq!(line, format!("export OUTBOUND_TOKEN='{token}'\n"));
+    // What eval makes of it, in a real shell.
+    let out = Command::new("bash")
+        .args(["-c", "eval \"$LINE\"; printf %s \"$OUTBOUND_TOKEN\""])
+        .env("LINE", &line)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), token);
+    let cred = env
+        .run(&["token", "svc", "--format", "exec-credential"])
+        .ok()
+        .json();
+    assert_eq!(cred["kind"], "ExecCredential");
+    assert_eq!(cred["apiVersion"], "client.authentication.k8s.io/v1");
+    assert_eq!(cred["status"]["token"], token);
+    let at = cred["status"]["expirationTimestamp"].as_str().unwrap();
+    assert!(at.ends_with('Z') && at.len() == 20, "{at}");
+    let mut cmd = env.command(["token", "svc", "--format", "exec-credential"]);
+    cmd.env(
+        "KUBERNETES_EXEC_INFO",
+        r#"{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":false}}"#,
+    );
+    let cred = crate::harness::Run::from(cmd.output().unwrap()).ok().json();
+    assert_eq!(cred["apiVersion"], "client.authentication.k8s.io/v1beta1");
+    let run = env.run(&["token", "svc", "--format", "yaml"]).code(2);
+    assert!(run.stderr.contains("exec-credential"), "{}", run.stderr);
+}
+
+/// kubectl runs `outbound token APP --format exec-credential` as its exec credential
+/// plugin: the API server sees a valid bearer token; a long-running kubectl keeps
+/// the credential until its expirationTimestamp and asks again after it; a disabled
+/// app's refusal reaches the kubectl user.
+#[test]
+fn kubectl_uses_outbound_as_its_exec_plugin() {
+    // client-go runs exec plugins only for https servers.
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = crate::authserver::private_ca(dir.path());
+    let server = AuthServer::with(Options {
+        access_ttl: Some(4),
+        tls: Some((cert, key)),
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_cc(
+        "k8s",
+        &server.issuer,
+        &[
+            "--allowed-host",
+            "127.0.0.1",
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+    );
+    let config = kubeconfig(&env, &server, &ca, "k8s");
+    let out = kubectl(&env, &config)
+        .args(["get", "--raw", "/version"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("v1.30.0-outbound-test"));
+    assert_eq!(kube_tokens(&server).len(), 1);
+    assert!(plugin_calls(&env) >= 1);
+
+    // A long-running kubectl: one credential until it expires, then another.
+    let mut proxy = kubectl(&env, &config)
+        .args(["proxy", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(proxy.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let get = || {
+        let out = Command::new("curl")
+            .args(["-sf", &format!("http://{addr}/version")])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(get().contains("outbound-test"), "proxy at {addr}");
+    let first = plugin_calls(&env);
+    assert!(get().contains("outbound-test"));
+    let cached = plugin_calls(&env);
+    let tokens_before = kube_tokens(&server).len();
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    assert!(get().contains("outbound-test"));
+    let (calls_after, tokens_after) = (plugin_calls(&env), kube_tokens(&server).len());
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    assert_eq!(cached, first, "the credential is kept while it is valid");
+    assert!(calls_after > cached, "after expiry kubectl asked again");
+    assert_eq!(tokens_after, tokens_before + 1, "and got a new token");
+
+    env.run(&["app", "disable", "k8s"]).ok();
+    let out = kubectl(&env, &config)
+        .args(["get", "--raw", "/version"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("disabled"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
