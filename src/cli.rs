@@ -150,6 +150,24 @@ pub enum Command {
     /// Make an HTTP request with the app's token attached (curl's flags)
     Curl(Box<CurlArgs>),
 
+    /// Run a command with valid tokens in its environment (never on its command line)
+    Exec {
+        name: String,
+        /// The account [default: default]
+        #[arg(long)]
+        account: Option<String>,
+        /// VAR: the variable for NAME's token [default: OUTBOUND_TOKEN]; VAR=APP or
+        /// VAR=APP:ACCOUNT: another app's token (repeatable)
+        #[arg(long = "env", value_name = "VAR[=APP]")]
+        env: Vec<String>,
+        /// Refresh first unless every token stays valid this long (e.g. 1h)
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        min_valid: Option<std::time::Duration>,
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<std::ffi::OsString>,
+    },
+
     /// Who an account is, from its OpenID Connect ID token
     Whoami {
         name: String,

@@ -70,7 +70,8 @@ pub enum Error {
     #[error("{0}")]
     HostNotAllowed(String),
 
-    /// `curl`'s own exit codes (22 for --fail, 28 for a timeout, …), message printed.
+    /// An exit code of its own, message printed: curl's (22 for --fail, 28 for a
+    /// timeout, …), or a shell's for a command `exec` cannot run (126, 127).
     #[error("{message}")]
     Transfer { code: u8, message: String },
 

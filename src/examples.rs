@@ -114,7 +114,15 @@ const EXAMPLES: &[(&str, &str)] = &[
         "token",
         "  GH_TOKEN=$(outbound token github) gh api /user
   outbound token github --json | jq .expires_in
-  outbound token github --force-refresh >/dev/null   (cron: keeps a refresh token alive)",
+  outbound token github --force-refresh >/dev/null   (cron: keeps a refresh token alive)
+  eval \"$(outbound token github --format env)\"
+  outbound token k8s --format exec-credential   (a kubeconfig's exec plugin)",
+    ),
+    (
+        "exec",
+        "  outbound exec github --env GH_TOKEN -- gh pr list
+  outbound exec github --env GH_TOKEN --env SLACK_TOKEN=slack -- ./release.sh
+  outbound exec ci --min-valid 1h -- terraform apply",
     ),
     (
         "whoami",

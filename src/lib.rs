@@ -139,6 +139,22 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Doctor { name, json } => commands::doctor::run(&ctx, name.as_deref(), json),
         Command::Curl(args) => commands::curl::run(&ctx, *args),
+        Command::Exec {
+            name,
+            account,
+            env,
+            min_valid,
+            command,
+        } => commands::exec::run(
+            &ctx,
+            commands::exec::Args {
+                name,
+                account,
+                env,
+                min_valid,
+                command,
+            },
+        ),
         Command::Logout {
             name,
             account,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authorize;
 pub mod curl;
 pub mod doctor;
+pub mod exec;
 pub mod generate;
 pub mod logout;
 pub mod output;

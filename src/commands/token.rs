@@ -67,26 +67,7 @@ pub fn run(
     let account = account.unwrap_or(DEFAULT_ACCOUNT);
     tokens::check_account(account)?;
     let store = ctx.store(&config);
-    let mut access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
-    let now = crate::clock::now();
-    let too_short = |token: &tokens::StoredToken| match (fresh.min_valid, token.expires_at) {
-        (Some(min), Some(at)) => at < now + min.as_secs(),
-        _ => false,
-    };
-    if (fresh.force || too_short(&access.token)) && !access.refreshed {
-        // Treat the current token as rejected: refresh now, so a provider that expires
-        // idle refresh tokens sees this one used.
-        let current = access.token.access_token.clone();
-        access = access_token(ctx, &config, store.as_ref(), app, account, Some(&current))?;
-    }
-    if too_short(&access.token) {
-        warning!(
-            "the token of `{}` is valid for {} s only, less than --min-valid asks: the server gives no longer lifetime",
-            app.name,
-            access.token.expires_at.unwrap_or(now).saturating_sub(now)
-        );
-    }
-    warn_refresh_expiry(app, account, &access.token);
+    let access = fresh_access(ctx, &config, store.as_ref(), app, account, &fresh)?;
     if let Print::Narrowed {
         scopes,
         resource,
@@ -173,6 +154,41 @@ pub fn run(
         _ => Format::Plain,
     };
     show(app, token, format)
+}
+
+/// A valid token of (app, account) as fresh as asked: refreshed first when forced
+/// or when it would not stay valid for `--min-valid` (with a warning when the
+/// server's lifetime is shorter), and a warning when the refresh token itself is
+/// about to expire.
+pub fn fresh_access(
+    ctx: &Ctx,
+    config: &crate::config::Config,
+    store: &dyn crate::store::SecretStore,
+    app: &crate::app::App,
+    account: &str,
+    fresh: &Freshness,
+) -> Result<tokens::Access> {
+    let mut access = access_token(ctx, config, store, app, account, None)?;
+    let now = crate::clock::now();
+    let too_short = |token: &tokens::StoredToken| match (fresh.min_valid, token.expires_at) {
+        (Some(min), Some(at)) => at < now + min.as_secs(),
+        _ => false,
+    };
+    if (fresh.force || too_short(&access.token)) && !access.refreshed {
+        // Treat the current token as rejected: refresh now, so a provider that expires
+        // idle refresh tokens sees this one used.
+        let current = access.token.access_token.clone();
+        access = access_token(ctx, config, store, app, account, Some(&current))?;
+    }
+    if too_short(&access.token) {
+        warning!(
+            "the token of `{}` is valid for {} s only, less than --min-valid asks: the server gives no longer lifetime",
+            app.name,
+            access.token.expires_at.unwrap_or(now).saturating_sub(now)
+        );
+    }
+    warn_refresh_expiry(app, account, &access.token);
+    Ok(access)
 }
 
 fn show(app: &crate::app::App, token: &tokens::StoredToken, format: Format) -> Result<()> {

@@ -235,3 +235,93 @@ fn kubectl_uses_outbound_as_its_exec_plugin() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `exec`: the tokens in the command's environment (named by --env; another app's
+/// with VAR=APP), never on its argv; the command's exit status and signals are its
+/// own, as outbound becomes the command; what cannot run is 126/127.
+#[test]
+fn exec_runs_a_command_with_tokens_in_its_environment() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("other", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
+    let other = env.run(&["token", "other"]).ok().stdout.trim().to_owned();
+    assert_ne!(token, other);
+    let show = "printf '%s %s ' \"$OUTBOUND_TOKEN\" \"$GH\"; tr '\\0' ' ' < /proc/$$/cmdline";
+    let run = env.run(&["exec", "svc", "--", "sh", "-c", show]).ok();
+    let (value, argv) = run.stdout.split_at(token.len() + 1);
+    assert_eq!(value.trim(), token);
+    assert!(!argv.contains(&token), "{argv}");
+    let run = env
+        .run(&[
+            "exec",
+            "svc",
+            "--env",
+            "GH",
+            "--env",
+            "OUT=other",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s %s' \"$GH\" \"$OUT\"",
+        ])
+        .ok();
+    assert_eq!(run.stdout, format!("{token} {other}"));
+    // The command's exit status is the caller's.
+    env.run(&["exec", "svc", "--", "sh", "-c", "exit 42"])
+        .code(42);
+    // A signal to the process reaches the command: it is the command.
+    let dir = tempfile::tempdir().unwrap();
+    let mark = dir.path().join("got-term");
+    let script = format!(
+        "trap 'echo term > {}; exit 3' TERM; echo ready; while :; do sleep 0.05; done",
+        mark.display()
+    );
+    let mut child = env
+        .command(["exec", "svc", "--", "sh", "-c", &script])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(std::fs::read_to_string(&mark).unwrap(), "term\n");
+    // What cannot run, as a shell says it.
+    let run = env
+        .run(&["exec", "svc", "--", "no-such-command-here"])
+        .code(127);
+    assert!(run.stderr.contains("no such command"), "{}", run.stderr);
+    let run = env
+        .run(&["exec", "svc", "--", dir.path().to_str().unwrap()])
+        .code(126);
+    assert!(run.stderr.contains("cannot run"), "{}", run.stderr);
+    // Bad input and refusals: the command never runs.
+    let run = env.run(&[
+        "exec",
+        "svc",
+        "--env",
+        "1X",
+        "--",
+        "touch",
+        mark.to_str().unwrap(),
+    ]);
+    let run = run.code(2);
+    assert!(run.stderr.contains("not a variable name"), "{}", run.stderr);
+    env.run(&["exec", "svc", "touch", "x"]).code(2);
+    env.run(&["app", "disable", "svc"]).ok();
+    std::fs::remove_file(&mark).unwrap();
+    let run = env
+        .run(&["exec", "svc", "--", "touch", mark.to_str().unwrap()])
+        .code(5);
+    assert!(run.stderr.contains("disabled"), "{}", run.stderr);
+    assert!(!mark.exists());
+}

@@ -1,0 +1,195 @@
+//! `outbound exec APP [--env VAR]… -- COMMAND [ARGS…]`: run a program with valid
+//! tokens in its environment, never on its command line.
+//!
+//! outbound replaces itself with the command (`execvp`): the command has outbound's
+//! process id, so every signal sent to it (Ctrl-C, `kill`, a supervisor's TERM)
+//! reaches the command itself, and its exit status is the one the caller sees.
+//! The tokens are fetched (and refreshed) before; the command's environment cannot
+//! change afterwards, so a command that outlives its tokens must ask again
+//! (`outbound token`, `outbound curl`) or be started with `--min-valid`.
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+
+use super::Ctx;
+use super::token::{Freshness, fresh_access};
+use crate::commands::output::warning;
+use crate::error::{Error, Result};
+use crate::tokens::{self, DEFAULT_ACCOUNT};
+
+/// The variable that carries APP's token when no `--env VAR` names one.
+pub const DEFAULT_VAR: &str = "OUTBOUND_TOKEN";
+
+/// One variable to set: its name, and whose token goes in it.
+struct Wanted {
+    var: String,
+    app: String,
+    account: String,
+}
+
+pub struct Args {
+    pub name: String,
+    pub account: Option<String>,
+    pub env: Vec<String>,
+    pub min_valid: Option<std::time::Duration>,
+    pub command: Vec<OsString>,
+}
+
+/// `VAR` names a variable for the app's own token; `VAR=APP` or `VAR=APP:ACCOUNT`
+/// another app's. Names are what a shell takes: letters, digits, `_`, not first a digit.
+fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
+    let mut out: Vec<Wanted> = Vec::new();
+    for spec in &args.env {
+        let (var, target) = match spec.split_once('=') {
+            None => (spec.as_str(), None),
+            Some((var, target)) => (var, Some(target)),
+        };
+        let valid = !var.is_empty()
+            && !var.starts_with(|c: char| c.is_ascii_digit())
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(Error::Usage(format!(
+                "--env {spec}: `{var}` is not a variable name (letters, digits and _, not starting with a digit)"
+            )));
+        }
+        if out.iter().any(|w| w.var == var) {
+            return Err(Error::Usage(format!("--env {var}: given twice")));
+        }
+        let (app, acct) = match target {
+            None => (args.name.clone(), account.to_owned()),
+            Some(t) => match t.split_once(':') {
+                Some((app, acct)) => (app.to_owned(), acct.to_owned()),
+                None => (t.to_owned(), DEFAULT_ACCOUNT.to_owned()),
+            },
+        };
+        if app.is_empty() {
+            return Err(Error::Usage(format!(
+                "--env {spec}: no application after `=` (VAR=APP or VAR=APP:ACCOUNT)"
+            )));
+        }
+        tokens::check_account(&acct)?;
+        out.push(Wanted {
+            var: var.to_owned(),
+            app,
+            account: acct,
+        });
+    }
+    if !out
+        .iter()
+        .any(|w| w.app == args.name && w.account == account)
+    {
+        if out.iter().any(|w| w.var == DEFAULT_VAR) {
+            return Err(Error::Usage(format!(
+                "--env {DEFAULT_VAR}=…: {DEFAULT_VAR} is where `{}`'s own token goes; name it with --env VAR",
+                args.name
+            )));
+        }
+        out.insert(
+            0,
+            Wanted {
+                var: DEFAULT_VAR.to_owned(),
+                app: args.name.clone(),
+                account: account.to_owned(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let config = ctx.load()?;
+    config.app(&args.name)?;
+    let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
+    tokens::check_account(account)?;
+    let wanted = wanted(&args, account)?;
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Error::Usage(
+            "no command: give it after `--` (outbound exec APP -- COMMAND ARGS…)".into(),
+        ));
+    };
+    let store = ctx.store(&config);
+    let fresh = Freshness {
+        force: false,
+        min_valid: args.min_valid,
+    };
+    let mut command = std::process::Command::new(program);
+    command.args(rest);
+    for w in &wanted {
+        let app = config.app(&w.app)?;
+        let access = fresh_access(ctx, &config, store.as_ref(), app, &w.account, &fresh)?;
+        if access.token.token_type.as_deref() == Some("dpop") {
+            warning!(
+                "the token of `{}` in {} is DPoP-bound: it is useless without a proof from `outbound token {} --dpop-proof` for each request",
+                app.name,
+                w.var,
+                app.name
+            );
+        }
+        command.env(&w.var, access.token.access_token.expose());
+        ctx.audit(&config)
+            .record(&app.name, &w.account, "exec", None, None, "ok");
+    }
+    drop(store);
+    // Only returns when the command could not be started.
+    let e = command.exec();
+    let shown = program.to_string_lossy();
+    let (code, why) = match e.kind() {
+        std::io::ErrorKind::NotFound => (127, "no such command".to_owned()),
+        std::io::ErrorKind::PermissionDenied => (126, "not executable".to_owned()),
+        _ => (126, e.to_string()),
+    };
+    Err(Error::Transfer {
+        code,
+        message: format!("cannot run `{shown}`: {why}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(env: &[&str]) -> Args {
+        Args {
+            name: "gh".into(),
+            account: None,
+            env: env.iter().map(|s| s.to_string()).collect(),
+            min_valid: None,
+            command: vec!["true".into()],
+        }
+    }
+
+    fn names(env: &[&str]) -> Vec<(String, String, String)> {
+        wanted(&args(env), "default")
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.var, w.app, w.account))
+            .collect()
+    }
+
+    #[test]
+    fn variables_and_their_apps() {
+        let own = |v: &str| (v.to_owned(), "gh".to_owned(), "default".to_owned());
+        assert_eq!(names(&[]), vec![own("OUTBOUND_TOKEN")]);
+        assert_eq!(
+            names(&["GH_TOKEN", "GITHUB_TOKEN"]),
+            vec![own("GH_TOKEN"), own("GITHUB_TOKEN")]
+        );
+        assert_eq!(
+            names(&["GH_TOKEN", "SLACK=slack:bot"]),
+            vec![
+                own("GH_TOKEN"),
+                ("SLACK".into(), "slack".into(), "bot".into())
+            ]
+        );
+        assert_eq!(names(&["S=slack"])[0], own("OUTBOUND_TOKEN"));
+        for bad in [
+            &["1X"][..],
+            &["A-B"],
+            &["A", "A"],
+            &["X="],
+            &["OUTBOUND_TOKEN=slack"],
+        ] {
+            assert!(wanted(&args(bad), "default").is_err(), "{bad:?}");
+        }
+    }
+}
