@@ -771,6 +771,13 @@ pub struct Settings {
     /// Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
+    /// Ports to try in order when the redirect URI's fixed port is taken (e.g. 8086,8087)
+    #[arg(long, value_name = "PORT,…", value_delimiter = ',')]
+    #[serde(rename = "redirect_ports")]
+    pub redirect_port: Option<Vec<u16>>,
+    /// The account used when --account and OUTBOUND_ACCOUNT name none [default: default]
+    #[arg(long, value_name = "NAME")]
+    pub default_account: Option<String>,
     /// The OpenID Connect `prompt` parameter (e.g. consent, select_account)
     #[arg(long, value_name = "VALUE")]
     pub prompt: Option<String>,

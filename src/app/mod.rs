@@ -80,6 +80,8 @@ pub struct RawApp {
     pub expires_in: Option<Spanned<DurationValue>>,
     pub refresh_skew: Option<Spanned<DurationValue>>,
     pub redirect_uri: Option<Spanned<String>>,
+    pub redirect_ports: Option<Spanned<Vec<u16>>>,
+    pub default_account: Option<Spanned<String>>,
     pub prompt: Option<String>,
     pub auth_params: Option<Spanned<BTreeMap<String, String>>>,
     pub token_headers: Option<Spanned<BTreeMap<String, String>>>,
@@ -395,6 +397,10 @@ pub struct App {
     #[serde(serialize_with = "seconds")]
     pub refresh_skew: Duration,
     pub redirect_uri: Url,
+    /// Ports to try, in order, when the redirect URI's fixed port is taken.
+    pub redirect_ports: Vec<u16>,
+    /// The account used when none is named (`--account`, `OUTBOUND_ACCOUNT`).
+    pub default_account: Option<String>,
     pub prompt: Option<String>,
     pub auth_params: BTreeMap<String, String>,
     pub token_headers: BTreeMap<String, String>,
@@ -891,6 +897,44 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         }
     };
 
+    let redirect_ports = match raw.redirect_ports {
+        None => Vec::new(),
+        Some(ports) => {
+            let span = ports.span();
+            let ports = ports.into_inner();
+            if ports.contains(&0) {
+                return Err(FieldError::new(
+                    "redirect_ports",
+                    Some(span),
+                    "0 is not a port to fall back to (a redirect URI without a port already takes any free one)",
+                ));
+            }
+            if redirect_uri.port().is_none() && !ports.is_empty() {
+                return Err(FieldError::new(
+                    "redirect_ports",
+                    Some(span),
+                    "the redirect URI has no fixed port (any free one is taken), so there is nothing to fall back from; give it one (--redirect-uri http://127.0.0.1:8085/callback)",
+                ));
+            }
+            ports
+        }
+    };
+    let default_account = match raw.default_account {
+        None => None,
+        Some(a) => {
+            let span = a.span();
+            let a = a.into_inner();
+            check_name(&a).map_err(|m| {
+                FieldError::new(
+                    "default_account",
+                    Some(span),
+                    m.replace("application name", "account name"),
+                )
+            })?;
+            Some(a)
+        }
+    };
+
     let auth_params = map_field("auth_params", raw.auth_params, RESERVED_AUTH_PARAMS, false)?;
     let token_params = map_field(
         "token_params",
@@ -1020,6 +1064,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         expires_in,
         refresh_skew,
         redirect_uri,
+        redirect_ports,
+        default_account,
         prompt: raw.prompt.filter(|p| !p.is_empty()),
         auth_params,
         token_headers,

@@ -186,7 +186,7 @@ impl Flow<'_> {
                 parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
             (code, redirect_uri)
         } else {
-            let listener = Listener::bind(&app.redirect_uri, &app.name)?;
+            let listener = Listener::bind(&app.redirect_uri, &app.redirect_ports, &app.name)?;
             let url = url_for(&listener.redirect_uri)?;
             person.progress(Progress::OpenUrl(&url));
             if mode == (Mode::Browser { open: true })

@@ -65,7 +65,7 @@ enum Head {
 impl Listener {
     /// Binds the loopback address of `redirect` (its port, or any free one when it
     /// has none or 0).
-    pub fn bind(redirect: &Url, app_name: &str) -> Result<Listener> {
+    pub fn bind(redirect: &Url, fallback_ports: &[u16], app_name: &str) -> Result<Listener> {
         let ip = match redirect.host() {
             Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
@@ -73,22 +73,39 @@ impl Listener {
             _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
         let port = redirect.port().unwrap_or(0);
-        let socket = TcpListener::bind(SocketAddr::new(ip, port))
-            .and_then(|s| s.set_nonblocking(true).map(|()| s))
-            .map_err(|e| {
-                let in_use = e.kind() == ErrorKind::AddrInUse;
-                Error::Other(format!(
-                    "cannot listen on {ip}:{port} for the authorization redirect: {e}{}",
-                    if in_use {
-                        format!(
-                            "\n  another program holds port {port}; stop it, or give the app another port (and register it with the provider):\n  outbound app edit {app_name} --redirect-uri http://127.0.0.1:PORT{}",
-                            redirect.path()
-                        )
-                    } else {
-                        String::new()
-                    }
-                ))
-            })?;
+        // A fixed port that is taken: the app's fallback ports, in order.
+        let mut tried = Vec::new();
+        let mut bound = None;
+        for port in std::iter::once(port).chain(fallback_ports.iter().copied()) {
+            match TcpListener::bind(SocketAddr::new(ip, port)) {
+                Ok(socket) => {
+                    bound = Some(socket);
+                    break;
+                }
+                Err(e) if e.kind() == ErrorKind::AddrInUse && port != 0 => tried.push(port),
+                Err(e) => {
+                    return Err(Error::Other(format!(
+                        "cannot listen on {ip}:{port} for the authorization redirect: {e}"
+                    )));
+                }
+            }
+        }
+        let Some(socket) = bound else {
+            let ports = tried
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(Error::Other(format!(
+                "cannot listen on {ip} for the authorization redirect: port{} {ports} {} taken by other programs; stop one, or give the app another port or ports to fall back to (each registered with the provider):\n  outbound app edit {app_name} --redirect-uri http://{ip}:PORT{}\n  outbound app edit {app_name} --redirect-port PORT,PORT",
+                if tried.len() > 1 { "s" } else { "" },
+                if tried.len() > 1 { "are" } else { "is" },
+                redirect.path(),
+            )));
+        };
+        socket
+            .set_nonblocking(true)
+            .map_err(|e| Error::io("cannot set up the redirect listener", e))?;
         let actual = socket
             .local_addr()
             .map(|a| a.port())

@@ -8,7 +8,7 @@ use crate::cli::{AccountArgs, AccountCommand};
 use crate::commands::output::notice;
 use crate::error::{Error, Result};
 use crate::state::{AccountSettings, Index};
-use crate::tokens::{self, DEFAULT_ACCOUNT};
+use crate::tokens;
 
 pub fn run(ctx: &Ctx, command: AccountCommand) -> Result<()> {
     match command {
@@ -65,8 +65,7 @@ fn change(
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(&which.name)?;
-    let account = which.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, which.account.as_deref())?;
     let found = Index::update(&ctx.state_dir, |index| {
         let record = index
             .accounts
@@ -75,7 +74,7 @@ fn change(
         edit(&mut record.settings);
         Some(before != record.settings)
     })?;
-    let flag = if account == DEFAULT_ACCOUNT {
+    let flag = if account == tokens::DEFAULT_ACCOUNT {
         String::new()
     } else {
         format!(" --account {account}")

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::authorize::flow::{Mode, Person, Progress};
 use crate::cli::AuthorizeArgs;
 use crate::error::{Error, Result};
-use crate::tokens::{self, Authorization, DEFAULT_ACCOUNT};
+use crate::tokens::{self, Authorization};
 
 pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     let config = ctx.load()?;
@@ -20,8 +20,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     if !app.enabled {
         return Err(Error::Disabled(app.name.clone()));
     }
-    let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, args.account.as_deref())?;
     let base_url = args
         .base_url
         .as_deref()

@@ -15,7 +15,7 @@ use crate::cli::CurlArgs;
 use crate::error::{Error, Result};
 use crate::request::body::DataArgs;
 use crate::request::{self, Outcome};
-use crate::tokens::{self, DEFAULT_ACCOUNT};
+use crate::tokens;
 
 pub fn run(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let quiet = args.silent && !args.show_error;
@@ -32,8 +32,7 @@ pub fn run(ctx: &Ctx, args: CurlArgs) -> Result<()> {
 fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(&args.name)?;
-    let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, args.account.as_deref())?;
     if args.urls.len() > 1 && args.output.is_some() {
         return Err(Error::Usage(
             "-o names one file, and several URLs were given: use -O (each URL's own file name), or one URL per call".into(),

@@ -15,7 +15,7 @@ use super::Ctx;
 use super::token::{Freshness, fresh_access};
 use crate::commands::output::warning;
 use crate::error::{Error, Result};
-use crate::tokens::{self, DEFAULT_ACCOUNT};
+use crate::tokens;
 
 /// The variable that carries APP's token when no `--env VAR` names one.
 pub const DEFAULT_VAR: &str = "OUTBOUND_TOKEN";
@@ -24,7 +24,8 @@ pub const DEFAULT_VAR: &str = "OUTBOUND_TOKEN";
 struct Wanted {
     var: String,
     app: String,
-    account: String,
+    /// None: that app's own default (`OUTBOUND_ACCOUNT`, its `default_account`).
+    account: Option<String>,
 }
 
 pub struct Args {
@@ -56,10 +57,13 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
             return Err(Error::Usage(format!("--env {var}: given twice")));
         }
         let (app, acct) = match target {
-            None => (args.name.clone(), account.to_owned()),
+            None => (args.name.clone(), Some(account.to_owned())),
             Some(t) => match t.split_once(':') {
-                Some((app, acct)) => (app.to_owned(), acct.to_owned()),
-                None => (t.to_owned(), DEFAULT_ACCOUNT.to_owned()),
+                Some((app, acct)) => {
+                    tokens::check_account(acct)?;
+                    (app.to_owned(), Some(acct.to_owned()))
+                }
+                None => (t.to_owned(), None),
             },
         };
         if app.is_empty() {
@@ -67,7 +71,6 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
                 "--env {spec}: no application after `=` (VAR=APP or VAR=APP:ACCOUNT)"
             )));
         }
-        tokens::check_account(&acct)?;
         out.push(Wanted {
             var: var.to_owned(),
             app,
@@ -76,7 +79,7 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
     }
     if !out
         .iter()
-        .any(|w| w.app == args.name && w.account == account)
+        .any(|w| w.app == args.name && w.account.as_deref() == Some(account))
     {
         if out.iter().any(|w| w.var == DEFAULT_VAR) {
             return Err(Error::Usage(format!(
@@ -89,7 +92,7 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
             Wanted {
                 var: DEFAULT_VAR.to_owned(),
                 app: args.name.clone(),
-                account: account.to_owned(),
+                account: Some(account.to_owned()),
             },
         );
     }
@@ -98,10 +101,8 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let config = ctx.load()?;
-    config.app(&args.name)?;
-    let account = args.account.as_deref().unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
-    let wanted = wanted(&args, account)?;
+    let account = tokens::account_of(config.app(&args.name)?, args.account.as_deref())?;
+    let wanted = wanted(&args, &account)?;
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::Usage(
             "no command: give it after `--` (outbound exec APP -- COMMAND ARGS…)".into(),
@@ -116,7 +117,8 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     command.args(rest);
     for w in &wanted {
         let app = config.app(&w.app)?;
-        let access = fresh_access(ctx, &config, store.as_ref(), app, &w.account, &fresh)?;
+        let account = tokens::account_of(app, w.account.as_deref())?;
+        let access = fresh_access(ctx, &config, store.as_ref(), app, &account, &fresh)?;
         if access.token.token_type.as_deref() == Some("dpop") {
             warning!(
                 "the token of `{}` in {} is DPoP-bound: it is useless without a proof from `outbound token {} --dpop-proof` for each request",
@@ -127,7 +129,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         }
         command.env(&w.var, access.token.access_token.expose());
         ctx.audit(&config)
-            .record(&app.name, &w.account, "exec", None, None, "ok");
+            .record(&app.name, &account, "exec", None, None, "ok");
     }
     drop(store);
     // Only returns when the command could not be started.
@@ -158,7 +160,7 @@ mod tests {
         }
     }
 
-    fn names(env: &[&str]) -> Vec<(String, String, String)> {
+    fn names(env: &[&str]) -> Vec<(String, String, Option<String>)> {
         wanted(&args(env), "default")
             .unwrap()
             .into_iter()
@@ -168,7 +170,7 @@ mod tests {
 
     #[test]
     fn variables_and_their_apps() {
-        let own = |v: &str| (v.to_owned(), "gh".to_owned(), "default".to_owned());
+        let own = |v: &str| (v.to_owned(), "gh".to_owned(), Some("default".to_owned()));
         assert_eq!(names(&[]), vec![own("OUTBOUND_TOKEN")]);
         assert_eq!(
             names(&["GH_TOKEN", "GITHUB_TOKEN"]),
@@ -178,7 +180,7 @@ mod tests {
             names(&["GH_TOKEN", "SLACK=slack:bot"]),
             vec![
                 own("GH_TOKEN"),
-                ("SLACK".into(), "slack".into(), "bot".into())
+                ("SLACK".into(), "slack".into(), Some("bot".into()))
             ]
         );
         assert_eq!(names(&["S=slack"])[0], own("OUTBOUND_TOKEN"));

@@ -5,13 +5,12 @@ use super::{Ctx, report_revocation};
 use crate::commands::output::notice;
 use crate::error::Result;
 use crate::state::Index;
-use crate::tokens::{self, DEFAULT_ACCOUNT, StoredToken};
+use crate::tokens::{self, StoredToken};
 
 pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
-    let account = account.unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, account)?;
     let store = ctx.store(&config);
     let known = Index::load(&ctx.state_dir).get(&app.id, account).is_some()
         || StoredToken::load(store.as_ref(), &app.id, account)?.is_some();

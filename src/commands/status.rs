@@ -20,6 +20,9 @@ struct Row {
     app: String,
     /// null for an application this user never authorized.
     account: Option<String>,
+    /// The account commands use when none is named (`--account`, `OUTBOUND_ACCOUNT`,
+    /// the app's `default_account`, `default`).
+    default: bool,
     /// authorized | expired | ready | needs-authorization | disabled | inactive | reset | error | orphan
     state: &'static str,
     /// Unix seconds, or null when unknown.
@@ -37,10 +40,11 @@ struct Row {
     identity: Option<crate::oauth::id_token::Identity>,
 }
 
-fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64) -> Row {
+fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64, default: bool) -> Row {
     Row {
         app: app.to_owned(),
         account: Some(rec.account.clone()),
+        default,
         state,
         expires_at: rec.expires_at,
         expires_in: rec.expires_at.map(|at| at as i64 - now as i64),
@@ -87,6 +91,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
             rows.push(Row {
                 app: app.name.clone(),
                 account: None,
+                default: false,
                 state,
                 expires_at: None,
                 expires_in: None,
@@ -99,18 +104,20 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
                 identity: None,
             });
         }
+        let default = tokens::account_of(app, None).ok();
         for rec in records {
             let state = tokens::account_state(app, rec, now);
+            let is_default = default.as_deref() == Some(rec.account.as_str());
             if state == AccountState::Reset {
                 stale += 1;
             }
-            rows.push(row(&app.name, rec, state.as_str(), now));
+            rows.push(row(&app.name, rec, state.as_str(), now, is_default));
         }
     }
     // Tokens bound to an id this file no longer has: the app was deleted.
     if name.is_none() {
         for rec in orphans(&index, &config) {
-            rows.push(row(&rec.app_name, rec, "orphan", now));
+            rows.push(row(&rec.app_name, rec, "orphan", now, false));
             stale += 1;
         }
     }
@@ -254,6 +261,13 @@ fn print_rows(rows: &[Row], now: u64) {
         "BASE URL",
         "LAST ERROR",
     ];
+    // The default is marked where there is a choice: an app with several accounts.
+    let several = |app: &str| {
+        rows.iter()
+            .filter(|r| r.app == app && r.account.is_some())
+            .count()
+            > 1
+    };
     let cells: Vec<[String; 10]> = rows
         .iter()
         .map(|r| {
@@ -264,7 +278,11 @@ fn print_rows(rows: &[Row], now: u64) {
             };
             [
                 r.app.clone(),
-                r.account.clone().unwrap_or_else(|| "-".into()),
+                match (&r.account, r.default && several(&r.app)) {
+                    (Some(a), true) => format!("{a} *"),
+                    (Some(a), false) => a.clone(),
+                    (None, _) => "-".into(),
+                },
                 r.state.to_owned(),
                 when(r.expires_at),
                 when(r.refresh_expires_at),
@@ -284,6 +302,11 @@ fn print_rows(rows: &[Row], now: u64) {
         })
         .collect();
     print_table(&header.map(str::to_owned), &cells);
+    if rows.iter().any(|r| r.default && several(&r.app)) {
+        notice!(
+            "* the account used when none is named (--account, OUTBOUND_ACCOUNT, default_account)"
+        );
+    }
 }
 
 /// A corrupt index is rebuilt from the store: every app of this file is probed for a
@@ -319,8 +342,7 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
 pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
-    let account = account.unwrap_or(tokens::DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, account)?;
     let Some(record) = Index::load(&ctx.state_dir).get(&app.id, account).cloned() else {
         return Err(crate::error::Error::AuthorizationRequired {
             reason: format!("`{name}` has no account `{account}` yet"),

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Ctx, access_token, print_json};
 use crate::error::Result;
-use crate::tokens::{self, DEFAULT_ACCOUNT};
+use crate::tokens;
 
 #[derive(Serialize)]
 struct TokenView<'a> {
@@ -64,8 +64,7 @@ pub fn run(
 ) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
-    let account = account.unwrap_or(DEFAULT_ACCOUNT);
-    tokens::check_account(account)?;
+    let account = &tokens::account_of(app, account)?;
     let store = ctx.store(&config);
     let access = fresh_access(ctx, &config, store.as_ref(), app, account, &fresh)?;
     if let Print::Narrowed {

@@ -144,6 +144,34 @@ impl StoredToken {
     }
 }
 
+/// The account a command acts on: `--account`, else `OUTBOUND_ACCOUNT`, else the
+/// app's `default_account`, else `default`. Checked, the message naming where it
+/// came from.
+pub fn account_of(app: &App, given: Option<&str>) -> Result<String> {
+    let (account, from) = match given {
+        Some(a) => (a.to_owned(), "--account"),
+        None => match std::env::var("OUTBOUND_ACCOUNT")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            Some(a) => (a, "OUTBOUND_ACCOUNT"),
+            None => (
+                app.default_account
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_ACCOUNT.to_owned()),
+                "default_account",
+            ),
+        },
+    };
+    crate::app::check_name(&account).map_err(|m| {
+        Error::Usage(format!(
+            "{from}: {}",
+            m.replace("application name", "account name")
+        ))
+    })?;
+    Ok(account)
+}
+
 /// Account names follow the rules of application names.
 pub fn check_account(account: &str) -> Result<()> {
     crate::app::check_name(account).map_err(|m| {

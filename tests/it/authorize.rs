@@ -654,3 +654,96 @@ fn ctrl_c_while_waiting_cancels_cleanly() {
     );
     assert!(env.status()[0]["state"] == "needs-authorization");
 }
+
+/// The default account: `--account`, else OUTBOUND_ACCOUNT, else the app's
+/// `default_account`, else `default`; `status` marks it.
+#[test]
+fn the_default_account_is_chosen_in_order() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    env.authorize("nat", &["--account", "work"]).ok();
+    let token = |env: &Env, extra: &[&str]| {
+        let mut args = vec!["token", "nat"];
+        args.extend(extra);
+        env.run(&args).ok().stdout
+    };
+    let (default, work) = (token(&env, &[]), token(&env, &["--account", "work"]));
+    assert_ne!(default, work);
+    env.run(&["app", "edit", "nat", "--default-account", "work"])
+        .ok();
+    assert_eq!(token(&env, &[]), work);
+    assert_eq!(token(&env, &["--account", "default"]), default);
+    let rows = env.status();
+    let is_default = |account: &str| {
+        rows.iter()
+            .find(|r| r["account"] == account)
+            .map(|r| r["default"].clone())
+    };
+    assert_eq!(is_default("work"), Some(true.into()));
+    assert_eq!(is_default("default"), Some(false.into()));
+    let text = env.run(&["status"]).ok();
+    assert!(text.stdout.contains("work *"), "{}", text.stdout);
+    assert!(text.stderr.contains("the account used when none is named"));
+    env.set("OUTBOUND_ACCOUNT", "default");
+    assert_eq!(token(&env, &[]), default);
+    assert_eq!(token(&env, &["--account", "work"]), work);
+    env.set("OUTBOUND_ACCOUNT", "no good");
+    let run = env.run(&["token", "nat"]).code(2);
+    assert!(run.stderr.contains("OUTBOUND_ACCOUNT"), "{}", run.stderr);
+    env.set("OUTBOUND_ACCOUNT", "");
+    let run = env
+        .run(&["app", "edit", "nat", "--default-account", "a b"])
+        .code(2);
+    assert!(run.stderr.contains("--default-account"), "{}", run.stderr);
+}
+
+/// A fixed redirect port that another program holds: the app's fallback ports are
+/// tried in order; without any, the error names the flag that adds them.
+#[test]
+fn a_taken_redirect_port_falls_back_to_the_apps_list() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    env.add_native("nat", &server.issuer, &["--redirect-uri", &redirect]);
+    let run = env.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr.contains(&format!("port {port} is taken")),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--redirect-port"), "{}", run.stderr);
+    env.run(&[
+        "app",
+        "edit",
+        "nat",
+        "--redirect-port",
+        &format!("{port},{free}"),
+    ])
+    .ok();
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr
+            .contains(&format!("127.0.0.1%3A{free}%2Fcallback")),
+        "{}",
+        run.stderr
+    );
+    env.run(&["token", "nat"]).ok();
+    drop(taken);
+    let run = env
+        .run(&["app", "edit", "nat", "--redirect-port", "0"])
+        .code(2);
+    assert!(
+        run.stderr.contains("--redirect-port: 0 is not"),
+        "{}",
+        run.stderr
+    );
+}

@@ -30,6 +30,7 @@ fn flag_for(field: &str) -> String {
         "client_key" => return "--client-key".into(),
         "token_request" => return "--token-body/--refresh-url/--token-field".into(),
         "name" => return "NAME".into(),
+        "redirect_ports" => return "--redirect-port".into(),
         _ => {}
     }
     use clap::CommandFactory;
