@@ -303,6 +303,9 @@ pub struct AuthorizeArgs {
     /// Paste the redirected URL (or the code) back instead of running a listener
     #[arg(long, conflicts_with_all = ["device", "no_browser"])]
     pub manual: bool,
+    /// Import a refresh token obtained elsewhere (read from standard input), checked by one refresh
+    #[arg(long, conflicts_with_all = ["manual", "device", "no_browser", "prompt"])]
+    pub refresh_token_stdin: bool,
     /// Use the device authorization grant (RFC 8628)
     #[arg(long)]
     pub device: bool,

@@ -54,6 +54,10 @@ pub enum Progress<'a> {
     Waiting(u64),
     /// A callback that was not ours, ignored.
     Ignored(String),
+    /// Another authorization of this account is in progress: waiting for it.
+    OtherInProgress,
+    /// That other authorization succeeded: its tokens are used.
+    TookOthers,
     /// Enter `user_code` at `uri` on another device.
     DeviceCode {
         uri: &'a str,

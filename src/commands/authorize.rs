@@ -48,10 +48,17 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     if let Some(timeout) = args.timeout {
         plan.timeout = timeout;
     }
-    approve(ctx, app, account, &plan.scopes, args.yes)?;
-    let mut terminal = Terminal::new(app, plan.timeout.as_secs());
-    let token = tokens::authorize(&env, app, &plan, &mut terminal)?;
-    terminal.done();
+    let token = if args.refresh_token_stdin {
+        // Approved where it was obtained: no prompt here.
+        let refresh_token = read_refresh_token()?;
+        tokens::import_refresh_token(&env, app, &plan, refresh_token)?
+    } else {
+        approve(ctx, app, account, &plan.scopes, args.yes)?;
+        let mut terminal = Terminal::new(app, plan.timeout.as_secs());
+        let token = tokens::authorize(&env, app, &plan, &mut terminal)?;
+        terminal.done();
+        token
+    };
     let expiry = match token.expires_at {
         Some(at) => format!(
             "the access token expires in {}",
@@ -77,6 +84,37 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         store.backend().as_str()
     );
     Ok(())
+}
+
+/// A refresh token on standard input: one line (at most 16 KiB), without spaces or
+/// control characters.
+fn read_refresh_token() -> Result<crate::secret::Secret> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(16 * 1024 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("cannot read the refresh token from standard input", e))?;
+    if bytes.len() > 16 * 1024 {
+        return Err(Error::Usage(
+            "--refresh-token-stdin: more than 16 KiB on standard input; not a refresh token".into(),
+        ));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::Usage("--refresh-token-stdin: standard input is not text".into()))?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Error::Usage(
+            "--refresh-token-stdin: standard input is empty; pipe the refresh token in (outbound authorize APP --refresh-token-stdin < file)".into(),
+        ));
+    }
+    if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::Usage(
+            "--refresh-token-stdin: expected one refresh token; standard input holds spaces or several lines".into(),
+        ));
+    }
+    Ok(crate::secret::Secret::new(token.to_owned()))
 }
 
 /// Authorizes (app, account) right here with the defaults (the browser, the app's or
@@ -207,6 +245,13 @@ impl Person for Terminal {
                 );
             }
             Progress::Waiting(_) => {}
+            Progress::OtherInProgress => say!(
+                "another authorization of `{}` (this account) is in progress, in another terminal or browser tab; waiting for it to finish (Ctrl-C to stop waiting)…",
+                self.app
+            ),
+            Progress::TookOthers => {
+                notice!("that authorization succeeded: its tokens are used")
+            }
             Progress::Ignored(message) => {
                 say!("{}warning: {message}", if self.ticking { "\n" } else { "" });
             }

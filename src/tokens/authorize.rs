@@ -4,7 +4,8 @@
 use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::authorize::flow::{self, Mode, Person};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
 
 use crate::state::{AccountSettings, Index};
 
@@ -78,6 +79,21 @@ pub fn authorize(
     person: &mut dyn Person,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, &plan.account)?;
+    // One authorization of an account at a time: a second waits for the first and
+    // takes what it obtained, instead of opening a second browser tab.
+    let started = crate::clock::now();
+    let _one_at_a_time = match authorization_lock(env, app, &plan.account, plan.timeout, person)? {
+        Turn::Ours(lock) => lock,
+        Turn::AfterAnother(lock) => {
+            if let Some(token) = StoredToken::load(env.store, &app.id, &plan.account)?
+                .filter(|t| t.obtained_at >= started && t.generation >= app.generation)
+            {
+                person.progress(flow::Progress::TookOthers);
+                return Ok(token);
+            }
+            lock
+        }
+    };
     let creds = super::secrets::account_credentials(app, &plan.account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     // OpenID Connect: a nonce binds the ID token to this request (some servers, such
@@ -135,6 +151,118 @@ pub fn authorize(
     token.identity = identity;
     env.record(app, account, &token, Some(plan.settings.clone()), false)?;
     drop(issued.hold);
+    audit("ok");
+    Ok(token)
+}
+
+/// Whether this process holds the account's authorization lock at once, or got it
+/// after another authorization of the account ended.
+enum Turn {
+    Ours(std::fs::File),
+    AfterAnother(std::fs::File),
+}
+
+/// The per-(app, account) authorization lock (apart from the refresh lock, which a
+/// browser's minutes must not hold up). Waits as long as the other authorization
+/// may take, telling the person why.
+fn authorization_lock(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    timeout: std::time::Duration,
+    person: &mut dyn Person,
+) -> Result<Turn> {
+    let path = env
+        .state_dir
+        .join("locks")
+        .join(format!("{}.{account}.authorize.lock", app.id));
+    let file = crate::fsutil::open_lock_file(&path)
+        .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => return Ok(Turn::Ours(file)),
+        Err(std::fs::TryLockError::WouldBlock) => {}
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(Error::io(format!("cannot lock {}", path.display()), e));
+        }
+    }
+    person.progress(flow::Progress::OtherInProgress);
+    let deadline = std::time::Instant::now() + timeout + std::time::Duration::from_secs(30);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        match file.try_lock() {
+            Ok(()) => return Ok(Turn::AfterAnother(file)),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::TimedOut(format!(
+                    "another authorization of `{}` (account `{account}`) is still in progress after {} s",
+                    app.name,
+                    timeout.as_secs() + 30
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+    }
+}
+
+/// `authorize --refresh-token-stdin`: a refresh token obtained elsewhere (another
+/// machine, `--manual`), checked with one refresh, whose result is kept. Nothing is
+/// stored when the server refuses it.
+pub fn import_refresh_token(
+    env: &TokenEnv,
+    app: &App,
+    plan: &Authorization,
+    refresh_token: Secret,
+) -> Result<StoredToken> {
+    super::check_usable(env, app, &plan.account)?;
+    if !app.grant.needs_person() {
+        return Err(Error::Usage(format!(
+            "--refresh-token-stdin: `{}` uses the {} grant, which needs no refresh token",
+            app.name,
+            app.grant.as_str()
+        )));
+    }
+    let account = plan.account.as_str();
+    let _lock = super::refresh::lock_with_timeout(&super::refresh::lock_path(
+        env.state_dir,
+        &app.id,
+        account,
+    ))?;
+    let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
+    let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
+    let _hold = crate::signals::hold();
+    let host = app.token_url.host_str();
+    let response = crate::oauth::request_token(
+        &http,
+        &creds,
+        &crate::oauth::Grant::RefreshToken {
+            refresh_token: &refresh_token,
+            scopes: &[],
+            resource: None,
+        },
+    );
+    let audit = |status| {
+        env.audit.record(
+            &app.name,
+            account,
+            "authorize",
+            Some("refresh_token"),
+            host,
+            status,
+        )
+    };
+    let response = response.inspect_err(|_| audit("error"))?;
+    let identity = match &response.id_token {
+        Some(id_token) if app.issuer.is_some() => Some(
+            crate::oauth::id_token::validate(&http, app, id_token, &response.access_token, None)
+                .inspect_err(|_| audit("error"))?,
+        ),
+        _ => None,
+    };
+    let mut token = StoredToken::from_response(response, app, &plan.scopes, Some(refresh_token));
+    token.identity = identity;
+    env.record(app, account, &token, Some(plan.settings.clone()), true)?;
     audit("ok");
     Ok(token)
 }

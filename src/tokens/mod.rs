@@ -22,7 +22,7 @@ use crate::secret::Secret;
 use crate::state::{self, AccountRecord, AccountSettings, Index};
 use crate::store::{self, SecretStore};
 
-pub use authorize::{Authorization, authorize};
+pub use authorize::{Authorization, authorize, import_refresh_token};
 pub use forget::{Forgotten, forget};
 pub use migrate::{Moved, migrate};
 pub use refresh::{Access, narrowed, valid_token};

@@ -747,3 +747,95 @@ fn a_taken_redirect_port_falls_back_to_the_apps_list() {
         run.stderr
     );
 }
+
+/// A refresh token obtained elsewhere is imported with `--refresh-token-stdin`,
+/// checked by one refresh; a refused or malformed one stores nothing.
+#[test]
+fn a_refresh_token_from_elsewhere_is_imported() {
+    let server = AuthServer::start();
+    let elsewhere = Env::new();
+    elsewhere.add_native("nat", &server.issuer, &[]);
+    elsewhere.authorize("nat", &[]).ok();
+    let refresh = elsewhere.stored_token("nat", "default").unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    for (input, code, says) in [
+        ("", 2, "standard input is empty"),
+        ("two\nlines", 2, "several lines"),
+        ("not-a-refresh-token", 7, "invalid_grant"),
+    ] {
+        let run = env
+            .run_with_input(&["authorize", "nat", "--refresh-token-stdin"], input)
+            .code(code);
+        assert!(run.stderr.contains(says), "{input:?}: {}", run.stderr);
+        assert!(env.stored_token("nat", "default").is_none());
+    }
+    let refreshes = server.token_requests("refresh_token");
+    let run = env
+        .run_with_input(
+            &["authorize", "nat", "--refresh-token-stdin"],
+            &format!("{refresh}\n"),
+        )
+        .ok();
+    assert!(run.stderr.contains("authorized `nat`"), "{}", run.stderr);
+    assert!(!run.all().contains(&refresh));
+    assert_eq!(server.token_requests("refresh_token"), refreshes + 1);
+    assert_eq!(env.status()[0]["state"], "authorized");
+    env.run(&["token", "nat", "--force-refresh"]).ok();
+}
+
+/// Two authorizations of one account at once: the second waits for the first
+/// (saying so) and takes its tokens, without a second browser tab.
+#[test]
+fn a_second_authorization_waits_for_the_first() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let (mut first, first_err, seen, _) = env.authorize_waiting("nat", "30");
+    let url = seen
+        .lines()
+        .find(|l| l.contains("redirect_uri="))
+        .expect("the URL line")
+        .trim()
+        .to_owned();
+    let mut second = env
+        .command([
+            "authorize",
+            "nat",
+            "--yes",
+            "--no-browser",
+            "--timeout",
+            "30",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut second_err = BufReader::new(second.stderr.take().unwrap());
+    let mut said = String::new();
+    while !said.contains("another authorization of `nat`") {
+        let n = second_err.read_line(&mut said).unwrap();
+        assert!(n > 0 && !said.contains("redirect_uri="), "{said}");
+    }
+    let browser = std::process::Command::new("node")
+        .arg(format!(
+            "{}/http-browser.mjs",
+            crate::authserver::authserver_dir()
+        ))
+        .arg(&url)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(browser.success());
+    assert!(first.wait().unwrap().success());
+    drop(first_err);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut second_err, &mut rest).unwrap();
+    assert!(second.wait().unwrap().success(), "{rest}");
+    assert!(rest.contains("its tokens are used"), "{rest}");
+    assert!(!rest.contains("redirect_uri="), "{rest}");
+    assert_eq!(server.token_requests("authorization_code"), 1);
+}
