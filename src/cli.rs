@@ -150,6 +150,30 @@ pub enum Command {
     /// Make an HTTP request with the app's token attached (curl's flags)
     Curl(Box<CurlArgs>),
 
+    /// git's credential helper: answers `get` with a valid token for a host an app allows
+    GitCredential {
+        /// get, store or erase (git gives it)
+        #[arg(value_name = "OPERATION")]
+        operation: String,
+        /// Answer only for this application [default: the first that allows the host]
+        #[arg(long, value_name = "APP")]
+        app: Option<String>,
+        /// The account [default: OUTBOUND_ACCOUNT, the app's default_account, default]
+        #[arg(long)]
+        account: Option<String>,
+    },
+
+    /// Make `outbound git-credential` git's credential helper for a host (global git config)
+    SetupGit {
+        name: String,
+        /// The git host, with its port when not 443 (repeatable)
+        #[arg(long = "host", value_name = "HOST[:PORT]", required = true)]
+        hosts: Vec<String>,
+        /// The account the helper uses [default: as for every command]
+        #[arg(long)]
+        account: Option<String>,
+    },
+
     /// Run a command with valid tokens in its environment (never on its command line)
     Exec {
         name: String,
@@ -781,6 +805,9 @@ pub struct Settings {
     /// The account used when --account and OUTBOUND_ACCOUNT name none [default: default]
     #[arg(long, value_name = "NAME")]
     pub default_account: Option<String>,
+    /// The username `git-credential` gives git with the token [default: x-access-token]
+    #[arg(long, value_name = "NAME")]
+    pub git_username: Option<String>,
     /// The OpenID Connect `prompt` parameter (e.g. consent, select_account)
     #[arg(long, value_name = "VALUE")]
     pub prompt: Option<String>,

@@ -119,6 +119,15 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound token k8s --format exec-credential   (a kubeconfig's exec plugin)",
     ),
     (
+        "setup-git",
+        "  outbound setup-git github --host github.com
+  outbound setup-git forge --host git.example.com:8443 --account deploy",
+    ),
+    (
+        "git-credential",
+        "  printf 'protocol=https\\nhost=github.com\\n\\n' | outbound git-credential get   (what git does)",
+    ),
+    (
         "exec",
         "  outbound exec github --env GH_TOKEN -- gh pr list
   outbound exec github --env GH_TOKEN --env SLACK_TOKEN=slack -- ./release.sh

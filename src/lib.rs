@@ -139,6 +139,27 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Doctor { name, json } => commands::doctor::run(&ctx, name.as_deref(), json),
         Command::Curl(args) => commands::curl::run(&ctx, *args),
+        Command::GitCredential {
+            operation,
+            app,
+            account,
+        } => {
+            // Standard input is git's protocol: nobody can answer a prompt there.
+            ctx.interactive = false;
+            commands::git::credential(
+                &ctx,
+                commands::git::CredentialArgs {
+                    operation,
+                    app,
+                    account,
+                },
+            )
+        }
+        Command::SetupGit {
+            name,
+            hosts,
+            account,
+        } => commands::git::setup(&ctx, &name, &hosts, account.as_deref()),
         Command::Exec {
             name,
             account,

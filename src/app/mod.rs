@@ -82,6 +82,7 @@ pub struct RawApp {
     pub redirect_uri: Option<Spanned<String>>,
     pub redirect_ports: Option<Spanned<Vec<u16>>>,
     pub default_account: Option<Spanned<String>>,
+    pub git_username: Option<String>,
     pub prompt: Option<String>,
     pub auth_params: Option<Spanned<BTreeMap<String, String>>>,
     pub token_headers: Option<Spanned<BTreeMap<String, String>>>,
@@ -401,6 +402,8 @@ pub struct App {
     pub redirect_ports: Vec<u16>,
     /// The account used when none is named (`--account`, `OUTBOUND_ACCOUNT`).
     pub default_account: Option<String>,
+    /// The username `git-credential` answers with the token (None: x-access-token).
+    pub git_username: Option<String>,
     pub prompt: Option<String>,
     pub auth_params: BTreeMap<String, String>,
     pub token_headers: BTreeMap<String, String>,
@@ -1066,6 +1069,9 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         redirect_uri,
         redirect_ports,
         default_account,
+        git_username: raw
+            .git_username
+            .filter(|u| !u.is_empty() && !u.chars().any(|c| c.is_control())),
         prompt: raw.prompt.filter(|p| !p.is_empty()),
         auth_params,
         token_headers,

@@ -36,19 +36,21 @@ fn generated() -> Result<Vec<(String, Vec<u8>)>> {
     }
     let mut cmd = crate::examples::command();
     cmd.build();
-    man_pages(&cmd, "outbound", &mut files)?;
+    man_pages(&cmd, "outbound", "", &mut files)?;
     Ok(files)
 }
 
-fn man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+/// The man page of `cmd` (file `man/NAME.1`) and of its subcommands; `path` is its
+/// command path ("" for outbound, "app add", "git-credential").
+fn man_pages(
+    cmd: &clap::Command,
+    name: &str,
+    path: &str,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> Result<()> {
     // The examples get their own EXAMPLES section, and what else follows the options
     // in --help (the exit codes, curl's rule) its NOTES: not clap_mangen's "EXTRA".
-    let path = name
-        .strip_prefix("outbound")
-        .unwrap_or(name)
-        .trim_start_matches('-')
-        .replace('-', " ");
-    let examples = crate::examples::of(&path);
+    let examples = crate::examples::of(path);
     let notes = cmd.get_after_help().map(|after| {
         let after = after.to_string();
         match examples {
@@ -88,7 +90,12 @@ fn man_pages(cmd: &clap::Command, name: &str, files: &mut Vec<(String, Vec<u8>)>
         if sub.get_name() == "help" {
             continue;
         }
-        man_pages(sub, &format!("{name}-{}", sub.get_name()), files)?;
+        let sub_path = if path.is_empty() {
+            sub.get_name().to_owned()
+        } else {
+            format!("{path} {}", sub.get_name())
+        };
+        man_pages(sub, &format!("{name}-{}", sub.get_name()), &sub_path, files)?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod curl;
 pub mod doctor;
 pub mod exec;
 pub mod generate;
+pub mod git;
 pub mod logout;
 pub mod output;
 pub mod secret_store;

@@ -34,6 +34,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { spawn } from 'node:child_process';
 import https from 'node:https';
 import { URLSearchParams } from 'node:url';
 import Provider from 'oidc-provider';
@@ -289,6 +290,52 @@ async function resource(ctx) {
   ctx.body = { sub: token.accountId || token.clientId, bound: 'dpop', jkt: token.jkt };
 }
 
+// GIT_ROOT: the repositories under it, served by the real `git http-backend` (CGI)
+// under /git/, to whoever gives a valid access token as the Basic password (any
+// username). Each request logs "GIT <method> <path> user=<name> ok|refused".
+const gitRoot = process.env.GIT_ROOT;
+async function gitBackend(ctx) {
+  const auth = String(ctx.get('authorization'));
+  let token;
+  if (auth.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString();
+    const colon = decoded.indexOf(':');
+    const password = decoded.slice(colon + 1);
+    token = password && (await provider.AccessToken.find(password) || await provider.ClientCredentials.find(password));
+    console.log(`GIT ${ctx.method} ${ctx.path} user=${decoded.slice(0, colon)} ${token ? 'ok' : 'refused'}`);
+  }
+  if (!token) {
+    ctx.status = 401;
+    ctx.set('WWW-Authenticate', 'Basic realm="git"');
+    ctx.body = 'a valid access token is the password\n';
+    return;
+  }
+  const child = spawn('git', ['http-backend'], {
+    env: {
+      ...process.env, GIT_PROJECT_ROOT: gitRoot, GIT_HTTP_EXPORT_ALL: '1', REMOTE_USER: 'git',
+      REMOTE_ADDR: '127.0.0.1', PATH_INFO: ctx.path.slice('/git'.length), REQUEST_METHOD: ctx.method,
+      QUERY_STRING: ctx.querystring, CONTENT_TYPE: ctx.get('content-type') || '',
+      HTTP_CONTENT_ENCODING: ctx.get('content-encoding') || '', GIT_PROTOCOL: ctx.get('git-protocol') || '',
+    },
+  });
+  ctx.req.pipe(child.stdin);
+  const out = [];
+  child.stdout.on('data', (chunk) => out.push(chunk));
+  await new Promise((resolve) => child.on('close', resolve));
+  const all = Buffer.concat(out);
+  let end = all.indexOf('\r\n\r\n');
+  let skip = 4;
+  if (end < 0) { end = all.indexOf('\n\n'); skip = 2; }
+  ctx.status = 200;
+  for (const line of all.subarray(0, end).toString().split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    const [key, value] = [line.slice(0, colon).trim(), line.slice(colon + 1).trim()];
+    if (key.toLowerCase() === 'status') ctx.status = parseInt(value, 10);
+    else if (key) ctx.set(key, value);
+  }
+  ctx.body = all.subarray(end + skip);
+}
+
 // A Kubernetes API server's read-only /version and /api, for kubectl: only a valid
 // bearer token gets in. Each request logs a hash of the token it carried.
 async function kube(ctx) {
@@ -310,6 +357,7 @@ async function kube(ctx) {
 
 provider.use(async (ctx, next) => {
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
+  if (gitRoot && ctx.path.startsWith('/git/')) return gitBackend(ctx);
   if (mtls && ctx.path.startsWith('/mtls/')) {
     // An mTLS alias: without a certificate, refused; with one, the endpoint itself.
     if (!peerCertificate(ctx)) {

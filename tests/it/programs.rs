@@ -325,3 +325,152 @@ fn exec_runs_a_command_with_tokens_in_its_environment() {
     assert!(run.stderr.contains("disabled"), "{}", run.stderr);
     assert!(!mark.exists());
 }
+
+/// Runs git with this environment (its HOME holds the global git config), trusting
+/// the test CA and never prompting.
+fn git(
+    env: &Env,
+    ca: &std::path::Path,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> crate::harness::Run {
+    let mut cmd = Command::new("git");
+    env.isolate(&mut cmd);
+    cmd.args(args)
+        .current_dir(dir)
+        .env("GIT_SSL_CAINFO", ca)
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.test")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.test")
+        .stdin(Stdio::null());
+    crate::harness::Run::from(cmd.output().expect("git"))
+}
+
+/// git with `outbound setup-git`: a real clone and push over https (a private CA) to
+/// `git http-backend` behind a server that takes only a valid token as the Basic
+/// password; a push after the token expired goes through a refresh; `erase` after a
+/// refusal refreshes instead of deleting; other hosts get no answer.
+#[test]
+fn git_clones_and_pushes_with_outbound_as_its_credential_helper() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = crate::authserver::private_ca(dir.path());
+    let repos = dir.path().join("repos");
+    std::fs::create_dir_all(&repos).unwrap();
+    let mut env = Env::new();
+    git(&env, &ca, &repos, &["init", "-q", "--bare", "project.git"]).ok();
+    let server = AuthServer::with(Options {
+        access_ttl: Some(3),
+        tls: Some((cert, key)),
+        env: vec![(
+            "GIT_ROOT",
+            Box::leak(repos.display().to_string().into_boxed_str()),
+        )],
+        ..Options::default()
+    });
+    // The browser driver (node) trusts the test CA too.
+    env.set("NODE_EXTRA_CA_CERTS", ca.display().to_string());
+    let ca_flag = ca.to_str().unwrap();
+    env.add_native("forge", &server.issuer, &["--ca-file", ca_flag]);
+    env.authorize("forge", &[]).ok();
+    let host = server.issuer.trim_start_matches("https://").to_owned();
+    std::fs::create_dir_all(env.var("HOME").unwrap()).unwrap();
+    env.run(&["setup-git", "forge", "--host", &host]).ok();
+    let helpers = git(
+        &env,
+        &ca,
+        dir.path(),
+        &[
+            "config",
+            "--global",
+            "--get-all",
+            &format!("credential.https://{host}.helper"),
+        ],
+    )
+    .ok()
+    .stdout;
+    assert!(
+        helpers.starts_with('\n'),
+        "an empty helper resets the list: {helpers:?}"
+    );
+    assert!(helpers.contains("git-credential --app forge"), "{helpers}");
+
+    let repo_url = format!("{}/git/project.git", server.issuer);
+    git(&env, &ca, dir.path(), &["clone", "-q", &repo_url, "work"]).ok();
+    let work = dir.path().join("work");
+    std::fs::write(work.join("a.txt"), "one\n").unwrap();
+    git(&env, &ca, &work, &["add", "a.txt"]).ok();
+    git(&env, &ca, &work, &["commit", "-q", "-m", "one"]).ok();
+    git(&env, &ca, &work, &["push", "-q", "origin", "HEAD"]).ok();
+    assert!(
+        server
+            .log()
+            .contains("git-receive-pack user=x-access-token ok"),
+        "{}",
+        server.log()
+    );
+    // The token expires (3 s); the next push is served after a refresh.
+    let refreshes = server.token_requests("refresh_token");
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    std::fs::write(work.join("b.txt"), "two\n").unwrap();
+    git(&env, &ca, &work, &["add", "b.txt"]).ok();
+    git(&env, &ca, &work, &["commit", "-q", "-m", "two"]).ok();
+    git(&env, &ca, &work, &["push", "-q", "origin", "HEAD"]).ok();
+    assert_eq!(server.token_requests("refresh_token"), refreshes + 1);
+    assert!(!server.log().contains("refused"), "{}", server.log());
+
+    // erase after a refusal: that token is refreshed, the account kept.
+    let token = env.run(&["token", "forge"]).ok().stdout.trim().to_owned();
+    env.run_with_input(
+        &["git-credential", "--app", "forge", "erase"],
+        &format!("protocol=https\nhost={host}\nusername=x-access-token\npassword={token}\n\n"),
+    )
+    .ok();
+    let after = env.run(&["token", "forge"]).ok().stdout.trim().to_owned();
+    assert_ne!(after, token);
+    // A host no app allows: no answer, so git asks its next helper.
+    let run = env
+        .run_with_input(
+            &["git-credential", "get"],
+            "protocol=https\nhost=elsewhere.example\n\n",
+        )
+        .ok();
+    assert_eq!(run.stdout, "");
+    let run = env
+        .run_with_input(
+            &["git-credential", "get"],
+            &format!("protocol=https\nhost={host}\n\n"),
+        )
+        .ok();
+    assert!(
+        run.stdout.starts_with("username=x-access-token\npassword="),
+        "{}",
+        run.stdout
+    );
+    // Bad input: a clear message and exit 2; http to another host: exit 6.
+    for (input, code, says) in [
+        ("protocol=https\n\n".to_owned(), 2, "names no host"),
+        ("garbage\n".to_owned(), 2, "not a key=value line"),
+        ("x".repeat(70 * 1024), 2, "more than 64 KiB"),
+        (
+            "protocol=http\nhost=github.com\n".to_owned(),
+            6,
+            "over http",
+        ),
+    ] {
+        let run = env
+            .run_with_input(&["git-credential", "get"], &input)
+            .code(code);
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    let run = env
+        .run(&["setup-git", "forge", "--host", "github.com"])
+        .code(2);
+    assert!(
+        run.stderr.contains("--add-allowed-host github.com"),
+        "{}",
+        run.stderr
+    );
+}
