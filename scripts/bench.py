@@ -198,6 +198,55 @@ def https_in(token, d):
     return rows
 
 
+def agent(base, token):
+    """The same small measures with the agent running (`outbound agent start`), then
+    1,000 sequential `token` calls, 100 concurrent ones, and the agent's peak RSS."""
+    outbound("agent", "start")
+    try:
+        status = json.loads(outbound("agent", "status", "--json"))
+        rows = []
+        t_ours, t_theirs = paired_ms([OUTBOUND, "token", "bench"],
+                                     ["secret-tool", "lookup", "service", "bench", "username", "same-size"])
+        rows.append(("`outbound token`, agent running", t_ours, "`secret-tool lookup`, same size", t_theirs,
+                     f"{t_ours / t_theirs:.2f}x", "ratio <= 0.3"))
+        small = f"{base}/small"
+        c_ours, c_theirs = paired_ms([OUTBOUND, "curl", "-s", "bench", small],
+                                     ["curl", "-s", "-H", f"Authorization: Bearer {token}", small])
+        rows.append(("`outbound curl` small response, agent running", c_ours, "`curl -H 'Authorization: Bearer …'`",
+                     c_theirs, f"{c_ours / c_theirs:.2f}x", "ratio <= 1.0"))
+        n = int(os.environ.get("BENCH_SEQ", "1000"))
+        loop = f"i=0; while [ $i -lt {n} ]; do {shlex.quote(OUTBOUND)} token bench >/dev/null || exit 1; i=$((i+1)); done"
+        start = time.perf_counter()
+        subprocess.run(["sh", "-c", loop], check=True)
+        seq = (time.perf_counter() - start) * 1000
+        rows.append((f"{n:,} sequential `outbound token`, agent running", seq, "-", 0.0,
+                     f"{seq / n:.2f} ms per call", "(figure)"))
+        m = int(os.environ.get("BENCH_CONC", "100"))
+        start = time.perf_counter()
+        procs = [subprocess.Popen([OUTBOUND, "token", "bench"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                 for _ in range(m)]
+        ok = sum(1 for p in procs if p.wait() == 0 and p.stdout.read().strip() == token.encode())
+        conc = (time.perf_counter() - start) * 1000
+        rows.append((f"{m} concurrent `outbound token`, agent running", conc, "-", 0.0,
+                     f"{ok}/{m} got the token", "all succeed"))
+        hwm = 0.0
+        with open(f"/proc/{status['pid']}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    hwm = int(line.split()[1]) / 1024
+        rows.append(("the agent's peak RSS, after all of the above", hwm, "-", 0.0, f"{hwm:.1f} MB", "(figure)"))
+        return rows
+    finally:
+        outbound("agent", "stop")
+
+
+def print_rows(rows):
+    print(f"| measure | outbound (ms) | baseline | baseline (ms) | result | target |")
+    print(f"|---|---|---|---|---|---|")
+    for name, a, base_name, b, result, target in rows:
+        print(f"| {name} | {a:.1f} | {base_name} | {b:.1f} | {result} | {target} |")
+
+
 def main():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -211,6 +260,10 @@ def main():
                    input=token.encode(), check=True)
 
     rows = []
+    if os.environ.get("BENCH_ONLY") == "agent":
+        rows.extend(agent(base, token))
+        print_rows(rows)
+        return
     t_ours, t_theirs = paired_ms([OUTBOUND, "token", "bench"],
                                  ["secret-tool", "lookup", "service", "bench", "username", "same-size"])
     rows.append(("`outbound token` (valid token in the Secret Service)", t_ours, "`secret-tool lookup`, same size", t_theirs, f"{t_ours / t_theirs:.2f}x", "ratio <= 1.0"))
@@ -239,13 +292,10 @@ def main():
     rows.append((f"peak RSS, {gib:g} GiB download", o_rss, "curl's peak RSS", c_rss, f"{o_rss:.1f} MB vs {c_rss:.1f} MB", "<= 30 MB"))
 
     rows.extend(https(token))
+    rows.extend(agent(base, token))
     rows.extend(many_apps())
     rows.extend(concurrency())
-
-    print(f"| measure | outbound (ms) | baseline | baseline (ms) | result | target |")
-    print(f"|---|---|---|---|---|---|")
-    for name, a, base_name, b, result, target in rows:
-        print(f"| {name} | {a:.1f} | {base_name} | {b:.1f} | {result} | {target} |")
+    print_rows(rows)
     print(f"\nmedian of {RUNS} runs (small), {big_runs} runs (large), each pair run alternately; RSS rows are in MB")
     server.shutdown()
 

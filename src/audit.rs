@@ -42,15 +42,7 @@ pub fn append(log: &Path, event: &Event) -> Result<()> {
     }
     let mut line = serde_json::to_vec(event).map_err(|e| Error::Other(format!("audit: {e}")))?;
     line.push(b'\n');
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    let mut file = options
-        .open(log)
+    let mut file = crate::fsutil::open_append_private(log)
         .map_err(|e| Error::io(format!("cannot open the audit log {}", log.display()), e))?;
     file.write_all(&line)
         .map_err(|e| Error::io(format!("cannot write the audit log {}", log.display()), e))

@@ -211,6 +211,10 @@ pub enum Command {
     #[command(subcommand)]
     Store(StoreCommand),
 
+    /// This user's token agent: valid tokens held in memory for every command
+    #[command(subcommand)]
+    Agent(AgentCommand),
+
     /// Revoke an account's tokens at the server and remove them
     Logout {
         /// The application (with --all and no name: every application)
@@ -362,6 +366,22 @@ pub enum AccountCommand {
         #[arg(long, value_name = "FIELD", value_parser = ["base_url"], conflicts_with = "base_url")]
         unset: Vec<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Start the agent in the background (returns once it answers)
+    Start,
+    /// Stop the agent; the tokens it held are cleared from memory
+    Stop,
+    /// Whether the agent runs (exit 0) or not (exit 1)
+    Status {
+        /// A JSON object: running, pid, socket, tokens, started_at
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the agent in the foreground (for a service manager)
+    Run,
 }
 
 #[derive(Debug, Subcommand)]

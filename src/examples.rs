@@ -119,6 +119,24 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound token k8s --format exec-credential   (a kubeconfig's exec plugin)",
     ),
     (
+        "agent",
+        "  outbound agent start && outbound agent status
+  outbound agent stop",
+    ),
+    (
+        "agent start",
+        "  outbound agent start   (in a shell profile: later commands are served from memory)",
+    ),
+    ("agent stop", "  outbound agent stop"),
+    (
+        "agent status",
+        "  outbound agent status || outbound agent start\n  outbound agent status --json | jq .tokens",
+    ),
+    (
+        "agent run",
+        "  outbound agent run   (ExecStart= of a systemd user service)",
+    ),
+    (
         "setup-git",
         "  outbound setup-git github --host github.com
   outbound setup-git forge --host git.example.com:8443 --account deploy",

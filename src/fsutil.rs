@@ -21,6 +21,19 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// Opens `path` for appending (a log), created 0600, never through a symlink.
+pub fn open_append_private(path: &Path) -> io::Result<File> {
+    ensure_private_dir(&parent_dir(path))?;
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
 /// Replaces `path` with `bytes` atomically: a temporary file in the same directory,
 /// fsync, rename, fsync of the directory. A reader sees the old file or the new one,
 /// never a torn write, and a crash leaves one of the two. A new file is 0600; an

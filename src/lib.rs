@@ -8,6 +8,7 @@
 //! `commands` (through its printer) talks to the terminal.
 
 pub mod admin;
+pub mod agent;
 pub mod app;
 pub mod audit;
 pub mod authorize;
@@ -160,6 +161,7 @@ pub fn run(cli: Cli) -> Result<()> {
             hosts,
             account,
         } => commands::git::setup(&ctx, &name, &hosts, account.as_deref()),
+        Command::Agent(command) => commands::agent::run(&ctx, command),
         Command::Exec {
             name,
             account,

@@ -9,7 +9,6 @@
 //! (`outbound token`, `outbound curl`) or be started with `--min-valid`.
 
 use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 
 use super::Ctx;
 use super::token::{Freshness, fresh_access};
@@ -132,8 +131,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             .record(&app.name, &account, "exec", None, None, "ok");
     }
     drop(store);
-    // Only returns when the command could not be started.
-    let e = command.exec();
+    let e = replace_with(command);
     let shown = program.to_string_lossy();
     let (code, why) = match e.kind() {
         std::io::ErrorKind::NotFound => (127, "no such command".to_owned()),
@@ -144,6 +142,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         code,
         message: format!("cannot run `{shown}`: {why}"),
     })
+}
+
+/// Becomes `command` (execvp): only returns when it could not be started.
+#[cfg(unix)]
+fn replace_with(mut command: std::process::Command) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    command.exec()
+}
+
+/// Without exec: runs `command` and exits with its status.
+#[cfg(not(unix))]
+fn replace_with(mut command: std::process::Command) -> std::io::Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(e) => e,
+    }
 }
 
 #[cfg(test)]

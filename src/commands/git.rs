@@ -173,21 +173,16 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
     };
     let account = tokens::account_of(app, args.account.as_deref())?;
     let store = ctx.store(&config);
-    let audit = ctx.audit(&config);
-    let env = ctx.token_env(&config, store.as_ref(), &audit);
     if operation == "erase" {
-        // The server refused it: if it is the account's current token, refresh it so
-        // the next `get` answers with another. Nothing is deleted.
-        if let Some(rejected) = &request.password
-            && let Some(stored) = tokens::StoredToken::load(store.as_ref(), &app.id, &account)?
-            && &stored.access_token == rejected
-        {
-            tokens::valid_token(&env, app, &account, Some(rejected))?;
+        // The server refused it: if it is the account's current token, it is
+        // refreshed, so the next `get` answers with another. Nothing is deleted.
+        if let Some(rejected) = &request.password {
+            super::access_token(ctx, &config, store.as_ref(), app, &account, Some(rejected))?;
         }
         return Ok(());
     }
-    let access = tokens::valid_token(&env, app, &account, None)?;
-    audit.record(
+    let access = super::access_token(ctx, &config, store.as_ref(), app, &account, None)?;
+    ctx.audit(&config).record(
         &app.name,
         &account,
         "git-credential",

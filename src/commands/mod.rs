@@ -2,6 +2,7 @@
 //! is the only layer that reads the terminal or prints.
 
 pub mod account;
+pub mod agent;
 pub mod app;
 pub mod audit;
 pub mod authorize;
@@ -58,6 +59,23 @@ impl Ctx {
             store_flag: cli.store,
             interactive,
         })
+    }
+
+    /// What the agent acts as for one request: the client's configuration file and
+    /// store, no person to ask.
+    pub fn for_agent(config_path: PathBuf, state_dir: PathBuf, store: Option<Backend>) -> Ctx {
+        Ctx {
+            config_named: true,
+            config_path,
+            state_dir,
+            store_flag: store,
+            interactive: false,
+        }
+    }
+
+    /// The store named by `--store` / `OUTBOUND_STORE`, if any.
+    pub fn store_flag(&self) -> Option<Backend> {
+        self.store_flag
     }
 
     /// The configuration. A file named with --config or OUTBOUND_CONFIG must exist (a
@@ -234,6 +252,11 @@ pub fn access_token(
     account: &str,
     rejected: Option<&Secret>,
 ) -> Result<crate::tokens::Access> {
+    // The agent, when one runs, holds it without the store or the server.
+    #[cfg(unix)]
+    if let Some(access) = crate::agent::client::token(ctx, config, &app.name, account, rejected) {
+        return Ok(access);
+    }
     let audit = ctx.audit(config);
     let env = ctx.token_env(config, store, &audit);
     match crate::tokens::valid_token(&env, app, account, rejected) {

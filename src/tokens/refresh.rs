@@ -46,7 +46,7 @@ fn authorize_command(app: &App, account: &str) -> String {
 /// Fresh enough to use: more than the refresh skew left before expiry. The skew is
 /// capped at half the token's lifetime, so a 5-minute token with a 10-minute skew is
 /// not refreshed on every use.
-fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
+pub fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
     token.expires_at.is_none_or(|at| {
         let lifetime = at.saturating_sub(token.obtained_at);
         at > now + app.refresh_skew.as_secs().min(lifetime / 2)

@@ -2,6 +2,7 @@
 //! config and state directory per test, against the real Secret Service that
 //! `scripts/test` starts (tests that need it fail, never skip, without it).
 
+mod agent;
 mod app_admin;
 mod attack;
 mod authorize;

@@ -1,0 +1,418 @@
+//! The agent's side: the socket, the tokens it holds, and the background refresh.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use super::{Request, Response, log_path, socket_path, token_hash};
+use crate::commands::Ctx;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::state::Index;
+use crate::store::Backend;
+use crate::tokens::{self, StoredToken};
+
+/// Connections served at once; more are closed at once (a local flood must not
+/// exhaust threads).
+const MAX_CONNECTIONS: usize = 64;
+/// The longest request line: a few hundred bytes in practice.
+const MAX_REQUEST: u64 = 64 * 1024;
+
+/// A token the agent holds, and where it came from.
+struct Held {
+    token: StoredToken,
+    app: String,
+    store: Option<Backend>,
+}
+
+/// (configuration file, app id, account).
+type Key = (PathBuf, String, String);
+
+/// A configuration file as last read, with the (modified time, length) it had then.
+type Seen = ((SystemTime, u64), Arc<Config>);
+
+struct Agent {
+    state_dir: PathBuf,
+    socket: PathBuf,
+    started_at: u64,
+    held: Mutex<HashMap<Key, Held>>,
+    /// Each configuration file as last read, with the (modified time, length) it had.
+    configs: Mutex<HashMap<PathBuf, Seen>>,
+    connections: AtomicUsize,
+    log: Mutex<Option<std::fs::File>>,
+}
+
+/// `outbound agent run`: serves until `stop` (or a signal). Fails when another
+/// agent already answers on the socket; a stale socket (a crashed agent's) is
+/// replaced.
+pub fn run(state_dir: PathBuf) -> Result<()> {
+    let socket = socket_path(&state_dir);
+    let dir = socket
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| state_dir.clone());
+    crate::fsutil::ensure_private_dir(&dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let meta = std::fs::metadata(&dir)
+        .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    if meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        return Err(Error::Other(format!(
+            "{} is not a private directory of this user (owner uid {}, mode {:o}); the agent will not put its socket there",
+            dir.display(),
+            meta.uid(),
+            meta.mode() & 0o777
+        )));
+    }
+    if socket.exists() {
+        if UnixStream::connect(&socket).is_ok() {
+            return Err(Error::Other(format!(
+                "an agent is already running on {}",
+                socket.display()
+            )));
+        }
+        std::fs::remove_file(&socket)
+            .map_err(|e| Error::io(format!("cannot remove the stale {}", socket.display()), e))?;
+    }
+    let listener = UnixListener::bind(&socket)
+        .map_err(|e| Error::io(format!("cannot listen on {}", socket.display()), e))?;
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(format!("cannot restrict {}", socket.display()), e))?;
+    let log = crate::fsutil::open_append_private(&log_path(&state_dir)).ok();
+    let agent = Arc::new(Agent {
+        state_dir,
+        socket,
+        started_at: crate::clock::now(),
+        held: Mutex::new(HashMap::new()),
+        configs: Mutex::new(HashMap::new()),
+        connections: AtomicUsize::new(0),
+        log: Mutex::new(log),
+    });
+    agent.say(&format!(
+        "started (pid {}) on {}",
+        std::process::id(),
+        agent.socket.display()
+    ));
+    let refresher = Arc::clone(&agent);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+            refresher.refresh_due();
+        }
+    });
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                agent.say(&format!("accept failed: {e}"));
+                continue;
+            }
+        };
+        if agent.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+            agent.connections.fetch_sub(1, Ordering::SeqCst);
+            continue;
+        }
+        let agent = Arc::clone(&agent);
+        std::thread::spawn(move || {
+            agent.serve(stream);
+            agent.connections.fetch_sub(1, Ordering::SeqCst);
+        });
+    }
+    Ok(())
+}
+
+impl Agent {
+    /// One line in the agent's log and on its stderr.
+    fn say(&self, what: &str) {
+        let line = format!(
+            "{} outbound agent: {what}\n",
+            humantime::format_rfc3339_seconds(SystemTime::now())
+        );
+        eprint!("{line}");
+        if let Ok(mut log) = self.log.lock()
+            && let Some(file) = log.as_mut()
+        {
+            let _ = file.write_all(line.as_bytes());
+        }
+    }
+
+    fn serve(&self, stream: UnixStream) {
+        match peer_uid(&stream) {
+            // SAFETY: getuid has no preconditions and cannot fail.
+            Ok(uid) if uid == unsafe { libc::getuid() } => {}
+            Ok(uid) => {
+                self.say(&format!("refused a connection from uid {uid}"));
+                return;
+            }
+            Err(e) => {
+                self.say(&format!("refused a connection whose peer is unknown: {e}"));
+                return;
+            }
+        }
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+        let mut line = String::new();
+        let read = BufReader::new(std::io::Read::take(&stream, MAX_REQUEST)).read_line(&mut line);
+        if read.is_err() || line.is_empty() {
+            return;
+        }
+        let response = match serde_json::from_str::<Request>(&line) {
+            Err(_) => Response::Declined {
+                reason: "malformed request".into(),
+            },
+            Ok(Request::Status) => Response::Status {
+                pid: std::process::id(),
+                tokens: self.held.lock().map(|h| h.len()).unwrap_or(0),
+                started_at: self.started_at,
+            },
+            Ok(Request::Stop) => {
+                reply(&stream, &Response::Stopping);
+                self.stop();
+            }
+            Ok(Request::Token {
+                config,
+                state_dir,
+                store,
+                app,
+                account,
+                rejected,
+            }) => {
+                if state_dir != self.state_dir {
+                    Response::Declined {
+                        reason: "the agent serves another state directory".into(),
+                    }
+                } else {
+                    self.token(&config, store, &app, &account, rejected.as_deref())
+                }
+            }
+        };
+        reply(&stream, &response);
+    }
+
+    /// Clears every token from memory and exits.
+    fn stop(&self) -> ! {
+        if let Ok(mut held) = self.held.lock() {
+            held.clear();
+        }
+        let _ = std::fs::remove_file(&self.socket);
+        self.say("stopped; its tokens were cleared from memory");
+        std::process::exit(0)
+    }
+
+    /// The configuration file at `path`, read again when it changed.
+    fn config(&self, path: &Path) -> Result<Arc<Config>> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        let stamp = (
+            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            meta.len(),
+        );
+        let mut configs = self
+            .configs
+            .lock()
+            .map_err(|_| Error::Other("agent state poisoned".into()))?;
+        if let Some((seen, config)) = configs.get(path)
+            && *seen == stamp
+        {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(Config::load(path)?);
+        configs.insert(path.to_path_buf(), (stamp, Arc::clone(&config)));
+        Ok(config)
+    }
+
+    fn token(
+        &self,
+        config_path: &Path,
+        store: Option<Backend>,
+        app_name: &str,
+        account: &str,
+        rejected: Option<&str>,
+    ) -> Response {
+        match self.token_inner(config_path, store, app_name, account, rejected) {
+            Ok((token, refreshed)) => Response::Token {
+                token: Box::new(token),
+                refreshed,
+            },
+            Err(Error::AuthorizationRequired { .. }) => Response::Declined {
+                reason: "the account needs authorization".into(),
+            },
+            Err(e) => Response::Declined {
+                reason: e.to_string(),
+            },
+        }
+    }
+
+    fn token_inner(
+        &self,
+        config_path: &Path,
+        store: Option<Backend>,
+        app_name: &str,
+        account: &str,
+        rejected: Option<&str>,
+    ) -> Result<(StoredToken, bool)> {
+        let config = self.config(config_path)?;
+        let app = config.app(app_name)?;
+        let key = (
+            config_path.to_path_buf(),
+            app.id.clone(),
+            account.to_owned(),
+        );
+        let record = Index::load(&self.state_dir).get(&app.id, account).cloned();
+        let now = crate::clock::now();
+        {
+            let mut held = self
+                .held
+                .lock()
+                .map_err(|_| Error::Other("agent state poisoned".into()))?;
+            if let Some(h) = held.get(&key) {
+                // Still the account's token, as the index says (no logout, no
+                // refresh elsewhere, no disable), and fresh: served from memory.
+                let current = app.enabled
+                    && h.store == store
+                    && h.token.generation >= app.generation
+                    && record.as_ref().is_some_and(|r| {
+                        !r.settings.inactive
+                            && !r.needs_authorization
+                            && r.obtained_at == h.token.obtained_at
+                    });
+                let refused = rejected.is_some_and(|r| r == token_hash(&h.token.access_token));
+                if current && !refused && tokens::is_fresh(&h.token, app, now) {
+                    return Ok((h.token.clone(), false));
+                }
+                if !current {
+                    held.remove(&key);
+                }
+            }
+        }
+        let ctx = Ctx::for_agent(config_path.to_path_buf(), self.state_dir.clone(), store);
+        let store_box = ctx.store(&config);
+        let audit = ctx.audit(&config);
+        let env = ctx.token_env(&config, store_box.as_ref(), &audit);
+        // A refused token is named by its hash: find it among what the store holds.
+        let stored = match rejected {
+            Some(_) => StoredToken::load(store_box.as_ref(), &app.id, account)?,
+            None => None,
+        };
+        let refused = stored
+            .as_ref()
+            .map(|t| &t.access_token)
+            .filter(|t| rejected == Some(token_hash(t).as_str()));
+        let access = tokens::valid_token(&env, app, account, refused);
+        let mut held = self
+            .held
+            .lock()
+            .map_err(|_| Error::Other("agent state poisoned".into()))?;
+        match access {
+            Ok(access) => {
+                let token = without_refresh_token(access.token);
+                if access.refreshed {
+                    self.say(&format!("refreshed `{}` (account `{account}`)", app.name));
+                }
+                held.insert(
+                    key,
+                    Held {
+                        token: token.clone(),
+                        app: app.name.clone(),
+                        store,
+                    },
+                );
+                Ok((token, access.refreshed))
+            }
+            Err(e) => {
+                held.remove(&key);
+                Err(e)
+            }
+        }
+    }
+
+    /// Refreshes the held tokens that are due (inside their app's refresh skew), as a
+    /// request would; one that cannot be is let go (the next request says why).
+    fn refresh_due(&self) {
+        let now = crate::clock::now();
+        let held: Vec<(Key, String, Option<Backend>, StoredToken)> = match self.held.lock() {
+            Ok(held) => held
+                .iter()
+                .map(|(k, h)| (k.clone(), h.app.clone(), h.store, h.token.clone()))
+                .collect(),
+            Err(_) => return,
+        };
+        for ((config, _, account), app, store, token) in held {
+            let Ok(cfg) = self.config(&config) else {
+                continue;
+            };
+            let Ok(definition) = cfg.app(&app) else {
+                continue;
+            };
+            if tokens::is_fresh(&token, definition, now) {
+                continue;
+            }
+            if let Err(e) = self.token_inner(&config, store, &app, &account, None) {
+                self.say(&format!(
+                    "could not refresh `{app}` (account `{account}`) ahead of expiry: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ));
+            }
+        }
+    }
+}
+
+fn reply(mut stream: &UnixStream, response: &Response) {
+    if let Ok(mut line) = serde_json::to_string(response) {
+        line.push('\n');
+        let _ = stream.write_all(line.as_bytes());
+    }
+}
+
+/// What the agent keeps and hands out: never the refresh token, nor narrowed ones.
+fn without_refresh_token(mut token: StoredToken) -> StoredToken {
+    token.refresh_token = None;
+    token.narrowed.clear();
+    token
+}
+
+/// The uid at the other end of a Unix socket.
+#[cfg(target_os = "linux")]
+fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
+    use std::os::fd::AsRawFd;
+    let mut cred = libc::ucred {
+        pid: 0,
+        uid: 0,
+        gid: 0,
+    };
+    let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
+    // SAFETY: `cred` and `len` are valid for writes of the sizes given, and the fd is
+    // an open socket for the duration of the call.
+    let rc = unsafe {
+        libc::getsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_PEERCRED,
+            (&mut cred as *mut libc::ucred).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(cred.uid)
+}
+
+/// The uid at the other end of a Unix socket.
+#[cfg(not(target_os = "linux"))]
+fn peer_uid(stream: &UnixStream) -> std::io::Result<u32> {
+    use std::os::fd::AsRawFd;
+    let (mut uid, mut gid) = (0, 0);
+    // SAFETY: both out-pointers are valid, and the fd is an open socket.
+    let rc = unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(uid)
+}

@@ -1,0 +1,135 @@
+//! `outbound agent start|stop|status|run`: this user's token agent (see
+//! [`crate::agent`]).
+
+use std::time::{Duration, Instant};
+
+use super::{Ctx, print_json};
+use crate::agent::{Request, Response, log_path, socket_path};
+use crate::cli::AgentCommand;
+use crate::commands::output::{data, notice};
+use crate::error::{Error, Result};
+
+pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
+    #[cfg(unix)]
+    {
+        match command {
+            AgentCommand::Start => start(ctx),
+            AgentCommand::Run => crate::agent::server::run(ctx.state_dir.clone()),
+            AgentCommand::Stop => stop(ctx),
+            AgentCommand::Status { json } => status(ctx, json),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (ctx, command);
+        Err(Error::Other(
+            "the agent needs Unix sockets; on this system every command works without it".into(),
+        ))
+    }
+}
+
+#[cfg(unix)]
+fn ask(ctx: &Ctx, request: &Request) -> Option<Response> {
+    crate::agent::client::ask(
+        &socket_path(&ctx.state_dir),
+        request,
+        Duration::from_secs(5),
+    )
+}
+
+/// Starts `outbound agent run` in the background (its own process group, so the
+/// terminal's Ctrl-C does not reach it; output to the agent's log) and waits until
+/// it answers.
+#[cfg(unix)]
+fn start(ctx: &Ctx) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    if let Some(Response::Status { pid, .. }) = ask(ctx, &Request::Status) {
+        notice!("the agent is already running (pid {pid})");
+        return Ok(());
+    }
+    let exe =
+        std::env::current_exe().map_err(|e| Error::io("cannot find the outbound executable", e))?;
+    let log = crate::fsutil::open_append_private(&log_path(&ctx.state_dir))
+        .map_err(|e| Error::io("cannot open the agent's log", e))?;
+    let err = log
+        .try_clone()
+        .map_err(|e| Error::io("cannot open the agent's log", e))?;
+    let mut child = std::process::Command::new(exe)
+        .args(["agent", "run"])
+        .env("OUTBOUND_STATE_DIR", &ctx.state_dir)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(err)
+        .process_group(0)
+        .spawn()
+        .map_err(|e| Error::io("cannot start the agent", e))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Some(Response::Status { pid, .. }) = ask(ctx, &Request::Status) {
+            notice!(
+                "the agent is running (pid {pid}) on {}",
+                socket_path(&ctx.state_dir).display()
+            );
+            return Ok(());
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(Error::Other(format!(
+                "the agent stopped at once ({status}); see {}",
+                log_path(&ctx.state_dir).display()
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err(Error::Other(format!(
+        "the agent did not answer within 10 s; see {}",
+        log_path(&ctx.state_dir).display()
+    )))
+}
+
+#[cfg(unix)]
+fn stop(ctx: &Ctx) -> Result<()> {
+    let socket = socket_path(&ctx.state_dir);
+    match ask(ctx, &Request::Stop) {
+        Some(Response::Stopping) => {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while socket.exists() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            notice!("the agent stopped; the tokens it held are gone from memory");
+        }
+        _ => notice!("the agent is not running"),
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn status(ctx: &Ctx, json: bool) -> Result<()> {
+    let socket = socket_path(&ctx.state_dir);
+    let Some(Response::Status {
+        pid,
+        tokens,
+        started_at,
+    }) = ask(ctx, &Request::Status)
+    else {
+        if json {
+            print_json(&serde_json::json!({ "running": false, "socket": socket }))?;
+        }
+        return Err(Error::Other(format!(
+            "the agent is not running (no answer on {}); start it with `outbound agent start`",
+            socket.display()
+        )));
+    };
+    if json {
+        return print_json(&serde_json::json!({
+            "running": true, "pid": pid, "socket": socket, "tokens": tokens, "started_at": started_at,
+        }));
+    }
+    data!("running  pid {pid}");
+    data!("socket   {}", socket.display());
+    data!("tokens   {tokens} held in memory");
+    data!(
+        "since    {}",
+        super::authorize::human_seconds(crate::clock::now().saturating_sub(started_at))
+    );
+    Ok(())
+}
