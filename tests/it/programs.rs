@@ -474,3 +474,50 @@ fn git_clones_and_pushes_with_outbound_as_its_credential_helper() {
         run.stderr
     );
 }
+
+/// kubectl's `interactive: false` (interactiveMode: Never) is honoured on a terminal:
+/// an account that needs authorization is exit 4 with the command, never a prompt;
+/// without it, the same terminal is offered to authorize.
+#[test]
+fn exec_credential_never_prompts_when_kubectl_says_so() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let never = r#"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}"#;
+    let (ok, screen) = env.in_pty(
+        "token nat --format exec-credential",
+        &[],
+        &[("KUBERNETES_EXEC_INFO", never)],
+    );
+    assert!(!ok);
+    assert!(screen.contains("outbound authorize nat"), "{screen}");
+    assert!(!screen.contains("Authorize `nat` now?"), "{screen}");
+    let (ok, screen) = env.in_pty("token nat --format exec-credential", &["n"], &[]);
+    assert!(!ok);
+    assert!(screen.contains("Authorize `nat` now?"), "{screen}");
+}
+
+/// A socket at the agent's place that is not this user's: not used, said once, and
+/// the command works without it.
+#[test]
+fn a_foreign_agent_socket_is_not_used() {
+    // SAFETY: getuid has no preconditions.
+    assert_eq!(
+        unsafe { libc::getuid() },
+        0,
+        "runs as root, to make a socket another user owns"
+    );
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &[]);
+    std::fs::create_dir_all(env.state_dir()).unwrap();
+    let path = env.state_dir().join("agent.sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    std::os::unix::fs::chown(&path, Some(65534), Some(65534)).unwrap();
+    let run = env.run(&["token", "svc"]).ok();
+    assert!(
+        run.stderr.contains("not this user's agent socket"),
+        "{}",
+        run.stderr
+    );
+}
