@@ -16,6 +16,12 @@ pub struct Discovered {
     /// The client authentication chosen from the server's list, when the user gave
     /// none and the default is not on it.
     pub client_auth: Option<ClientAuth>,
+    /// Dynamic Client Registration (RFC 7591), when the server offers it.
+    pub registration_endpoint: Option<String>,
+    /// The server takes a client id that is the URL of the client's metadata document.
+    pub client_id_metadata_document: bool,
+    /// Whether the server says it does PKCE with S256 (None: it does not say).
+    pub s256: Option<bool>,
 }
 
 /// `--issuer`: reads the server's metadata and fills the endpoints, PKCE support
@@ -100,6 +106,12 @@ pub fn discover_into(
         require_iss: meta.authorization_response_iss_parameter_supported,
         require_par: meta.require_pushed_authorization_requests,
         client_auth,
+        registration_endpoint: meta.registration_endpoint.clone(),
+        client_id_metadata_document: meta.client_id_metadata_document_supported,
+        s256: meta
+            .code_challenge_methods_supported
+            .as_ref()
+            .map(|m| m.iter().any(|x| x == "S256")),
     }))
 }
 
@@ -119,6 +131,108 @@ fn choose_client_auth(methods: &[String], has_secret: bool) -> Option<ClientAuth
     } else {
         None
     }
+}
+
+/// What `app add --from-url` found about the resource.
+pub struct FromUrl {
+    /// The URL, as the resource indicator (RFC 8707) its tokens are asked for.
+    pub resource: url::Url,
+    /// The authorization server chosen among those the resource names.
+    pub issuer: String,
+    /// Every authorization server the resource names.
+    pub servers: Vec<String>,
+}
+
+/// `--from-url URL`: asks the resource who protects it (RFC 9728) and fills the
+/// issuer (to be discovered next), the resource indicator, the allowed host, the base
+/// URL and the scopes that were not given. With several authorization servers,
+/// `--issuer` (or a person, on a terminal) chooses.
+pub fn from_url(
+    name: &str,
+    url: &str,
+    patch: &mut Patch,
+    choose: impl FnOnce(&[String]) -> Result<Option<usize>>,
+) -> Result<FromUrl> {
+    use crate::oauth::resource;
+    let mut resource_url =
+        crate::app::check_endpoint(url).map_err(|m| Error::Usage(format!("--from-url: {m}")))?;
+    resource_url.set_fragment(None);
+    let proxy = match patch.get_str("proxy") {
+        Some(p) => {
+            Some(crate::app::check_proxy(p).map_err(|m| Error::Usage(format!("--proxy: {m}")))?)
+        }
+        None => None,
+    };
+    let ca_file = patch.get_str("ca_file").map(std::path::PathBuf::from);
+    let http = crate::http::discovery_client(name, proxy.as_ref(), ca_file.as_deref())?;
+    let (meta, challenge) = resource::discover(&http, &resource_url)?;
+    let servers: Vec<String> = meta
+        .authorization_servers
+        .iter()
+        .map(|s| s.trim_end_matches('/').to_owned())
+        .collect();
+    let issuer = match patch
+        .get_str("issuer")
+        .map(|i| i.trim_end_matches('/').to_owned())
+    {
+        Some(given) if servers.contains(&given) => given,
+        Some(given) => {
+            return Err(Error::Usage(format!(
+                "--issuer {given}: not one of the authorization servers {resource_url} names ({})",
+                servers.join(", ")
+            )));
+        }
+        None => match servers.as_slice() {
+            [] => {
+                return Err(Error::OAuth(crate::oauth::OAuthError::Malformed {
+                    endpoint: "protected resource",
+                    reason: format!(
+                        "the metadata of {resource_url} names no authorization server; give one with --issuer URL"
+                    ),
+                }));
+            }
+            [one] => one.clone(),
+            several => match choose(several)? {
+                Some(i) => several[i].clone(),
+                None => {
+                    return Err(Error::Usage(format!(
+                        "{resource_url} names {} authorization servers: {}; choose one with --issuer URL",
+                        several.len(),
+                        several.join(", ")
+                    )));
+                }
+            },
+        },
+    };
+    patch.set("issuer", issuer.as_str());
+    if patch.get("resources").is_none() {
+        patch.set("resources", vec![resource_url.to_string()]);
+    }
+    if patch.get("allowed_hosts").is_none() {
+        let host = resource_url.host_str().unwrap_or_default();
+        let host = match resource_url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        patch.set("allowed_hosts", vec![host]);
+    }
+    if patch.get("base_url").is_none() {
+        patch.set("base_url", resource_url.as_str());
+    }
+    if patch.get("scopes").is_none() {
+        let scopes: Vec<String> = match &challenge.scope {
+            Some(s) => s.split_whitespace().map(str::to_owned).collect(),
+            None => meta.scopes_supported.clone(),
+        };
+        if !scopes.is_empty() {
+            patch.set("scopes", scopes);
+        }
+    }
+    Ok(FromUrl {
+        resource: resource_url,
+        issuer,
+        servers,
+    })
 }
 
 #[cfg(test)]

@@ -551,6 +551,20 @@ pub struct AddArgs {
     /// Import a Google service-account JSON key: a jwt_bearer app in one step
     #[arg(long, value_name = "FILE", conflicts_with_all = ["private_key", "private_key_env", "private_key_command"])]
     pub service_account_file: Option<PathBuf>,
+    /// Start from the API's URL: its metadata (RFC 9728) names the authorization server, and a client is registered when none is given
+    #[arg(long, value_name = "URL", conflicts_with_all = ["preset", "service_account_file"])]
+    pub from_url: Option<String>,
+    /// With --from-url: your client's metadata document, as its client id (where the server takes one)
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "from_url",
+        conflicts_with = "client_id"
+    )]
+    pub client_id_url: Option<String>,
+    /// Print what was discovered and would be written; register nothing, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
     #[command(flatten)]
     pub settings: Settings,
 }

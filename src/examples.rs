@@ -63,6 +63,7 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound app add sso --issuer https://sso.example.com/realms/acme --client-id cli --client-secret-env SSO_SECRET
   outbound app add svc --grant client_credentials --client-id svc --token-url https://auth.example.com/token \\
       --client-secret-command 'pass show svc' --scope api --allowed-host api.example.com
+  outbound app add notes --from-url https://mcp.example.com/mcp   (registers a client)
   outbound app add new-app        (on a terminal: guided)",
     ),
     ("app presets", "  outbound app presets\n  outbound app presets show gitlab"),

@@ -32,6 +32,11 @@ impl Patch {
         Patch(table)
     }
 
+    /// The patch as TOML, as it would be written (for `--dry-run`).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(&self.0).unwrap_or_default()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

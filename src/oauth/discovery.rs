@@ -23,6 +23,11 @@ pub struct Metadata {
     #[serde(default)]
     pub authorization_response_iss_parameter_supported: bool,
     pub userinfo_endpoint: Option<String>,
+    /// Dynamic Client Registration (RFC 7591).
+    pub registration_endpoint: Option<String>,
+    /// The server takes a URL as client id, the client's metadata document there.
+    #[serde(default)]
+    pub client_id_metadata_document_supported: bool,
     /// RFC 8705 §5: where a client that presents a certificate goes instead.
     pub mtls_endpoint_aliases: Option<MtlsAliases>,
 }

@@ -59,6 +59,11 @@ pub fn client_tls_key_key(app_id: &str) -> String {
 }
 
 /// The key under which one account's tokens for an application are stored.
+/// What deleting a dynamically registered client needs (RFC 7592).
+pub fn registration_key(app_id: &str) -> String {
+    format!("registration/{app_id}")
+}
+
 pub fn token_key(app_id: &str, account: &str) -> String {
     format!("token/{app_id}/{account}")
 }

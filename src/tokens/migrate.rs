@@ -37,6 +37,10 @@ pub fn migrate(
             from.delete(&store::private_key_key(&app.id))?;
             moved.client_secrets += 1;
         }
+        let registration = store::registration_key(&app.id);
+        if copy(from, to, &registration)? {
+            from.delete(&registration)?;
+        }
         for account in Index::load(state_dir).accounts_of(&app.id) {
             // A refresh in flight saves into the old store first, then it is moved.
             let _lock = lock_with_timeout(&lock_path(state_dir, &app.id, &account))?;

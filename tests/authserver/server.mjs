@@ -179,6 +179,9 @@ const provider = new Provider(issuer, {
     revocation: { enabled: true },
     introspection: { enabled: true },
     userinfo: { enabled: true },
+    // Dynamic Client Registration (RFC 7591) and its management (RFC 7592), open.
+    registration: { enabled: true },
+    registrationManagement: { enabled: true },
     // RESOURCES=1: resource indicators (RFC 8707); a token for a resource is a JWT
     // whose `aud` is that resource.
     resourceIndicators: {
@@ -336,6 +339,31 @@ async function gitBackend(ctx) {
   ctx.body = all.subarray(end + skip);
 }
 
+// /mcp and below: a protected resource that describes itself (RFC 9728) and challenges
+// a request without a valid token with resource_metadata and scope; /mcp/admin wants
+// api:write too (insufficient_scope, for step-up). /mcp-wrong's metadata names another
+// resource; /mcp-two's names two authorization servers.
+const prm = {
+  '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: [issuer], scopes_supported: ['api:read', 'offline_access'] }),
+  '/mcp-wrong': () => ({ resource: `${issuer}/elsewhere`, authorization_servers: [issuer] }),
+  '/mcp-two': () => ({ resource: `${issuer}/mcp-two`, authorization_servers: [issuer, 'https://other-as.example'] }),
+};
+async function protectedResource(ctx, base) {
+  const metadataUrl = `${issuer}/.well-known/oauth-protected-resource${base}`;
+  const challenge = (error, scope) => {
+    ctx.status = error === 'insufficient_scope' ? 403 : 401;
+    ctx.set('WWW-Authenticate', `Bearer error="${error}", resource_metadata="${metadataUrl}", scope="${scope}"`);
+    ctx.body = { error };
+  };
+  const [scheme, value] = String(ctx.get('authorization')).split(' ');
+  const token = scheme === 'Bearer' && value && await provider.AccessToken.find(value);
+  if (!token) return challenge('invalid_token', 'api:read offline_access');
+  const scopes = String(token.scope || '').split(' ');
+  if (ctx.path === '/mcp/admin' && !scopes.includes('api:write')) return challenge('insufficient_scope', 'api:read api:write');
+  console.log(`MCP ${ctx.method} ${ctx.path} ok`);
+  ctx.body = { sub: token.accountId, scope: token.scope, path: ctx.path };
+}
+
 // A Kubernetes API server's read-only /version and /api, for kubectl: only a valid
 // bearer token gets in. Each request logs a hash of the token it carried.
 async function kube(ctx) {
@@ -357,6 +385,21 @@ async function kube(ctx) {
 
 provider.use(async (ctx, next) => {
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
+  const prmPath = ctx.path.replace(/^\/\.well-known\/oauth-protected-resource/, '');
+  if (prmPath !== ctx.path && prm[prmPath]) { ctx.body = prm[prmPath](); return; }
+  const base = Object.keys(prm).find((b) => ctx.path === b || ctx.path.startsWith(`${b}/`));
+  if (base) return protectedResource(ctx, base);
+  if (ctx.path === '/reg' && ctx.method === 'POST' && quirks.register === 'error') {
+    ctx.status = 400;
+    ctx.body = { error: 'invalid_client_metadata', error_description: 'registration is closed today' };
+    return;
+  }
+  if (ctx.path === '/reg' && ctx.method === 'POST' && quirks.register === 'garbage') {
+    ctx.type = 'text/html';
+    ctx.body = '<html>oops</html>';
+    return;
+  }
+  if (ctx.path.startsWith('/reg/') && ctx.method === 'DELETE') console.log(`DEREGISTER ${ctx.path}`);
   if (gitRoot && ctx.path.startsWith('/git/')) return gitBackend(ctx);
   if (mtls && ctx.path.startsWith('/mtls/')) {
     // An mTLS alias: without a certificate, refused; with one, the endpoint itself.

@@ -137,6 +137,17 @@ impl AuthServer {
         assert!(res.status().is_success());
     }
 
+    /// Sets the server's quirks to this JSON object (`{"register": "error"}`, …).
+    pub fn quirks_json(&self, quirks: serde_json::Value) {
+        let res = http()
+            .post(format!("{}/__quirks", self.issuer))
+            .header("content-type", "application/json")
+            .body(quirks.to_string())
+            .send()
+            .expect("quirks endpoint");
+        assert!(res.status().is_success());
+    }
+
     /// RFC 7662 introspection: is `token` active at the server?
     pub fn is_active(&self, token: &str) -> bool {
         let res = http()

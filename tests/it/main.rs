@@ -13,6 +13,7 @@ mod harness;
 mod hostile;
 mod programs;
 mod providers;
+mod resource;
 mod servers;
 mod store;
 mod terminal;

@@ -18,6 +18,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         preset,
         preset_params,
         service_account_file,
+        from_url,
+        client_id_url,
+        dry_run,
     } = args;
     let mut patch = patch_of(&settings)?;
     let service_account = service_account_file
@@ -38,6 +41,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         None => super::private_key_from(&settings)?,
     };
     let guided = ctx.interactive
+        && from_url.is_none()
         && preset.is_none()
         && patch.is_empty()
         && secret_ref_from(&settings).is_none()
@@ -57,8 +61,33 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     {
         patch.set("client_auth", ClientAuth::None.name());
     }
+    let found = match &from_url {
+        Some(url) => Some(crate::admin::from_url(&name, url, &mut patch, |servers| {
+            choose_server(ctx, servers)
+        })?),
+        None => None,
+    };
     let mtls = super::presents_certificate(&patch, None, &settings);
     let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some(), mtls)?;
+    let mut registered = None;
+    if let (Some(found), Some(discovered)) = (&found, &discovered) {
+        registered = client_for_resource(
+            &name,
+            found,
+            discovered,
+            client_id_url.as_deref(),
+            dry_run,
+            &mut patch,
+        )?;
+        if let Some(r) = &registered
+            && r.client_secret.is_some()
+        {
+            secret_ref = Some(SecretRef::Store);
+        }
+    }
+    if dry_run {
+        return print_dry_run(&name, found.as_ref(), &patch);
+    }
     if let Some(auth) = discovered.as_ref().and_then(|d| d.client_auth) {
         notice!(
             "the server does not take `client_secret_basic`: using --client-auth {}",
@@ -82,9 +111,13 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let id = app::new_id().map_err(Error::Other)?;
     // The secret is stored first, under the fresh id nobody else knows yet, and
     // removed again if the configuration cannot be saved.
+    let registered_secret = registered.as_mut().and_then(|r| r.client_secret.take());
     let stored = match secret_ref {
         Some(SecretRef::Store) => {
-            let secret = ctx.read_secret(settings.client_secret_stdin)?;
+            let secret = match registered_secret {
+                Some(secret) => secret,
+                None => ctx.read_secret(settings.client_secret_stdin)?,
+            };
             let store = ctx.store(&config);
             tokens::store_client_secret(store.as_ref(), &id, &secret)?;
             Some(store)
@@ -125,6 +158,21 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         Some(store)
     } else {
         stored
+    };
+    // What deleting a registered client needs, kept with its secrets.
+    let registration = registered.as_ref().and_then(|r| {
+        Some((
+            r.registration_client_uri.as_deref()?,
+            r.registration_access_token.as_ref()?,
+        ))
+    });
+    let stored = match registration {
+        Some((uri, token)) => {
+            let store = stored.unwrap_or_else(|| ctx.store(&config));
+            tokens::store_registration(store.as_ref(), &id, uri, token)?;
+            Some(store)
+        }
+        None => stored,
     };
 
     let saved = edit_config(ctx, &name, |config, doc| {
@@ -173,6 +221,10 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             let _ = tokens::delete_client_secret(store.as_ref(), &id);
             let _ = tokens::delete_private_key(store.as_ref(), &id);
             let _ = tokens::delete_client_identity(store.as_ref(), &id);
+            let _ = store.delete(&crate::store::registration_key(&id));
+        }
+        if let Some((uri, token)) = registration {
+            undo_registration(&name, uri, token);
         }
         return Err(e);
     }
@@ -332,4 +384,142 @@ fn complete_required(
         *secret_ref = Some(SecretRef::Store);
     }
     Ok(())
+}
+
+/// `--from-url` with several authorization servers: a person picks one on a
+/// terminal; without one, `--issuer` must (None).
+fn choose_server(ctx: &Ctx, servers: &[String]) -> Result<Option<usize>> {
+    if !ctx.interactive {
+        return Ok(None);
+    }
+    dialoguer::Select::new()
+        .with_prompt(
+            "The resource names several authorization servers; which one issues your tokens?",
+        )
+        .items(servers)
+        .default(0)
+        .interact_opt()
+        .map_err(|e| Error::Other(format!("cannot ask on the terminal: {e}")))
+}
+
+/// The client for a resource found with `--from-url`, when none was given: the
+/// client's metadata document URL as its id (`--client-id-url`, where the server
+/// takes one), else one registered now (RFC 7591). PKCE with S256 is required.
+fn client_for_resource(
+    name: &str,
+    found: &crate::admin::FromUrl,
+    discovered: &crate::admin::Discovered,
+    client_id_url: Option<&str>,
+    dry_run: bool,
+    patch: &mut Patch,
+) -> Result<Option<crate::oauth::resource::Registration>> {
+    if discovered.s256 == Some(false) {
+        return Err(Error::OAuth(crate::oauth::OAuthError::Malformed {
+            endpoint: "discovery",
+            reason: format!(
+                "{} does not do PKCE with S256 (code_challenge_methods_supported), which this flow requires; nothing was written",
+                found.issuer
+            ),
+        }));
+    }
+    if patch.get("client_id").is_some() {
+        return Ok(None);
+    }
+    if let Some(url) = client_id_url {
+        if !discovered.client_id_metadata_document {
+            return Err(Error::Usage(format!(
+                "--client-id-url: {} does not take client id metadata documents (client_id_metadata_document_supported); leave it out to register a client, or give --client-id",
+                found.issuer
+            )));
+        }
+        crate::app::check_endpoint(url)
+            .map_err(|m| Error::Usage(format!("--client-id-url: {m}")))?;
+        patch.set("client_id", url);
+        patch.set("client_auth", ClientAuth::None.name());
+        return Ok(None);
+    }
+    let Some(endpoint) = &discovered.registration_endpoint else {
+        return Err(Error::Usage(format!(
+            "{} registers no clients on its own (no registration_endpoint): register one there and give --client-id (and its secret)",
+            found.issuer
+        )));
+    };
+    if dry_run {
+        notice!("would register a client at {endpoint}");
+        return Ok(None);
+    }
+    let endpoint = url::Url::parse(endpoint).map_err(|e| {
+        Error::OAuth(crate::oauth::OAuthError::Malformed {
+            endpoint: "discovery",
+            reason: format!("its registration_endpoint `{endpoint}` is not a URL ({e})"),
+        })
+    })?;
+    let redirect_uri = patch
+        .get_str("redirect_uri")
+        .unwrap_or(app::DEFAULT_REDIRECT_URI)
+        .to_owned();
+    let scopes: Vec<String> = patch
+        .get("scopes")
+        .and_then(|v| v.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let http = crate::http::discovery_client(
+        name,
+        None,
+        patch.get_str("ca_file").map(std::path::Path::new),
+    )?;
+    let registration = crate::oauth::resource::register(
+        &http,
+        &endpoint,
+        &format!("outbound ({name})"),
+        &redirect_uri,
+        &scopes,
+    )?;
+    patch.set("client_id", registration.client_id.as_str());
+    let auth = match registration.token_endpoint_auth_method.as_deref() {
+        Some("client_secret_basic") if registration.client_secret.is_some() => ClientAuth::Basic,
+        Some("client_secret_post") if registration.client_secret.is_some() => ClientAuth::Post,
+        _ => ClientAuth::None,
+    };
+    patch.set("client_auth", auth.name());
+    notice!(
+        "registered client `{}` at {endpoint}",
+        registration.client_id
+    );
+    Ok(Some(registration))
+}
+
+/// `--dry-run`: what `--from-url` found and what would be written.
+fn print_dry_run(name: &str, found: Option<&crate::admin::FromUrl>, patch: &Patch) -> Result<()> {
+    if let Some(found) = found {
+        crate::commands::output::data!("# resource: {}", found.resource);
+        crate::commands::output::data!(
+            "# authorization server: {} (of: {})",
+            found.issuer,
+            found.servers.join(", ")
+        );
+    }
+    crate::commands::output::data!("[apps.{name}]\n{}", patch.to_toml());
+    notice!("dry run: nothing was registered or written");
+    Ok(())
+}
+
+/// A client registered for an app that could not be saved: deleted again (best
+/// effort; said when it fails).
+fn undo_registration(name: &str, uri: &str, token: &crate::secret::Secret) {
+    let undo = || -> Result<()> {
+        let uri = url::Url::parse(uri).map_err(|e| Error::Other(e.to_string()))?;
+        let http = crate::http::discovery_client(name, None, None)?;
+        crate::oauth::resource::deregister(&http, &uri, token)?;
+        Ok(())
+    };
+    if let Err(e) = undo() {
+        crate::commands::output::warning!(
+            "the client registered for `{name}` could not be deleted at the server ({e}); remove it there by hand"
+        );
+    }
 }

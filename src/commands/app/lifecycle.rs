@@ -7,7 +7,7 @@
 use super::{app_table, edit_config, edit_config_staged, forget_tokens, set};
 use crate::app::SecretRef;
 use crate::commands::Ctx;
-use crate::commands::output::notice;
+use crate::commands::output::{notice, warning};
 use crate::error::{Error, Result};
 use crate::tokens;
 
@@ -88,6 +88,18 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         },
         |()| {
             removed = forget_tokens(ctx, &config, store.as_ref(), &app, !no_revoke)?;
+            // A client `--from-url` registered is deleted at its server too (RFC 7592).
+            match tokens::deregister(&app, store.as_ref()) {
+                Ok(true) => notice!(
+                    "deleted the client `{}` registered at the server",
+                    app.client_id
+                ),
+                Ok(false) => {}
+                Err(e) => warning!(
+                    "deleting the registered client `{}` at the server failed: {e}\n  the app is deleted here anyway; remove the client at the server by hand",
+                    app.client_id
+                ),
+            }
             if app.client_secret == SecretRef::Store {
                 tokens::delete_client_secret(store.as_ref(), &app.id)?;
             }

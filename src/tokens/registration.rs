@@ -1,0 +1,58 @@
+//! A client that `app add --from-url` registered (RFC 7591): what RFC 7592 needs to
+//! delete it later — its configuration URI and registration access token — kept in
+//! the store under the app's id.
+
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::store::{self, SecretStore};
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    uri: String,
+    token: String,
+}
+
+/// Keeps what deleting the registered client of app `app_id` needs.
+pub fn store_registration(
+    store: &dyn SecretStore,
+    app_id: &str,
+    uri: &str,
+    token: &Secret,
+) -> Result<()> {
+    let record = serde_json::to_string(&Record {
+        uri: uri.to_owned(),
+        token: token.expose().to_owned(),
+    })
+    .map_err(|e| Error::Other(format!("cannot encode the registration: {e}")))?;
+    store.set(&store::registration_key(app_id), &Secret::new(record))?;
+    Ok(())
+}
+
+/// Deletes the client registered for `app` at its server, when one was, and forgets
+/// the registration either way (the app is going). `Ok(false)`: there was none.
+pub fn deregister(app: &App, store: &dyn SecretStore) -> Result<bool> {
+    let key = store::registration_key(&app.id);
+    let Some(blob) = store.get(&key)? else {
+        return Ok(false);
+    };
+    let record: Record = match serde_json::from_str(blob.expose()) {
+        Ok(r) => r,
+        Err(_) => {
+            store.delete(&key)?;
+            return Ok(false);
+        }
+    };
+    let attempt = || -> Result<()> {
+        let uri = url::Url::parse(&record.uri)
+            .map_err(|e| Error::Other(format!("the registration URI of `{}`: {e}", app.name)))?;
+        let http = crate::http::oauth_client(app, None)?;
+        crate::oauth::resource::deregister(&http, &uri, &Secret::new(record.token.clone()))?;
+        Ok(())
+    };
+    let result = attempt();
+    store.delete(&key)?;
+    result.map(|()| true)
+}

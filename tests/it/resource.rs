@@ -1,0 +1,150 @@
+//! Starting from an API's URL (RFC 9728 metadata, RFC 8414 discovery, RFC 7591
+//! registration, RFC 7592 deletion) against oidc-provider and a loopback protected
+//! resource that challenges like an MCP server.
+
+use crate::authserver::AuthServer;
+use crate::harness::Env;
+
+#[test]
+fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let url = format!("{}/mcp", server.issuer);
+    // --dry-run: what was found, nothing registered or written.
+    let run = env
+        .run(&["app", "add", "mcp", "--from-url", &url, "--dry-run"])
+        .ok();
+    assert!(
+        run.stdout
+            .contains(&format!("# authorization server: {}", server.issuer)),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!("resources = [\"{url}\"]")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("would register a client at"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.config_text().contains("[apps.mcp]"));
+
+    let run = env.run(&["app", "add", "mcp", "--from-url", &url]).ok();
+    assert!(run.stderr.contains("registered client `"), "{}", run.stderr);
+    let app = env.app_json("mcp");
+    assert_eq!(
+        app["issuer"].as_str().unwrap().trim_end_matches('/'),
+        server.issuer
+    );
+    assert_eq!(app["resources"], serde_json::json!([url]));
+    let host = server.issuer.trim_start_matches("http://");
+    assert_eq!(app["allowed_hosts"], serde_json::json!([host]));
+    assert_eq!(
+        app["scopes"],
+        serde_json::json!(["api:read", "offline_access"])
+    );
+    assert_eq!(app["client_auth"], "none");
+    assert!(
+        !env.config_text().contains("registration"),
+        "{}",
+        env.config_text()
+    );
+
+    env.authorize("mcp", &[]).ok();
+    let run = env.run(&["curl", "mcp", &url]).ok();
+    assert_eq!(run.json()["sub"], "alice");
+    assert_eq!(env.run(&["curl", "mcp", "/"]).ok().json()["path"], "/mcp/");
+    env.run(&["token", "mcp", "--force-refresh"]).ok();
+    env.run(&["curl", "mcp", &url]).ok();
+
+    let run = env.run(&["app", "delete", "mcp", "--yes"]).ok();
+    assert!(
+        run.stderr.contains("registered at the server"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        server.log().contains("DEREGISTER /reg/"),
+        "{}",
+        server.log()
+    );
+}
+
+/// What is refused, with nothing written: metadata for another resource, several
+/// servers without a choice, a registration endpoint that errs or answers garbage.
+#[test]
+fn from_url_refuses_what_does_not_add_up() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let before = env.config_text();
+    let wrong = format!("{}/mcp-wrong", server.issuer);
+    let run = env.run(&["app", "add", "x", "--from-url", &wrong]).code(7);
+    assert!(
+        run.stderr.contains("describes the resource"),
+        "{}",
+        run.stderr
+    );
+    let two = format!("{}/mcp-two", server.issuer);
+    let run = env.run(&["app", "add", "x", "--from-url", &two]).code(2);
+    assert!(
+        run.stderr.contains("2 authorization servers"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--issuer"), "{}", run.stderr);
+    env.run(&[
+        "app",
+        "add",
+        "x",
+        "--from-url",
+        &two,
+        "--issuer",
+        &server.issuer,
+        "--dry-run",
+    ])
+    .ok();
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "x",
+            "--from-url",
+            &two,
+            "--issuer",
+            "https://nobody.example",
+        ])
+        .code(2);
+    assert!(
+        run.stderr.contains("not one of the authorization servers"),
+        "{}",
+        run.stderr
+    );
+    let url = format!("{}/mcp", server.issuer);
+    for (quirk, says) in [
+        ("error", "registration is closed today"),
+        ("garbage", "registration"),
+    ] {
+        server.quirks_json(serde_json::json!({ "register": quirk }));
+        let run = env.run(&["app", "add", "x", "--from-url", &url]).code(7);
+        assert!(run.stderr.contains(says), "{}", run.stderr);
+    }
+    assert_eq!(env.config_text(), before);
+    // A URL without metadata: said, with --issuer as the way out.
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "x",
+            "--from-url",
+            &format!("{}/nothing-here", server.issuer),
+        ])
+        .code(7);
+    assert!(
+        run.stderr.contains("no protected-resource metadata"),
+        "{}",
+        run.stderr
+    );
+}
