@@ -141,6 +141,8 @@ pub struct FromUrl {
     pub issuer: String,
     /// Every authorization server the resource names.
     pub servers: Vec<String>,
+    /// Every scope the resource says it knows (what a registered client may ask for).
+    pub scopes_supported: Vec<String>,
 }
 
 /// `--from-url URL`: asks the resource who protects it (RFC 9728) and fills the
@@ -232,6 +234,7 @@ pub fn from_url(
         resource: resource_url,
         issuer,
         servers,
+        scopes_supported: meta.scopes_supported,
     })
 }
 

@@ -421,6 +421,9 @@ pub struct CurlArgs {
     /// The account [default: default]
     #[arg(long)]
     pub account: Option<String>,
+    /// When the API wants more scopes (insufficient_scope), authorize them here and retry once
+    #[arg(long)]
+    pub step_up: bool,
     /// HTTP method
     #[arg(short = 'X', long = "request", value_name = "METHOD")]
     pub method: Option<String>,

@@ -128,6 +128,23 @@ pub fn here(ctx: &Ctx, env: &tokens::TokenEnv, app: &App, account: &str) -> Resu
     Ok(())
 }
 
+/// Authorizes (app, account) here for `scopes` (remembered for the account), for a
+/// request the API refused for want of them (`curl --step-up`).
+pub fn with_scopes(
+    ctx: &Ctx,
+    env: &tokens::TokenEnv,
+    app: &App,
+    account: &str,
+    scopes: &[String],
+) -> Result<()> {
+    let plan = Authorization::plan(env, app, account, scopes, None);
+    approve(ctx, app, account, &plan.scopes, false)?;
+    let mut terminal = Terminal::new(app, plan.timeout.as_secs());
+    tokens::authorize(env, app, &plan, &mut terminal)?;
+    terminal.done();
+    Ok(())
+}
+
 pub fn human_seconds(secs: u64) -> String {
     match secs {
         0..=119 => format!("{secs}s"),

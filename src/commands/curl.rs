@@ -148,17 +148,36 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                 Some(access) => access,
                 None => access_token(ctx, &config, store.as_ref(), app, account, None)?,
             };
-            let outcome = send_retrying(
-                &runtime,
-                &client,
-                app,
-                plan,
-                &args,
-                access,
-                dpop.as_ref(),
-                |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
-                &mut verbose,
-            )?;
+            let send = |access, verbose: &mut dyn FnMut(char, &str)| {
+                send_retrying(
+                    &runtime,
+                    &client,
+                    app,
+                    plan,
+                    &args,
+                    access,
+                    dpop.as_ref(),
+                    |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
+                    verbose,
+                )
+            };
+            let mut outcome = send(access, &mut verbose)?;
+            // Step-up: the API wants scopes the token does not have.
+            if let Some(wanted) = insufficient_scope(&outcome) {
+                let scopes = step_up_scopes(ctx, app, account, &wanted);
+                if !(args.step_up && ctx.interactive && plan.body.replayable()) {
+                    return Err(step_up_needed(app, account, &scopes, args.step_up));
+                }
+                verbose(
+                    '*',
+                    "insufficient_scope: authorizing the scopes the API asks for",
+                );
+                let audit = ctx.audit(&config);
+                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                super::authorize::with_scopes(ctx, &env, app, account, &scopes)?;
+                let access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
+                outcome = send(access, &mut verbose)?;
+            }
             if outcome.token_sent {
                 let status = outcome.response.status().as_u16().to_string();
                 ctx.audit(&config).record(
@@ -445,6 +464,76 @@ fn write_out(
         .replace("\\n", "\n")
         .replace("\\t", "\t")
         .replace("\\r", "\r")
+}
+
+/// The exit code of an API's `insufficient_scope` (RFC 6750 §3.1) that was not
+/// stepped up: the token needs more scopes.
+pub const STEP_UP_NEEDED: u8 = 9;
+
+/// The scopes a 401/403 `insufficient_scope` challenge asks for, when it is one.
+fn insufficient_scope(outcome: &Outcome) -> Option<Vec<String>> {
+    let status = outcome.response.status().as_u16();
+    if !outcome.token_sent || !(status == 401 || status == 403) {
+        return None;
+    }
+    let challenge = outcome
+        .response
+        .headers()
+        .get_all(reqwest::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(crate::oauth::resource::Challenge::parse)
+        .find(|c| c.error.as_deref() == Some("insufficient_scope"))?;
+    Some(
+        challenge
+            .scope
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    )
+}
+
+/// What to authorize: what the account asks for (its own scopes, else the app's)
+/// and what the API asks for.
+fn step_up_scopes(
+    ctx: &Ctx,
+    app: &crate::app::App,
+    account: &str,
+    wanted: &[String],
+) -> Vec<String> {
+    let mut scopes = crate::state::Index::load(&ctx.state_dir)
+        .get(&app.id, account)
+        .and_then(|r| r.settings.scope_override.clone())
+        .unwrap_or_else(|| app.scopes.clone());
+    for scope in wanted {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    scopes
+}
+
+fn step_up_needed(app: &crate::app::App, account: &str, scopes: &[String], tried: bool) -> Error {
+    let flag = if account == tokens::DEFAULT_ACCOUNT {
+        String::new()
+    } else {
+        format!(" --account {account}")
+    };
+    Error::Transfer {
+        code: STEP_UP_NEEDED,
+        message: format!(
+            "the API wants more scopes than the token of `{}` has (insufficient_scope): authorize them with\n  outbound authorize {}{flag} --scope '{}'{}",
+            app.name,
+            app.name,
+            scopes.join(" "),
+            if tried {
+                " (--step-up needs a terminal, and a body that can be sent again)"
+            } else {
+                "\n  or run this again on a terminal with --step-up"
+            }
+        ),
+    }
 }
 
 #[cfg(test)]

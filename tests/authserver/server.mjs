@@ -344,7 +344,7 @@ async function gitBackend(ctx) {
 // api:write too (insufficient_scope, for step-up). /mcp-wrong's metadata names another
 // resource; /mcp-two's names two authorization servers.
 const prm = {
-  '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: [issuer], scopes_supported: ['api:read', 'offline_access'] }),
+  '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: [issuer], scopes_supported: ['api:read', 'offline_access', 'api:write'] }),
   '/mcp-wrong': () => ({ resource: `${issuer}/elsewhere`, authorization_servers: [issuer] }),
   '/mcp-two': () => ({ resource: `${issuer}/mcp-two`, authorization_servers: [issuer, 'https://other-as.example'] }),
 };

@@ -60,6 +60,25 @@ fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
     env.run(&["token", "mcp", "--force-refresh"]).ok();
     env.run(&["curl", "mcp", &url]).ok();
 
+    // Step-up: the API wants api:write too.
+    let admin = format!("{url}/admin");
+    let run = env.run(&["curl", "mcp", &admin]).code(9);
+    assert!(
+        run.stderr
+            .contains("outbound authorize mcp --scope 'api:read offline_access api:write'"),
+        "{}",
+        run.stderr
+    );
+    let browser = crate::authserver::http_browser();
+    let (ok, screen) = env.in_pty(
+        &format!("curl mcp --step-up {admin}"),
+        &["y"],
+        &[("BROWSER", browser.as_str())],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("\"path\":\"/mcp/admin\""), "{screen}");
+    env.run(&["curl", "mcp", &admin]).ok();
+
     let run = env.run(&["app", "delete", "mcp", "--yes"]).ok();
     assert!(
         run.stderr.contains("registered at the server"),

@@ -458,7 +458,8 @@ fn client_for_resource(
         .get_str("redirect_uri")
         .unwrap_or(app::DEFAULT_REDIRECT_URI)
         .to_owned();
-    let scopes: Vec<String> = patch
+    // The client may ask for every scope the resource knows (step-up needs more later).
+    let mut scopes: Vec<String> = patch
         .get("scopes")
         .and_then(|v| v.as_array())
         .map(|a| {
@@ -467,6 +468,11 @@ fn client_for_resource(
                 .collect()
         })
         .unwrap_or_default();
+    for scope in &found.scopes_supported {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
     let http = crate::http::discovery_client(
         name,
         None,
