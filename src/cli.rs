@@ -174,6 +174,29 @@ pub enum Command {
         account: Option<String>,
     },
 
+    /// A loopback proxy that forwards to the upstream with a valid token attached
+    Proxy {
+        name: String,
+        /// The account [default: as for every command]
+        #[arg(long)]
+        account: Option<String>,
+        /// Where requests go: an origin with an optional base path (e.g. https://api.example.com/v1)
+        #[arg(long, value_name = "URL")]
+        upstream: String,
+        /// The loopback address to listen on [default: 127.0.0.1 and a free port]
+        #[arg(long, value_name = "ADDR:PORT", conflicts_with = "socket")]
+        listen: Option<String>,
+        /// Listen on this Unix socket (0600) instead, without a capability prefix
+        #[arg(long, value_name = "PATH")]
+        socket: Option<std::path::PathBuf>,
+        /// Write the proxy's address (with its capability prefix) to this file (0600), not stdout
+        #[arg(long, value_name = "FILE")]
+        url_file: Option<std::path::PathBuf>,
+        /// One line per request on stderr: method, path, status, time (never a token)
+        #[arg(long, short)]
+        verbose: bool,
+    },
+
     /// Run a command with valid tokens in its environment (never on its command line)
     Exec {
         name: String,

@@ -138,6 +138,12 @@ const EXAMPLES: &[(&str, &str)] = &[
         "  outbound agent run   (ExecStart= of a systemd user service)",
     ),
     (
+        "proxy",
+        "  outbound proxy notes --upstream https://mcp.example.com/mcp   (prints http://127.0.0.1:PORT/CAPABILITY/)
+  outbound proxy api --upstream https://api.example.com/v1 --socket /run/user/1000/api.sock
+  outbound proxy api --upstream https://api.example.com --url-file ~/.cache/api-proxy-url -v",
+    ),
+    (
         "setup-git",
         "  outbound setup-git github --host github.com
   outbound setup-git forge --host git.example.com:8443 --account deploy",

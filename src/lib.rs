@@ -28,6 +28,8 @@ pub mod oauth;
 pub mod presets;
 #[cfg(test)]
 mod proptests;
+#[cfg(unix)]
+pub mod proxy;
 pub mod request;
 pub mod secret;
 pub mod signals;
@@ -162,6 +164,31 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
         } => commands::git::setup(&ctx, &name, &hosts, account.as_deref()),
         Command::Agent(command) => commands::agent::run(&ctx, command),
+        #[cfg(unix)]
+        Command::Proxy {
+            name,
+            account,
+            upstream,
+            listen,
+            socket,
+            url_file,
+            verbose,
+        } => commands::proxy::run(
+            &ctx,
+            commands::proxy::Args {
+                name,
+                account,
+                upstream,
+                listen,
+                socket,
+                url_file,
+                verbose,
+            },
+        ),
+        #[cfg(not(unix))]
+        Command::Proxy { .. } => Err(error::Error::Other(
+            "the proxy is built for Unix systems only".into(),
+        )),
         Command::Exec {
             name,
             account,

@@ -7,9 +7,11 @@
 //! hold, they act at once as by default. SIGKILL cannot be held: what remains is the
 //! few milliseconds between the server's answer and the store's write (README).
 
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 
 static DEPTH: AtomicUsize = AtomicUsize::new(0);
+/// A server (the proxy) handles SIGINT and SIGTERM itself, by draining.
+static SERVING: AtomicBool = AtomicBool::new(false);
 static PENDING: AtomicI32 = AtomicI32::new(0);
 
 #[cfg(unix)]
@@ -25,8 +27,17 @@ pub fn install() {
     }
 }
 
+/// From now on SIGINT and SIGTERM are the caller's to handle (a server that drains
+/// its open requests); SIGHUP still ends the process.
+pub fn handled_by_server() {
+    SERVING.store(true, Ordering::SeqCst);
+}
+
 #[cfg(unix)]
 fn on_signal(signal: libc::c_int) {
+    if SERVING.load(Ordering::SeqCst) && signal != libc::SIGHUP {
+        return;
+    }
     if DEPTH.load(Ordering::SeqCst) == 0 {
         die(signal);
     } else {

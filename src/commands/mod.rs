@@ -13,6 +13,8 @@ pub mod generate;
 pub mod git;
 pub mod logout;
 pub mod output;
+#[cfg(unix)]
+pub mod proxy;
 pub mod secret_store;
 pub mod status;
 pub mod token;
@@ -28,6 +30,7 @@ use crate::secret::Secret;
 use crate::store::{self, Backend, SecretStore};
 
 /// What every command needs: where things are, and whether a person is there.
+#[derive(Clone)]
 pub struct Ctx {
     pub config_path: PathBuf,
     pub state_dir: PathBuf,

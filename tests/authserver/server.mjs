@@ -364,6 +364,51 @@ async function protectedResource(ctx, base) {
   ctx.body = { sub: token.accountId, scope: token.scope, path: ctx.path };
 }
 
+// Streaming upstreams for `outbound proxy`, behind a valid bearer token (401 else):
+//   GET /api/sse?n=N&every=MS  N Server-Sent Events, one every MS ms (an event without
+//                              data first), each naming the token's hash
+//   POST /api/count            the request body's length, read as a stream
+//   GET /api/big?n=BYTES       BYTES zero bytes, streamed in 1 MiB writes
+//   GET /api/reset             the connection destroyed without an answer
+async function streaming(ctx) {
+  const [scheme, value] = String(ctx.get('authorization')).split(' ');
+  const token = scheme === 'Bearer' && value
+    && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
+  if (!token) { ctx.status = 401; ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"'); ctx.body = ''; return; }
+  const hash = crypto.createHash('sha256').update(value).digest('hex').slice(0, 12);
+  console.log(`STREAM ${ctx.path} token=${hash}`);
+  if (ctx.path === '/api/reset') { ctx.req.socket.destroy(); ctx.respond = false; return; }
+  if (ctx.path === '/api/count') {
+    let bytes = 0;
+    for await (const chunk of ctx.req) bytes += chunk.length;
+    ctx.body = { bytes };
+    return;
+  }
+  ctx.respond = false;
+  const res = ctx.res;
+  if (ctx.path === '/api/big') {
+    let left = Number(ctx.query.n || 0);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(left) });
+    const chunk = Buffer.alloc(1 << 20);
+    while (left > 0) {
+      const n = Math.min(left, chunk.length);
+      if (!res.write(chunk.subarray(0, n))) await new Promise((r) => res.once('drain', r));
+      left -= n;
+    }
+    res.end();
+    return;
+  }
+  const n = Number(ctx.query.n || 3);
+  const every = Number(ctx.query.every || 100);
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.write(': keep-alive\n\n');
+  for (let i = 0; i < n && !res.destroyed; i += 1) {
+    res.write(`id: ${i}\nevent: tick\ndata: {"i":${i},"token":"${hash}"}\n\n`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+  res.end();
+}
+
 // A Kubernetes API server's read-only /version and /api, for kubectl: only a valid
 // bearer token gets in. Each request logs a hash of the token it carried.
 async function kube(ctx) {
@@ -385,6 +430,7 @@ async function kube(ctx) {
 
 provider.use(async (ctx, next) => {
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
+  if (['/api/sse', '/api/count', '/api/big', '/api/reset'].includes(ctx.path)) return streaming(ctx);
   const prmPath = ctx.path.replace(/^\/\.well-known\/oauth-protected-resource/, '');
   if (prmPath !== ctx.path && prm[prmPath]) { ctx.body = prm[prmPath](); return; }
   const base = Object.keys(prm).find((b) => ctx.path === b || ctx.path.startsWith(`${b}/`));

@@ -13,6 +13,7 @@ mod harness;
 mod hostile;
 mod programs;
 mod providers;
+mod proxy;
 mod resource;
 mod servers;
 mod store;

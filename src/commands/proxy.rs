@@ -1,0 +1,123 @@
+//! `outbound proxy APP --upstream URL`: see [`crate::proxy`].
+
+use std::sync::Arc;
+
+use super::Ctx;
+use crate::commands::output::{data, notice};
+use crate::error::{Error, Result};
+use crate::proxy::{Listen, Proxy};
+use crate::tokens;
+
+pub struct Args {
+    pub name: String,
+    pub account: Option<String>,
+    pub upstream: String,
+    pub listen: Option<String>,
+    pub socket: Option<std::path::PathBuf>,
+    pub url_file: Option<std::path::PathBuf>,
+    pub verbose: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
+    let config = ctx.load()?;
+    let app = config.app(&args.name)?.clone();
+    let account = tokens::account_of(&app, args.account.as_deref())?;
+    let upstream = url::Url::parse(&args.upstream)
+        .map_err(|e| Error::Usage(format!("--upstream {}: {e}", args.upstream)))?;
+    if upstream.query().is_some()
+        || upstream.fragment().is_some()
+        || !upstream.username().is_empty()
+    {
+        return Err(Error::Usage(format!(
+            "--upstream {upstream}: an origin with an optional base path, without query, fragment or user"
+        )));
+    }
+    if let Some(why) = crate::request::policy::refusal(&app, &upstream, app.proxy.as_ref()) {
+        return Err(Error::HostNotAllowed(format!("--upstream: {why}")));
+    }
+    let listen = match (&args.socket, &args.listen) {
+        (Some(path), _) => Listen::Unix(path.clone()),
+        (None, listen) => {
+            let addr: std::net::SocketAddr = listen
+                .as_deref()
+                .unwrap_or("127.0.0.1:0")
+                .parse()
+                .map_err(|e| Error::Usage(format!("--listen: {e} (e.g. 127.0.0.1:8080)")))?;
+            if !addr.ip().is_loopback() {
+                return Err(Error::Usage(format!(
+                    "--listen {addr}: the proxy listens on loopback only (127.0.0.1, ::1): anyone who reaches it uses your tokens"
+                )));
+            }
+            Listen::Tcp(addr)
+        }
+    };
+    let store = ctx.store(&config);
+    let identity = tokens::client_identity(&app, store.as_ref())?;
+    let dpop = if app.dpop {
+        Some(crate::dpop::Dpop::load_or_create(
+            store.as_ref(),
+            &ctx.state_dir,
+            &app.id,
+            &account,
+        )?)
+    } else {
+        None
+    };
+    // A first token now: an account that needs authorization fails here, not later.
+    super::access_token(ctx, &config, store.as_ref(), &app, &account, None)?;
+    let client = crate::request::client(
+        &app,
+        &crate::request::ClientOptions {
+            proxy: app.proxy.as_ref(),
+            tls: true,
+            max_time: None,
+            connect_timeout: Some(std::time::Duration::from_secs(10)),
+            compressed: false,
+            ca_file: None,
+            identity: identity.as_ref(),
+        },
+    )?;
+    // While serving, nobody answers prompts; the configuration is read again for each
+    // token, so `app disable` and `app reset` take effect at once.
+    let mut quiet = ctx.clone();
+    quiet.interactive = false;
+    let (name, who) = (app.name.clone(), account.clone());
+    let source = move |rejected: Option<&crate::secret::Secret>| {
+        let config = quiet.load()?;
+        let app = config.app(&name)?;
+        let store = quiet.store(&config);
+        super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)
+    };
+    let prefix = match &listen {
+        Listen::Unix(_) => None,
+        Listen::Tcp(_) => Some(crate::proxy::new_prefix()?),
+    };
+    let proxy = Proxy {
+        app: app.clone(),
+        upstream: upstream.clone(),
+        client,
+        tokens: Arc::new(source),
+        dpop,
+        prefix,
+        verbose: args.verbose,
+    };
+    let url_file = args.url_file.clone();
+    crate::proxy::serve(proxy, listen, |at| {
+        match &url_file {
+            Some(file) => {
+                crate::fsutil::write_atomic(file, format!("{at}\n").as_bytes())
+                    .map_err(|e| Error::io(format!("cannot write {}", file.display()), e))?;
+                notice!(
+                    "proxy for `{}` to {upstream}: its address is in {}",
+                    app.name,
+                    file.display()
+                );
+            }
+            None => {
+                data!("{at}");
+                notice!("proxy for `{}` to {upstream} (Ctrl-C stops it)", app.name);
+            }
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,370 @@
+//! `outbound proxy APP --upstream URL`: a loopback reverse proxy for programs that
+//! cannot do OAuth. Each request to it goes to the upstream with a valid token
+//! attached (bearer, DPoP proof, client certificate, as the app needs); bodies stream
+//! through in both directions (uploads, downloads, Server-Sent Events held open for
+//! hours), never buffered whole.
+//!
+//! Who may use it: only local processes, and of those only the ones that know its
+//! address — a random capability prefix in the path (`/Xy…/`), or a Unix socket
+//! (0600) with `--socket`. Where it may go: only the upstream's origin; a request in
+//! absolute form is refused, and a redirect is handed to the client as is (the token
+//! never follows it).
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use http_body_util::{BodyExt, Full, StreamBody, combinators::BoxBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use url::Url;
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use crate::tokens::{Access, StoredToken};
+
+type Body = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Where to get a valid token: blocking (keyring, refresh), run off the runtime.
+/// `Some(token)`: that token was just refused.
+pub type TokenSource = dyn Fn(Option<&Secret>) -> Result<Access> + Send + Sync;
+
+/// How long open requests may take to finish after SIGTERM or Ctrl-C.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Headers that belong to one connection (RFC 9110 §7.6.1), never forwarded.
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+pub struct Proxy {
+    pub app: App,
+    pub upstream: Url,
+    pub client: reqwest::Client,
+    pub tokens: Arc<TokenSource>,
+    pub dpop: Option<crate::dpop::Dpop>,
+    /// The capability prefix (without slashes); None on a Unix socket.
+    pub prefix: Option<String>,
+    pub verbose: bool,
+}
+
+/// Where the proxy listens.
+pub enum Listen {
+    Tcp(SocketAddr),
+    Unix(std::path::PathBuf),
+}
+
+struct Shared {
+    proxy: Proxy,
+    current: tokio::sync::Mutex<Option<StoredToken>>,
+}
+
+/// A random capability prefix: 128 bits, URL-safe.
+pub fn new_prefix() -> Result<String> {
+    crate::oauth::flow::random_token(16).map_err(Error::Other)
+}
+
+/// Serves until SIGTERM or SIGINT, then lets open requests finish for [`GRACE`].
+/// `ready` is told the address once it listens.
+pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()>) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the proxy's runtime", e))?;
+    runtime.block_on(async move {
+        let shared = Arc::new(Shared {
+            proxy,
+            current: tokio::sync::Mutex::new(None),
+        });
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        crate::signals::handled_by_server();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .map_err(|e| Error::io("cannot watch SIGTERM", e))?;
+        let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+            .map_err(|e| Error::io("cannot watch SIGINT", e))?;
+        macro_rules! accept_loop {
+            ($listener:expr) => {
+                loop {
+                    tokio::select! {
+                        accepted = $listener.accept() => {
+                            let Ok((stream, _)) = accepted else { continue };
+                            let shared = Arc::clone(&shared);
+                            let service = hyper::service::service_fn(move |req| {
+                                let shared = Arc::clone(&shared);
+                                async move { Ok::<_, Infallible>(handle(shared, req).await) }
+                            });
+                            let conn = hyper::server::conn::http1::Builder::new()
+                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                            let conn = graceful.watch(conn);
+                            tokio::spawn(async move {
+                                let _ = conn.await;
+                            });
+                        }
+                        _ = term.recv() => break,
+                        _ = int.recv() => break,
+                    }
+                }
+            };
+        }
+        match listen {
+            Listen::Tcp(addr) => {
+                let listener = tokio::net::TcpListener::bind(addr)
+                    .await
+                    .map_err(|e| Error::io(format!("cannot listen on {addr}"), e))?;
+                let local = listener
+                    .local_addr()
+                    .map_err(|e| Error::io("the proxy has no address", e))?;
+                let prefix = shared.proxy.prefix.as_deref().unwrap_or_default();
+                ready(&format!("http://{local}/{prefix}/"))?;
+                accept_loop!(listener);
+            }
+            Listen::Unix(path) => {
+                if path.exists() {
+                    std::fs::remove_file(&path)
+                        .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
+                }
+                let listener = tokio::net::UnixListener::bind(&path)
+                    .map_err(|e| Error::io(format!("cannot listen on {}", path.display()), e))?;
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(|e| Error::io(format!("cannot restrict {}", path.display()), e))?;
+                ready(&path.display().to_string())?;
+                accept_loop!(listener);
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+        // Draining: open requests (streams included) get the grace period.
+        let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
+        Ok(())
+    })
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut response = Response::new(
+        Full::new(Bytes::from(format!("{text}\n")))
+            .map_err(|never| match never {})
+            .boxed(),
+    );
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let shown_path = req.uri().path().to_owned();
+    let response = forward(&shared, req).await;
+    if shared.proxy.verbose {
+        // The path after the capability prefix only; no header, no token.
+        let path = match &shared.proxy.prefix {
+            Some(p) => shown_path
+                .strip_prefix(&format!("/{p}"))
+                .unwrap_or("(no capability)")
+                .to_owned(),
+            None => shown_path,
+        };
+        eprintln!(
+            "proxy: {method} {} -> {} ({} ms)",
+            crate::text::printable(&path),
+            response.status().as_u16(),
+            started.elapsed().as_millis()
+        );
+    }
+    response
+}
+
+async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
+    let proxy = &shared.proxy;
+    if req.uri().authority().is_some() || req.uri().scheme().is_some() {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "this proxy forwards only to its upstream: send the path, not an absolute URL",
+        );
+    }
+    let path = req.uri().path();
+    let rest = match &proxy.prefix {
+        Some(prefix) => match path.strip_prefix(&format!("/{prefix}")) {
+            Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
+            _ => return plain(StatusCode::NOT_FOUND, "not found"),
+        },
+        None => path,
+    };
+    let mut url = proxy.upstream.clone();
+    let base = proxy.upstream.path().trim_end_matches('/');
+    url.set_path(&format!(
+        "{base}{}",
+        if rest.is_empty() { "/" } else { rest }
+    ));
+    url.set_query(req.uri().query());
+    // A body that may not be there can be sent again after a refresh; a streamed one
+    // cannot.
+    let no_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_none_or(|v| v == "0")
+        && !req.headers().contains_key(header::TRANSFER_ENCODING);
+    let method = req.method().clone();
+    let headers = outgoing_headers(req.headers(), &proxy.app);
+    let body = if no_body {
+        None
+    } else {
+        Some(reqwest::Body::wrap_stream(
+            req.into_body().into_data_stream(),
+        ))
+    };
+    let send = |token: StoredToken, body: Option<reqwest::Body>| {
+        let mut headers = headers.clone();
+        let url = url.clone();
+        let method = method.clone();
+        async move {
+            if let Err(e) = attach(&mut headers, proxy, &token, &method, &url) {
+                return Err(plain(StatusCode::BAD_GATEWAY, &e));
+            }
+            let mut request = proxy.client.request(method, url.as_str()).headers(headers);
+            if let Some(body) = body {
+                request = request.body(body);
+            }
+            request.send().await.map_err(|e| {
+                plain(
+                    StatusCode::BAD_GATEWAY,
+                    &format!(
+                        "the upstream did not answer: {}",
+                        crate::text::printable(&e.to_string())
+                    ),
+                )
+            })
+        }
+    };
+    let token = match token(shared, None).await {
+        Ok(t) => t,
+        Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("no token: {e}")),
+    };
+    let first = match send(token.clone(), body).await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
+    let response = if first.status() == reqwest::StatusCode::UNAUTHORIZED && no_body {
+        // Refreshed once, and sent again.
+        match token_after(shared, &token).await {
+            Ok(fresh) => match send(fresh, None).await {
+                Ok(r) => r,
+                Err(refused) => return refused,
+            },
+            Err(_) => first,
+        }
+    } else {
+        first
+    };
+    let mut out = Response::builder().status(response.status().as_u16());
+    if let Some(h) = out.headers_mut() {
+        for (name, value) in response.headers() {
+            if !HOP_BY_HOP.contains(&name.as_str()) {
+                h.append(name.clone(), value.clone());
+            }
+        }
+    }
+    let stream = response
+        .bytes_stream()
+        .map_ok(Frame::data)
+        .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>);
+    out.body(BodyExt::boxed(StreamBody::new(stream)))
+        .unwrap_or_else(|_| {
+            plain(
+                StatusCode::BAD_GATEWAY,
+                "the upstream's answer cannot be passed on",
+            )
+        })
+}
+
+/// The client's headers as sent upstream: not the hop-by-hop ones, not `Host` (the
+/// upstream's is set), not the client's own credentials for the upstream.
+fn outgoing_headers(incoming: &HeaderMap, app: &App) -> reqwest::header::HeaderMap {
+    let own = app.token_header_name.to_ascii_lowercase();
+    let mut out = reqwest::header::HeaderMap::new();
+    for (name, value) in incoming {
+        let n = name.as_str();
+        if HOP_BY_HOP.contains(&n) || n == "host" || n == "authorization" || n == "dpop" || n == own
+        {
+            continue;
+        }
+        out.append(name.clone(), value.clone());
+    }
+    out
+}
+
+/// The token (and its DPoP proof) on one request.
+fn attach(
+    headers: &mut reqwest::header::HeaderMap,
+    proxy: &Proxy,
+    token: &StoredToken,
+    method: &hyper::Method,
+    url: &Url,
+) -> std::result::Result<(), String> {
+    let dpop = proxy
+        .dpop
+        .as_ref()
+        .filter(|_| token.token_type.as_deref() == Some("dpop"));
+    if let Some(dpop) = dpop {
+        let proof = dpop.proof(
+            crate::dpop::Server::Resource,
+            method.as_str(),
+            url,
+            Some(&token.access_token),
+        )?;
+        let mut auth = HeaderValue::from_str(&format!("DPoP {}", token.access_token.expose()))
+            .map_err(|_| "the token is not a valid header value".to_owned())?;
+        auth.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, auth);
+        let mut proof = HeaderValue::from_str(proof.expose())
+            .map_err(|_| "the DPoP proof is not a valid header value".to_owned())?;
+        proof.set_sensitive(true);
+        headers.insert(HeaderName::from_static("dpop"), proof);
+        return Ok(());
+    }
+    let (name, value) =
+        crate::request::token_header(&proxy.app, &token.access_token).map_err(|e| e.to_string())?;
+    headers.insert(name, value);
+    Ok(())
+}
+
+/// The current token, fetched (off the runtime) when there is none or it is no
+/// longer fresh.
+async fn token(shared: &Shared, rejected: Option<&Secret>) -> Result<StoredToken> {
+    let mut current = shared.current.lock().await;
+    if rejected.is_none()
+        && let Some(token) = current.as_ref()
+        && crate::tokens::is_fresh(token, &shared.proxy.app, crate::clock::now())
+    {
+        return Ok(token.clone());
+    }
+    // The keyring and the token endpoint block: off the runtime, so open streams
+    // keep flowing meanwhile.
+    let rejected = rejected.cloned();
+    let source = Arc::clone(&shared.proxy.tokens);
+    let access = tokio::task::spawn_blocking(move || source(rejected.as_ref()))
+        .await
+        .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
+    *current = Some(access.token.clone());
+    Ok(access.token)
+}
+
+/// Another token after the upstream refused `refused` (a 401).
+async fn token_after(shared: &Shared, refused: &StoredToken) -> Result<StoredToken> {
+    token(shared, Some(&refused.access_token)).await
+}

@@ -1,0 +1,260 @@
+//! `outbound proxy`: the real binary between curl and the test server's streaming
+//! upstream — tokens attached and refreshed, bodies streamed both ways, strangers
+//! and other hosts kept out, broken upstreams and clients survived.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::authserver::{AuthServer, Options};
+use crate::harness::Env;
+
+/// A running proxy and the address it printed.
+struct Running {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(env: &Env, args: &[&str]) -> Running {
+    let mut full = vec!["proxy"];
+    full.extend(args);
+    let mut child = env
+        .command(&full)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn proxy");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+    Running {
+        child,
+        url: line.trim().to_owned(),
+    }
+}
+
+fn curl(args: &[&str]) -> (bool, String) {
+    let out = Command::new("curl").args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn the_proxy_attaches_tokens_and_streams_both_ways() {
+    let server = AuthServer::with(Options {
+        access_ttl: Some(3),
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let proxy = start(&env, &["svc", "--upstream", &upstream]);
+    let base = &proxy.url; // http://127.0.0.1:PORT/<capability>/
+    let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
+    assert!(ok, "{body}");
+    assert!(body.contains("cc-app"), "{body}");
+    // Without the capability prefix: 404; another host in absolute form: 400.
+    let origin = base.rsplitn(3, '/').nth(2).unwrap().to_owned();
+    let (_, body) = curl(&[
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &format!("{origin}/whoami"),
+    ]);
+    assert_eq!(body, "404");
+    let (_, body) = curl(&[
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        "-x",
+        &origin,
+        "http://elsewhere.example/whoami",
+    ]);
+    assert_eq!(body, "400");
+
+    // A 20 MB upload and a 20 MB download, streamed.
+    let upload = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(upload.path(), vec![7u8; 20 << 20]).unwrap();
+    let (ok, body) = curl(&[
+        "-sf",
+        "-H",
+        "Content-Type: application/octet-stream",
+        "--data-binary",
+        &format!("@{}", upload.path().display()),
+        &format!("{base}count"),
+    ]);
+    assert!(ok);
+    assert_eq!(body, "{\"bytes\":20971520}");
+    let (ok, body) = curl(&[
+        "-sf",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{size_download}",
+        &format!("{base}big?n=20971520"),
+    ]);
+    assert!(ok);
+    assert_eq!(body, "20971520");
+
+    // Server-Sent Events arrive as they are sent, not when the stream ends; the
+    // token (3 s) is refreshed under a long stream for the requests after it.
+    let started = Instant::now();
+    let mut stream = Command::new("curl")
+        .args(["-sN", &format!("{base}sse?n=40&every=100")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(stream.stdout.take().unwrap()).lines();
+    let first_data = lines
+        .by_ref()
+        .map_while(|l| l.ok())
+        .find(|l| l.starts_with("data:"))
+        .unwrap();
+    assert!(first_data.contains("\"i\":0"));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the first event waited for the stream"
+    );
+    let before = server.token_requests("client_credentials");
+    std::thread::sleep(Duration::from_secs(3));
+    let (ok, _) = curl(&["-sf", &format!("{base}whoami")]);
+    assert!(ok);
+    assert!(
+        server.token_requests("client_credentials") > before,
+        "refreshed for the next request"
+    );
+    let rest: Vec<String> = lines
+        .map_while(|l| l.ok())
+        .filter(|l| l.starts_with("data:"))
+        .collect();
+    assert_eq!(rest.len(), 39, "the long stream ran to its end");
+    assert!(stream.wait().unwrap().success());
+
+    // An upstream that resets, a client that leaves mid-stream: others are served.
+    let (_, code) = curl(&[
+        "-s",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{http_code}",
+        &format!("{base}reset"),
+    ]);
+    assert_eq!(code, "502");
+    let mut leaving = Command::new("curl")
+        .args(["-sN", &format!("{base}sse?n=100&every=50")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut some = [0u8; 64];
+    let _ = leaving.stdout.as_mut().unwrap().read(&mut some);
+    let _ = leaving.kill();
+    let _ = leaving.wait();
+    let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
+    assert!(ok && body.contains("cc-app"), "{body}");
+}
+
+/// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
+/// refuses to start with.
+#[test]
+fn the_proxy_listens_where_only_this_user_can_reach() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("p.sock");
+    let mut child = env
+        .command([
+            "proxy",
+            "svc",
+            "--upstream",
+            &upstream,
+            "--socket",
+            socket.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), socket.display().to_string());
+    assert_eq!(crate::harness::mode(&socket), 0o600);
+    let (ok, body) = curl(&[
+        "-sf",
+        "--unix-socket",
+        socket.to_str().unwrap(),
+        "http://proxy/whoami",
+    ]);
+    assert!(ok && body.contains("cc-app"), "{body}");
+    // SIGTERM: it stops, and its socket goes.
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(!socket.exists());
+
+    let file = dir.path().join("url");
+    let mut child = env
+        .command([
+            "proxy",
+            "svc",
+            "--upstream",
+            &upstream,
+            "--url-file",
+            file.to_str().unwrap(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(crate::harness::mode(&file), 0o600);
+    let url = std::fs::read_to_string(&file).unwrap();
+    let (ok, _) = curl(&["-sf", &format!("{}whoami", url.trim())]);
+    assert!(ok);
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let run = env
+        .run(&[
+            "proxy",
+            "svc",
+            "--upstream",
+            "https://elsewhere.example/api",
+        ])
+        .code(6);
+    assert!(run.stderr.contains("--add-allowed-host"), "{}", run.stderr);
+    let run = env
+        .run(&[
+            "proxy",
+            "svc",
+            "--upstream",
+            &upstream,
+            "--listen",
+            "0.0.0.0:0",
+        ])
+        .code(2);
+    assert!(run.stderr.contains("loopback only"), "{}", run.stderr);
+}
