@@ -195,6 +195,9 @@ pub enum Command {
         /// One line per request on stderr: method, path, status, time (never a token)
         #[arg(long, short)]
         verbose: bool,
+        /// MCP's stdio transport: JSON-RPC on stdin/stdout, Streamable HTTP to the upstream (the MCP endpoint)
+        #[arg(long, conflicts_with_all = ["listen", "socket", "url_file"])]
+        stdio: bool,
     },
 
     /// Run a command with valid tokens in its environment (never on its command line)

@@ -24,6 +24,8 @@ pub mod examples;
 pub mod fsutil;
 pub mod http;
 pub mod jose;
+#[cfg(unix)]
+pub mod mcp;
 pub mod oauth;
 pub mod presets;
 #[cfg(test)]
@@ -173,6 +175,7 @@ pub fn run(cli: Cli) -> Result<()> {
             socket,
             url_file,
             verbose,
+            stdio,
         } => commands::proxy::run(
             &ctx,
             commands::proxy::Args {
@@ -183,6 +186,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 socket,
                 url_file,
                 verbose,
+                stdio,
             },
         ),
         #[cfg(not(unix))]

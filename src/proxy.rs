@@ -100,6 +100,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                     tokio::select! {
                         accepted = $listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
+                            nodelay(&stream);
                             let shared = Arc::clone(&shared);
                             let service = hyper::service::service_fn(move |req| {
                                 let shared = Arc::clone(&shared);
@@ -149,6 +150,13 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
         Ok(())
     })
+}
+
+/// Small answers go out at once (no Nagle delay against the client's delayed ACK).
+fn nodelay<S: std::any::Any>(stream: &S) {
+    if let Some(tcp) = (stream as &dyn std::any::Any).downcast_ref::<tokio::net::TcpStream>() {
+        let _ = tcp.set_nodelay(true);
+    }
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Body> {

@@ -16,6 +16,8 @@ pub struct Args {
     pub socket: Option<std::path::PathBuf>,
     pub url_file: Option<std::path::PathBuf>,
     pub verbose: bool,
+    /// MCP's stdio transport instead of a listener.
+    pub stdio: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
@@ -88,6 +90,15 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         let store = quiet.store(&config);
         super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)
     };
+    if args.stdio {
+        return crate::mcp::run(crate::mcp::Bridge {
+            app,
+            endpoint: upstream,
+            client,
+            tokens: Arc::new(source),
+            verbose: args.verbose,
+        });
+    }
     let prefix = match &listen {
         Listen::Unix(_) => None,
         Listen::Tcp(_) => Some(crate::proxy::new_prefix()?),

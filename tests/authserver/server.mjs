@@ -409,6 +409,70 @@ async function streaming(ctx) {
   res.end();
 }
 
+// /mcp-stream: an MCP server's Streamable HTTP endpoint (2025-06-18), behind a valid
+// bearer token. POST initialize answers JSON with an Mcp-Session-Id; later requests
+// must carry it and MCP-Protocol-Version. `ping` answers JSON at once; `slow` answers
+// on an SSE stream (an event without data, a progress notification, the result after
+// 1.5 s); `cut` sends one event (id c1) and closes the stream, its result waiting for
+// a GET with Last-Event-ID: c1. A GET without it is the server's own stream (one
+// notifications/message, then held open). Notifications get 202; DELETE ends the
+// session. Logs "MCP-STREAM <what>".
+const mcpSessions = new Set();
+const mcpPendingCut = new Map();
+async function mcpStream(ctx) {
+  const [scheme, value] = String(ctx.get('authorization')).split(' ');
+  const token = scheme === 'Bearer' && value
+    && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
+  if (!token) { ctx.status = 401; ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"'); ctx.body = ''; return; }
+  const session = ctx.get('mcp-session-id');
+  const sse = (write) => {
+    ctx.respond = false;
+    ctx.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    return write(ctx.res);
+  };
+  if (ctx.method === 'DELETE') { mcpSessions.delete(session); console.log('MCP-STREAM delete'); ctx.status = 200; ctx.body = ''; return; }
+  if (ctx.method === 'GET') {
+    if (!mcpSessions.has(session)) { ctx.status = 404; ctx.body = ''; return; }
+    const resume = ctx.get('last-event-id');
+    if (resume && mcpPendingCut.has(resume)) {
+      const id = mcpPendingCut.get(resume);
+      mcpPendingCut.delete(resume);
+      console.log('MCP-STREAM resumed');
+      return sse((res) => { res.end(`id: c2\ndata: ${JSON.stringify({ jsonrpc: '2.0', id, result: { resumed: true } })}\n\n`); });
+    }
+    console.log('MCP-STREAM listening');
+    return sse(async (res) => {
+      await new Promise((r) => setTimeout(r, 200));
+      res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'hello from the server' } })}\n\n`);
+    });
+  }
+  let body = '';
+  for await (const chunk of ctx.req) body += chunk;
+  const msg = JSON.parse(body || '{}');
+  if (msg.method === 'initialize') {
+    const id = crypto.randomUUID();
+    mcpSessions.add(id);
+    ctx.set('Mcp-Session-Id', id);
+    ctx.body = { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'test', version: '1' } } };
+    return;
+  }
+  if (!mcpSessions.has(session)) { ctx.status = 404; ctx.body = { error: 'unknown session' }; return; }
+  if (ctx.get('mcp-protocol-version') !== '2025-06-18') { ctx.status = 400; ctx.body = { error: 'MCP-Protocol-Version missing' }; return; }
+  console.log(`MCP-STREAM ${msg.method || 'response'}`);
+  if (msg.id === undefined || msg.method === undefined) { ctx.status = 202; ctx.body = ''; return; }
+  if (msg.method === 'ping') { ctx.body = { jsonrpc: '2.0', id: msg.id, result: {} }; return; }
+  if (msg.method === 'cut') {
+    mcpPendingCut.set('c1', msg.id);
+    return sse((res) => { res.end(`id: c1\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } })}\n\n`); });
+  }
+  return sse(async (res) => {
+    res.write('event: ping\n\n');
+    res.write(`id: s1\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } })}\n\n`);
+    await new Promise((r) => setTimeout(r, 1500));
+    res.end(`id: s2\ndata: ${JSON.stringify({ jsonrpc: '2.0', id: msg.id, result: { done: true } })}\n\n`);
+  });
+}
+
 // A Kubernetes API server's read-only /version and /api, for kubectl: only a valid
 // bearer token gets in. Each request logs a hash of the token it carried.
 async function kube(ctx) {
@@ -431,6 +495,7 @@ async function kube(ctx) {
 provider.use(async (ctx, next) => {
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
   if (['/api/sse', '/api/count', '/api/big', '/api/reset'].includes(ctx.path)) return streaming(ctx);
+  if (ctx.path === '/mcp-stream') return mcpStream(ctx);
   const prmPath = ctx.path.replace(/^\/\.well-known\/oauth-protected-resource/, '');
   if (prmPath !== ctx.path && prm[prmPath]) { ctx.body = prm[prmPath](); return; }
   const base = Object.keys(prm).find((b) => ctx.path === b || ctx.path.startsWith(`${b}/`));

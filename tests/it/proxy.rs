@@ -258,3 +258,97 @@ fn the_proxy_listens_where_only_this_user_can_reach() {
         .code(2);
     assert!(run.stderr.contains("loopback only"), "{}", run.stderr);
 }
+
+/// `--stdio`: a whole MCP session over stdin/stdout against a Streamable HTTP
+/// endpoint: initialize (session id and protocol version carried after), a long
+/// call with a `ping` answered during it, an event without data skipped, the
+/// server's own GET stream, a stream cut before its answer and resumed with
+/// Last-Event-ID, and the session closed at the end of stdin.
+#[test]
+fn stdio_carries_an_mcp_session() {
+    use std::io::Write;
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let endpoint = format!("{}/mcp-stream", server.issuer);
+    let mut child = env
+        .command(["proxy", "svc", "--stdio", "--upstream", &endpoint])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<serde_json::Value>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+            let _ = tx.send(serde_json::from_str(&line).expect("one JSON message per line"));
+        }
+    });
+    let next = || rx.recv_timeout(Duration::from_secs(10)).expect("a message");
+    let send = |stdin: &mut std::process::ChildStdin, v: serde_json::Value| {
+        writeln!(stdin, "{v}").unwrap();
+        stdin.flush().unwrap();
+    };
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}),
+    );
+    assert_eq!(next()["result"]["protocolVersion"], "2025-06-18");
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}),
+    );
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":2,"method":"slow"}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":3,"method":"ping"}),
+    );
+    let mut seen = Vec::new();
+    while !seen.iter().any(|m: &serde_json::Value| m["id"] == 2) {
+        seen.push(next());
+    }
+    let position = |f: &dyn Fn(&serde_json::Value) -> bool| seen.iter().position(f);
+    let ping = position(&|m| m["id"] == 3).expect("the ping's answer");
+    let slow = position(&|m| m["id"] == 2).unwrap();
+    assert!(
+        ping < slow,
+        "the ping was answered during the long call: {seen:?}"
+    );
+    assert!(
+        position(&|m| m["method"] == "notifications/progress").is_some(),
+        "{seen:?}"
+    );
+    assert!(
+        position(&|m| m["method"] == "notifications/message").is_some() || {
+            // The server's own stream may come a little later.
+            let m = next();
+            m["method"] == "notifications/message"
+        }
+    );
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":4,"method":"cut"}),
+    );
+    let mut answer = next();
+    while answer["id"] != 4 {
+        answer = next();
+    }
+    assert_eq!(answer["result"]["resumed"], true);
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert!(status.success());
+    let log = server.log();
+    assert!(log.contains("MCP-STREAM resumed"), "{log}");
+    assert!(log.contains("MCP-STREAM listening"), "{log}");
+    assert!(log.contains("MCP-STREAM delete"), "{log}");
+    assert!(
+        log.contains("MCP-STREAM notifications/initialized"),
+        "{log}"
+    );
+}

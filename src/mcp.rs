@@ -1,0 +1,415 @@
+//! `outbound proxy APP --stdio --upstream URL`: MCP's stdio transport on this side,
+//! its Streamable HTTP transport (MCP 2025-06-18 and later) on the other, with the
+//! app's token on every request. For a desktop MCP client that only starts local
+//! servers, to use an OAuth-protected remote one.
+//!
+//! Each JSON-RPC message read from stdin (one per line) is POSTed to the endpoint in
+//! its own task, so several requests are in flight at once (a `ping` or a
+//! cancellation during a long call). The answer is JSON, or an SSE stream whose
+//! events carry messages (events without data are skipped); each message goes to
+//! stdout as one line. A stream that ends before the answer to its request came is
+//! resumed with `Last-Event-ID` (RFC-style SSE resumption, as the transport says),
+//! with a fresh token when the old one expired. The session's `Mcp-Session-Id` and,
+//! once initialized, `MCP-Protocol-Version` go with every request; a GET stream
+//! carries what the server starts on its own. At the end of stdin, the requests in
+//! flight finish and the session is closed (DELETE).
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt};
+use tokio::sync::Mutex;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::proxy::TokenSource;
+use crate::secret::Secret;
+use crate::tokens::StoredToken;
+
+/// How many times a stream cut before its answer is resumed.
+const RESUMES: usize = 3;
+/// The longest message line accepted on stdin.
+const MAX_LINE: usize = 16 * 1024 * 1024;
+
+pub struct Bridge {
+    pub app: crate::app::App,
+    pub endpoint: Url,
+    pub client: reqwest::Client,
+    pub tokens: Arc<TokenSource>,
+    pub verbose: bool,
+}
+
+struct State {
+    bridge: Bridge,
+    token: Mutex<Option<StoredToken>>,
+    session: Mutex<Option<String>>,
+    protocol: Mutex<Option<String>>,
+    out: Mutex<tokio::io::Stdout>,
+}
+
+/// Runs the bridge until stdin ends (and the requests in flight are answered).
+pub fn run(bridge: Bridge) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io("cannot start the bridge's runtime", e))?;
+    runtime.block_on(async move {
+        let state = Arc::new(State {
+            bridge,
+            token: Mutex::new(None),
+            session: Mutex::new(None),
+            protocol: Mutex::new(None),
+            out: Mutex::new(tokio::io::stdout()),
+        });
+        let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut listening = false;
+        while let Some(line) = lines
+            .next_line()
+            .await
+            .map_err(|e| Error::io("cannot read standard input", e))?
+        {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if line.len() > MAX_LINE {
+                say(&state, "a message longer than 16 MiB on stdin was dropped");
+                continue;
+            }
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
+                say(&state, "a line on stdin that is not JSON was dropped");
+                continue;
+            };
+            let is_initialize = message["method"] == "initialize";
+            if is_initialize {
+                // The session starts with the initialize answer: nothing else goes
+                // before it.
+                post(&state, message).await;
+                continue;
+            }
+            if !listening && state.session.lock().await.is_some() {
+                listening = true;
+                let state = Arc::clone(&state);
+                tasks.spawn(async move { listen(&state).await });
+            }
+            let state = Arc::clone(&state);
+            tasks.spawn(async move { post(&state, message).await });
+            // Tasks that ended are reaped as they go.
+            while tasks.try_join_next().is_some() {}
+        }
+        // stdin ended: the answers in flight come first (the GET stream ends with
+        // the session).
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        while tasks.len() > usize::from(listening) {
+            if tokio::time::timeout_at(deadline, tasks.join_next())
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        close(&state).await;
+        tasks.abort_all();
+        Ok(())
+    })
+}
+
+fn say(state: &State, what: &str) {
+    if state.bridge.verbose {
+        eprintln!("outbound proxy --stdio: {what}");
+    }
+}
+
+/// The current token; another after `refused` was refused.
+async fn token(state: &State, refused: Option<&Secret>) -> Result<StoredToken> {
+    let mut current = state.token.lock().await;
+    if refused.is_none()
+        && let Some(t) = current.as_ref()
+        && crate::tokens::is_fresh(t, &state.bridge.app, crate::clock::now())
+    {
+        return Ok(t.clone());
+    }
+    let source = Arc::clone(&state.bridge.tokens);
+    let refused = refused.cloned();
+    let access = tokio::task::spawn_blocking(move || source(refused.as_ref()))
+        .await
+        .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
+    *current = Some(access.token.clone());
+    Ok(access.token)
+}
+
+/// The headers of every request: the token, the session, the protocol version.
+async fn headers(state: &State, token: &StoredToken, accept: &'static str) -> Result<HeaderMap> {
+    let mut h = HeaderMap::new();
+    let (name, value) = crate::request::token_header(&state.bridge.app, &token.access_token)?;
+    h.insert(name, value);
+    h.insert(ACCEPT, HeaderValue::from_static(accept));
+    if let Some(id) = state.session.lock().await.as_deref()
+        && let Ok(v) = HeaderValue::from_str(id)
+    {
+        h.insert("mcp-session-id", v);
+    }
+    if let Some(v) = state.protocol.lock().await.as_deref()
+        && let Ok(v) = HeaderValue::from_str(v)
+    {
+        h.insert("mcp-protocol-version", v);
+    }
+    Ok(h)
+}
+
+/// Sends a request (with one refresh after a 401) and returns the answer.
+async fn send(
+    state: &State,
+    method: reqwest::Method,
+    accept: &'static str,
+    body: Option<&str>,
+    last_event: Option<&str>,
+) -> Result<reqwest::Response> {
+    let mut refused: Option<Secret> = None;
+    loop {
+        let token = token(state, refused.as_ref()).await?;
+        let mut h = headers(state, &token, accept).await?;
+        if let Some(id) = last_event.and_then(|id| HeaderValue::from_str(id).ok()) {
+            h.insert("last-event-id", id);
+        }
+        let mut request = state
+            .bridge
+            .client
+            .request(method.clone(), state.bridge.endpoint.as_str())
+            .headers(h);
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_owned());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| crate::request::transfer_error(&state.bridge.endpoint, &e))?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED && refused.is_none() {
+            refused = Some(token.access_token.clone());
+            continue;
+        }
+        return Ok(response);
+    }
+}
+
+/// One message to the server, and what comes back to stdout.
+async fn post(state: &State, message: serde_json::Value) {
+    let id = message
+        .get("id")
+        .filter(|_| message.get("method").is_some())
+        .cloned();
+    let is_initialize = message["method"] == "initialize";
+    let body = message.to_string();
+    let accept = "application/json, text/event-stream";
+    let response = match send(state, reqwest::Method::POST, accept, Some(&body), None).await {
+        Ok(r) => r,
+        Err(e) => return fail(state, id.as_ref(), &e.to_string()).await,
+    };
+    if is_initialize
+        && let Some(session) = response
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+    {
+        *state.session.lock().await = Some(session.to_owned());
+    }
+    let status = response.status();
+    if status == reqwest::StatusCode::ACCEPTED {
+        return;
+    }
+    if !status.is_success() {
+        let text = response.text().await.unwrap_or_default();
+        return fail(
+            state,
+            id.as_ref(),
+            &format!(
+                "the server answered HTTP {}: {}",
+                status.as_u16(),
+                text.trim()
+            ),
+        )
+        .await;
+    }
+    let is_stream = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"));
+    if !is_stream {
+        match response.text().await {
+            Ok(text) => {
+                note_protocol(state, is_initialize, &text).await;
+                emit(state, &text).await;
+            }
+            Err(e) => fail(state, id.as_ref(), &e.to_string()).await,
+        }
+        return;
+    }
+    // A stream: its messages until the answer to `id`; resumed when cut before it.
+    let mut response = response;
+    let mut last_event: Option<String> = None;
+    for attempt in 0..=RESUMES {
+        let answered = relay(state, response, id.as_ref(), &mut last_event, is_initialize).await;
+        if answered || id.is_none() {
+            return;
+        }
+        if attempt == RESUMES {
+            break;
+        }
+        say(state, "the stream ended before its answer: resuming it");
+        response = match send(
+            state,
+            reqwest::Method::GET,
+            "text/event-stream",
+            None,
+            last_event.as_deref(),
+        )
+        .await
+        {
+            Ok(r) if r.status().is_success() => r,
+            Ok(r) => {
+                return fail(
+                    state,
+                    id.as_ref(),
+                    &format!("resuming the stream: HTTP {}", r.status().as_u16()),
+                )
+                .await;
+            }
+            Err(e) => return fail(state, id.as_ref(), &e.to_string()).await,
+        };
+    }
+    fail(
+        state,
+        id.as_ref(),
+        "the server's stream ended before its answer",
+    )
+    .await;
+}
+
+/// Passes a stream's messages to stdout; true once the answer to `id` went by.
+async fn relay(
+    state: &State,
+    response: reqwest::Response,
+    id: Option<&serde_json::Value>,
+    last_event: &mut Option<String>,
+    is_initialize: bool,
+) -> bool {
+    let mut answered = false;
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut data = String::new();
+    let mut event_id: Option<String> = None;
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else { break };
+        buffer.extend_from_slice(&chunk);
+        while let Some(end) = buffer.iter().position(|&b| b == b'\n') {
+            let raw: Vec<u8> = buffer.drain(..=end).collect();
+            let line = String::from_utf8_lossy(&raw);
+            let line = line.trim_end_matches(['\n', '\r']);
+            if line.is_empty() {
+                // The event is complete: one without data is skipped.
+                if let Some(id) = event_id.take() {
+                    *last_event = Some(id);
+                }
+                if !data.is_empty() {
+                    note_protocol(state, is_initialize, &data).await;
+                    if let (Some(want), Ok(msg)) =
+                        (id, serde_json::from_str::<serde_json::Value>(&data))
+                        && msg.get("method").is_none()
+                        && msg.get("id") == Some(want)
+                    {
+                        answered = true;
+                    }
+                    emit(state, &data).await;
+                    data.clear();
+                }
+                continue;
+            }
+            if let Some(value) = line.strip_prefix("data:") {
+                if !data.is_empty() {
+                    data.push('\n');
+                }
+                data.push_str(value.strip_prefix(' ').unwrap_or(value));
+            } else if let Some(value) = line.strip_prefix("id:") {
+                event_id = Some(value.trim().to_owned());
+            }
+        }
+    }
+    answered
+}
+
+/// The GET stream of messages the server starts on its own (when it offers one).
+async fn listen(state: &State) {
+    let mut last_event: Option<String> = None;
+    for _ in 0..=RESUMES {
+        let response = match send(
+            state,
+            reqwest::Method::GET,
+            "text/event-stream",
+            None,
+            last_event.as_deref(),
+        )
+        .await
+        {
+            Ok(r) if r.status().is_success() => r,
+            _ => return,
+        };
+        relay(state, response, None, &mut last_event, false).await;
+    }
+}
+
+/// After `initialize`, the version the server chose goes with every request.
+async fn note_protocol(state: &State, is_initialize: bool, text: &str) {
+    if !is_initialize {
+        return;
+    }
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(text)
+        && let Some(version) = v["result"]["protocolVersion"].as_str()
+    {
+        *state.protocol.lock().await = Some(version.to_owned());
+    }
+}
+
+/// One message to stdout, on one line.
+async fn emit(state: &State, message: &str) {
+    let line = match serde_json::from_str::<serde_json::Value>(message) {
+        Ok(v) => v.to_string(),
+        Err(_) => return,
+    };
+    let mut out = state.out.lock().await;
+    let _ = out.write_all(line.as_bytes()).await;
+    let _ = out.write_all(b"\n").await;
+    let _ = out.flush().await;
+}
+
+/// A request that cannot be answered gets a JSON-RPC error, so the client does not
+/// wait forever; a notification's failure is only said on stderr.
+async fn fail(state: &State, id: Option<&serde_json::Value>, why: &str) {
+    eprintln!("outbound proxy --stdio: {}", crate::text::printable(why));
+    if let Some(id) = id {
+        let error = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": { "code": -32603, "message": format!("outbound: {}", crate::text::printable(why)) },
+        });
+        emit(state, &error.to_string()).await;
+    }
+}
+
+/// Ends the session at the server (DELETE), when there is one.
+async fn close(state: &State) {
+    if state.session.lock().await.is_none() {
+        return;
+    }
+    let _ = send(
+        state,
+        reqwest::Method::DELETE,
+        "application/json",
+        None,
+        None,
+    )
+    .await;
+}
