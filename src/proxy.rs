@@ -88,7 +88,10 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
             proxy,
             current: tokio::sync::Mutex::new(None),
         });
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        // Draining: each connection is told to finish what it serves, and is waited
+        // for (hyper-util's GracefulShutdown does not take upgradeable connections).
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let open = tokio_util::task::TaskTracker::new();
         crate::signals::handled_by_server();
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| Error::io("cannot watch SIGTERM", e))?;
@@ -107,10 +110,18 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                                 async move { Ok::<_, Infallible>(handle(shared, req).await) }
                             });
                             let conn = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-                            let conn = graceful.watch(conn);
-                            tokio::spawn(async move {
-                                let _ = conn.await;
+                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                                .with_upgrades();
+                            let mut stopping = stopping.clone();
+                            open.spawn(async move {
+                                let mut conn = std::pin::pin!(conn);
+                                tokio::select! {
+                                    _ = conn.as_mut() => {}
+                                    _ = stopping.changed() => {
+                                        conn.as_mut().graceful_shutdown();
+                                        let _ = conn.await;
+                                    }
+                                }
                             });
                         }
                         _ = term.recv() => break,
@@ -147,7 +158,9 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
             }
         }
         // Draining: open requests (streams included) get the grace period.
-        let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
+        let _ = stop.send(true);
+        open.close();
+        let _ = tokio::time::timeout(GRACE, open.wait()).await;
         Ok(())
     })
 }
@@ -197,7 +210,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     response
 }
 
-async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
+async fn forward(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> {
     let proxy = &shared.proxy;
     if req.uri().authority().is_some() || req.uri().scheme().is_some() {
         return plain(
@@ -228,7 +241,25 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
         .is_none_or(|v| v == "0")
         && !req.headers().contains_key(header::TRANSFER_ENCODING);
     let method = req.method().clone();
-    let headers = outgoing_headers(req.headers(), &proxy.app);
+    let mut headers = outgoing_headers(req.headers(), &proxy.app);
+    // A protocol upgrade (WebSocket): asked for upstream too, and once both sides
+    // switched, bytes are copied both ways.
+    let upgrade = req
+        .headers()
+        .get(header::UPGRADE)
+        .filter(|_| {
+            req.headers()
+                .get_all(header::CONNECTION)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.to_ascii_lowercase().contains("upgrade"))
+        })
+        .cloned();
+    let client_side = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
+    if let Some(protocol) = &upgrade {
+        headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        headers.insert(header::UPGRADE, protocol.clone());
+    }
     let body = if no_body {
         None
     } else {
@@ -236,6 +267,7 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
             req.into_body().into_data_stream(),
         ))
     };
+    let upgraded = upgrade.is_some();
     let send = |token: StoredToken, body: Option<reqwest::Body>| {
         let mut headers = headers.clone();
         let url = url.clone();
@@ -245,6 +277,10 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
                 return Err(plain(StatusCode::BAD_GATEWAY, &e));
             }
             let mut request = proxy.client.request(method, url.as_str()).headers(headers);
+            if upgraded {
+                // Upgrades are HTTP/1.1's.
+                request = request.version(reqwest::Version::HTTP_11);
+            }
             if let Some(body) = body {
                 request = request.body(body);
             }
@@ -279,6 +315,29 @@ async fn forward(shared: &Shared, req: Request<Incoming>) -> Response<Body> {
     } else {
         first
     };
+    if response.status() == reqwest::StatusCode::SWITCHING_PROTOCOLS
+        && let Some(client_side) = client_side
+    {
+        let mut out = Response::builder().status(StatusCode::SWITCHING_PROTOCOLS);
+        if let Some(h) = out.headers_mut() {
+            for (name, value) in response.headers() {
+                h.append(name.clone(), value.clone());
+            }
+        }
+        tokio::spawn(async move {
+            if let (Ok(client), Ok(mut upstream)) = (client_side.await, response.upgrade().await) {
+                let mut client = hyper_util::rt::TokioIo::new(client);
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            }
+        });
+        return out
+            .body(
+                Full::new(Bytes::new())
+                    .map_err(|never| match never {})
+                    .boxed(),
+            )
+            .unwrap_or_else(|_| plain(StatusCode::BAD_GATEWAY, "the upgrade cannot be passed on"));
+    }
     let mut out = Response::builder().status(response.status().as_u16());
     if let Some(h) = out.headers_mut() {
         for (name, value) in response.headers() {

@@ -631,4 +631,18 @@ if (keysDir) {
 }
 
 server.on('request', provider.callback());
+// GET /api/ws with `Upgrade: websocket` and a valid bearer token: the handshake, then
+// every byte echoed back (no framing needed to prove the bytes pass both ways).
+server.on('upgrade', async (req, socket) => {
+  if (!req.url.startsWith('/api/ws')) { socket.destroy(); return; }
+  const [scheme, value] = String(req.headers.authorization || '').split(' ');
+  const token = scheme === 'Bearer' && value
+    && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
+  if (!token) { socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n'); return; }
+  const accept = crypto.createHash('sha1')
+    .update(`${req.headers['sec-websocket-key'] || ''}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  console.log('WS upgraded');
+  socket.pipe(socket);
+});
 console.log(`LISTENING ${port}`);

@@ -145,6 +145,37 @@ fn the_proxy_attaches_tokens_and_streams_both_ways() {
     assert_eq!(rest.len(), 39, "the long stream ran to its end");
     assert!(stream.wait().unwrap().success());
 
+    // A WebSocket upgrade: switched on both sides, then bytes both ways.
+    {
+        use std::io::Write;
+        let rest = base.trim_start_matches("http://");
+        let (addr, path) = rest.split_once('/').unwrap();
+        let mut ws = std::net::TcpStream::connect(addr).unwrap();
+        ws.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        write!(
+            ws,
+            "GET /{path}ws HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        .unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            ws.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+        assert!(head.starts_with("http/1.1 101"), "{head}");
+        assert!(
+            head.contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+            "{head}"
+        );
+        ws.write_all(b"hello through the proxy").unwrap();
+        let mut echo = [0u8; 23];
+        ws.read_exact(&mut echo).unwrap();
+        assert_eq!(&echo, b"hello through the proxy");
+    }
+    assert!(server.log().contains("WS upgraded"));
+
     // An upstream that resets, a client that leaves mid-stream: others are served.
     let (_, code) = curl(&[
         "-s",
