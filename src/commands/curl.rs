@@ -144,6 +144,9 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let mut failure = None;
     for plan in &plans {
         let result = (|| {
+            if let Some(why) = request::binding::refusal(&ctx.state_dir, app, &plan.url) {
+                return Err(Error::HostNotAllowed(why));
+            }
             let access = match first.take() {
                 Some(access) => access,
                 None => access_token(ctx, &config, store.as_ref(), app, account, None)?,
@@ -158,10 +161,15 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                     access,
                     dpop.as_ref(),
                     |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
+                    |outcome: &Outcome| bound_to_issuer(ctx, app, outcome),
                     verbose,
                 )
             };
             let mut outcome = send(access, &mut verbose)?;
+            // A resource that trusts other authorization servers gets no more tokens.
+            if outcome.response.status() == reqwest::StatusCode::UNAUTHORIZED {
+                bound_to_issuer(ctx, app, &outcome)?;
+            }
             // Step-up: the API wants scopes the token does not have.
             if let Some(wanted) = insufficient_scope(&outcome) {
                 let scopes = step_up_scopes(ctx, app, account, &wanted);
@@ -222,6 +230,7 @@ fn send_retrying(
     first: crate::tokens::Access,
     dpop: Option<&crate::dpop::Dpop>,
     mut access: impl FnMut(Option<&crate::secret::Secret>) -> Result<crate::tokens::Access>,
+    mut vet: impl FnMut(&Outcome) -> Result<()>,
     verbose: request::Verbose<'_>,
 ) -> Result<Outcome> {
     let mut first = Some(first);
@@ -239,6 +248,7 @@ fn send_retrying(
             token,
             dpop,
             |rejected| access(Some(rejected)),
+            &mut vet,
             &mut *verbose,
         );
         let (why, hint) = match &result {
@@ -464,6 +474,20 @@ fn write_out(
         .replace("\\n", "\n")
         .replace("\\t", "\t")
         .replace("\\r", "\r")
+}
+
+/// After a 401 that names the resource's metadata: an error when the resource trusts
+/// other authorization servers than the app's issuer (RFC 9728), learnt for next time.
+fn bound_to_issuer(ctx: &Ctx, app: &crate::app::App, outcome: &Outcome) -> Result<()> {
+    let challenge = outcome
+        .response
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok());
+    match challenge.and_then(|c| request::binding::learn(&ctx.state_dir, app, &outcome.url, c)) {
+        Some(why) if outcome.token_sent => Err(Error::HostNotAllowed(why)),
+        _ => Ok(()),
+    }
 }
 
 /// The exit code of an API's `insufficient_scope` (RFC 6750 §3.1) that was not

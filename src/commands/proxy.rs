@@ -34,7 +34,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             "--upstream {upstream}: an origin with an optional base path, without query, fragment or user"
         )));
     }
-    if let Some(why) = crate::request::policy::refusal(&app, &upstream, app.proxy.as_ref()) {
+    if let Some(why) = crate::request::policy::refusal(&app, &upstream, app.proxy.as_ref())
+        .or_else(|| crate::request::binding::refusal(&ctx.state_dir, &app, &upstream))
+    {
         return Err(Error::HostNotAllowed(format!("--upstream: {why}")));
     }
     let listen = match (&args.socket, &args.listen) {

@@ -5,6 +5,7 @@
 //! command's current-thread runtime) so a large body streams without a thread hop
 //! per chunk.
 
+pub mod binding;
 pub mod body;
 mod plan;
 pub mod policy;
@@ -314,7 +315,8 @@ pub async fn send(
 /// `dpop` when the server issued a DPoP token). A DPoP `use_dpop_nonce` challenge is
 /// answered once with the nonce the server named. After a 401 to a request that
 /// carried a token which was not just refreshed (and whose body can be sent again),
-/// asks `renew` once for another token and retries. Runs on `runtime`; `renew`
+/// asks `renew` once for another token and retries, unless `vet` (shown that 401)
+/// says no more tokens may go there. Runs on `runtime`; `renew`
 /// (keyring, refresh) runs outside it, as it blocks.
 #[allow(clippy::too_many_arguments)]
 pub fn send_with_token(
@@ -325,6 +327,7 @@ pub fn send_with_token(
     access: crate::tokens::Access,
     dpop: Option<&crate::dpop::Dpop>,
     mut renew: impl FnMut(&Secret) -> Result<crate::tokens::Access>,
+    mut vet: impl FnMut(&Outcome) -> Result<()>,
     verbose: Verbose<'_>,
 ) -> Result<Outcome> {
     let bound = |access: &crate::tokens::Access| {
@@ -366,6 +369,8 @@ pub fn send_with_token(
     {
         return Ok(outcome);
     }
+    // Before another token goes the same way: may it? (RFC 9728, see `binding`)
+    vet(&outcome)?;
     verbose(
         '*',
         "401 with a token that was not just refreshed: refreshing once and retrying",

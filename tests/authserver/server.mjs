@@ -347,17 +347,20 @@ const prm = {
   '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: [issuer], scopes_supported: ['api:read', 'offline_access', 'api:write'] }),
   '/mcp-wrong': () => ({ resource: `${issuer}/elsewhere`, authorization_servers: [issuer] }),
   '/mcp-two': () => ({ resource: `${issuer}/mcp-two`, authorization_servers: [issuer, 'https://other-as.example'] }),
+  '/foreign': () => ({ resource: `${issuer}/foreign`, authorization_servers: ['https://other-as.example'] }),
 };
 async function protectedResource(ctx, base) {
   const metadataUrl = `${issuer}/.well-known/oauth-protected-resource${base}`;
   const challenge = (error, scope) => {
+    console.log(`PRM-CHALLENGE ${ctx.path}`);
     ctx.status = error === 'insufficient_scope' ? 403 : 401;
     ctx.set('WWW-Authenticate', `Bearer error="${error}", resource_metadata="${metadataUrl}", scope="${scope}"`);
     ctx.body = { error };
   };
   const [scheme, value] = String(ctx.get('authorization')).split(' ');
   const token = scheme === 'Bearer' && value && await provider.AccessToken.find(value);
-  if (!token) return challenge('invalid_token', 'api:read offline_access');
+  // /foreign trusts another server's tokens only.
+  if (!token || base === '/foreign') return challenge('invalid_token', 'api:read offline_access');
   const scopes = String(token.scope || '').split(' ');
   if (ctx.path === '/mcp/admin' && !scopes.includes('api:write')) return challenge('insufficient_scope', 'api:read api:write');
   console.log(`MCP ${ctx.method} ${ctx.path} ok`);

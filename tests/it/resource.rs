@@ -167,3 +167,39 @@ fn from_url_refuses_what_does_not_add_up() {
         run.stderr
     );
 }
+
+/// A resource whose metadata trusts another authorization server gets one token at
+/// most (the first, before anything was known), and none after: exit 6, said why.
+#[test]
+fn tokens_are_not_sent_to_a_resource_that_trusts_another_server() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    let url = format!("{}/foreign", server.issuer);
+    let run = env.run(&["curl", "nat", &url]).code(6);
+    assert!(
+        run.stderr
+            .contains("trusts the authorization servers https://other-as.example only"),
+        "{}",
+        run.stderr
+    );
+    let challenges = server.log().matches("PRM-CHALLENGE /foreign").count();
+    assert_eq!(challenges, 1, "no refreshed token went after the first");
+    let run = env.run(&["curl", "nat", &url]).code(6);
+    assert!(
+        run.stderr.contains("its tokens are not sent there"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        server.log().matches("PRM-CHALLENGE /foreign").count(),
+        challenges,
+        "nothing was sent"
+    );
+    let run = env.run(&["proxy", "nat", "--upstream", &url]).code(6);
+    assert!(run.stderr.contains("not sent there"), "{}", run.stderr);
+    // Other resources of the same origin are not affected.
+    env.run(&["curl", "nat", &format!("{}/api/whoami", server.issuer)])
+        .ok();
+}
