@@ -269,6 +269,41 @@ pub fn register(
     })
 }
 
+/// Replaces a registered client's metadata (RFC 7592 §2.2); returns the new
+/// registration access token when the server rotated it.
+pub fn update(
+    http: &Client,
+    uri: &Url,
+    token: &Secret,
+    metadata: &serde_json::Value,
+) -> Result<Option<Secret>, OAuthError> {
+    const ENDPOINT: &str = "client configuration";
+    let response = http
+        .put(uri.as_str())
+        .bearer_auth(token.expose())
+        .header(reqwest::header::ACCEPT, "application/json")
+        .json(metadata)
+        .send()
+        .map_err(|e| OAuthError::unreachable(ENDPOINT, uri.as_str(), &e))?;
+    let answer = super::read_answer(ENDPOINT, uri, response)?;
+    let mut redactor = Redactor::default();
+    redactor.add(token);
+    if !(200..300).contains(&answer.status) {
+        let error = super::response::error_from(&answer.content_type, &answer.body, ENDPOINT)
+            .unwrap_or_else(|| OAuthError::Http {
+                endpoint: ENDPOINT,
+                status: answer.status,
+                body: String::from_utf8_lossy(&answer.body).into_owned(),
+            });
+        return Err(error.scrub(&redactor));
+    }
+    Ok(serde_json::from_slice::<serde_json::Value>(&answer.body)
+        .ok()
+        .and_then(|v| v["registration_access_token"].as_str().map(str::to_owned))
+        .filter(|t| !t.is_empty() && t != token.expose())
+        .map(Secret::new))
+}
+
 /// Deletes a registered client (RFC 7592 §2.3).
 pub fn deregister(http: &Client, uri: &Url, token: &Secret) -> Result<(), OAuthError> {
     const ENDPOINT: &str = "client configuration";

@@ -27,7 +27,7 @@ pub use authorize::{Authorization, authorize, import_refresh_token};
 pub use forget::{Forgotten, forget};
 pub use migrate::{Moved, migrate};
 pub use refresh::{Access, is_fresh, narrowed, valid_token};
-pub use registration::{deregister, store_registration};
+pub use registration::{deregister, store_registration, update_registration};
 pub use secrets::{
     client_credentials, client_identity, client_secret, delete_client_identity,
     delete_client_secret, delete_private_key, identity_from_pem, private_key, store_client_secret,

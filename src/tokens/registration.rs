@@ -56,3 +56,38 @@ pub fn deregister(app: &App, store: &dyn SecretStore) -> Result<bool> {
     store.delete(&key)?;
     result.map(|()| true)
 }
+
+/// Tells the server a registered client's new scopes and redirect URI (RFC 7592
+/// §2.2), after `app edit` changed them. `Ok(false)`: the app registered none.
+pub fn update_registration(app: &App, store: &dyn SecretStore) -> Result<bool> {
+    let key = store::registration_key(&app.id);
+    let Some(blob) = store.get(&key)? else {
+        return Ok(false);
+    };
+    let Ok(record) = serde_json::from_str::<Record>(blob.expose()) else {
+        return Ok(false);
+    };
+    let uri = url::Url::parse(&record.uri)
+        .map_err(|e| Error::Other(format!("the registration URI of `{}`: {e}", app.name)))?;
+    let auth = match app.client_auth {
+        crate::app::ClientAuth::Basic => "client_secret_basic",
+        crate::app::ClientAuth::Post => "client_secret_post",
+        _ => "none",
+    };
+    let metadata = serde_json::json!({
+        "client_id": app.client_id,
+        "client_name": format!("outbound ({})", app.name),
+        "application_type": "native",
+        "redirect_uris": [app.redirect_uri.as_str()],
+        "token_endpoint_auth_method": auth,
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "scope": app.scopes.join(" "),
+    });
+    let http = crate::http::oauth_client(app, None)?;
+    let token = Secret::new(record.token.clone());
+    if let Some(rotated) = crate::oauth::resource::update(&http, &uri, &token, &metadata)? {
+        store_registration(store, &app.id, &record.uri, &rotated)?;
+    }
+    Ok(true)
+}

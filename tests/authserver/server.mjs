@@ -514,6 +514,11 @@ provider.use(async (ctx, next) => {
     return;
   }
   if (ctx.path.startsWith('/reg/') && ctx.method === 'DELETE') console.log(`DEREGISTER ${ctx.path}`);
+  if (ctx.path.startsWith('/reg/') && ctx.method === 'PUT') {
+    await next();
+    console.log(`REREGISTER ${ctx.status}`);
+    return;
+  }
   if (gitRoot && ctx.path.startsWith('/git/')) return gitBackend(ctx);
   if (mtls && ctx.path.startsWith('/mtls/')) {
     // An mTLS alias: without a certificate, refused; with one, the endpoint itself.

@@ -79,6 +79,18 @@ fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
     assert!(screen.contains("\"path\":\"/mcp/admin\""), "{screen}");
     env.run(&["curl", "mcp", &admin]).ok();
 
+    // An edit of its scopes reaches the registered client (RFC 7592).
+    let run = env
+        .run(&["app", "edit", "mcp", "--add-scope", "api:write"])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("updated the client registered at the server"),
+        "{}",
+        run.stderr
+    );
+    assert!(server.log().contains("REREGISTER 200"), "{}", server.log());
+
     let run = env.run(&["app", "delete", "mcp", "--yes"]).ok();
     assert!(
         run.stderr.contains("registered at the server"),

@@ -160,6 +160,20 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         tokens::delete_private_key(store.as_ref(), &app.id)?;
     }
     report(&name, changes);
+    // A client `--from-url` registered hears of its new scopes or redirect URI.
+    if let Ok(config) = ctx.load()
+        && let Ok(after) = config.app(&name)
+        && (after.scopes != app.scopes || after.redirect_uri != app.redirect_uri)
+    {
+        let store = store.unwrap_or_else(|| ctx.store(&config));
+        match tokens::update_registration(after, store.as_ref()) {
+            Ok(true) => notice!("updated the client registered at the server"),
+            Ok(false) => {}
+            Err(e) => crate::commands::output::warning!(
+                "updating the client registered at the server failed: {e}\n  the app is changed here; the server still has the old registration"
+            ),
+        }
+    }
     Ok(())
 }
 
