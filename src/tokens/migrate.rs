@@ -37,6 +37,22 @@ pub fn migrate(
             from.delete(&store::private_key_key(&app.id))?;
             moved.client_secrets += 1;
         }
+        // A TLS client certificate and its key, when the store holds them.
+        for (held, key) in [
+            (
+                app.client_cert == SecretRef::Store,
+                store::client_cert_key(&app.id),
+            ),
+            (
+                app.client_key == SecretRef::Store,
+                store::client_tls_key_key(&app.id),
+            ),
+        ] {
+            if held && copy(from, to, &key)? {
+                from.delete(&key)?;
+                moved.client_secrets += 1;
+            }
+        }
         let registration = store::registration_key(&app.id);
         if copy(from, to, &registration)? {
             from.delete(&registration)?;

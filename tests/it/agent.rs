@@ -51,7 +51,7 @@ fn the_agent_serves_tokens_from_memory_and_follows_changes() {
     assert_eq!(mode(&socket(&env)), 0o600);
 
     let token = env.run(&["token", "svc"]).ok().stdout;
-    let fetched = server.token_requests("client_credentials");
+    let fetched = server.wait_for_token_requests("client_credentials", 1);
     // Without a keyring, through the agent: the same token, nothing asked of the server.
     for _ in 0..3 {
         assert_eq!(without_keyring(&env, &["token", "svc"]).ok().stdout, token);
@@ -167,7 +167,7 @@ fn the_agent_refreshes_ahead_of_expiry() {
     let refreshes = server.token_requests("refresh_token");
     // Inside its skew (half of 4 s) the agent refreshes on its own.
     std::thread::sleep(Duration::from_secs(4));
-    assert!(server.token_requests("refresh_token") > refreshes);
+    assert!(server.wait_for_token_requests("refresh_token", refreshes + 1) > refreshes);
     let second = without_keyring(&env, &["token", "nat"]).ok().stdout;
     assert_ne!(first, second);
     // A process without the agent refreshes with what the agent saved.

@@ -772,16 +772,12 @@ fn resource_indicators() {
     );
     let token = env.run(&["token", "nat"]).ok().stdout;
     assert_eq!(jwt_claims(&token)["aud"], one);
-    let refreshes = || {
-        server
-            .log()
-            .matches("TOKEN grant_type=refresh_token")
-            .count()
-    };
-    let before = refreshes();
+    // The server's log is read on a thread: counts are awaited, then checked.
+    let refreshes = |n| server.wait_for_token_requests("refresh_token", n);
+    let before = server.token_requests("refresh_token");
     let other = env.run(&["token", "nat", "--resource", two]).ok().stdout;
     assert_eq!(jwt_claims(&other)["aud"], two);
-    assert_eq!(refreshes(), before + 1);
+    assert_eq!(refreshes(before + 1), before + 1);
     // The stored token is still the first resource's.
     assert_eq!(env.run(&["token", "nat"]).ok().stdout, token);
     // The other resource's token is kept until it expires, through the account's refreshes.
@@ -790,12 +786,12 @@ fn resource_indicators() {
         other
     );
     env.run(&["token", "nat", "--force-refresh"]).ok();
-    assert_eq!(refreshes(), before + 2);
+    assert_eq!(refreshes(before + 2), before + 2);
     assert_eq!(
         env.run(&["token", "nat", "--resource", two]).ok().stdout,
         other
     );
-    assert_eq!(refreshes(), before + 2);
+    assert_eq!(refreshes(before + 3), before + 2);
     let run = env
         .run(&["token", "nat", "--resource", "https://elsewhere.example/"])
         .code(2);
@@ -1291,6 +1287,17 @@ fn mtls_client_certificates_authenticate_and_bind() {
     add_ca_client("stranger", &client_cert, &client_key).ok();
     let run = env.run(&["token", "stranger"]).code(7);
     assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    // `store migrate` takes the certificate and its key along.
+    let id = env.app_id("issued");
+    env.run(&["store", "migrate", "--to", "file"]).ok();
+    for key in [format!("client-cert/{id}"), format!("client-tls-key/{id}")] {
+        assert!(
+            crate::harness::keyring_lookup(&key).is_none(),
+            "{key} left in the keyring"
+        );
+    }
+    env.run(&["--store", "file", "token", "issued", "--force-refresh"])
+        .ok();
 }
 
 /// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in

@@ -417,7 +417,10 @@ fn git_clones_and_pushes_with_outbound_as_its_credential_helper() {
     git(&env, &ca, &work, &["add", "b.txt"]).ok();
     git(&env, &ca, &work, &["commit", "-q", "-m", "two"]).ok();
     git(&env, &ca, &work, &["push", "-q", "origin", "HEAD"]).ok();
-    assert_eq!(server.token_requests("refresh_token"), refreshes + 1);
+    assert_eq!(
+        server.wait_for_token_requests("refresh_token", refreshes + 1),
+        refreshes + 1
+    );
     assert!(!server.log().contains("refused"), "{}", server.log());
 
     // erase after a refusal: that token is refreshed, the account kept.

@@ -135,7 +135,7 @@ fn the_proxy_attaches_tokens_and_streams_both_ways() {
     let (ok, _) = curl(&["-sf", &format!("{base}whoami")]);
     assert!(ok);
     assert!(
-        server.token_requests("client_credentials") > before,
+        server.wait_for_token_requests("client_credentials", before + 1) > before,
         "refreshed for the next request"
     );
     let rest: Vec<String> = lines
