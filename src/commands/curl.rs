@@ -547,7 +547,7 @@ fn step_up_needed(app: &crate::app::App, account: &str, scopes: &[String], tried
     Error::Transfer {
         code: STEP_UP_NEEDED,
         message: format!(
-            "the API wants more scopes than the token of `{}` has (insufficient_scope): authorize them with\n  outbound authorize {}{flag} --scope '{}'{}",
+            "error: the API wants more scopes than the token of `{}` has (insufficient_scope): authorize them with\n  outbound authorize {}{flag} --scope '{}'{}",
             app.name,
             app.name,
             scopes.join(" "),

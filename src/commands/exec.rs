@@ -140,7 +140,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     };
     Err(Error::Transfer {
         code,
-        message: format!("cannot run `{shown}`: {why}"),
+        message: format!("error: cannot run `{shown}`: {why}"),
     })
 }
 

@@ -34,6 +34,11 @@ fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
 
     let run = env.run(&["app", "add", "mcp", "--from-url", &url]).ok();
     assert!(run.stderr.contains("registered client `"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("at the provider, register"),
+        "{}",
+        run.stderr
+    );
     let app = env.app_json("mcp");
     assert_eq!(
         app["issuer"].as_str().unwrap().trim_end_matches('/'),

@@ -232,7 +232,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         "added application `{name}` (id {id}) to {}",
         ctx.config_path.display()
     );
-    if let Ok(config) = ctx.load()
+    // A client registered just now, or named by its metadata document, needs nothing
+    // done by hand at the provider.
+    let registered_here = registered.is_some() || (found.is_some() && client_id_url.is_some());
+    if !registered_here
+        && let Ok(config) = ctx.load()
         && let Ok(app) = config.app(&name)
     {
         what_to_register(app, preset.as_deref());
