@@ -23,7 +23,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::proxy::TokenSource;
+use crate::proxy::TokenCache;
 use crate::secret::Secret;
 use crate::tokens::StoredToken;
 
@@ -36,13 +36,12 @@ pub struct Bridge {
     pub app: crate::app::App,
     pub endpoint: Url,
     pub client: reqwest::Client,
-    pub tokens: Arc<TokenSource>,
+    pub tokens: TokenCache,
     pub verbose: bool,
 }
 
 struct State {
     bridge: Bridge,
-    token: Mutex<Option<StoredToken>>,
     session: Mutex<Option<String>>,
     protocol: Mutex<Option<String>>,
     out: Mutex<tokio::io::Stdout>,
@@ -57,7 +56,6 @@ pub fn run(bridge: Bridge) -> Result<()> {
     runtime.block_on(async move {
         let state = Arc::new(State {
             bridge,
-            token: Mutex::new(None),
             session: Mutex::new(None),
             protocol: Mutex::new(None),
             out: Mutex::new(tokio::io::stdout()),
@@ -121,24 +119,6 @@ fn say(state: &State, what: &str) {
     }
 }
 
-/// The current token; another after `refused` was refused.
-async fn token(state: &State, refused: Option<&Secret>) -> Result<StoredToken> {
-    let mut current = state.token.lock().await;
-    if refused.is_none()
-        && let Some(t) = current.as_ref()
-        && crate::tokens::is_fresh(t, &state.bridge.app, crate::clock::now())
-    {
-        return Ok(t.clone());
-    }
-    let source = Arc::clone(&state.bridge.tokens);
-    let refused = refused.cloned();
-    let access = tokio::task::spawn_blocking(move || source(refused.as_ref()))
-        .await
-        .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
-    *current = Some(access.token.clone());
-    Ok(access.token)
-}
-
 /// The headers of every request: the token, the session, the protocol version.
 async fn headers(state: &State, token: &StoredToken, accept: &'static str) -> Result<HeaderMap> {
     let mut h = HeaderMap::new();
@@ -168,7 +148,11 @@ async fn send(
 ) -> Result<reqwest::Response> {
     let mut refused: Option<Secret> = None;
     loop {
-        let token = token(state, refused.as_ref()).await?;
+        let token = state
+            .bridge
+            .tokens
+            .get(&state.bridge.app, refused.as_ref())
+            .await?;
         let mut h = headers(state, &token, accept).await?;
         if let Some(id) = last_event.and_then(|id| HeaderValue::from_str(id).ok()) {
             h.insert("last-event-id", id);
@@ -260,15 +244,7 @@ async fn post(state: &State, message: serde_json::Value) {
             break;
         }
         say(state, "the stream ended before its answer: resuming it");
-        response = match send(
-            state,
-            reqwest::Method::GET,
-            "text/event-stream",
-            None,
-            last_event.as_deref(),
-        )
-        .await
-        {
+        response = match stream_from(state, last_event.as_deref()).await {
             Ok(r) if r.status().is_success() => r,
             Ok(r) => {
                 return fail(
@@ -341,19 +317,23 @@ async fn relay(
     answered
 }
 
+/// A GET for the server's stream: its own messages, or from `last_event` on (resuming).
+async fn stream_from(state: &State, last_event: Option<&str>) -> Result<reqwest::Response> {
+    send(
+        state,
+        reqwest::Method::GET,
+        "text/event-stream",
+        None,
+        last_event,
+    )
+    .await
+}
+
 /// The GET stream of messages the server starts on its own (when it offers one).
 async fn listen(state: &State) {
     let mut last_event: Option<String> = None;
     for _ in 0..=RESUMES {
-        let response = match send(
-            state,
-            reqwest::Method::GET,
-            "text/event-stream",
-            None,
-            last_event.as_deref(),
-        )
-        .await
-        {
+        let response = match stream_from(state, last_event.as_deref()).await {
             Ok(r) if r.status().is_success() => r,
             _ => return,
         };

@@ -53,7 +53,7 @@ pub struct Proxy {
     pub app: App,
     pub upstream: Url,
     pub client: reqwest::Client,
-    pub tokens: Arc<TokenSource>,
+    pub tokens: TokenCache,
     pub dpop: Option<crate::dpop::Dpop>,
     /// The capability prefix (without slashes); None on a Unix socket.
     pub prefix: Option<String>,
@@ -64,11 +64,6 @@ pub struct Proxy {
 pub enum Listen {
     Tcp(SocketAddr),
     Unix(std::path::PathBuf),
-}
-
-struct Shared {
-    proxy: Proxy,
-    current: tokio::sync::Mutex<Option<StoredToken>>,
 }
 
 /// A random capability prefix: 128 bits, URL-safe.
@@ -84,10 +79,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         .build()
         .map_err(|e| Error::io("cannot start the proxy's runtime", e))?;
     runtime.block_on(async move {
-        let shared = Arc::new(Shared {
-            proxy,
-            current: tokio::sync::Mutex::new(None),
-        });
+        let shared = Arc::new(proxy);
         // Draining: each connection is told to finish what it serves, and is waited
         // for (hyper-util's GracefulShutdown does not take upgradeable connections).
         let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -138,7 +130,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                 let local = listener
                     .local_addr()
                     .map_err(|e| Error::io("the proxy has no address", e))?;
-                let prefix = shared.proxy.prefix.as_deref().unwrap_or_default();
+                let prefix = shared.prefix.as_deref().unwrap_or_default();
                 ready(&format!("http://{local}/{prefix}/"))?;
                 accept_loop!(listener);
             }
@@ -186,14 +178,14 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
     response
 }
 
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
+async fn handle(shared: Arc<Proxy>, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
     let shown_path = req.uri().path().to_owned();
     let response = forward(&shared, req).await;
-    if shared.proxy.verbose {
+    if shared.verbose {
         // The path after the capability prefix only; no header, no token.
-        let path = match &shared.proxy.prefix {
+        let path = match &shared.prefix {
             Some(p) => shown_path
                 .strip_prefix(&format!("/{p}"))
                 .unwrap_or("(no capability)")
@@ -210,8 +202,8 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<Body> {
     response
 }
 
-async fn forward(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> {
-    let proxy = &shared.proxy;
+async fn forward(shared: &Proxy, mut req: Request<Incoming>) -> Response<Body> {
+    let proxy = shared;
     if req.uri().authority().is_some() || req.uri().scheme().is_some() {
         return plain(
             StatusCode::BAD_REQUEST,
@@ -295,7 +287,7 @@ async fn forward(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> 
             })
         }
     };
-    let token = match token(shared, None).await {
+    let token = match proxy.tokens.get(&proxy.app, None).await {
         Ok(t) => t,
         Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("no token: {e}")),
     };
@@ -305,7 +297,11 @@ async fn forward(shared: &Shared, mut req: Request<Incoming>) -> Response<Body> 
     };
     let response = if first.status() == reqwest::StatusCode::UNAUTHORIZED && no_body {
         // Refreshed once, and sent again.
-        match token_after(shared, &token).await {
+        match proxy
+            .tokens
+            .get(&proxy.app, Some(&token.access_token))
+            .await
+        {
             Ok(fresh) => match send(fresh, None).await {
                 Ok(r) => r,
                 Err(refused) => return refused,
@@ -410,28 +406,39 @@ fn attach(
     Ok(())
 }
 
-/// The current token, fetched (off the runtime) when there is none or it is no
-/// longer fresh.
-async fn token(shared: &Shared, rejected: Option<&Secret>) -> Result<StoredToken> {
-    let mut current = shared.current.lock().await;
-    if rejected.is_none()
-        && let Some(token) = current.as_ref()
-        && crate::tokens::is_fresh(token, &shared.proxy.app, crate::clock::now())
-    {
-        return Ok(token.clone());
-    }
-    // The keyring and the token endpoint block: off the runtime, so open streams
-    // keep flowing meanwhile.
-    let rejected = rejected.cloned();
-    let source = Arc::clone(&shared.proxy.tokens);
-    let access = tokio::task::spawn_blocking(move || source(rejected.as_ref()))
-        .await
-        .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
-    *current = Some(access.token.clone());
-    Ok(access.token)
+/// The token a long-running server (the proxy, the stdio bridge) attaches: held
+/// while fresh, fetched off the runtime when there is none, it went stale, or the
+/// upstream refused it.
+pub struct TokenCache {
+    source: Arc<TokenSource>,
+    current: tokio::sync::Mutex<Option<StoredToken>>,
 }
 
-/// Another token after the upstream refused `refused` (a 401).
-async fn token_after(shared: &Shared, refused: &StoredToken) -> Result<StoredToken> {
-    token(shared, Some(&refused.access_token)).await
+impl TokenCache {
+    pub fn new(source: Arc<TokenSource>) -> TokenCache {
+        TokenCache {
+            source,
+            current: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// A fresh token of `app`; another one when `refused` was just refused.
+    pub async fn get(&self, app: &App, refused: Option<&Secret>) -> Result<StoredToken> {
+        let mut current = self.current.lock().await;
+        if refused.is_none()
+            && let Some(token) = current.as_ref()
+            && crate::tokens::is_fresh(token, app, crate::clock::now())
+        {
+            return Ok(token.clone());
+        }
+        // The keyring and the token endpoint block: off the runtime, so open streams
+        // keep flowing meanwhile.
+        let refused = refused.cloned();
+        let source = Arc::clone(&self.source);
+        let access = tokio::task::spawn_blocking(move || source(refused.as_ref()))
+            .await
+            .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
+        *current = Some(access.token.clone());
+        Ok(access.token)
+    }
 }

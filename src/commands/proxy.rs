@@ -97,7 +97,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             app,
             endpoint: upstream,
             client,
-            tokens: Arc::new(source),
+            tokens: crate::proxy::TokenCache::new(Arc::new(source)),
             verbose: args.verbose,
         });
     }
@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         app: app.clone(),
         upstream: upstream.clone(),
         client,
-        tokens: Arc::new(source),
+        tokens: crate::proxy::TokenCache::new(Arc::new(source)),
         dpop,
         prefix,
         verbose: args.verbose,
