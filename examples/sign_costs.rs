@@ -49,7 +49,7 @@ fn main() {
     });
     let dir = std::env::temp_dir().join(format!("outbound-sign-costs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let store = outbound::store::open(outbound::store::Backend::File, &dir);
+    let store = outbound::store::open(outbound::store::Backend::File, &dir, None);
     let dpop = outbound::dpop::Dpop::load_or_create(store.as_ref(), &dir, "app", "default")
         .expect("a DPoP key");
     let url = url::Url::parse("https://api.example.com/v1/items?page=2").expect("url");

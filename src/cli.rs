@@ -24,6 +24,10 @@ Exit codes:
   7  the OAuth server refused the request, could not be reached, or answered
      something unusable
   8  timed out waiting for a person (the browser, or the device code's approval)
+  10 the team store's database could not be reached (--store postgres)
+  11 a secret of the team store does not decrypt: wrong or missing data key, or a
+     row moved or altered
+  12 the team store's roles do not allow the change (only administrators change apps)
   `outbound curl` also exits with curl's own codes: 22 (HTTP error with -f), 23 (write
   error), 28 (timeout), 47 (too many redirects), 56 (receive error), 60 (untrusted
   TLS certificate)";
@@ -44,6 +48,17 @@ pub struct Cli {
     /// Where secrets are kept [default: `store` in the config file, else keyring]
     #[arg(long, global = true, env = "OUTBOUND_STORE", value_parser = choice::<Backend>())]
     pub store: Option<Backend>,
+
+    /// The team store (`--store postgres`): a command that prints its data key
+    /// [default: `store_key_command` in the config file]
+    #[arg(
+        long,
+        global = true,
+        env = "OUTBOUND_STORE_KEY_COMMAND",
+        value_name = "CMD",
+        hide_env_values = true
+    )]
+    pub store_key_command: Option<String>,
 
     /// Never prompt; fail with a clear message where input would be needed
     #[arg(long, global = true)]
@@ -233,7 +248,7 @@ pub enum Command {
     #[command(subcommand)]
     Account(AccountCommand),
 
-    /// This user's secret store: move every secret to another one
+    /// The secret store: move every secret to another one; set up the team store
     #[command(subcommand)]
     Store(StoreCommand),
 
@@ -294,6 +309,18 @@ pub enum AppCommand {
         /// Print a JSON array (stable; see the README)
         #[arg(long)]
         json: bool,
+    },
+    /// Print application definitions as TOML (no secrets: only where they live), to
+    /// review in git or import elsewhere
+    Export {
+        /// Only this application [default: all]
+        name: Option<String>,
+    },
+    /// Add or replace applications from a TOML file of `[apps.NAME]` tables (as
+    /// `app export` writes); each keeps its id, so tokens stay bound to it
+    Import {
+        /// The file to read (`-` for standard input)
+        file: PathBuf,
     },
     /// List the applications in the configuration file
     List {
@@ -360,6 +387,10 @@ pub struct AuthorizeArgs {
     /// Import a refresh token obtained elsewhere (read from standard input), checked by one refresh
     #[arg(long, conflicts_with_all = ["manual", "device", "no_browser", "prompt"])]
     pub refresh_token_stdin: bool,
+    /// Team store: make this account visible to the whole group role (a service
+    /// account for a fleet), not only to your database role
+    #[arg(long)]
+    pub shared: bool,
     /// Use the device authorization grant (RFC 8628)
     #[arg(long)]
     pub device: bool,
@@ -421,6 +452,20 @@ pub enum StoreCommand {
         #[arg(long, value_parser = choice::<Backend>())]
         from: Option<Backend>,
     },
+    /// Create or upgrade the team store's tables, roles and row-level security in
+    /// the PostgreSQL database (run once, by its owner; safe to run again)
+    Init {
+        /// The role whose members use the store (created NOLOGIN if missing)
+        #[arg(long, default_value = "outbound_team", value_name = "ROLE")]
+        group: String,
+        /// The role whose members may add, edit, enable, disable, reset and delete
+        /// applications (made a member of --group)
+        #[arg(long, default_value = "outbound_admins", value_name = "ROLE")]
+        admin_group: String,
+    },
+    /// Keep the team store's data key in this machine's keyring (read from standard
+    /// input: base64 of 32 bytes, as `openssl rand -base64 32` prints)
+    SetKey,
 }
 
 #[derive(Debug, Args)]

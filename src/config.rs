@@ -21,7 +21,33 @@ pub struct Config {
     pub store: Option<Backend>,
     /// `audit = true`: every token use is logged (see `outbound audit`).
     pub audit: bool,
+    /// `database_url`: the team store (`store = "postgres"`); never with a password.
+    pub database_url: Option<String>,
+    /// `store_key_command`: prints the team store's data key.
+    pub store_key_command: Option<String>,
     pub apps: Vec<App>,
+}
+
+/// Application definitions kept somewhere other than the configuration file (the
+/// team store): one TOML text of `[apps.NAME]` tables, read and changed as a whole.
+pub trait AppDocuments {
+    /// What messages call it, in place of a file name.
+    fn label(&self) -> &Path;
+    fn read(&self) -> Result<String>;
+    /// Runs `edit` on the current text with writers excluded, saves the document it
+    /// returns, and commits once `before_commit` has passed; nothing is saved when
+    /// either fails.
+    fn write(
+        &self,
+        edit: &mut dyn FnMut(&str) -> Result<DocumentMut>,
+        before_commit: &mut dyn FnMut() -> Result<()>,
+    ) -> Result<()>;
+}
+
+/// Where application definitions are changed.
+pub enum Target<'a> {
+    File(&'a Path),
+    Documents(&'a dyn AppDocuments),
 }
 
 /// Why a text is not a usable configuration.
@@ -86,11 +112,30 @@ impl Config {
                 return Err(fail(None, message, None));
             }
         }
+        if let Some(url) = &raw.database_url
+            && url::Url::parse(url).is_ok_and(|u| u.password().is_some())
+        {
+            let message = "database_url: a password does not belong in the configuration file; put it in ~/.pgpass (0600) or PGPASSWORD, or give the whole URL in OUTBOUND_DATABASE_URL".to_owned();
+            return Err(fail(None, message, None));
+        }
         Ok(Config {
             path: path.to_path_buf(),
             store: raw.store,
             audit: raw.audit.unwrap_or(false),
+            database_url: raw.database_url,
+            store_key_command: raw.store_key_command,
             apps,
+        })
+    }
+
+    /// This configuration with its applications replaced by those of `text`, a
+    /// document from the team store named `label`.
+    pub fn with_apps_from(self, label: &Path, text: &str) -> Result<Config> {
+        let shared = Config::parse(label, text).map_err(|e| Error::from(e.error))?;
+        Ok(Config {
+            path: shared.path,
+            apps: shared.apps,
+            ..self
         })
     }
 
@@ -191,6 +236,68 @@ pub fn edit_staged<T>(
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
     before_commit: impl FnOnce(&T) -> Result<()>,
 ) -> std::result::Result<T, EditError> {
+    edit_in(Target::File(path), change, before_commit)
+}
+
+/// [`edit_staged`] for either target: a file, or application documents elsewhere.
+pub fn edit_in<T>(
+    target: Target,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+    before_commit: impl FnOnce(&T) -> Result<()>,
+) -> std::result::Result<T, EditError> {
+    let docs = match target {
+        Target::File(path) => return edit_file(path, change, before_commit),
+        Target::Documents(docs) => docs,
+    };
+    let label = docs.label().to_path_buf();
+    let mut change = Some(change);
+    let mut before_commit = Some(before_commit);
+    let value = std::cell::RefCell::new(None);
+    let mut invalid = None;
+    let outcome = docs.write(
+        &mut |text| {
+            let config = Config::parse(&label, text).map_err(|e| Error::from(e.error))?;
+            let mut doc = parse_document(&label, text)?;
+            let change = change
+                .take()
+                .ok_or_else(|| Error::Other("an edit ran twice".into()))?;
+            *value.borrow_mut() = Some(change(&config, &mut doc)?);
+            if let Err(e) = Config::parse(&label, &doc.to_string()) {
+                let message = e.error.to_string();
+                invalid = Some(e);
+                return Err(Error::Other(message));
+            }
+            Ok(doc)
+        },
+        &mut || match (before_commit.take(), value.borrow().as_ref()) {
+            (Some(f), Some(v)) => f(v),
+            _ => Ok(()),
+        },
+    );
+    match (outcome, invalid) {
+        (_, Some(parse)) => Err(EditError::Invalid(parse)),
+        (Err(e), None) => Err(EditError::Failed(e)),
+        (Ok(()), None) => value
+            .into_inner()
+            .ok_or_else(|| EditError::Failed(Error::Other("the edit did not run".into()))),
+    }
+}
+
+fn parse_document(path: &Path, text: &str) -> Result<DocumentMut> {
+    text.parse().map_err(|e: toml_edit::TomlError| {
+        Error::from(ConfigError {
+            file: path.to_path_buf(),
+            position: e.span().map(|s| line_col(text, s.start)),
+            message: e.message().to_owned(),
+        })
+    })
+}
+
+fn edit_file<T>(
+    path: &Path,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+    before_commit: impl FnOnce(&T) -> Result<()>,
+) -> std::result::Result<T, EditError> {
     let _lock = fsutil::lock_directory_of(path).map_err(|e| {
         Error::io(
             format!(
@@ -202,13 +309,7 @@ pub fn edit_staged<T>(
     })?;
     let text = read_text(path)?;
     let config = Config::parse(path, &text).map_err(|e| Error::from(e.error))?;
-    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        Error::from(ConfigError {
-            file: path.to_path_buf(),
-            position: e.span().map(|s| line_col(&text, s.start)),
-            message: e.message().to_owned(),
-        })
-    })?;
+    let mut doc = parse_document(path, &text)?;
     let value = change(&config, &mut doc)?;
     let new_text = doc.to_string();
     Config::parse(path, &new_text).map_err(EditError::Invalid)?;
@@ -222,6 +323,33 @@ pub fn edit_staged<T>(
     before_commit(&value)?;
     prepared.commit().map_err(cannot_write)?;
     Ok(value)
+}
+
+/// Each application of `doc` as (id, name, its own `[apps.NAME]` text).
+pub fn app_fragments(doc: &toml_edit::DocumentMut) -> Vec<(String, String, String)> {
+    let Some(apps) = doc.get("apps").and_then(|a| a.as_table_like()) else {
+        return Vec::new();
+    };
+    apps.iter()
+        .filter_map(|(name, item)| {
+            let table = item.as_table_like()?;
+            let id = table.get("id")?.as_str()?.to_owned();
+            let mut one = toml_edit::DocumentMut::new();
+            let mut outer = toml_edit::Table::new();
+            outer.set_implicit(true);
+            let mut item = item.clone();
+            if let Some(t) = item.as_inline_table().cloned() {
+                item = toml_edit::Item::Table(t.into_table());
+            }
+            outer.insert(name, item);
+            one.insert("apps", toml_edit::Item::Table(outer));
+            let mut text = one.to_string();
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            Some((id, name.to_owned(), text))
+        })
+        .collect()
 }
 
 /// Why [`edit`] did not save.

@@ -17,6 +17,9 @@ pub mod exit {
     pub const HOST_NOT_ALLOWED: u8 = 6;
     pub const SERVER: u8 = 7;
     pub const TIMED_OUT: u8 = 8;
+    pub const STORE_UNREACHABLE: u8 = 10;
+    pub const UNDECRYPTABLE: u8 = 11;
+    pub const NOT_PERMITTED: u8 = 12;
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -114,9 +117,8 @@ impl Error {
             Error::TimedOut(_) => exit::TIMED_OUT,
             Error::Transfer { code, .. } => *code,
             Error::Hinted { error, .. } => error.exit_code(),
-            Error::UnknownApp { .. } | Error::Store(_) | Error::Io { .. } | Error::Other(_) => {
-                exit::ERROR
-            }
+            Error::Store(e) => e.exit_code(),
+            Error::UnknownApp { .. } | Error::Io { .. } | Error::Other(_) => exit::ERROR,
         }
     }
 

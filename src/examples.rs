@@ -195,7 +195,31 @@ const EXAMPLES: &[(&str, &str)] = &[
         "  outbound account edit github --account ci --base-url https://ghe.example.com/api/v3
   outbound account edit github --account ci --unset base_url",
     ),
-    ("store", "  outbound store migrate --to file"),
+    (
+        "store",
+        "  outbound store migrate --to file
+  OUTBOUND_DATABASE_URL=postgresql://owner@db.example/outbound outbound store init",
+    ),
+    (
+        "app export",
+        "  outbound app export > apps.toml        (review in git; no secrets in it)
+  outbound app export github",
+    ),
+    (
+        "app import",
+        "  outbound --store postgres app import apps.toml
+  outbound app export | outbound --config team.toml app import -",
+    ),
+    (
+        "store init",
+        "  OUTBOUND_DATABASE_URL=postgresql://owner@db.example/outbound outbound store init
+  outbound store init --group platform --admin-group platform_admins   (then: GRANT platform TO alice)",
+    ),
+    (
+        "store set-key",
+        "  openssl rand -base64 32 > team.key        (once, for the whole team)
+  outbound store set-key < team.key",
+    ),
     (
         "store migrate",
         "  outbound store migrate --to file        (then: export OUTBOUND_STORE=file)

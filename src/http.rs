@@ -41,7 +41,7 @@ pub fn setup_error(what: &str, e: &reqwest::Error) -> Error {
 
 /// How long one request to an OAuth endpoint may take (`OUTBOUND_OAUTH_TIMEOUT`
 /// seconds, default 30): a hung server must not hang a cron job.
-fn oauth_timeout() -> Duration {
+pub fn oauth_timeout() -> Duration {
     let secs = std::env::var("OUTBOUND_OAUTH_TIMEOUT")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())

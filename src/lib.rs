@@ -57,6 +57,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),
             AppCommand::List { json } => commands::app::show::list(&ctx, json),
+            AppCommand::Export { name } => commands::app::transfer::export(&ctx, name.as_deref()),
+            AppCommand::Import { file } => commands::app::transfer::import(&ctx, &file),
             AppCommand::Presets {
                 command: Some(PresetsCommand::Show { name, json }),
                 ..
@@ -227,6 +229,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Store(cli::StoreCommand::Migrate { to, from }) => {
             commands::secret_store::migrate(&ctx, from, to)
         }
+        Command::Store(cli::StoreCommand::Init { group, admin_group }) => {
+            commands::secret_store::init(&ctx, &group, &admin_group)
+        }
+        Command::Store(cli::StoreCommand::SetKey) => commands::secret_store::set_key(&ctx),
         Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),

@@ -33,6 +33,10 @@ pub struct RawConfig {
     pub store: Option<Backend>,
     /// Keep an audit log of token use (opt-in).
     pub audit: Option<bool>,
+    /// The team store's database (`store = "postgres"`), without a password.
+    pub database_url: Option<String>,
+    /// A command that prints the team store's data key.
+    pub store_key_command: Option<String>,
     /// In file order.
     #[serde(default)]
     pub apps: indexmap::IndexMap<String, RawApp>,

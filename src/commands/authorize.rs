@@ -27,6 +27,11 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         .map(super::account::check_base_url)
         .transpose()?;
     let store = ctx.store(&config);
+    if args.shared && store.backend() != crate::store::Backend::Postgres {
+        return Err(Error::Usage(
+            "--shared: only the team store (--store postgres) shares accounts; a local store is yours alone".into(),
+        ));
+    }
     let audit = ctx.audit(&config);
     let env = ctx.token_env(&config, store.as_ref(), &audit);
     tokens::check_usable(&env, app, account)?;
@@ -59,6 +64,9 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         terminal.done();
         token
     };
+    if args.shared {
+        ctx.postgres(&config).share(&app.id, account)?;
+    }
     let expiry = match token.expires_at {
         Some(at) => format!(
             "the access token expires in {}",
@@ -74,8 +82,13 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         "without a refresh token (authorize again when it expires)"
     };
     notice!(
-        "authorized `{}` (account `{account}`), scopes: {}; {expiry}, {refresh}; stored in the {} store",
+        "authorized `{}` (account `{account}`{}), scopes: {}; {expiry}, {refresh}; stored in the {} store",
         app.name,
+        if args.shared {
+            ", shared with the group"
+        } else {
+            ""
+        },
         if token.scopes.is_empty() {
             "(none)".to_owned()
         } else {

@@ -112,7 +112,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
     }
 
     let backend = ctx.backend(&config);
-    let store = store::open(backend, &ctx.state_dir);
+    let store = ctx.open_store(backend, &config);
     match store.get("doctor/probe") {
         Ok(_) if backend == Backend::File => report.warn(
             "store",

@@ -39,6 +39,10 @@ pub struct Ctx {
     config_named: bool,
     /// A person can answer prompts: stdin and stderr are terminals, no --no-input.
     pub interactive: bool,
+    /// `--store-key-command` / `OUTBOUND_STORE_KEY_COMMAND`.
+    store_key_command: Option<String>,
+    /// The team store, once opened: one connection for everything a command does.
+    postgres: std::sync::Arc<std::sync::OnceLock<store::postgres::PgStore>>,
 }
 
 impl Ctx {
@@ -61,6 +65,8 @@ impl Ctx {
             state_dir,
             store_flag: cli.store,
             interactive,
+            store_key_command: cli.store_key_command.clone(),
+            postgres: Default::default(),
         })
     }
 
@@ -73,6 +79,8 @@ impl Ctx {
             state_dir,
             store_flag: store,
             interactive: false,
+            store_key_command: None,
+            postgres: Default::default(),
         }
     }
 
@@ -87,12 +95,61 @@ impl Ctx {
         if self.config_named && !self.config_path.exists() {
             return Err(Error::MissingConfig(self.config_path.clone()));
         }
-        Config::load(&self.config_path)
+        self.load_or_empty()
     }
 
-    /// [`Ctx::load`] for `app add`, which creates the file it names.
+    /// [`Ctx::load`] for `app add`, which creates the file it names. With the team
+    /// store, the applications are the database's; the file gives only its settings.
     pub fn load_or_empty(&self) -> Result<Config> {
-        Config::load(&self.config_path)
+        let local = Config::load(&self.config_path)?;
+        if self.backend(&local) != Backend::Postgres {
+            return Ok(local);
+        }
+        if let Some(app) = local.apps.first() {
+            return Err(Error::Usage(format!(
+                "{} defines applications (`{}` …) but the store is postgres, where the applications are the database's\n  fix: move them there with `outbound app import {}` run with --store keyring (or file), then delete them from the file",
+                self.config_path.display(),
+                app.name,
+                self.config_path.display()
+            )));
+        }
+        let pg = self.postgres(&local);
+        let docs = pg.documents();
+        let text = crate::config::AppDocuments::read(&docs)?;
+        local.with_apps_from(crate::config::AppDocuments::label(&docs), &text)
+    }
+
+    /// The team store of `config` (opened once per command; connecting waits for
+    /// first use).
+    pub fn postgres(&self, config: &Config) -> store::postgres::PgStore {
+        self.postgres
+            .get_or_init(|| {
+                let url = std::env::var("OUTBOUND_DATABASE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .or_else(|| config.database_url.clone())
+                    .unwrap_or_default();
+                let key_command = self
+                    .store_key_command
+                    .clone()
+                    .or_else(|| config.store_key_command.clone());
+                store::postgres::PgStore::new(store::postgres::Settings::new(url, key_command))
+            })
+            .clone()
+    }
+
+    /// Where `app` commands change definitions: the file, or the team store.
+    pub fn edit_target<'a>(
+        &'a self,
+        config: &Config,
+        docs: &'a mut Option<store::postgres::Documents>,
+    ) -> crate::config::Target<'a> {
+        if self.backend(config) == Backend::Postgres {
+            let d = docs.insert(self.postgres(config).documents());
+            crate::config::Target::Documents(d)
+        } else {
+            crate::config::Target::File(&self.config_path)
+        }
     }
 
     /// The backend in use: --store / OUTBOUND_STORE, else `store` in the config
@@ -111,7 +168,13 @@ impl Ctx {
                 self.state_dir.join("secrets.json").display()
             );
         }
-        store::open(backend, &self.state_dir)
+        self.open_store(backend, config)
+    }
+
+    /// Opens `backend` (the team store with `config`'s database settings).
+    pub fn open_store(&self, backend: Backend, config: &Config) -> Box<dyn SecretStore> {
+        let pg = (backend == Backend::Postgres).then(|| self.postgres(config));
+        store::open(backend, &self.state_dir, pg.as_ref())
     }
 
     /// The audit log, when the configuration file opts in (`audit = true`).

@@ -68,6 +68,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
     if corrupt {
         index = rebuild(ctx, &config)?;
     }
+    shared_records(ctx, &config, &mut index)?;
     let mut rows = Vec::new();
     let mut stale = 0;
     for app in config
@@ -139,6 +140,31 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
     }
     if check {
         return checked(&config, name, &rows);
+    }
+    Ok(())
+}
+
+/// A shared store's records (every machine's refreshes and errors) over this
+/// machine's index.
+fn shared_records(ctx: &Ctx, config: &crate::config::Config, index: &mut Index) -> Result<()> {
+    if ctx.backend(config) != crate::store::Backend::Postgres {
+        return Ok(());
+    }
+    let Some(records) = ctx.store(config).records()? else {
+        return Ok(());
+    };
+    // This role's own account first, then one shared by another: the first wins.
+    let mut seen = std::collections::HashSet::new();
+    for shared in records {
+        let Ok(mut record) = serde_json::from_str::<AccountRecord>(&shared.record) else {
+            continue;
+        };
+        record.needs_authorization = shared.state.needs_authorization;
+        record.last_error = shared.state.last_error;
+        let key = crate::state::key(&record.app_id, &record.account);
+        if seen.insert(key.clone()) {
+            index.accounts.insert(key, record);
+        }
     }
     Ok(())
 }

@@ -8,12 +8,15 @@
 mod file;
 #[cfg(any(target_os = "macos", windows))]
 mod keyring;
+pub mod postgres;
+pub mod seal;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod secret_service;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::error::exit;
 use crate::secret::Secret;
 
 pub use file::FileStore;
@@ -28,6 +31,8 @@ crate::choice::choice! {
         Keyring = "keyring":
             "The OS credential store (Secret Service, Keychain, Credential Manager)",
         File = "file": "A 0600 JSON file in the state directory; unencrypted",
+        Postgres = "postgres":
+            "A PostgreSQL database shared by a team: apps, secrets sealed on this machine, tokens, leases",
     }
 }
 
@@ -37,6 +42,94 @@ pub trait SecretStore {
     fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError>;
     /// Returns whether something was deleted.
     fn delete(&self, key: &str) -> Result<bool, StoreError>;
+
+    /// A store shared between machines: the fleet-wide lease on refreshing (app,
+    /// account), waiting at most `wait`. None for a store of one machine, where the
+    /// local lock serves.
+    fn lease(
+        &self,
+        _app_id: &str,
+        _account: &str,
+        _wait: Duration,
+    ) -> Option<Result<LeaseGuard, StoreError>> {
+        None
+    }
+
+    /// What every machine knows of (app, account) beyond its tokens (a shared store).
+    fn shared_state(
+        &self,
+        _app_id: &str,
+        _account: &str,
+    ) -> Result<Option<SharedState>, StoreError> {
+        Ok(None)
+    }
+
+    /// Keeps what `status` shows of (app, account) for every machine (a no-op for a
+    /// local store, where the state index is all there is).
+    fn note_record(&self, _app_id: &str, _account: &str, _record: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Every account record this user may see (a shared store); None for a local one.
+    fn records(&self) -> Result<Option<Vec<SharedRecord>>, StoreError> {
+        Ok(None)
+    }
+
+    /// Records what [`SecretStore::shared_state`] returns (a no-op for a local store).
+    fn note_shared_state(
+        &self,
+        _app_id: &str,
+        _account: &str,
+        _state: &SharedState,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// What `status` shows of one account (the state index's record, as JSON, without
+/// secrets), and its shared state, as a shared store holds them.
+pub struct SharedRecord {
+    pub record: String,
+    pub state: SharedState,
+}
+
+/// An account's state that all machines see in a shared store.
+#[derive(Debug, Clone, Default)]
+pub struct SharedState {
+    pub needs_authorization: bool,
+    pub last_error: Option<String>,
+}
+
+/// A held refresh lease; released when dropped, or with the new tokens' write.
+pub struct LeaseGuard {
+    /// The holder whose lease ran out before it finished (its refresh was interrupted).
+    pub taken_over_from: Option<String>,
+    release: Option<Box<dyn FnOnce()>>,
+}
+
+impl LeaseGuard {
+    pub fn new(taken_over_from: Option<String>, release: Box<dyn FnOnce()>) -> LeaseGuard {
+        LeaseGuard {
+            taken_over_from,
+            release: Some(release),
+        }
+    }
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        if let Some(release) = self.release.take() {
+            release();
+        }
+    }
+}
+
+/// The keyring entry that holds the team store's data key (`store set-key`).
+pub const STORE_KEY: &str = "store-key";
+
+/// The OS credential store, whatever the chosen backend (the data key lives there).
+pub fn open_os_store() -> Box<dyn SecretStore> {
+    Box::new(OsStore::new(KEYRING_TIMEOUT))
 }
 
 /// The key under which an application's client secret is stored.
@@ -72,10 +165,20 @@ pub fn token_key(app_id: &str, account: &str) -> String {
 /// waits on an unlock prompt nobody will answer would otherwise hang a cron job).
 pub const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub fn open(backend: Backend, state_dir: &Path) -> Box<dyn SecretStore> {
+/// Opens a store; `postgres` is the team store the caller already made (its
+/// connection is shared by everything one command does). Without one, the team
+/// store answers every call with [`StoreError::NoDatabaseUrl`].
+pub fn open(
+    backend: Backend,
+    state_dir: &Path,
+    postgres: Option<&postgres::PgStore>,
+) -> Box<dyn SecretStore> {
     match backend {
         Backend::Keyring => Box::new(OsStore::new(KEYRING_TIMEOUT)),
         Backend::File => Box::new(FileStore::new(state_dir.join("secrets.json"))),
+        Backend::Postgres => Box::new(postgres.cloned().unwrap_or_else(|| {
+            postgres::PgStore::new(postgres::Settings::new(String::new(), None))
+        })),
     }
 }
 
@@ -107,4 +210,81 @@ pub enum StoreError {
         .path.display()
     )]
     FileCorrupt { path: PathBuf, reason: String },
+
+    #[error(
+        "the postgres store needs a database URL\n  fix: set OUTBOUND_DATABASE_URL=postgresql://USER@HOST:PORT/DB, or database_url = \"…\" at the top of the config file (no password there: use ~/.pgpass or PGPASSWORD)"
+    )]
+    NoDatabaseUrl,
+
+    #[error("the database URL is unusable: {reason}")]
+    DatabaseUrl { reason: String },
+
+    #[error(
+        "the database {database} could not be reached: {reason}\n  fix: check that it runs and that this machine may connect; nothing was changed"
+    )]
+    DatabaseUnreachable { database: String, reason: String },
+
+    #[error("the database {database} refused the request: {message}")]
+    Database { database: String, message: String },
+
+    #[error(
+        "the database {database} refused: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) may add, edit, enable, disable, reset or delete applications; ask an administrator (GRANT outbound_admins TO you)"
+    )]
+    Denied { database: String, message: String },
+
+    #[error(
+        "the database {database} has no outbound tables\n  fix: its owner runs `outbound store init` once (with OUTBOUND_DATABASE_URL set to it)"
+    )]
+    NotInitialized { database: String },
+
+    #[error(
+        "the database {database} has schema version {found}, newer than this outbound knows ({known})\n  fix: upgrade outbound on this machine"
+    )]
+    NewerSchema {
+        database: String,
+        found: i32,
+        known: i32,
+    },
+
+    #[error("the team store's data key is unavailable: {reason}")]
+    NoDataKey { reason: String },
+
+    #[error(
+        "{what} was sealed with data key {row_key}, and this machine has {ours}: the wrong data key\n  fix: use the team's data key (OUTBOUND_STORE_KEY_FILE, store_key_command or the keyring's store-key); after `store rotate-key` keep the old key on a second line until every machine has the new one"
+    )]
+    WrongDataKey {
+        what: String,
+        row_key: String,
+        ours: String,
+    },
+
+    #[error(
+        "{what} does not decrypt with the data key that sealed it: it was moved from another row or altered in the database\n  fix: run `outbound authorize` again for a token, or set the secret again; nothing was used"
+    )]
+    Undecryptable { what: String },
+
+    #[error(
+        "timed out after {} s waiting for another machine's refresh (lease held by {holder} until {until}); it may have stalled\n  fix: run the command again; if it persists, check that machine, or run `outbound authorize`",
+        .waited.as_secs()
+    )]
+    LeaseTimeout {
+        waited: Duration,
+        holder: String,
+        until: String,
+    },
+}
+
+impl StoreError {
+    /// The exit code: 10 for an unreachable database, 11 for something that does not
+    /// decrypt, 12 for a change the store's roles do not allow; 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StoreError::DatabaseUnreachable { .. } => exit::STORE_UNREACHABLE,
+            StoreError::WrongDataKey { .. }
+            | StoreError::Undecryptable { .. }
+            | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,
+            StoreError::Denied { .. } => exit::NOT_PERMITTED,
+            _ => exit::ERROR,
+        }
+    }
 }

@@ -224,11 +224,7 @@ pub fn import_refresh_token(
         )));
     }
     let account = plan.account.as_str();
-    let _lock = super::refresh::lock_with_timeout(&super::refresh::lock_path(
-        env.state_dir,
-        &app.id,
-        account,
-    ))?;
+    let _lock = super::refresh::account_lock(env, &app.id, account)?;
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     let _hold = crate::signals::hold();

@@ -1,7 +1,7 @@
 //! Forgetting an account's tokens: revoked at the server where possible (RFC 7009),
 //! removed from the store and the index, under the account's refresh lock.
 
-use super::refresh::{lock_path, lock_with_timeout};
+use super::refresh::account_lock;
 use super::{StoredToken, TokenEnv};
 use crate::app::App;
 use crate::error::Result;
@@ -29,7 +29,7 @@ pub fn forget(
     account: &str,
     revoke: Option<&App>,
 ) -> Result<Forgotten> {
-    let _lock = lock_with_timeout(&lock_path(env.state_dir, app_id, account))?;
+    let _lock = account_lock(env, app_id, account)?;
     forget_locked(env, app_id, account, revoke)
 }
 

@@ -225,7 +225,7 @@ impl TokenEnv<'_> {
         token.save(self.store, &app.id, account)?;
         let backend = self.store.backend();
         let config_path = self.config_path;
-        Index::update(self.state_dir, |index| {
+        let record = Index::update(self.state_dir, |index| {
             let previous = index.accounts.remove(&state::key(&app.id, account));
             let settings = settings
                 .or_else(|| previous.as_ref().map(|p| p.settings.clone()))
@@ -255,7 +255,14 @@ impl TokenEnv<'_> {
                     settings,
                 },
             );
-        })
+            index.accounts.get(&state::key(&app.id, account)).cloned()
+        })?;
+        if let Some(record) = record
+            && let Ok(json) = serde_json::to_string(&record)
+        {
+            self.store.note_record(&app.id, account, &json)?;
+        }
+        Ok(())
     }
 }
 
@@ -372,7 +379,7 @@ pub fn ask_identity(
         who.name = who.name.or_else(|| known.name.clone());
         who.email = who.email.or_else(|| known.email.clone());
     }
-    let _lock = refresh::lock_with_timeout(&refresh::lock_path(env.state_dir, &app.id, account))?;
+    let _lock = refresh::account_lock(env, &app.id, account)?;
     if let Some(mut stored) = StoredToken::load(env.store, &app.id, account)? {
         stored.identity = Some(who.clone());
         env.record(app, account, &stored, None, false)?;

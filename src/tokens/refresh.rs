@@ -80,7 +80,7 @@ pub fn valid_token(
             refreshed: false,
         });
     }
-    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
+    let lock = account_lock(env, &app.id, account)?;
 
     // Another process may have refreshed while we waited for the lock.
     let token = StoredToken::load(env.store, &app.id, account)?;
@@ -142,7 +142,17 @@ pub fn valid_token(
         )?)
     };
     match (
-        renew(env, app, account, refresh, &requested, kept),
+        renew(
+            env,
+            app,
+            account,
+            Renewal {
+                refresh,
+                requested: &requested,
+                kept,
+                interrupted: lock.interrupted(),
+            },
+        ),
         still_valid,
     ) {
         (Err(e), Some(token)) => {
@@ -170,18 +180,27 @@ type Kept = (
     std::collections::BTreeMap<String, super::NarrowToken>,
 );
 
+/// What one renewal sends and keeps.
+struct Renewal<'a> {
+    /// None: client credentials.
+    refresh: Option<Secret>,
+    requested: &'a [String],
+    kept: Kept,
+    /// Another machine's refresh that never finished (its lease ran out).
+    interrupted: Option<&'a str>,
+}
+
 /// Asks the server for new tokens (a refresh, or client credentials when `refresh`
 /// is None) and keeps them; the account's lock is held by the caller. From sending
 /// to saving, Ctrl-C and friends wait: the server may rotate the refresh token, and
 /// only the store can keep the new one. A failure is noted for `status`.
-fn renew(
-    env: &TokenEnv,
-    app: &App,
-    account: &str,
-    refresh: Option<Secret>,
-    requested: &[String],
-    kept: Kept,
-) -> Result<Access> {
+fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<Access> {
+    let Renewal {
+        refresh,
+        requested,
+        kept,
+        interrupted,
+    } = renewal;
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     let _hold = crate::signals::hold();
@@ -241,13 +260,21 @@ fn renew(
     };
     audit("error");
     let dead = e.is_invalid_grant() && app.grant.needs_person();
-    note_failure(env.state_dir, app, account, &e.to_string(), dead)?;
+    let what = match interrupted.filter(|_| dead) {
+        // The documented window: the holder's refresh reached the server, which
+        // rotated the refresh token, and the holder died before saving the new one.
+        Some(holder) => format!(
+            "the refresh by {holder} was interrupted before it saved the new tokens, and the server no longer takes the old refresh token: {e}"
+        ),
+        None => e.to_string(),
+    };
+    note_failure(env, app, account, &what, dead)?;
     if dead {
         return Err(authorization_required(
             app,
             account,
             format!(
-                "refreshing the tokens of `{}` (account `{account}`) failed: {e}",
+                "refreshing the tokens of `{}` (account `{account}`) failed: {what}",
                 app.name
             ),
         ));
@@ -292,13 +319,16 @@ fn refresh_token_of(
         };
         return Err(authorization_required(app, account, reason));
     };
-    if let Some(record) = Index::load(env.state_dir).get(&app.id, account)
-        && record.needs_authorization
-    {
-        let why = record
-            .last_error
-            .clone()
-            .unwrap_or_else(|| "the grant is no longer valid".into());
+    let shared = env.store.shared_state(&app.id, account)?;
+    let local = Index::load(env.state_dir)
+        .get(&app.id, account)
+        .filter(|r| r.needs_authorization)
+        .map(|r| r.last_error.clone());
+    let shared = shared
+        .filter(|s| s.needs_authorization)
+        .map(|s| s.last_error);
+    if let Some(last_error) = shared.or(local) {
+        let why = last_error.unwrap_or_else(|| "the grant is no longer valid".into());
         return Err(authorization_required(
             app,
             account,
@@ -320,20 +350,30 @@ fn refresh_token_of(
     })
 }
 
-/// Records a failed refresh for `status`; `needs_authorization` when the grant is dead.
+/// Records a failed refresh for `status` (and, in a shared store, for every
+/// machine); `needs_authorization` when the grant is dead.
 fn note_failure(
-    state_dir: &Path,
+    env: &TokenEnv,
     app: &App,
     account: &str,
     error: &str,
     needs_authorization: bool,
 ) -> Result<()> {
-    Index::update(state_dir, |index| {
-        if let Some(record) = index.accounts.get_mut(&state::key(&app.id, account)) {
-            record.last_error = Some(error.to_owned());
-            record.needs_authorization |= needs_authorization;
-        }
-    })
+    let was_dead = Index::update(env.state_dir, |index| {
+        let record = index.accounts.get_mut(&state::key(&app.id, account))?;
+        record.last_error = Some(error.to_owned());
+        record.needs_authorization |= needs_authorization;
+        Some(record.needs_authorization)
+    })?;
+    env.store.note_shared_state(
+        &app.id,
+        account,
+        &crate::store::SharedState {
+            needs_authorization: needs_authorization || was_dead == Some(true),
+            last_error: Some(error.to_owned()),
+        },
+    )?;
+    Ok(())
 }
 
 /// The per-(app, account) lock that refreshing and forgetting share.
@@ -341,6 +381,32 @@ pub(super) fn lock_path(state_dir: &Path, app_id: &str, account: &str) -> std::p
     state_dir
         .join("locks")
         .join(format!("{app_id}.{account}.lock"))
+}
+
+/// The per-(app, account) lock refreshing and forgetting share: the store's
+/// fleet-wide lease for a store shared between machines, else the local file lock.
+pub(super) enum AccountLock {
+    File(#[allow(dead_code)] std::fs::File),
+    Lease(crate::store::LeaseGuard),
+}
+
+impl AccountLock {
+    /// The holder whose refresh was interrupted (its lease ran out), if any.
+    fn interrupted(&self) -> Option<&str> {
+        match self {
+            AccountLock::Lease(guard) => guard.taken_over_from.as_deref(),
+            AccountLock::File(_) => None,
+        }
+    }
+}
+
+pub(super) fn account_lock(env: &TokenEnv, app_id: &str, account: &str) -> Result<AccountLock> {
+    match env.store.lease(app_id, account, lock_wait()) {
+        Some(lease) => Ok(AccountLock::Lease(lease?)),
+        None => {
+            lock_with_timeout(&lock_path(env.state_dir, app_id, account)).map(AccountLock::File)
+        }
+    }
 }
 
 /// Takes the refresh lock, waiting at most [`lock_wait`]. The OS releases the lock
@@ -386,7 +452,7 @@ pub fn narrowed(
     resource: Option<&str>,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, account)?;
-    let _lock = lock_with_timeout(&lock_path(env.state_dir, &app.id, account))?;
+    let _lock = account_lock(env, &app.id, account)?;
     let key = super::narrow_key(scopes, resource);
     let stored =
         StoredToken::load(env.store, &app.id, account)?.filter(|t| t.generation >= app.generation);

@@ -17,6 +17,7 @@ mod proxy;
 mod resource;
 mod servers;
 mod store;
+mod team;
 mod terminal;
 mod tokens;
 mod trust;

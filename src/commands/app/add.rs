@@ -230,7 +230,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     }
     notice!(
         "added application `{name}` (id {id}) to {}",
-        ctx.config_path.display()
+        config.path.display()
     );
     // A client registered just now, or named by its metadata document, needs nothing
     // done by hand at the provider.

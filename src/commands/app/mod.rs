@@ -7,6 +7,7 @@ mod guided;
 pub mod lifecycle;
 pub mod secret;
 pub mod show;
+pub mod transfer;
 
 use toml_edit::{DocumentMut, Item, TableLike};
 
@@ -63,7 +64,10 @@ fn edit_config_staged<T>(
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
     before_commit: impl FnOnce(&T) -> Result<()>,
 ) -> Result<T> {
-    config::edit_staged(&ctx.config_path, change, before_commit).map_err(|e| match e {
+    let config = ctx.load_or_empty()?;
+    let mut docs = None;
+    let target = ctx.edit_target(&config, &mut docs);
+    config::edit_in(target, change, before_commit).map_err(|e| match e {
         EditError::Failed(e) => e,
         EditError::Invalid(parse) => match parse.invalid {
             Some(invalid) if invalid.app == name => Error::Usage(format!(

@@ -1,0 +1,511 @@
+//! Connecting: the database URL (its `sslmode` and `sslrootcert` honoured as libpq
+//! does), the password (from the URL given in the environment, `PGPASSWORD`, or
+//! `~/.pgpass`; never from the configuration file), bounded timeouts, the schema
+//! check, `store init`, and where the data key comes from.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::error::SqlState;
+use postgres::{Client, NoTls};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+use super::Conn;
+use super::schema;
+use crate::store::StoreError;
+use crate::store::seal::DataKeys;
+
+/// How long connecting may take, and how long the network may stay silent under a
+/// request before it fails (a stopped database is named within these, not waited on).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const SILENCE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What the store needs to reach the database and to open what it holds.
+#[derive(Clone)]
+pub struct Settings {
+    /// `postgresql://…` (a password in it only when it came from the environment).
+    pub url: String,
+    /// The URL without password or parameters, for messages.
+    pub label: String,
+    /// `store_key_command` / `--store-key-command`.
+    pub key_command: Option<String>,
+}
+
+impl Settings {
+    pub fn new(url: String, key_command: Option<String>) -> Settings {
+        Settings {
+            label: label_of(&url),
+            url,
+            key_command,
+        }
+    }
+}
+
+/// `postgresql://user@host:port/db`: what a message may show of a URL.
+pub fn label_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.scheme().starts_with("postgres") => {
+            let _ = u.set_password(None);
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        _ => "the PostgreSQL database".into(),
+    }
+}
+
+/// The TLS wanted, libpq's `sslmode` (default `prefer`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+fn unreachable(settings: &Settings, reason: impl Into<String>) -> StoreError {
+    StoreError::DatabaseUnreachable {
+        database: settings.label.clone(),
+        reason: reason.into(),
+    }
+}
+
+/// The URL split into what tokio-postgres reads and what we handle ourselves.
+fn parse(settings: &Settings) -> Result<(postgres::Config, SslMode, Option<PathBuf>), StoreError> {
+    let bad = |reason: String| StoreError::DatabaseUrl { reason };
+    if settings.url.is_empty() {
+        return Err(StoreError::NoDatabaseUrl);
+    }
+    let mut url = url::Url::parse(&settings.url).map_err(|e| {
+        bad(format!(
+            "not a URL ({e}); write postgresql://USER@HOST:PORT/DB"
+        ))
+    })?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(bad(format!(
+            "the scheme is `{}`; write postgresql://USER@HOST:PORT/DB",
+            url.scheme()
+        )));
+    }
+    let mut mode = SslMode::Prefer;
+    let mut root = None;
+    let mut rest = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "sslmode" => {
+                mode = match v.as_ref() {
+                    "disable" => SslMode::Disable,
+                    "allow" | "prefer" => SslMode::Prefer,
+                    "require" => SslMode::Require,
+                    "verify-ca" => SslMode::VerifyCa,
+                    "verify-full" => SslMode::VerifyFull,
+                    other => {
+                        return Err(bad(format!(
+                            "sslmode={other}: use disable, prefer, require, verify-ca or verify-full"
+                        )));
+                    }
+                }
+            }
+            "sslrootcert" => root = Some(PathBuf::from(v.as_ref())),
+            _ => rest.push((k.into_owned(), v.into_owned())),
+        }
+    }
+    if rest.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(rest);
+    }
+    let mut config: postgres::Config = url.as_str().parse().map_err(|e| bad(format!("{e}")))?;
+    if config.get_user().is_none() {
+        let user = std::env::var("PGUSER")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "postgres".into());
+        config.user(&user);
+    }
+    if config.get_password().is_none() {
+        if let Some(p) = std::env::var("PGPASSWORD").ok().filter(|p| !p.is_empty()) {
+            config.password(p);
+        } else if let Some(p) = pgpass(&config) {
+            config.password(p);
+        }
+    }
+    config
+        .connect_timeout(CONNECT_TIMEOUT)
+        .tcp_user_timeout(SILENCE_TIMEOUT)
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(10))
+        .application_name("outbound");
+    // With a root certificate, `require` verifies the chain (libpq does the same).
+    if mode == SslMode::Require && root.is_some() {
+        mode = SslMode::VerifyCa;
+    }
+    config.ssl_mode(match mode {
+        SslMode::Disable => postgres::config::SslMode::Disable,
+        SslMode::Prefer => postgres::config::SslMode::Prefer,
+        _ => postgres::config::SslMode::Require,
+    });
+    Ok((config, mode, root))
+}
+
+/// The password `~/.pgpass` (or `$PGPASSFILE`) gives for this host, port, database
+/// and user, as libpq reads it: `host:port:db:user:password`, `*` matches anything,
+/// `\` escapes; ignored unless only its owner can read it.
+fn pgpass(config: &postgres::Config) -> Option<String> {
+    let path = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|h| h.join(".pgpass")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            crate::warnings::push(format!(
+                "{} is ignored: other users can read it (chmod 600 it)",
+                path.display()
+            ));
+            return None;
+        }
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        _ => "localhost".into(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let user = config.get_user().unwrap_or_default().to_owned();
+    let db = config.get_dbname().unwrap_or(&user).to_owned();
+    pgpass_lookup(&text, [&host, &port, &db, &user])
+}
+
+fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
+    for line in text.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => field.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                c => field.push(c),
+            }
+        }
+        fields.push(field);
+        if fields.len() == 5
+            && fields[..4]
+                .iter()
+                .zip(wanted)
+                .all(|(f, w)| f == "*" || f == w)
+        {
+            return fields.pop();
+        }
+    }
+    None
+}
+
+/// Connects, and checks the schema is one this binary knows.
+pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
+    let mut client = connect(settings)?;
+    let rows = client
+        .simple_query(
+            "SET lock_timeout = '10s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text",
+        )
+        .map_err(|e| classify(settings, e))?;
+    let row = rows.iter().find_map(|m| match m {
+        postgres::SimpleQueryMessage::Row(r) => Some(r),
+        _ => None,
+    });
+    let Some(row) = row else {
+        return Err(unreachable(settings, "the database answered no row"));
+    };
+    let user = row.get(0).unwrap_or_default().to_owned();
+    let version: i32 = row.get(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+    if version == 0 {
+        return Err(StoreError::NotInitialized {
+            database: settings.label.clone(),
+        });
+    }
+    if version > schema::latest() {
+        return Err(StoreError::NewerSchema {
+            database: settings.label.clone(),
+            found: version,
+            known: schema::latest(),
+        });
+    }
+    Ok(Conn {
+        client,
+        user,
+        in_transaction: false,
+    })
+}
+
+fn connect(settings: &Settings) -> Result<Client, StoreError> {
+    let (config, mode, root) = parse(settings)?;
+    crate::http::use_ring_for_tls();
+    let result = match mode {
+        SslMode::Disable => config.connect(NoTls),
+        SslMode::Prefer | SslMode::Require => config.connect(tls(None, false, settings)?),
+        SslMode::VerifyCa | SslMode::VerifyFull => {
+            config.connect(tls(root.as_deref(), true, settings)?)
+        }
+    };
+    result.map_err(|e| classify(settings, e))
+}
+
+/// The rustls connector: verifying against `root` (else the system's roots) when
+/// `verify`; otherwise encrypting without judging the certificate, as libpq's
+/// `prefer` and `require` do.
+fn tls(
+    root: Option<&Path>,
+    verify: bool,
+    settings: &Settings,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    let config = if !verify {
+        rustls::ClientConfig::builder()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate))
+            .with_no_client_auth()
+    } else if let Some(root) = root {
+        let mut roots = rustls::RootCertStore::empty();
+        let pem = std::fs::read(root).map_err(|e| StoreError::DatabaseUrl {
+            reason: format!("sslrootcert={}: {e}", root.display()),
+        })?;
+        use rustls::pki_types::pem::PemObject;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| StoreError::DatabaseUrl {
+                reason: format!(
+                    "sslrootcert={}: not a PEM certificate ({e})",
+                    root.display()
+                ),
+            })?;
+            roots.add(cert).map_err(|e| StoreError::DatabaseUrl {
+                reason: format!("sslrootcert={}: {e}", root.display()),
+            })?;
+        }
+        rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth()
+    } else {
+        use rustls_platform_verifier::ConfigVerifierExt;
+        rustls::ClientConfig::with_platform_verifier()
+            .map_err(|e| unreachable(settings, format!("no system trust store: {e}")))?
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// `sslmode=prefer/require` without a root certificate: encrypted, unverified.
+#[derive(Debug)]
+struct AnyCertificate;
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &algorithms())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &algorithms())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        algorithms().supported_schemes()
+    }
+}
+
+fn algorithms() -> rustls::crypto::WebPkiSupportedAlgorithms {
+    rustls::crypto::ring::default_provider().signature_verification_algorithms
+}
+
+/// A database error as the store error the user can act on.
+pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
+    let database = settings.label.clone();
+    match e.as_db_error() {
+        Some(db) if *db.code() == SqlState::INSUFFICIENT_PRIVILEGE => StoreError::Denied {
+            database,
+            message: db.message().to_owned(),
+        },
+        Some(db) if *db.code() == SqlState::UNDEFINED_TABLE => {
+            StoreError::NotInitialized { database }
+        }
+        Some(db) if *db.code() == SqlState::INVALID_PASSWORD => StoreError::DatabaseUnreachable {
+            database,
+            reason: format!(
+                "{} (give the password in OUTBOUND_DATABASE_URL, PGPASSWORD or ~/.pgpass)",
+                db.message()
+            ),
+        },
+        Some(db) => StoreError::Database {
+            database,
+            message: format!("{} ({})", db.message(), db.code().code()),
+        },
+        None => {
+            let mut reason = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                let text = s.to_string();
+                if !reason.contains(&text) {
+                    reason = format!("{reason}: {text}");
+                }
+                source = s.source();
+            }
+            StoreError::DatabaseUnreachable { database, reason }
+        }
+    }
+}
+
+/// `outbound store init`: the migrations this binary knows, then the roles, grants
+/// and policies, in one transaction.
+pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32), StoreError> {
+    let mut client = connect(settings)?;
+    let fail = |e| classify(settings, e);
+    let mut tx = client.transaction().map_err(fail)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS outbound_schema (
+             version integer PRIMARY KEY,
+             applied_at timestamptz NOT NULL DEFAULT now())",
+    )
+    .map_err(fail)?;
+    let before: i32 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM outbound_schema", &[])
+        .map_err(fail)?
+        .get(0);
+    if before > schema::latest() {
+        return Err(StoreError::NewerSchema {
+            database: settings.label.clone(),
+            found: before,
+            known: schema::latest(),
+        });
+    }
+    for (version, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > before) {
+        tx.batch_execute(sql).map_err(fail)?;
+        tx.execute(
+            "INSERT INTO outbound_schema (version) VALUES ($1)",
+            &[version],
+        )
+        .map_err(fail)?;
+    }
+    for role in [group, admins] {
+        let exists = tx
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
+            .map_err(fail)?
+            .is_some();
+        if !exists {
+            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN"))
+                .map_err(fail)?;
+        }
+    }
+    tx.batch_execute(&schema::policies(group, admins))
+        .map_err(fail)?;
+    tx.commit().map_err(fail)?;
+    Ok((before, schema::latest()))
+}
+
+/// The data key(s): `OUTBOUND_STORE_KEY_FILE`, else `store_key_command`, else the
+/// keyring's `store-key` entry.
+pub fn data_keys(settings: &Settings) -> Result<DataKeys, String> {
+    if let Some(path) = std::env::var_os("OUTBOUND_STORE_KEY_FILE").filter(|p| !p.is_empty()) {
+        let path = PathBuf::from(path);
+        let origin = format!("OUTBOUND_STORE_KEY_FILE ({})", path.display());
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path).map_err(|e| format!("{origin}: {e}"))?,
+        );
+        return DataKeys::parse(&text, &origin);
+    }
+    if let Some(cmd) = &settings.key_command {
+        let origin = "store_key_command".to_owned();
+        let secret = crate::secret::resolve_reference(&format!("command:{cmd}"))
+            .unwrap_or_else(|| Err("no command".into()))
+            .map_err(|e| format!("{origin}: {e}"))?;
+        return DataKeys::parse(secret.expose(), &origin);
+    }
+    let keyring = super::super::open_os_store();
+    match keyring.get(super::super::STORE_KEY) {
+        Ok(Some(secret)) => DataKeys::parse(secret.expose(), "the keyring's `store-key` entry"),
+        Ok(None) => Err(
+            "no data key: set OUTBOUND_STORE_KEY_FILE to a file holding it, or store_key_command (--store-key-command) to a command that prints it, or keep it in the keyring with `outbound store set-key` (make one with `openssl rand -base64 32`; every machine of the team needs the same)".into(),
+        ),
+        Err(e) => Err(format!(
+            "no data key: OUTBOUND_STORE_KEY_FILE and store_key_command are not set, and the keyring could not be asked: {e}"
+        )),
+    }
+}
+
+/// This machine's name, for naming a lease's holder.
+pub fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "unknown-host".into();
+    }
+    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pgpass_matches_as_libpq_does() {
+        let text =
+            "# comment\nother:5432:*:*:nope\n127.0.0.1:*:app:alice:pa\\:ss\n*:*:*:*:fallback\n";
+        assert_eq!(
+            pgpass_lookup(text, ["127.0.0.1", "5433", "app", "alice"]).as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(
+            pgpass_lookup(text, ["h", "1", "d", "u"]).as_deref(),
+            Some("fallback")
+        );
+        assert_eq!(pgpass_lookup("h:1:d:u", ["h", "1", "d", "u"]), None);
+    }
+
+    #[test]
+    fn labels_and_modes() {
+        assert_eq!(
+            label_of("postgresql://u:secret@db.example:5433/app?sslmode=require"),
+            "postgresql://u@db.example:5433/app"
+        );
+        let s = Settings::new(
+            "postgresql://u@h/db?sslmode=verify-full&application_name=x".into(),
+            None,
+        );
+        let (_, mode, _) = parse(&s).unwrap();
+        assert_eq!(mode, SslMode::VerifyFull);
+        let s = Settings::new("postgresql://u@h/db?sslmode=bogus".into(), None);
+        assert!(parse(&s).is_err());
+        let s = Settings::new("mysql://u@h/db".into(), None);
+        assert!(parse(&s).is_err());
+    }
+}

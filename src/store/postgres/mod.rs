@@ -1,0 +1,712 @@
+//! The team store: application definitions, their secrets, and every account's
+//! tokens and state in PostgreSQL, shared by every machine that has the database URL
+//! and the data key.
+//!
+//! The client is `postgres` (the blocking face of `tokio-postgres`): the rest of the
+//! token path is blocking, one connection per process is all a command needs, and it
+//! brings no query builder or compile-time database. TLS is rustls (the process's
+//! one TLS stack) through `tokio-postgres-rustls`. Every secret is sealed on this
+//! machine before it is written ([`super::seal`]); the database never sees one in
+//! clear. Who may read what is the database's job: the row-level security policies
+//! of [`schema`].
+//!
+//! The connection is opened on first use, so `app list` on a machine without the
+//! data key works, and a command that needs neither opens nothing.
+
+mod connect;
+pub mod schema;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use postgres::Client;
+
+use super::seal::{DataKeys, OpenError, Place};
+use super::{Backend, LeaseGuard, SecretStore, SharedRecord, SharedState, StoreError};
+use crate::secret::Secret;
+
+pub use connect::Settings;
+
+/// The PostgreSQL store; cheap to clone (one connection per process).
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    conn: Mutex<Option<Conn>>,
+    keys: OnceLock<Result<DataKeys, String>>,
+    /// The (app, account) leases this process holds, by holder text.
+    held: Mutex<HashSet<(String, String)>>,
+    holder: String,
+}
+
+struct Conn {
+    client: Client,
+    user: String,
+    /// Inside an application edit's transaction: secret writes join it.
+    in_transaction: bool,
+}
+
+/// One row of the store, by the store key it answers to.
+struct Key<'a> {
+    kind: &'a str,
+    app_id: &'a str,
+    /// `""` for what belongs to the application (client secret, keys).
+    account: &'a str,
+}
+
+fn parse_key(key: &str) -> Key<'_> {
+    let mut parts = key.splitn(3, '/');
+    let kind = parts.next().unwrap_or_default();
+    let app_id = parts.next().unwrap_or_default();
+    let account = parts.next().unwrap_or_default();
+    Key {
+        kind,
+        app_id,
+        account,
+    }
+}
+
+impl PgStore {
+    pub fn new(settings: Settings) -> PgStore {
+        let holder = format!(
+            "{} pid {} #{:04x}",
+            connect::hostname(),
+            std::process::id(),
+            random_u16()
+        );
+        PgStore {
+            inner: Arc::new(Inner {
+                settings,
+                conn: Mutex::new(None),
+                keys: OnceLock::new(),
+                held: Mutex::new(HashSet::new()),
+                holder,
+            }),
+        }
+    }
+
+    /// The database, as messages name it (no password).
+    pub fn label(&self) -> &str {
+        &self.inner.settings.label
+    }
+
+    /// Runs `op` on the connection, opening it first if needed. A connection that
+    /// broke is dropped, so the next use reconnects.
+    fn with<T>(
+        &self,
+        op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self
+            .inner
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
+            *guard = Some(connect::open(&self.inner.settings)?);
+        }
+        let Some(conn) = guard.as_mut() else {
+            return Err(self.unreachable("no connection"));
+        };
+        match op(conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let closed = conn.client.is_closed() || e.as_db_error().is_none();
+                if closed {
+                    *guard = None;
+                }
+                Err(connect::classify(&self.inner.settings, e))
+            }
+        }
+    }
+
+    fn unreachable(&self, reason: &str) -> StoreError {
+        StoreError::DatabaseUnreachable {
+            database: self.label().to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    fn keys(&self) -> Result<&DataKeys, StoreError> {
+        self.inner
+            .keys
+            .get_or_init(|| connect::data_keys(&self.inner.settings))
+            .as_ref()
+            .map_err(|reason| StoreError::NoDataKey {
+                reason: reason.clone(),
+            })
+    }
+
+    fn open_row(&self, key: &Key, key_id: &str, sealed: &[u8]) -> Result<Secret, StoreError> {
+        let place = Place {
+            app_id: key.app_id,
+            account: key.account,
+            kind: key.kind,
+        };
+        self.keys()?
+            .open(key_id, sealed, &place)
+            .map_err(|e| match e {
+                OpenError::UnknownKey { row_key, ours } => StoreError::WrongDataKey {
+                    what: describe(key),
+                    row_key,
+                    ours: ours.join(", "),
+                },
+                OpenError::Forged => StoreError::Undecryptable {
+                    what: describe(key),
+                },
+            })
+    }
+
+    /// Who owns (app, account) as this role sees it, and whether it is shared:
+    /// this role's own account first, else one shared with the group, else a new one
+    /// of this role's.
+    fn account_owner(
+        conn: &mut Conn,
+        app_id: &str,
+        account: &str,
+    ) -> Result<(String, bool), postgres::Error> {
+        let row = conn.client.query_opt(
+            "SELECT owner, shared FROM outbound_accounts WHERE app_id = $1 AND account = $2
+             ORDER BY (owner = current_user) DESC LIMIT 1",
+            &[&app_id, &account],
+        )?;
+        Ok(match row {
+            Some(row) => (row.get(0), row.get(1)),
+            None => (conn.user.clone(), false),
+        })
+    }
+
+    /// The application definitions (for [`crate::config`]).
+    pub fn documents(&self) -> Documents {
+        Documents {
+            store: self.clone(),
+            label: PathBuf::from(format!("{} (store = \"postgres\")", self.label())),
+        }
+    }
+
+    /// `outbound store init`: applies the migrations this binary knows, then the
+    /// grants and policies. Returns the schema version before and after.
+    pub fn init(&self, group: &str, admins: &str) -> Result<(i32, i32), StoreError> {
+        connect::init(&self.inner.settings, group, admins)
+    }
+
+    /// Marks (app, account) of this role as visible to the group (`authorize --shared`).
+    pub fn share(&self, app_id: &str, account: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            let mut tx = c.client.transaction()?;
+            tx.execute(
+                "INSERT INTO outbound_accounts (app_id, account, shared) VALUES ($1, $2, true)
+                 ON CONFLICT (app_id, account, owner) DO UPDATE SET shared = true",
+                &[&app_id, &account],
+            )?;
+            tx.execute(
+                "UPDATE outbound_secrets SET shared = true
+                 WHERE app_id = $1 AND account = $2 AND owner = current_user",
+                &[&app_id, &account],
+            )?;
+            tx.commit()
+        })
+    }
+
+    /// Every account of `app_id` this role can see: (account, owner, shared).
+    pub fn accounts(&self, app_id: &str) -> Result<Vec<(String, String, bool)>, StoreError> {
+        self.with(|c| {
+            let rows = c.client.query(
+                "SELECT account, owner, shared FROM outbound_accounts WHERE app_id = $1
+                 ORDER BY account, owner",
+                &[&app_id],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2)))
+                .collect())
+        })
+    }
+
+    /// Tries once to take the lease on (app, account); Some(previous holder) when it
+    /// was taken over from a holder whose lease ran out.
+    fn try_lease(
+        &self,
+        app_id: &str,
+        account: &str,
+        lease: Duration,
+    ) -> Result<Attempt, StoreError> {
+        let holder = self.inner.holder.clone();
+        let secs = i32::try_from(lease.as_secs()).unwrap_or(i32::MAX);
+        self.with(|c| {
+            let (owner, _) = Self::account_owner(c, app_id, account)?;
+            let before = c.client.query_opt(
+                "SELECT lease_holder FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3",
+                &[&app_id, &account, &owner],
+            )?;
+            let taken = c.client.query_opt(
+                "INSERT INTO outbound_accounts (app_id, account, owner, lease_holder, lease_until)
+                 VALUES ($1, $2, $3, $4, now() + $5::int * interval '1 second')
+                 ON CONFLICT (app_id, account, owner) DO UPDATE
+                 SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
+                 WHERE outbound_accounts.lease_until IS NULL OR outbound_accounts.lease_until < now()
+                 RETURNING lease_holder",
+                &[&app_id, &account, &owner, &holder, &secs],
+            )?;
+            if taken.is_some() {
+                // A release always clears the holder: one still named just before we
+                // took the lease had let it run out (or released it a moment ago, and
+                // then the tokens it wrote are found fresh and nothing is refreshed).
+                let expired_holder = before
+                    .and_then(|row| row.get::<_, Option<String>>(0))
+                    .filter(|h| *h != holder);
+                return Ok(Attempt::Taken(expired_holder));
+            }
+            let row = c.client.query_opt(
+                "SELECT lease_holder, lease_until::text FROM outbound_accounts
+                 WHERE app_id = $1 AND account = $2 AND owner = $3",
+                &[&app_id, &account, &owner],
+            )?;
+            let field = |i| {
+                row.as_ref()
+                    .and_then(|r| r.get::<_, Option<String>>(i))
+                    .unwrap_or_default()
+            };
+            Ok(Attempt::Held {
+                holder: field(0),
+                until: field(1),
+            })
+        })
+    }
+
+    fn release(&self, app_id: &str, account: &str) {
+        let key = (app_id.to_owned(), account.to_owned());
+        let held = self
+            .inner
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&key);
+        if held {
+            let holder = self.inner.holder.clone();
+            // Best effort: a lease that cannot be released runs out by itself.
+            let _ = self.with(|c| {
+                c.client.execute(
+                    "UPDATE outbound_accounts SET lease_holder = NULL, lease_until = NULL
+                     WHERE app_id = $1 AND account = $2 AND lease_holder = $3",
+                    &[&app_id, &account, &holder],
+                )
+            });
+        }
+    }
+
+    fn holds(&self, app_id: &str, account: &str) -> bool {
+        self.inner
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&(app_id.to_owned(), account.to_owned()))
+    }
+}
+
+enum Attempt {
+    Taken(Option<String>),
+    Held { holder: String, until: String },
+}
+
+fn describe(key: &Key) -> String {
+    if key.account.is_empty() {
+        format!("the {} of application id {}", key.kind, key.app_id)
+    } else {
+        format!(
+            "the {} of account `{}` of application id {}",
+            key.kind, key.account, key.app_id
+        )
+    }
+}
+
+fn random_u16() -> u16 {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    u16::from_be_bytes(b)
+}
+
+impl SecretStore for PgStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
+        let k = parse_key(key);
+        let row = self.with(|c| {
+            c.client.query_opt(
+                "SELECT key_id, sealed FROM outbound_secrets
+                 WHERE app_id = $1 AND account = $2 AND kind = $3
+                 ORDER BY (owner = current_user) DESC LIMIT 1",
+                &[&k.app_id, &k.account, &k.kind],
+            )
+        })?;
+        let Some(row) = row else { return Ok(None) };
+        let key_id: String = row.get(0);
+        let sealed: Vec<u8> = row.get(1);
+        self.open_row(&k, &key_id, &sealed).map(Some)
+    }
+
+    fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
+        let k = parse_key(key);
+        let place = Place {
+            app_id: k.app_id,
+            account: k.account,
+            kind: k.kind,
+        };
+        let (key_id, sealed) = self
+            .keys()?
+            .seal(secret, &place)
+            .map_err(|reason| StoreError::NoDataKey { reason })?;
+        let release_lease = k.kind == "token" && self.holds(k.app_id, k.account);
+        let holder = self.inner.holder.clone();
+        self.with(|c| {
+            let own_tx = !c.in_transaction;
+            if own_tx {
+                c.client.batch_execute("BEGIN")?;
+            }
+            let result = (|| {
+                let (owner, shared) = if k.account.is_empty() {
+                    (String::new(), false)
+                } else {
+                    Self::account_owner(c, k.app_id, k.account)?
+                };
+                if !k.account.is_empty() {
+                    c.client.execute(
+                        "INSERT INTO outbound_accounts (app_id, account, owner, shared)
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (app_id, account, owner) DO NOTHING",
+                        &[&k.app_id, &k.account, &owner, &shared],
+                    )?;
+                }
+                c.client.execute(
+                    "INSERT INTO outbound_secrets (app_id, account, kind, owner, shared, key_id, sealed)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (app_id, account, kind, owner) DO UPDATE
+                     SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = now()",
+                    &[&k.app_id, &k.account, &k.kind, &owner, &shared, &key_id, &sealed],
+                )?;
+                if k.kind == "token" {
+                    // New tokens: the account is authorized again, and the lease this
+                    // process held for the refresh that brought them ends with them.
+                    c.client.execute(
+                        "UPDATE outbound_accounts SET needs_authorization = false, last_error = NULL,
+                             updated_at = now(),
+                             lease_holder = CASE WHEN lease_holder = $4 THEN NULL ELSE lease_holder END,
+                             lease_until = CASE WHEN lease_holder = $4 THEN NULL ELSE lease_until END
+                         WHERE app_id = $1 AND account = $2 AND owner = $3",
+                        &[&k.app_id, &k.account, &owner, &holder],
+                    )?;
+                }
+                Ok(())
+            })();
+            match (&result, own_tx) {
+                (Ok(()), true) => c.client.batch_execute("COMMIT")?,
+                (Err(_), true) => {
+                    let _ = c.client.batch_execute("ROLLBACK");
+                }
+                _ => {}
+            }
+            result
+        })?;
+        if release_lease {
+            self.inner
+                .held
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&(k.app_id.to_owned(), k.account.to_owned()));
+        }
+        Ok(())
+    }
+
+    fn delete(&self, key: &str) -> Result<bool, StoreError> {
+        let k = parse_key(key);
+        self.with(|c| {
+            let owner = if k.account.is_empty() {
+                String::new()
+            } else {
+                Self::account_owner(c, k.app_id, k.account)?.0
+            };
+            let n = c.client.execute(
+                "DELETE FROM outbound_secrets
+                 WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4",
+                &[&k.app_id, &k.account, &k.kind, &owner],
+            )?;
+            if k.kind == "token" {
+                c.client.execute(
+                    "DELETE FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3
+                     AND NOT EXISTS (SELECT 1 FROM outbound_secrets s WHERE s.app_id = $1
+                         AND s.account = $2 AND s.owner = $3 AND s.kind = 'token')",
+                    &[&k.app_id, &k.account, &owner],
+                )?;
+            }
+            Ok(n > 0)
+        })
+    }
+
+    fn lease(
+        &self,
+        app_id: &str,
+        account: &str,
+        wait: Duration,
+    ) -> Option<Result<LeaseGuard, StoreError>> {
+        Some(self.lease_for(app_id, account, wait))
+    }
+
+    fn shared_state(&self, app_id: &str, account: &str) -> Result<Option<SharedState>, StoreError> {
+        self.with(|c| {
+            let (owner, _) = Self::account_owner(c, app_id, account)?;
+            let row = c.client.query_opt(
+                "SELECT needs_authorization, last_error FROM outbound_accounts
+                 WHERE app_id = $1 AND account = $2 AND owner = $3",
+                &[&app_id, &account, &owner],
+            )?;
+            Ok(row.map(|r| SharedState {
+                needs_authorization: r.get(0),
+                last_error: r.get(1),
+            }))
+        })
+    }
+
+    fn note_record(&self, app_id: &str, account: &str, record: &str) -> Result<(), StoreError> {
+        self.with(|c| {
+            let (owner, _) = Self::account_owner(c, app_id, account)?;
+            c.client.execute(
+                "UPDATE outbound_accounts SET record = $4 WHERE app_id = $1 AND account = $2 AND owner = $3",
+                &[&app_id, &account, &owner, &record],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn records(&self) -> Result<Option<Vec<SharedRecord>>, StoreError> {
+        self.with(|c| {
+            let rows = c.client.query(
+                "SELECT record, needs_authorization, last_error FROM outbound_accounts
+                 WHERE record IS NOT NULL ORDER BY app_id, account, (owner = current_user) DESC",
+                &[],
+            )?;
+            Ok(Some(
+                rows.iter()
+                    .map(|r| SharedRecord {
+                        record: r.get(0),
+                        state: SharedState {
+                            needs_authorization: r.get(1),
+                            last_error: r.get(2),
+                        },
+                    })
+                    .collect(),
+            ))
+        })
+    }
+
+    fn note_shared_state(
+        &self,
+        app_id: &str,
+        account: &str,
+        state: &SharedState,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            let (owner, shared) = Self::account_owner(c, app_id, account)?;
+            c.client.execute(
+                "INSERT INTO outbound_accounts (app_id, account, owner, shared, needs_authorization, last_error)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (app_id, account, owner) DO UPDATE
+                 SET needs_authorization = excluded.needs_authorization,
+                     last_error = excluded.last_error, updated_at = now()",
+                &[&app_id, &account, &owner, &shared, &state.needs_authorization, &state.last_error],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+impl PgStore {
+    /// The fleet-wide refresh lease (see README, "One refresh across the fleet"): a
+    /// row in `outbound_accounts` with a holder and an expiry, taken with one
+    /// conditional upsert. Waiters poll for it (the holder releases it in the
+    /// transaction that writes the new tokens, and they then find those), or take it
+    /// over once it runs out.
+    fn lease_for(
+        &self,
+        app_id: &str,
+        account: &str,
+        wait: Duration,
+    ) -> Result<LeaseGuard, StoreError> {
+        let lease = lease_length();
+        let start = Instant::now();
+        loop {
+            match self.try_lease(app_id, account, lease)? {
+                Attempt::Taken(taken_over_from) => {
+                    self.inner
+                        .held
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .insert((app_id.to_owned(), account.to_owned()));
+                    let store = self.clone();
+                    let (app, acct) = (app_id.to_owned(), account.to_owned());
+                    return Ok(LeaseGuard::new(
+                        taken_over_from,
+                        Box::new(move || store.release(&app, &acct)),
+                    ));
+                }
+                Attempt::Held { holder, until } => {
+                    if start.elapsed() >= wait {
+                        return Err(StoreError::LeaseTimeout {
+                            waited: wait,
+                            holder,
+                            until,
+                        });
+                    }
+                    let jitter = u64::from(random_u16() % 50);
+                    std::thread::sleep(Duration::from_millis(75 + jitter));
+                }
+            }
+        }
+    }
+}
+
+/// How long a refresh lease lasts: the longest a token request may take
+/// (`OUTBOUND_OAUTH_TIMEOUT`, default 30 s) and 10 s more, so a live holder never
+/// loses it, and a dead one blocks the others no longer than that.
+pub fn lease_length() -> Duration {
+    crate::http::oauth_timeout() + Duration::from_secs(10)
+}
+
+/// The application definitions, as one TOML text of `[apps.NAME]` tables.
+pub struct Documents {
+    store: PgStore,
+    label: PathBuf,
+}
+
+impl crate::config::AppDocuments for Documents {
+    fn label(&self) -> &Path {
+        &self.label
+    }
+
+    fn read(&self) -> crate::error::Result<String> {
+        Ok(self.store.with(|c| {
+            let rows = c.client.query(
+                "SELECT definition FROM outbound_apps ORDER BY created_at, name",
+                &[],
+            )?;
+            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+        })?)
+    }
+
+    fn write(
+        &self,
+        edit: &mut dyn FnMut(&str) -> crate::error::Result<toml_edit::DocumentMut>,
+        before_commit: &mut dyn FnMut() -> crate::error::Result<()>,
+    ) -> crate::error::Result<()> {
+        let store = &self.store;
+        // Admins take turns on the one version row; everyone else only reads.
+        let rows: Vec<(String, String, String)> = store
+            .with(|c| {
+                c.client.batch_execute("BEGIN")?;
+                c.in_transaction = true;
+                c.client.query_one(
+                    "SELECT version FROM outbound_apps_version WHERE id = 1 FOR UPDATE",
+                    &[],
+                )?;
+                let rows = c.client.query(
+                    "SELECT id, name, definition FROM outbound_apps ORDER BY created_at, name",
+                    &[],
+                )?;
+                Ok(rows
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .collect())
+            })
+            .inspect_err(|_| self.rollback())?;
+        let text: String = rows.iter().map(|r| r.2.as_str()).collect();
+        let result = (|| {
+            let doc = edit(&text)?;
+            let wanted = crate::config::app_fragments(&doc);
+            store.with(|c| {
+                for (id, name, definition) in &wanted {
+                    match rows.iter().find(|r| &r.0 == id) {
+                        Some(r) if &r.1 == name && &r.2 == definition => {}
+                        Some(_) => {
+                            c.client.execute(
+                                "UPDATE outbound_apps SET name = $2, definition = $3,
+                                     updated_at = now(), updated_by = current_user WHERE id = $1",
+                                &[id, name, definition],
+                            )?;
+                        }
+                        None => {
+                            c.client.execute(
+                                "INSERT INTO outbound_apps (id, name, definition) VALUES ($1, $2, $3)",
+                                &[id, name, definition],
+                            )?;
+                        }
+                    }
+                }
+                for (id, _, _) in rows.iter().filter(|r| !wanted.iter().any(|w| w.0 == r.0)) {
+                    c.client
+                        .execute("DELETE FROM outbound_apps WHERE id = $1", &[id])?;
+                }
+                c.client.execute(
+                    "UPDATE outbound_apps_version SET version = version + 1 WHERE id = 1",
+                    &[],
+                )?;
+                Ok(())
+            })?;
+            before_commit()?;
+            store.with(|c| {
+                c.in_transaction = false;
+                c.client.batch_execute("COMMIT")
+            })?;
+            Ok(())
+        })();
+        if result.is_err() {
+            self.rollback();
+        }
+        result
+    }
+}
+
+impl Documents {
+    fn rollback(&self) {
+        let _ = self.store.with(|c| {
+            c.in_transaction = false;
+            c.client.batch_execute("ROLLBACK")
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_rows() {
+        let k = parse_key("token/abc/ci/one");
+        assert_eq!((k.kind, k.app_id, k.account), ("token", "abc", "ci/one"));
+        let k = parse_key("client-secret/abc");
+        assert_eq!((k.kind, k.app_id, k.account), ("client-secret", "abc", ""));
+    }
+
+    #[test]
+    fn each_app_is_its_own_fragment_and_they_join_back() {
+        use crate::config::app_fragments as fragments;
+        let text = "[apps.a]\nid = \"1\"\n# note\nscopes = [\"x\"]\n\n[apps.a.token_request]\nbody = \"json\"\n\n[apps.b]\nid = \"2\"\n";
+        let doc: toml_edit::DocumentMut = text.parse().unwrap();
+        let parts = fragments(&doc);
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].0, "1");
+        assert!(
+            parts[0].2.contains("[apps.a.token_request]"),
+            "{}",
+            parts[0].2
+        );
+        assert!(parts[0].2.contains("# note"));
+        let joined: String = parts.iter().map(|p| p.2.as_str()).collect();
+        let again: toml::Table = toml::from_str(&joined).unwrap();
+        let before: toml::Table = toml::from_str(text).unwrap();
+        assert_eq!(again, before);
+    }
+}

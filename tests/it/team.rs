@@ -1,0 +1,626 @@
+//! The team store (7/7) against a real PostgreSQL from Debian's packages, started
+//! here in a temp dir (`initdb` as the `postgres` user when run as root, listening
+//! on loopback and a socket in the temp dir) and stopped at the end of each test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::authserver::{AuthServer, Options, free_port};
+use crate::harness::{Env, Run};
+
+/// A throwaway cluster; stopped (`pg_ctl stop -m immediate`) when dropped.
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    pub port: u16,
+}
+
+fn postgres_bin() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("/usr/lib/postgresql (scripts/setup installs Debian's postgresql)")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    found.sort();
+    found.pop().expect("a PostgreSQL with initdb")
+}
+
+fn as_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bin = postgres_bin();
+        let port = free_port();
+        let data = dir.path().join("data");
+        if as_root() {
+            // The server refuses to run as root: its files belong to `postgres`.
+            std::fs::set_permissions(
+                dir.path(),
+                std::os::unix::fs::PermissionsExt::from_mode(0o777),
+            )
+            .expect("chmod");
+        }
+        let pg = Postgres { dir, bin, port };
+        pg.tool(&[
+            "initdb",
+            "-D",
+            data.to_str().unwrap(),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "--no-sync",
+        ]);
+        let options = format!(
+            "-k {} -c listen_addresses=127.0.0.1 -p {port} -c max_connections=260 -c fsync=off -c shared_buffers=32MB",
+            pg.dir.path().display()
+        );
+        pg.tool(&[
+            "pg_ctl",
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &options,
+            "-l",
+            pg.dir.path().join("log").to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+        pg.sql("postgres", "CREATE DATABASE team");
+        pg
+    }
+
+    fn tool(&self, args: &[&str]) {
+        let program = self.bin.join(args[0]);
+        let mut cmd = if as_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        let out = cmd
+            .args(&args[1..])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .expect("postgres tool");
+        assert!(
+            out.status.success(),
+            "{} failed: {}{}",
+            args[0],
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Runs SQL as the superuser in `db` with psql; returns its unaligned output.
+    pub fn sql(&self, db: &str, sql: &str) -> String {
+        let out = Command::new("psql")
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+            ])
+            .args(["-c", sql])
+            .output()
+            .expect("psql (postgresql-client)");
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn url(&self, role: &str) -> String {
+        format!(
+            "postgresql://{role}@127.0.0.1:{}/team?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// Stops the server (fast), for the tests of an unreachable store.
+    pub fn stop(&self) {
+        self.pg_ctl("stop");
+    }
+
+    pub fn restart(&self) {
+        let options = format!(
+            "-k {} -c listen_addresses=127.0.0.1 -p {} -c max_connections=260 -c fsync=off",
+            self.dir.path().display(),
+            self.port
+        );
+        let data = self.dir.path().join("data");
+        self.tool(&[
+            "pg_ctl",
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &options,
+            "-l",
+            self.dir.path().join("log").to_str().unwrap(),
+            "-w",
+            "start",
+        ]);
+    }
+
+    fn pg_ctl(&self, what: &str) {
+        let data = self.dir.path().join("data");
+        self.tool(&[
+            "pg_ctl",
+            "-D",
+            data.to_str().unwrap(),
+            "-m",
+            "fast",
+            "-w",
+            what,
+        ]);
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let program = self.bin.join("pg_ctl");
+        let mut cmd = if as_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        let _ = cmd
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+/// A cluster with the store initialized, the roles `admin` (administrator), `ci`,
+/// `alice` and `bob` (members), and a data key file.
+struct Team {
+    pg: Postgres,
+    key_file: PathBuf,
+    _keys: tempfile::TempDir,
+}
+
+impl Team {
+    fn start() -> Team {
+        let pg = Postgres::start();
+        let keys = tempfile::tempdir().expect("tempdir");
+        let key_file = keys.path().join("data.key");
+        write_key(&key_file, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=");
+        let owner = machine(&pg.url("postgres"), &key_file);
+        owner.run(&["store", "init"]).ok();
+        pg.sql(
+            "team",
+            "CREATE ROLE admin LOGIN; CREATE ROLE ci LOGIN; CREATE ROLE alice LOGIN; CREATE ROLE bob LOGIN; \
+             GRANT outbound_admins TO admin; GRANT outbound_team TO ci, alice, bob",
+        );
+        Team {
+            pg,
+            key_file,
+            _keys: keys,
+        }
+    }
+
+    /// A "machine": its own HOME, XDG dirs and state, sharing only the database URL
+    /// (as `role`) and the data key.
+    fn machine(&self, role: &str) -> Env {
+        machine(&self.pg.url(role), &self.key_file)
+    }
+}
+
+fn write_key(path: &Path, key: &str) {
+    std::fs::write(path, format!("{key}\n")).expect("key file");
+}
+
+fn machine(url: &str, key_file: &Path) -> Env {
+    let mut env = Env::new();
+    env.set("OUTBOUND_STORE", "postgres");
+    env.set("OUTBOUND_DATABASE_URL", url);
+    env.set("OUTBOUND_STORE_KEY_FILE", key_file.display().to_string());
+    env
+}
+
+fn spawn_token(env: &Env, app: &str) -> std::process::Child {
+    env.command(["token", app])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound")
+}
+
+#[test]
+fn store_init_is_idempotent_and_refuses_a_newer_schema() {
+    let team = Team::start();
+    let owner = machine(&team.pg.url("postgres"), &team.key_file);
+    let run = owner.run(&["store", "init"]).ok();
+    assert!(run.stderr.contains("already there"), "{}", run.stderr);
+    let before = machine(&team.pg.url("postgres"), &team.key_file);
+    before.run(&["app", "list"]).ok();
+    team.pg
+        .sql("team", "INSERT INTO outbound_schema (version) VALUES (99)");
+    let run = owner.run(&["app", "list"]).code(1);
+    assert!(run.stderr.contains("schema version 99"), "{}", run.stderr);
+    assert!(run.stderr.contains("upgrade outbound"), "{}", run.stderr);
+    let run = owner.run(&["store", "init"]).code(1);
+    assert!(run.stderr.contains("schema version 99"), "{}", run.stderr);
+    // An empty database is named as such, with the fix.
+    team.pg.sql("postgres", "CREATE DATABASE other");
+    let url = team.pg.url("postgres").replace("/team?", "/other?");
+    let run = machine(&url, &team.key_file).run(&["app", "list"]).code(1);
+    assert!(run.stderr.contains("outbound store init"), "{}", run.stderr);
+}
+
+#[test]
+fn only_administrators_change_apps_and_accounts_are_personal_unless_shared() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    // A member sees the definition at once, and may not change it.
+    let alice = team.machine("alice");
+    let list = alice.run(&["app", "list"]).ok();
+    assert!(list.stdout.contains("svc"), "{}", list.stdout);
+    for args in [
+        vec!["app", "disable", "svc"],
+        vec!["app", "edit", "svc", "--description", "x"],
+        vec!["app", "delete", "svc", "--yes"],
+    ] {
+        let run = alice.run(&args).code(12);
+        assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+    }
+    let run = alice.run_with_input(
+        &[
+            "app",
+            "add",
+            "mine",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &format!("{}/token", server.issuer),
+            "--client-id",
+            "cc-app",
+            "--client-secret-stdin",
+        ],
+        "cc-secret",
+    );
+    assert_eq!(run.code, 12, "{}", run.stderr);
+    assert!(!alice.run(&["app", "list"]).ok().stdout.contains("mine"));
+    // Every member can use the client secret the administrator set.
+    let a = alice.run(&["token", "svc"]).ok().stdout;
+    assert!(!a.trim().is_empty());
+    // Alice's account is hers: bob's `default` is his own, fetched anew.
+    let bob = team.machine("bob");
+    let b = bob.run(&["token", "svc"]).ok().stdout;
+    assert_ne!(a, b, "bob must not get alice's token");
+    let owners = team.pg.sql(
+        "team",
+        "SELECT owner FROM outbound_secrets WHERE kind = 'token' ORDER BY owner",
+    );
+    assert_eq!(owners.trim(), "alice\nbob");
+    // As bob, the database shows no row naming alice's personal account.
+    let seen = Command::new("psql")
+        .args(["-X", "-A", "-t", "-h", "127.0.0.1", "-p", &team.pg.port.to_string(), "-U", "bob", "-d", "team"])
+        .args(["-c", "SELECT owner FROM outbound_secrets WHERE account <> '' UNION ALL SELECT owner FROM outbound_accounts"])
+        .output()
+        .unwrap();
+    let seen = String::from_utf8_lossy(&seen.stdout);
+    assert!(!seen.contains("alice"), "{seen}");
+    assert!(seen.contains("bob"), "{seen}");
+}
+
+#[test]
+fn nothing_readable_is_in_the_database_and_moved_or_foreign_rows_do_not_open() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    admin.add_cc("other", &server.issuer, &[]);
+    let alice = team.machine("alice");
+    let token = alice.run(&["token", "svc"]).ok().stdout;
+    alice.run(&["token", "other"]).ok();
+    let dump = team.pg.sql(
+        "team",
+        "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM outbound_secrets) t",
+    );
+    let dump_all = format!(
+        "{dump}{}",
+        team.pg.sql(
+            "team",
+            "SELECT string_agg(t::text, ' ') FROM (SELECT * FROM outbound_accounts) t"
+        )
+    );
+    for secret in [
+        token.trim(),
+        "cc-secret",
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    ] {
+        assert!(!dump_all.contains(secret), "found a secret in the tables");
+        let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        assert!(
+            !dump_all.contains(&hex),
+            "found a secret (hex) in the tables"
+        );
+    }
+    // Alice's token for `svc` moved onto her row of `other`: refused, named.
+    let svc = admin.app_id("svc");
+    let other = admin.app_id("other");
+    team.pg.sql(
+        "team",
+        &format!(
+            "UPDATE outbound_secrets o SET sealed = s.sealed, key_id = s.key_id FROM outbound_secrets s \
+             WHERE o.app_id = '{other}' AND o.kind = 'token' AND s.app_id = '{svc}' AND s.kind = 'token'"
+        ),
+    );
+    let run = alice.run(&["token", "other"]).code(11);
+    assert!(
+        run.stderr.contains("moved from another row or altered"),
+        "{}",
+        run.stderr
+    );
+    // A machine with another data key is told so.
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong.key");
+    write_key(&wrong, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=");
+    let stranger = machine(&team.pg.url("alice"), &wrong);
+    let run = stranger.run(&["token", "svc"]).code(11);
+    assert!(run.stderr.contains("the wrong data key"), "{}", run.stderr);
+    assert!(!run.all().contains(token.trim()));
+}
+
+#[test]
+fn reset_disable_and_delete_on_one_machine_reach_every_other_at_once() {
+    let team = Team::start();
+    let server = AuthServer::with(Options::default());
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &[]);
+    let one = team.machine("ci");
+    let eight = team.machine("ci");
+    one.authorize("nat", &[]).ok();
+    let token = eight.run(&["token", "nat"]).ok().stdout;
+    assert!(!token.trim().is_empty());
+    admin.run(&["app", "disable", "nat"]).ok();
+    for m in [&one, &eight] {
+        m.run(&["token", "nat"]).code(5);
+    }
+    admin.run(&["app", "enable", "nat"]).ok();
+    eight.run(&["token", "nat"]).ok();
+    admin.run(&["app", "reset", "nat", "--yes"]).ok();
+    let run = eight.run(&["token", "nat"]).code(4);
+    assert!(
+        run.stderr.contains("outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    one.run(&["token", "nat"]).code(4);
+    admin.run(&["app", "delete", "nat", "--yes"]).ok();
+    let run = eight.run(&["token", "nat"]).code(1);
+    assert!(
+        run.stderr.contains("no application named `nat`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `nat` authorized for the `ci` role that 8 machines share; access tokens live
+/// `access_ttl` seconds and are refreshed in their last second.
+fn fleet(access_ttl: u64) -> (Team, AuthServer, Vec<Env>) {
+    let team = Team::start();
+    let server = AuthServer::with(Options {
+        access_ttl: Some(access_ttl),
+        ..Options::default()
+    });
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &["--refresh-skew", "1s"]);
+    let machines: Vec<Env> = (0..8)
+        .map(|_| {
+            let mut m = team.machine("ci");
+            m.set("OUTBOUND_OAUTH_TIMEOUT", "5");
+            m
+        })
+        .collect();
+    machines[0].authorize("nat", &[]).ok();
+    (team, server, machines)
+}
+
+#[test]
+fn eight_machines_by_twenty_five_processes_across_an_expiry_cause_one_refresh() {
+    // Ten seconds of validity after the refresh: 200 processes on a small machine
+    // must all be done before the new token is due again.
+    let (_team, server, machines) = fleet(11);
+    let before = machines[3].run(&["token", "nat"]).ok().stdout;
+    std::thread::sleep(Duration::from_millis(10_300));
+    let start = Instant::now();
+    let children: Vec<_> = machines
+        .iter()
+        .flat_map(|m| (0..25).map(move |_| spawn_token(m, "nat")))
+        .collect();
+    let mut tokens = std::collections::BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tokens.insert(String::from_utf8_lossy(&out.stdout).trim().to_owned());
+    }
+    let wall = start.elapsed();
+    assert_eq!(
+        server.wait_for_token_requests("refresh_token", 1),
+        1,
+        "{}",
+        server.log()
+    );
+    assert_eq!(tokens.len(), 1, "every process got the one refreshed token");
+    let token = tokens.into_iter().next().unwrap();
+    assert_ne!(token, before.trim());
+    assert!(server.is_active(&token), "the grant is not revoked");
+    eprintln!("fleet: 200 processes, 1 refresh, {} ms", wall.as_millis());
+}
+
+#[test]
+fn a_lease_holder_killed_mid_refresh_ends_as_documented() {
+    let (team, server, machines) = fleet(2);
+    std::thread::sleep(Duration::from_millis(2300));
+    // The server takes 3 s to answer: the holder is killed while it waits.
+    server.quirks(&["slow"]);
+    let mut holder = spawn_token(&machines[0], "nat");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    let lease = team.pg.sql(
+        "team",
+        "SELECT lease_holder FROM outbound_accounts WHERE lease_holder IS NOT NULL",
+    );
+    assert!(
+        lease.contains("pid"),
+        "the dead holder's lease is there: {lease}"
+    );
+    // The server completes the refresh it received: the old refresh token is spent.
+    std::thread::sleep(Duration::from_millis(3200));
+    let start = Instant::now();
+    let waiters: Vec<_> = machines[1..]
+        .iter()
+        .flat_map(|m| (0..3).map(move |_| spawn_token(m, "nat")))
+        .collect();
+    for child in waiters {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains("outbound authorize nat"), "{stderr}");
+    }
+    let waited = start.elapsed();
+    assert!(waited < Duration::from_secs(60), "{waited:?}");
+    // Exactly one waiter took the lease over and tried the old refresh token.
+    assert_eq!(
+        server.wait_for_token_requests("refresh_token", 2),
+        2,
+        "{}",
+        server.log()
+    );
+    let status = machines[7].status();
+    let row = status.iter().find(|r| r["app"] == "nat").unwrap();
+    assert_eq!(row["state"], "needs-authorization", "{status:?}");
+    let last = row["last_error"].as_str().unwrap_or_default();
+    assert!(last.contains("was interrupted"), "{last}");
+    // Authorizing again (on any machine) repairs it for all.
+    server.quirks(&[]);
+    machines[5].authorize("nat", &[]).ok();
+    machines[2].run(&["token", "nat"]).ok();
+}
+
+#[test]
+fn a_stopped_database_is_named_with_exit_10_and_everything_works_when_it_is_back() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let m = team.machine("alice");
+    m.run(&["token", "svc"]).ok();
+    team.pg.stop();
+    let start = Instant::now();
+    let run = m.run(&["token", "svc"]).code(10);
+    assert!(start.elapsed() < Duration::from_secs(45));
+    assert!(
+        run.stderr
+            .contains(&format!("127.0.0.1:{}/team", team.pg.port)),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("could not be reached"),
+        "{}",
+        run.stderr
+    );
+    admin.run(&["app", "disable", "svc"]).code(10);
+    team.pg.restart();
+    m.run(&["token", "svc"]).ok();
+    admin.run(&["app", "list"]).ok();
+}
+
+#[test]
+fn a_run_without_database_url_or_data_key_says_what_to_set() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let mut m = Env::new();
+    m.set("OUTBOUND_STORE", "postgres");
+    let run = m.run(&["app", "list"]).code(1);
+    assert!(
+        run.stderr.contains("OUTBOUND_DATABASE_URL"),
+        "{}",
+        run.stderr
+    );
+    m.set("OUTBOUND_DATABASE_URL", team.pg.url("alice"));
+    m.run(&["app", "list"]).ok();
+    let run: Run = m.run(&["token", "svc"]).code(11);
+    assert!(
+        run.stderr.contains("openssl rand -base64 32"),
+        "{}",
+        run.stderr
+    );
+    // A password in the config file is refused, the file untouched.
+    std::fs::create_dir_all(m.config_path().parent().unwrap()).unwrap();
+    let text = "store = \"postgres\"\ndatabase_url = \"postgresql://u:hunter2@h/db\"\n";
+    std::fs::write(m.config_path(), text).unwrap();
+    let mut m2 = m;
+    m2.set("OUTBOUND_DATABASE_URL", "");
+    let run = m2.run(&["app", "list"]).code(3);
+    assert!(run.stderr.contains("~/.pgpass"), "{}", run.stderr);
+    assert!(!run.stderr.contains("hunter2"), "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(m2.config_path()).unwrap(), text);
+}
+
+#[test]
+fn definitions_export_from_a_file_import_into_the_store_and_back() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    // An administrator's file, exported for review, imported into the team store.
+    let local = Env::new();
+    local.add_cc("svc", &server.issuer, &["--description", "billing API"]);
+    let exported = local.run(&["app", "export"]).ok().stdout;
+    assert!(exported.contains("[apps.svc]"), "{exported}");
+    assert!(exported.contains("client_secret = \"store\""), "{exported}");
+    assert!(!exported.contains("cc-secret"));
+    let file = local.dir.path().join("apps.toml");
+    std::fs::write(&file, &exported).unwrap();
+    let admin = team.machine("admin");
+    let run = admin.run(&["app", "import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("1 added"), "{}", run.stderr);
+    let run = admin.run(&["app", "import", file.to_str().unwrap()]).ok();
+    assert!(run.stderr.contains("1 unchanged"), "{}", run.stderr);
+    assert_eq!(admin.app_id("svc"), local.app_id("svc"), "the id is kept");
+    assert_eq!(admin.run(&["app", "export", "svc"]).ok().stdout, exported);
+    // A member may not import; a broken file changes nothing.
+    team.machine("alice")
+        .run(&["app", "import", file.to_str().unwrap()])
+        .code(12);
+    std::fs::write(&file, "[apps.x]\nclient_idd = 1\n").unwrap();
+    let run = admin
+        .run(&["app", "import", file.to_str().unwrap()])
+        .code(3);
+    assert!(
+        run.stderr.contains("did you mean `client_id`"),
+        "{}",
+        run.stderr
+    );
+    assert!(admin.run(&["app", "list"]).ok().stdout.contains("svc"));
+}
