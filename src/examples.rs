@@ -216,6 +216,11 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound store init --group platform --admin-group platform_admins   (then: GRANT platform TO alice)",
     ),
     (
+        "store rotate-key",
+        "  (openssl rand -base64 32; cat team.key) > new.key   (new key first, old one second)
+  OUTBOUND_STORE_KEY_FILE=new.key outbound store rotate-key",
+    ),
+    (
         "store set-key",
         "  openssl rand -base64 32 > team.key        (once, for the whole team)
   outbound store set-key < team.key",

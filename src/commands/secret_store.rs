@@ -2,9 +2,57 @@
 
 use super::Ctx;
 use crate::commands::output::notice;
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::store::Backend;
 use crate::store::postgres::schema;
+
+/// Adds the applications of `text` that `target` does not have (by name); one it has
+/// under the same name must have the same id.
+fn copy_apps(text: &str, target: crate::config::Target) -> Result<()> {
+    let doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
+    let incoming = crate::config::app_fragments(&doc);
+    if incoming.is_empty() {
+        return Ok(());
+    }
+    crate::config::edit_in(
+        target,
+        |config, out| {
+            for (id, name, fragment) in &incoming {
+                match config.apps.iter().find(|a| &a.name == name) {
+                    Some(a) if &a.id == id => continue,
+                    Some(_) => {
+                        return Err(Error::Usage(format!(
+                            "`{name}` exists at both ends with different ids; rename one (outbound app edit {name} --name …) and run it again"
+                        )));
+                    }
+                    None => {}
+                }
+                let one: toml_edit::DocumentMut = fragment
+                    .parse()
+                    .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
+                if let Some(item) = one.get("apps").and_then(|a| a.get(name)) {
+                    let apps = out.entry("apps").or_insert_with(|| {
+                        let mut t = toml_edit::Table::new();
+                        t.set_implicit(true);
+                        toml_edit::Item::Table(t)
+                    });
+                    if let Some(apps) = apps.as_table_like_mut() {
+                        apps.insert(name, item.clone());
+                    }
+                }
+            }
+            Ok(())
+        },
+        |_| Ok(()),
+    )
+    .map_err(|e| match e {
+        crate::config::EditError::Failed(e) => e,
+        crate::config::EditError::Invalid(p) => p.error.into(),
+    })
+}
 
 /// `outbound store init`: the team store's schema, roles and policies.
 pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
@@ -36,6 +84,25 @@ pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
     Ok(())
 }
 
+/// `outbound store rotate-key`: every row this role may change, sealed again with
+/// the first key; machines keep reading with either key meanwhile.
+pub fn rotate_key(ctx: &Ctx) -> Result<()> {
+    let local = Config::load(&ctx.config_path)?;
+    let pg = ctx.postgres(&local);
+    let (resealed, left) = pg.rotate_key()?;
+    notice!(
+        "re-sealed {resealed} secret(s) in {} with data key {}",
+        pg.label(),
+        pg.current_key_id()?
+    );
+    if left > 0 {
+        notice!(
+            "{left} secret(s) still use an older key and are not this role's to change (application secrets: an administrator; personal accounts: their owners) — each runs `outbound store rotate-key` too; keep the old key on the second line until then"
+        );
+    }
+    Ok(())
+}
+
 /// `outbound store set-key`: the data key into this machine's keyring.
 pub fn set_key(ctx: &Ctx) -> Result<()> {
     use std::io::Read;
@@ -54,8 +121,8 @@ pub fn set_key(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
-    let config = ctx.load()?;
-    let from = from.unwrap_or_else(|| ctx.backend(&config));
+    let local = crate::config::Config::load(&ctx.config_path)?;
+    let from = from.unwrap_or_else(|| ctx.backend(&local));
     if from == to {
         return Err(Error::Usage(format!(
             "--to {}: the secrets are already in the {} store (name the other one, or --from)",
@@ -63,6 +130,24 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
             from.as_str()
         )));
     }
+    // The applications move with their secrets when the team store is one end: into
+    // the database from the file, or into the file from the database (same ids, so
+    // the tokens stay bound to them).
+    let config = if from == Backend::Postgres {
+        let docs = ctx.postgres(&local).documents();
+        let text = crate::config::AppDocuments::read(&docs)?;
+        let config = Config::load(&ctx.config_path)?
+            .with_apps_from(crate::config::AppDocuments::label(&docs), &text)?;
+        copy_apps(&text, crate::config::Target::File(&ctx.config_path))?;
+        config
+    } else if to == Backend::Postgres {
+        let text = std::fs::read_to_string(&ctx.config_path).unwrap_or_default();
+        let docs = ctx.postgres(&local).documents();
+        copy_apps(&text, crate::config::Target::Documents(&docs))?;
+        local
+    } else {
+        ctx.load()?
+    };
     let (source, target) = (ctx.open_store(from, &config), ctx.open_store(to, &config));
     let moved = crate::tokens::migrate(
         source.as_ref(),
@@ -77,6 +162,14 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
         from.as_str(),
         to.as_str()
     );
+    if to == Backend::Postgres {
+        notice!(
+            "the applications are in {} now: set `store = \"postgres\"` at the top of {} and delete its [apps.*] tables (or pass --store postgres); `outbound app export` prints them",
+            ctx.postgres(&config).label(),
+            ctx.config_path.display()
+        );
+        return Ok(());
+    }
     let where_set = if config.store == Some(from) {
         format!(
             "change `store = \"{}\"` to `store = \"{}\"` in {} (it applies to everyone who uses that file), or pass --store {} / set OUTBOUND_STORE={}",

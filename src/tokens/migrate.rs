@@ -25,16 +25,22 @@ pub fn migrate(
     apps: &[App],
 ) -> Result<Moved> {
     let mut moved = Moved::default();
+    // The team store's client secrets are everyone's: copied out, never deleted.
+    let shared = from.backend() == store::Backend::Postgres;
     for app in apps {
         if app.client_secret == SecretRef::Store
             && copy(from, to, &store::client_secret_key(&app.id))?
         {
-            from.delete(&store::client_secret_key(&app.id))?;
+            if !shared {
+                from.delete(&store::client_secret_key(&app.id))?;
+            }
             moved.client_secrets += 1;
         }
         if app.private_key == SecretRef::Store && copy(from, to, &store::private_key_key(&app.id))?
         {
-            from.delete(&store::private_key_key(&app.id))?;
+            if !shared {
+                from.delete(&store::private_key_key(&app.id))?;
+            }
             moved.client_secrets += 1;
         }
         // A TLS client certificate and its key, when the store holds them.
@@ -49,12 +55,14 @@ pub fn migrate(
             ),
         ] {
             if held && copy(from, to, &key)? {
-                from.delete(&key)?;
+                if !shared {
+                    from.delete(&key)?;
+                }
                 moved.client_secrets += 1;
             }
         }
         let registration = store::registration_key(&app.id);
-        if copy(from, to, &registration)? {
+        if copy(from, to, &registration)? && !shared {
             from.delete(&registration)?;
         }
         for account in Index::load(state_dir).accounts_of(&app.id) {
@@ -69,14 +77,17 @@ pub fn migrate(
                 from.delete(&dpop_key)?;
             }
             let backend = to.backend();
-            Index::update(state_dir, |index| {
-                if let Some(record) = index
+            let record = Index::update(state_dir, |index| {
+                let record = index
                     .accounts
-                    .get_mut(&crate::state::key(&app.id, &account))
-                {
-                    record.store = backend;
-                }
+                    .get_mut(&crate::state::key(&app.id, &account))?;
+                record.store = backend;
+                Some(record.clone())
             })?;
+            // What `status` shows on every machine of a team store.
+            if let Some(json) = record.and_then(|r| serde_json::to_string(&r).ok()) {
+                to.note_record(&app.id, &account, &json)?;
+            }
             from.delete(&key)?;
             moved.accounts += 1;
         }

@@ -624,3 +624,103 @@ fn definitions_export_from_a_file_import_into_the_store_and_back() {
     );
     assert!(admin.run(&["app", "list"]).ok().stdout.contains("svc"));
 }
+
+#[test]
+fn store_migrate_moves_apps_and_tokens_into_the_team_store_and_back_without_authorizing() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    // An administrator who used the keyring so far.
+    let mut me = Env::new();
+    me.add_native("nat", &server.issuer, &[]);
+    me.authorize("nat", &[]).ok();
+    let token = me.run(&["token", "nat"]).ok().stdout;
+    me.set("OUTBOUND_DATABASE_URL", team.pg.url("admin"));
+    me.set(
+        "OUTBOUND_STORE_KEY_FILE",
+        team.key_file.display().to_string(),
+    );
+    let run = me
+        .run(&["store", "migrate", "--from", "keyring", "--to", "postgres"])
+        .ok();
+    assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("store = \"postgres\""),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        me.stored_token("nat", "default").is_none(),
+        "gone from the keyring"
+    );
+    // The file still lists the app: the store refuses to guess which copy is right.
+    me.set("OUTBOUND_STORE", "postgres");
+    let run = me.run(&["app", "list"]).code(2);
+    assert!(run.stderr.contains("app import"), "{}", run.stderr);
+    std::fs::remove_file(me.config_path()).unwrap();
+    assert_eq!(
+        me.run(&["token", "nat"]).ok().stdout,
+        token,
+        "no new authorization"
+    );
+    let status = me.status();
+    assert_eq!(status[0]["state"], "authorized", "{status:?}");
+    // And back: the definitions return to the file, the tokens to the keyring.
+    me.run(&["store", "migrate", "--to", "keyring"]).ok();
+    me.set("OUTBOUND_STORE", "keyring");
+    assert!(me.config_text().contains("[apps.nat]"));
+    assert_eq!(me.run(&["token", "nat"]).ok().stdout, token);
+    assert!(me.stored_token("nat", "default").is_some());
+}
+
+#[test]
+fn rotate_key_reseals_what_each_role_may_change_while_both_keys_open() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let alice = team.machine("alice");
+    let token = alice.run(&["token", "svc"]).ok().stdout;
+    let old = std::fs::read_to_string(&team.key_file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both.key");
+    std::fs::write(
+        &both,
+        format!("ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=\n{old}"),
+    )
+    .unwrap();
+    let new_only = dir.path().join("new.key");
+    write_key(&new_only, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=");
+    let with_key = |role: &str, key: &Path| machine(&team.pg.url(role), key);
+    let run = with_key("alice", &both).run(&["store", "rotate-key"]).ok();
+    assert!(
+        run.stderr.contains("re-sealed 1 secret(s)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("1 secret(s) still use an older key"),
+        "{}",
+        run.stderr
+    );
+    // Meanwhile a machine with only the old key still reads the client secret, and
+    // one with both reads everything.
+    assert_eq!(
+        with_key("alice", &both).run(&["token", "svc"]).ok().stdout,
+        token
+    );
+    with_key("admin", &both).run(&["store", "rotate-key"]).ok();
+    let keys = team
+        .pg
+        .sql("team", "SELECT DISTINCT key_id FROM outbound_secrets");
+    assert_eq!(keys.trim().lines().count(), 1, "{keys}");
+    assert_eq!(
+        with_key("alice", &new_only)
+            .run(&["token", "svc"])
+            .ok()
+            .stdout,
+        token
+    );
+    with_key("alice", &team.key_file)
+        .run(&["token", "svc"])
+        .code(11);
+}

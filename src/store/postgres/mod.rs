@@ -194,6 +194,77 @@ impl PgStore {
         connect::init(&self.inner.settings, group, admins)
     }
 
+    /// The id of the data key that seals.
+    pub fn current_key_id(&self) -> Result<String, StoreError> {
+        Ok(self.keys()?.current_id().to_owned())
+    }
+
+    /// Seals again with the current key every row this role may change that an
+    /// older key sealed: (re-sealed, rows left under an older key).
+    pub fn rotate_key(&self) -> Result<(usize, usize), StoreError> {
+        let current = self.keys()?.current_id().to_owned();
+        let rows = self.with(|c| {
+            c.client.query(
+                "SELECT app_id, account, kind, owner, key_id, sealed FROM outbound_secrets
+                 WHERE key_id <> $1",
+                &[&current],
+            )
+        })?;
+        let mut resealed = 0;
+        for row in &rows {
+            let (app_id, account, kind, owner, key_id, sealed): (
+                String,
+                String,
+                String,
+                String,
+                String,
+                Vec<u8>,
+            ) = (
+                row.get(0),
+                row.get(1),
+                row.get(2),
+                row.get(3),
+                row.get(4),
+                row.get(5),
+            );
+            let key = Key {
+                kind: &kind,
+                app_id: &app_id,
+                account: &account,
+            };
+            let secret = self.open_row(&key, &key_id, &sealed)?;
+            let place = Place {
+                app_id: &app_id,
+                account: &account,
+                kind: &kind,
+            };
+            let (new_id, new_sealed) = self
+                .keys()?
+                .seal(&secret, &place)
+                .map_err(|reason| StoreError::NoDataKey { reason })?;
+            let n = self.with(|c| {
+                c.client.execute(
+                    "UPDATE outbound_secrets SET key_id = $6, sealed = $7
+                     WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4 AND key_id = $5",
+                    &[&app_id, &account, &kind, &owner, &key_id, &new_id, &new_sealed],
+                )
+            });
+            match n {
+                Ok(n) => resealed += n as usize,
+                Err(StoreError::Denied { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        let left = self.with(|c| {
+            c.client.query_one(
+                "SELECT count(*) FROM outbound_secrets WHERE key_id <> $1",
+                &[&current],
+            )
+        })?;
+        let left: i64 = left.get(0);
+        Ok((resealed, usize::try_from(left).unwrap_or(0)))
+    }
+
     /// Marks (app, account) of this role as visible to the group (`authorize --shared`).
     pub fn share(&self, app_id: &str, account: &str) -> Result<(), StoreError> {
         self.with(|c| {
