@@ -71,16 +71,18 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
     shared_records(ctx, &config, &mut index)?;
     let mut rows = Vec::new();
     let mut stale = 0;
+    // Records by application, once: not a scan of every record for every app.
+    let mut by_app: std::collections::HashMap<&str, Vec<&AccountRecord>> =
+        std::collections::HashMap::new();
+    for rec in index.accounts.values() {
+        by_app.entry(rec.app_id.as_str()).or_default().push(rec);
+    }
     for app in config
         .apps
         .iter()
         .filter(|a| name.is_none_or(|n| a.name == n))
     {
-        let records: Vec<&AccountRecord> = index
-            .accounts
-            .values()
-            .filter(|r| r.app_id == app.id)
-            .collect();
+        let records = by_app.remove(app.id.as_str()).unwrap_or_default();
         if records.is_empty() {
             let state = if !app.enabled {
                 "disabled"
@@ -215,10 +217,11 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
 /// This user's accounts bound to an id that `config` (the file they came from) no
 /// longer defines.
 fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a AccountRecord> {
+    let ids: std::collections::HashSet<&str> = config.apps.iter().map(|a| a.id.as_str()).collect();
     index
         .accounts
         .values()
-        .filter(|r| r.config == config.path && !config.apps.iter().any(|a| a.id == r.app_id))
+        .filter(|r| r.config == config.path && !ids.contains(r.app_id.as_str()))
         .collect()
 }
 
