@@ -68,13 +68,16 @@ pub fn token(
     if !wanted() {
         return None;
     }
+    let team = ctx.backend(config) == crate::store::Backend::Postgres;
     let request = Request::Token {
-        config: config.path.clone(),
+        // The file (with the team store, `config.path` names the database).
+        config: ctx.config_path.clone(),
         state_dir: ctx.state_dir.clone(),
         store: ctx.store_flag(),
         app: app.to_owned(),
         account: account.to_owned(),
         rejected: rejected.map(token_hash),
+        database: team.then(|| ctx.postgres(config).label().to_owned()),
     };
     match ask(&socket_path(&ctx.state_dir), &request, ANSWER_WITHIN)? {
         Response::Token { token, refreshed } => Some(Access {

@@ -57,6 +57,9 @@ pub enum Request {
         account: String,
         /// SHA-256 (hex) of a token the resource server just refused.
         rejected: Option<String>,
+        /// The team store the client reaches (its label, no password), if it uses one.
+        #[serde(default)]
+        database: Option<String>,
     },
     Status,
     Stop,

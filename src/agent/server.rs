@@ -43,6 +43,10 @@ struct Agent {
     held: Mutex<HashMap<Key, Held>>,
     /// Each configuration file as last read, with the (modified time, length) it had.
     configs: Mutex<HashMap<PathBuf, Seen>>,
+    /// The team store's definitions as last read, by the version they had.
+    team_configs: Mutex<HashMap<PathBuf, (i64, Arc<Config>)>>,
+    /// One team-store connection for every client (opened on first use).
+    postgres: Arc<std::sync::OnceLock<crate::store::postgres::PgStore>>,
     connections: AtomicUsize,
     log: Mutex<Option<std::fs::File>>,
 }
@@ -91,6 +95,8 @@ pub fn run(state_dir: PathBuf) -> Result<()> {
         started_at: crate::clock::now(),
         held: Mutex::new(HashMap::new()),
         configs: Mutex::new(HashMap::new()),
+        team_configs: Mutex::new(HashMap::new()),
+        postgres: Default::default(),
         connections: AtomicUsize::new(0),
         log: Mutex::new(log),
     });
@@ -182,11 +188,14 @@ impl Agent {
                 app,
                 account,
                 rejected,
+                database,
             }) => {
                 if state_dir != self.state_dir {
                     Response::Declined {
                         reason: "the agent serves another state directory".into(),
                     }
+                } else if let Some(reason) = self.other_database(&config, store, database) {
+                    Response::Declined { reason }
                 } else {
                     self.token(&config, store, &app, &account, rejected.as_deref())
                 }
@@ -205,14 +214,68 @@ impl Agent {
         std::process::exit(0)
     }
 
+    fn ctx(&self, config_path: &Path, store: Option<Backend>) -> Ctx {
+        Ctx::for_agent(
+            config_path.to_path_buf(),
+            self.state_dir.clone(),
+            store,
+            Arc::clone(&self.postgres),
+        )
+    }
+
+    /// Why the agent cannot serve a client of the team store: it reaches another
+    /// database than the agent's (each uses the URL of its own environment).
+    fn other_database(
+        &self,
+        path: &Path,
+        store: Option<Backend>,
+        database: Option<String>,
+    ) -> Option<String> {
+        let local = self.file_config(path).ok()?;
+        let ctx = self.ctx(path, store);
+        if ctx.backend(&local) != Backend::Postgres {
+            return None;
+        }
+        let ours = ctx.postgres(&local).label().to_owned();
+        (database.as_deref() != Some(ours.as_str()))
+            .then(|| format!("the agent uses the team store {ours}, the client another"))
+    }
+
+    /// The configuration of `path`: the file, read again when it changed; with the
+    /// team store, its definitions, read again when an administrator changed them.
+    fn config(&self, path: &Path, store: Option<Backend>) -> Result<Arc<Config>> {
+        let local = self.file_config(path)?;
+        let ctx = self.ctx(path, store);
+        if ctx.backend(&local) != Backend::Postgres {
+            return Ok(local);
+        }
+        let version = ctx.postgres(&local).apps_version()?;
+        let mut team = self
+            .team_configs
+            .lock()
+            .map_err(|_| Error::Other("agent state poisoned".into()))?;
+        if let Some((seen, config)) = team.get(path)
+            && *seen == version
+        {
+            return Ok(Arc::clone(config));
+        }
+        let config = Arc::new(ctx.load_or_empty()?);
+        team.insert(path.to_path_buf(), (version, Arc::clone(&config)));
+        Ok(config)
+    }
+
     /// The configuration file at `path`, read again when it changed.
-    fn config(&self, path: &Path) -> Result<Arc<Config>> {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        let stamp = (
-            meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-            meta.len(),
-        );
+    fn file_config(&self, path: &Path) -> Result<Arc<Config>> {
+        // A file that does not exist is an empty configuration (the team store's
+        // users may have none).
+        let stamp = match std::fs::metadata(path) {
+            Ok(meta) => (
+                meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                meta.len(),
+            ),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (SystemTime::UNIX_EPOCH, 0),
+            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+        };
         let mut configs = self
             .configs
             .lock()
@@ -257,7 +320,7 @@ impl Agent {
         account: &str,
         rejected: Option<&str>,
     ) -> Result<(StoredToken, bool)> {
-        let config = self.config(config_path)?;
+        let config = self.config(config_path, store)?;
         let app = config.app(app_name)?;
         let key = (
             config_path.to_path_buf(),
@@ -291,7 +354,7 @@ impl Agent {
                 }
             }
         }
-        let ctx = Ctx::for_agent(config_path.to_path_buf(), self.state_dir.clone(), store);
+        let ctx = self.ctx(config_path, store);
         let store_box = ctx.store(&config);
         let audit = ctx.audit(&config);
         let env = ctx.token_env(&config, store_box.as_ref(), &audit);
@@ -344,7 +407,7 @@ impl Agent {
             Err(_) => return,
         };
         for ((config, _, account), app, store, token) in held {
-            let Ok(cfg) = self.config(&config) else {
+            let Ok(cfg) = self.config(&config, store) else {
                 continue;
             };
             let Ok(definition) = cfg.app(&app) else {

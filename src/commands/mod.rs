@@ -72,7 +72,13 @@ impl Ctx {
 
     /// What the agent acts as for one request: the client's configuration file and
     /// store, no person to ask.
-    pub fn for_agent(config_path: PathBuf, state_dir: PathBuf, store: Option<Backend>) -> Ctx {
+    /// `postgres` is the agent's one team-store connection, shared by all its clients.
+    pub fn for_agent(
+        config_path: PathBuf,
+        state_dir: PathBuf,
+        store: Option<Backend>,
+        postgres: std::sync::Arc<std::sync::OnceLock<store::postgres::PgStore>>,
+    ) -> Ctx {
         Ctx {
             config_named: true,
             config_path,
@@ -80,7 +86,7 @@ impl Ctx {
             store_flag: store,
             interactive: false,
             store_key_command: None,
-            postgres: Default::default(),
+            postgres,
         }
     }
 

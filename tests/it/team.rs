@@ -724,3 +724,51 @@ fn rotate_key_reseals_what_each_role_may_change_while_both_keys_open() {
         .run(&["token", "svc"])
         .code(11);
 }
+
+#[test]
+fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_change() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let mut m = team.machine("alice");
+    let runtime = m.dir.path().join("run");
+    std::fs::create_dir_all(&runtime).unwrap();
+    std::fs::set_permissions(
+        &runtime,
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    m.set("XDG_RUNTIME_DIR", runtime.display().to_string());
+    m.run(&["agent", "start"]).ok();
+    struct Stop<'a>(&'a Env);
+    impl Drop for Stop<'_> {
+        fn drop(&mut self) {
+            let _ = self.0.command(["agent", "stop"]).output();
+        }
+    }
+    let _stop = Stop(&m);
+    let token = m.run(&["token", "svc"]).ok().stdout;
+    let fetched = server.wait_for_token_requests("client_credentials", 1);
+    // A client without the data key gets the token from the agent's memory.
+    let mut keyless = m.command(["token", "svc"]);
+    keyless.env("OUTBOUND_STORE_KEY_FILE", "/nonexistent/key");
+    let run = Run::from(keyless.output().unwrap()).ok();
+    assert_eq!(run.stdout, token);
+    assert_eq!(server.token_requests("client_credentials"), fetched);
+    let agents = team.pg.sql(
+        "team",
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'outbound'",
+    );
+    assert_eq!(agents.trim(), "1", "the agent holds one connection");
+    // An administrator's disable on another machine is seen at the next request.
+    admin.run(&["app", "disable", "svc"]).ok();
+    m.run(&["token", "svc"]).code(5);
+    // A client of another database is not served by this agent.
+    let mut other = m.command(["token", "svc"]);
+    other.env("OUTBOUND_DATABASE_URL", team.pg.url("bob"));
+    other.env("OUTBOUND_STORE_KEY_FILE", "/nonexistent/key");
+    let run = Run::from(other.output().unwrap());
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(!run.stdout.contains(token.trim()));
+}

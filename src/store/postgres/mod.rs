@@ -124,6 +124,29 @@ impl PgStore {
         }
     }
 
+    /// [`PgStore::with`] inside an open transaction: never reconnects, since a new
+    /// connection would run the rest of the change outside it.
+    fn in_tx<T>(
+        &self,
+        op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let mut guard = self
+            .inner
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let lost =
+            || self.unreachable("the connection was lost during the change; nothing was saved");
+        let Some(conn) = guard.as_mut() else {
+            return Err(lost());
+        };
+        if conn.client.is_closed() || !conn.in_transaction {
+            *guard = None;
+            return Err(lost());
+        }
+        op(conn).map_err(|e| connect::classify(&self.inner.settings, e))
+    }
+
     fn unreachable(&self, reason: &str) -> StoreError {
         StoreError::DatabaseUnreachable {
             database: self.label().to_owned(),
@@ -192,6 +215,19 @@ impl PgStore {
     /// grants and policies. Returns the schema version before and after.
     pub fn init(&self, group: &str, admins: &str) -> Result<(i32, i32), StoreError> {
         connect::init(&self.inner.settings, group, admins)
+    }
+
+    /// The definitions' version: bumped by every change an administrator makes (the
+    /// agent reads them again when it moved).
+    pub fn apps_version(&self) -> Result<i64, StoreError> {
+        self.with(|c| {
+            Ok(c.client
+                .query_one(
+                    "SELECT version FROM outbound_apps_version WHERE id = 1",
+                    &[],
+                )?
+                .get(0))
+        })
     }
 
     /// The id of the data key that seals.
@@ -697,7 +733,7 @@ impl crate::config::AppDocuments for Documents {
         let result = (|| {
             let doc = edit(&text)?;
             let wanted = crate::config::app_fragments(&doc);
-            store.with(|c| {
+            store.in_tx(|c| {
                 for (id, name, definition) in &wanted {
                     match rows.iter().find(|r| &r.0 == id) {
                         Some(r) if &r.1 == name && &r.2 == definition => {}
@@ -727,7 +763,7 @@ impl crate::config::AppDocuments for Documents {
                 Ok(())
             })?;
             before_commit()?;
-            store.with(|c| {
+            store.in_tx(|c| {
                 c.in_transaction = false;
                 c.client.batch_execute("COMMIT")
             })?;
