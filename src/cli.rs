@@ -466,6 +466,9 @@ pub enum StoreCommand {
     /// Keep the team store's data key in this machine's keyring (read from standard
     /// input: base64 of 32 bytes, as `openssl rand -base64 32` prints)
     SetKey,
+    /// Keep the team store's database password in this machine's keyring (read from
+    /// standard input), for the database OUTBOUND_DATABASE_URL / database_url names
+    SetPassword,
     /// Re-seal the team store's secrets you may change with the new data key: give the
     /// new key first and the old one on the next line (OUTBOUND_STORE_KEY_FILE, …)
     RotateKey,

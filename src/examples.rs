@@ -216,6 +216,10 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound store init --group platform --admin-group platform_admins   (then: GRANT platform TO alice)",
     ),
     (
+        "store set-password",
+        "  OUTBOUND_DATABASE_URL=postgresql://ci@db.example/outbound outbound store set-password < pw.txt",
+    ),
+    (
         "store rotate-key",
         "  (openssl rand -base64 32; cat team.key) > new.key   (new key first, old one second)
   OUTBOUND_STORE_KEY_FILE=new.key outbound store rotate-key",

@@ -233,6 +233,9 @@ pub fn run(cli: Cli) -> Result<()> {
             commands::secret_store::init(&ctx, &group, &admin_group)
         }
         Command::Store(cli::StoreCommand::SetKey) => commands::secret_store::set_key(&ctx),
+        Command::Store(cli::StoreCommand::SetPassword) => {
+            commands::secret_store::set_password(&ctx)
+        }
         Command::Store(cli::StoreCommand::RotateKey) => commands::secret_store::rotate_key(&ctx),
         Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),

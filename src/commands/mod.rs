@@ -268,6 +268,35 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// A password: standard input when it is not a terminal, else a hidden prompt.
+    pub fn read_password_stdin(&self, prompt: &str) -> Result<Secret> {
+        if !std::io::stdin().is_terminal() {
+            let mut value = String::new();
+            std::io::stdin()
+                .read_to_string(&mut value)
+                .map_err(|e| Error::io("cannot read standard input", e))?;
+            let value = value.trim_end_matches(['\n', '\r']).to_owned();
+            if value.is_empty() {
+                return Err(Error::Usage(
+                    "standard input is empty: pipe the password in".into(),
+                ));
+            }
+            return Ok(Secret::new(value));
+        }
+        if !self.interactive {
+            return Err(Error::Usage(
+                "the password must come from standard input when --no-input is given".into(),
+            ));
+        }
+        dialoguer::Password::new()
+            .with_prompt(prompt)
+            .interact()
+            .map(Secret::new)
+            .map_err(prompt_error)
+    }
+}
+
 fn read_secret_from_stdin() -> Result<Secret> {
     let mut value = String::new();
     std::io::stdin()

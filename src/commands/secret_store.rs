@@ -103,6 +103,27 @@ pub fn rotate_key(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
+/// `outbound store set-password`: the database password into this machine's keyring,
+/// under the database it is for.
+pub fn set_password(ctx: &Ctx) -> Result<()> {
+    let local = Config::load(&ctx.config_path)?;
+    let pg = ctx.postgres(&local);
+    if pg.label() == "the PostgreSQL database" {
+        return Err(Error::Usage(
+            "set OUTBOUND_DATABASE_URL (or database_url in the config file) to the database first"
+                .into(),
+        ));
+    }
+    let password = ctx.read_password_stdin("Database password")?;
+    let key = crate::store::postgres::password_key(pg.label());
+    crate::store::open_os_store().set(&key, &password)?;
+    notice!(
+        "the password for {} is in the keyring (entry `{key}` of service `outbound`)",
+        pg.label()
+    );
+    Ok(())
+}
+
 /// `outbound store set-key`: the data key into this machine's keyring.
 pub fn set_key(ctx: &Ctx) -> Result<()> {
     use std::io::Read;

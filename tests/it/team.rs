@@ -57,23 +57,130 @@ impl Postgres {
             "postgres",
             "--no-sync",
         ]);
+        // Role `pw` must give a password; role `tlsonly` must come over TLS.
+        let hba = data.join("pg_hba.conf");
+        let rest = std::fs::read_to_string(&hba).expect("pg_hba.conf");
+        std::fs::write(
+            &hba,
+            format!(
+                "host all pw 127.0.0.1/32 scram-sha-256\nhostnossl all tlsonly 127.0.0.1/32 reject\n{rest}"
+            ),
+        )
+        .expect("pg_hba.conf");
+        pg.make_certificates();
+        pg.start_server();
+        pg.sql("postgres", "CREATE DATABASE team");
+        pg
+    }
+
+    /// A CA and the server's certificate for 127.0.0.1 (tls/ca.pem, server.pem,
+    /// server.key), owned by the server's user.
+    fn make_certificates(&self) {
+        let tls = self.dir.path().join("tls");
+        std::fs::create_dir_all(&tls).unwrap();
+        std::fs::write(tls.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&tls)
+                .output()
+                .expect("openssl");
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=outbound test CA",
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        if as_root() {
+            let out = Command::new("id")
+                .args(["-u", "postgres"])
+                .output()
+                .unwrap();
+            let uid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+            for f in ["server.key", "server.pem"] {
+                std::os::unix::fs::chown(tls.join(f), Some(uid), None).unwrap();
+            }
+        }
+        std::fs::set_permissions(
+            tls.join("server.key"),
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+    }
+
+    pub fn tls_file(&self, name: &str) -> PathBuf {
+        self.dir.path().join("tls").join(name)
+    }
+
+    fn start_server(&self) {
+        let tls = self.dir.path().join("tls");
         let options = format!(
-            "-k {} -c listen_addresses=127.0.0.1 -p {port} -c max_connections=260 -c fsync=off -c shared_buffers=32MB",
-            pg.dir.path().display()
+            "-k {dir} -c listen_addresses=127.0.0.1 -p {port} -c max_connections=260 -c fsync=off -c shared_buffers=32MB -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}",
+            dir = self.dir.path().display(),
+            port = self.port,
+            cert = tls.join("server.pem").display(),
+            key = tls.join("server.key").display(),
         );
-        pg.tool(&[
+        let data = self.dir.path().join("data");
+        self.tool(&[
             "pg_ctl",
             "-D",
             data.to_str().unwrap(),
             "-o",
             &options,
             "-l",
-            pg.dir.path().join("log").to_str().unwrap(),
+            self.dir.path().join("log").to_str().unwrap(),
             "-w",
             "start",
         ]);
-        pg.sql("postgres", "CREATE DATABASE team");
-        pg
     }
 
     fn tool(&self, args: &[&str]) {
@@ -138,23 +245,7 @@ impl Postgres {
     }
 
     pub fn restart(&self) {
-        let options = format!(
-            "-k {} -c listen_addresses=127.0.0.1 -p {} -c max_connections=260 -c fsync=off",
-            self.dir.path().display(),
-            self.port
-        );
-        let data = self.dir.path().join("data");
-        self.tool(&[
-            "pg_ctl",
-            "-D",
-            data.to_str().unwrap(),
-            "-o",
-            &options,
-            "-l",
-            self.dir.path().join("log").to_str().unwrap(),
-            "-w",
-            "start",
-        ]);
+        self.start_server();
     }
 
     fn pg_ctl(&self, what: &str) {
@@ -771,4 +862,80 @@ fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_cha
     let run = Run::from(other.output().unwrap());
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(!run.stdout.contains(token.trim()));
+}
+
+#[test]
+fn the_database_password_comes_from_the_environment_pgpass_or_the_keyring_and_tls_is_honoured() {
+    let team = Team::start();
+    team.pg.sql(
+        "team",
+        "CREATE ROLE pw LOGIN PASSWORD 'hunter2-pw'; CREATE ROLE tlsonly LOGIN; GRANT outbound_team TO pw, tlsonly",
+    );
+    let url = team.pg.url("pw");
+    let mut m = machine(&url, &team.key_file);
+    let run = m.run(&["app", "list"]).code(10);
+    assert!(run.stderr.contains("~/.pgpass"), "{}", run.stderr);
+    assert!(run.stderr.contains("store set-password"), "{}", run.stderr);
+    // PGPASSWORD, then ~/.pgpass (only when private), then the keyring.
+    let mut cmd = m.command(["app", "list"]);
+    cmd.env("PGPASSWORD", "hunter2-pw");
+    Run::from(cmd.output().unwrap()).ok();
+    let home = PathBuf::from(m.var("HOME").unwrap());
+    std::fs::create_dir_all(&home).unwrap();
+    let pgpass = home.join(".pgpass");
+    std::fs::write(
+        &pgpass,
+        format!("127.0.0.1:{}:team:pw:hunter2-pw\n", team.pg.port),
+    )
+    .unwrap();
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let run = m.run(&["app", "list"]).code(10);
+    assert!(
+        run.stderr.contains("other users can read it"),
+        "{}",
+        run.stderr
+    );
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    m.run(&["app", "list"]).ok();
+    std::fs::remove_file(&pgpass).unwrap();
+    m.run_with_input(&["store", "set-password"], "hunter2-pw")
+        .ok();
+    m.run(&["app", "list"]).ok();
+    m.run_with_input(&["store", "set-password"], "wrong").ok();
+    let run = m.run(&["app", "list"]).code(10);
+    assert!(
+        run.stderr.contains("password authentication failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all().contains("wrong"));
+    // TLS: `tlsonly` is refused without it, served with require and verify-full.
+    let tls_url = |mode: &str| {
+        format!(
+            "postgresql://tlsonly@127.0.0.1:{}/team?sslmode={mode}",
+            team.pg.port
+        )
+    };
+    m.set("OUTBOUND_DATABASE_URL", tls_url("disable"));
+    m.run(&["app", "list"]).code(10);
+    m.set("OUTBOUND_DATABASE_URL", tls_url("require"));
+    m.run(&["app", "list"]).ok();
+    let ca = team.pg.tls_file("ca.pem");
+    m.set(
+        "OUTBOUND_DATABASE_URL",
+        format!("{}&sslrootcert={}", tls_url("verify-full"), ca.display()),
+    );
+    m.run(&["app", "list"]).ok();
+    // Verified against a CA that did not issue the server's certificate: refused.
+    let other = team.pg.tls_file("server.pem");
+    m.set(
+        "OUTBOUND_DATABASE_URL",
+        format!("{}&sslrootcert={}", tls_url("verify-full"), other.display()),
+    );
+    let run = m.run(&["app", "list"]).code(10);
+    assert!(
+        run.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        run.stderr
+    );
 }

@@ -250,16 +250,44 @@ pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
 }
 
 fn connect(settings: &Settings) -> Result<Client, StoreError> {
-    let (config, mode, root) = parse(settings)?;
+    let (mut config, mode, root) = parse(settings)?;
     crate::http::use_ring_for_tls();
-    let result = match mode {
-        SslMode::Disable => config.connect(NoTls),
-        SslMode::Prefer | SslMode::Require => config.connect(tls(None, false, settings)?),
-        SslMode::VerifyCa | SslMode::VerifyFull => {
-            config.connect(tls(root.as_deref(), true, settings)?)
-        }
+    let attempt = |config: &postgres::Config| -> Result<Client, StoreError> {
+        let result = match mode {
+            SslMode::Disable => config.connect(NoTls),
+            SslMode::Prefer | SslMode::Require => config.connect(tls(None, false, settings)?),
+            SslMode::VerifyCa | SslMode::VerifyFull => {
+                config.connect(tls(root.as_deref(), true, settings)?)
+            }
+        };
+        result.map_err(|e| classify(settings, e))
     };
-    result.map_err(|e| classify(settings, e))
+    match attempt(&config) {
+        // The server wants a password none of the URL, PGPASSWORD and ~/.pgpass gave:
+        // the keyring may hold it (`outbound store set-password`). Asked only now, so
+        // a database that needs none costs no keyring call.
+        Err(StoreError::DatabaseUnreachable { reason, .. })
+            if config.get_password().is_none() && reason.contains("password missing") =>
+        {
+            let key = password_key(&settings.label);
+            match super::super::open_os_store().get(&key) {
+                Ok(Some(password)) => {
+                    config.password(password.expose());
+                    attempt(&config)
+                }
+                _ => Err(StoreError::DatabaseUnreachable {
+                    database: settings.label.clone(),
+                    reason: "it asks for a password and none was given: put it in ~/.pgpass (0600), PGPASSWORD or OUTBOUND_DATABASE_URL, or in the keyring with `outbound store set-password`".into(),
+                }),
+            }
+        }
+        other => other,
+    }
+}
+
+/// The keyring entry that holds the password of the database `label` names.
+pub fn password_key(label: &str) -> String {
+    format!("database-password/{label}")
 }
 
 /// The rustls connector: verifying against `root` (else the system's roots) when
@@ -364,6 +392,17 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
                 db.message()
             ),
         },
+        // Not let in (pg_hba.conf, no such role or database): this machine cannot
+        // use the store, as if it were down.
+        Some(db)
+            if db.code().code().starts_with("28")
+                || *db.code() == SqlState::INVALID_CATALOG_NAME =>
+        {
+            StoreError::DatabaseUnreachable {
+                database,
+                reason: db.message().to_owned(),
+            }
+        }
         Some(db) => StoreError::Database {
             database,
             message: format!("{} ({})", db.message(), db.code().code()),

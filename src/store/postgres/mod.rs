@@ -27,7 +27,7 @@ use super::seal::{DataKeys, OpenError, Place};
 use super::{Backend, LeaseGuard, SecretStore, SharedRecord, SharedState, StoreError};
 use crate::secret::Secret;
 
-pub use connect::Settings;
+pub use connect::{Settings, password_key};
 
 /// The PostgreSQL store; cheap to clone (one connection per process).
 #[derive(Clone)]
