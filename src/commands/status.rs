@@ -231,7 +231,9 @@ fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a Acco
 /// about which applications were deleted, so nothing is removed then.
 pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
     let config = ctx.load()?;
-    let index = Index::load(&ctx.state_dir);
+    let mut index = Index::load(&ctx.state_dir);
+    // In the team store: every account of this role (and shared), from any machine.
+    shared_records(ctx, &config, &mut index)?;
     let mut stale: Vec<(AccountRecord, Option<&crate::app::App>)> = Vec::new();
     for app in &config.apps {
         for rec in index.accounts.values().filter(|r| r.app_id == app.id) {
@@ -241,7 +243,9 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
         }
     }
     let orphans = orphans(&index, &config);
-    if !orphans.is_empty() && config.apps.is_empty() {
+    // A file that is empty may be a lost one; the team store's list is the list.
+    let team = ctx.backend(&config) == crate::store::Backend::Postgres;
+    if !orphans.is_empty() && config.apps.is_empty() && !team {
         return Err(crate::error::ConfigError {
             file: config.path.clone(),
             position: None,

@@ -500,6 +500,8 @@ fn reset_disable_and_delete_on_one_machine_reach_every_other_at_once() {
         run.stderr
     );
     one.run(&["token", "nat"]).code(4);
+    one.authorize("nat", &[]).ok();
+    let id = admin.app_id("nat");
     admin.run(&["app", "delete", "nat", "--yes"]).ok();
     let run = eight.run(&["token", "nat"]).code(1);
     assert!(
@@ -507,6 +509,15 @@ fn reset_disable_and_delete_on_one_machine_reach_every_other_at_once() {
         "{}",
         run.stderr
     );
+    // The role's rows of the deleted app are orphans, seen and pruned from any machine.
+    let status = eight.status();
+    assert!(status.iter().any(|r| r["state"] == "orphan"), "{status:?}");
+    eight.run(&["prune"]).ok();
+    let left = team.pg.sql(
+        "team",
+        &format!("SELECT count(*) FROM outbound_secrets WHERE app_id = '{id}'"),
+    );
+    assert_eq!(left.trim(), "0");
 }
 
 /// `nat` authorized for the `ci` role that 8 machines share; access tokens live
@@ -576,6 +587,12 @@ fn a_lease_holder_killed_mid_refresh_ends_as_documented() {
     server.wait_for_log("TOKEN grant_type=refresh_token");
     holder.kill().unwrap();
     holder.wait().unwrap();
+    // A waiter that may not wait long gives up naming the holder.
+    let mut hasty = machines[1].command(["token", "nat"]);
+    hasty.env("OUTBOUND_LOCK_TIMEOUT", "1");
+    let run = Run::from(hasty.output().unwrap()).code(1);
+    assert!(run.stderr.contains("lease held by"), "{}", run.stderr);
+    assert!(run.stderr.contains(" pid "), "{}", run.stderr);
     let lease = team.pg.sql(
         "team",
         "SELECT lease_holder FROM outbound_accounts WHERE lease_holder IS NOT NULL",
