@@ -59,11 +59,46 @@ pub fn read(log: &Path) -> Result<Vec<Event>> {
         .collect())
 }
 
-/// Where to log for one command: `Some(path)` when the configuration opts in.
-#[derive(Clone, Debug, Default)]
-pub struct Audit(pub Option<PathBuf>);
+/// Where events go besides a file: the team store (one table every machine of a
+/// role writes, row-level security showing each role only its own rows).
+pub trait Sink {
+    fn append(&self, event: &Event) -> Result<()>;
+}
+
+/// Where to log for one command: nowhere, the state directory's file, or the team
+/// store, as the configuration opts in.
+#[derive(Clone, Default)]
+pub struct Audit(Option<Target>);
+
+#[derive(Clone)]
+enum Target {
+    File(PathBuf),
+    Shared(std::sync::Arc<dyn Sink>),
+}
+
+impl std::fmt::Debug for Audit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            None => f.write_str("Audit(off)"),
+            Some(Target::File(p)) => write!(f, "Audit({})", p.display()),
+            Some(Target::Shared(_)) => f.write_str("Audit(team store)"),
+        }
+    }
+}
 
 impl Audit {
+    pub fn off() -> Audit {
+        Audit(None)
+    }
+
+    pub fn to_file(path: PathBuf) -> Audit {
+        Audit(Some(Target::File(path)))
+    }
+
+    pub fn to_sink(sink: std::sync::Arc<dyn Sink>) -> Audit {
+        Audit(Some(Target::Shared(sink)))
+    }
+
     /// Logs one event. A log that cannot be written is reported as a warning (see
     /// [`crate::warnings`]) and never fails the operation: the event it describes
     /// already happened (a server issued tokens that must be kept, a request went).
@@ -76,19 +111,20 @@ impl Audit {
         host: Option<&str>,
         status: &str,
     ) {
-        let Some(log) = &self.0 else { return };
-        let result = append(
-            log,
-            &Event {
-                time: crate::clock::now(),
-                app: app.to_owned(),
-                account: account.to_owned(),
-                event: event.to_owned(),
-                method: method.map(str::to_owned),
-                host: host.map(str::to_owned),
-                status: status.to_owned(),
-            },
-        );
+        let Some(target) = &self.0 else { return };
+        let e = Event {
+            time: crate::clock::now(),
+            app: app.to_owned(),
+            account: account.to_owned(),
+            event: event.to_owned(),
+            method: method.map(str::to_owned),
+            host: host.map(str::to_owned),
+            status: status.to_owned(),
+        };
+        let result = match target {
+            Target::File(log) => append(log, &e),
+            Target::Shared(sink) => sink.append(&e),
+        };
         if let Err(e) = result {
             crate::warnings::push(format!(
                 "the audit log was not written ({e}); the {event} of `{app}` (account `{account}`) is not recorded there"

@@ -16,7 +16,11 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> R
             config.path.display()
         );
     }
-    let mut events = audit::read(&audit::path(&ctx.state_dir))?;
+    let mut events = if ctx.backend(&config) == crate::store::Backend::Postgres {
+        ctx.postgres(&config).audit_events()?
+    } else {
+        audit::read(&audit::path(&ctx.state_dir))?
+    };
     events.retain(|e| name.is_none_or(|n| e.app == n));
     if let Some(limit) = limit {
         let skip = events.len().saturating_sub(limit);

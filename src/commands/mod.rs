@@ -185,7 +185,13 @@ impl Ctx {
 
     /// The audit log, when the configuration file opts in (`audit = true`).
     pub fn audit(&self, config: &Config) -> crate::audit::Audit {
-        crate::audit::Audit(config.audit.then(|| crate::audit::path(&self.state_dir)))
+        if !config.audit {
+            return crate::audit::Audit::off();
+        }
+        if self.backend(config) == Backend::Postgres {
+            return crate::audit::Audit::to_sink(std::sync::Arc::new(self.postgres(config)));
+        }
+        crate::audit::Audit::to_file(crate::audit::path(&self.state_dir))
     }
 
     /// Where token operations of `config` read and write.

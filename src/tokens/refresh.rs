@@ -604,7 +604,7 @@ mod tests {
             .unwrap();
         store.reads.set(0);
         let dir = tempfile::tempdir().unwrap();
-        let audit = crate::audit::Audit(None);
+        let audit = crate::audit::Audit::off();
         let env = TokenEnv {
             store: &store,
             state_dir: dir.path(),

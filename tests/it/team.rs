@@ -956,3 +956,52 @@ fn the_database_password_comes_from_the_environment_pgpass_or_the_keyring_and_tl
         run.stderr
     );
 }
+
+#[test]
+fn audit_rows_of_every_machine_of_a_role_are_that_roles_alone() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let with_audit = |role: &str| {
+        let m = team.machine(role);
+        std::fs::create_dir_all(m.config_path().parent().unwrap()).unwrap();
+        std::fs::write(m.config_path(), "audit = true\n").unwrap();
+        m
+    };
+    let (a1, a2, b) = (with_audit("alice"), with_audit("alice"), with_audit("bob"));
+    a1.run(&["token", "svc"]).ok();
+    a2.run(&["token", "svc"]).ok();
+    b.run(&["token", "svc"]).ok();
+    let seen = a2.run(&["audit", "--json"]).ok().stdout;
+    let events: Vec<serde_json::Value> = seen
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // alice's fetch (client credentials) and her two uses, from both machines.
+    assert!(events.len() >= 3, "{seen}");
+    assert!(events.iter().all(|e| e["app"] == "svc"), "{seen}");
+    let as_bob = Command::new("psql")
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &team.pg.port.to_string(),
+        ])
+        .args([
+            "-U",
+            "bob",
+            "-d",
+            "team",
+            "-c",
+            "SELECT owner FROM outbound_audit",
+        ])
+        .output()
+        .unwrap();
+    let as_bob = String::from_utf8_lossy(&as_bob.stdout);
+    assert!(!as_bob.contains("alice"), "{as_bob}");
+    assert!(as_bob.contains("bob"), "{as_bob}");
+}

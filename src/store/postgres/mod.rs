@@ -683,6 +683,47 @@ pub fn lease_length() -> Duration {
     crate::http::oauth_timeout() + Duration::from_secs(10)
 }
 
+impl crate::audit::Sink for PgStore {
+    fn append(&self, e: &crate::audit::Event) -> crate::error::Result<()> {
+        let at = i64::try_from(e.time).unwrap_or(i64::MAX);
+        self.with(|c| {
+            c.client.execute(
+                "INSERT INTO outbound_audit (at, app, account, event, method, host, status)
+                 VALUES (to_timestamp($1::bigint), $2, $3, $4, $5, $6, $7)",
+                &[
+                    &at, &e.app, &e.account, &e.event, &e.method, &e.host, &e.status,
+                ],
+            )
+        })?;
+        Ok(())
+    }
+}
+
+impl PgStore {
+    /// This role's audit events, from every machine, oldest first.
+    pub fn audit_events(&self) -> Result<Vec<crate::audit::Event>, StoreError> {
+        self.with(|c| {
+            let rows = c.client.query(
+                "SELECT extract(epoch from at)::bigint, app, account, event, method, host, status
+                 FROM outbound_audit ORDER BY at",
+                &[],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| crate::audit::Event {
+                    time: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                    app: r.get(1),
+                    account: r.get(2),
+                    event: r.get(3),
+                    method: r.get(4),
+                    host: r.get(5),
+                    status: r.get(6),
+                })
+                .collect())
+        })
+    }
+}
+
 /// The application definitions, as one TOML text of `[apps.NAME]` tables.
 pub struct Documents {
     store: PgStore,

@@ -53,6 +53,17 @@ CREATE TABLE outbound_secrets (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (app_id, account, kind, owner)
 );
+CREATE TABLE outbound_audit (
+    at timestamptz NOT NULL,
+    app text NOT NULL,
+    account text NOT NULL,
+    owner text NOT NULL DEFAULT current_user,
+    event text NOT NULL,
+    method text,
+    host text,
+    status text NOT NULL
+);
+CREATE INDEX outbound_audit_owner_at ON outbound_audit (owner, at);
 "#,
 )];
 
@@ -97,6 +108,7 @@ GRANT SELECT ON outbound_schema, outbound_apps, outbound_apps_version TO {group}
 GRANT INSERT, UPDATE, DELETE ON outbound_apps TO {admins};
 GRANT UPDATE ON outbound_apps_version TO {admins};
 GRANT SELECT, INSERT, UPDATE, DELETE ON outbound_accounts, outbound_secrets TO {group};
+GRANT SELECT, INSERT ON outbound_audit TO {group};
 
 ALTER TABLE outbound_apps ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_read ON outbound_apps;
@@ -108,6 +120,10 @@ ALTER TABLE outbound_accounts ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_own ON outbound_accounts;
 DROP POLICY IF EXISTS outbound_insert ON outbound_accounts;
 CREATE POLICY outbound_own ON outbound_accounts FOR ALL USING {mine_or_shared} WITH CHECK {mine_or_shared};
+
+ALTER TABLE outbound_audit ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS outbound_own ON outbound_audit;
+CREATE POLICY outbound_own ON outbound_audit FOR ALL USING (owner = current_user) WITH CHECK (owner = current_user);
 
 ALTER TABLE outbound_secrets ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_read ON outbound_secrets;
