@@ -122,7 +122,10 @@ impl Ctx {
         let pg = self.postgres(&local);
         let docs = pg.documents();
         let text = crate::config::AppDocuments::read(&docs)?;
-        local.with_apps_from(crate::config::AppDocuments::label(&docs), &text)
+        local
+            .with_apps_from(crate::config::AppDocuments::label(&docs), &text)
+            // Said of the row at fault, not of a line in the joined text.
+            .map_err(|e| docs.diagnose().map_or(e, Error::from))
     }
 
     /// The team store of `config` (opened once per command; connecting waits for

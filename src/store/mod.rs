@@ -246,6 +246,15 @@ pub enum StoreError {
         known: i32,
     },
 
+    #[error(
+        "the team store's definition of `{name}` (id {id}) is invalid: {message}\n  fix: it was written around outbound; an administrator corrects or removes the row in SQL (outbound_apps, name = '{name}'): nothing else can be changed until then"
+    )]
+    BadDefinition {
+        name: String,
+        id: String,
+        message: String,
+    },
+
     #[error("the team store's data key is unavailable: {reason}")]
     NoDataKey { reason: String },
 
@@ -284,6 +293,7 @@ impl StoreError {
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,
             StoreError::Denied { .. } => exit::NOT_PERMITTED,
+            StoreError::BadDefinition { .. } => exit::CONFIG,
             _ => exit::ERROR,
         }
     }

@@ -1005,3 +1005,33 @@ fn audit_rows_of_every_machine_of_a_role_are_that_roles_alone() {
     assert!(!as_bob.contains("alice"), "{as_bob}");
     assert!(as_bob.contains("bob"), "{as_bob}");
 }
+
+#[test]
+fn a_definition_written_around_outbound_is_named_by_its_row() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    team.pg.sql(
+        "team",
+        "INSERT INTO outbound_apps (id, name, definition) VALUES ('zz', 'bad', E'[apps.bad]\\nid = \"zz\"\\nclient_idd = 1\\n')",
+    );
+    let alice = team.machine("alice");
+    let run = alice.run(&["app", "list"]).code(3);
+    assert!(
+        run.stderr.contains("definition of `bad` (id zz)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("line 3:1 of it"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `client_id`"),
+        "{}",
+        run.stderr
+    );
+    // Nothing is changed while it is there.
+    admin.run(&["app", "disable", "svc"]).code(3);
+    team.pg
+        .sql("team", "DELETE FROM outbound_apps WHERE id = 'zz'");
+    alice.run(&["token", "svc"]).ok();
+}

@@ -724,6 +724,63 @@ impl PgStore {
     }
 }
 
+impl Documents {
+    /// Why the definitions do not load, by row: the first row that is invalid on its
+    /// own, or that clashes with another (a name or id twice).
+    pub fn diagnose(&self) -> Option<StoreError> {
+        let rows: Vec<(String, String, String)> = self
+            .store
+            .with(|c| {
+                let rows = c.client.query(
+                    "SELECT id, name, definition FROM outbound_apps ORDER BY created_at, name",
+                    &[],
+                )?;
+                Ok(rows
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1), r.get(2)))
+                    .collect())
+            })
+            .ok()?;
+        let mut ids = std::collections::HashSet::new();
+        for (id, name, definition) in rows {
+            let fail = |message: String| StoreError::BadDefinition {
+                name: name.clone(),
+                id: id.clone(),
+                message,
+            };
+            match crate::config::Config::parse(Path::new("x"), &definition) {
+                Err(e) => {
+                    let at = e
+                        .error
+                        .position
+                        .map(|(l, c)| format!("line {l}:{c} of it: "))
+                        .unwrap_or_default();
+                    return Some(fail(format!("{at}{}", e.error.message)));
+                }
+                Ok(config) => {
+                    let names: Vec<&str> = config.apps.iter().map(|a| a.name.as_str()).collect();
+                    if names != [name.as_str()] {
+                        return Some(fail(format!(
+                            "its row must define exactly [apps.{name}], and it defines {}",
+                            if names.is_empty() {
+                                "none".to_owned()
+                            } else {
+                                names.join(", ")
+                            }
+                        )));
+                    }
+                    if config.apps[0].id != id || !ids.insert(id.clone()) {
+                        return Some(fail(
+                            "its id does not match its row, or another row has it".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
 /// The application definitions, as one TOML text of `[apps.NAME]` tables.
 pub struct Documents {
     store: PgStore,
