@@ -257,6 +257,14 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
         .into());
     }
     stale.extend(orphans.into_iter().map(|r| (r.clone(), None)));
+    if team {
+        let gone = ctx.postgres(&config).prune_app_secrets()?;
+        if gone > 0 {
+            notice!(
+                "removed {gone} client secret(s) or key(s) of applications that no longer exist"
+            );
+        }
+    }
     if stale.is_empty() {
         notice!("nothing to prune: no tokens of deleted or reset applications");
         return Ok(());

@@ -518,6 +518,28 @@ fn reset_disable_and_delete_on_one_machine_reach_every_other_at_once() {
         &format!("SELECT count(*) FROM outbound_secrets WHERE app_id = '{id}'"),
     );
     assert_eq!(left.trim(), "0");
+    // A client secret left by an `app add` killed before it committed: only an
+    // administrator's prune removes it (and only once it is ten minutes old).
+    team.pg.sql(
+        "team",
+        "INSERT INTO outbound_secrets (app_id, account, kind, owner, key_id, sealed, updated_at) \
+         VALUES ('gone', '', 'client-secret', '', 'k', '\\x00', now() - interval '1 hour')",
+    );
+    eight.run(&["prune"]).ok();
+    let count = || {
+        team.pg.sql(
+            "team",
+            "SELECT count(*) FROM outbound_secrets WHERE app_id = 'gone'",
+        )
+    };
+    assert_eq!(count().trim(), "1");
+    let run = admin.run(&["prune"]).ok();
+    assert!(
+        run.stderr.contains("removed 1 client secret"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(count().trim(), "0");
 }
 
 /// `nat` authorized for the `ci` role that 8 machines share; access tokens live

@@ -230,6 +230,21 @@ impl PgStore {
         })
     }
 
+    /// Removes application secrets whose application is gone (an `app add` killed
+    /// before it committed, or a delete around outbound), older than ten minutes so
+    /// an add in progress keeps its own; only an administrator's role may. Returns
+    /// how many.
+    pub fn prune_app_secrets(&self) -> Result<u64, StoreError> {
+        self.with(|c| {
+            c.client.execute(
+                "DELETE FROM outbound_secrets s WHERE s.account = ''
+                   AND s.updated_at < now() - interval '10 minutes'
+                   AND NOT EXISTS (SELECT 1 FROM outbound_apps a WHERE a.id = s.app_id)",
+                &[],
+            )
+        })
+    }
+
     /// The id of the data key that seals.
     pub fn current_key_id(&self) -> Result<String, StoreError> {
         Ok(self.keys()?.current_id().to_owned())
