@@ -1057,3 +1057,52 @@ fn a_definition_written_around_outbound_is_named_by_its_row() {
         .sql("team", "DELETE FROM outbound_apps WHERE id = 'zz'");
     alice.run(&["token", "svc"]).ok();
 }
+
+#[test]
+fn a_shared_account_serves_the_whole_group_and_the_data_key_comes_from_keyring_or_command() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &[]);
+    // Alice authorizes a service account for the group; bob (another role) uses it.
+    let alice = team.machine("alice");
+    let run = alice.authorize("nat", &["--shared"]);
+    let run = run.ok();
+    assert!(
+        run.stderr.contains("shared with the group"),
+        "{}",
+        run.stderr
+    );
+    let a = alice.run(&["token", "nat"]).ok().stdout;
+    let bob = team.machine("bob");
+    assert_eq!(bob.run(&["token", "nat"]).ok().stdout, a);
+    let status = bob.status();
+    assert!(
+        status
+            .iter()
+            .any(|r| r["app"] == "nat" && r["state"] == "authorized"),
+        "{status:?}"
+    );
+    // --shared means nothing for a local store.
+    let local = Env::new();
+    local.add_native("nat", &server.issuer, &[]);
+    let run = local.authorize("nat", &["--shared"]).code(2);
+    assert!(run.stderr.contains("team store"), "{}", run.stderr);
+    // The data key from a command, and from the keyring (`store set-key`).
+    let key = std::fs::read_to_string(&team.key_file).unwrap();
+    let mut by_command = team.machine("bob");
+    by_command.set("OUTBOUND_STORE_KEY_FILE", "");
+    by_command.set(
+        "OUTBOUND_STORE_KEY_COMMAND",
+        format!("cat {}", team.key_file.display()),
+    );
+    assert_eq!(by_command.run(&["token", "nat"]).ok().stdout, a);
+    let mut by_keyring = team.machine("bob");
+    by_keyring.set("OUTBOUND_STORE_KEY_FILE", "");
+    by_keyring.run(&["token", "nat"]).code(11);
+    by_keyring
+        .run_with_input(&["store", "set-key"], "not a key")
+        .code(2);
+    by_keyring.run_with_input(&["store", "set-key"], &key).ok();
+    assert_eq!(by_keyring.run(&["token", "nat"]).ok().stdout, a);
+}
