@@ -327,7 +327,25 @@ impl Agent {
             app.id.clone(),
             account.to_owned(),
         );
-        let record = Index::load(&self.state_dir).get(&app.id, account).cloned();
+        // The account as every machine sees it (team store), or as this user's index
+        // says: a logout, refresh or `account disable` elsewhere is seen at once.
+        let ctx = self.ctx(config_path, store);
+        let store_box = ctx.store(&config);
+        let record = if store_box.backend() == Backend::Postgres {
+            let state = store_box.shared_state(&app.id, account)?;
+            store_box
+                .record(&app.id, account)?
+                .and_then(|j| serde_json::from_str::<crate::state::AccountRecord>(&j).ok())
+                .map(|mut r| {
+                    if let Some(state) = state {
+                        r.settings.inactive = state.inactive;
+                        r.needs_authorization = state.needs_authorization;
+                    }
+                    r
+                })
+        } else {
+            Index::load(&self.state_dir).get(&app.id, account).cloned()
+        };
         let now = crate::clock::now();
         {
             let mut held = self
@@ -354,8 +372,6 @@ impl Agent {
                 }
             }
         }
-        let ctx = self.ctx(config_path, store);
-        let store_box = ctx.store(&config);
         let audit = ctx.audit(&config);
         let env = ctx.token_env(&config, store_box.as_ref(), &audit);
         // A refused token is named by its hash: find it among what the store holds.

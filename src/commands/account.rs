@@ -66,14 +66,28 @@ fn change(
     let config = ctx.load()?;
     let app = config.app(&which.name)?;
     let account = &tokens::account_of(app, which.account.as_deref())?;
+    let store = ctx.store(&config);
+    // In the team store the account's record is every machine's: start from it.
+    let shared = store
+        .record(&app.id, account)?
+        .and_then(|json| serde_json::from_str::<crate::state::AccountRecord>(&json).ok());
+    let key = crate::state::key(&app.id, account);
     let found = Index::update(&ctx.state_dir, |index| {
-        let record = index
-            .accounts
-            .get_mut(&crate::state::key(&app.id, account))?;
+        if let Some(shared) = shared {
+            let local = index.accounts.entry(key.clone()).or_insert(shared.clone());
+            local.settings = shared.settings;
+        }
+        let record = index.accounts.get_mut(&key)?;
         let before = record.settings.clone();
         edit(&mut record.settings);
-        Some(before != record.settings)
+        Some((before != record.settings, record.clone()))
     })?;
+    if let Some((true, record)) = &found
+        && let Ok(json) = serde_json::to_string(record)
+    {
+        store.note_record(&app.id, account, &json)?;
+    }
+    let found = found.map(|(changed, _)| changed);
     let flag = if account == tokens::DEFAULT_ACCOUNT {
         String::new()
     } else {

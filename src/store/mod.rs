@@ -70,6 +70,11 @@ pub trait SecretStore {
         Ok(())
     }
 
+    /// The record of (app, account) as a shared store holds it; None for a local one.
+    fn record(&self, _app_id: &str, _account: &str) -> Result<Option<String>, StoreError> {
+        Ok(None)
+    }
+
     /// Every account record this user may see (a shared store); None for a local one.
     fn records(&self) -> Result<Option<Vec<SharedRecord>>, StoreError> {
         Ok(None)
@@ -98,6 +103,8 @@ pub struct SharedRecord {
 pub struct SharedState {
     pub needs_authorization: bool,
     pub last_error: Option<String>,
+    /// `outbound account disable` on any machine (read only; kept in the record).
+    pub inactive: bool,
 }
 
 /// A held refresh lease; released when dropped, or with the new tokens' write.

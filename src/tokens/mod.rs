@@ -190,9 +190,14 @@ pub fn check_usable(env: &TokenEnv, app: &App, account: &str) -> Result<()> {
     if !app.enabled {
         return Err(Error::Disabled(app.name.clone()));
     }
-    let inactive = Index::load(env.state_dir)
-        .get(&app.id, account)
-        .is_some_and(|r| r.settings.inactive);
+    // In the team store the account's state is every machine's (`account disable`
+    // anywhere counts); in a local one, this user's index says.
+    let inactive = match env.store.shared_state(&app.id, account)? {
+        Some(shared) => shared.inactive,
+        None => Index::load(env.state_dir)
+            .get(&app.id, account)
+            .is_some_and(|r| r.settings.inactive),
+    };
     if inactive {
         return Err(Error::Inactive {
             app: app.name.clone(),

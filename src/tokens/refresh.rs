@@ -371,6 +371,7 @@ fn note_failure(
         &crate::store::SharedState {
             needs_authorization: needs_authorization || was_dead == Some(true),
             last_error: Some(error.to_owned()),
+            inactive: false,
         },
     )?;
     Ok(())

@@ -492,6 +492,11 @@ fn reset_disable_and_delete_on_one_machine_reach_every_other_at_once() {
     }
     admin.run(&["app", "enable", "nat"]).ok();
     eight.run(&["token", "nat"]).ok();
+    // An account disabled on one machine is inactive on all (exit 5), until enabled.
+    eight.run(&["account", "disable", "nat"]).ok();
+    one.run(&["token", "nat"]).code(5);
+    one.run(&["account", "enable", "nat"]).ok();
+    eight.run(&["token", "nat"]).ok();
     admin.run(&["app", "reset", "nat", "--yes"]).ok();
     let run = eight.run(&["token", "nat"]).code(4);
     assert!(
@@ -891,6 +896,12 @@ fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_cha
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'outbound'",
     );
     assert_eq!(agents.trim(), "1", "the agent holds one connection");
+    // The account disabled on another machine of the role: refused at once.
+    let other = team.machine("alice");
+    other.run(&["account", "disable", "svc"]).ok();
+    m.run(&["token", "svc"]).code(5);
+    other.run(&["account", "enable", "svc"]).ok();
+    assert_eq!(m.run(&["token", "svc"]).ok().stdout, token);
     // An administrator's disable on another machine is seen at the next request.
     admin.run(&["app", "disable", "svc"]).ok();
     m.run(&["token", "svc"]).code(5);

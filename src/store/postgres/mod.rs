@@ -582,13 +582,17 @@ impl SecretStore for PgStore {
         self.with(|c| {
             let (owner, _) = Self::account_owner(c, app_id, account)?;
             let row = c.client.query_opt(
-                "SELECT needs_authorization, last_error FROM outbound_accounts
+                "SELECT needs_authorization, last_error, record FROM outbound_accounts
                  WHERE app_id = $1 AND account = $2 AND owner = $3",
                 &[&app_id, &account, &owner],
             )?;
             Ok(row.map(|r| SharedState {
                 needs_authorization: r.get(0),
                 last_error: r.get(1),
+                inactive: r
+                    .get::<_, Option<String>>(2)
+                    .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
+                    .is_some_and(|v| v["inactive"] == true),
             }))
         })
     }
@@ -601,6 +605,17 @@ impl SecretStore for PgStore {
                 &[&app_id, &account, &owner, &record],
             )?;
             Ok(())
+        })
+    }
+
+    fn record(&self, app_id: &str, account: &str) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            let (owner, _) = Self::account_owner(c, app_id, account)?;
+            let row = c.client.query_opt(
+                "SELECT record FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3",
+                &[&app_id, &account, &owner],
+            )?;
+            Ok(row.and_then(|r| r.get(0)))
         })
     }
 
@@ -618,6 +633,7 @@ impl SecretStore for PgStore {
                         state: SharedState {
                             needs_authorization: r.get(1),
                             last_error: r.get(2),
+                            inactive: false,
                         },
                     })
                     .collect(),
