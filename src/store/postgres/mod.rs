@@ -95,17 +95,20 @@ impl PgStore {
         &self.inner.settings.label
     }
 
+    fn conn(&self) -> std::sync::MutexGuard<'_, Option<Conn>> {
+        self.inner
+            .conn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Runs `op` on the connection, opening it first if needed. A connection that
     /// broke is dropped, so the next use reconnects.
     fn with<T>(
         &self,
         op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
-        let mut guard = self
-            .inner
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.conn();
         if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
             *guard = Some(connect::open(&self.inner.settings)?);
         }
@@ -130,11 +133,7 @@ impl PgStore {
         &self,
         op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
-        let mut guard = self
-            .inner
-            .conn
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut guard = self.conn();
         let lost =
             || self.unreachable("the connection was lost during the change; nothing was saved");
         let Some(conn) = guard.as_mut() else {
