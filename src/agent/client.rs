@@ -55,6 +55,26 @@ pub fn ask(socket: &Path, request: &Request, within: Duration) -> Option<Respons
     serde_json::from_str(&answer).ok()
 }
 
+/// The team store's definitions from the agent (None: read them from the database).
+pub fn definitions(ctx: &Ctx, database: &str) -> Option<String> {
+    if !wanted() {
+        return None;
+    }
+    let request = Request::Definitions {
+        config: ctx.config_path.clone(),
+        store: ctx.store_flag(),
+        database: database.to_owned(),
+    };
+    match ask(
+        &socket_path(&ctx.state_dir),
+        &request,
+        Duration::from_secs(15),
+    )? {
+        Response::Definitions { text } => Some(text),
+        _ => None,
+    }
+}
+
 /// A valid token of (app, account) from the agent, or None when the command must
 /// get it itself: no agent, `OUTBOUND_NO_AGENT`, or the agent declined (an account
 /// that needs authorization, an error: done again here, it is reported as usual).

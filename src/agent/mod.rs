@@ -61,6 +61,13 @@ pub enum Request {
         #[serde(default)]
         database: Option<String>,
     },
+    /// The team store's application definitions (no secret is in them), so that a
+    /// client served by the agent needs no database connection of its own.
+    Definitions {
+        config: PathBuf,
+        store: Option<crate::store::Backend>,
+        database: String,
+    },
     Status,
     Stop,
 }
@@ -80,6 +87,9 @@ pub enum Response {
         started_at: u64,
     },
     Stopping,
+    Definitions {
+        text: String,
+    },
     /// The agent cannot serve this: the client does it itself (and reports the
     /// error as it would have without the agent).
     Declined {

@@ -36,6 +36,9 @@ type Key = (PathBuf, String, String);
 /// A configuration file as last read, with the (modified time, length) it had then.
 type Seen = ((SystemTime, u64), Arc<Config>);
 
+/// The team store's definitions as last read: their version, parsed, and as text.
+type TeamSeen = (i64, Arc<Config>, Arc<String>);
+
 struct Agent {
     state_dir: PathBuf,
     socket: PathBuf,
@@ -43,8 +46,9 @@ struct Agent {
     held: Mutex<HashMap<Key, Held>>,
     /// Each configuration file as last read, with the (modified time, length) it had.
     configs: Mutex<HashMap<PathBuf, Seen>>,
-    /// The team store's definitions as last read, by the version they had.
-    team_configs: Mutex<HashMap<PathBuf, (i64, Arc<Config>)>>,
+    /// The team store's definitions as last read (parsed, and their text), by the
+    /// version they had.
+    team_configs: Mutex<HashMap<PathBuf, TeamSeen>>,
     /// One team-store connection for every client (opened on first use).
     postgres: Arc<std::sync::OnceLock<crate::store::postgres::PgStore>>,
     connections: AtomicUsize,
@@ -172,6 +176,24 @@ impl Agent {
             Err(_) => Response::Declined {
                 reason: "malformed request".into(),
             },
+            Ok(Request::Definitions {
+                config,
+                store,
+                database,
+            }) => match self.other_database(&config, store, Some(database)) {
+                Some(reason) => Response::Declined { reason },
+                None => match self.team_text(&config, store) {
+                    Ok(Some(text)) => Response::Definitions {
+                        text: text.as_ref().clone(),
+                    },
+                    Ok(None) => Response::Declined {
+                        reason: "not a team store".into(),
+                    },
+                    Err(e) => Response::Declined {
+                        reason: e.to_string(),
+                    },
+                },
+            },
             Ok(Request::Status) => Response::Status {
                 pid: std::process::id(),
                 tokens: self.held.lock().map(|h| h.len()).unwrap_or(0),
@@ -249,19 +271,40 @@ impl Agent {
         if ctx.backend(&local) != Backend::Postgres {
             return Ok(local);
         }
-        let version = ctx.postgres(&local).apps_version()?;
+        Ok(self.team(&ctx, &local, path)?.1)
+    }
+
+    /// The team store's definitions of `path`'s configuration as text, or None when
+    /// it does not use the team store.
+    fn team_text(&self, path: &Path, store: Option<Backend>) -> Result<Option<Arc<String>>> {
+        let local = self.file_config(path)?;
+        let ctx = self.ctx(path, store);
+        if ctx.backend(&local) != Backend::Postgres {
+            return Ok(None);
+        }
+        Ok(Some(self.team(&ctx, &local, path)?.2))
+    }
+
+    /// The team store's definitions, read again when their version moved.
+    fn team(&self, ctx: &Ctx, local: &Config, path: &Path) -> Result<TeamSeen> {
+        let pg = ctx.postgres(local);
+        let version = pg.apps_version()?;
         let mut team = self
             .team_configs
             .lock()
             .map_err(|_| Error::Other("agent state poisoned".into()))?;
-        if let Some((seen, config)) = team.get(path)
-            && *seen == version
+        if let Some(seen) = team.get(path)
+            && seen.0 == version
         {
-            return Ok(Arc::clone(config));
+            return Ok(seen.clone());
         }
-        let config = Arc::new(ctx.load_or_empty()?);
-        team.insert(path.to_path_buf(), (version, Arc::clone(&config)));
-        Ok(config)
+        let docs = pg.documents();
+        let text = crate::config::AppDocuments::read(&docs)?;
+        let config =
+            Config::load(path)?.with_apps_from(crate::config::AppDocuments::label(&docs), &text)?;
+        let seen = (version, Arc::new(config), Arc::new(text));
+        team.insert(path.to_path_buf(), seen.clone());
+        Ok(seen)
     }
 
     /// The configuration file at `path`, read again when it changed.

@@ -121,6 +121,14 @@ impl Ctx {
         }
         let pg = self.postgres(&local);
         let docs = pg.documents();
+        // The agent, when one runs, has them: no connection of our own then.
+        #[cfg(unix)]
+        if let Some(text) = crate::agent::client::definitions(self, pg.label())
+            && let Ok(config) = Config::load(&self.config_path)?
+                .with_apps_from(crate::config::AppDocuments::label(&docs), &text)
+        {
+            return Ok(config);
+        }
         let text = crate::config::AppDocuments::read(&docs)?;
         local
             .with_apps_from(crate::config::AppDocuments::label(&docs), &text)

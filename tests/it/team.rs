@@ -163,7 +163,7 @@ impl Postgres {
     fn start_server(&self) {
         let tls = self.dir.path().join("tls");
         let options = format!(
-            "-k {dir} -c listen_addresses=127.0.0.1 -p {port} -c max_connections=260 -c fsync=off -c shared_buffers=32MB -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}",
+            "-k {dir} -c listen_addresses=127.0.0.1 -p {port} -c max_connections=260 -c fsync=off -c shared_buffers=32MB -c log_connections=on -c ssl=on -c ssl_cert_file={cert} -c ssl_key_file={key}",
             dir = self.dir.path().display(),
             port = self.port,
             cert = tls.join("server.pem").display(),
@@ -237,6 +237,14 @@ impl Postgres {
             "postgresql://{role}@127.0.0.1:{}/team?sslmode=disable",
             self.port
         )
+    }
+
+    /// How many connections the server has let in so far (from its log).
+    pub fn connections(&self) -> usize {
+        std::fs::read_to_string(self.dir.path().join("log"))
+            .unwrap_or_default()
+            .matches("connection authorized")
+            .count()
     }
 
     /// Stops the server (fast), for the tests of an unreachable store.
@@ -896,6 +904,13 @@ fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_cha
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'outbound'",
     );
     assert_eq!(agents.trim(), "1", "the agent holds one connection");
+    // Clients it serves open none of their own: definitions and token both come
+    // from the agent.
+    let before = team.pg.connections();
+    for _ in 0..5 {
+        assert_eq!(m.run(&["token", "svc"]).ok().stdout, token);
+    }
+    assert_eq!(team.pg.connections(), before, "no client connected");
     // The account disabled on another machine of the role: refused at once.
     let other = team.machine("alice");
     other.run(&["account", "disable", "svc"]).ok();
