@@ -113,6 +113,39 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
 
     let backend = ctx.backend(&config);
     let store = ctx.open_store(backend, &config);
+    if backend == Backend::Postgres {
+        // Reachable (the definitions above came from it); can this machine open
+        // what it holds?
+        let pg = ctx.postgres(&config);
+        match pg.current_key_id() {
+            Ok(id) => report.ok(
+                "store",
+                format!("team store {} reachable; data key {id}", pg.label()),
+            ),
+            Err(e) => report.fail(
+                "store",
+                e.to_string().lines().next().unwrap_or_default(),
+                "set OUTBOUND_STORE_KEY_FILE, store_key_command, or `outbound store set-key` (the team's data key)",
+            ),
+        }
+    } else {
+        check_local_store(&mut report, ctx, backend, store.as_ref());
+    }
+
+    check_browser(&mut report);
+
+    for app in config
+        .apps
+        .iter()
+        .filter(|a| name.is_none_or(|n| a.name == n))
+    {
+        check_app(&mut report, app, store.as_ref());
+    }
+    report.finish(json)
+}
+
+/// The keyring or the file store: reachable, and what it is.
+fn check_local_store(report: &mut Report, ctx: &Ctx, backend: Backend, store: &dyn SecretStore) {
     match store.get("doctor/probe") {
         Ok(_) if backend == Backend::File => report.warn(
             "store",
@@ -129,17 +162,6 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
             "start and unlock a Secret Service, or use --store file",
         ),
     }
-
-    check_browser(&mut report);
-
-    for app in config
-        .apps
-        .iter()
-        .filter(|a| name.is_none_or(|n| a.name == n))
-    {
-        check_app(&mut report, app, store.as_ref());
-    }
-    report.finish(json)
 }
 
 /// A launcher that is installed is not one that works: xdg-open without a desktop
@@ -238,9 +260,12 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
                 "missing from the store",
                 &format!("outbound app secret set {}", app.name),
             ),
-            Err(_) => report.fail(
+            Err(e) => report.fail(
                 &label("client secret"),
-                "the store cannot be read",
+                format!(
+                    "the store cannot be read: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
                 "see the store check above",
             ),
         },

@@ -720,6 +720,25 @@ fn a_run_without_database_url_or_data_key_says_what_to_set() {
         "{}",
         run.stderr
     );
+    // doctor says the same, on the store's line.
+    let run = m.run(&["doctor", "svc"]);
+    assert!(
+        run.stdout.contains("data key is unavailable"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        !run.stdout.contains("OS keyring reachable"),
+        "{}",
+        run.all()
+    );
+    let keyed = team.machine("alice");
+    let run = keyed.run(&["doctor", "svc"]);
+    assert!(
+        run.stdout.contains("team store postgresql://alice@"),
+        "{}",
+        run.all()
+    );
     // A password in the config file is refused, the file untouched.
     std::fs::create_dir_all(m.config_path().parent().unwrap()).unwrap();
     let text = "store = \"postgres\"\ndatabase_url = \"postgresql://u:hunter2@h/db\"\n";
