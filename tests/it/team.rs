@@ -183,16 +183,21 @@ impl Postgres {
         ]);
     }
 
-    fn tool(&self, args: &[&str]) {
-        let program = self.bin.join(args[0]);
-        let mut cmd = if as_root() {
+    /// A PostgreSQL program, run as the `postgres` user when we are root.
+    fn tool_command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        if as_root() {
             let mut c = Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(&program);
             c
         } else {
             Command::new(&program)
-        };
-        let out = cmd
+        }
+    }
+
+    fn tool(&self, args: &[&str]) {
+        let out = self
+            .tool_command(args[0])
             .args(&args[1..])
             .current_dir(self.dir.path())
             .stdin(Stdio::null())
@@ -209,6 +214,11 @@ impl Postgres {
 
     /// Runs SQL as the superuser in `db` with psql; returns its unaligned output.
     pub fn sql(&self, db: &str, sql: &str) -> String {
+        self.sql_as("postgres", db, sql)
+    }
+
+    /// [`Postgres::sql`] as the login role `role`: what that role may see.
+    pub fn sql_as(&self, role: &str, db: &str, sql: &str) -> String {
         let out = Command::new("psql")
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
             .args([
@@ -217,7 +227,7 @@ impl Postgres {
                 "-p",
                 &self.port.to_string(),
                 "-U",
-                "postgres",
+                role,
                 "-d",
                 db,
             ])
@@ -273,15 +283,8 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let program = self.bin.join("pg_ctl");
-        let mut cmd = if as_root() {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&program);
-            c
-        } else {
-            Command::new(&program)
-        };
-        let _ = cmd
+        let _ = self
+            .tool_command("pg_ctl")
             .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -414,12 +417,11 @@ fn only_administrators_change_apps_and_accounts_are_personal_unless_shared() {
     );
     assert_eq!(owners.trim(), "alice\nbob");
     // As bob, the database shows no row naming alice's personal account.
-    let seen = Command::new("psql")
-        .args(["-X", "-A", "-t", "-h", "127.0.0.1", "-p", &team.pg.port.to_string(), "-U", "bob", "-d", "team"])
-        .args(["-c", "SELECT owner FROM outbound_secrets WHERE account <> '' UNION ALL SELECT owner FROM outbound_accounts"])
-        .output()
-        .unwrap();
-    let seen = String::from_utf8_lossy(&seen.stdout);
+    let seen = team.pg.sql_as(
+        "bob",
+        "team",
+        "SELECT owner FROM outbound_secrets WHERE account <> '' UNION ALL SELECT owner FROM outbound_accounts",
+    );
     assert!(!seen.contains("alice"), "{seen}");
     assert!(seen.contains("bob"), "{seen}");
 }
@@ -1048,27 +1050,9 @@ fn audit_rows_of_every_machine_of_a_role_are_that_roles_alone() {
     // alice's fetch (client credentials) and her two uses, from both machines.
     assert!(events.len() >= 3, "{seen}");
     assert!(events.iter().all(|e| e["app"] == "svc"), "{seen}");
-    let as_bob = Command::new("psql")
-        .args([
-            "-X",
-            "-A",
-            "-t",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &team.pg.port.to_string(),
-        ])
-        .args([
-            "-U",
-            "bob",
-            "-d",
-            "team",
-            "-c",
-            "SELECT owner FROM outbound_audit",
-        ])
-        .output()
-        .unwrap();
-    let as_bob = String::from_utf8_lossy(&as_bob.stdout);
+    let as_bob = team
+        .pg
+        .sql_as("bob", "team", "SELECT owner FROM outbound_audit");
     assert!(!as_bob.contains("alice"), "{as_bob}");
     assert!(as_bob.contains("bob"), "{as_bob}");
 }

@@ -754,23 +754,23 @@ impl PgStore {
     }
 }
 
+/// Every definition row as (id, name, definition), in the order they were added.
+fn app_rows(c: &mut Conn) -> Result<Vec<(String, String, String)>, postgres::Error> {
+    let rows = c.client.query(
+        "SELECT id, name, definition FROM outbound_apps ORDER BY created_at, name",
+        &[],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
 impl Documents {
     /// Why the definitions do not load, by row: the first row that is invalid on its
     /// own, or that clashes with another (a name or id twice).
     pub fn diagnose(&self) -> Option<StoreError> {
-        let rows: Vec<(String, String, String)> = self
-            .store
-            .with(|c| {
-                let rows = c.client.query(
-                    "SELECT id, name, definition FROM outbound_apps ORDER BY created_at, name",
-                    &[],
-                )?;
-                Ok(rows
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2)))
-                    .collect())
-            })
-            .ok()?;
+        let rows = self.store.with(app_rows).ok()?;
         let mut ids = std::collections::HashSet::new();
         for (id, name, definition) in rows {
             let fail = |message: String| StoreError::BadDefinition {
@@ -847,14 +847,7 @@ impl crate::config::AppDocuments for Documents {
                     "SELECT version FROM outbound_apps_version WHERE id = 1 FOR UPDATE",
                     &[],
                 )?;
-                let rows = c.client.query(
-                    "SELECT id, name, definition FROM outbound_apps ORDER BY created_at, name",
-                    &[],
-                )?;
-                Ok(rows
-                    .iter()
-                    .map(|r| (r.get(0), r.get(1), r.get(2)))
-                    .collect())
+                app_rows(c)
             })
             .inspect_err(|_| self.rollback())?;
         let text: String = rows.iter().map(|r| r.2.as_str()).collect();
