@@ -112,6 +112,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         tokens: crate::proxy::TokenCache::new(Arc::new(source)),
         dpop,
         prefix,
+        direct: crate::proxy::direct_path(&app, &upstream),
         verbose: args.verbose,
     };
     let url_file = args.url_file.clone();

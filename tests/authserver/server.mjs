@@ -371,7 +371,8 @@ async function protectedResource(ctx, base) {
 //   GET /api/sse?n=N&every=MS  N Server-Sent Events, one every MS ms (an event without
 //                              data first), each naming the token's hash
 //   POST /api/count            the request body's length, read as a stream
-//   GET /api/big?n=BYTES       BYTES zero bytes, streamed in 1 MiB writes
+//   GET /api/big?n=BYTES       BYTES zero bytes, streamed in 1 MiB writes (&cut=K:
+//                              the connection destroyed after K of them)
 //   GET /api/reset             the connection destroyed without an answer
 async function streaming(ctx) {
   const [scheme, value] = String(ctx.get('authorization')).split(' ');
@@ -379,7 +380,7 @@ async function streaming(ctx) {
     && (await provider.AccessToken.find(value) || await provider.ClientCredentials.find(value));
   if (!token) { ctx.status = 401; ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"'); ctx.body = ''; return; }
   const hash = crypto.createHash('sha256').update(value).digest('hex').slice(0, 12);
-  console.log(`STREAM ${ctx.path} token=${hash}`);
+  console.log(`STREAM ${ctx.path} token=${hash} connection=${ctx.get('connection') || '-'}`);
   if (ctx.path === '/api/reset') { ctx.req.socket.destroy(); ctx.respond = false; return; }
   if (ctx.path === '/api/count') {
     let bytes = 0;
@@ -393,6 +394,10 @@ async function streaming(ctx) {
     let left = Number(ctx.query.n || 0);
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(left) });
     const chunk = Buffer.alloc(1 << 20);
+    if (ctx.query.cut) {
+      res.write(chunk.subarray(0, Number(ctx.query.cut)), () => res.socket.destroy());
+      return;
+    }
     while (left > 0) {
       const n = Math.min(left, chunk.length);
       if (!res.write(chunk.subarray(0, n))) await new Promise((r) => res.once('drain', r));

@@ -199,6 +199,146 @@ fn the_proxy_attaches_tokens_and_streams_both_ways() {
     assert!(ok && body.contains("cc-app"), "{body}");
 }
 
+/// GETs and HEADs to a plain-http upstream take the direct path (the proxy reads
+/// the head itself and splices the body): the bytes whole, HEAD, a body cut short,
+/// requests kept alive and pipelined on one connection and then handed to hyper
+/// (a POST), and a token the upstream refuses refreshed and sent again.
+#[test]
+fn downloads_take_the_direct_path() {
+    use std::io::Write;
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let proxy = start(&env, &["svc", "--upstream", &upstream]);
+    let base = &proxy.url;
+
+    // An odd size, larger than the pipe: all of it, on the direct path.
+    let (ok, size) = curl(&[
+        "-sf",
+        "-o",
+        "/dev/null",
+        "-w",
+        "%{size_download}",
+        &format!("{base}big?n=33554433"),
+    ]);
+    assert!(ok);
+    assert_eq!(size, "33554433");
+    let log = server.log();
+    let line = log
+        .lines()
+        .find(|l| l.starts_with("STREAM /api/big"))
+        .unwrap();
+    assert!(line.ends_with("connection=close"), "{line}");
+
+    // HEAD: the length, no body.
+    let (ok, head) = curl(&["-sfI", &format!("{base}big?n=1000")]);
+    assert!(ok, "{head}");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("content-length: 1000"),
+        "{head}"
+    );
+
+    // A body cut short: the client sees it cut (curl: 18, partial file), and the
+    // proxy serves the next request.
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            &format!("{base}big?n=4194304&cut=1000"),
+        ])
+        .status()
+        .unwrap();
+    assert_eq!(out.code(), Some(18));
+
+    // One connection: two GETs, a POST (hyper takes the connection from there), and
+    // a GET after it.
+    let (ok, out) = curl(&[
+        "-s",
+        "-w",
+        " connects=%{num_connects}\n",
+        "-o",
+        "/dev/null",
+        &format!("{base}big?n=10"),
+        &format!("{base}whoami"),
+        "--next",
+        "-s",
+        "-w",
+        " connects=%{num_connects}\n",
+        "--data-binary",
+        "12345",
+        &format!("{base}count"),
+        "--next",
+        "-s",
+        "-w",
+        " connects=%{num_connects}\n",
+        &format!("{base}whoami"),
+    ]);
+    assert!(ok, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0], " connects=1", "{out}");
+    assert!(
+        lines[1].contains("cc-app") && lines[1].ends_with("connects=0"),
+        "{out}"
+    );
+    assert_eq!(lines[2], "{\"bytes\":5} connects=0", "{out}");
+    assert!(
+        lines[3].contains("cc-app") && lines[3].ends_with("connects=0"),
+        "{out}"
+    );
+    let log = server.log();
+    let count = log
+        .lines()
+        .find(|l| l.starts_with("STREAM /api/count"))
+        .unwrap();
+    assert!(
+        !count.ends_with("connection=close"),
+        "hyper's path: {count}"
+    );
+
+    // Two requests pipelined in one write: two answers, in order.
+    let rest = base.trim_start_matches("http://");
+    let (addr, path) = rest.split_once('/').unwrap();
+    let mut raw = std::net::TcpStream::connect(addr).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        raw,
+        "GET /{path}big?n=3 HTTP/1.1\r\nHost: x\r\n\r\nGET /{path}big?n=5 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answers = Vec::new();
+    raw.read_to_end(&mut answers).unwrap();
+    let answers = String::from_utf8_lossy(&answers).to_ascii_lowercase();
+    assert_eq!(answers.matches("http/1.1 200 ok").count(), 2, "{answers}");
+    assert!(answers.contains("content-length: 3"), "{answers}");
+    assert!(
+        answers.contains("content-length: 5\r\n") && answers.ends_with("\r\n\r\n\0\0\0\0\0"),
+        "{answers}"
+    );
+
+    // The upstream refuses the token (revoked at the server): refreshed, sent again.
+    let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
+    let revoked = Command::new("curl")
+        .args([
+            "-sf",
+            "-u",
+            "cc-app:cc-secret",
+            "-d",
+            &format!("token={token}"),
+            &format!("{}/token/revocation", server.issuer),
+        ])
+        .status()
+        .unwrap();
+    assert!(revoked.success());
+    let before = server.token_requests("client_credentials");
+    let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
+    assert!(ok && body.contains("cc-app"), "{body}");
+    assert!(server.token_requests("client_credentials") > before);
+}
+
 /// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
 /// refuses to start with.
 #[test]

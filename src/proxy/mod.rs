@@ -25,6 +25,9 @@ use url::Url;
 
 use crate::app::App;
 use crate::error::{Error, Result};
+
+mod direct;
+mod splice;
 use crate::secret::Secret;
 use crate::tokens::{Access, StoredToken};
 
@@ -38,7 +41,7 @@ pub type TokenSource = dyn Fn(Option<&Secret>) -> Result<Access> + Send + Sync;
 const GRACE: Duration = Duration::from_secs(10);
 
 /// Headers that belong to one connection (RFC 9110 §7.6.1), never forwarded.
-const HOP_BY_HOP: [&str; 8] = [
+pub(crate) const HOP_BY_HOP: [&str; 8] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -57,6 +60,9 @@ pub struct Proxy {
     pub dpop: Option<crate::dpop::Dpop>,
     /// The capability prefix (without slashes); None on a Unix socket.
     pub prefix: Option<String>,
+    /// GETs and HEADs take the direct path ([`direct`]): the upstream is plain http
+    /// and reached without a proxy ([`direct_path`]).
+    pub direct: bool,
     pub verbose: bool,
 }
 
@@ -64,6 +70,13 @@ pub struct Proxy {
 pub enum Listen {
     Tcp(SocketAddr),
     Unix(std::path::PathBuf),
+}
+
+/// Whether GETs and HEADs to `upstream` may take the direct path: plain http (the
+/// splice needs the bytes as they are on the wire) and no proxy between (the app's,
+/// or the environment's that reqwest would use).
+pub fn direct_path(app: &App, upstream: &Url) -> bool {
+    upstream.scheme() == "http" && crate::http::proxy_for(app.proxy.as_ref(), upstream).is_none()
 }
 
 /// A random capability prefix: 128 bits, URL-safe.
@@ -90,31 +103,12 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
             .map_err(|e| Error::io("cannot watch SIGINT", e))?;
         macro_rules! accept_loop {
-            ($listener:expr) => {
+            ($listener:expr, $serve:expr) => {
                 loop {
                     tokio::select! {
                         accepted = $listener.accept() => {
                             let Ok((stream, _)) = accepted else { continue };
-                            nodelay(&stream);
-                            let shared = Arc::clone(&shared);
-                            let service = hyper::service::service_fn(move |req| {
-                                let shared = Arc::clone(&shared);
-                                async move { Ok::<_, Infallible>(handle(shared, req).await) }
-                            });
-                            let conn = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                                .with_upgrades();
-                            let mut stopping = stopping.clone();
-                            open.spawn(async move {
-                                let mut conn = std::pin::pin!(conn);
-                                tokio::select! {
-                                    _ = conn.as_mut() => {}
-                                    _ = stopping.changed() => {
-                                        conn.as_mut().graceful_shutdown();
-                                        let _ = conn.await;
-                                    }
-                                }
-                            });
+                            open.spawn($serve(Arc::clone(&shared), stream, stopping.clone()));
                         }
                         _ = term.recv() => break,
                         _ = int.recv() => break,
@@ -132,7 +126,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                     .map_err(|e| Error::io("the proxy has no address", e))?;
                 let prefix = shared.prefix.as_deref().unwrap_or_default();
                 ready(&format!("http://{local}/{prefix}/"))?;
-                accept_loop!(listener);
+                accept_loop!(listener, tcp_connection);
             }
             Listen::Unix(path) => {
                 if path.exists() {
@@ -145,7 +139,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                 std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
                     .map_err(|e| Error::io(format!("cannot restrict {}", path.display()), e))?;
                 ready(&path.display().to_string())?;
-                accept_loop!(listener);
+                accept_loop!(listener, serve_hyper);
                 let _ = std::fs::remove_file(&path);
             }
         }
@@ -157,10 +151,126 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
     })
 }
 
-/// Small answers go out at once (no Nagle delay against the client's delayed ACK).
-fn nodelay<S: std::any::Any>(stream: &S) {
-    if let Some(tcp) = (stream as &dyn std::any::Any).downcast_ref::<tokio::net::TcpStream>() {
-        let _ = tcp.set_nodelay(true);
+/// A client's TCP connection: requests the direct path takes are served there, the
+/// first one it does not take hands the connection (and what was read of it) to
+/// hyper. Between requests, a stop closes it.
+async fn tcp_connection(
+    shared: Arc<Proxy>,
+    mut stream: tokio::net::TcpStream,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    // Small answers go out at once (no Nagle delay against the client's delayed ACK).
+    let _ = stream.set_nodelay(true);
+    let mut read = bytes::BytesMut::new();
+    if shared.direct {
+        loop {
+            let next = tokio::select! {
+                next = direct::next_request(&shared, &mut stream, &mut read) => next,
+                _ = stopping.changed() => return,
+            };
+            match next {
+                direct::Next::Closed => return,
+                direct::Next::Other => break,
+                direct::Next::Direct(request) => {
+                    if !direct::serve(&shared, &mut stream, *request).await || *stopping.borrow() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    serve_hyper(
+        shared,
+        Rewind {
+            read: read.freeze(),
+            inner: stream,
+        },
+        stopping,
+    )
+    .await
+}
+
+/// One connection served by hyper until it closes; told to finish when the proxy
+/// stops.
+async fn serve_hyper<S>(
+    shared: Arc<Proxy>,
+    stream: S,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |req| {
+        let shared = Arc::clone(&shared);
+        async move { Ok::<_, Infallible>(handle(shared, req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopping.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// A connection whose first bytes were already read: they are read again first.
+struct Rewind {
+    read: Bytes,
+    inner: tokio::net::TcpStream,
+}
+
+impl tokio::io::AsyncRead for Rewind {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        if !this.read.is_empty() {
+            let n = buf.remaining().min(this.read.len());
+            buf.put_slice(&this.read.split_to(n));
+            return std::task::Poll::Ready(Ok(()));
+        }
+        std::pin::Pin::new(&mut this.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for Rewind {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
     }
 }
 
@@ -181,40 +291,50 @@ fn plain(status: StatusCode, text: &str) -> Response<Body> {
 async fn handle(shared: Arc<Proxy>, req: Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
     let method = req.method().clone();
-    let shown_path = req.uri().path().to_owned();
+    let path = req.uri().path().to_owned();
     let response = forward(&shared, req).await;
-    if shared.verbose {
-        // The path after the capability prefix only; no header, no token.
-        let path = match &shared.prefix {
-            Some(p) => shown_path
-                .strip_prefix(&format!("/{p}"))
-                .unwrap_or("(no capability)")
-                .to_owned(),
-            None => shown_path,
-        };
-        eprintln!(
-            "proxy: {method} {} -> {} ({} ms)",
-            crate::text::printable(&path),
-            response.status().as_u16(),
-            started.elapsed().as_millis()
-        );
-    }
+    log(&shared, &method, &path, response.status().as_u16(), started);
     response
 }
 
-async fn forward(shared: &Proxy, mut req: Request<Incoming>) -> Response<Body> {
-    let proxy = shared;
-    if req.uri().authority().is_some() || req.uri().scheme().is_some() {
-        return plain(
+/// With `--verbose`, one line per request: the method, the path after the
+/// capability prefix (no query, no header, no token), the status and the time.
+fn log(proxy: &Proxy, method: &hyper::Method, path: &str, status: u16, started: Instant) {
+    if !proxy.verbose {
+        return;
+    }
+    let path = match &proxy.prefix {
+        Some(p) => path
+            .strip_prefix(&format!("/{p}"))
+            .unwrap_or("(no capability)"),
+        None => path,
+    };
+    eprintln!(
+        "proxy: {method} {} -> {status} ({} ms)",
+        crate::text::printable(path),
+        started.elapsed().as_millis()
+    );
+}
+
+/// Where a request goes and with which headers (the token not yet attached); the
+/// status and text to answer instead when it may not go.
+type Refusal = (StatusCode, &'static str);
+
+fn plan(
+    proxy: &Proxy,
+    req: &hyper::http::request::Parts,
+) -> std::result::Result<(Url, reqwest::header::HeaderMap), Refusal> {
+    if req.uri.authority().is_some() || req.uri.scheme().is_some() {
+        return Err((
             StatusCode::BAD_REQUEST,
             "this proxy forwards only to its upstream: send the path, not an absolute URL",
-        );
+        ));
     }
-    let path = req.uri().path();
+    let path = req.uri.path();
     let rest = match &proxy.prefix {
         Some(prefix) => match path.strip_prefix(&format!("/{prefix}")) {
             Some(rest) if rest.is_empty() || rest.starts_with('/') => rest,
-            _ => return plain(StatusCode::NOT_FOUND, "not found"),
+            _ => return Err((StatusCode::NOT_FOUND, "not found")),
         },
         None => path,
     };
@@ -224,7 +344,17 @@ async fn forward(shared: &Proxy, mut req: Request<Incoming>) -> Response<Body> {
         "{base}{}",
         if rest.is_empty() { "/" } else { rest }
     ));
-    url.set_query(req.uri().query());
+    url.set_query(req.uri.query());
+    Ok((url, outgoing_headers(&req.headers, &proxy.app)))
+}
+
+async fn forward(proxy: &Proxy, req: Request<Incoming>) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let (url, mut headers) = match plan(proxy, &parts) {
+        Ok(planned) => planned,
+        Err((status, text)) => return plain(status, text),
+    };
+    let mut req = Request::from_parts(parts, body);
     // A body that may not be there can be sent again after a refresh; a streamed one
     // cannot.
     let no_body = req
@@ -233,7 +363,6 @@ async fn forward(shared: &Proxy, mut req: Request<Incoming>) -> Response<Body> {
         .is_none_or(|v| v == "0")
         && !req.headers().contains_key(header::TRANSFER_ENCODING);
     let method = req.method().clone();
-    let mut headers = outgoing_headers(req.headers(), &proxy.app);
     // A protocol upgrade (WebSocket): asked for upstream too, and once both sides
     // switched, bytes are copied both ways.
     let upgrade = req

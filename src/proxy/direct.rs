@@ -1,0 +1,363 @@
+//! The proxy's direct path, for the requests downloads are made of: a GET or HEAD
+//! without a body, to a plain-http upstream reached without a proxy. Its head is
+//! read here (by httparse, as hyper does), checked and rewritten by the same code as
+//! every other request ([`super::plan`]), and sent on a fresh upstream connection
+//! (`Connection: close`); the answer's head is read, filtered and passed on, and a
+//! body of known length goes from one socket to the other by splice(2)
+//! ([`super::splice`]) instead of through hyper's buffers: a proxied GiB then costs
+//! the proxy about half the CPU (BENCHMARKS.md).
+//!
+//! Everything else (requests with a body, upgrades, HTTP/1.0, a head this code does
+//! not take) is handed to hyper with the bytes already read, for the rest of that
+//! connection.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BytesMut};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, StatusCode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use url::Url;
+
+use super::{HOP_BY_HOP, Proxy};
+use crate::tokens::StoredToken;
+
+/// The longest request or response head read (hyper's own limit is about this).
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_HEADERS: usize = 100;
+/// As the upstream client hyper's path uses (`crate::http`'s connect timeout).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What came next on a client's connection.
+pub enum Next {
+    /// A request this path serves; its head has been consumed.
+    Direct(Box<Request>),
+    /// Something for hyper; nothing consumed.
+    Other,
+    /// The client left.
+    Closed,
+}
+
+pub struct Request {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    /// The path as the client sent it (for `--verbose`).
+    path: String,
+    keep_alive: bool,
+}
+
+/// Reads the next request head into `read` (which keeps what was read, for hyper).
+pub async fn next_request(proxy: &Proxy, client: &mut TcpStream, read: &mut BytesMut) -> Next {
+    loop {
+        if !read.is_empty() {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut head = httparse::Request::new(&mut headers);
+            match head.parse(read) {
+                Ok(httparse::Status::Complete(len)) => {
+                    let Some(request) = taken(proxy, &head) else {
+                        return Next::Other;
+                    };
+                    read.advance(len);
+                    return Next::Direct(Box::new(request));
+                }
+                Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {}
+                // Too long or not HTTP: hyper gives the answer.
+                _ => return Next::Other,
+            }
+        }
+        match client.read_buf(read).await {
+            Ok(0) if read.is_empty() => return Next::Closed,
+            Ok(0) => return Next::Other,
+            Ok(_) => {}
+            Err(_) => return Next::Closed,
+        }
+    }
+}
+
+/// The request, when this path takes it.
+fn taken(proxy: &Proxy, head: &httparse::Request) -> Option<Request> {
+    if head.version != Some(1) {
+        return None;
+    }
+    let method = match head.method? {
+        "GET" => Method::GET,
+        "HEAD" => Method::HEAD,
+        _ => return None,
+    };
+    let mut request = hyper::Request::builder()
+        .method(method.clone())
+        .uri(head.path?)
+        .version(hyper::Version::HTTP_11);
+    for h in head.headers.iter() {
+        let name = HeaderName::from_bytes(h.name.as_bytes()).ok()?;
+        let value = HeaderValue::from_bytes(h.value).ok()?;
+        request = request.header(name, value);
+    }
+    let (parts, ()) = request.body(()).ok()?.into_parts();
+    let has = |name: &HeaderName| parts.headers.contains_key(name);
+    let content_length = parts.headers.get(header::CONTENT_LENGTH);
+    if content_length.is_some_and(|v| v != "0")
+        || has(&header::TRANSFER_ENCODING)
+        || has(&header::UPGRADE)
+        || has(&header::EXPECT)
+    {
+        return None;
+    }
+    let (url, headers) = super::plan(proxy, &parts).ok()?;
+    let keep_alive = !parts
+        .headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.to_ascii_lowercase().contains("close"));
+    Some(Request {
+        method,
+        url,
+        headers,
+        path: parts.uri.path().to_owned(),
+        keep_alive,
+    })
+}
+
+/// Serves one request; false when the client's connection is to be closed.
+pub async fn serve(proxy: &Arc<Proxy>, client: &mut TcpStream, request: Request) -> bool {
+    let started = Instant::now();
+    let (status, keep) = exchange(proxy, client, &request).await;
+    super::log(proxy, &request.method, &request.path, status, started);
+    keep && request.keep_alive
+}
+
+async fn exchange(proxy: &Proxy, client: &mut TcpStream, request: &Request) -> (u16, bool) {
+    let token = match proxy.tokens.get(&proxy.app, None).await {
+        Ok(t) => t,
+        Err(e) => return answer(client, StatusCode::BAD_GATEWAY, &format!("no token: {e}")).await,
+    };
+    let mut upstream = match send(proxy, request, &token).await {
+        Ok(u) => u,
+        Err(e) => return unanswered(client, e).await,
+    };
+    if upstream.status == StatusCode::UNAUTHORIZED {
+        // Refreshed once, and sent again; without a new token the 401 goes back.
+        if let Ok(fresh) = proxy
+            .tokens
+            .get(&proxy.app, Some(&token.access_token))
+            .await
+        {
+            upstream = match send(proxy, request, &fresh).await {
+                Ok(u) => u,
+                Err(e) => return unanswered(client, e).await,
+            };
+        }
+    }
+    relay(client, upstream, request.method == Method::HEAD).await
+}
+
+/// The upstream's answer, its head read.
+struct Upstream {
+    stream: TcpStream,
+    status: StatusCode,
+    headers: HeaderMap,
+    /// What was read after the head: the start of the body.
+    rest: BytesMut,
+}
+
+async fn send(proxy: &Proxy, request: &Request, token: &StoredToken) -> std::io::Result<Upstream> {
+    let other = |why: &str| std::io::Error::other(why.to_owned());
+    let url = &request.url;
+    let mut headers = request.headers.clone();
+    super::attach(&mut headers, proxy, token, &request.method, url).map_err(|e| other(&e))?;
+    if !headers.contains_key(header::USER_AGENT) {
+        headers.insert(
+            header::USER_AGENT,
+            HeaderValue::from_static(crate::http::USER_AGENT),
+        );
+    }
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(80);
+    let mut stream = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        TcpStream::connect(format!("{host}:{port}")),
+    )
+    .await
+    .map_err(|_| other("connecting timed out"))??;
+    let _ = stream.set_nodelay(true);
+    let mut head = Vec::with_capacity(1024);
+    let target = &url[url::Position::BeforePath..url::Position::AfterQuery];
+    let authority = &url[url::Position::BeforeHost..url::Position::AfterPort];
+    let _ = write!(
+        head,
+        "{} {target} HTTP/1.1\r\nhost: {authority}\r\n",
+        request.method
+    );
+    for (name, value) in &headers {
+        head.extend_from_slice(name.as_str().as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(value.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"connection: close\r\n\r\n");
+    stream.write_all(&head).await?;
+    let mut read = BytesMut::with_capacity(16 * 1024);
+    loop {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut response = httparse::Response::new(&mut headers);
+        match response.parse(&read) {
+            Ok(httparse::Status::Complete(len)) => {
+                let code = response.code.unwrap_or_default();
+                let status = StatusCode::from_u16(code)
+                    .map_err(|_| other(&format!("status {code} is not HTTP")))?;
+                let mut out = HeaderMap::new();
+                for h in response.headers.iter() {
+                    let name = HeaderName::from_bytes(h.name.as_bytes())
+                        .map_err(|_| other("a header name that is not HTTP"))?;
+                    let value = HeaderValue::from_bytes(h.value)
+                        .map_err(|_| other("a header value that is not HTTP"))?;
+                    out.append(name, value);
+                }
+                read.advance(len);
+                if status.is_informational() {
+                    // 100 Continue, 103 Early Hints: the answer comes after.
+                    continue;
+                }
+                return Ok(Upstream {
+                    stream,
+                    status,
+                    headers: out,
+                    rest: read,
+                });
+            }
+            Ok(httparse::Status::Partial) if read.len() < MAX_HEAD => {}
+            Ok(httparse::Status::Partial) => return Err(other("its answer's head is too long")),
+            Err(e) => return Err(other(&format!("its answer is not HTTP ({e})"))),
+        }
+        if stream.read_buf(&mut read).await? == 0 {
+            return Err(other("it closed the connection without answering"));
+        }
+    }
+}
+
+/// How the body ends.
+enum Framing {
+    None,
+    Length(u64),
+    /// Until the upstream closes (it was asked to): chunked bytes pass through as
+    /// they are, for the client to decode.
+    UntilClose,
+}
+
+async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: bool) -> (u16, bool) {
+    let status = upstream.status;
+    let chunked = upstream.headers.contains_key(header::TRANSFER_ENCODING);
+    let framing =
+        if head_request || status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED {
+            Framing::None
+        } else if chunked {
+            Framing::UntilClose
+        } else {
+            match content_length(&upstream.headers) {
+                Ok(Some(n)) => Framing::Length(n),
+                Ok(None) => Framing::UntilClose,
+                Err(()) => {
+                    return answer(
+                        client,
+                        StatusCode::BAD_GATEWAY,
+                        "the upstream's answer has an invalid Content-Length",
+                    )
+                    .await;
+                }
+            }
+        };
+    let mut head = Vec::with_capacity(1024 + upstream.rest.len());
+    let _ = write!(
+        head,
+        "HTTP/1.1 {} {}\r\n",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or("")
+    );
+    for (name, value) in &upstream.headers {
+        let n = name.as_str();
+        // Transfer-Encoding stays when the encoded bytes pass through; a
+        // Content-Length beside it is void (RFC 9112 §6.3).
+        let passed = if n == "transfer-encoding" {
+            !head_request
+        } else {
+            !(HOP_BY_HOP.contains(&n) || chunked && n == "content-length")
+        };
+        if passed {
+            head.extend_from_slice(n.as_bytes());
+            head.extend_from_slice(b": ");
+            head.extend_from_slice(value.as_bytes());
+            head.extend_from_slice(b"\r\n");
+        }
+    }
+    if matches!(framing, Framing::UntilClose) {
+        head.extend_from_slice(b"connection: close\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    let code = status.as_u16();
+    let already = match framing {
+        Framing::None => 0,
+        Framing::Length(n) => upstream
+            .rest
+            .len()
+            .min(usize::try_from(n).unwrap_or(usize::MAX)),
+        Framing::UntilClose => upstream.rest.len(),
+    };
+    head.extend_from_slice(&upstream.rest[..already]);
+    if client.write_all(&head).await.is_err() {
+        return (code, false);
+    }
+    match framing {
+        Framing::None => (code, true),
+        Framing::Length(n) => {
+            let moved = super::splice::body(&mut upstream.stream, client, n - already as u64).await;
+            // An upstream that stopped short: the client's connection is closed, so
+            // it sees a truncated body, not a short one followed by garbage.
+            (code, moved.is_ok())
+        }
+        Framing::UntilClose => {
+            let _ = tokio::io::copy(&mut upstream.stream, client).await;
+            (code, false)
+        }
+    }
+}
+
+/// The one Content-Length (repeated values must agree), None without one.
+fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ()> {
+    let mut found = None;
+    for value in headers.get_all(header::CONTENT_LENGTH) {
+        for part in value.to_str().map_err(|_| ())?.split(',') {
+            let n: u64 = part.trim().parse().map_err(|_| ())?;
+            if found.is_some_and(|f| f != n) {
+                return Err(());
+            }
+            found = Some(n);
+        }
+    }
+    Ok(found)
+}
+
+async fn unanswered(client: &mut TcpStream, e: std::io::Error) -> (u16, bool) {
+    let text = format!(
+        "the upstream did not answer: {}",
+        crate::text::printable(&e.to_string())
+    );
+    answer(client, StatusCode::BAD_GATEWAY, &text).await
+}
+
+/// A short plain-text answer of the proxy's own.
+async fn answer(client: &mut TcpStream, status: StatusCode, text: &str) -> (u16, bool) {
+    let body = format!("{text}\n");
+    let head = format!(
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        body.len()
+    );
+    let kept = client.write_all(head.as_bytes()).await.is_ok();
+    (status.as_u16(), kept)
+}
