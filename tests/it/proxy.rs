@@ -174,7 +174,7 @@ fn the_proxy_attaches_tokens_and_streams_both_ways() {
         ws.read_exact(&mut echo).unwrap();
         assert_eq!(&echo, b"hello through the proxy");
     }
-    assert!(server.log().contains("WS upgraded"));
+    server.wait_for_log("WS upgraded");
 
     // An upstream that resets, a client that leaves mid-stream: others are served.
     let (_, code) = curl(&[
@@ -224,6 +224,7 @@ fn downloads_take_the_direct_path() {
     ]);
     assert!(ok);
     assert_eq!(size, "33554433");
+    server.wait_for_log("STREAM /api/big");
     let log = server.log();
     let line = log
         .lines()
@@ -289,6 +290,7 @@ fn downloads_take_the_direct_path() {
         lines[3].contains("cc-app") && lines[3].ends_with("connects=0"),
         "{out}"
     );
+    server.wait_for_log("STREAM /api/count");
     let log = server.log();
     let count = log
         .lines()
@@ -336,7 +338,7 @@ fn downloads_take_the_direct_path() {
     let before = server.token_requests("client_credentials");
     let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
     assert!(ok && body.contains("cc-app"), "{body}");
-    assert!(server.token_requests("client_credentials") > before);
+    assert!(server.wait_for_token_requests("client_credentials", before + 1) > before);
 }
 
 /// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
