@@ -488,10 +488,23 @@ async fn forward(proxy: &Proxy, req: Request<Incoming>) -> Response<Body> {
 /// upstream's is set), not the client's own credentials for the upstream.
 fn outgoing_headers(incoming: &HeaderMap, app: &App) -> reqwest::header::HeaderMap {
     let own = app.token_header_name.to_ascii_lowercase();
+    // Headers the client named in `Connection` are its own with this hop too.
+    let named: Vec<String> = incoming
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|n| n.trim().to_ascii_lowercase())
+        .collect();
     let mut out = reqwest::header::HeaderMap::new();
     for (name, value) in incoming {
         let n = name.as_str();
-        if HOP_BY_HOP.contains(&n) || n == "host" || n == "authorization" || n == "dpop" || n == own
+        if HOP_BY_HOP.contains(&n)
+            || n == "host"
+            || n == "authorization"
+            || n == "dpop"
+            || n == own
+            || named.iter().any(|c| c == n)
         {
             continue;
         }
@@ -569,5 +582,34 @@ impl TokenCache {
             .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
         *current = Some(access.token.clone());
         Ok(access.token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clients_own_headers_stay_with_it() {
+        let text = "[apps.svc]\nid = \"a1\"\nclient_id = \"c\"\ngrant = \"client_credentials\"\nclient_auth = \"none\"\ntoken_url = \"https://as.example/token\"\ntoken_header_name = \"X-Api-Key\"\n";
+        let config = crate::config::Config::parse(std::path::Path::new("apps.toml"), text)
+            .unwrap_or_else(|e| panic!("{}", e.error));
+        let app = config.app("svc").unwrap();
+        let mut incoming = HeaderMap::new();
+        for (name, value) in [
+            ("connection", "keep-alive, X-Hop"),
+            ("x-hop", "1"),
+            ("x-kept", "2"),
+            ("host", "127.0.0.1:9"),
+            ("authorization", "Bearer stolen"),
+            ("x-api-key", "stolen"),
+            ("dpop", "proof"),
+            ("te", "trailers"),
+        ] {
+            incoming.append(name, HeaderValue::from_static(value));
+        }
+        let out = outgoing_headers(&incoming, app);
+        let names: Vec<&str> = out.keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["x-kept"]);
     }
 }
