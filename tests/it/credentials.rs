@@ -358,6 +358,23 @@ fn dpop_binds_tokens_and_curl_proves_them() {
     assert!(!run.stderr.contains(&token));
     // Twice: a fresh proof (jti) each time.
     env.run(&["curl", "svc", &api]).ok();
+    // Through `outbound proxy`: a fresh proof for each request, on the direct path (a
+    // GET) and on the general one (a POST).
+    let proxy = crate::proxy::start(
+        &env,
+        &["svc", "--upstream", &format!("{}/api", server.issuer)],
+    );
+    for extra in [&[][..], &["-X", "POST", "-d", "x"][..]] {
+        let out = std::process::Command::new("curl")
+            .args(["-sf"])
+            .args(extra)
+            .arg(format!("{}whoami", proxy.url))
+            .output()
+            .unwrap();
+        let body = String::from_utf8_lossy(&out.stdout);
+        assert!(body.contains("\"bound\":\"dpop\""), "{extra:?}: {body}");
+    }
+    drop(proxy);
 
     // The server checks: no proof, or the bearer scheme, is refused.
     let (code, body) = real_curl(&api, &[format!("Authorization: DPoP {token}")]);
@@ -1113,6 +1130,19 @@ fn mtls_client_certificates_authenticate_and_bind() {
     let api = format!("{}/api/whoami", server.issuer);
     let run = env.run(&["curl", "m", &api]).ok();
     assert_eq!(run.json()["bound"], "mtls", "{}", run.stderr);
+    // Through `outbound proxy` (an https upstream: the general path), the certificate
+    // is presented for the client.
+    let proxy = crate::proxy::start(
+        &env,
+        &["m", "--upstream", &format!("{}/api", server.issuer)],
+    );
+    let out = std::process::Command::new("curl")
+        .args(["-sf", &format!("{}whoami", proxy.url)])
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    assert!(body.contains("\"bound\":\"mtls\""), "{body}");
+    drop(proxy);
     // The same token without the certificate is refused.
     let out = std::process::Command::new("curl")
         .args([

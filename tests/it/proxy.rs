@@ -10,9 +10,9 @@ use crate::authserver::{AuthServer, Options};
 use crate::harness::Env;
 
 /// A running proxy and the address it printed.
-struct Running {
+pub struct Running {
     child: Child,
-    url: String,
+    pub url: String,
 }
 
 impl Drop for Running {
@@ -22,7 +22,7 @@ impl Drop for Running {
     }
 }
 
-fn start(env: &Env, args: &[&str]) -> Running {
+pub fn start(env: &Env, args: &[&str]) -> Running {
     let mut full = vec!["proxy"];
     full.extend(args);
     let mut child = env
