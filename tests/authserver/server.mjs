@@ -374,6 +374,7 @@ async function protectedResource(ctx, base) {
 //   GET /api/big?n=BYTES       BYTES zero bytes, streamed in 1 MiB writes (&cut=K:
 //                              the connection destroyed after K of them)
 //   GET /api/reset             the connection destroyed without an answer
+//   ANY /api/redirect?to=URL    302 to URL
 async function streaming(ctx) {
   const [scheme, value] = String(ctx.get('authorization')).split(' ');
   const token = scheme === 'Bearer' && value
@@ -382,6 +383,7 @@ async function streaming(ctx) {
   const hash = crypto.createHash('sha256').update(value).digest('hex').slice(0, 12);
   console.log(`STREAM ${ctx.path} token=${hash} connection=${ctx.get('connection') || '-'}`);
   if (ctx.path === '/api/reset') { ctx.req.socket.destroy(); ctx.respond = false; return; }
+  if (ctx.path === '/api/redirect') { ctx.status = 302; ctx.set('Location', String(ctx.query.to)); ctx.body = ''; return; }
   if (ctx.path === '/api/count') {
     let bytes = 0;
     for await (const chunk of ctx.req) bytes += chunk.length;
@@ -502,7 +504,7 @@ async function kube(ctx) {
 
 provider.use(async (ctx, next) => {
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
-  if (['/api/sse', '/api/count', '/api/big', '/api/reset'].includes(ctx.path)) return streaming(ctx);
+  if (['/api/sse', '/api/count', '/api/big', '/api/reset', '/api/redirect'].includes(ctx.path)) return streaming(ctx);
   if (ctx.path === '/mcp-stream') return mcpStream(ctx);
   const prmPath = ctx.path.replace(/^\/\.well-known\/oauth-protected-resource/, '');
   if (prmPath !== ctx.path && prm[prmPath]) { ctx.body = prm[prmPath](); return; }

@@ -321,6 +321,28 @@ fn downloads_take_the_direct_path() {
         "{answers}"
     );
 
+    // A redirect to another origin is the client's to follow, on either path: the
+    // proxy passes it on as it came.
+    for extra in [&[][..], &["-d", "x"][..]] {
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{redirect_url}",
+            ])
+            .args(extra)
+            .arg(format!("{base}redirect?to=http://elsewhere.example/x"))
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "302 http://elsewhere.example/x",
+            "{extra:?}"
+        );
+    }
+
     // The upstream refuses the token (revoked at the server): refreshed, sent again.
     let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
     let revoked = Command::new("curl")
@@ -339,6 +361,43 @@ fn downloads_take_the_direct_path() {
     let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
     assert!(ok && body.contains("cc-app"), "{body}");
     assert!(server.wait_for_token_requests("client_credentials", before + 1) > before);
+}
+
+/// SIGTERM: no new connections, and a stream already open runs to its end (within
+/// the grace period) before the proxy exits 0.
+#[test]
+fn sigterm_lets_open_streams_finish() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let mut proxy = start(&env, &["svc", "--upstream", &upstream]);
+    let mut stream = Command::new("curl")
+        .args(["-sN", &format!("{}sse?n=20&every=100", proxy.url)])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(stream.stdout.take().unwrap()).lines();
+    let first = lines
+        .by_ref()
+        .map_while(|l| l.ok())
+        .find(|l| l.starts_with("data:"))
+        .unwrap();
+    assert!(first.contains("\"i\":0"), "{first}");
+    Command::new("kill")
+        .args(["-TERM", &proxy.child.id().to_string()])
+        .status()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let (ok, _) = curl(&["-sf", "-m", "2", &format!("{}whoami", proxy.url)]);
+    assert!(!ok, "a new request after SIGTERM was served");
+    let rest = lines
+        .map_while(|l| l.ok())
+        .filter(|l| l.starts_with("data:"))
+        .count();
+    assert_eq!(rest, 19, "the open stream ran to its end");
+    assert!(stream.wait().unwrap().success());
+    assert!(proxy.child.wait().unwrap().success());
 }
 
 /// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
