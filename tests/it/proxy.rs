@@ -23,12 +23,16 @@ impl Drop for Running {
 }
 
 pub fn start(env: &Env, args: &[&str]) -> Running {
+    start_with(env, args, Stdio::null())
+}
+
+fn start_with(env: &Env, args: &[&str], stderr: Stdio) -> Running {
     let mut full = vec!["proxy"];
     full.extend(args);
     let mut child = env
         .command(&full)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .expect("spawn proxy");
     let mut line = String::new();
@@ -210,8 +214,13 @@ fn downloads_take_the_direct_path() {
     let env = Env::new();
     env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
     let upstream = format!("{}/api", server.issuer);
-    let proxy = start(&env, &["svc", "--upstream", &upstream]);
-    let base = &proxy.url;
+    let verbose = tempfile::NamedTempFile::new().unwrap();
+    let mut proxy = start_with(
+        &env,
+        &["svc", "--upstream", &upstream, "--verbose"],
+        Stdio::from(verbose.reopen().unwrap()),
+    );
+    let base = proxy.url.clone();
 
     // An odd size, larger than the pipe: all of it, on the direct path.
     let (ok, size) = curl(&[
@@ -361,6 +370,21 @@ fn downloads_take_the_direct_path() {
     let (ok, body) = curl(&["-sf", &format!("{base}whoami")]);
     assert!(ok && body.contains("cc-app"), "{body}");
     assert!(server.wait_for_token_requests("client_credentials", before + 1) > before);
+
+    // --verbose: a line per request from either path, without the capability, the
+    // query or a token.
+    let _ = proxy.child.kill();
+    let _ = proxy.child.wait();
+    let log = std::fs::read_to_string(verbose.path()).unwrap();
+    assert!(log.contains("proxy: GET /big -> 200 ("), "{log}");
+    assert!(log.contains("proxy: HEAD /big -> 200 ("), "{log}");
+    assert!(log.contains("proxy: POST /count -> 200 ("), "{log}");
+    assert!(log.contains("proxy: GET /whoami -> 200 ("), "{log}");
+    let capability = base.trim_end_matches('/').rsplit('/').next().unwrap();
+    let fresh = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
+    for secret in [capability, &token, &fresh, "n=33554433"] {
+        assert!(!log.contains(secret), "{secret:?} in {log}");
+    }
 }
 
 /// SIGTERM: no new connections, and a stream already open runs to its end (within
