@@ -315,31 +315,27 @@ def proxy(base, token):
         def cpu_s(pid):
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        cpu_before = cpu_s(proc.pid)
-        p_times, d_times = [], []
         big_runs = int(os.environ.get("BENCH_BIG_RUNS", "15")) // 3 or 1
-        for _ in range(big_runs):
-            p_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", f"{url}big"])[0])
-            d_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}", f"{base}/big"])[0])
-        p, d = statistics.median(p_times), statistics.median(d_times)
-        cpu_per_gib = (cpu_s(proc.pid) - cpu_before) / big_runs / (BIG / (1 << 30))
-        hwm = rss_mb(proc.pid, "VmHWM")
-        rows.append((f"{BIG / (1 << 30):g} GiB through `outbound proxy`", p * 1000, "`curl -o /dev/null` direct", d * 1000,
-                     f"{d / p:.2f}x throughput, proxy peak RSS {hwm:.1f} MB, proxy CPU {cpu_per_gib:.2f} s per GiB",
-                     ">= 0.8x at <= 40 MB"))
+
+        def big(path, label):
+            """1 GiB from `path`, through the proxy and direct, in pairs."""
+            cpu_before = cpu_s(proc.pid)
+            p_times, d_times = [], []
+            for _ in range(big_runs):
+                p_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", f"{url}{path}"])[0])
+                d_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}",
+                                          f"{base}/{path}"])[0])
+            p, d = statistics.median(p_times), statistics.median(d_times)
+            cpu_per_gib = (cpu_s(proc.pid) - cpu_before) / big_runs / (BIG / (1 << 30))
+            hwm = rss_mb(proc.pid, "VmHWM")
+            rows.append((f"{BIG / (1 << 30):g} GiB through `outbound proxy`{label}", p * 1000, "`curl -o /dev/null` direct",
+                         d * 1000, f"{d / p:.2f}x throughput, proxy peak RSS {hwm:.1f} MB, proxy CPU {cpu_per_gib:.2f} s per GiB",
+                         ">= 0.8x at <= 40 MB"))
+
+        big("big", "")
         # The same from an upstream that sends a file (sendfile(2)), as nginx does.
         big_file()
-        cpu_before = cpu_s(proc.pid)
-        p_times, d_times = [], []
-        for _ in range(big_runs):
-            p_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", f"{url}bigfile"])[0])
-            d_times.append(timed_rss(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}", f"{base}/bigfile"])[0])
-        p, d = statistics.median(p_times), statistics.median(d_times)
-        cpu_per_gib = (cpu_s(proc.pid) - cpu_before) / big_runs / (BIG / (1 << 30))
-        hwm = rss_mb(proc.pid, "VmHWM")
-        rows.append((f"{BIG / (1 << 30):g} GiB through `outbound proxy`, upstream sendfile(2)", p * 1000, "`curl -o /dev/null` direct", d * 1000,
-                     f"{d / p:.2f}x throughput, proxy peak RSS {hwm:.1f} MB, proxy CPU {cpu_per_gib:.2f} s per GiB",
-                     ">= 0.8x at <= 40 MB"))
+        big("bigfile", ", upstream sendfile(2)")
         n = int(os.environ.get("BENCH_SSE", "200"))
         secs = int(os.environ.get("BENCH_SSE_SECS", "60"))
         import http.client
