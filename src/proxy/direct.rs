@@ -99,15 +99,20 @@ fn taken(proxy: &Proxy, head: &httparse::Request) -> Option<Request> {
     }
     let (parts, ()) = request.body(()).ok()?.into_parts();
     let has = |name: &HeaderName| parts.headers.contains_key(name);
-    let content_length = parts.headers.get(header::CONTENT_LENGTH);
-    if content_length.is_some_and(|v| v != "0")
+    // Every Content-Length must say 0: two that disagree are hyper's to refuse.
+    if parts
+        .headers
+        .get_all(header::CONTENT_LENGTH)
+        .iter()
+        .any(|v| v != "0")
         || has(&header::TRANSFER_ENCODING)
         || has(&header::UPGRADE)
         || has(&header::EXPECT)
     {
         return None;
     }
-    let (url, headers) = super::plan(proxy, &parts).ok()?;
+    let (url, mut headers) = super::plan(proxy, &parts).ok()?;
+    headers.remove(header::CONTENT_LENGTH);
     let keep_alive = !parts
         .headers
         .get_all(header::CONNECTION)
@@ -123,22 +128,67 @@ fn taken(proxy: &Proxy, head: &httparse::Request) -> Option<Request> {
     })
 }
 
-/// Serves one request; false when the client's connection is to be closed.
+/// Serves one request; false when the client's connection is to be closed. A
+/// client that hangs up meanwhile ends it at once (the upstream connection with it),
+/// as hyper's path does, rather than when the upstream next writes.
 pub async fn serve(proxy: &Arc<Proxy>, client: &mut TcpStream, request: Request) -> bool {
-    let started = Instant::now();
-    let (status, keep) = exchange(proxy, client, &request).await;
-    super::log(proxy, &request.method, &request.path, status, started);
-    keep && request.keep_alive
+    let client = &*client;
+    let reply = Reply {
+        proxy,
+        client,
+        request: &request,
+        started: Instant::now(),
+    };
+    let kept = tokio::select! {
+        kept = exchange(&reply) => kept,
+        () = hung_up(client) => false,
+    };
+    kept && request.keep_alive
 }
 
-async fn exchange(proxy: &Proxy, client: &mut TcpStream, request: &Request) -> (u16, bool) {
+/// Returns when the client has closed its side; never while the next request is
+/// already waiting there.
+async fn hung_up(client: &TcpStream) {
+    let mut byte = [0u8; 1];
+    if let Ok(1..) = client.peek(&mut byte).await {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Where one answer goes, and the `--verbose` line said once its head is out.
+struct Reply<'a> {
+    proxy: &'a Proxy,
+    client: &'a TcpStream,
+    request: &'a Request,
+    started: Instant,
+}
+
+impl Reply<'_> {
+    /// Writes the head (and whatever body came with it); false when the client is
+    /// gone.
+    async fn head(&self, status: StatusCode, bytes: &[u8]) -> bool {
+        let sent = super::splice::write_all(self.client, bytes).await.is_ok();
+        let request = self.request;
+        super::log(
+            self.proxy,
+            &request.method,
+            &request.path,
+            status.as_u16(),
+            self.started,
+        );
+        sent
+    }
+}
+
+async fn exchange(reply: &Reply<'_>) -> bool {
+    let (proxy, request) = (reply.proxy, reply.request);
     let token = match proxy.tokens.get(&proxy.app, None).await {
         Ok(t) => t,
-        Err(e) => return answer(client, StatusCode::BAD_GATEWAY, &format!("no token: {e}")).await,
+        Err(e) => return answer(reply, StatusCode::BAD_GATEWAY, &format!("no token: {e}")).await,
     };
     let mut upstream = match send(proxy, request, &token).await {
         Ok(u) => u,
-        Err(e) => return unanswered(client, e).await,
+        Err(e) => return unanswered(reply, e).await,
     };
     if upstream.status == StatusCode::UNAUTHORIZED {
         // Refreshed once, and sent again; without a new token the 401 goes back.
@@ -149,11 +199,11 @@ async fn exchange(proxy: &Proxy, client: &mut TcpStream, request: &Request) -> (
         {
             upstream = match send(proxy, request, &fresh).await {
                 Ok(u) => u,
-                Err(e) => return unanswered(client, e).await,
+                Err(e) => return unanswered(reply, e).await,
             };
         }
     }
-    relay(client, upstream, request.method == Method::HEAD).await
+    relay(reply, upstream).await
 }
 
 /// The upstream's answer, its head read.
@@ -170,11 +220,15 @@ async fn send(proxy: &Proxy, request: &Request, token: &StoredToken) -> std::io:
     let url = &request.url;
     let mut headers = request.headers.clone();
     super::attach(&mut headers, proxy, token, &request.method, url).map_err(|e| other(&e))?;
+    // What reqwest adds on the general path, when the client did not say.
     if !headers.contains_key(header::USER_AGENT) {
         headers.insert(
             header::USER_AGENT,
             HeaderValue::from_static(crate::http::USER_AGENT),
         );
+    }
+    if !headers.contains_key(header::ACCEPT) {
+        headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
     }
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(80);
@@ -249,7 +303,8 @@ enum Framing {
     UntilClose,
 }
 
-async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: bool) -> (u16, bool) {
+async fn relay(reply: &Reply<'_>, mut upstream: Upstream) -> bool {
+    let head_request = reply.request.method == Method::HEAD;
     let status = upstream.status;
     let chunked = upstream.headers.contains_key(header::TRANSFER_ENCODING);
     let framing =
@@ -263,7 +318,7 @@ async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: boo
                 Ok(None) => Framing::UntilClose,
                 Err(()) => {
                     return answer(
-                        client,
+                        reply,
                         StatusCode::BAD_GATEWAY,
                         "the upstream's answer has an invalid Content-Length",
                     )
@@ -281,11 +336,12 @@ async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: boo
     for (name, value) in &upstream.headers {
         let n = name.as_str();
         // Transfer-Encoding stays when the encoded bytes pass through; a
-        // Content-Length beside it is void (RFC 9112 §6.3).
-        let passed = if n == "transfer-encoding" {
-            !head_request
-        } else {
-            !(HOP_BY_HOP.contains(&n) || chunked && n == "content-length")
+        // Content-Length beside it is void (RFC 9112 §6.3), and one that frames the
+        // body is written once, as read.
+        let passed = match n {
+            "transfer-encoding" => !head_request,
+            "content-length" => matches!(framing, Framing::None) && !chunked,
+            _ => !HOP_BY_HOP.contains(&n),
         };
         if passed {
             head.extend_from_slice(n.as_bytes());
@@ -294,11 +350,13 @@ async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: boo
             head.extend_from_slice(b"\r\n");
         }
     }
-    if matches!(framing, Framing::UntilClose) {
+    if let Framing::Length(n) = framing {
+        let _ = write!(head, "content-length: {n}\r\n");
+    }
+    if matches!(framing, Framing::UntilClose) || !reply.request.keep_alive {
         head.extend_from_slice(b"connection: close\r\n");
     }
     head.extend_from_slice(b"\r\n");
-    let code = status.as_u16();
     let already = match framing {
         Framing::None => 0,
         Framing::Length(n) => upstream
@@ -308,30 +366,35 @@ async fn relay(client: &mut TcpStream, mut upstream: Upstream, head_request: boo
         Framing::UntilClose => upstream.rest.len(),
     };
     head.extend_from_slice(&upstream.rest[..already]);
-    if client.write_all(&head).await.is_err() {
-        return (code, false);
+    if !reply.head(status, &head).await {
+        return false;
     }
+    let from = &mut upstream.stream;
     match framing {
-        Framing::None => (code, true),
-        Framing::Length(n) => {
-            let moved = super::splice::body(&mut upstream.stream, client, n - already as u64).await;
-            // An upstream that stopped short: the client's connection is closed, so
-            // it sees a truncated body, not a short one followed by garbage.
-            (code, moved.is_ok())
-        }
+        Framing::None => true,
+        // An upstream that stops short: the client's connection is closed, so it
+        // sees a truncated body, not a short one followed by the next answer.
+        Framing::Length(n) => super::splice::body(from, reply.client, Some(n - already as u64))
+            .await
+            .is_ok(),
         Framing::UntilClose => {
-            let _ = tokio::io::copy(&mut upstream.stream, client).await;
-            (code, false)
+            let _ = super::splice::body(from, reply.client, None).await;
+            false
         }
     }
 }
 
-/// The one Content-Length (repeated values must agree), None without one.
+/// The one Content-Length, digits only (repeated values must agree); None without
+/// one.
 fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ()> {
     let mut found = None;
     for value in headers.get_all(header::CONTENT_LENGTH) {
         for part in value.to_str().map_err(|_| ())?.split(',') {
-            let n: u64 = part.trim().parse().map_err(|_| ())?;
+            let part = part.trim();
+            if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(());
+            }
+            let n: u64 = part.parse().map_err(|_| ())?;
             if found.is_some_and(|f| f != n) {
                 return Err(());
             }
@@ -341,16 +404,16 @@ fn content_length(headers: &HeaderMap) -> Result<Option<u64>, ()> {
     Ok(found)
 }
 
-async fn unanswered(client: &mut TcpStream, e: std::io::Error) -> (u16, bool) {
+async fn unanswered(reply: &Reply<'_>, e: std::io::Error) -> bool {
     let text = format!(
         "the upstream did not answer: {}",
         crate::text::printable(&e.to_string())
     );
-    answer(client, StatusCode::BAD_GATEWAY, &text).await
+    answer(reply, StatusCode::BAD_GATEWAY, &text).await
 }
 
 /// A short plain-text answer of the proxy's own.
-async fn answer(client: &mut TcpStream, status: StatusCode, text: &str) -> (u16, bool) {
+async fn answer(reply: &Reply<'_>, status: StatusCode, text: &str) -> bool {
     let body = format!("{text}\n");
     let head = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
@@ -358,6 +421,5 @@ async fn answer(client: &mut TcpStream, status: StatusCode, text: &str) -> (u16,
         status.canonical_reason().unwrap_or(""),
         body.len()
     );
-    let kept = client.write_all(head.as_bytes()).await.is_ok();
-    (status.as_u16(), kept)
+    reply.head(status, head.as_bytes()).await
 }

@@ -4,32 +4,71 @@
 //! download the proxy then costs about half the CPU of a copy, which is what lets it
 //! keep up with a direct one when the upstream and the client share the cores
 //! (BENCHMARKS.md). Where splice is not there (not Linux, or a kernel or sandbox that
-//! refuses it for these sockets) the bytes are copied as usual.
+//! refuses it for these sockets) and for small remainders, the bytes are copied.
 //!
 //! Our own code on libc rather than a crate: the two calls and a pipe are all it
 //! takes, and tokio's readiness API (`ready`, `try_io`) does the waiting.
+//!
+//! A splice into a socket the client closed raises SIGPIPE (there is no
+//! MSG_NOSIGNAL for it): this relies on the Rust runtime ignoring SIGPIPE, which
+//! outbound never undoes.
 
 use std::io;
 
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
-/// Moves exactly `len` bytes from `from` to `to`; an upstream that closes early is
-/// an `UnexpectedEof`.
-pub async fn body(from: &mut TcpStream, to: &mut TcpStream, len: u64) -> io::Result<()> {
+/// Below this, a copy costs less than making a pipe.
+const SMALL: u64 = 64 * 1024;
+
+/// Moves `len` bytes (all there are, until the upstream closes, when None) from
+/// `from` to `to`; an upstream that closes before `len` is an `UnexpectedEof`.
+pub async fn body(from: &mut TcpStream, to: &TcpStream, len: Option<u64>) -> io::Result<()> {
     #[cfg(target_os = "linux")]
-    if let Some(done) = linux::body(from, to, len).await {
+    if len.is_none_or(|n| n >= SMALL)
+        && let Some(done) = linux::body(from, to, len).await
+    {
         return done;
     }
     copy(from, to, len).await
 }
 
-async fn copy(from: &mut TcpStream, to: &mut TcpStream, len: u64) -> io::Result<()> {
-    use tokio::io::AsyncReadExt;
-    let copied = tokio::io::copy(&mut from.take(len), to).await?;
-    if copied < len {
-        return Err(io::ErrorKind::UnexpectedEof.into());
+/// All of `bytes` to `to`, through a shared reference (the client's socket is also
+/// watched for hanging up meanwhile).
+pub async fn write_all(to: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        to.writable().await?;
+        match to.try_write(bytes) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
+}
+
+async fn copy(from: &mut TcpStream, to: &TcpStream, len: Option<u64>) -> io::Result<()> {
+    let mut buf = vec![0u8; SMALL as usize];
+    let mut left = len;
+    loop {
+        let want = match left {
+            Some(0) => return Ok(()),
+            Some(n) => n.min(SMALL) as usize,
+            None => buf.len(),
+        };
+        let n = from.read(&mut buf[..want]).await?;
+        if n == 0 {
+            return match left {
+                Some(_) => Err(io::ErrorKind::UnexpectedEof.into()),
+                None => Ok(()),
+            };
+        }
+        write_all(to, &buf[..n]).await?;
+        if let Some(left) = &mut left {
+            *left -= n as u64;
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
@@ -40,9 +79,12 @@ mod linux {
     use tokio::io::Interest;
     use tokio::net::TcpStream;
 
-    /// The pipe's size asked for: the most an unprivileged process may set
-    /// (/proc/sys/fs/pipe-max-size), so a few calls move a megabyte.
-    const PIPE_SIZE: libc::c_int = 1 << 20;
+    /// The pipe's size for a body of a megabyte or more (four calls a megabyte).
+    /// Pipe pages count against a per-user limit (/proc/sys/fs/pipe-user-pages-soft,
+    /// 64 MiB by default) that every program of the user shares: 256 KiB keeps 256
+    /// downloads at once within it. Bodies of unknown length keep the default 64 KiB.
+    const LARGE_PIPE: libc::c_int = 256 * 1024;
+    const LARGE_BODY: u64 = 1 << 20;
 
     struct Pipe {
         read: OwnedFd,
@@ -51,7 +93,7 @@ mod linux {
     }
 
     impl Pipe {
-        fn new() -> io::Result<Pipe> {
+        fn new(large: bool) -> io::Result<Pipe> {
             let mut fds = [0 as RawFd; 2];
             // SAFETY: pipe2 writes two descriptors into the array it is given.
             if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
@@ -60,9 +102,14 @@ mod linux {
             // SAFETY: both descriptors were just opened and are owned by nobody else.
             let (read, write) =
                 unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-            // SAFETY: fcntl on a descriptor we own; a refusal leaves the default size.
-            let size = unsafe { libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) };
-            let size = if size > 0 { size as usize } else { 1 << 16 };
+            // SAFETY: fcntl on a descriptor we own; a refusal leaves the size it has.
+            let size = unsafe {
+                if large {
+                    libc::fcntl(write.as_raw_fd(), libc::F_SETPIPE_SZ, LARGE_PIPE);
+                }
+                libc::fcntl(write.as_raw_fd(), libc::F_GETPIPE_SZ)
+            };
+            let size = if size > 0 { size as usize } else { 4096 };
             Ok(Pipe { read, write, size })
         }
     }
@@ -106,26 +153,31 @@ mod linux {
 
     /// None: splice is not available here and nothing was moved; copy instead.
     pub async fn body(
-        from: &mut TcpStream,
-        to: &mut TcpStream,
-        len: u64,
+        from: &TcpStream,
+        to: &TcpStream,
+        len: Option<u64>,
     ) -> Option<io::Result<()>> {
-        let pipe = Pipe::new().ok()?;
+        let pipe = Pipe::new(len.is_some_and(|n| n >= LARGE_BODY)).ok()?;
         let (source, sink) = (from.as_raw_fd(), to.as_raw_fd());
         let mut left = len;
-        while left > 0 {
-            let want = left.min(pipe.size as u64) as usize;
+        let mut first = true;
+        while left != Some(0) {
+            let want = left.map_or(pipe.size, |l| l.min(pipe.size as u64) as usize);
             let n = match when_ready(from, Interest::READABLE, || {
                 splice(source, pipe.write.as_raw_fd(), want)
             })
             .await
             {
-                Err(e) if left == len && unsupported(&e) => return None,
+                Err(e) if first && unsupported(&e) => return None,
                 Err(e) => return Some(Err(e)),
+                Ok(0) if left.is_none() => break,
                 Ok(0) => return Some(Err(io::ErrorKind::UnexpectedEof.into())),
                 Ok(n) => n,
             };
-            left -= n as u64;
+            first = false;
+            if let Some(left) = &mut left {
+                *left -= n as u64;
+            }
             let mut in_pipe = n;
             while in_pipe > 0 {
                 match when_ready(to, Interest::WRITABLE, || {

@@ -411,6 +411,7 @@ async function streaming(ctx) {
   const n = Number(ctx.query.n || 3);
   const every = Number(ctx.query.every || 100);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.on('close', () => console.log(`STREAM closed ${ctx.path} token=${hash}`));
   res.write(': keep-alive\n\n');
   for (let i = 0; i < n && !res.destroyed; i += 1) {
     res.write(`id: ${i}\nevent: tick\ndata: {"i":${i},"token":"${hash}"}\n\n`);

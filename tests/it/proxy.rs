@@ -352,6 +352,36 @@ fn downloads_take_the_direct_path() {
         );
     }
 
+    // Two Content-Lengths that disagree: not the direct path's; hyper refuses it.
+    let mut raw = std::net::TcpStream::connect(addr).unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        raw,
+        "GET /{path}whoami HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 44\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = raw.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+
+    // A client that leaves a quiet stream: the upstream's connection goes at once,
+    // not when the next event (10 s away) fails to reach it.
+    let mut quiet = Command::new("curl")
+        .args(["-sN", &format!("{base}sse?n=3&every=10000")])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let mut out = BufReader::new(quiet.stdout.take().unwrap());
+    while !first.starts_with("data:") {
+        first.clear();
+        out.read_line(&mut first).unwrap();
+    }
+    let _ = quiet.kill();
+    let _ = quiet.wait();
+    server.wait_for_log("STREAM closed /api/sse");
+
     // The upstream refuses the token (revoked at the server): refreshed, sent again.
     let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
     let revoked = Command::new("curl")
