@@ -60,6 +60,30 @@ fn the_agent_serves_tokens_from_memory_and_follows_changes() {
     let api = format!("{}/api/whoami", server.issuer);
     let run = without_keyring(&env, &["curl", "svc", &api]).ok();
     assert_eq!(run.json()["sub"], "cc-app");
+    // `proxy` too: started and serving without a keyring.
+    {
+        use std::io::BufRead;
+        let upstream = format!("{}/api", server.issuer);
+        let mut proxy = env
+            .command(["proxy", "svc", "--upstream", &upstream])
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut url = String::new();
+        std::io::BufReader::new(proxy.stdout.take().unwrap())
+            .read_line(&mut url)
+            .unwrap();
+        let out = std::process::Command::new("curl")
+            .args(["-sf", &format!("{}whoami", url.trim())])
+            .output()
+            .unwrap();
+        let _ = proxy.kill();
+        let _ = proxy.wait();
+        let body = String::from_utf8_lossy(&out.stdout);
+        assert!(body.contains("cc-app"), "{url}: {body}");
+    }
     let run = without_keyring(
         &env,
         &[
