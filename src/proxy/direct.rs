@@ -2,10 +2,10 @@
 //! without a body, to a plain-http upstream reached without a proxy. Its head is
 //! read here (by httparse, as hyper does), checked and rewritten by the same code as
 //! every other request ([`super::plan`]), and sent on a fresh upstream connection
-//! (`Connection: close`); the answer's head is read, filtered and passed on, and a
-//! body of known length goes from one socket to the other by splice(2)
-//! ([`super::splice`]) instead of through hyper's buffers: a proxied GiB then costs
-//! the proxy about half the CPU (BENCHMARKS.md).
+//! (`Connection: close`); the answer's head is read, filtered and passed on, and its
+//! body goes from one socket to the other by splice(2) ([`super::splice`]) instead
+//! of through hyper's buffers: a proxied GiB then costs the proxy about half the CPU
+//! (BENCHMARKS.md).
 //!
 //! Everything else (requests with a body, upgrades, HTTP/1.0, a head this code does
 //! not take) is handed to hyper with the bytes already read, for the rest of that
@@ -25,7 +25,8 @@ use url::Url;
 use super::{HOP_BY_HOP, Proxy};
 use crate::tokens::StoredToken;
 
-/// The longest request or response head read (hyper's own limit is about this).
+/// The longest head read here: a longer request head is hyper's to judge (it takes
+/// up to ~400 KiB), a longer answer head is a 502.
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_HEADERS: usize = 100;
 /// As the upstream client hyper's path uses (`crate::http`'s connect timeout).
