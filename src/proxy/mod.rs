@@ -9,6 +9,11 @@
 //! (0600) with `--socket`. Where it may go: only the upstream's origin; a request in
 //! absolute form is refused, and a redirect is handed to the client as is (the token
 //! never follows it).
+//!
+//! How: hyper serves the client and reqwest calls the upstream (the general path),
+//! except for GETs and HEADs to a plain-http upstream on the loopback port, which
+//! take the direct path ([`direct`]: heads read here, bodies spliced, [`splice`]).
+//! Both decide where a request goes and what it carries with [`plan`] and [`attach`].
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
