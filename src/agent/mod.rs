@@ -6,12 +6,12 @@
 //! - Where: `$XDG_RUNTIME_DIR/outbound/agent.sock`, else `agent.sock` in the state
 //!   directory; the directory is 0700, the socket 0600, and each connection's peer
 //!   uid (SO_PEERCRED) must be ours: another uid is refused and logged.
-//! - What it keeps: access tokens only (never refresh tokens), as [`Secret`]s,
+//! - What it keeps: access tokens only (never refresh tokens), as [`Secret`](crate::secret::Secret)s,
 //!   wiped when dropped; `stop` clears them and exits.
 //! - How it stays right: on every request it re-reads the configuration when the
 //!   file changed (reset, disable, delete take effect at once) and the state index
 //!   (logout, `account disable`, another process's refresh); a token it does not
-//!   hold, or holds no longer fresh, comes from [`tokens::valid_token`] like any
+//!   hold, or holds no longer fresh, comes from `tokens::valid_token` like any
 //!   process's, under the same cross-process lock: agent and plain processes never
 //!   both spend a rotating refresh token. A background pass refreshes held tokens
 //!   shortly before they expire.

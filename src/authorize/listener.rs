@@ -1,6 +1,6 @@
 //! The loopback listener that receives the authorization response (RFC 8252 7.3).
 //!
-//! It binds 127.0.0.1 (or [::1]) only, on the app's port or any free one; serves only
+//! It binds 127.0.0.1 (or `[::1]`) only, on the app's port or any free one; serves only
 //! the redirect path; answers everything else with 404 and keeps waiting; ignores
 //! callbacks whose `state` is not ours; answers the browser with a short page and
 //! `Connection: close`; and stops as soon as it has a result.

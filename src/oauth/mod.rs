@@ -445,7 +445,7 @@ fn setting_value(
 /// Sends one token request and parses the answer leniently: the app's handshake
 /// decides where it goes and how (the standard form POST to the token endpoint, or a
 /// non-standard one: a JSON body, a separate refresh URL, a mapped response), client
-/// authentication and the app's extra headers and parameters are applied in [`post`],
+/// authentication and the app's extra headers and parameters are applied in `post`,
 /// and every secret the request carried is redacted from any error.
 pub fn request_token(
     http: &Client,

@@ -12,8 +12,8 @@
 //!
 //! How: hyper serves the client and reqwest calls the upstream (the general path),
 //! except for GETs and HEADs to a plain-http upstream on the loopback port, which
-//! take the direct path ([`direct`]: heads read here, bodies spliced, [`splice`]).
-//! Both decide where a request goes and what it carries with [`plan`] and [`attach`].
+//! take the direct path (`direct.rs`: heads read here, bodies spliced by `splice.rs`).
+//! Both decide where a request goes and what it carries with `plan` and `attach`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -65,7 +65,7 @@ pub struct Proxy {
     pub dpop: Option<crate::dpop::Dpop>,
     /// The capability prefix (without slashes); None on a Unix socket.
     pub prefix: Option<String>,
-    /// GETs and HEADs take the direct path ([`direct`]): the upstream is plain http
+    /// GETs and HEADs take the direct path (`direct.rs`): the upstream is plain http
     /// and reached without a proxy ([`direct_path`]).
     pub direct: bool,
     pub verbose: bool,
@@ -89,7 +89,7 @@ pub fn new_prefix() -> Result<String> {
     crate::oauth::flow::random_token(16).map_err(Error::Other)
 }
 
-/// Serves until SIGTERM or SIGINT, then lets open requests finish for [`GRACE`].
+/// Serves until SIGTERM or SIGINT, then lets open requests finish for `GRACE`.
 /// `ready` is told the address once it listens.
 pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()>) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -1,6 +1,6 @@
 //! Token lifecycle: what is stored per (app, account) and the account states
-//! `status` reports (here); valid-or-refresh under a lock ([`refresh`]); forgetting
-//! and revoking ([`forget`]); where client secrets come from ([`secrets`]); and
+//! `status` reports (here); valid-or-refresh under a lock (`refresh`); forgetting
+//! and revoking ([`forget`]); where client secrets come from (`secrets`); and
 //! keeping what an authorization obtains ([`authorize`]). Used by every command that
 //! holds or uses tokens.
 
