@@ -103,6 +103,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let open = tokio_util::task::TaskTracker::new();
         crate::signals::handled_by_server();
+        raise_open_files();
         let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
             .map_err(|e| Error::io("cannot watch SIGTERM", e))?;
         let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
@@ -112,7 +113,12 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                 loop {
                     tokio::select! {
                         accepted = $listener.accept() => {
-                            let Ok((stream, _)) = accepted else { continue };
+                            let Ok((stream, _)) = accepted else {
+                                // Out of descriptors (EMFILE) or the like: let open
+                                // requests end before trying again, rather than spin.
+                                tokio::time::sleep(Duration::from_millis(50)).await;
+                                continue;
+                            };
                             open.spawn($serve(Arc::clone(&shared), stream, stopping.clone()));
                         }
                         _ = term.recv() => break,
@@ -154,6 +160,22 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let _ = tokio::time::timeout(GRACE, open.wait()).await;
         Ok(())
     })
+}
+
+/// Up to the hard limit of open files: a download on the direct path holds four
+/// descriptors (two sockets, a pipe), an open stream on the general path two, and a
+/// desktop's default soft limit (1024) would cap them at a few hundred.
+fn raise_open_files() {
+    // SAFETY: getrlimit fills the struct it is given; setrlimit only raises the soft
+    // limit to the hard one, and a failure changes nothing.
+    unsafe {
+        let mut limit = std::mem::zeroed::<libc::rlimit>();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 /// A client's TCP connection: requests the direct path takes are served there, the

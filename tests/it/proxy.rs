@@ -454,6 +454,55 @@ fn sigterm_lets_open_streams_finish() {
     assert!(proxy.child.wait().unwrap().success());
 }
 
+/// Started with a soft limit of 64 open files, the proxy raises it (to the hard
+/// limit) and holds 40 streams at once: each takes four descriptors on the direct
+/// path.
+#[test]
+fn many_streams_fit_under_a_low_open_files_limit() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "ulimit -Sn 64 && exec \"$0\" proxy svc --upstream \"$1\"",
+        env!("CARGO_BIN_EXE_outbound"),
+        &upstream,
+    ]);
+    env.isolate(&mut cmd);
+    let mut proxy = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(proxy.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    let streams: Vec<Child> = (0..40)
+        .map(|_| {
+            Command::new("curl")
+                .args([
+                    "-sN",
+                    "-m",
+                    "20",
+                    &format!("{}sse?n=3&every=700", url.trim()),
+                ])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for stream in streams {
+        let out = stream.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(text.matches("data:").count(), 3, "{text}");
+    }
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+}
+
 /// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
 /// refuses to start with.
 #[test]
