@@ -12,7 +12,6 @@
 //! connection.
 
 use std::io::Write as _;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
@@ -132,7 +131,7 @@ fn taken(proxy: &Proxy, head: &httparse::Request) -> Option<Request> {
 /// Serves one request; false when the client's connection is to be closed. A
 /// client that hangs up meanwhile ends it at once (the upstream connection with it),
 /// as hyper's path does, rather than when the upstream next writes.
-pub async fn serve(proxy: &Arc<Proxy>, client: &mut TcpStream, request: Request) -> bool {
+pub async fn serve(proxy: &Proxy, client: &mut TcpStream, request: Request) -> bool {
     let client = &*client;
     let reply = Reply {
         proxy,

@@ -15,6 +15,9 @@
 //! take the direct path (`direct.rs`: heads read here, bodies spliced by `splice.rs`).
 //! Both decide where a request goes and what it carries with `plan` and `attach`.
 
+mod direct;
+mod splice;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,9 +33,6 @@ use url::Url;
 
 use crate::app::App;
 use crate::error::{Error, Result};
-
-mod direct;
-mod splice;
 use crate::secret::Secret;
 use crate::tokens::{Access, StoredToken};
 
@@ -46,7 +46,7 @@ pub type TokenSource = dyn Fn(Option<&Secret>) -> Result<Access> + Send + Sync;
 const GRACE: Duration = Duration::from_secs(10);
 
 /// Headers that belong to one connection (RFC 9110 §7.6.1), never forwarded.
-pub(crate) const HOP_BY_HOP: [&str; 8] = [
+const HOP_BY_HOP: [&str; 8] = [
     "connection",
     "keep-alive",
     "proxy-authenticate",
