@@ -642,6 +642,9 @@ pub struct AddArgs {
         conflicts_with = "client_id"
     )]
     pub client_id_url: Option<String>,
+    /// With --from-url: trust the client-management URL (RFC 7592) the server returns even when it is on another origin than its registration endpoint (it is sent the registration access token)
+    #[arg(long, requires = "from_url")]
+    pub registration_uri_any_origin: bool,
     /// Print what was discovered and would be written; register nothing, write nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -109,7 +109,7 @@ impl Error {
             Error::Config(_) | Error::MissingConfig(_) => exit::CONFIG,
             Error::Disabled(_) | Error::Inactive { .. } => exit::DISABLED,
             Error::AuthorizationRequired { .. } => exit::AUTHORIZATION_REQUIRED,
-            Error::OAuth(crate::oauth::OAuthError::ClearText(_)) | Error::HostNotAllowed(_) => {
+            Error::OAuth(crate::oauth::OAuthError::NotAllowed(_)) | Error::HostNotAllowed(_) => {
                 exit::HOST_NOT_ALLOWED
             }
             Error::OAuth(crate::oauth::OAuthError::Local(_)) => exit::ERROR,

@@ -22,6 +22,7 @@ pub mod dpop;
 pub mod error;
 pub mod examples;
 pub mod fsutil;
+pub mod gate;
 pub mod http;
 pub mod jose;
 #[cfg(unix)]

@@ -23,7 +23,7 @@ use tokio::sync::Mutex;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::proxy::TokenCache;
+use crate::gate::Live;
 use crate::secret::Secret;
 use crate::tokens::StoredToken;
 
@@ -33,10 +33,12 @@ const RESUMES: usize = 3;
 const MAX_LINE: usize = 16 * 1024 * 1024;
 
 pub struct Bridge {
+    /// The app as it was at start (its proxy, the client built for it); each
+    /// release uses the app as [`Live`] says it is now.
     pub app: crate::app::App,
     pub endpoint: Url,
     pub client: reqwest::Client,
-    pub tokens: TokenCache,
+    pub tokens: Live,
     pub verbose: bool,
 }
 
@@ -120,9 +122,14 @@ fn say(state: &State, what: &str) {
 }
 
 /// The headers of every request: the token, the session, the protocol version.
-async fn headers(state: &State, token: &StoredToken, accept: &'static str) -> Result<HeaderMap> {
+async fn headers(
+    state: &State,
+    app: &crate::app::App,
+    token: &StoredToken,
+    accept: &'static str,
+) -> Result<HeaderMap> {
     let mut h = HeaderMap::new();
-    let (name, value) = crate::request::token_header(&state.bridge.app, &token.access_token)?;
+    let (name, value) = crate::request::token_header(app, &token.access_token)?;
     h.insert(name, value);
     h.insert(ACCEPT, HeaderValue::from_static(accept));
     if let Some(id) = state.session.lock().await.as_deref()
@@ -148,12 +155,13 @@ async fn send(
 ) -> Result<reqwest::Response> {
     let mut refused: Option<Secret> = None;
     loop {
-        let token = state
+        let endpoint = &state.bridge.endpoint;
+        let (app, token) = state
             .bridge
             .tokens
-            .get(&state.bridge.app, refused.as_ref())
+            .release(endpoint, state.bridge.app.proxy.as_ref(), refused.as_ref())
             .await?;
-        let mut h = headers(state, &token, accept).await?;
+        let mut h = headers(state, &app, &token, accept).await?;
         if let Some(id) = last_event.and_then(|id| HeaderValue::from_str(id).ok()) {
             h.insert("last-event-id", id);
         }
@@ -171,9 +179,18 @@ async fn send(
             .send()
             .await
             .map_err(|e| crate::request::transfer_error(&state.bridge.endpoint, &e))?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED && refused.is_none() {
-            refused = Some(token.access_token.clone());
-            continue;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+            // A resource that trusts other authorization servers gets no other token.
+            let challenge = response
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            state.bridge.tokens.learn(endpoint, challenge).await?;
+            if refused.is_none() {
+                refused = Some(token.access_token.clone());
+                continue;
+            }
         }
         return Ok(response);
     }
@@ -190,7 +207,7 @@ async fn post(state: &State, message: serde_json::Value) {
     let accept = "application/json, text/event-stream";
     let response = match send(state, reqwest::Method::POST, accept, Some(&body), None).await {
         Ok(r) => r,
-        Err(e) => return fail(state, id.as_ref(), &e.to_string()).await,
+        Err(e) => return not_sent(state, id.as_ref(), &e).await,
     };
     if is_initialize
         && let Some(session) = response
@@ -374,6 +391,25 @@ async fn fail(state: &State, id: Option<&serde_json::Value>, why: &str) {
             "jsonrpc": "2.0",
             "id": id,
             "error": { "code": -32603, "message": format!("outbound: {}", crate::text::printable(why)) },
+        });
+        emit(state, &error.to_string()).await;
+    }
+}
+
+/// A message that was not sent: the JSON-RPC error says why, with outbound's exit
+/// code for the same failure in `data.exit` (6: the gate refused the token there).
+async fn not_sent(state: &State, id: Option<&serde_json::Value>, e: &Error) {
+    let why = crate::text::printable(&e.to_string());
+    eprintln!("outbound proxy --stdio: {why}");
+    if let Some(id) = id {
+        let error = serde_json::json!({
+            "jsonrpc": "2.0",
+            "id": id,
+            "error": {
+                "code": -32603,
+                "message": format!("outbound: {why}"),
+                "data": { "exit": e.exit_code() },
+            },
         });
         emit(state, &error.to_string()).await;
     }

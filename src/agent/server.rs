@@ -408,6 +408,7 @@ impl Agent {
                     });
                 let refused = rejected.is_some_and(|r| r == token_hash(&h.token.access_token));
                 if current && !refused && tokens::is_fresh(&h.token, app, now) {
+                    crate::gate::check(&self.state_dir, app, &h.token, &crate::gate::To::Process)?;
                     return Ok((h.token.clone(), false));
                 }
                 if !current {
@@ -433,6 +434,12 @@ impl Agent {
             .map_err(|_| Error::Other("agent state poisoned".into()))?;
         match access {
             Ok(access) => {
+                crate::gate::check(
+                    &self.state_dir,
+                    app,
+                    &access.token,
+                    &crate::gate::To::Process,
+                )?;
                 let token = without_refresh_token(access.token);
                 if access.refreshed {
                     self.say(&format!("refreshed `{}` (account `{account}`)", app.name));

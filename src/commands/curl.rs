@@ -144,7 +144,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     let mut failure = None;
     for plan in &plans {
         let result = (|| {
-            if let Some(why) = request::binding::refusal(&ctx.state_dir, app, &plan.url) {
+            if let Some(why) = crate::gate::binding::refusal(&ctx.state_dir, app, &plan.url) {
                 return Err(Error::HostNotAllowed(why));
             }
             let access = match first.take() {
@@ -162,6 +162,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                     dpop.as_ref(),
                     |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
                     |outcome: &Outcome| bound_to_issuer(ctx, app, outcome),
+                    &ctx.state_dir,
                     verbose,
                 )
             };
@@ -231,6 +232,7 @@ fn send_retrying(
     dpop: Option<&crate::dpop::Dpop>,
     mut access: impl FnMut(Option<&crate::secret::Secret>) -> Result<crate::tokens::Access>,
     mut vet: impl FnMut(&Outcome) -> Result<()>,
+    state_dir: &std::path::Path,
     verbose: request::Verbose<'_>,
 ) -> Result<Outcome> {
     let mut first = Some(first);
@@ -249,6 +251,7 @@ fn send_retrying(
             dpop,
             |rejected| access(Some(rejected)),
             &mut vet,
+            state_dir,
             &mut *verbose,
         );
         let (why, hint) = match &result {
@@ -484,7 +487,8 @@ fn bound_to_issuer(ctx: &Ctx, app: &crate::app::App, outcome: &Outcome) -> Resul
         .headers()
         .get(reqwest::header::WWW_AUTHENTICATE)
         .and_then(|v| v.to_str().ok());
-    match challenge.and_then(|c| request::binding::learn(&ctx.state_dir, app, &outcome.url, c)) {
+    match challenge.and_then(|c| crate::gate::binding::learn(&ctx.state_dir, app, &outcome.url, c))
+    {
         Some(why) if outcome.token_sent => Err(Error::HostNotAllowed(why)),
         _ => Ok(()),
     }

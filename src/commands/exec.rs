@@ -118,6 +118,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         let app = config.app(&w.app)?;
         let account = tokens::account_of(app, w.account.as_deref())?;
         let access = fresh_access(ctx, &config, store.as_ref(), app, &account, &fresh)?;
+        crate::gate::check(
+            &ctx.state_dir,
+            app,
+            &access.token,
+            &crate::gate::To::Process,
+        )?;
         if access.token.token_type.as_deref() == Some("dpop") {
             warning!(
                 "the token of `{}` in {} is DPoP-bound: it is useless without a proof from `outbound token {} --dpop-proof` for each request",

@@ -133,7 +133,7 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
     let app = match &args.app {
         Some(name) => {
             let app = config.app(name)?;
-            if !crate::request::policy::host_allowed(app, &url) {
+            if !crate::gate::hosts::host_allowed(app, &url) {
                 return Err(Error::HostNotAllowed(format!(
                     "git-credential: `{}` does not allow {}; add it with `outbound app edit {} --add-allowed-host {}`",
                     app.name,
@@ -148,7 +148,7 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
             let matching: Vec<&App> = config
                 .apps
                 .iter()
-                .filter(|a| a.enabled && crate::request::policy::host_allowed(a, &url))
+                .filter(|a| a.enabled && crate::gate::hosts::host_allowed(a, &url))
                 .collect();
             let Some(&first) = matching.first() else {
                 // Not ours: git asks the next helper.
@@ -182,6 +182,12 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
         return Ok(());
     }
     let access = super::access_token(ctx, &config, store.as_ref(), app, &account, None)?;
+    let to = crate::gate::To::Http {
+        url: &url,
+        proxy: None,
+        headers: None,
+    };
+    crate::gate::check(&ctx.state_dir, app, &access.token, &to)?;
     ctx.audit(&config).record(
         &app.name,
         &account,
@@ -231,7 +237,7 @@ pub fn setup(ctx: &Ctx, name: &str, hosts: &[String], account: Option<&str>) -> 
                     "--host {host}: not a host name, with an optional :port (github.com, git.example.com:8443)"
                 ))
             })?;
-        if !crate::request::policy::host_allowed(app, &url) {
+        if !crate::gate::hosts::host_allowed(app, &url) {
             return Err(Error::Usage(format!(
                 "--host {host}: `{}` does not allow it, so git would get no token there; add it first: outbound app edit {} --add-allowed-host {host}",
                 app.name, app.name

@@ -34,9 +34,12 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             "--upstream {upstream}: an origin with an optional base path, without query, fragment or user"
         )));
     }
-    if let Some(why) = crate::request::policy::refusal(&app, &upstream, app.proxy.as_ref())
-        .or_else(|| crate::request::binding::refusal(&ctx.state_dir, &app, &upstream))
-    {
+    let to = crate::gate::To::Http {
+        url: &upstream,
+        proxy: app.proxy.as_ref(),
+        headers: None,
+    };
+    if let Some(why) = crate::gate::destination(&ctx.state_dir, &app, &to) {
         return Err(Error::HostNotAllowed(format!("--upstream: {why}")));
     }
     let listen = match (&args.socket, &args.listen) {
@@ -81,23 +84,26 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             identity: identity.as_ref(),
         },
     )?;
-    // While serving, nobody answers prompts; the configuration is read again for each
-    // token, so `app disable` and `app reset` take effect at once.
+    // While serving, nobody answers prompts; the configuration and the account are
+    // read again at least once a second (see `gate::Live`), so a disable, reset,
+    // logout or edit anywhere takes effect at once.
     let mut quiet = ctx.clone();
     quiet.interactive = false;
     let (name, who) = (app.name.clone(), account.clone());
-    let source = move |rejected: Option<&crate::secret::Secret>| {
+    let source: Arc<crate::gate::Source> = Arc::new(move |rejected| {
         let config = quiet.load()?;
         let app = config.app(&name)?;
         let store = quiet.store(&config);
-        super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)
-    };
+        let access = super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)?;
+        Ok((app.clone(), access))
+    });
+    let live = || crate::gate::Live::new(Arc::clone(&source), ctx.state_dir.clone());
     if args.stdio {
         return crate::mcp::run(crate::mcp::Bridge {
             app,
             endpoint: upstream,
             client,
-            tokens: crate::proxy::TokenCache::new(Arc::new(source)),
+            tokens: live(),
             verbose: args.verbose,
         });
     }
@@ -109,7 +115,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         app: app.clone(),
         upstream: upstream.clone(),
         client,
-        tokens: crate::proxy::TokenCache::new(Arc::new(source)),
+        tokens: live(),
         dpop,
         prefix,
         direct: crate::proxy::direct_path(&app, &upstream),

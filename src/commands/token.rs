@@ -66,7 +66,29 @@ pub fn run(
     let app = config.app(name)?;
     let account = &tokens::account_of(app, account)?;
     let store = ctx.store(&config);
+    // kubectl names the cluster it will send the credential to (provideClusterInfo).
+    let cluster = match &print {
+        Print::Token(Format::ExecCredential)
+        | Print::Narrowed {
+            format: Format::ExecCredential,
+            ..
+        } => ExecInfo::from_env().server()?,
+        _ => None,
+    };
+    let to = match &print {
+        Print::Token(Format::ExecCredential)
+        | Print::Narrowed {
+            format: Format::ExecCredential,
+            ..
+        } => crate::gate::To::Cluster(cluster.as_ref()),
+        _ => crate::gate::To::Process,
+    };
+    // Where the token would go is judged before any is obtained, and again with it.
+    if let Some(why) = crate::gate::destination(&ctx.state_dir, app, &to) {
+        return Err(crate::error::Error::HostNotAllowed(why));
+    }
     let access = fresh_access(ctx, &config, store.as_ref(), app, account, &fresh)?;
+    crate::gate::check(&ctx.state_dir, app, &access.token, &to)?;
     if let Print::Narrowed {
         scopes,
         resource,
@@ -239,10 +261,13 @@ pub fn shell_quote(value: &str) -> String {
 }
 
 /// What kubectl tells an exec credential plugin in `KUBERNETES_EXEC_INFO`: the API
-/// version it wants back, and whether a person can answer (`spec.interactive`).
+/// version it wants back, whether a person can answer (`spec.interactive`), and,
+/// with `provideClusterInfo: true`, the cluster the credential is for.
 pub struct ExecInfo {
     pub api_version: String,
     pub interactive: Option<bool>,
+    /// `spec.cluster.server`, as kubectl gave it.
+    server: Option<String>,
 }
 
 impl ExecInfo {
@@ -262,7 +287,24 @@ impl ExecInfo {
         ExecInfo {
             api_version,
             interactive: info["spec"]["interactive"].as_bool(),
+            server: info["spec"]["cluster"]["server"]
+                .as_str()
+                .map(str::to_owned),
         }
+    }
+
+    /// The cluster's API server, when kubectl named it; a name that is not a URL is
+    /// refused rather than ignored.
+    pub fn server(&self) -> Result<Option<url::Url>> {
+        let Some(server) = &self.server else {
+            return Ok(None);
+        };
+        url::Url::parse(server).map(Some).map_err(|e| {
+            crate::error::Error::HostNotAllowed(format!(
+                "KUBERNETES_EXEC_INFO names the cluster `{}`, which is not a URL ({e}): no credential is given for it",
+                crate::text::printable(server)
+            ))
+        })
     }
 }
 

@@ -62,6 +62,7 @@ pub fn candidates(issuer: &Url) -> Vec<Url> {
 pub fn discover(http: &Client, issuer: &Url) -> Result<Metadata, OAuthError> {
     let mut tried = Vec::new();
     for url in candidates(issuer) {
+        super::credential_url("discovery", &url, None)?;
         let request = http
             .get(url.as_str())
             .header(reqwest::header::ACCEPT, "application/json")

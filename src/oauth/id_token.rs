@@ -157,6 +157,7 @@ fn jwks(http: &Client, issuer: &url::Url) -> Result<JwkSet, OAuthError> {
         .ok_or_else(|| refused(format!("cannot be checked: {issuer} publishes no jwks_uri")))?;
     let url = crate::app::check_endpoint(&uri)
         .map_err(|m| refused(format!("cannot be checked: jwks_uri {m}")))?;
+    super::credential_url("jwks", &url, None)?;
     let response = http
         .get(url.as_str())
         .header(reqwest::header::ACCEPT, "application/json")

@@ -64,12 +64,34 @@ pub enum OAuthError {
         endpoint: &'static str,
         reason: String,
     },
-    /// The request would carry credentials in clear text through a remote proxy.
+    /// The request would carry a credential where the endpoint rule forbids it
+    /// ([`credential_url`]): plain http, a user name in the URL, a remote proxy in
+    /// clear text.
     #[error("{0}")]
-    ClearText(String),
+    NotAllowed(String),
     /// The request could not be prepared here (a setting's value is missing).
     #[error("{0}")]
     Local(String),
+}
+
+/// The one rule for every URL that carries a credential to a server (a client
+/// secret or assertion, a code, a refresh or access token, a registration access
+/// token) or whose answer is trusted as the server's word (discovery, JWKS): https,
+/// plain http only to a loopback host, no user name or password inside the URL, and
+/// no clear-text hop through a remote proxy (`proxy`: the one named, else the
+/// environment's). Checked right before sending, whatever the URL came from.
+pub fn credential_url(
+    endpoint: &str,
+    url: &url::Url,
+    proxy: Option<&url::Url>,
+) -> Result<(), OAuthError> {
+    crate::app::check_endpoint(url.as_str()).map_err(|why| {
+        OAuthError::NotAllowed(format!("refusing to use the {endpoint} endpoint: {why}"))
+    })?;
+    match crate::http::clear_text_refusal(proxy, url) {
+        Some(why) => Err(OAuthError::NotAllowed(why)),
+        None => Ok(()),
+    }
 }
 
 fn describe(d: &Option<String>) -> String {
@@ -135,7 +157,7 @@ impl OAuthError {
                 issuer: clean(issuer),
                 tried: clean(tried),
             },
-            OAuthError::ClearText(m) => OAuthError::ClearText(clean(m)),
+            OAuthError::NotAllowed(m) => OAuthError::NotAllowed(clean(m)),
             OAuthError::Local(m) => OAuthError::Local(clean(m)),
         }
     }
@@ -349,9 +371,7 @@ fn post(
     redactor: &mut Redactor,
 ) -> Result<Answer, OAuthError> {
     let app = creds.app;
-    if let Some(why) = crate::http::clear_text_refusal(app.proxy.as_ref(), url) {
-        return Err(OAuthError::ClearText(why));
-    }
+    credential_url(endpoint, url, app.proxy.as_ref())?;
     let mut headers = Vec::with_capacity(app.token_headers.len());
     for (k, v) in &app.token_headers {
         headers.push((k, setting_value(app, "token_headers", k, v, redactor)?));

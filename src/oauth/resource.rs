@@ -198,6 +198,7 @@ pub fn register(
     scopes: &[String],
 ) -> Result<Registration, OAuthError> {
     const ENDPOINT: &str = "registration";
+    super::credential_url(ENDPOINT, endpoint, None)?;
     let mut body = serde_json::json!({
         "client_name": client_name,
         "application_type": "native",
@@ -278,6 +279,7 @@ pub fn update(
     metadata: &serde_json::Value,
 ) -> Result<Option<Secret>, OAuthError> {
     const ENDPOINT: &str = "client configuration";
+    super::credential_url(ENDPOINT, uri, None)?;
     let response = http
         .put(uri.as_str())
         .bearer_auth(token.expose())
@@ -307,6 +309,7 @@ pub fn update(
 /// Deletes a registered client (RFC 7592 §2.3).
 pub fn deregister(http: &Client, uri: &Url, token: &Secret) -> Result<(), OAuthError> {
     const ENDPOINT: &str = "client configuration";
+    super::credential_url(ENDPOINT, uri, None)?;
     let response = http
         .delete(uri.as_str())
         .bearer_auth(token.expose())

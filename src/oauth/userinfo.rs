@@ -22,6 +22,7 @@ pub fn fetch(
     dpop: Option<&Dpop>,
     issuer: &str,
 ) -> Result<Identity, OAuthError> {
+    super::credential_url("userinfo", url, None)?;
     let mut redactor = Redactor::default();
     redactor.add(token);
     let mut retried = false;

@@ -182,21 +182,26 @@ impl Reply<'_> {
 
 async fn exchange(reply: &Reply<'_>) -> bool {
     let (proxy, request) = (reply.proxy, reply.request);
-    let token = match proxy.tokens.get(&proxy.app, None).await {
-        Ok(t) => t,
-        Err(e) => return answer(reply, StatusCode::BAD_GATEWAY, &format!("no token: {e}")).await,
+    let url = &request.url;
+    let released = match proxy.release(url, None).await {
+        Ok(released) => released,
+        Err(e) => return not_released(reply, &e).await,
     };
-    let mut upstream = match send(proxy, request, &token).await {
+    let mut upstream = match send(proxy, request, &released).await {
         Ok(u) => u,
         Err(e) => return unanswered(reply, e).await,
     };
     if upstream.status == StatusCode::UNAUTHORIZED {
-        // Refreshed once, and sent again; without a new token the 401 goes back.
-        if let Ok(fresh) = proxy
+        // A resource that trusts other authorization servers gets no other token.
+        if let Err(e) = proxy
             .tokens
-            .get(&proxy.app, Some(&token.access_token))
+            .learn(url, super::challenge(&upstream.headers))
             .await
         {
+            return not_released(reply, &e).await;
+        }
+        // Refreshed once, and sent again; without a new token the 401 goes back.
+        if let Ok(fresh) = proxy.release(url, Some(&released.1.access_token)).await {
             upstream = match send(proxy, request, &fresh).await {
                 Ok(u) => u,
                 Err(e) => return unanswered(reply, e).await,
@@ -215,11 +220,15 @@ struct Upstream {
     rest: BytesMut,
 }
 
-async fn send(proxy: &Proxy, request: &Request, token: &StoredToken) -> std::io::Result<Upstream> {
+async fn send(
+    proxy: &Proxy,
+    request: &Request,
+    (app, token): &(std::sync::Arc<crate::app::App>, StoredToken),
+) -> std::io::Result<Upstream> {
     let other = |why: &str| std::io::Error::other(why.to_owned());
     let url = &request.url;
     let mut headers = request.headers.clone();
-    super::attach(&mut headers, proxy, token, &request.method, url).map_err(|e| other(&e))?;
+    super::attach(&mut headers, proxy, app, token, &request.method, url).map_err(|e| other(&e))?;
     // What reqwest adds on the general path, when the client did not say.
     if !headers.contains_key(header::USER_AGENT) {
         headers.insert(
@@ -414,9 +423,21 @@ async fn unanswered(reply: &Reply<'_>, e: std::io::Error) -> bool {
 
 /// A short plain-text answer of the proxy's own.
 async fn answer(reply: &Reply<'_>, status: StatusCode, text: &str) -> bool {
+    answer_with(reply, status, "", text).await
+}
+
+/// No token was released: the same answer as the general path's.
+async fn not_released(reply: &Reply<'_>, e: &crate::error::Error) -> bool {
+    let (status, text) = super::refusal(e);
+    let extra = format!("outbound-exit: {}\r\n", e.exit_code());
+    answer_with(reply, status, &extra, &text).await
+}
+
+/// A plain-text answer with `extra` header lines (each ending in CRLF).
+async fn answer_with(reply: &Reply<'_>, status: StatusCode, extra: &str, text: &str) -> bool {
     let body = format!("{text}\n");
     let head = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\r\n{body}",
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n{extra}\r\n{body}",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         body.len()

@@ -33,14 +33,10 @@ use url::Url;
 
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::secret::Secret;
-use crate::tokens::{Access, StoredToken};
+use crate::gate::Live;
+use crate::tokens::StoredToken;
 
 type Body = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
-
-/// Where to get a valid token: blocking (keyring, refresh), run off the runtime.
-/// `Some(token)`: that token was just refused.
-pub type TokenSource = dyn Fn(Option<&Secret>) -> Result<Access> + Send + Sync;
 
 /// How long open requests may take to finish after SIGTERM or Ctrl-C.
 const GRACE: Duration = Duration::from_secs(10);
@@ -58,10 +54,12 @@ const HOP_BY_HOP: [&str; 8] = [
 ];
 
 pub struct Proxy {
+    /// The app as it was at start: what never changes while serving (its proxy, the
+    /// client built for it). Each release uses the app as [`Live`] says it is now.
     pub app: App,
     pub upstream: Url,
     pub client: reqwest::Client,
-    pub tokens: TokenCache,
+    pub tokens: Live,
     pub dpop: Option<crate::dpop::Dpop>,
     /// The capability prefix (without slashes); None on a Unix socket.
     pub prefix: Option<String>,
@@ -140,17 +138,9 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                 accept_loop!(listener, tcp_connection);
             }
             Listen::Unix(path) => {
-                if path.exists() {
-                    std::fs::remove_file(&path)
-                        .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
-                }
-                let listener = tokio::net::UnixListener::bind(&path)
-                    .map_err(|e| Error::io(format!("cannot listen on {}", path.display()), e))?;
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
-                    .map_err(|e| Error::io(format!("cannot restrict {}", path.display()), e))?;
+                let listener = private_socket(&path)?;
                 ready(&path.display().to_string())?;
-                accept_loop!(listener, serve_hyper);
+                accept_loop!(listener, serve_unix);
                 let _ = std::fs::remove_file(&path);
             }
         }
@@ -160,6 +150,55 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let _ = tokio::time::timeout(GRACE, open.wait()).await;
         Ok(())
     })
+}
+
+/// A Unix socket at `path` that never exists with loose permissions: bound inside a
+/// new private (0700) directory beside it, made 0600, then renamed into place.
+fn private_socket(path: &std::path::Path) -> Result<tokio::net::UnixListener> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let private = tempfile::Builder::new()
+        .prefix(".outbound-proxy.")
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir_in(dir)
+        .map_err(|e| {
+            Error::io(
+                format!("cannot create a private directory in {}", dir.display()),
+                e,
+            )
+        })?;
+    let staged = private.path().join("socket");
+    let listener = tokio::net::UnixListener::bind(&staged)
+        .map_err(|e| Error::io(format!("cannot listen on {}", path.display()), e))?;
+    std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io(format!("cannot restrict {}", path.display()), e))?;
+    // rename(2) replaces what was there (a stale socket of an earlier run).
+    std::fs::rename(&staged, path)
+        .map_err(|e| Error::io(format!("cannot put the socket at {}", path.display()), e))?;
+    Ok(listener)
+}
+
+/// A connection on `--socket`: served only when its peer is this user (as the
+/// agent's); anyone else is hung up on.
+async fn serve_unix(
+    shared: Arc<Proxy>,
+    stream: tokio::net::UnixStream,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let ours = unsafe { libc::getuid() };
+    match stream.peer_cred() {
+        Ok(cred) if cred.uid() == ours => serve_hyper(shared, stream, stopping).await,
+        Ok(cred) => {
+            if shared.verbose {
+                eprintln!("proxy: refused a connection from uid {}", cred.uid());
+            }
+        }
+        Err(_) => {}
+    }
 }
 
 /// Up to the hard limit of open files: a download on the direct path holds four
@@ -416,12 +455,12 @@ async fn forward(proxy: &Proxy, req: Request<Incoming>) -> Response<Body> {
         ))
     };
     let upgraded = upgrade.is_some();
-    let send = |token: StoredToken, body: Option<reqwest::Body>| {
+    let send = |(app, token): (Arc<App>, StoredToken), body: Option<reqwest::Body>| {
         let mut headers = headers.clone();
         let url = url.clone();
         let method = method.clone();
         async move {
-            if let Err(e) = attach(&mut headers, proxy, &token, &method, &url) {
+            if let Err(e) = attach(&mut headers, proxy, &app, &token, &method, &url) {
                 return Err(plain(StatusCode::BAD_GATEWAY, &e));
             }
             let mut request = proxy.client.request(method, url.as_str()).headers(headers);
@@ -443,26 +482,31 @@ async fn forward(proxy: &Proxy, req: Request<Incoming>) -> Response<Body> {
             })
         }
     };
-    let token = match proxy.tokens.get(&proxy.app, None).await {
-        Ok(t) => t,
-        Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("no token: {e}")),
+    let released = match proxy.release(&url, None).await {
+        Ok(released) => released,
+        Err(e) => return not_released(&e),
     };
-    let first = match send(token.clone(), body).await {
+    let sent = released.1.access_token.clone();
+    let first = match send(released, body).await {
         Ok(r) => r,
         Err(refused) => return refused,
     };
-    let response = if first.status() == reqwest::StatusCode::UNAUTHORIZED && no_body {
-        // Refreshed once, and sent again.
-        match proxy
-            .tokens
-            .get(&proxy.app, Some(&token.access_token))
-            .await
-        {
-            Ok(fresh) => match send(fresh, None).await {
-                Ok(r) => r,
-                Err(refused) => return refused,
-            },
-            Err(_) => first,
+    let response = if first.status() == reqwest::StatusCode::UNAUTHORIZED {
+        // A resource that trusts other authorization servers gets no other token.
+        if let Err(e) = proxy.tokens.learn(&url, challenge(first.headers())).await {
+            return not_released(&e);
+        }
+        if !no_body {
+            first
+        } else {
+            // Refreshed once, and sent again.
+            match proxy.release(&url, Some(&sent)).await {
+                Ok(fresh) => match send(fresh, None).await {
+                    Ok(r) => r,
+                    Err(refused) => return refused,
+                },
+                Err(_) => first,
+            }
         }
     } else {
         first
@@ -540,10 +584,61 @@ fn outgoing_headers(incoming: &HeaderMap, app: &App) -> reqwest::header::HeaderM
     out
 }
 
+/// The `WWW-Authenticate` challenge of a 401, if any.
+fn challenge(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// What the client is told when the gate let no token go (403, with outbound's exit
+/// code for the same refusal in `outbound-exit`), or when none could be had (502).
+fn not_released(e: &Error) -> Response<Body> {
+    let (status, text) = refusal(e);
+    let mut response = plain(status, &text);
+    response
+        .headers_mut()
+        .insert("outbound-exit", HeaderValue::from(u16::from(e.exit_code())));
+    response
+}
+
+/// The status and text for a token the gate did not release: refusals (disabled,
+/// reset, inactive, needs authorization, not allowed there) are 403.
+fn refusal(e: &Error) -> (StatusCode, String) {
+    use crate::error::exit;
+    let code = e.exit_code();
+    if [
+        exit::AUTHORIZATION_REQUIRED,
+        exit::DISABLED,
+        exit::HOST_NOT_ALLOWED,
+    ]
+    .contains(&code)
+    {
+        (StatusCode::FORBIDDEN, format!("outbound: {e}"))
+    } else {
+        (StatusCode::BAD_GATEWAY, format!("outbound: no token: {e}"))
+    }
+}
+
+impl Proxy {
+    /// The app as it is now and a token the gate lets go to `url` now.
+    async fn release(
+        &self,
+        url: &Url,
+        refused: Option<&crate::secret::Secret>,
+    ) -> Result<(Arc<App>, StoredToken)> {
+        self.tokens
+            .release(url, self.app.proxy.as_ref(), refused)
+            .await
+    }
+}
+
 /// The token (and its DPoP proof) on one request.
 fn attach(
     headers: &mut reqwest::header::HeaderMap,
     proxy: &Proxy,
+    app: &App,
     token: &StoredToken,
     method: &hyper::Method,
     url: &Url,
@@ -570,46 +665,9 @@ fn attach(
         return Ok(());
     }
     let (name, value) =
-        crate::request::token_header(&proxy.app, &token.access_token).map_err(|e| e.to_string())?;
+        crate::request::token_header(app, &token.access_token).map_err(|e| e.to_string())?;
     headers.insert(name, value);
     Ok(())
-}
-
-/// The token a long-running server (the proxy, the stdio bridge) attaches: held
-/// while fresh, fetched off the runtime when there is none, it went stale, or the
-/// upstream refused it.
-pub struct TokenCache {
-    source: Arc<TokenSource>,
-    current: tokio::sync::Mutex<Option<StoredToken>>,
-}
-
-impl TokenCache {
-    pub fn new(source: Arc<TokenSource>) -> TokenCache {
-        TokenCache {
-            source,
-            current: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    /// A fresh token of `app`; another one when `refused` was just refused.
-    pub async fn get(&self, app: &App, refused: Option<&Secret>) -> Result<StoredToken> {
-        let mut current = self.current.lock().await;
-        if refused.is_none()
-            && let Some(token) = current.as_ref()
-            && crate::tokens::is_fresh(token, app, crate::clock::now())
-        {
-            return Ok(token.clone());
-        }
-        // The keyring and the token endpoint block: off the runtime, so open streams
-        // keep flowing meanwhile.
-        let refused = refused.cloned();
-        let source = Arc::clone(&self.source);
-        let access = tokio::task::spawn_blocking(move || source(refused.as_ref()))
-            .await
-            .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
-        *current = Some(access.token.clone());
-        Ok(access.token)
-    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,8 @@
 //! command's current-thread runtime) so a large body streams without a thread hop
 //! per chunk.
 
-pub mod binding;
 pub mod body;
 mod plan;
-pub mod policy;
 
 pub use plan::Spec;
 
@@ -19,6 +17,7 @@ use url::Url;
 
 use crate::app::App;
 use crate::error::{Error, Result};
+use crate::gate::hosts as policy;
 use crate::secret::Secret;
 use body::Body;
 
@@ -128,11 +127,13 @@ fn show_headers(
     }
 }
 
-/// The token a request carries, and the DPoP key it is bound to, if any.
+/// The token a request carries, the DPoP key it is bound to, if any, and the state
+/// directory the gate reads (what resources said of their issuers).
 #[derive(Clone, Copy)]
 pub struct Carried<'a> {
-    pub token: &'a Secret,
+    pub token: &'a crate::tokens::StoredToken,
     pub dpop: Option<&'a crate::dpop::Dpop>,
+    pub state_dir: &'a std::path::Path,
 }
 
 /// Sends `plan`, attaching the token where the app allows (with a fresh DPoP proof
@@ -149,9 +150,10 @@ pub async fn send(
         Some(Carried {
             token,
             dpop: Some(_),
+            ..
         }) => {
-            let mut value =
-                HeaderValue::from_str(&format!("DPoP {}", token.expose())).map_err(|_| {
+            let mut value = HeaderValue::from_str(&format!("DPoP {}", token.access_token.expose()))
+                .map_err(|_| {
                     Error::Other(format!(
                         "the token of `{}` is not a valid header value",
                         app.name
@@ -160,7 +162,9 @@ pub async fn send(
             value.set_sensitive(true);
             Some((reqwest::header::AUTHORIZATION, value))
         }
-        Some(Carried { token, dpop: None }) => Some(token_header(app, token)?),
+        Some(Carried {
+            token, dpop: None, ..
+        }) => Some(token_header(app, &token.access_token)?),
         None => None,
     };
     let shown_format = match carried {
@@ -174,16 +178,33 @@ pub async fn send(
     let mut attach = token_header.is_some();
     loop {
         let mut headers = plan.headers.clone();
+        // The gate, at each release: the first request's refusal is an error, a
+        // redirect's only drops the token.
+        let released = match (&token_header, carried) {
+            (Some(_), Some(c)) if attach => {
+                let to = crate::gate::To::Http {
+                    url: &url,
+                    proxy: plan.proxy.as_ref(),
+                    headers: Some(&headers),
+                };
+                match crate::gate::check(c.state_dir, app, c.token, &to) {
+                    Ok(()) => true,
+                    Err(e) if redirects == 0 => return Err(e),
+                    Err(e) => {
+                        verbose('*', &format!("not sending the token: {e}"));
+                        false
+                    }
+                }
+            }
+            _ => false,
+        };
         let token_sent = match &token_header {
-            Some((name, value))
-                if attach
-                    && policy::refusal(app, &url, plan.proxy.as_ref()).is_none()
-                    && policy::host_header_refusal(app, &url, &headers).is_none() =>
-            {
+            Some((name, value)) if released => {
                 headers.insert(name.clone(), value.clone());
                 if let Some(Carried {
                     token,
                     dpop: Some(dpop),
+                    ..
                 }) = carried
                 {
                     let proof = dpop
@@ -191,7 +212,7 @@ pub async fn send(
                             crate::dpop::Server::Resource,
                             method.as_str(),
                             &url,
-                            Some(token),
+                            Some(&token.access_token),
                         )
                         .map_err(|e| Error::Other(format!("the DPoP proof: {e}")))?;
                     let mut value = HeaderValue::from_str(proof.expose()).map_err(|_| {
@@ -328,6 +349,7 @@ pub fn send_with_token(
     dpop: Option<&crate::dpop::Dpop>,
     mut renew: impl FnMut(&Secret) -> Result<crate::tokens::Access>,
     mut vet: impl FnMut(&Outcome) -> Result<()>,
+    state_dir: &std::path::Path,
     verbose: Verbose<'_>,
 ) -> Result<Outcome> {
     let bound = |access: &crate::tokens::Access| {
@@ -335,8 +357,9 @@ pub fn send_with_token(
     };
     let attempt = |access: &crate::tokens::Access, verbose: Verbose<'_>| {
         let carried = Carried {
-            token: &access.token.access_token,
+            token: &access.token,
             dpop: bound(access),
+            state_dir,
         };
         let mut outcome =
             runtime.block_on(send(client, app, plan, Some(carried), &mut *verbose))?;

@@ -6,10 +6,11 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
+use super::Plan;
 use super::body::{self, DataArgs};
-use super::{Plan, policy};
 use crate::app::App;
 use crate::error::{Error, Result};
+use crate::gate::hosts as policy;
 
 /// What the user asked for, as `curl` spells it.
 pub struct Spec<'a> {

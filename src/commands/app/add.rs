@@ -1,6 +1,6 @@
 //! `outbound app add NAME`: define a new application.
 
-use crate::commands::output::notice;
+use crate::commands::output::{notice, warning};
 use toml_edit::{Item, Table, value};
 
 use super::{edit_config, patch_of, secret_ref_from};
@@ -20,6 +20,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         service_account_file,
         from_url,
         client_id_url,
+        registration_uri_any_origin,
         dry_run,
     } = args;
     let mut patch = patch_of(&settings)?;
@@ -76,6 +77,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             found,
             discovered,
             client_id_url.as_deref(),
+            registration_uri_any_origin,
             dry_run,
             &mut patch,
         )?;
@@ -414,6 +416,7 @@ fn client_for_resource(
     found: &crate::admin::FromUrl,
     discovered: &crate::admin::Discovered,
     client_id_url: Option<&str>,
+    any_origin: bool,
     dry_run: bool,
     patch: &mut Patch,
 ) -> Result<Option<crate::oauth::resource::Registration>> {
@@ -482,13 +485,28 @@ fn client_for_resource(
         None,
         patch.get_str("ca_file").map(std::path::Path::new),
     )?;
-    let registration = crate::oauth::resource::register(
+    let mut registration = crate::oauth::resource::register(
         &http,
         &endpoint,
         &format!("outbound ({name})"),
         &redirect_uri,
         &scopes,
     )?;
+    // The registration access token goes only where the endpoint rule allows, and by
+    // default only to the registration endpoint's own origin.
+    if let Some(uri) = registration.registration_client_uri.take() {
+        match management_uri(&uri, &endpoint, any_origin) {
+            Ok(()) => registration.registration_client_uri = Some(uri),
+            Err(why) => warning!(
+                "not keeping the server's client-management URL: {why}\n  the registration access token is never sent there; `app edit` will not update, nor `app delete` delete, the client at the server (remove it there by hand){}",
+                if any_origin {
+                    ""
+                } else {
+                    "; to trust another origin, add the app again with --registration-uri-any-origin"
+                }
+            ),
+        }
+    }
     patch.set("client_id", registration.client_id.as_str());
     let auth = match registration.token_endpoint_auth_method.as_deref() {
         Some("client_secret_basic") if registration.client_secret.is_some() => ClientAuth::Basic,
@@ -501,6 +519,26 @@ fn client_for_resource(
         registration.client_id
     );
     Ok(Some(registration))
+}
+
+/// Whether a registration's `registration_client_uri` may be sent its registration
+/// access token: the endpoint rule, and the registration endpoint's origin unless
+/// `any_origin`.
+fn management_uri(
+    uri: &str,
+    endpoint: &url::Url,
+    any_origin: bool,
+) -> std::result::Result<(), String> {
+    let shown = crate::text::printable(uri);
+    let parsed =
+        app::check_endpoint(uri).map_err(|why| format!("registration_client_uri {why}"))?;
+    if !any_origin && parsed.origin() != endpoint.origin() {
+        return Err(format!(
+            "registration_client_uri `{shown}` is on another origin than the registration endpoint {}",
+            endpoint.origin().ascii_serialization()
+        ));
+    }
+    Ok(())
 }
 
 /// `--dry-run`: what `--from-url` found and what would be written.
