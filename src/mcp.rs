@@ -399,8 +399,8 @@ async fn fail(state: &State, id: Option<&serde_json::Value>, why: &str) {
 /// A message that was not sent: the JSON-RPC error says why, with outbound's exit
 /// code for the same failure in `data.exit` (6: the gate refused the token there).
 async fn not_sent(state: &State, id: Option<&serde_json::Value>, e: &Error) {
-    let why = crate::text::printable(&e.to_string());
-    eprintln!("outbound proxy --stdio: {why}");
+    let why = e.to_string();
+    eprintln!("outbound proxy --stdio: {}", crate::text::printable(&why));
     if let Some(id) = id {
         let error = serde_json::json!({
             "jsonrpc": "2.0",

@@ -346,9 +346,6 @@ impl Agent {
                 token: Box::new(token),
                 refreshed,
             },
-            Err(Error::AuthorizationRequired { .. }) => Response::Declined {
-                reason: "the account needs authorization".into(),
-            },
             Err(e) => Response::Declined {
                 reason: e.to_string(),
             },

@@ -133,14 +133,13 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
     let app = match &args.app {
         Some(name) => {
             let app = config.app(name)?;
-            if !crate::gate::hosts::host_allowed(app, &url) {
-                return Err(Error::HostNotAllowed(format!(
-                    "git-credential: `{}` does not allow {}; add it with `outbound app edit {} --add-allowed-host {}`",
-                    app.name,
-                    request.host.as_deref().unwrap_or_default(),
-                    app.name,
-                    request.host.as_deref().unwrap_or_default()
-                )));
+            let to = crate::gate::To::Http {
+                url: &url,
+                proxy: None,
+                headers: None,
+            };
+            if let Some(why) = crate::gate::destination(&ctx.state_dir, app, &to) {
+                return Err(Error::HostNotAllowed(format!("git-credential: {why}")));
             }
             app
         }

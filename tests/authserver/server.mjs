@@ -343,8 +343,10 @@ async function gitBackend(ctx) {
 // a request without a valid token with resource_metadata and scope; /mcp/admin wants
 // api:write too (insufficient_scope, for step-up). /mcp-wrong's metadata names another
 // resource; /mcp-two's names two authorization servers.
+// The quirk `distrust: '/mcp'` makes that resource trust another server only, from then on.
+const trusted = (base) => (quirks.distrust === base ? ['https://other-as.example'] : [issuer]);
 const prm = {
-  '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: [issuer], scopes_supported: ['api:read', 'offline_access', 'api:write'] }),
+  '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: trusted('/mcp'), scopes_supported: ['api:read', 'offline_access', 'api:write'] }),
   '/mcp-wrong': () => ({ resource: `${issuer}/elsewhere`, authorization_servers: [issuer] }),
   '/mcp-two': () => ({ resource: `${issuer}/mcp-two`, authorization_servers: [issuer, 'https://other-as.example'] }),
   '/foreign': () => ({ resource: `${issuer}/foreign`, authorization_servers: ['https://other-as.example'] }),
@@ -360,7 +362,7 @@ async function protectedResource(ctx, base) {
   const [scheme, value] = String(ctx.get('authorization')).split(' ');
   const token = scheme === 'Bearer' && value && await provider.AccessToken.find(value);
   // /foreign trusts another server's tokens only.
-  if (!token || base === '/foreign') return challenge('invalid_token', 'api:read offline_access');
+  if (!token || base === '/foreign' || quirks.distrust === base) return challenge('invalid_token', 'api:read offline_access');
   const scopes = String(token.scope || '').split(' ');
   if (ctx.path === '/mcp/admin' && !scopes.includes('api:write')) return challenge('insufficient_scope', 'api:read api:write');
   console.log(`MCP ${ctx.method} ${ctx.path} ok`);

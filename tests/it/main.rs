@@ -9,6 +9,7 @@ mod authorize;
 mod authserver;
 mod credentials;
 mod curl;
+mod gate;
 mod harness;
 mod hostile;
 mod programs;
