@@ -523,6 +523,14 @@ provider.use(async (ctx, next) => {
     ctx.body = '<html>oops</html>';
     return;
   }
+  // The quirk `register_uri: 'http://…/{id}'` puts another client-management URL in the answer.
+  if (ctx.path === '/reg' && ctx.method === 'POST' && quirks.register_uri) {
+    await next();
+    if (ctx.body && typeof ctx.body === 'object') {
+      ctx.body = { ...ctx.body, registration_client_uri: quirks.register_uri.replace('{id}', ctx.body.client_id) };
+    }
+    return;
+  }
   if (ctx.path.startsWith('/reg/') && ctx.method === 'DELETE') console.log(`DEREGISTER ${ctx.path}`);
   if (ctx.path.startsWith('/reg/') && ctx.method === 'PUT') {
     await next();

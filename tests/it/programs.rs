@@ -524,3 +524,69 @@ fn a_foreign_agent_socket_is_not_used() {
         run.stderr
     );
 }
+
+/// With `provideClusterInfo: true`, kubectl names the API server in
+/// KUBERNETES_EXEC_INFO: a cluster outside the app's allowed hosts gets no
+/// credential (exit 6, naming the host and the fix), one inside does.
+#[test]
+fn exec_credential_refuses_a_cluster_the_app_does_not_allow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = crate::authserver::private_ca(dir.path());
+    let server = AuthServer::with(Options {
+        tls: Some((cert, key)),
+        ..Options::default()
+    });
+    let env = Env::new();
+    // Another port of the same host: not the cluster's.
+    env.add_cc(
+        "k8s",
+        &server.issuer,
+        &[
+            "--allowed-host",
+            "127.0.0.1:1",
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ],
+    );
+    let config = kubeconfig(&env, &server, &ca, "k8s");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let with_info = text.replace("    exec:\n", "    exec:\n      provideClusterInfo: true\n");
+    assert_ne!(text, with_info);
+    std::fs::write(&config, with_info).unwrap();
+    let out = kubectl(&env, &config)
+        .args(["get", "--raw", "/version"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    let host = server.issuer.trim_start_matches("https://").to_owned();
+    assert!(
+        stderr.contains("not one of the app's allowed hosts")
+            && stderr.contains("--add-allowed-host 127.0.0.1"),
+        "{stderr}"
+    );
+    assert!(kube_tokens(&server).is_empty(), "no token reached {host}");
+    // The same refusal from the plugin alone: exit 6.
+    let info = serde_json::json!({
+        "apiVersion": "client.authentication.k8s.io/v1",
+        "kind": "ExecCredential",
+        "spec": {"interactive": false, "cluster": {"server": server.issuer}},
+    });
+    let mut cmd = env.command(["token", "k8s", "--format", "exec-credential"]);
+    cmd.env("KUBERNETES_EXEC_INFO", info.to_string());
+    let run = crate::harness::Run::from(cmd.output().unwrap()).code(6);
+    assert!(run.stdout.is_empty(), "no credential printed");
+    // Allowed: served.
+    env.run(&["app", "edit", "k8s", "--add-allowed-host", &host])
+        .ok();
+    let out = kubectl(&env, &config)
+        .args(["get", "--raw", "/version"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(kube_tokens(&server).len(), 1);
+}

@@ -687,3 +687,95 @@ fn stdio_carries_an_mcp_session() {
         "{log}"
     );
 }
+
+/// `--socket` under a permissive umask: the socket is never seen with other
+/// permissions than 0600 at its path (it is bound elsewhere and moved there), and a
+/// connection from another user is hung up on even when the socket's mode would let
+/// it in.
+#[test]
+fn the_proxy_socket_is_never_loose_and_serves_only_its_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let upstream = format!("{}/api", server.issuer);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let socket = dir.path().join("p.sock");
+    let start = || {
+        let mut cmd = env.command(["proxy", "svc", "--upstream", &upstream, "--socket"]);
+        cmd.arg(&socket);
+        // SAFETY: umask in the child before exec; async-signal-safe.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(|| {
+                libc::umask(0);
+                Ok(())
+            });
+        }
+        cmd.stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    for _ in 0..5 {
+        let watched = socket.clone();
+        let watcher = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if let Ok(meta) = std::fs::symlink_metadata(&watched) {
+                    return meta.permissions().mode() & 0o777;
+                }
+            }
+            0
+        });
+        let mut child = start();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(watcher.join().unwrap(), 0o600, "first seen at its path");
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_file(&socket);
+    }
+    let mut child = start();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // As if its mode had been loosened: the peer's uid still decides.
+    std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let before = server.log().matches("STREAM /api/big").count();
+    let out = Command::new("runuser")
+        .args([
+            "-u",
+            "nobody",
+            "--",
+            "curl",
+            "-s",
+            "--max-time",
+            "5",
+            "--unix-socket",
+        ])
+        .arg(&socket)
+        .arg("http://proxy/big?n=5")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "another user was served");
+    assert!(out.stdout.is_empty(), "nothing came back to another user");
+    let (ok, body) = curl(&[
+        "-sf",
+        "--unix-socket",
+        socket.to_str().unwrap(),
+        "http://proxy/big?n=5",
+    ]);
+    assert!(ok && body.len() == 5, "its own user is served: {body:?}");
+    assert_eq!(
+        server.log().matches("STREAM /api/big").count(),
+        before + 1,
+        "only the owner's request went upstream"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}

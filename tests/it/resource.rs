@@ -220,3 +220,91 @@ fn tokens_are_not_sent_to_a_resource_that_trusts_another_server() {
     env.run(&["curl", "nat", &format!("{}/api/whoami", server.issuer)])
         .ok();
 }
+
+/// A registration answer's `registration_client_uri` is sent the registration access
+/// token only where the endpoint rule allows (never plain http to another host) and,
+/// unless `--registration-uri-any-origin`, only on the registration endpoint's
+/// origin: elsewhere it is not kept, and `app delete` sends nothing there.
+#[test]
+fn the_registration_access_token_goes_only_to_the_registration_endpoints_origin() {
+    use std::io::{Read, Write};
+    let server = AuthServer::start();
+    let env = Env::new();
+    let url = format!("{}/mcp", server.issuer);
+
+    // Plain http to a remote host: never, whatever the user says.
+    server.quirks_json(serde_json::json!({"register_uri": "http://attacker.example/reg/{id}"}));
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "m1",
+            "--from-url",
+            &url,
+            "--registration-uri-any-origin",
+        ])
+        .ok();
+    assert!(
+        run.stderr
+            .contains("not keeping the server's client-management URL")
+            && run.stderr.contains("https is required"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["app", "delete", "m1", "--yes"]).ok();
+    assert!(!run.stderr.contains("attacker"), "{}", run.stderr);
+
+    // Another origin on loopback: a listener that records what reaches it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { break };
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let _ = stream.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+            let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    });
+    let elsewhere = format!("http://127.0.0.1:{port}/reg/{{id}}");
+    server.quirks_json(serde_json::json!({ "register_uri": elsewhere }));
+    let run = env.run(&["app", "add", "m2", "--from-url", &url]).ok();
+    assert!(
+        run.stderr
+            .contains("on another origin than the registration endpoint")
+            && run.stderr.contains("--registration-uri-any-origin"),
+        "{}",
+        run.stderr
+    );
+    env.run(&["app", "delete", "m2", "--yes"]).ok();
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_millis(500))
+            .is_err(),
+        "nothing was sent to the other origin"
+    );
+
+    // Said otherwise: kept, and `app delete` deletes the client there.
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "m3",
+            "--from-url",
+            &url,
+            "--registration-uri-any-origin",
+        ])
+        .ok();
+    assert!(!run.stderr.contains("not keeping"), "{}", run.stderr);
+    env.run(&["app", "delete", "m3", "--yes"]).ok();
+    let request = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the DELETE reached the trusted origin");
+    assert!(request.starts_with("DELETE /reg/"), "{request}");
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("authorization: bearer "),
+        "{request}"
+    );
+}
