@@ -591,6 +591,20 @@ provider.use(async (ctx, next) => {
   if (q.includes('ext_expires_in') && body.expires_in !== undefined) { body.ext_expires_in = body.expires_in; delete body.expires_in; }
   if (q.includes('refresh_expires') && body.refresh_token) body.refresh_token_expires_in = 3600;
   if (q.includes('no_refresh_on_refresh') && ctx.state.grantType === 'refresh_token') delete body.refresh_token;
+  // Forged ID tokens: the payload kept, the header or signature not the issuer's.
+  if (body.id_token && (q.includes('id_token_none') || q.includes('id_token_foreign_kid') || q.includes('id_token_hs256'))) {
+    const [h, p, sig] = body.id_token.split('.');
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+    if (q.includes('id_token_none')) body.id_token = `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`;
+    if (q.includes('id_token_foreign_kid')) body.id_token = `${b64({ ...header, kid: 'a-key-of-another-set' })}.${p}.${sig}`;
+    if (q.includes('id_token_hs256')) {
+      // Signed with the client's own secret: what an algorithm-confusion forger would do.
+      const head = b64({ alg: 'HS256', typ: 'JWT', kid: header.kid });
+      const mac = crypto.createHmac('sha256', 'native-secret').update(`${head}.${p}`).digest('base64url');
+      body.id_token = `${head}.${p}.${mac}`;
+    }
+  }
   if (q.includes('error_200')) { ctx.status = 200; body = { error: 'invalid_grant', error_description: 'emulated error with HTTP 200' }; }
   if (q.includes('form')) {
     ctx.type = 'application/x-www-form-urlencoded';

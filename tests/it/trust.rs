@@ -626,3 +626,35 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
     assert_eq!(mode(&env.state_dir()), 0o700);
     assert_eq!(mode(&env.state_dir().join("index.json")), 0o600);
 }
+
+/// ID tokens forged in the token answer — `alg: none`, a `kid` the issuer's key set
+/// does not have, HS256 signed with the client's own secret where the issuer signs
+/// with its public keys — are refused: exit 7, said why, nothing stored.
+#[test]
+fn forged_id_tokens_are_refused() {
+    let server = AuthServer::start();
+    for (quirk, said) in [
+        ("id_token_none", "is not a JWT"),
+        (
+            "id_token_foreign_kid",
+            "which the issuer's JWKS does not have",
+        ),
+        ("id_token_hs256", "is signed with HS256"),
+    ] {
+        let env = Env::new();
+        env.add_native("nat", &server.issuer, &[]);
+        server.quirks(&[quirk]);
+        let run = env.authorize("nat", &[]).code(7);
+        assert!(run.stderr.contains(said), "{quirk}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("nothing was stored"),
+            "{quirk}: {}",
+            run.stderr
+        );
+        assert!(
+            env.stored_token("nat", "default").is_none(),
+            "{quirk}: stored"
+        );
+        server.quirks(&[]);
+    }
+}
