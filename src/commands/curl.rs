@@ -98,6 +98,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         .iter()
         .any(|p| needs_tls(&p.url, p.follow, proxy.as_ref(), |v| std::env::var(v).ok()))
         || args.cacert.is_some();
+    let follows = plans.iter().any(|p| p.follow);
     let (client, first) = std::thread::scope(|scope| {
         let options = request::ClientOptions {
             proxy: proxy.as_ref(),
@@ -108,7 +109,22 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             ca_file: args.cacert.as_deref(),
             identity: identity.as_ref(),
         };
-        let building = scope.spawn(move || request::client(app, &options));
+        let building = scope.spawn(move || {
+            let client = request::client(app, &options)?;
+            // Where the gate lets no token go (a redirect elsewhere), the TLS client
+            // certificate does not go either: those hops use a client without it.
+            let bare = match options.identity {
+                Some(_) if follows => Some(request::client(
+                    app,
+                    &request::ClientOptions {
+                        identity: None,
+                        ..options
+                    },
+                )?),
+                _ => None,
+            };
+            Ok::<_, Error>(request::Clients { client, bare })
+        });
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);
         let client = building
             .join()
@@ -224,7 +240,7 @@ const MAX_RETRY_DELAY: u64 = 600;
 #[allow(clippy::too_many_arguments)]
 fn send_retrying(
     runtime: &tokio::runtime::Runtime,
-    client: &reqwest::Client,
+    client: &request::Clients,
     app: &crate::app::App,
     plan: &request::Plan,
     args: &CurlArgs,

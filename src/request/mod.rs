@@ -46,6 +46,7 @@ pub struct Outcome {
 pub type Verbose<'a> = &'a mut dyn FnMut(char, &str);
 
 /// How `curl`'s HTTP client is set up.
+#[derive(Clone, Copy)]
 pub struct ClientOptions<'a> {
     /// The proxy the policy approved (`--proxy`, else the app's), or None for the
     /// environment's.
@@ -61,6 +62,14 @@ pub struct ClientOptions<'a> {
     pub ca_file: Option<&'a std::path::Path>,
     /// The app's TLS client certificate: certificate-bound tokens (RFC 8705) go with it.
     pub identity: Option<&'a reqwest::Identity>,
+}
+
+/// `curl`'s HTTP clients: `client` carries the app's TLS client certificate, if it
+/// has one; `bare`, when there is one, the same without it, for hops the gate does
+/// not release the token to.
+pub struct Clients {
+    pub client: Client,
+    pub bare: Option<Client>,
 }
 
 /// The client for `curl`: the app's egress settings, no automatic redirects (they
@@ -139,7 +148,7 @@ pub struct Carried<'a> {
 /// Sends `plan`, attaching the token where the app allows (with a fresh DPoP proof
 /// for each request when it is bound), following redirects by hand when asked.
 pub async fn send(
-    client: &Client,
+    clients: &Clients,
     app: &App,
     plan: &Plan,
     carried: Option<Carried<'_>>,
@@ -247,6 +256,10 @@ pub async fn send(
             token_header.as_ref().map(|(n, _)| (n, shown_format)),
             verbose,
         );
+        let client = match &clients.bare {
+            Some(bare) if !released => bare,
+            _ => &clients.client,
+        };
         let request = client
             .request(method.clone(), url.as_str())
             .headers(headers);
@@ -342,7 +355,7 @@ pub async fn send(
 #[allow(clippy::too_many_arguments)]
 pub fn send_with_token(
     runtime: &tokio::runtime::Runtime,
-    client: &Client,
+    client: &Clients,
     app: &App,
     plan: &Plan,
     access: crate::tokens::Access,

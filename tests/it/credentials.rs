@@ -1075,7 +1075,7 @@ fn mtls_client_certificates_authenticate_and_bind() {
     let cert_env = client_cert.to_str().unwrap().to_owned();
     let ca_env = ca.to_str().unwrap().to_owned();
     let server = AuthServer::with(Options {
-        tls: Some((cert, key)),
+        tls: Some((cert.clone(), key.clone())),
         env: vec![
             ("MTLS", "1"),
             ("CLIENT_CERT", Box::leak(cert_env.into_boxed_str())),
@@ -1159,6 +1159,37 @@ fn mtls_client_certificates_authenticate_and_bind() {
         String::from_utf8_lossy(&out.stdout).contains("did not present"),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+    // A redirect to another origin gets neither the token nor the TLS client
+    // certificate: a server there that asks for one (openssl s_server) sees none.
+    let port = crate::authserver::free_port();
+    let mut other = std::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-verify", "1", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-cert")
+        .arg(&cert)
+        .arg("-key")
+        .arg(&key)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let elsewhere = format!("https://127.0.0.1:{port}/");
+    let redirect = format!("{}/api/redirect?to={elsewhere}", server.issuer);
+    let mut page = String::new();
+    for _ in 0..50 {
+        let run = env.run(&["curl", "m", "-L", &redirect]);
+        if run.code == 0 {
+            page = run.stdout;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = other.kill();
+    let _ = other.wait();
+    assert!(
+        page.contains("no client certificate available"),
+        "the other origin saw: {page}"
     );
     // A certificate without its key, or a key that is not its own, is refused at once.
     let run = env
