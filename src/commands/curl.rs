@@ -533,6 +533,11 @@ fn insufficient_scope(outcome: &Outcome) -> Option<Vec<String>> {
             .scope
             .unwrap_or_default()
             .split_whitespace()
+            // RFC 6749 §3.3's scope-token characters only.
+            .filter(|s| {
+                s.bytes()
+                    .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+            })
             .map(str::to_owned)
             .collect(),
     )
@@ -567,10 +572,11 @@ fn step_up_needed(app: &crate::app::App, account: &str, scopes: &[String], tried
     Error::Transfer {
         code: STEP_UP_NEEDED,
         message: format!(
-            "error: the API wants more scopes than the token of `{}` has (insufficient_scope): authorize them with\n  outbound authorize {}{flag} --scope '{}'{}",
+            "error: the API wants more scopes than the token of `{}` has (insufficient_scope): authorize them with\n  outbound authorize {}{flag} --scope {}{}",
             app.name,
             app.name,
-            scopes.join(" "),
+            // A server's words in a command a person may paste: quoted for the shell.
+            super::token::shell_quote(&crate::text::printable(&scopes.join(" "))),
             if tried {
                 " (--step-up needs a terminal, and a body that can be sent again)"
             } else {
@@ -583,6 +589,22 @@ fn step_up_needed(app: &crate::app::App, account: &str, scopes: &[String], tried
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scope a hostile server names (`'` is a valid scope character) cannot turn
+    /// the printed fix into another command when pasted.
+    #[test]
+    fn the_step_up_command_quotes_the_servers_scopes() {
+        let text = "[apps.a]\nid = \"1\"\nclient_id = \"c\"\nclient_auth = \"none\"\ngrant = \"client_credentials\"\ntoken_url = \"https://t.example/t\"\n";
+        let config = crate::config::Config::parse(std::path::Path::new("f"), text)
+            .unwrap_or_else(|e| panic!("{}", e.error));
+        let app = config.app("a").unwrap();
+        let scopes = ["read".to_owned(), "x';touch /tmp/pwned;'".to_owned()];
+        let message = step_up_needed(app, "default", &scopes, false).to_string();
+        assert!(
+            message.contains(r"--scope 'read x'\'';touch /tmp/pwned;'\'''"),
+            "{message}"
+        );
+    }
 
     fn url(u: &str) -> Url {
         Url::parse(u).unwrap()
