@@ -159,6 +159,12 @@ impl Postgres {
 
     /// [`Postgres::sql`] as the login role `role`: what that role may see.
     pub fn sql_as(&self, role: &str, db: &str, sql: &str) -> String {
+        self.try_sql_as(role, db, sql)
+            .unwrap_or_else(|e| panic!("psql {sql}: {e}"))
+    }
+
+    /// [`Postgres::sql_as`] that may be refused: Err(psql's standard error).
+    pub fn try_sql_as(&self, role: &str, db: &str, sql: &str) -> Result<String, String> {
         let out = Command::new("psql")
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
             .args([
@@ -174,12 +180,11 @@ impl Postgres {
             .args(["-c", sql])
             .output()
             .expect("psql (postgresql-client)");
-        assert!(
-            out.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     pub fn url(&self, role: &str) -> String {
@@ -1074,4 +1079,40 @@ fn a_shared_account_serves_the_whole_group_and_the_data_key_comes_from_keyring_o
         .code(2);
     by_keyring.run_with_input(&["store", "set-key"], &key).ok();
     assert_eq!(by_keyring.run(&["token", "nat"]).ok().stdout, a);
+}
+
+#[test]
+fn a_member_with_every_table_grant_is_told_no_by_disable_reset_edit_and_delete() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("fleet", &server.issuer, &[]);
+    // As many DBAs grant: every privilege on every table to the team role.
+    team.pg.sql(
+        "team",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO outbound_team",
+    );
+    let version = || {
+        team.pg
+            .sql("team", "SELECT version FROM outbound_apps_version")
+    };
+    let before = (admin.app_json("fleet"), version());
+    let alice = team.machine("alice");
+    for args in [
+        vec!["app", "disable", "fleet"],
+        vec!["app", "reset", "fleet", "--yes"],
+        vec!["app", "edit", "fleet", "--description", "changed"],
+        vec!["app", "delete", "fleet", "--yes"],
+    ] {
+        let run = alice.run(&args);
+        assert_eq!(run.code, 12, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+        assert!(!run.all().contains("disabled `"), "{}", run.all());
+        assert!(!run.all().contains("to generation"), "{}", run.all());
+    }
+    assert_eq!((admin.app_json("fleet"), version()), before);
+    alice.run(&["token", "fleet"]).ok();
+    // The administrator still changes it.
+    admin.run(&["app", "disable", "fleet"]).ok();
+    alice.run(&["token", "fleet"]).code(5);
 }

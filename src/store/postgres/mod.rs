@@ -838,51 +838,64 @@ impl crate::config::AppDocuments for Documents {
         before_commit: &mut dyn FnMut() -> crate::error::Result<()>,
     ) -> crate::error::Result<()> {
         let store = &self.store;
-        // Admins take turns on the one version row; everyone else only reads.
-        let rows: Vec<(String, String, String)> = store
+        // Admins take turns on the one version row; everyone else only reads (a
+        // role that holds UPDATE on it anyway locks no row: row-level security).
+        let (locked, rows) = store
             .with(|c| {
                 c.client.batch_execute("BEGIN")?;
                 c.in_transaction = true;
-                c.client.query_one(
+                let locked = c.client.query_opt(
                     "SELECT version FROM outbound_apps_version WHERE id = 1 FOR UPDATE",
                     &[],
                 )?;
-                app_rows(c)
+                Ok((locked.is_some(), app_rows(c)?))
             })
             .inspect_err(|_| self.rollback())?;
+        if !locked {
+            self.rollback();
+            return Err(self.refused("outbound_apps_version").into());
+        }
         let text: String = rows.iter().map(|r| r.2.as_str()).collect();
         let result = (|| {
             let doc = edit(&text)?;
             let wanted = crate::config::app_fragments(&doc);
-            store.in_tx(|c| {
+            // Row-level security turns a change this role may not make into one of
+            // no rows, without an error: every statement must change its row.
+            let refused = store.in_tx(|c| {
                 for (id, name, definition) in &wanted {
-                    match rows.iter().find(|r| &r.0 == id) {
-                        Some(r) if &r.1 == name && &r.2 == definition => {}
-                        Some(_) => {
-                            c.client.execute(
-                                "UPDATE outbound_apps SET name = $2, definition = $3,
-                                     updated_at = now(), updated_by = current_user WHERE id = $1",
-                                &[id, name, definition],
-                            )?;
-                        }
-                        None => {
-                            c.client.execute(
-                                "INSERT INTO outbound_apps (id, name, definition) VALUES ($1, $2, $3)",
-                                &[id, name, definition],
-                            )?;
-                        }
+                    let n = match rows.iter().find(|r| &r.0 == id) {
+                        Some(r) if &r.1 == name && &r.2 == definition => 1,
+                        Some(_) => c.client.execute(
+                            "UPDATE outbound_apps SET name = $2, definition = $3,
+                                 updated_at = now(), updated_by = current_user WHERE id = $1",
+                            &[id, name, definition],
+                        )?,
+                        None => c.client.execute(
+                            "INSERT INTO outbound_apps (id, name, definition) VALUES ($1, $2, $3)",
+                            &[id, name, definition],
+                        )?,
+                    };
+                    if n != 1 {
+                        return Ok(Some("outbound_apps"));
                     }
                 }
                 for (id, _, _) in rows.iter().filter(|r| !wanted.iter().any(|w| w.0 == r.0)) {
-                    c.client
+                    let n = c
+                        .client
                         .execute("DELETE FROM outbound_apps WHERE id = $1", &[id])?;
+                    if n != 1 {
+                        return Ok(Some("outbound_apps"));
+                    }
                 }
-                c.client.execute(
+                let n = c.client.execute(
                     "UPDATE outbound_apps_version SET version = version + 1 WHERE id = 1",
                     &[],
                 )?;
-                Ok(())
+                Ok((n != 1).then_some("outbound_apps_version"))
             })?;
+            if let Some(table) = refused {
+                return Err(self.refused(table).into());
+            }
             before_commit()?;
             store.in_tx(|c| {
                 c.in_transaction = false;
@@ -898,6 +911,17 @@ impl crate::config::AppDocuments for Documents {
 }
 
 impl Documents {
+    /// A change that row-level security reduced to no rows of `table`: this role is
+    /// not in the admin role (it may hold the table's privileges all the same).
+    fn refused(&self, table: &str) -> StoreError {
+        StoreError::Denied {
+            database: self.store.label().to_owned(),
+            message: format!(
+                "row-level security let this role change no row of {table}, so nothing was changed"
+            ),
+        }
+    }
+
     fn rollback(&self) {
         let _ = self.store.with(|c| {
             c.in_transaction = false;

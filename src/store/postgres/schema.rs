@@ -110,11 +110,21 @@ GRANT UPDATE ON outbound_apps_version TO {admins};
 GRANT SELECT, INSERT, UPDATE, DELETE ON outbound_accounts, outbound_secrets TO {group};
 GRANT SELECT, INSERT ON outbound_audit TO {group};
 
+ALTER TABLE outbound_schema ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS outbound_read ON outbound_schema;
+CREATE POLICY outbound_read ON outbound_schema FOR SELECT USING (true);
+
 ALTER TABLE outbound_apps ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_read ON outbound_apps;
 DROP POLICY IF EXISTS outbound_admin ON outbound_apps;
 CREATE POLICY outbound_read ON outbound_apps FOR SELECT USING (true);
 CREATE POLICY outbound_admin ON outbound_apps FOR ALL USING ({is_admin}) WITH CHECK ({is_admin});
+
+ALTER TABLE outbound_apps_version ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS outbound_read ON outbound_apps_version;
+DROP POLICY IF EXISTS outbound_admin ON outbound_apps_version;
+CREATE POLICY outbound_read ON outbound_apps_version FOR SELECT USING (true);
+CREATE POLICY outbound_admin ON outbound_apps_version FOR UPDATE USING ({is_admin}) WITH CHECK ({is_admin});
 
 ALTER TABLE outbound_accounts ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_own ON outbound_accounts;
