@@ -387,8 +387,8 @@ pub struct AuthorizeArgs {
     /// Import a refresh token obtained elsewhere (read from standard input), checked by one refresh
     #[arg(long, conflicts_with_all = ["manual", "device", "no_browser", "prompt"])]
     pub refresh_token_stdin: bool,
-    /// Team store: make this account visible to the whole group role (a service
-    /// account for a fleet), not only to your database role
+    /// Team store: authorize the account shared with the whole group role (a service
+    /// account for a fleet), not your own; members of the admin role only
     #[arg(long)]
     pub shared: bool,
     /// Use the device authorization grant (RFC 8628)

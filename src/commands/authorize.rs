@@ -32,6 +32,10 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
             "--shared: only the team store (--store postgres) shares accounts; a local store is yours alone".into(),
         ));
     }
+    // A personal account and the shared one are different accounts (team store): the
+    // tokens obtained below go only to the one asked for, checked before the person
+    // is asked anything.
+    store.aim_account(&app.id, account, args.shared)?;
     let audit = ctx.audit(&config);
     let env = ctx.token_env(&config, store.as_ref(), &audit);
     tokens::check_usable(&env, app, account)?;
@@ -53,6 +57,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     if let Some(timeout) = args.timeout {
         plan.timeout = timeout;
     }
+    plan.shared = args.shared;
     let token = if args.refresh_token_stdin {
         // Approved where it was obtained: no prompt here.
         let refresh_token = read_refresh_token()?;
@@ -64,9 +69,6 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         terminal.done();
         token
     };
-    if args.shared {
-        ctx.postgres(&config).share(&app.id, account)?;
-    }
     let expiry = match token.expires_at {
         Some(at) => format!(
             "the access token expires in {}",

@@ -1,7 +1,7 @@
 //! `outbound store migrate --to BACKEND`: move this user's secrets between stores.
 
 use super::Ctx;
-use crate::commands::output::notice;
+use crate::commands::output::{notice, warning};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::store::Backend;
@@ -66,7 +66,7 @@ pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
     }
     let config = crate::config::Config::load(&ctx.config_path)?;
     let pg = ctx.postgres(&config);
-    let (before, after) = pg.init(group, admins)?;
+    let (before, after, stray) = pg.init(group, admins)?;
     if before == after {
         notice!(
             "{}: schema version {after} was already there; grants and policies for {group} and {admins} applied again",
@@ -76,6 +76,11 @@ pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
         notice!(
             "{}: schema version {before} -> {after}; {group} may use the store, {admins} may change applications",
             pg.label()
+        );
+    }
+    if stray > 0 {
+        warning!(
+            "{stray} shared account(s) are in the name of a role outside {admins} (shared before schema 2, when any member could, or written in another's name): the group still reads them, nobody can refresh them\n  fix: check them (SELECT app_id, account, owner FROM outbound_accounts WHERE shared), delete the ones nobody meant, and have an administrator authorize the others again with `outbound authorize APP --shared`"
         );
     }
     notice!(
@@ -169,6 +174,11 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
     } else {
         ctx.load()?
     };
+    // A role's own accounts move; a shared one is the group's and stays.
+    if from == Backend::Postgres || to == Backend::Postgres {
+        ctx.postgres(&config)
+            .aim_all(crate::store::postgres::Aim::Personal);
+    }
     let (source, target) = (ctx.open_store(from, &config), ctx.open_store(to, &config));
     let moved = crate::tokens::migrate(
         source.as_ref(),

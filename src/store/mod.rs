@@ -55,6 +55,14 @@ pub trait SecretStore {
         None
     }
 
+    /// From now on (app, account) means this role's personal account, or the one
+    /// shared with the group when `shared`, for reads and writes, checked at once (a
+    /// shared store: see [`postgres::PgStore::aim`]); a no-op for a local store, whose
+    /// accounts are all the user's own.
+    fn aim_account(&self, _app_id: &str, _account: &str, _shared: bool) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// What every machine knows of (app, account) beyond its tokens (a shared store).
     fn shared_state(
         &self,
@@ -240,6 +248,34 @@ pub enum StoreError {
     Denied { database: String, message: String },
 
     #[error(
+        "the database {database} refused to share account `{account}`: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) create or authorize a shared account (`authorize --shared`); the group uses and refreshes it\n  fix: authorize without --shared for an account of your own, or ask an administrator to share one"
+    )]
+    ShareDenied {
+        database: String,
+        account: String,
+        message: String,
+    },
+
+    #[error(
+        "the database {database} refused to change account `{account}`: {message}\n  a role writes only its own accounts, and refreshes the shared accounts of the admin role (default outbound_admins); a shared account in the name of a role outside it (left from before schema 2) is read-only\n  fix: an administrator removes that account and authorizes it again with `outbound authorize … --shared`"
+    )]
+    AccountDenied {
+        database: String,
+        account: String,
+        message: String,
+    },
+
+    #[error(
+        "account `{account}` is a shared account in your role's name: a personal account of that name cannot be kept beside it, and a personal authorization never writes into a shared one; nothing was stored\n  fix: give your personal account another name with --account NAME; `authorize … --shared` (an administrator) renews the shared one; if nobody in the admin role shared it, it was planted: have the database's owner delete its rows (outbound_accounts and outbound_secrets, account = '{account}', owner = your role)"
+    )]
+    SharedInYourName { account: String },
+
+    #[error(
+        "account `{account}` is a personal account of yours: a shared account of that name cannot be kept beside it in your role's name; nothing was stored\n  fix: give the shared account another name with --account NAME, or remove your personal one first (`outbound logout … --account {account}`)"
+    )]
+    PersonalInYourName { account: String },
+
+    #[error(
         "the database {database} has no outbound tables\n  fix: its owner runs `outbound store init` once (with OUTBOUND_DATABASE_URL set to it)"
     )]
     NotInitialized { database: String },
@@ -299,7 +335,9 @@ impl StoreError {
             StoreError::WrongDataKey { .. }
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,
-            StoreError::Denied { .. } => exit::NOT_PERMITTED,
+            StoreError::Denied { .. }
+            | StoreError::ShareDenied { .. }
+            | StoreError::AccountDenied { .. } => exit::NOT_PERMITTED,
             StoreError::BadDefinition { .. } => exit::CONFIG,
             _ => exit::ERROR,
         }

@@ -21,6 +21,9 @@ pub struct Authorization {
     pub settings: AccountSettings,
     pub mode: Mode,
     pub timeout: std::time::Duration,
+    /// The team store's account shared with the group (`authorize --shared`), not
+    /// this role's own: what is obtained goes only to the one meant.
+    pub shared: bool,
 }
 
 impl Authorization {
@@ -65,6 +68,7 @@ impl Authorization {
             settings,
             mode: Mode::Browser { open: true },
             timeout: flow::DEFAULT_TIMEOUT,
+            shared: false,
         }
     }
 }
@@ -78,6 +82,7 @@ pub fn authorize(
     plan: &Authorization,
     person: &mut dyn Person,
 ) -> Result<StoredToken> {
+    env.store.aim_account(&app.id, &plan.account, plan.shared)?;
     super::check_usable(env, app, &plan.account)?;
     // One authorization of an account at a time: a second waits for the first and
     // takes what it obtained, instead of opening a second browser tab.
@@ -215,6 +220,7 @@ pub fn import_refresh_token(
     plan: &Authorization,
     refresh_token: Secret,
 ) -> Result<StoredToken> {
+    env.store.aim_account(&app.id, &plan.account, plan.shared)?;
     super::check_usable(env, app, &plan.account)?;
     if !app.grant.needs_person() {
         return Err(Error::Usage(format!(

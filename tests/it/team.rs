@@ -159,6 +159,12 @@ impl Postgres {
 
     /// [`Postgres::sql`] as the login role `role`: what that role may see.
     pub fn sql_as(&self, role: &str, db: &str, sql: &str) -> String {
+        self.try_sql_as(role, db, sql)
+            .unwrap_or_else(|e| panic!("psql {sql}: {e}"))
+    }
+
+    /// [`Postgres::sql_as`] that may be refused: Err(psql's standard error).
+    pub fn try_sql_as(&self, role: &str, db: &str, sql: &str) -> Result<String, String> {
         let out = Command::new("psql")
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
             .args([
@@ -174,12 +180,11 @@ impl Postgres {
             .args(["-c", sql])
             .output()
             .expect("psql (postgresql-client)");
-        assert!(
-            out.status.success(),
-            "psql {sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
     }
 
     pub fn url(&self, role: &str) -> String {
@@ -1033,16 +1038,17 @@ fn a_shared_account_serves_the_whole_group_and_the_data_key_comes_from_keyring_o
     let server = AuthServer::start();
     let admin = team.machine("admin");
     admin.add_native("nat", &server.issuer, &[]);
-    // Alice authorizes a service account for the group; bob (another role) uses it.
-    let alice = team.machine("alice");
-    let run = alice.authorize("nat", &["--shared"]);
-    let run = run.ok();
+    // An administrator authorizes a service account for the group; alice and bob
+    // (other roles) use it.
+    let run = admin.authorize("nat", &["--shared"]).ok();
     assert!(
         run.stderr.contains("shared with the group"),
         "{}",
         run.stderr
     );
-    let a = alice.run(&["token", "nat"]).ok().stdout;
+    let a = admin.run(&["token", "nat"]).ok().stdout;
+    let alice = team.machine("alice");
+    assert_eq!(alice.run(&["token", "nat"]).ok().stdout, a);
     let bob = team.machine("bob");
     assert_eq!(bob.run(&["token", "nat"]).ok().stdout, a);
     let status = bob.status();
@@ -1074,4 +1080,269 @@ fn a_shared_account_serves_the_whole_group_and_the_data_key_comes_from_keyring_o
         .code(2);
     by_keyring.run_with_input(&["store", "set-key"], &key).ok();
     assert_eq!(by_keyring.run(&["token", "nat"]).ok().stdout, a);
+}
+
+/// The rows of `table` (outbound_accounts, or outbound_secrets' tokens) for
+/// `app_id`, as "owner shared" lines.
+fn rows(team: &Team, table: &str, app_id: &str) -> String {
+    let tokens = if table == "outbound_secrets" {
+        " AND kind = 'token'"
+    } else {
+        ""
+    };
+    team.pg.sql(
+        "team",
+        &format!(
+            "SELECT owner || ' ' || shared FROM {table} WHERE app_id = '{app_id}'{tokens} ORDER BY owner"
+        ),
+    )
+}
+
+#[test]
+fn a_row_planted_in_another_members_name_is_refused_and_never_takes_her_tokens() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &[]);
+    let id = admin.app_id("nat");
+    // Bob, with only his own role, plants alice's `default` account as a shared row;
+    // alice then authorizes as usual, and bob asks for a token.
+    let planted = team.pg.try_sql_as(
+        "bob",
+        "team",
+        &format!(
+            "INSERT INTO outbound_accounts (app_id, account, owner, shared) VALUES ('{id}', 'default', 'alice', true)"
+        ),
+    );
+    let alice = team.machine("alice");
+    alice.authorize("nat", &[]).ok();
+    let a = alice.run(&["token", "nat"]).ok().stdout;
+    assert!(!a.trim().is_empty());
+    let bob = team.machine("bob");
+    let run = bob.run(&["token", "nat"]);
+    assert!(!run.all().contains(a.trim()), "bob got alice's token");
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    let refused = planted.expect_err("the database let bob write a row in alice's name");
+    assert!(refused.contains("row-level security"), "{refused}");
+    assert_eq!(rows(&team, "outbound_secrets", &id).trim(), "alice false");
+    for (owner, shared) in [("alice", "false"), ("alice", "true"), ("bob", "true")] {
+        let planted = team.pg.try_sql_as(
+            "bob",
+            "team",
+            &format!(
+                "INSERT INTO outbound_secrets (app_id, account, kind, owner, shared, key_id, sealed) \
+                 VALUES ('{id}', 'default', 'token', '{owner}', {shared}, 'k', '\\x00')"
+            ),
+        );
+        assert!(
+            planted.is_err(),
+            "bob wrote a secret row ({owner}, shared {shared})"
+        );
+    }
+    // Nor can he make his own row shared, or give it to alice.
+    team.pg.sql_as(
+        "bob",
+        "team",
+        &format!(
+            "INSERT INTO outbound_accounts (app_id, account) VALUES ('{id}', 'default') ON CONFLICT DO NOTHING"
+        ),
+    );
+    for change in [
+        "shared = true",
+        "owner = 'alice'",
+        "owner = 'alice', shared = true",
+    ] {
+        let run = team.pg.try_sql_as(
+            "bob",
+            "team",
+            &format!("UPDATE outbound_accounts SET {change} WHERE app_id = '{id}'"),
+        );
+        assert!(run.is_err(), "bob could set {change}");
+    }
+    assert_eq!(
+        rows(&team, "outbound_accounts", &id).trim(),
+        "alice false\nbob false"
+    );
+    // A row like it left from before the fix (schema 1 let bob write it): a personal
+    // authorization neither reads nor writes it, and says why.
+    team.pg.sql(
+        "team",
+        &format!(
+            "INSERT INTO outbound_accounts (app_id, account, owner, shared) VALUES ('{id}', 'default', 'ci', true)"
+        ),
+    );
+    let ci = team.machine("ci");
+    let run = ci.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr.contains("shared account in your role's name"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--account"), "{}", run.stderr);
+    let left = team.pg.sql(
+        "team",
+        &format!("SELECT count(*) FROM outbound_secrets WHERE app_id = '{id}' AND owner = 'ci'"),
+    );
+    assert_eq!(left.trim(), "0");
+    ci.authorize("nat", &["--account", "mine"]).ok();
+}
+
+#[test]
+fn only_an_administrator_shares_an_account_and_a_personal_authorization_never_lands_in_it() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &[]);
+    let id = admin.app_id("nat");
+    // Bob shares his `default` account, alice authorizes hers as usual, and bob asks
+    // for a token.
+    let bob = team.machine("bob");
+    let shared = bob.authorize("nat", &["--shared"]);
+    let alice = team.machine("alice");
+    alice.authorize("nat", &[]).ok();
+    let a = alice.run(&["token", "nat"]).ok().stdout;
+    let run = bob.run(&["token", "nat"]);
+    assert!(!run.all().contains(a.trim()), "bob got alice's token");
+    assert_eq!(run.code, 4, "{}", run.stderr);
+    // Sharing is an administrator's: bob was refused, before any browser.
+    let run = shared.code(12);
+    assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+    assert!(run.stderr.contains("--shared"), "{}", run.stderr);
+    assert!(!run.stderr.contains("Open this URL"), "{}", run.stderr);
+    // The administrator's shared account: every member reads it, a member's own
+    // account wins over it, and alice's personal authorization never lands in it.
+    admin.authorize("nat", &["--shared"]).ok();
+    let s = bob.run(&["token", "nat"]).ok().stdout;
+    assert_ne!(s, a);
+    assert_eq!(alice.run(&["token", "nat"]).ok().stdout, a);
+    alice.authorize("nat", &[]).ok();
+    let a2 = alice.run(&["token", "nat"]).ok().stdout;
+    assert_ne!(a2, a);
+    assert_eq!(bob.run(&["token", "nat"]).ok().stdout, s);
+    assert_eq!(
+        rows(&team, "outbound_secrets", &id).trim(),
+        "admin true\nalice false"
+    );
+    // The group refreshes it (a member writes the new tokens into the admin's row)...
+    let s2 = bob.run(&["token", "nat", "--force-refresh"]).ok().stdout;
+    assert_ne!(s2, s);
+    assert_eq!(admin.run(&["token", "nat"]).ok().stdout, s2);
+    assert_eq!(alice.run(&["token", "nat"]).ok().stdout, a2);
+    // ...and cannot un-share it, take it over, or delete it.
+    for sql in [
+        format!(
+            "UPDATE outbound_accounts SET shared = false WHERE app_id = '{id}' AND owner = 'admin'"
+        ),
+        format!(
+            "UPDATE outbound_accounts SET owner = 'bob' WHERE app_id = '{id}' AND owner = 'admin'"
+        ),
+        format!(
+            "UPDATE outbound_secrets SET owner = 'bob' WHERE app_id = '{id}' AND owner = 'admin'"
+        ),
+    ] {
+        assert!(team.pg.try_sql_as("bob", "team", &sql).is_err(), "{sql}");
+    }
+    let gone = team.pg.sql_as(
+        "bob",
+        "team",
+        &format!(
+            "DELETE FROM outbound_secrets WHERE app_id = '{id}' AND owner = 'admin' RETURNING 1"
+        ),
+    );
+    assert_eq!(gone.trim(), "");
+    assert_eq!(bob.run(&["token", "nat"]).ok().stdout, s2);
+}
+
+#[test]
+fn a_member_with_every_table_grant_is_told_no_by_disable_reset_edit_and_delete() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("fleet", &server.issuer, &[]);
+    // As many DBAs grant: every privilege on every table to the team role.
+    team.pg.sql(
+        "team",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public TO outbound_team",
+    );
+    let version = || {
+        team.pg
+            .sql("team", "SELECT version FROM outbound_apps_version")
+    };
+    let before = (admin.app_json("fleet"), version());
+    let alice = team.machine("alice");
+    for args in [
+        vec!["app", "disable", "fleet"],
+        vec!["app", "reset", "fleet", "--yes"],
+        vec!["app", "edit", "fleet", "--description", "changed"],
+        vec!["app", "delete", "fleet", "--yes"],
+    ] {
+        let run = alice.run(&args);
+        assert_eq!(run.code, 12, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+        assert!(!run.all().contains("disabled `"), "{}", run.all());
+        assert!(!run.all().contains("to generation"), "{}", run.all());
+    }
+    assert_eq!((admin.app_json("fleet"), version()), before);
+    alice.run(&["token", "fleet"]).ok();
+    // The administrator still changes it.
+    admin.run(&["app", "disable", "fleet"]).ok();
+    alice.run(&["token", "fleet"]).code(5);
+}
+
+#[test]
+fn store_init_upgrades_a_version_1_database_to_owner_checked_rows_and_counts_stray_shares() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &[]);
+    let id = admin.app_id("nat");
+    // The database as version 1 left it: its policy on accounts let any write name
+    // another owner as long as the row was shared.
+    team.pg.sql(
+        "team",
+        "DELETE FROM outbound_schema WHERE version = 2; \
+         CREATE POLICY outbound_own ON outbound_accounts FOR ALL \
+         USING (owner = current_user OR shared) WITH CHECK (owner = current_user OR shared)",
+    );
+    let plant = |account: &str| {
+        team.pg.try_sql_as(
+            "bob",
+            "team",
+            &format!(
+                "INSERT INTO outbound_accounts (app_id, account, owner, shared) VALUES ('{id}', '{account}', 'alice', true)"
+            ),
+        )
+    };
+    plant("default").expect("version 1 lets bob plant a row in alice's name");
+    // Every command says the database needs its upgrade.
+    let alice = team.machine("alice");
+    let run = alice.run(&["app", "list"]).ok();
+    assert!(run.stderr.contains("schema version 1"), "{}", run.stderr);
+    assert!(run.stderr.contains("outbound store init"), "{}", run.stderr);
+    // Even so, alice's personal authorization does not land in the planted row.
+    let run = alice.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr.contains("shared account in your role's name"),
+        "{}",
+        run.stderr
+    );
+    // The owner upgrades: version 2, the planted row counted, no more planting.
+    let owner = machine(&team.pg.url("postgres"), &team.key_file);
+    let run = owner.run(&["store", "init"]).ok();
+    assert!(
+        run.stderr.contains("schema version 1 -> 2"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("1 shared account(s) are in the name of a role outside outbound_admins"),
+        "{}",
+        run.stderr
+    );
+    let refused = plant("other").expect_err("version 2 must refuse bob's row in alice's name");
+    assert!(refused.contains("row-level security"), "{refused}");
+    let run = alice.run(&["app", "list"]).ok();
+    assert!(!run.stderr.contains("schema version"), "{}", run.stderr);
+    alice.authorize("nat", &["--account", "mine"]).ok();
 }

@@ -242,6 +242,13 @@ pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
             known: schema::latest(),
         });
     }
+    if version < 2 {
+        crate::warnings::push(format!(
+            "the team store {} has schema version {version}, whose row-level security lets a member write account rows in another role's name and share them\n  fix: its owner runs `outbound store init` (with this outbound) to upgrade it to version {}",
+            settings.label,
+            schema::latest()
+        ));
+    }
     Ok(Conn {
         client,
         user,
@@ -423,8 +430,10 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
 }
 
 /// `outbound store init`: the migrations this binary knows, then the roles, grants
-/// and policies, in one transaction.
-pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32), StoreError> {
+/// and policies, in one transaction. Also counts the shared accounts that the
+/// policies no longer let anyone refresh: those in the name of a role outside
+/// `admins` (schema 1 let any member share, or write a shared row in another's name).
+pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32, i64), StoreError> {
     let mut client = connect(settings)?;
     let fail = |e| classify(settings, e);
     let mut tx = client.transaction().map_err(fail)?;
@@ -465,8 +474,17 @@ pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32)
     }
     tx.batch_execute(&schema::policies(group, admins))
         .map_err(fail)?;
+    let stray: i64 = tx
+        .query_one(
+            "SELECT count(*) FROM outbound_accounts a WHERE a.shared AND NOT EXISTS
+                 (SELECT 1 FROM pg_roles r WHERE r.rolname = a.owner
+                  AND pg_has_role(r.rolname, $1::text, 'MEMBER'))",
+            &[&admins],
+        )
+        .map_err(fail)?
+        .get(0);
     tx.commit().map_err(fail)?;
-    Ok((before, schema::latest()))
+    Ok((before, schema::latest(), stray))
 }
 
 /// The data key(s): `OUTBOUND_STORE_KEY_FILE`, else `store_key_command`, else the

@@ -16,7 +16,7 @@
 mod connect;
 pub mod schema;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -42,7 +42,105 @@ struct Inner {
     /// The (app, account) leases this process holds, by holder text.
     held: Mutex<HashSet<(String, String)>>,
     holder: String,
+    /// Which row of (app, account) this process means, where a command said so.
+    aims: Mutex<Aims>,
 }
+
+#[derive(Default)]
+struct Aims {
+    by_account: HashMap<(String, String), Aim>,
+    /// For every account without one of its own (`store migrate`: personal only).
+    all: Option<Aim>,
+}
+
+/// Which of (app, account)'s rows a command means. Personal and shared accounts
+/// are different accounts: one never stands in for the other on a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aim {
+    /// This role's own account, never a shared one (`authorize`, `store migrate`).
+    Personal,
+    /// The account shared with the group (`authorize --shared`).
+    Shared,
+}
+
+/// The row of (app, account) that an operation reads or writes.
+#[derive(Debug, Clone, PartialEq)]
+struct Row {
+    owner: String,
+    shared: bool,
+    /// Whether it is there yet (a write creates it, in this role's name).
+    exists: bool,
+}
+
+/// Why no row of (app, account) can be the one a command means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Blocked {
+    /// A personal one is meant, and this role's name holds a shared one.
+    SharedInYourName,
+    /// A shared one is meant, none exists, and this role's name holds a personal one.
+    PersonalInYourName,
+}
+
+impl Blocked {
+    fn error(self, account: &str) -> StoreError {
+        let account = account.to_owned();
+        match self {
+            Blocked::SharedInYourName => StoreError::SharedInYourName { account },
+            Blocked::PersonalInYourName => StoreError::PersonalInYourName { account },
+        }
+    }
+}
+
+/// One row of (app, account) as [`choose`] sees it.
+#[derive(Debug, Clone)]
+struct Seen {
+    owner: String,
+    shared: bool,
+    /// Whether it holds tokens (a lease or a failure leaves a row without).
+    has_token: bool,
+}
+
+/// Chooses among the rows of (app, account) this role may see: with no aim (using
+/// and refreshing tokens), this role's personal account if it holds tokens, else a
+/// shared one, else this role's (empty) personal row; a personal aim takes only this
+/// role's personal row, a shared aim only a shared row. A row to create is always in
+/// this role's (`user`'s) name.
+fn choose(user: &str, aim: Option<Aim>, rows: &[Seen]) -> Result<Row, Blocked> {
+    let mine = |shared: bool| rows.iter().find(|r| r.owner == user && r.shared == shared);
+    let any_shared = mine(true).or_else(|| rows.iter().find(|r| r.shared));
+    let found = |r: &Seen| Row {
+        owner: r.owner.clone(),
+        shared: r.shared,
+        exists: true,
+    };
+    let new = |shared: bool| Row {
+        owner: user.to_owned(),
+        shared,
+        exists: false,
+    };
+    match aim {
+        Some(Aim::Personal) => match (mine(false), mine(true)) {
+            (Some(row), _) => Ok(found(row)),
+            (None, Some(_)) => Err(Blocked::SharedInYourName),
+            (None, None) => Ok(new(false)),
+        },
+        Some(Aim::Shared) => match (any_shared, mine(false)) {
+            (Some(row), _) => Ok(found(row)),
+            (None, Some(_)) => Err(Blocked::PersonalInYourName),
+            (None, None) => Ok(new(true)),
+        },
+        None => Ok(match (mine(false), any_shared) {
+            (Some(personal), _) if personal.has_token => found(personal),
+            (_, Some(shared)) => found(shared),
+            (Some(personal), None) => found(personal),
+            (None, None) => new(false),
+        }),
+    }
+}
+
+/// The account name `authorize --shared` asks the database about: no account can
+/// have it (names have no spaces), and the row is rolled back at once.
+const SHARE_PROBE: &str = "may this role share?";
 
 struct Conn {
     client: Client,
@@ -86,6 +184,7 @@ impl PgStore {
                 keys: OnceLock::new(),
                 held: Mutex::new(HashSet::new()),
                 holder,
+                aims: Mutex::new(Aims::default()),
             }),
         }
     }
@@ -183,23 +282,132 @@ impl PgStore {
             })
     }
 
-    /// Who owns (app, account) as this role sees it, and whether it is shared:
-    /// this role's own account first, else one shared with the group, else a new one
-    /// of this role's.
-    fn account_owner(
+    /// The row of (app, account) that this process means (see [`choose`]).
+    fn resolve(
         conn: &mut Conn,
         app_id: &str,
         account: &str,
-    ) -> Result<(String, bool), postgres::Error> {
-        let row = conn.client.query_opt(
-            "SELECT owner, shared FROM outbound_accounts WHERE app_id = $1 AND account = $2
-             ORDER BY (owner = current_user) DESC LIMIT 1",
+        aim: Option<Aim>,
+    ) -> Result<Result<Row, Blocked>, postgres::Error> {
+        // The filter repeats the read policy for roles that bypass it (the owner).
+        let rows = conn.client.query(
+            "SELECT a.owner, a.shared, EXISTS (SELECT 1 FROM outbound_secrets s
+                 WHERE s.app_id = a.app_id AND s.account = a.account AND s.owner = a.owner
+                 AND s.shared = a.shared AND s.kind = 'token')
+             FROM outbound_accounts a WHERE a.app_id = $1 AND a.account = $2
+             AND (a.owner = current_user OR a.shared) ORDER BY a.owner",
             &[&app_id, &account],
         )?;
-        Ok(match row {
-            Some(row) => (row.get(0), row.get(1)),
-            None => (conn.user.clone(), false),
-        })
+        let rows: Vec<Seen> = rows
+            .iter()
+            .map(|r| Seen {
+                owner: r.get(0),
+                shared: r.get(1),
+                has_token: r.get(2),
+            })
+            .collect();
+        Ok(choose(&conn.user, aim, &rows))
+    }
+
+    fn aim_of(&self, app_id: &str, account: &str) -> Option<Aim> {
+        let aims = self
+            .inner
+            .aims
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        aims.by_account
+            .get(&(app_id.to_owned(), account.to_owned()))
+            .copied()
+            .or(aims.all)
+    }
+
+    /// From now on this process means `aim`'s row of (app, account), for reads and
+    /// writes: `authorize` says which before anything is obtained. Checks at once that
+    /// it can be had: a personal account whose name this role's shared one holds (or
+    /// the reverse) is refused, and so is a shared one unless the database lets this
+    /// role create shared accounts (its policies: members of the admin role), asked
+    /// with a row that is rolled back.
+    pub fn aim(&self, app_id: &str, account: &str, aim: Aim) -> Result<(), StoreError> {
+        self.inner
+            .aims
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .by_account
+            .insert((app_id.to_owned(), account.to_owned()), aim);
+        let checked = self.with(|c| {
+            if let Err(blocked) = Self::resolve(c, app_id, account, Some(aim))? {
+                return Ok(Err(blocked));
+            }
+            if aim == Aim::Shared {
+                let mut tx = c.client.transaction()?;
+                tx.execute(
+                    "INSERT INTO outbound_accounts (app_id, account, shared) VALUES ($1, $2, true)",
+                    &[&app_id, &SHARE_PROBE],
+                )?;
+                tx.rollback()?;
+            }
+            Ok(Ok(()))
+        });
+        match checked {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(blocked)) => Err(blocked.error(account)),
+            Err(StoreError::Denied { database, message }) => Err(StoreError::ShareDenied {
+                database,
+                account: account.to_owned(),
+                message,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// [`PgStore::aim`] for every account this process touches (`store migrate`
+    /// moves a role's own accounts, never a shared one).
+    pub fn aim_all(&self, aim: Aim) {
+        self.inner
+            .aims
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .all = Some(aim);
+    }
+
+    /// Runs `op` on the row of (app, account) this process means; a refusal of the
+    /// database names the account (exit 12), and a row that cannot be had (see
+    /// [`Blocked`]) is an error when `writing`, and `op` gets None when reading.
+    fn on_row<T>(
+        &self,
+        app_id: &str,
+        account: &str,
+        writing: bool,
+        op: impl FnOnce(&mut Conn, Option<&Row>) -> Result<Result<T, StoreError>, postgres::Error>,
+    ) -> Result<T, StoreError> {
+        let aim = self.aim_of(app_id, account);
+        let result = self.with(|c| match Self::resolve(c, app_id, account, aim)? {
+            Ok(row) => op(c, Some(&row)),
+            Err(blocked) if writing => Ok(Err(blocked.error(account))),
+            Err(_) => op(c, None),
+        });
+        match result {
+            Ok(inner) => inner,
+            Err(StoreError::Denied { database, message }) if writing => {
+                Err(StoreError::AccountDenied {
+                    database,
+                    account: account.to_owned(),
+                    message,
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A row that changed between reading and writing it (another machine shared or
+    /// removed it): nothing was written.
+    fn changed(&self, account: &str) -> StoreError {
+        StoreError::Database {
+            database: self.label().to_owned(),
+            message: format!(
+                "account `{account}` changed while it was written (shared, or removed, from another machine); nothing was stored: run the command again"
+            ),
+        }
     }
 
     /// The application definitions (for [`crate::config`]).
@@ -211,8 +419,9 @@ impl PgStore {
     }
 
     /// `outbound store init`: applies the migrations this binary knows, then the
-    /// grants and policies. Returns the schema version before and after.
-    pub fn init(&self, group: &str, admins: &str) -> Result<(i32, i32), StoreError> {
+    /// grants and policies. Returns the schema version before and after, and how
+    /// many shared accounts are in the name of a role outside `admins`.
+    pub fn init(&self, group: &str, admins: &str) -> Result<(i32, i32, i64), StoreError> {
         connect::init(&self.inner.settings, group, admins)
     }
 
@@ -315,24 +524,6 @@ impl PgStore {
         Ok((resealed, usize::try_from(left).unwrap_or(0)))
     }
 
-    /// Marks (app, account) of this role as visible to the group (`authorize --shared`).
-    pub fn share(&self, app_id: &str, account: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            let mut tx = c.client.transaction()?;
-            tx.execute(
-                "INSERT INTO outbound_accounts (app_id, account, shared) VALUES ($1, $2, true)
-                 ON CONFLICT (app_id, account, owner) DO UPDATE SET shared = true",
-                &[&app_id, &account],
-            )?;
-            tx.execute(
-                "UPDATE outbound_secrets SET shared = true
-                 WHERE app_id = $1 AND account = $2 AND owner = current_user",
-                &[&app_id, &account],
-            )?;
-            tx.commit()
-        })
-    }
-
     /// Every account of `app_id` this role can see: (account, owner, shared).
     pub fn accounts(&self, app_id: &str) -> Result<Vec<(String, String, bool)>, StoreError> {
         self.with(|c| {
@@ -358,20 +549,24 @@ impl PgStore {
     ) -> Result<Attempt, StoreError> {
         let holder = self.inner.holder.clone();
         let secs = i32::try_from(lease.as_secs()).unwrap_or(i32::MAX);
-        self.with(|c| {
-            let (owner, _) = Self::account_owner(c, app_id, account)?;
+        self.on_row(app_id, account, true, |c, row| {
+            let Some(Row { owner, shared, .. }) = row else {
+                return Ok(Err(self.changed(account)));
+            };
             let before = c.client.query_opt(
-                "SELECT lease_holder FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3",
-                &[&app_id, &account, &owner],
+                "SELECT lease_holder FROM outbound_accounts
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                &[&app_id, &account, owner, shared],
             )?;
+            // An update where the row is there: a shared account's row is another
+            // role's, and an insert in its name is refused even when it would conflict.
             let taken = c.client.query_opt(
-                "INSERT INTO outbound_accounts (app_id, account, owner, lease_holder, lease_until)
-                 VALUES ($1, $2, $3, $4, now() + $5::int * interval '1 second')
-                 ON CONFLICT (app_id, account, owner) DO UPDATE
-                 SET lease_holder = excluded.lease_holder, lease_until = excluded.lease_until
-                 WHERE outbound_accounts.lease_until IS NULL OR outbound_accounts.lease_until < now()
+                "UPDATE outbound_accounts
+                 SET lease_holder = $5, lease_until = now() + $6::int * interval '1 second'
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4
+                   AND (lease_until IS NULL OR lease_until < now())
                  RETURNING lease_holder",
-                &[&app_id, &account, &owner, &holder, &secs],
+                &[&app_id, &account, owner, shared, &holder, &secs],
             )?;
             if taken.is_some() {
                 // A release always clears the holder: one still named just before we
@@ -380,22 +575,40 @@ impl PgStore {
                 let expired_holder = before
                     .and_then(|row| row.get::<_, Option<String>>(0))
                     .filter(|h| *h != holder);
-                return Ok(Attempt::Taken(expired_holder));
+                return Ok(Ok(Attempt::Taken(expired_holder)));
             }
             let row = c.client.query_opt(
                 "SELECT lease_holder, lease_until::text FROM outbound_accounts
-                 WHERE app_id = $1 AND account = $2 AND owner = $3",
-                &[&app_id, &account, &owner],
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                &[&app_id, &account, owner, shared],
             )?;
-            let field = |i| {
-                row.as_ref()
-                    .and_then(|r| r.get::<_, Option<String>>(i))
-                    .unwrap_or_default()
-            };
-            Ok(Attempt::Held {
-                holder: field(0),
-                until: field(1),
-            })
+            if let Some(row) = row {
+                let field = |i| row.get::<_, Option<String>>(i).unwrap_or_default();
+                return Ok(Ok(Attempt::Held {
+                    holder: field(0),
+                    until: field(1),
+                }));
+            }
+            // No row yet: one in this role's name (another role's shared row that
+            // is gone is not ours to make again).
+            if *owner != c.user {
+                return Ok(Err(self.changed(account)));
+            }
+            let taken = c.client.query_opt(
+                "INSERT INTO outbound_accounts (app_id, account, owner, shared, lease_holder, lease_until)
+                 VALUES ($1, $2, $3, $4, $5, now() + $6::int * interval '1 second')
+                 ON CONFLICT (app_id, account, owner) DO NOTHING
+                 RETURNING lease_holder",
+                &[&app_id, &account, owner, shared, &holder, &secs],
+            )?;
+            Ok(Ok(match taken {
+                Some(_) => Attempt::Taken(None),
+                // Another process made it a moment ago: the next try sees it.
+                None => Attempt::Held {
+                    holder: String::new(),
+                    until: String::new(),
+                },
+            }))
         })
     }
 
@@ -458,14 +671,21 @@ impl SecretStore for PgStore {
 
     fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
         let k = parse_key(key);
-        let row = self.with(|c| {
+        let select = |c: &mut Conn, owner: &str, shared: bool| {
             c.client.query_opt(
                 "SELECT key_id, sealed FROM outbound_secrets
-                 WHERE app_id = $1 AND account = $2 AND kind = $3
-                 ORDER BY (owner = current_user) DESC LIMIT 1",
-                &[&k.app_id, &k.account, &k.kind],
+                 WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4 AND shared = $5",
+                &[&k.app_id, &k.account, &k.kind, &owner, &shared],
             )
-        })?;
+        };
+        let row = if k.account.is_empty() {
+            self.with(|c| select(c, "", false))?
+        } else {
+            self.on_row(k.app_id, k.account, false, |c, row| match row {
+                Some(row) if row.exists => Ok(Ok(select(c, &row.owner, row.shared)?)),
+                _ => Ok(Ok(None)),
+            })?
+        };
         let Some(row) = row else { return Ok(None) };
         let key_id: String = row.get(0);
         let sealed: Vec<u8> = row.get(1);
@@ -485,54 +705,92 @@ impl SecretStore for PgStore {
             .map_err(|reason| StoreError::NoDataKey { reason })?;
         let release_lease = k.kind == "token" && self.holds(k.app_id, k.account);
         let holder = self.inner.holder.clone();
-        self.with(|c| {
+        // What belongs to the application has no account row and no owner.
+        let app_level = Row {
+            owner: String::new(),
+            shared: false,
+            exists: true,
+        };
+        let write = |c: &mut Conn,
+                     row: Option<&Row>|
+         -> Result<Result<(), StoreError>, postgres::Error> {
             let own_tx = !c.in_transaction;
             if own_tx {
                 c.client.batch_execute("BEGIN")?;
             }
-            let result = (|| {
-                let (owner, shared) = if k.account.is_empty() {
-                    (String::new(), false)
-                } else {
-                    Self::account_owner(c, k.app_id, k.account)?
+            let result: Result<Result<(), StoreError>, postgres::Error> = (|| {
+                let row = match (k.account.is_empty(), row) {
+                    (true, _) => &app_level,
+                    (false, Some(row)) => row,
+                    (false, None) => return Ok(Err(self.changed(k.account))),
                 };
+                let (owner, shared) = (&row.owner, &row.shared);
+                // Every write names its row whole (owner and shared), so one that
+                // became another kind of row in between changes nothing; it updates
+                // where a row is there and inserts where none is, since a shared
+                // account's rows are another role's, and an insert in its name is
+                // refused even when it would only conflict.
                 if !k.account.is_empty() {
-                    c.client.execute(
-                        "INSERT INTO outbound_accounts (app_id, account, owner, shared)
-                         VALUES ($1, $2, $3, $4) ON CONFLICT (app_id, account, owner) DO NOTHING",
-                        &[&k.app_id, &k.account, &owner, &shared],
+                    let mut n = c.client.execute(
+                        "UPDATE outbound_accounts SET updated_at = now()
+                         WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                        &[&k.app_id, &k.account, owner, shared],
+                    )?;
+                    if n == 0 && *owner == c.user {
+                        n = c.client.execute(
+                            "INSERT INTO outbound_accounts (app_id, account, owner, shared)
+                             VALUES ($1, $2, $3, $4) ON CONFLICT (app_id, account, owner) DO NOTHING",
+                            &[&k.app_id, &k.account, owner, shared],
+                        )?;
+                    }
+                    if n != 1 {
+                        return Ok(Err(self.changed(k.account)));
+                    }
+                }
+                let mut n = c.client.execute(
+                    "UPDATE outbound_secrets SET key_id = $6, sealed = $7, updated_at = now()
+                     WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4 AND shared = $5",
+                    &[&k.app_id, &k.account, &k.kind, owner, shared, &key_id, &sealed],
+                )?;
+                if n == 0 {
+                    n = c.client.execute(
+                        "INSERT INTO outbound_secrets (app_id, account, kind, owner, shared, key_id, sealed)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (app_id, account, kind, owner) DO NOTHING",
+                        &[&k.app_id, &k.account, &k.kind, owner, shared, &key_id, &sealed],
                     )?;
                 }
-                c.client.execute(
-                    "INSERT INTO outbound_secrets (app_id, account, kind, owner, shared, key_id, sealed)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)
-                     ON CONFLICT (app_id, account, kind, owner) DO UPDATE
-                     SET key_id = excluded.key_id, sealed = excluded.sealed, updated_at = now()",
-                    &[&k.app_id, &k.account, &k.kind, &owner, &shared, &key_id, &sealed],
-                )?;
+                if n != 1 {
+                    return Ok(Err(self.changed(k.account)));
+                }
                 if k.kind == "token" {
                     // New tokens: the account is authorized again, and the lease this
                     // process held for the refresh that brought them ends with them.
                     c.client.execute(
                         "UPDATE outbound_accounts SET needs_authorization = false, last_error = NULL,
                              updated_at = now(),
-                             lease_holder = CASE WHEN lease_holder = $4 THEN NULL ELSE lease_holder END,
-                             lease_until = CASE WHEN lease_holder = $4 THEN NULL ELSE lease_until END
-                         WHERE app_id = $1 AND account = $2 AND owner = $3",
-                        &[&k.app_id, &k.account, &owner, &holder],
+                             lease_holder = CASE WHEN lease_holder = $5 THEN NULL ELSE lease_holder END,
+                             lease_until = CASE WHEN lease_holder = $5 THEN NULL ELSE lease_until END
+                         WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                        &[&k.app_id, &k.account, owner, shared, &holder],
                     )?;
                 }
-                Ok(())
+                Ok(Ok(()))
             })();
             match (&result, own_tx) {
-                (Ok(()), true) => c.client.batch_execute("COMMIT")?,
-                (Err(_), true) => {
+                (Ok(Ok(())), true) => c.client.batch_execute("COMMIT")?,
+                (_, true) => {
                     let _ = c.client.batch_execute("ROLLBACK");
                 }
                 _ => {}
             }
             result
-        })?;
+        };
+        if k.account.is_empty() {
+            self.with(|c| write(c, None))??;
+        } else {
+            self.on_row(k.app_id, k.account, true, write)?;
+        }
         if release_lease {
             self.inner
                 .held
@@ -545,27 +803,36 @@ impl SecretStore for PgStore {
 
     fn delete(&self, key: &str) -> Result<bool, StoreError> {
         let k = parse_key(key);
-        self.with(|c| {
-            let owner = if k.account.is_empty() {
-                String::new()
-            } else {
-                Self::account_owner(c, k.app_id, k.account)?.0
-            };
+        let remove = |c: &mut Conn, owner: &str, shared: bool| -> Result<bool, postgres::Error> {
             let n = c.client.execute(
                 "DELETE FROM outbound_secrets
-                 WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4",
-                &[&k.app_id, &k.account, &k.kind, &owner],
+                 WHERE app_id = $1 AND account = $2 AND kind = $3 AND owner = $4 AND shared = $5",
+                &[&k.app_id, &k.account, &k.kind, &owner, &shared],
             )?;
             if k.kind == "token" {
                 c.client.execute(
-                    "DELETE FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3
+                    "DELETE FROM outbound_accounts
+                     WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4
                      AND NOT EXISTS (SELECT 1 FROM outbound_secrets s WHERE s.app_id = $1
                          AND s.account = $2 AND s.owner = $3 AND s.kind = 'token')",
-                    &[&k.app_id, &k.account, &owner],
+                    &[&k.app_id, &k.account, &owner, &shared],
                 )?;
             }
             Ok(n > 0)
+        };
+        if k.account.is_empty() {
+            return self.with(|c| remove(c, "", false));
+        }
+        // Nothing of the account this process means is nothing to delete.
+        self.on_row(k.app_id, k.account, false, |c, row| match row {
+            Some(row) if row.exists => Ok(Ok(remove(c, &row.owner, row.shared)?)),
+            _ => Ok(Ok(false)),
         })
+    }
+
+    fn aim_account(&self, app_id: &str, account: &str, shared: bool) -> Result<(), StoreError> {
+        let aim = if shared { Aim::Shared } else { Aim::Personal };
+        self.aim(app_id, account, aim)
     }
 
     fn lease(
@@ -578,43 +845,50 @@ impl SecretStore for PgStore {
     }
 
     fn shared_state(&self, app_id: &str, account: &str) -> Result<Option<SharedState>, StoreError> {
-        self.with(|c| {
-            let (owner, _) = Self::account_owner(c, app_id, account)?;
-            let row = c.client.query_opt(
+        self.on_row(app_id, account, false, |c, row| {
+            let Some(row) = row.filter(|r| r.exists) else {
+                return Ok(Ok(None));
+            };
+            let found = c.client.query_opt(
                 "SELECT needs_authorization, last_error, record FROM outbound_accounts
-                 WHERE app_id = $1 AND account = $2 AND owner = $3",
-                &[&app_id, &account, &owner],
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                &[&app_id, &account, &row.owner, &row.shared],
             )?;
-            Ok(row.map(|r| SharedState {
+            Ok(Ok(found.map(|r| SharedState {
                 needs_authorization: r.get(0),
                 last_error: r.get(1),
                 inactive: r
                     .get::<_, Option<String>>(2)
                     .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
                     .is_some_and(|v| v["inactive"] == true),
-            }))
+            })))
         })
     }
 
     fn note_record(&self, app_id: &str, account: &str, record: &str) -> Result<(), StoreError> {
-        self.with(|c| {
-            let (owner, _) = Self::account_owner(c, app_id, account)?;
-            c.client.execute(
-                "UPDATE outbound_accounts SET record = $4 WHERE app_id = $1 AND account = $2 AND owner = $3",
-                &[&app_id, &account, &owner, &record],
-            )?;
-            Ok(())
+        self.on_row(app_id, account, true, |c, row| {
+            if let Some(row) = row {
+                c.client.execute(
+                    "UPDATE outbound_accounts SET record = $5
+                     WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                    &[&app_id, &account, &row.owner, &row.shared, &record],
+                )?;
+            }
+            Ok(Ok(()))
         })
     }
 
     fn record(&self, app_id: &str, account: &str) -> Result<Option<String>, StoreError> {
-        self.with(|c| {
-            let (owner, _) = Self::account_owner(c, app_id, account)?;
-            let row = c.client.query_opt(
-                "SELECT record FROM outbound_accounts WHERE app_id = $1 AND account = $2 AND owner = $3",
-                &[&app_id, &account, &owner],
+        self.on_row(app_id, account, false, |c, row| {
+            let Some(row) = row.filter(|r| r.exists) else {
+                return Ok(Ok(None));
+            };
+            let found = c.client.query_opt(
+                "SELECT record FROM outbound_accounts
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                &[&app_id, &account, &row.owner, &row.shared],
             )?;
-            Ok(row.and_then(|r| r.get(0)))
+            Ok(Ok(found.and_then(|r| r.get(0))))
         })
     }
 
@@ -646,17 +920,27 @@ impl SecretStore for PgStore {
         account: &str,
         state: &SharedState,
     ) -> Result<(), StoreError> {
-        self.with(|c| {
-            let (owner, shared) = Self::account_owner(c, app_id, account)?;
-            c.client.execute(
-                "INSERT INTO outbound_accounts (app_id, account, owner, shared, needs_authorization, last_error)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (app_id, account, owner) DO UPDATE
-                 SET needs_authorization = excluded.needs_authorization,
-                     last_error = excluded.last_error, updated_at = now()",
-                &[&app_id, &account, &owner, &shared, &state.needs_authorization, &state.last_error],
+        self.on_row(app_id, account, true, |c, row| {
+            let Some(Row { owner, shared, .. }) = row else {
+                return Ok(Err(self.changed(account)));
+            };
+            let mut n = c.client.execute(
+                "UPDATE outbound_accounts SET needs_authorization = $5, last_error = $6,
+                     updated_at = now()
+                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
+                &[&app_id, &account, owner, shared, &state.needs_authorization, &state.last_error],
             )?;
-            Ok(())
+            if n == 0 && *owner == c.user {
+                n = c.client.execute(
+                    "INSERT INTO outbound_accounts (app_id, account, owner, shared, needs_authorization, last_error)
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (app_id, account, owner) DO NOTHING",
+                    &[&app_id, &account, owner, shared, &state.needs_authorization, &state.last_error],
+                )?;
+            }
+            if n != 1 {
+                return Ok(Err(self.changed(account)));
+            }
+            Ok(Ok(()))
         })
     }
 }
@@ -838,51 +1122,64 @@ impl crate::config::AppDocuments for Documents {
         before_commit: &mut dyn FnMut() -> crate::error::Result<()>,
     ) -> crate::error::Result<()> {
         let store = &self.store;
-        // Admins take turns on the one version row; everyone else only reads.
-        let rows: Vec<(String, String, String)> = store
+        // Admins take turns on the one version row; everyone else only reads (a
+        // role that holds UPDATE on it anyway locks no row: row-level security).
+        let (locked, rows) = store
             .with(|c| {
                 c.client.batch_execute("BEGIN")?;
                 c.in_transaction = true;
-                c.client.query_one(
+                let locked = c.client.query_opt(
                     "SELECT version FROM outbound_apps_version WHERE id = 1 FOR UPDATE",
                     &[],
                 )?;
-                app_rows(c)
+                Ok((locked.is_some(), app_rows(c)?))
             })
             .inspect_err(|_| self.rollback())?;
+        if !locked {
+            self.rollback();
+            return Err(self.refused("outbound_apps_version").into());
+        }
         let text: String = rows.iter().map(|r| r.2.as_str()).collect();
         let result = (|| {
             let doc = edit(&text)?;
             let wanted = crate::config::app_fragments(&doc);
-            store.in_tx(|c| {
+            // Row-level security turns a change this role may not make into one of
+            // no rows, without an error: every statement must change its row.
+            let refused = store.in_tx(|c| {
                 for (id, name, definition) in &wanted {
-                    match rows.iter().find(|r| &r.0 == id) {
-                        Some(r) if &r.1 == name && &r.2 == definition => {}
-                        Some(_) => {
-                            c.client.execute(
-                                "UPDATE outbound_apps SET name = $2, definition = $3,
-                                     updated_at = now(), updated_by = current_user WHERE id = $1",
-                                &[id, name, definition],
-                            )?;
-                        }
-                        None => {
-                            c.client.execute(
-                                "INSERT INTO outbound_apps (id, name, definition) VALUES ($1, $2, $3)",
-                                &[id, name, definition],
-                            )?;
-                        }
+                    let n = match rows.iter().find(|r| &r.0 == id) {
+                        Some(r) if &r.1 == name && &r.2 == definition => 1,
+                        Some(_) => c.client.execute(
+                            "UPDATE outbound_apps SET name = $2, definition = $3,
+                                 updated_at = now(), updated_by = current_user WHERE id = $1",
+                            &[id, name, definition],
+                        )?,
+                        None => c.client.execute(
+                            "INSERT INTO outbound_apps (id, name, definition) VALUES ($1, $2, $3)",
+                            &[id, name, definition],
+                        )?,
+                    };
+                    if n != 1 {
+                        return Ok(Some("outbound_apps"));
                     }
                 }
                 for (id, _, _) in rows.iter().filter(|r| !wanted.iter().any(|w| w.0 == r.0)) {
-                    c.client
+                    let n = c
+                        .client
                         .execute("DELETE FROM outbound_apps WHERE id = $1", &[id])?;
+                    if n != 1 {
+                        return Ok(Some("outbound_apps"));
+                    }
                 }
-                c.client.execute(
+                let n = c.client.execute(
                     "UPDATE outbound_apps_version SET version = version + 1 WHERE id = 1",
                     &[],
                 )?;
-                Ok(())
+                Ok((n != 1).then_some("outbound_apps_version"))
             })?;
+            if let Some(table) = refused {
+                return Err(self.refused(table).into());
+            }
             before_commit()?;
             store.in_tx(|c| {
                 c.in_transaction = false;
@@ -898,6 +1195,17 @@ impl crate::config::AppDocuments for Documents {
 }
 
 impl Documents {
+    /// A change that row-level security reduced to no rows of `table`: this role is
+    /// not in the admin role (it may hold the table's privileges all the same).
+    fn refused(&self, table: &str) -> StoreError {
+        StoreError::Denied {
+            database: self.store.label().to_owned(),
+            message: format!(
+                "row-level security let this role change no row of {table}, so nothing was changed"
+            ),
+        }
+    }
+
     fn rollback(&self) {
         let _ = self.store.with(|c| {
             c.in_transaction = false;
@@ -916,6 +1224,66 @@ mod tests {
         assert_eq!((k.kind, k.app_id, k.account), ("token", "abc", "ci/one"));
         let k = parse_key("client-secret/abc");
         assert_eq!((k.kind, k.app_id, k.account), ("client-secret", "abc", ""));
+    }
+
+    #[test]
+    fn personal_and_shared_accounts_never_stand_in_for_each_other_on_a_write() {
+        let seen = |owner: &str, shared: bool, has_token: bool| Seen {
+            owner: owner.into(),
+            shared,
+            has_token,
+        };
+        let row = |owner: &str, shared: bool, exists: bool| Row {
+            owner: owner.into(),
+            shared,
+            exists,
+        };
+        let admins_shared = seen("admin", true, true);
+        // Nothing yet: a new row in this role's name, shared only when asked.
+        assert_eq!(choose("alice", None, &[]), Ok(row("alice", false, false)));
+        assert_eq!(
+            choose("alice", Some(Aim::Personal), &[]),
+            Ok(row("alice", false, false))
+        );
+        assert_eq!(
+            choose("admin", Some(Aim::Shared), &[]),
+            Ok(row("admin", true, false))
+        );
+        // A shared account serves a role without tokens of its own (an empty row
+        // left by a lease does not hide it), but a personal authorization never
+        // lands in it.
+        let rows = [seen("alice", false, false), admins_shared.clone()];
+        assert_eq!(choose("alice", None, &rows), Ok(row("admin", true, true)));
+        assert_eq!(
+            choose("alice", Some(Aim::Personal), &rows),
+            Ok(row("alice", false, true))
+        );
+        assert_eq!(
+            choose(
+                "alice",
+                Some(Aim::Personal),
+                std::slice::from_ref(&admins_shared)
+            ),
+            Ok(row("alice", false, false))
+        );
+        // A personal account with tokens wins over the shared one.
+        let rows = [seen("alice", false, true), admins_shared.clone()];
+        assert_eq!(choose("alice", None, &rows), Ok(row("alice", false, true)));
+        assert_eq!(
+            choose("alice", Some(Aim::Shared), &rows),
+            Ok(row("admin", true, true))
+        );
+        // A shared row in this role's own name blocks a personal account of that
+        // name (the key is the same), and a personal one blocks a new shared one.
+        let planted = [seen("alice", true, false)];
+        assert_eq!(
+            choose("alice", Some(Aim::Personal), &planted),
+            Err(Blocked::SharedInYourName)
+        );
+        assert_eq!(
+            choose("alice", Some(Aim::Shared), &[seen("alice", false, true)]),
+            Err(Blocked::PersonalInYourName)
+        );
     }
 
     #[test]

@@ -13,9 +13,10 @@
 
 /// The schema versions this binary knows, in order. A database at a higher version
 /// was initialized by a newer `outbound`, and is refused.
-pub const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    r#"
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        r#"
 CREATE TABLE outbound_apps (
     id text PRIMARY KEY,
     name text NOT NULL UNIQUE,
@@ -65,7 +66,24 @@ CREATE TABLE outbound_audit (
 );
 CREATE INDEX outbound_audit_owner_at ON outbound_audit (owner, at);
 "#,
-)];
+    ),
+    (
+        2,
+        // Version 1's policies on accounts and secrets checked `owner = current_user
+        // OR shared` on writes too: a member could write a row in another role's name
+        // as long as it was shared, and share any row. They go; [`policies`], applied
+        // next in the same transaction, puts the owner-checked ones in their place.
+        r#"
+DROP POLICY IF EXISTS outbound_own ON outbound_accounts;
+DROP POLICY IF EXISTS outbound_insert ON outbound_accounts;
+DROP POLICY IF EXISTS outbound_read ON outbound_secrets;
+DROP POLICY IF EXISTS outbound_write ON outbound_secrets;
+DROP POLICY IF EXISTS outbound_insert ON outbound_secrets;
+DROP POLICY IF EXISTS outbound_update ON outbound_secrets;
+DROP POLICY IF EXISTS outbound_delete ON outbound_secrets;
+"#,
+    ),
+];
 
 pub fn latest() -> i32 {
     MIGRATIONS.last().map_or(0, |m| m.0)
@@ -89,18 +107,31 @@ pub fn check_role(flag: &str, role: &str) -> Result<(), String> {
     }
 }
 
-/// Grants and policies, applied (again) by every `store init`: idempotent.
+/// Grants and policies, applied (again) by every `store init`: idempotent. Policies
+/// are permissive (one that passes is enough), so version 1's names are dropped here
+/// too, should one have come back.
 ///
 /// - `group` reads every definition and the app-level secrets (sealed), and holds
 ///   its own accounts; `admins` (a member of `group`) alone changes definitions and
 ///   app-level secrets.
 /// - An account row (tokens, leases, state) is visible to the role that created it
 ///   (`owner`), and to the group when `shared`.
+/// - A role creates only rows in its own name, and only an administrator creates a
+///   shared one (`authorize --shared`). A role changes its own personal rows, and
+///   the group changes shared rows (that is how it refreshes a shared account) as
+///   long as they stay shared and an administrator's: nobody but their owner
+///   un-shares them, and nobody moves a row into a member's name. Deleting a shared
+///   row is its owner's or an administrator's.
 pub fn policies(group: &str, admins: &str) -> String {
     let is_admin = format!("pg_has_role(current_user, '{admins}', 'MEMBER')");
-    let mine_or_shared = "(owner = current_user OR shared)";
-    let secret_write =
-        format!("(CASE WHEN account = '' THEN {is_admin} ELSE {mine_or_shared} END)");
+    let visible = "(owner = current_user OR shared)";
+    let create = format!("(owner = current_user AND (NOT shared OR {is_admin}))");
+    // CASE, not OR: pg_has_role fails on a name that is no role, so it is asked only
+    // of a shared row's owner.
+    let keep_when = format!(
+        "WHEN shared THEN pg_has_role(owner, '{admins}', 'MEMBER') ELSE owner = current_user"
+    );
+    let remove = format!("(owner = current_user OR (shared AND {is_admin}))");
     format!(
         r#"
 GRANT {group} TO {admins};
@@ -110,16 +141,32 @@ GRANT UPDATE ON outbound_apps_version TO {admins};
 GRANT SELECT, INSERT, UPDATE, DELETE ON outbound_accounts, outbound_secrets TO {group};
 GRANT SELECT, INSERT ON outbound_audit TO {group};
 
+ALTER TABLE outbound_schema ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS outbound_read ON outbound_schema;
+CREATE POLICY outbound_read ON outbound_schema FOR SELECT USING (true);
+
 ALTER TABLE outbound_apps ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_read ON outbound_apps;
 DROP POLICY IF EXISTS outbound_admin ON outbound_apps;
 CREATE POLICY outbound_read ON outbound_apps FOR SELECT USING (true);
 CREATE POLICY outbound_admin ON outbound_apps FOR ALL USING ({is_admin}) WITH CHECK ({is_admin});
 
+ALTER TABLE outbound_apps_version ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS outbound_read ON outbound_apps_version;
+DROP POLICY IF EXISTS outbound_admin ON outbound_apps_version;
+CREATE POLICY outbound_read ON outbound_apps_version FOR SELECT USING (true);
+CREATE POLICY outbound_admin ON outbound_apps_version FOR UPDATE USING ({is_admin}) WITH CHECK ({is_admin});
+
 ALTER TABLE outbound_accounts ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_own ON outbound_accounts;
+DROP POLICY IF EXISTS outbound_read ON outbound_accounts;
 DROP POLICY IF EXISTS outbound_insert ON outbound_accounts;
-CREATE POLICY outbound_own ON outbound_accounts FOR ALL USING {mine_or_shared} WITH CHECK {mine_or_shared};
+DROP POLICY IF EXISTS outbound_update ON outbound_accounts;
+DROP POLICY IF EXISTS outbound_delete ON outbound_accounts;
+CREATE POLICY outbound_read ON outbound_accounts FOR SELECT USING {visible};
+CREATE POLICY outbound_insert ON outbound_accounts FOR INSERT WITH CHECK {create};
+CREATE POLICY outbound_update ON outbound_accounts FOR UPDATE USING {visible} WITH CHECK (CASE {keep_when} END);
+CREATE POLICY outbound_delete ON outbound_accounts FOR DELETE USING {remove};
 
 ALTER TABLE outbound_audit ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS outbound_own ON outbound_audit;
@@ -131,10 +178,14 @@ DROP POLICY IF EXISTS outbound_write ON outbound_secrets;
 DROP POLICY IF EXISTS outbound_insert ON outbound_secrets;
 DROP POLICY IF EXISTS outbound_update ON outbound_secrets;
 DROP POLICY IF EXISTS outbound_delete ON outbound_secrets;
-CREATE POLICY outbound_read ON outbound_secrets FOR SELECT USING (account = '' OR {mine_or_shared});
-CREATE POLICY outbound_insert ON outbound_secrets FOR INSERT WITH CHECK {secret_write};
-CREATE POLICY outbound_update ON outbound_secrets FOR UPDATE USING {secret_write} WITH CHECK {secret_write};
-CREATE POLICY outbound_delete ON outbound_secrets FOR DELETE USING {secret_write};
+CREATE POLICY outbound_read ON outbound_secrets FOR SELECT USING (account = '' OR {visible});
+CREATE POLICY outbound_insert ON outbound_secrets FOR INSERT
+    WITH CHECK (CASE WHEN account = '' THEN {is_admin} ELSE {create} END);
+CREATE POLICY outbound_update ON outbound_secrets FOR UPDATE
+    USING (CASE WHEN account = '' THEN {is_admin} ELSE {visible} END)
+    WITH CHECK (CASE WHEN account = '' THEN {is_admin} {keep_when} END);
+CREATE POLICY outbound_delete ON outbound_secrets FOR DELETE
+    USING (CASE WHEN account = '' THEN {is_admin} ELSE {remove} END);
 "#
     )
 }
@@ -153,5 +204,27 @@ mod tests {
         }
         let sql = policies("g", "a");
         assert!(sql.contains("pg_has_role(current_user, 'a', 'MEMBER')"));
+        // Version 2 drops version 1's policies that let writes name another owner.
+        assert_eq!(latest(), 2);
+        assert!(
+            MIGRATIONS[1]
+                .1
+                .contains("DROP POLICY IF EXISTS outbound_own ON outbound_accounts")
+        );
+        // Every write policy on accounts and secrets names the owner or a shared
+        // row an administrator owns; none is `FOR ALL`.
+        for table in ["outbound_accounts", "outbound_secrets"] {
+            let on = format!("ON {table} FOR ");
+            assert!(!sql.contains(&format!("ON {table} FOR ALL")), "{table}");
+            let insert = sql
+                .lines()
+                .skip_while(|l| !l.contains(&format!("{on}INSERT")))
+                .take(2)
+                .collect::<String>();
+            assert!(
+                insert.contains("owner = current_user AND (NOT shared OR pg_has_role(current_user, 'a', 'MEMBER'))"),
+                "{insert}"
+            );
+        }
     }
 }
