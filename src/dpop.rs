@@ -44,7 +44,7 @@ pub struct Dpop {
 
 /// The store key of the DPoP key of (app, account).
 pub fn key_name(app_id: &str, account: &str) -> String {
-    format!("dpop-key/{app_id}/{account}")
+    crate::store::kinds::Kind::DpopKey.account_key(app_id, account)
 }
 
 impl Dpop {

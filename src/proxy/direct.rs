@@ -200,12 +200,17 @@ async fn exchange(reply: &Reply<'_>) -> bool {
         {
             return not_released(reply, &e).await;
         }
-        // Refreshed once, and sent again; without a new token the 401 goes back.
-        if let Ok(fresh) = proxy.release(url, Some(&released.1.access_token)).await {
-            upstream = match send(proxy, request, &fresh).await {
-                Ok(u) => u,
-                Err(e) => return unanswered(reply, e).await,
-            };
+        // Refreshed once, and sent again; a refusal is said, and without a new
+        // token for another reason the 401 goes back.
+        match proxy.release(url, Some(&released.1.access_token)).await {
+            Ok(fresh) => {
+                upstream = match send(proxy, request, &fresh).await {
+                    Ok(u) => u,
+                    Err(e) => return unanswered(reply, e).await,
+                };
+            }
+            Err(e) if super::is_refusal(&e) => return not_released(reply, &e).await,
+            Err(_) => {}
         }
     }
     relay(reply, upstream).await

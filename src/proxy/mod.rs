@@ -499,12 +499,14 @@ async fn forward(proxy: &Proxy, req: Request<Incoming>) -> Response<Body> {
         if !no_body {
             first
         } else {
-            // Refreshed once, and sent again.
+            // Refreshed once, and sent again; a refusal is said (the account was
+            // logged out, disabled…), a failure to refresh passes the 401 on.
             match proxy.release(&url, Some(&sent)).await {
                 Ok(fresh) => match send(fresh, None).await {
                     Ok(r) => r,
                     Err(refused) => return refused,
                 },
+                Err(e) if is_refusal(&e) => return not_released(&e),
                 Err(_) => first,
             }
         }
@@ -603,18 +605,21 @@ fn not_released(e: &Error) -> Response<Body> {
     response
 }
 
-/// The status and text for a token the gate did not release: refusals (disabled,
-/// reset, inactive, needs authorization, not allowed there) are 403.
-fn refusal(e: &Error) -> (StatusCode, String) {
+/// Whether no token was released because the gate or the account said no (disabled,
+/// reset, inactive, needs authorization, not allowed there), not because of a fault.
+fn is_refusal(e: &Error) -> bool {
     use crate::error::exit;
-    let code = e.exit_code();
-    if [
+    [
         exit::AUTHORIZATION_REQUIRED,
         exit::DISABLED,
         exit::HOST_NOT_ALLOWED,
     ]
-    .contains(&code)
-    {
+    .contains(&e.exit_code())
+}
+
+/// The status and text for a token that was not released: refusals are 403.
+fn refusal(e: &Error) -> (StatusCode, String) {
+    if is_refusal(e) {
         (StatusCode::FORBIDDEN, format!("outbound: {e}"))
     } else {
         (StatusCode::BAD_GATEWAY, format!("outbound: no token: {e}"))

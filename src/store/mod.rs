@@ -8,6 +8,7 @@
 mod file;
 #[cfg(any(target_os = "macos", windows))]
 mod keyring;
+pub mod kinds;
 pub mod postgres;
 pub mod seal;
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -141,39 +142,63 @@ impl Drop for LeaseGuard {
 
 /// The keyring entry that holds the team store's data key (`store set-key`).
 pub const STORE_KEY: &str = "store-key";
+const _: () = assert!(matches!(kinds::KINDS[8].kind, kinds::Kind::DataKey));
 
 /// The OS credential store, whatever the chosen backend (the data key lives there).
 pub fn open_os_store() -> Box<dyn SecretStore> {
     Box::new(OsStore::new(KEYRING_TIMEOUT))
 }
 
-/// The key under which an application's client secret is stored.
+/// The key under which an application's client secret is stored (see [`kinds`]).
 pub fn client_secret_key(app_id: &str) -> String {
-    format!("client-secret/{app_id}")
+    kinds::Kind::ClientSecret.app_key(app_id)
 }
 
 /// The key under which an application's private key (`private_key_jwt`) is stored.
 pub fn private_key_key(app_id: &str) -> String {
-    format!("private-key/{app_id}")
+    kinds::Kind::PrivateKey.app_key(app_id)
 }
 
 /// The keys under which an application's TLS client certificate and its key are stored.
 pub fn client_cert_key(app_id: &str) -> String {
-    format!("client-cert/{app_id}")
+    kinds::Kind::ClientCert.app_key(app_id)
 }
 
 pub fn client_tls_key_key(app_id: &str) -> String {
-    format!("client-tls-key/{app_id}")
+    kinds::Kind::ClientTlsKey.app_key(app_id)
+}
+
+/// What deleting a dynamically registered client needs (RFC 7592).
+pub fn registration_key(app_id: &str) -> String {
+    kinds::Kind::Registration.app_key(app_id)
 }
 
 /// The key under which one account's tokens for an application are stored.
-/// What deleting a dynamically registered client needs (RFC 7592).
-pub fn registration_key(app_id: &str) -> String {
-    format!("registration/{app_id}")
+pub fn token_key(app_id: &str, account: &str) -> String {
+    kinds::Kind::Tokens.account_key(app_id, account)
 }
 
-pub fn token_key(app_id: &str, account: &str) -> String {
-    format!("token/{app_id}/{account}")
+/// Deletes every secret an app of id `app_id` may hold in `store` (the undoing of an
+/// `app add` that failed: the app was never saved).
+pub fn forget_app_id(store: &dyn SecretStore, app_id: &str) -> Result<(), StoreError> {
+    for kind in kinds::of_app() {
+        store.delete(&kind.app_key(app_id))?;
+    }
+    Ok(())
+}
+
+/// Deletes the secrets of `app` its settings keep in `store` (client secret, keys,
+/// certificate, registration), every kind [`kinds`] declares for an app.
+pub fn delete_app_secrets(
+    store: &dyn SecretStore,
+    app: &crate::app::App,
+) -> Result<(), StoreError> {
+    for kind in kinds::of_app() {
+        if kind.kept_in_store(app) {
+            store.delete(&kind.app_key(&app.id))?;
+        }
+    }
+    Ok(())
 }
 
 /// How long one keyring call may take before we give up (a Secret Service that

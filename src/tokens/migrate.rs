@@ -4,10 +4,11 @@
 //! readable in at least one store, and running it again finishes the move.
 
 use super::refresh::{lock_path, lock_with_timeout};
-use crate::app::{App, SecretRef};
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::state::Index;
-use crate::store::{self, SecretStore};
+use crate::store::SecretStore;
+use crate::store::kinds::{self, Kind};
 
 /// What a migration moved.
 #[derive(Debug, Default)]
@@ -26,55 +27,33 @@ pub fn migrate(
 ) -> Result<Moved> {
     let mut moved = Moved::default();
     // The team store's client secrets are everyone's: copied out, never deleted.
-    let shared = from.backend() == store::Backend::Postgres;
+    let shared = from.backend() == crate::store::Backend::Postgres;
     for app in apps {
-        if app.client_secret == SecretRef::Store
-            && copy(from, to, &store::client_secret_key(&app.id))?
-        {
-            if !shared {
-                from.delete(&store::client_secret_key(&app.id))?;
-            }
-            moved.client_secrets += 1;
-        }
-        if app.private_key == SecretRef::Store && copy(from, to, &store::private_key_key(&app.id))?
-        {
-            if !shared {
-                from.delete(&store::private_key_key(&app.id))?;
-            }
-            moved.client_secrets += 1;
-        }
-        // A TLS client certificate and its key, when the store holds them.
-        for (held, key) in [
-            (
-                app.client_cert == SecretRef::Store,
-                store::client_cert_key(&app.id),
-            ),
-            (
-                app.client_key == SecretRef::Store,
-                store::client_tls_key_key(&app.id),
-            ),
-        ] {
-            if held && copy(from, to, &key)? {
+        // Every secret of the app its settings keep in the store (kinds::KINDS).
+        for kind in kinds::of_app() {
+            let key = kind.app_key(&app.id);
+            if kind.kept_in_store(app) && copy(from, to, &key)? {
                 if !shared {
                     from.delete(&key)?;
                 }
-                moved.client_secrets += 1;
+                if kind != Kind::Registration {
+                    moved.client_secrets += 1;
+                }
             }
-        }
-        let registration = store::registration_key(&app.id);
-        if copy(from, to, &registration)? && !shared {
-            from.delete(&registration)?;
         }
         for account in Index::load(state_dir).accounts_of(&app.id) {
             // A refresh in flight saves into the old store first, then it is moved.
             let _lock = lock_with_timeout(&lock_path(state_dir, &app.id, &account))?;
-            let key = store::token_key(&app.id, &account);
+            let key = Kind::Tokens.account_key(&app.id, &account);
             if !copy(from, to, &key)? {
                 continue;
             }
-            let dpop_key = crate::dpop::key_name(&app.id, &account);
-            if copy(from, to, &dpop_key)? {
-                from.delete(&dpop_key)?;
+            // What else the account holds (its DPoP key), moved with its tokens.
+            for kind in kinds::of_account().filter(|k| *k != Kind::Tokens) {
+                let other = kind.account_key(&app.id, &account);
+                if copy(from, to, &other)? {
+                    from.delete(&other)?;
+                }
             }
             let backend = to.backend();
             let record = Index::update(state_dir, |index| {

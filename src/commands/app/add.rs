@@ -151,9 +151,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             if let Some((_, Some(pem))) = found
                 && let Err(e) = store.set(name, pem)
             {
-                let _ = tokens::delete_client_secret(store.as_ref(), &id);
-                let _ = tokens::delete_private_key(store.as_ref(), &id);
-                let _ = tokens::delete_client_identity(store.as_ref(), &id);
+                let _ = crate::store::forget_app_id(store.as_ref(), &id);
                 return Err(e.into());
             }
         }
@@ -220,10 +218,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if let Err(e) = saved {
         if let Some(store) = stored {
             // Best effort: the error that matters is the one being returned.
-            let _ = tokens::delete_client_secret(store.as_ref(), &id);
-            let _ = tokens::delete_private_key(store.as_ref(), &id);
-            let _ = tokens::delete_client_identity(store.as_ref(), &id);
-            let _ = store.delete(&crate::store::registration_key(&id));
+            let _ = crate::store::forget_app_id(store.as_ref(), &id);
         }
         if let Some((uri, token)) = registration {
             undo_registration(&name, uri, token);

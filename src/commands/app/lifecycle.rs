@@ -5,7 +5,6 @@
 //! its stored client secret and this user's tokens.
 
 use super::{app_table, edit_config, edit_config_staged, forget_tokens, set};
-use crate::app::SecretRef;
 use crate::commands::Ctx;
 use crate::commands::output::{notice, warning};
 use crate::error::{Error, Result};
@@ -100,15 +99,8 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
                     app.client_id
                 ),
             }
-            if app.client_secret == SecretRef::Store {
-                tokens::delete_client_secret(store.as_ref(), &app.id)?;
-            }
-            if app.private_key == SecretRef::Store {
-                tokens::delete_private_key(store.as_ref(), &app.id)?;
-            }
-            if app.client_cert == SecretRef::Store || app.client_key == SecretRef::Store {
-                tokens::delete_client_identity(store.as_ref(), &app.id)?;
-            }
+            // Every kind of secret the app keeps in the store (store::kinds).
+            crate::store::delete_app_secrets(store.as_ref(), &app)?;
             Ok(())
         },
     )?;

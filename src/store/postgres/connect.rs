@@ -294,7 +294,7 @@ fn connect(settings: &Settings) -> Result<Client, StoreError> {
 
 /// The keyring entry that holds the password of the database `label` names.
 pub fn password_key(label: &str) -> String {
-    format!("database-password/{label}")
+    crate::store::kinds::Kind::DatabasePassword.app_key(label)
 }
 
 /// The rustls connector: verifying against `root` (else the system's roots) when
