@@ -11,6 +11,7 @@ mod credentials;
 mod curl;
 mod harness;
 mod hostile;
+mod leaks;
 mod programs;
 mod providers;
 mod proxy;
