@@ -1,5 +1,6 @@
 //! Small filesystem primitives shared by the configuration file and the file store:
-//! private directories, atomic replacement, and cross-process locks.
+//! private directories, atomic replacement, cross-process locks, and the one reader
+//! of files that hold a private key.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -134,6 +135,85 @@ pub fn read_if_exists(path: &Path) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
+/// Why a file that holds a private key was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrivateFileError {
+    /// Its mode lets group or others at it: refused, as ssh and libpq refuse such keys.
+    Exposed(String),
+    /// It could not be opened or read (missing, a directory, no permission).
+    Unreadable(String),
+}
+
+impl PrivateFileError {
+    pub fn message(&self) -> &str {
+        match self {
+            PrivateFileError::Exposed(m) | PrivateFileError::Unreadable(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for PrivateFileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// A key file given on the command line is the command line's problem (exit 2).
+impl From<PrivateFileError> for crate::error::Error {
+    fn from(e: PrivateFileError) -> Self {
+        crate::error::Error::Usage(match e {
+            PrivateFileError::Exposed(m) | PrivateFileError::Unreadable(m) => m,
+        })
+    }
+}
+
+/// The bytes of a file that holds a private key (`what` names where it was given:
+/// `--private-key`, `OUTBOUND_STORE_KEY_FILE`, …). On Unix a file whose mode grants
+/// anything to group or others is refused, as ssh and libpq refuse such keys: the
+/// key may already be another user's, and reading it silently teaches that this is
+/// fine. The mode is the opened file's (no window between check and read); a
+/// symlink is followed, as ssh does. Elsewhere it is only read.
+pub fn read_private_file(path: &Path, what: &str) -> Result<Vec<u8>, PrivateFileError> {
+    use std::io::Read;
+    let unreadable =
+        |e: io::Error| PrivateFileError::Unreadable(format!("{what} {}: {e}", path.display()));
+    let file = File::open(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(PrivateFileError::Unreadable(format!(
+            "{what} {}: a directory, not a key file",
+            path.display()
+        )));
+    }
+    #[cfg(unix)]
+    {
+        let mode = meta.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            return Err(PrivateFileError::Exposed(format!(
+                "{what} {}: mode {mode:04o} gives group or others access to this private key, so it is not used\n  fix: chmod 600 {}",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PRIVATE_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_PRIVATE_FILE {
+        return Err(PrivateFileError::Unreadable(format!(
+            "{what} {}: larger than {} KiB, not a key file",
+            path.display(),
+            MAX_PRIVATE_FILE / 1024
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The most [`read_private_file`] reads: keys, certificates and their chains are a
+/// few KiB; `/dev/zero` given by mistake must not fill memory.
+const MAX_PRIVATE_FILE: u64 = 1024 * 1024;
+
 /// An exclusive advisory lock on `path`, held until the returned file is dropped. The
 /// OS releases it when the process dies, so a killed process never blocks others.
 pub fn lock_exclusive(path: &Path) -> io::Result<File> {
@@ -228,6 +308,33 @@ mod tests {
         assert!(other.exists() && near.exists());
         // The target and the two others: no temporary file of this write is left.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn private_files_readable_by_others_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        fs::write(&path, "KEY").unwrap();
+        for mode in [0o644, 0o640, 0o604, 0o620, 0o602, 0o610, 0o601, 0o660] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            let e = read_private_file(&path, "--private-key").unwrap_err();
+            let PrivateFileError::Exposed(m) = &e else {
+                panic!("{mode:o}: {e:?}")
+            };
+            assert!(m.contains(&format!("{mode:04o}")), "{m}");
+            assert!(m.contains(&format!("chmod 600 {}", path.display())), "{m}");
+            assert!(m.starts_with("--private-key "), "{m}");
+            assert!(!m.contains("KEY"), "{m}");
+        }
+        for mode in [0o600, 0o400, 0o700] {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode)).unwrap();
+            assert_eq!(read_private_file(&path, "x").unwrap(), b"KEY");
+        }
+        let missing = read_private_file(&dir.path().join("none"), "x").unwrap_err();
+        assert!(matches!(missing, PrivateFileError::Unreadable(_)));
+        let a_dir = read_private_file(dir.path(), "x").unwrap_err();
+        assert!(matches!(a_dir, PrivateFileError::Unreadable(_)));
     }
 
     #[test]

@@ -21,9 +21,33 @@ fn wanted() -> bool {
     std::env::var("OUTBOUND_NO_AGENT").map_or(true, |v| v.is_empty() || v == "0")
 }
 
+/// What came of asking the agent.
+#[derive(Debug)]
+pub enum Outcome {
+    Answered(Response),
+    /// No agent: no socket, a stale one (nothing listens), or not this user's.
+    Absent(String),
+    /// An agent is there but did not serve the request: every connection was
+    /// taken, or it accepted and said nothing in time. The reason says which
+    /// (`all 64 of its connections are taken`), to follow "the agent on SOCKET is
+    /// busy: ".
+    Busy(String),
+}
+
+impl Outcome {
+    pub fn answer(self) -> Option<Response> {
+        match self {
+            Outcome::Answered(r) => Some(r),
+            _ => None,
+        }
+    }
+}
+
 /// Connects to this user's agent, when its socket exists, is a socket and is ours.
-fn connect(socket: &Path) -> Option<UnixStream> {
-    let meta = std::fs::symlink_metadata(socket).ok()?;
+fn connect(socket: &Path) -> Result<UnixStream, Outcome> {
+    let absent = |why: String| Outcome::Absent(why);
+    let meta = std::fs::symlink_metadata(socket)
+        .map_err(|_| absent(format!("no socket at {}", socket.display())))?;
     // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
     if !meta.file_type().is_socket() || meta.uid() != uid {
@@ -32,27 +56,83 @@ fn connect(socket: &Path) -> Option<UnixStream> {
             socket.display(),
             meta.uid()
         ));
-        return None;
+        return Err(absent(format!(
+            "{} is not this user's agent socket",
+            socket.display()
+        )));
     }
-    UnixStream::connect(socket).ok()
+    UnixStream::connect(socket)
+        .map_err(|e| absent(format!("nothing answers on {} ({e})", socket.display())))
+}
+
+/// One request and its answer, or why there is none.
+pub fn call(socket: &Path, request: &Request, within: Duration) -> Outcome {
+    let mut stream = match connect(socket) {
+        Ok(s) => s,
+        Err(outcome) => return outcome,
+    };
+    let busy = |why: &str| Outcome::Busy(why.to_owned());
+    if stream
+        .set_write_timeout(Some(Duration::from_secs(5)))
+        .is_err()
+        || stream.set_read_timeout(Some(within)).is_err()
+    {
+        return busy("it could not be asked");
+    }
+    let Ok(mut line) = serde_json::to_string(request) else {
+        return busy("it could not be asked");
+    };
+    line.push('\n');
+    // An agent with every connection taken says so and closes at once: what it
+    // said is read all the same, even when this write finds the connection closed.
+    let _ = stream.write_all(line.as_bytes());
+    let mut answer = String::new();
+    let read = BufReader::new(std::io::Read::take(&stream, 4 * 1024 * 1024)).read_line(&mut answer);
+    match read {
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            return busy(&format!("it did not answer within {} s", within.as_secs()));
+        }
+        Err(e) => return busy(&format!("it broke the connection ({e})")),
+        Ok(0) => return busy("it closed the connection without an answer"),
+        Ok(_) => {}
+    }
+    match serde_json::from_str::<Response>(&answer) {
+        Ok(Response::Busy { connections }) => {
+            busy(&format!("all {connections} of its connections are taken"))
+        }
+        Ok(response) => Outcome::Answered(response),
+        Err(_) => busy("it answered something this outbound does not understand"),
+    }
 }
 
 /// One request and its answer; None when the agent cannot be reached or answers
 /// nothing usable.
 pub fn ask(socket: &Path, request: &Request, within: Duration) -> Option<Response> {
-    let mut stream = connect(socket)?;
-    stream
-        .set_write_timeout(Some(Duration::from_secs(5)))
-        .ok()?;
-    stream.set_read_timeout(Some(within)).ok()?;
-    let mut line = serde_json::to_string(request).ok()?;
-    line.push('\n');
-    stream.write_all(line.as_bytes()).ok()?;
-    let mut answer = String::new();
-    BufReader::new(std::io::Read::take(&stream, 4 * 1024 * 1024))
-        .read_line(&mut answer)
-        .ok()?;
-    serde_json::from_str(&answer).ok()
+    call(socket, request, within).answer()
+}
+
+/// A command asks the agent and does without it when it is not there; when it is
+/// there but busy, that is said (once), so the slower path is not a mystery.
+fn ask_or_say(socket: &Path, request: &Request, within: Duration) -> Option<Response> {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    match call(socket, request, within) {
+        Outcome::Answered(r) => Some(r),
+        Outcome::Busy(why) => {
+            if !SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                crate::warnings::push(format!(
+                    "the agent on {} is busy ({why}); done without it",
+                    socket.display()
+                ));
+            }
+            None
+        }
+        Outcome::Absent(_) => None,
+    }
 }
 
 /// The team store's definitions from the agent (None: read them from the database).
@@ -65,7 +145,7 @@ pub fn definitions(ctx: &Ctx, database: &str) -> Option<String> {
         store: ctx.store_flag(),
         database: database.to_owned(),
     };
-    match ask(
+    match ask_or_say(
         &socket_path(&ctx.state_dir),
         &request,
         Duration::from_secs(15),
@@ -99,7 +179,7 @@ pub fn token(
         rejected: rejected.map(token_hash),
         database: team.then(|| ctx.postgres(config).label().to_owned()),
     };
-    match ask(&socket_path(&ctx.state_dir), &request, ANSWER_WITHIN)? {
+    match ask_or_say(&socket_path(&ctx.state_dir), &request, ANSWER_WITHIN)? {
         Response::Token { token, refreshed } => Some(Access {
             token: *token,
             refreshed,

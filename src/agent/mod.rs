@@ -16,6 +16,8 @@
 //!   both spend a rotating refresh token. A background pass refreshes held tokens
 //!   shortly before they expire.
 //! - Protocol: one JSON line each way per connection ([`Request`], [`Response`]).
+//!   The request line must arrive whole within 5 s of connecting; at most 64
+//!   connections are served at once, and one more is answered [`Response::Busy`].
 
 #[cfg(unix)]
 pub mod client;
@@ -94,6 +96,10 @@ pub enum Response {
     /// error as it would have without the agent).
     Declined {
         reason: String,
+    },
+    /// Every connection is taken: said before the agent closes this one.
+    Busy {
+        connections: usize,
     },
 }
 

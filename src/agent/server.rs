@@ -1,13 +1,13 @@
 //! The agent's side: the socket, the tokens it holds, and the background refresh.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::{Request, Response, log_path, socket_path, token_hash};
 use crate::commands::Ctx;
@@ -21,7 +21,12 @@ use crate::tokens::{self, StoredToken};
 /// exhaust threads).
 const MAX_CONNECTIONS: usize = 64;
 /// The longest request line: a few hundred bytes in practice.
-const MAX_REQUEST: u64 = 64 * 1024;
+const MAX_REQUEST: usize = 64 * 1024;
+/// How long a client has to send its whole request line, from the moment it is
+/// accepted: a client that trickles a byte now and then is cut off then, so slow or
+/// stuck clients cannot hold every connection (a limit per read would let a byte
+/// every few seconds keep a connection forever).
+const REQUEST_WITHIN: Duration = Duration::from_secs(5);
 
 /// A token the agent holds, and where it came from.
 struct Held {
@@ -126,6 +131,16 @@ pub fn run(state_dir: PathBuf) -> Result<()> {
         };
         if agent.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
             agent.connections.fetch_sub(1, Ordering::SeqCst);
+            // Said, not only closed: `agent status` tells a busy agent from none,
+            // and a command says why it does without it. Never blocks this loop.
+            if stream.set_nonblocking(true).is_ok() {
+                reply(
+                    &stream,
+                    &Response::Busy {
+                        connections: MAX_CONNECTIONS,
+                    },
+                );
+            }
             continue;
         }
         let agent = Arc::clone(&agent);
@@ -165,14 +180,11 @@ impl Agent {
                 return;
             }
         }
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
         let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-        let mut line = String::new();
-        let read = BufReader::new(std::io::Read::take(&stream, MAX_REQUEST)).read_line(&mut line);
-        if read.is_err() || line.is_empty() {
+        let Some(line) = read_request(&stream, Instant::now() + REQUEST_WITHIN) else {
             return;
-        }
-        let response = match serde_json::from_str::<Request>(&line) {
+        };
+        let response = match serde_json::from_slice::<Request>(&line) {
             Err(_) => Response::Declined {
                 reason: "malformed request".into(),
             },
@@ -485,6 +497,38 @@ impl Agent {
                     e.to_string().lines().next().unwrap_or_default()
                 ));
             }
+        }
+    }
+}
+
+/// The request line (without its newline), read until `deadline` at the latest:
+/// each read waits only for what is left of it. None when the client is too slow,
+/// sends more than [`MAX_REQUEST`], or goes away first.
+fn read_request(mut stream: &UnixStream, deadline: Instant) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        if left.is_zero() {
+            return None;
+        }
+        stream.set_read_timeout(Some(left)).ok()?;
+        let n = match stream.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return None,
+        };
+        if n == 0 {
+            // The end without a newline: a whole request all the same, when any.
+            return (!line.is_empty()).then_some(line);
+        }
+        let end = chunk[..n].iter().position(|&b| b == b'\n');
+        line.extend_from_slice(&chunk[..end.unwrap_or(n)]);
+        if line.len() > MAX_REQUEST {
+            return None;
+        }
+        if end.is_some() {
+            return Some(line);
         }
     }
 }

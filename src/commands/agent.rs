@@ -4,6 +4,8 @@
 use std::time::{Duration, Instant};
 
 use super::{Ctx, print_json};
+#[cfg(unix)]
+use crate::agent::client::Outcome;
 use crate::agent::{Request, Response, log_path, socket_path};
 use crate::cli::AgentCommand;
 use crate::commands::output::{data, notice};
@@ -29,12 +31,17 @@ pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn ask(ctx: &Ctx, request: &Request) -> Option<Response> {
-    crate::agent::client::ask(
+fn call(ctx: &Ctx, request: &Request) -> Outcome {
+    crate::agent::client::call(
         &socket_path(&ctx.state_dir),
         request,
         Duration::from_secs(5),
     )
+}
+
+#[cfg(unix)]
+fn ask(ctx: &Ctx, request: &Request) -> Option<Response> {
+    call(ctx, request).answer()
 }
 
 /// Starts `outbound agent run` in the background (its own process group, so the
@@ -43,9 +50,20 @@ fn ask(ctx: &Ctx, request: &Request) -> Option<Response> {
 #[cfg(unix)]
 fn start(ctx: &Ctx) -> Result<()> {
     use std::os::unix::process::CommandExt;
-    if let Some(Response::Status { pid, .. }) = ask(ctx, &Request::Status) {
-        notice!("the agent is already running (pid {pid})");
-        return Ok(());
+    match call(ctx, &Request::Status) {
+        Outcome::Answered(Response::Status { pid, .. }) => {
+            notice!("the agent is already running (pid {pid})");
+            return Ok(());
+        }
+        // Another would not get the socket: this one is there, only busy.
+        Outcome::Busy(why) => {
+            notice!(
+                "the agent is already running on {}, busy: {why}",
+                socket_path(&ctx.state_dir).display()
+            );
+            return Ok(());
+        }
+        _ => {}
     }
     let exe =
         std::env::current_exe().map_err(|e| Error::io("cannot find the outbound executable", e))?;
@@ -89,13 +107,19 @@ fn start(ctx: &Ctx) -> Result<()> {
 #[cfg(unix)]
 fn stop(ctx: &Ctx) -> Result<()> {
     let socket = socket_path(&ctx.state_dir);
-    match ask(ctx, &Request::Stop) {
-        Some(Response::Stopping) => {
+    match call(ctx, &Request::Stop) {
+        Outcome::Answered(Response::Stopping) => {
             let deadline = Instant::now() + Duration::from_secs(5);
             while socket.exists() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));
             }
             notice!("the agent stopped; the tokens it held are gone from memory");
+        }
+        Outcome::Busy(why) => {
+            return Err(Error::Other(format!(
+                "the agent on {} is busy ({why}), so it did not get the request to stop\n  run `outbound agent stop` again in a few seconds (a client has 5 s to send its request)",
+                socket.display()
+            )));
         }
         _ => notice!("the agent is not running"),
     }
@@ -105,19 +129,37 @@ fn stop(ctx: &Ctx) -> Result<()> {
 #[cfg(unix)]
 fn status(ctx: &Ctx, json: bool) -> Result<()> {
     let socket = socket_path(&ctx.state_dir);
-    let Some(Response::Status {
-        pid,
-        tokens,
-        started_at,
-    }) = ask(ctx, &Request::Status)
-    else {
-        if json {
-            print_json(&serde_json::json!({ "running": false, "socket": socket }))?;
+    let (pid, tokens, started_at) = match call(ctx, &Request::Status) {
+        Outcome::Answered(Response::Status {
+            pid,
+            tokens,
+            started_at,
+        }) => (pid, tokens, started_at),
+        // There, but not serving: not the same as not running (commands do without
+        // it meanwhile, and `agent start` would not replace it).
+        Outcome::Busy(why) => {
+            if json {
+                print_json(&serde_json::json!({
+                    "running": true, "busy": true, "socket": socket, "reason": why,
+                }))?;
+            }
+            return Err(Error::Other(format!(
+                "the agent on {} is running but busy: {why}\n  commands do without it meanwhile; each client has 5 s to send its request, so it is free again within seconds unless something keeps opening connections",
+                socket.display()
+            )));
         }
-        return Err(Error::Other(format!(
-            "the agent is not running (no answer on {}); start it with `outbound agent start`",
-            socket.display()
-        )));
+        other => {
+            if json {
+                print_json(&serde_json::json!({ "running": false, "socket": socket }))?;
+            }
+            let why = match other {
+                Outcome::Absent(why) => why,
+                _ => format!("no answer on {}", socket.display()),
+            };
+            return Err(Error::Other(format!(
+                "the agent is not running ({why}); start it with `outbound agent start`"
+            )));
+        }
     };
     if json {
         return print_json(&serde_json::json!({

@@ -52,6 +52,11 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
                 "--env {spec}: `{var}` is not a variable name (letters, digits and _, not starting with a digit)"
             )));
         }
+        if let Some(why) = read_by_others(var) {
+            return Err(Error::Usage(format!(
+                "--env {var}: {why}, so a token there could be run as code or printed in an error; name another variable (e.g. --env API_TOKEN)"
+            )));
+        }
         if out.iter().any(|w| w.var == var) {
             return Err(Error::Usage(format!("--env {var}: given twice")));
         }
@@ -96,6 +101,84 @@ fn wanted(args: &Args, account: &str) -> Result<Vec<Wanted>> {
         );
     }
     Ok(out)
+}
+
+/// The dynamic loader's variables (glibc, musl, macOS) and the C library's that name
+/// code to load. An entry ending in `_` is a prefix.
+const LOADER: &[&str] = &["LD_", "DYLD_", "GLIBC_TUNABLES", "GCONV_PATH", "LOCPATH"];
+/// The shells': where commands are found, startup files, code run at a prompt or
+/// with `set -x`, word splitting, exported functions.
+const SHELL: &[&str] = &[
+    "PATH",
+    "IFS",
+    "ENV",
+    "BASH_ENV",
+    "BASH_FUNC_",
+    "SHELLOPTS",
+    "BASHOPTS",
+    "PS0",
+    "PS1",
+    "PS2",
+    "PS3",
+    "PS4",
+    "PROMPT_COMMAND",
+    "ZDOTDIR",
+    "CDPATH",
+    "PATHEXT",
+    "COMSPEC",
+];
+/// Interpreters' startup options and module paths (Node, Python, Perl, Ruby, Java).
+const INTERPRETER: &[&str] = &[
+    "NODE_OPTIONS",
+    "NODE_PATH",
+    "PYTHONSTARTUP",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONWARNINGS",
+    "PYTHONBREAKPOINT",
+    "PYTHONINSPECT",
+    "PERL5OPT",
+    "PERL5LIB",
+    "PERLLIB",
+    "PERL5DB",
+    "RUBYOPT",
+    "RUBYLIB",
+    "JAVA_TOOL_OPTIONS",
+    "_JAVA_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "CLASSPATH",
+];
+
+/// Why `var` is not a place for a token, when it is not: something other than the
+/// command reads it before or around the command, as code, as a library or module
+/// to load, or as options. A token there is run, loaded, or printed in the error
+/// that follows (`LD_PRELOAD=TOKEN` has the loader print it on stderr), and a token
+/// a hostile server chose becomes code. The command is often `sh -c` or an
+/// interpreter, so their variables count too. Program-specific ones (`EDITOR`,
+/// `GIT_SSH_COMMAND`, …) are left to the person who names them. Compared ignoring
+/// case, as Windows' environment is.
+fn read_by_others(var: &str) -> Option<&'static str> {
+    let upper = var.to_ascii_uppercase();
+    let listed = |names: &[&str]| {
+        names.iter().any(|n| {
+            if n.ends_with('_') {
+                upper.starts_with(n)
+            } else {
+                upper == *n
+            }
+        })
+    };
+    if listed(LOADER) {
+        Some(
+            "the dynamic loader and the C library read this variable (libraries to load, their options)",
+        )
+    } else if listed(SHELL) {
+        Some("shells read this variable (where commands are found, startup files, code to run)")
+    } else if listed(INTERPRETER) {
+        Some("an interpreter reads this variable at startup (options, modules or code to load)")
+    } else {
+        None
+    }
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
@@ -212,6 +295,56 @@ mod tests {
             &["OUTBOUND_TOKEN=slack"],
         ] {
             assert!(wanted(&args(bad), "default").is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn variables_the_loader_shells_or_interpreters_read_are_refused() {
+        for var in [
+            "LD_PRELOAD",
+            "LD_LIBRARY_PATH",
+            "LD_AUDIT",
+            "ld_preload",
+            "DYLD_INSERT_LIBRARIES",
+            "GLIBC_TUNABLES",
+            "GCONV_PATH",
+            "BASH_ENV",
+            "ENV",
+            "PATH",
+            "Path",
+            "IFS",
+            "PS4",
+            "SHELLOPTS",
+            "BASHOPTS",
+            "PROMPT_COMMAND",
+            "BASH_FUNC_x",
+            "NODE_OPTIONS",
+            "PYTHONSTARTUP",
+            "PYTHONPATH",
+            "PERL5OPT",
+            "RUBYOPT",
+            "JAVA_TOOL_OPTIONS",
+            "_JAVA_OPTIONS",
+        ] {
+            for spec in [var.to_owned(), format!("{var}=other")] {
+                let Err(Error::Usage(m)) = wanted(&args(&[&spec]), "default") else {
+                    panic!("{spec} was taken")
+                };
+                assert!(m.starts_with(&format!("--env {var}: ")), "{m}");
+                assert!(m.contains(" read"), "{m}");
+                assert!(m.contains("name another variable"), "{m}");
+            }
+        }
+        // Near names are fine: only the loader's namespace is a prefix.
+        for var in [
+            "LDAP_TOKEN",
+            "MY_PATH",
+            "ENVIRONMENT",
+            "PATH_TOKEN",
+            "PS",
+            "API_TOKEN",
+        ] {
+            assert!(wanted(&args(&[var]), "default").is_ok(), "{var}");
         }
     }
 }

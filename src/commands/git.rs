@@ -50,23 +50,164 @@ fn parse(input: &str) -> Result<Request> {
         };
         match key {
             "protocol" => request.protocol = Some(value.to_ascii_lowercase()),
-            "host" => request.host = Some(value.to_ascii_lowercase()),
+            "host" => {
+                let host = value.to_ascii_lowercase();
+                check_host(&host).map_err(|why| {
+                    Error::Usage(format!("git-credential: host={}: {why}", shown(value)))
+                })?;
+                request.host = Some(host);
+            }
             "path" => request.path = Some(value.to_owned()),
             "password" => request.password = Some(Secret::new(value.to_owned())),
             "url" => {
                 // `url=` stands for protocol, host and path at once.
-                let url = url::Url::parse(value)
-                    .map_err(|e| Error::Usage(format!("git-credential: url={value}: {e}")))?;
-                request.protocol = Some(url.scheme().to_owned());
-                request.host = url.host_str().map(|h| match url.port() {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.to_owned(),
-                });
+                let (protocol, host, path) = from_url(value).map_err(|why| {
+                    Error::Usage(format!("git-credential: url={}: {why}", shown(value)))
+                })?;
+                request.protocol = Some(protocol);
+                request.host = Some(host);
+                request.path = path;
             }
             _ => {}
         }
     }
     Ok(request)
+}
+
+/// What git sent, as it may be quoted in a message: control characters escaped, at
+/// most 80 characters.
+fn shown(value: &str) -> String {
+    let cut: String = value.chars().take(80).collect();
+    let more = if cut.len() < value.len() { "…" } else { "" };
+    format!("`{}{more}`", crate::text::printable(&cut))
+}
+
+/// What a host must be, for messages.
+const HOST_FORM: &str = "a host must be exactly HOST[:PORT]: a DNS name, an IPv4 address or [an IPv6 address], with an optional numeric port";
+
+/// What `host=` (and `setup-git --host`) must be: exactly `host[:port]`, a DNS name,
+/// an IPv4 address or a bracketed IPv6 address, with an optional numeric port.
+/// Anything else (a user before `@`, a path, a query, a fragment, a backslash) is
+/// refused rather than handed to a URL parser, which would take it apart and keep
+/// only the host after it: `evil.test@api.example.com` is not api.example.com.
+fn check_host(host: &str) -> std::result::Result<(), String> {
+    let (name, port) = split_port(host)?;
+    if let Some(port) = port {
+        let ok = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u16>().is_ok_and(|p| p != 0);
+        if !ok {
+            return Err(format!(
+                "the port is not a number from 1 to 65535; {HOST_FORM}"
+            ));
+        }
+    }
+    if let Some(inner) = name.strip_prefix('[') {
+        let ok = inner
+            .strip_suffix(']')
+            .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok());
+        return if ok {
+            Ok(())
+        } else {
+            Err(format!("not an IPv6 address in brackets; {HOST_FORM}"))
+        };
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Ok(());
+    }
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    // The last label of a DNS name is not all digits (an address would be).
+    let dns = !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(label_ok)
+        && !name
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.bytes().all(|b| b.is_ascii_digit()));
+    if dns {
+        Ok(())
+    } else if !name.is_ascii() {
+        Err(format!(
+            "a name with non-ASCII characters: give its ASCII (xn--) form; {HOST_FORM}"
+        ))
+    } else {
+        Err(HOST_FORM.to_owned())
+    }
+}
+
+/// `host[:port]` as (host, port): the port is after the last `:` outside brackets.
+fn split_port(host: &str) -> std::result::Result<(&str, Option<&str>), String> {
+    if host.starts_with('[') {
+        return Ok(match host.rfind(']') {
+            Some(end) => match host[end + 1..].strip_prefix(':') {
+                Some(port) => (&host[..=end], Some(port)),
+                None if end + 1 == host.len() => (host, None),
+                None => return Err(HOST_FORM.to_owned()),
+            },
+            None => (host, None),
+        });
+    }
+    Ok(match host.rsplit_once(':') {
+        Some((name, port)) => (name, Some(port)),
+        None => (host, None),
+    })
+}
+
+/// `url=`: its scheme, `host[:port]` and path (without its leading `/`, as git sends
+/// `path=`) from a well-formed URL; the query and fragment are not git's. A URL with
+/// a user or password in it is refused: git never sends one there, and a token must
+/// not be chosen by a name the URL parser drops.
+fn from_url(value: &str) -> std::result::Result<(String, String, Option<String>), String> {
+    if value
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err(
+            "a URL with spaces, control characters or backslashes is not well-formed".into(),
+        );
+    }
+    let url = url::Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "a URL with a user or password (`user@host`) is refused; git sends the host alone"
+                .into(),
+        );
+    }
+    // The host as written, which the parser must keep as it is (it would read
+    // `2130706433` as 127.0.0.1).
+    let written = value
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?', '#']).next())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let Some(host) = url
+        .host_str()
+        .filter(|h| !h.is_empty() && !written.is_empty())
+    else {
+        return Err("a URL without a host".into());
+    };
+    check_host(&written)?;
+    if !same_authority(&url, &written) {
+        return Err(format!(
+            "its host is not one a URL keeps as written; {HOST_FORM}"
+        ));
+    }
+    let host = match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    };
+    let path = url.path().trim_start_matches('/');
+    let path = (!path.is_empty()).then(|| path.to_owned());
+    Ok((url.scheme().to_owned(), host, path))
 }
 
 /// The URL git asks about, or None when it is not one a token may go to (a
@@ -83,7 +224,14 @@ fn target(request: &Request) -> Result<Option<url::Url>> {
         return Ok(None);
     }
     let url = url::Url::parse(&format!("{protocol}://{host}/"))
-        .map_err(|e| Error::Usage(format!("git-credential: host={host}: {e}")))?;
+        .ok()
+        .filter(|u| same_authority(u, host))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "git-credential: host={}: not a host a URL keeps as it is; {HOST_FORM}",
+                shown(host)
+            ))
+        })?;
     let loopback = url.host().is_some_and(|h| crate::app::is_loopback_host(&h));
     if protocol == "http" && !loopback {
         return Err(Error::HostNotAllowed(format!(
@@ -91,6 +239,30 @@ fn target(request: &Request) -> Result<Option<url::Url>> {
         )));
     }
     Ok(Some(url))
+}
+
+/// Whether `url` names exactly `host[:port]`: a URL parser that rewrote it (an IPv4
+/// address written `2130706433` or `127.1`, a name it decoded) would choose the
+/// token by another host than the one git asked about.
+fn same_authority(url: &url::Url, host: &str) -> bool {
+    let Ok((name, port)) = split_port(host) else {
+        return false;
+    };
+    let port_same = match port.map(str::parse::<u16>) {
+        None => url.port().is_none(),
+        Some(Ok(p)) => url.port_or_known_default() == Some(p),
+        Some(Err(_)) => false,
+    };
+    // An IPv6 address has several spellings; a name or IPv4 address only one.
+    let host_same = match (url.host(), name.strip_prefix('[')) {
+        (Some(url::Host::Ipv6(a)), Some(inner)) => inner
+            .strip_suffix(']')
+            .and_then(|b| b.parse::<std::net::Ipv6Addr>().ok())
+            .is_some_and(|b| a == b),
+        (Some(url::Host::Ipv6(_)), None) | (_, Some(_)) => false,
+        _ => url.host_str().is_some_and(|h| h.eq_ignore_ascii_case(name)),
+    };
+    host_same && port_same && url.username().is_empty() && url.password().is_none()
 }
 
 pub struct CredentialArgs {
@@ -228,12 +400,14 @@ pub fn setup(ctx: &Ctx, name: &str, hosts: &[String], account: Option<&str>) -> 
         helper.push_str(&format!(" --account {account}"));
     }
     for host in hosts {
-        let url = url::Url::parse(&format!("https://{host}/"))
+        let url = check_host(host)
             .ok()
-            .filter(|u| u.path() == "/" && u.username().is_empty() && u.host_str().is_some())
+            .and_then(|()| url::Url::parse(&format!("https://{host}/")).ok())
+            .filter(|u| same_authority(u, host))
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "--host {host}: not a host name, with an optional :port (github.com, git.example.com:8443)"
+                    "--host {}: not a host name, with an optional :port (github.com, git.example.com:8443)",
+                    shown(host)
                 ))
             })?;
         if !crate::gate::hosts::host_allowed(app, &url) {
@@ -303,5 +477,93 @@ mod tests {
             target(&local).unwrap().unwrap().as_str(),
             "http://127.0.0.1:8080/"
         );
+    }
+
+    #[test]
+    fn a_host_is_exactly_host_and_port() {
+        for good in [
+            "api.example.com",
+            "api.example.com:8443",
+            "localhost",
+            "git_host.internal",
+            "127.0.0.1",
+            "127.0.0.1:8080",
+            "[::1]",
+            "[2001:db8::1]:443",
+            "xn--bcher-kva.example",
+        ] {
+            assert_eq!(check_host(good), Ok(()), "{good}");
+            let r = parse(&format!("protocol=https\nhost={good}\n")).unwrap();
+            assert!(target(&r).unwrap().is_some(), "{good}");
+        }
+        for bad in [
+            "evil.test@api.example.com",
+            "user:pw@api.example.com",
+            "api.example.com/evil",
+            "api.example.com#x",
+            "api.example.com?x=1",
+            "api.example.com\\evil",
+            "api.example.com:",
+            "api.example.com:0",
+            "api.example.com:65536",
+            "api.example.com:+443",
+            "api.example.com:443:443",
+            "api.example.com.",
+            ".example.com",
+            "-a.example.com",
+            "a b.example.com",
+            "api%2eexample.com",
+            "bücher.example",
+            "2130706433",
+            "127.1",
+            "0x7f.0.0.1",
+            "127.000.0.1",
+            "[::1",
+            "[::1]x",
+            "[fe80::1%eth0]",
+            "::1",
+            "",
+        ] {
+            assert!(check_host(bad).is_err(), "{bad}");
+            let e = parse(&format!("protocol=https\nhost={bad}\n")).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{bad}: {e}");
+        }
+        // The message names the line, escaped, and what a host must be.
+        let e = parse("host=evil.test@api.example.com\n").unwrap_err();
+        assert!(
+            e.to_string().contains("host=`evil.test@api.example.com`"),
+            "{e}"
+        );
+        assert!(e.to_string().contains("HOST[:PORT]"), "{e}");
+        let e = parse("host=a\u{1b}[31m\n").unwrap_err();
+        assert!(!e.to_string().contains('\u{1b}'), "{e}");
+    }
+
+    #[test]
+    fn a_url_gives_scheme_host_port_and_path_only() {
+        let r = parse("url=https://git.example:8443/o/r.git?x=1#frag\n").unwrap();
+        assert_eq!(r.protocol.as_deref(), Some("https"));
+        assert_eq!(r.host.as_deref(), Some("git.example:8443"));
+        assert_eq!(r.path.as_deref(), Some("o/r.git"));
+        let r = parse("url=https://API.Example.com:443/\n").unwrap();
+        assert_eq!(r.host.as_deref(), Some("api.example.com"));
+        assert_eq!(r.path, None);
+        let r = parse("url=http://[::1]:8080/x\n").unwrap();
+        assert_eq!(r.host.as_deref(), Some("[::1]:8080"));
+        assert!(target(&r).unwrap().is_some());
+        for bad in [
+            "https://evil.test@api.example.com/",
+            "https://user:pw@api.example.com/",
+            "https://:pw@api.example.com/",
+            "https://api.example.com\\@evil.test/",
+            "https://api.example.com /x",
+            "https://2130706433/",
+            "file:///etc/passwd",
+            "mailto:a@api.example.com",
+            "nonsense",
+        ] {
+            let e = parse(&format!("url={bad}\n")).unwrap_err();
+            assert!(matches!(e, Error::Usage(_)), "{bad}: {e}");
+        }
     }
 }

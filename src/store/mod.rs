@@ -326,6 +326,11 @@ pub enum StoreError {
     #[error("the team store's data key is unavailable: {reason}")]
     NoDataKey { reason: String },
 
+    /// `OUTBOUND_STORE_KEY_FILE` names a file others may read: the message names it,
+    /// its mode and the `chmod`.
+    #[error("{reason}")]
+    ExposedKeyFile { reason: String },
+
     #[error(
         "{what} was sealed with data key {row_key}, and this machine has {ours}: the wrong data key\n  fix: use the team's data key (OUTBOUND_STORE_KEY_FILE, store_key_command or the keyring's store-key); after `store rotate-key` keep the old key on a second line until every machine has the new one"
     )]
@@ -353,7 +358,8 @@ pub enum StoreError {
 
 impl StoreError {
     /// The exit code: 10 for an unreachable database, 11 for something that does not
-    /// decrypt, 12 for a change the store's roles do not allow; 1 otherwise.
+    /// decrypt, 12 for a change the store's roles do not allow, 2 for a data key file
+    /// others may read; 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
             StoreError::DatabaseUnreachable { .. } => exit::STORE_UNREACHABLE,
@@ -364,6 +370,7 @@ impl StoreError {
             | StoreError::ShareDenied { .. }
             | StoreError::AccountDenied { .. } => exit::NOT_PERMITTED,
             StoreError::BadDefinition { .. } => exit::CONFIG,
+            StoreError::ExposedKeyFile { .. } => exit::USAGE,
             _ => exit::ERROR,
         }
     }

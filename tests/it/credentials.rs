@@ -21,6 +21,13 @@ fn key(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// Writes a file only its owner may read: outbound refuses a key file others may.
+fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("write");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+}
+
 /// The same key in another PEM encoding, by openssl (`-traditional`: PKCS#1 for RSA,
 /// SEC1 for EC).
 fn traditional(dir: &Path, name: &str) -> PathBuf {
@@ -142,7 +149,7 @@ fn private_key_jwt_with_each_algorithm() {
     );
     assert!(!env.config_text().contains("[apps.wrong]"));
     // A file that is not a key, and a missing key.
-    std::fs::write(keys.path().join("junk.pem"), "not a key").unwrap();
+    write_private(&keys.path().join("junk.pem"), "not a key");
     let run = add_cc(
         &env,
         "junk",
@@ -882,7 +889,7 @@ fn jwt_bearer_from_a_service_account_file() {
         .ok();
     assert_eq!(run.json()["sub"], "robot@outbound-test.iam.example");
     // A file that is not a key.
-    std::fs::write(keys.path().join("bad.json"), r#"{"client_email": "x"}"#).unwrap();
+    write_private(&keys.path().join("bad.json"), r#"{"client_email": "x"}"#);
     let run = env
         .run(&[
             "app",
@@ -1192,6 +1199,8 @@ fn mtls_client_certificates_authenticate_and_bind() {
         "the other origin saw: {page}"
     );
     // A certificate without its key, or a key that is not its own, is refused at once.
+    let not_its_key = dir.path().join("not-its-key.pem");
+    write_private(&not_its_key, &std::fs::read_to_string(&ca).unwrap());
     let run = env
         .run(&[
             "app",
@@ -1200,7 +1209,7 @@ fn mtls_client_certificates_authenticate_and_bind() {
             "--client-cert",
             client_cert.to_str().unwrap(),
             "--client-key",
-            ca.to_str().unwrap(),
+            not_its_key.to_str().unwrap(),
         ])
         .code(2);
     assert!(

@@ -239,14 +239,14 @@ impl Drop for Postgres {
 
 /// A cluster with the store initialized, the roles `admin` (administrator), `ci`,
 /// `alice` and `bob` (members), and a data key file.
-struct Team {
-    pg: Postgres,
-    key_file: PathBuf,
+pub struct Team {
+    pub pg: Postgres,
+    pub key_file: PathBuf,
     _keys: tempfile::TempDir,
 }
 
 impl Team {
-    fn start() -> Team {
+    pub fn start() -> Team {
         let pg = Postgres::start();
         let keys = tempfile::tempdir().expect("tempdir");
         let key_file = keys.path().join("data.key");
@@ -267,13 +267,20 @@ impl Team {
 
     /// A "machine": its own HOME, XDG dirs and state, sharing only the database URL
     /// (as `role`) and the data key.
-    fn machine(&self, role: &str) -> Env {
+    pub fn machine(&self, role: &str) -> Env {
         machine(&self.pg.url(role), &self.key_file)
     }
 }
 
-fn write_key(path: &Path, key: &str) {
-    std::fs::write(path, format!("{key}\n")).expect("key file");
+/// A data key file, 0600: outbound refuses one that group or others may read.
+pub fn write_key(path: &Path, key: &str) {
+    write_private(path, &format!("{key}\n"));
+}
+
+fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).expect("key file");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
 }
 
 fn machine(url: &str, key_file: &Path) -> Env {
@@ -792,11 +799,10 @@ fn rotate_key_reseals_what_each_role_may_change_while_both_keys_open() {
     let old = std::fs::read_to_string(&team.key_file).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let both = dir.path().join("both.key");
-    std::fs::write(
+    write_private(
         &both,
-        format!("ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=\n{old}"),
-    )
-    .unwrap();
+        &format!("ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=\n{old}"),
+    );
     let new_only = dir.path().join("new.key");
     write_key(&new_only, "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=");
     let with_key = |role: &str, key: &Path| machine(&team.pg.url(role), key);

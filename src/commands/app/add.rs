@@ -275,8 +275,9 @@ fn what_to_register(app: &app::App, preset: Option<&str>) {
 /// assertion's audience is the token URI, the scopes go in the assertion. Returns
 /// the private key (PEM), checked, for the store.
 fn service_account(path: &std::path::Path, patch: &mut Patch) -> Result<crate::secret::Secret> {
+    // The JSON holds the service account's private key: a key file like any other.
+    let bytes = crate::fsutil::read_private_file(path, "--service-account-file")?;
     let flag = format!("--service-account-file {}", path.display());
-    let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
     if bytes.len() > 64 * 1024 {
         return Err(Error::Usage(format!(
             "{flag}: larger than 64 KiB; not a service-account key"

@@ -116,17 +116,31 @@ fn secret_ref_from(s: &Settings) -> Option<SecretRef> {
     }
 }
 
+/// Whether a PEM file holds a private key (refused when others may read it) or
+/// something public (a certificate).
+#[derive(Clone, Copy)]
+enum Pem {
+    PrivateKey,
+    Public,
+}
+
 /// A PEM the flags point at: `--X FILE` (the store, with the text read now, at most
-/// 64 KiB), `--X-env VAR` or `--X-command CMD`.
+/// 64 KiB; a private key only from a file no one else may read), `--X-env VAR` or
+/// `--X-command CMD`.
 fn pem_from(
     flag: &str,
+    kind: Pem,
     file: Option<&std::path::Path>,
     env: Option<&String>,
     command: Option<&String>,
 ) -> Result<Option<(SecretRef, Option<crate::secret::Secret>)>> {
     if let Some(path) = file {
+        let bytes = match kind {
+            Pem::PrivateKey => crate::fsutil::read_private_file(path, flag)?,
+            Pem::Public => std::fs::read(path)
+                .map_err(|e| Error::Usage(format!("{flag} {}: {e}", path.display())))?,
+        };
         let flag = format!("{flag} {}", path.display());
-        let bytes = std::fs::read(path).map_err(|e| Error::Usage(format!("{flag}: {e}")))?;
         if bytes.len() > 64 * 1024 {
             return Err(Error::Usage(format!(
                 "{flag}: larger than 64 KiB; not a PEM file"
@@ -151,6 +165,7 @@ fn pem_from(
 fn private_key_from(s: &Settings) -> Result<Option<(SecretRef, Option<crate::secret::Secret>)>> {
     let found = pem_from(
         "--private-key",
+        Pem::PrivateKey,
         s.private_key.as_deref(),
         s.private_key_env.as_ref(),
         s.private_key_command.as_ref(),
@@ -171,12 +186,14 @@ type TlsPems = (
 fn client_tls_from(s: &Settings) -> Result<TlsPems> {
     let cert = pem_from(
         "--client-cert",
+        Pem::Public,
         s.client_cert.as_deref(),
         s.client_cert_env.as_ref(),
         s.client_cert_command.as_ref(),
     )?;
     let key = pem_from(
         "--client-key",
+        Pem::PrivateKey,
         s.client_key.as_deref(),
         s.client_key_env.as_ref(),
         s.client_key_command.as_ref(),

@@ -487,33 +487,64 @@ pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32,
     Ok((before, schema::latest(), stray))
 }
 
-/// The data key(s): `OUTBOUND_STORE_KEY_FILE`, else `store_key_command`, else the
-/// keyring's `store-key` entry.
-pub fn data_keys(settings: &Settings) -> Result<DataKeys, String> {
+/// Why this process has no data key.
+#[derive(Debug, Clone)]
+pub enum NoDataKey {
+    /// None could be had, or it does not parse (exit 11).
+    Unavailable(String),
+    /// `OUTBOUND_STORE_KEY_FILE` names a file others may read: refused (exit 2).
+    ExposedFile(String),
+}
+
+impl NoDataKey {
+    pub fn to_error(&self) -> StoreError {
+        match self {
+            NoDataKey::Unavailable(reason) => StoreError::NoDataKey {
+                reason: reason.clone(),
+            },
+            NoDataKey::ExposedFile(reason) => StoreError::ExposedKeyFile {
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+/// The data key(s): `OUTBOUND_STORE_KEY_FILE` (a file only its owner may read),
+/// else `store_key_command`, else the keyring's `store-key` entry.
+pub fn data_keys(settings: &Settings) -> Result<DataKeys, NoDataKey> {
+    use NoDataKey::Unavailable;
     if let Some(path) = std::env::var_os("OUTBOUND_STORE_KEY_FILE").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
         let origin = format!("OUTBOUND_STORE_KEY_FILE ({})", path.display());
-        let text = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&path).map_err(|e| format!("{origin}: {e}"))?,
+        let bytes = zeroize::Zeroizing::new(
+            crate::fsutil::read_private_file(&path, "OUTBOUND_STORE_KEY_FILE").map_err(
+                |e| match e {
+                    crate::fsutil::PrivateFileError::Exposed(why) => NoDataKey::ExposedFile(why),
+                    crate::fsutil::PrivateFileError::Unreadable(why) => Unavailable(why),
+                },
+            )?,
         );
-        return DataKeys::parse(&text, &origin);
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| Unavailable(format!("{origin}: not text")))?;
+        return DataKeys::parse(text, &origin).map_err(Unavailable);
     }
     if let Some(cmd) = &settings.key_command {
         let origin = "store_key_command".to_owned();
         let secret = crate::secret::resolve_reference(&format!("command:{cmd}"))
             .unwrap_or_else(|| Err("no command".into()))
-            .map_err(|e| format!("{origin}: {e}"))?;
-        return DataKeys::parse(secret.expose(), &origin);
+            .map_err(|e| Unavailable(format!("{origin}: {e}")))?;
+        return DataKeys::parse(secret.expose(), &origin).map_err(Unavailable);
     }
     let keyring = super::super::open_os_store();
     match keyring.get(super::super::STORE_KEY) {
-        Ok(Some(secret)) => DataKeys::parse(secret.expose(), "the keyring's `store-key` entry"),
-        Ok(None) => Err(
-            "no data key: set OUTBOUND_STORE_KEY_FILE to a file holding it, or store_key_command (--store-key-command) to a command that prints it, or keep it in the keyring with `outbound store set-key` (make one with `openssl rand -base64 32`; every machine of the team needs the same)".into(),
-        ),
-        Err(e) => Err(format!(
-            "no data key: OUTBOUND_STORE_KEY_FILE and store_key_command are not set, and the keyring could not be asked: {e}"
+        Ok(Some(secret)) => DataKeys::parse(secret.expose(), "the keyring's `store-key` entry")
+            .map_err(Unavailable),
+        Ok(None) => Err(Unavailable(
+            "no data key: set OUTBOUND_STORE_KEY_FILE to a file holding it (mode 600), or store_key_command (--store-key-command) to a command that prints it, or keep it in the keyring with `outbound store set-key` (make one with `openssl rand -base64 32`; every machine of the team needs the same)".into(),
         )),
+        Err(e) => Err(Unavailable(format!(
+            "no data key: OUTBOUND_STORE_KEY_FILE and store_key_command are not set, and the keyring could not be asked: {e}"
+        ))),
     }
 }
 

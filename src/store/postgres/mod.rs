@@ -38,7 +38,7 @@ pub struct PgStore {
 struct Inner {
     settings: Settings,
     conn: Mutex<Option<Conn>>,
-    keys: OnceLock<Result<DataKeys, String>>,
+    keys: OnceLock<Result<DataKeys, connect::NoDataKey>>,
     /// The (app, account) leases this process holds, by holder text.
     held: Mutex<HashSet<(String, String)>>,
     holder: String,
@@ -257,9 +257,7 @@ impl PgStore {
             .keys
             .get_or_init(|| connect::data_keys(&self.inner.settings))
             .as_ref()
-            .map_err(|reason| StoreError::NoDataKey {
-                reason: reason.clone(),
-            })
+            .map_err(connect::NoDataKey::to_error)
     }
 
     fn open_row(&self, key: &Key, key_id: &str, sealed: &[u8]) -> Result<Secret, StoreError> {
