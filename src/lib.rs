@@ -18,6 +18,7 @@ pub mod clock;
 pub mod commands;
 pub mod completion;
 pub mod config;
+pub mod context;
 pub mod dpop;
 pub mod error;
 pub mod examples;
@@ -53,7 +54,12 @@ pub fn run(cli: Cli) -> Result<()> {
     if cli.trace {
         trace::enable();
     }
-    let mut ctx = Ctx::new(&cli)?;
+    let mut ctx = Ctx::new(
+        cli.config.clone(),
+        cli.store,
+        cli.no_input,
+        cli.store_key_command.clone(),
+    )?;
     match cli.command {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),

@@ -6,8 +6,12 @@ use std::sync::Mutex;
 
 static PENDING: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+/// Keeps `message` for `main` to print; a message already pending is not kept twice
+/// (a long-running server that never prints them keeps one of each).
 pub fn push(message: String) {
-    if let Ok(mut pending) = PENDING.lock() {
+    if let Ok(mut pending) = PENDING.lock()
+        && !pending.contains(&message)
+    {
         pending.push(message);
     }
 }

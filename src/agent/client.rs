@@ -7,8 +7,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::{Request, Response, socket_path, token_hash};
-use crate::commands::Ctx;
-use crate::config::Config;
 use crate::secret::Secret;
 use crate::tokens::Access;
 
@@ -135,18 +133,26 @@ fn ask_or_say(socket: &Path, request: &Request, within: Duration) -> Option<Resp
     }
 }
 
+/// Who asks the agent: the client's configuration file, state directory (whose
+/// agent it asks) and store (`--store`, `OUTBOUND_STORE`).
+pub struct Asker<'a> {
+    pub config: &'a Path,
+    pub state_dir: &'a Path,
+    pub store: Option<crate::store::Backend>,
+}
+
 /// The team store's definitions from the agent (None: read them from the database).
-pub fn definitions(ctx: &Ctx, database: &str) -> Option<String> {
+pub fn definitions(asker: &Asker, database: &str) -> Option<String> {
     if !wanted() {
         return None;
     }
     let request = Request::Definitions {
-        config: ctx.config_path.clone(),
-        store: ctx.store_flag(),
+        config: asker.config.to_path_buf(),
+        store: asker.store,
         database: database.to_owned(),
     };
     match ask_or_say(
-        &socket_path(&ctx.state_dir),
+        &socket_path(asker.state_dir),
         &request,
         Duration::from_secs(15),
     )? {
@@ -158,9 +164,10 @@ pub fn definitions(ctx: &Ctx, database: &str) -> Option<String> {
 /// A valid token of (app, account) from the agent, or None when the command must
 /// get it itself: no agent, `OUTBOUND_NO_AGENT`, or the agent declined (an account
 /// that needs authorization, an error: done again here, it is reported as usual).
+/// `database`: the label of the team store the client uses, if it uses one.
 pub fn token(
-    ctx: &Ctx,
-    config: &Config,
+    asker: &Asker,
+    database: Option<&str>,
     app: &str,
     account: &str,
     rejected: Option<&Secret>,
@@ -168,18 +175,17 @@ pub fn token(
     if !wanted() {
         return None;
     }
-    let team = ctx.backend(config) == crate::store::Backend::Postgres;
     let request = Request::Token {
         // The file (with the team store, `config.path` names the database).
-        config: ctx.config_path.clone(),
-        state_dir: ctx.state_dir.clone(),
-        store: ctx.store_flag(),
+        config: asker.config.to_path_buf(),
+        state_dir: asker.state_dir.to_path_buf(),
+        store: asker.store,
         app: app.to_owned(),
         account: account.to_owned(),
         rejected: rejected.map(token_hash),
-        database: team.then(|| ctx.postgres(config).label().to_owned()),
+        database: database.map(str::to_owned),
     };
-    match ask_or_say(&socket_path(&ctx.state_dir), &request, ANSWER_WITHIN)? {
+    match ask_or_say(&socket_path(asker.state_dir), &request, ANSWER_WITHIN)? {
         Response::Token { token, refreshed } => Some(Access {
             token: *token,
             refreshed,

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::{Request, Response, log_path, socket_path, token_hash};
-use crate::commands::Ctx;
 use crate::config::Config;
+use crate::context::Ctx;
 use crate::error::{Error, Result};
 use crate::state::Index;
 use crate::store::Backend;

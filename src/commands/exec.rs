@@ -220,6 +220,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             .record(&app.name, &account, "exec", None, None, "ok");
     }
     drop(store);
+    // The command takes this process over: what was to be said at the end, now.
+    for pending in crate::warnings::take() {
+        warning!("{pending}");
+    }
     let e = replace_with(command);
     let shown = program.to_string_lossy();
     let (code, why) = match e.kind() {

@@ -53,7 +53,7 @@ pub struct Declared {
 
 /// Every kind, in the order they are moved and deleted (an app's before its
 /// accounts').
-pub const KINDS: [Declared; 9] = [
+pub static KINDS: [Declared; 9] = [
     Declared {
         kind: Kind::ClientSecret,
         prefix: "client-secret",
@@ -173,5 +173,6 @@ mod tests {
         }
         assert_eq!(Kind::Tokens.account_key("a1", "ci"), "token/a1/ci");
         assert_eq!(Kind::ClientSecret.app_key("a1"), "client-secret/a1");
+        assert_eq!(Kind::DataKey.declared().prefix, crate::store::STORE_KEY);
     }
 }

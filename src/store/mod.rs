@@ -142,7 +142,6 @@ impl Drop for LeaseGuard {
 
 /// The keyring entry that holds the team store's data key (`store set-key`).
 pub const STORE_KEY: &str = "store-key";
-const _: () = assert!(matches!(kinds::KINDS[8].kind, kinds::Kind::DataKey));
 
 /// The OS credential store, whatever the chosen backend (the data key lives there).
 pub fn open_os_store() -> Box<dyn SecretStore> {
