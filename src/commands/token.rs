@@ -299,10 +299,16 @@ impl ExecInfo {
         let Some(server) = &self.server else {
             return Ok(None);
         };
-        url::Url::parse(server).map(Some).map_err(|e| {
+        // As client-go reads it: `host:port` alone is https.
+        let server = if server.contains("://") {
+            server.clone()
+        } else {
+            format!("https://{server}")
+        };
+        url::Url::parse(&server).map(Some).map_err(|e| {
             crate::error::Error::HostNotAllowed(format!(
                 "KUBERNETES_EXEC_INFO names the cluster `{}`, which is not a URL ({e}): no credential is given for it",
-                crate::text::printable(server)
+                crate::text::printable(&server)
             ))
         })
     }

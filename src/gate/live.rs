@@ -1,6 +1,14 @@
 //! What a long-running server (the proxy, the stdio bridge) releases: the app as its
-//! configuration says now and a valid token, obtained again at least once a second,
-//! and each release judged by [`super::check`].
+//! configuration says now and a valid token, judged again by the source at least
+//! every second, and each release judged by [`super::check`].
+//!
+//! A verdict of the source is relied on for [`RECHECK`]; between that and
+//! [`STALE`], requests go on with it while one check runs in the background; past
+//! [`STALE`], a request waits for the source. So a change made anywhere stops the
+//! releases within a second, and a busy server does not wait on the keyring or the
+//! database twice a second. A refusal (disabled, reset, logged out, …) drops the
+//! token at once; a fault (a keyring or database blip, a file being edited) does not
+//! drop it before its second is up.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,72 +27,91 @@ use crate::tokens::{Access, StoredToken};
 /// `Some(token)`: that token was just refused. Blocking: run off the runtime.
 pub type Source = dyn Fn(Option<&Secret>) -> Result<(App, Access)> + Send + Sync;
 
-/// How long an answer of the source is relied on: a disable, reset, logout or
-/// edit anywhere reaches a running server within this.
+/// How long a verdict of the source is relied on without asking again.
 const RECHECK: Duration = Duration::from_millis(500);
+/// How long it may be relied on at all: past this, a release waits for the source.
+const STALE: Duration = Duration::from_secs(1);
 
 struct Held {
-    app: Arc<App>,
     token: StoredToken,
+    /// When the source last said this token may be used.
     at: Instant,
 }
 
-pub struct Live {
+#[derive(Default)]
+struct State {
+    /// The app as the source last gave it (kept through faults, for [`Live::learn`]).
+    app: Option<Arc<App>>,
+    held: Option<Held>,
+    /// A background check is running.
+    checking: bool,
+}
+
+struct Inner {
     source: Arc<Source>,
     state_dir: PathBuf,
-    current: tokio::sync::Mutex<Option<Held>>,
+    state: tokio::sync::Mutex<State>,
+}
+
+pub struct Live {
+    inner: Arc<Inner>,
 }
 
 impl Live {
     pub fn new(source: Arc<Source>, state_dir: PathBuf) -> Live {
         Live {
-            source,
-            state_dir,
-            current: tokio::sync::Mutex::new(None),
+            inner: Arc::new(Inner {
+                source,
+                state_dir,
+                state: tokio::sync::Mutex::new(State::default()),
+            }),
         }
     }
 
     /// The app as it is now, and a token the gate lets go to `url` (through
     /// `proxy`, the one the server's HTTP client uses) now; another token when
-    /// `refused` was just refused.
+    /// `refused` was just refused (unless another request already replaced it).
     pub async fn release(
         &self,
         url: &Url,
         proxy: Option<&Url>,
         refused: Option<&Secret>,
     ) -> Result<(Arc<App>, StoredToken)> {
-        let mut current = self.current.lock().await;
-        let reusable = refused.is_none()
-            && current.as_ref().is_some_and(|held| {
-                held.at.elapsed() < RECHECK
-                    && crate::tokens::is_fresh(&held.token, &held.app, crate::clock::now())
-            });
-        if !reusable {
-            // Whatever was held is not released again unless the source says so.
-            *current = None;
-            // The keyring, the configuration and the token endpoint block: off the
-            // runtime, so open streams keep flowing meanwhile.
-            let refused = refused.cloned();
-            let source = Arc::clone(&self.source);
-            let (app, access) = tokio::task::spawn_blocking(move || source(refused.as_ref()))
-                .await
-                .map_err(|e| Error::Other(format!("getting a token failed: {e}")))??;
-            *current = Some(Held {
-                app: Arc::new(app),
-                token: access.token,
-                at: Instant::now(),
-            });
+        let mut state = self.inner.state.lock().await;
+        let now = crate::clock::now();
+        let usable = |state: &State| {
+            let (Some(app), Some(held)) = (&state.app, &state.held) else {
+                return None;
+            };
+            let fresh = crate::tokens::is_fresh(&held.token, app, now)
+                && refused.is_none_or(|r| r != &held.token.access_token);
+            fresh.then(|| held.at.elapsed())
+        };
+        match usable(&state) {
+            Some(age) if age < RECHECK => {}
+            Some(age) if age < STALE => {
+                if !state.checking {
+                    state.checking = true;
+                    tokio::spawn(check_in_background(Arc::clone(&self.inner)));
+                }
+            }
+            _ => {
+                // Nothing usable: this request waits for the source (the others
+                // behind the lock, then find its answer).
+                let answer = ask(&self.inner.source, refused.cloned()).await;
+                apply(&mut state, answer)?;
+            }
         }
-        let held = current
-            .as_ref()
-            .ok_or_else(|| Error::Other("no token is held".into()))?;
+        let (Some(app), Some(held)) = (&state.app, &state.held) else {
+            return Err(Error::Other("no token is held".into()));
+        };
         let to = To::Http {
             url,
             proxy,
             headers: None,
         };
-        super::check(&self.state_dir, &held.app, &held.token, &to)?;
-        Ok((Arc::clone(&held.app), held.token.clone()))
+        super::check(&self.inner.state_dir, app, &held.token, &to)?;
+        Ok((Arc::clone(app), held.token.clone()))
     }
 
     /// After a 401 from `url`: learns from its challenge which authorization servers
@@ -94,11 +121,12 @@ impl Live {
         let Some(challenge) = challenge else {
             return Ok(());
         };
-        let app = match self.current.lock().await.as_ref() {
-            Some(held) => Arc::clone(&held.app),
+        let app = match &self.inner.state.lock().await.app {
+            Some(app) => Arc::clone(app),
+            // No app was ever had: no token was ever released either.
             None => return Ok(()),
         };
-        let state_dir = self.state_dir.clone();
+        let state_dir = self.inner.state_dir.clone();
         let url = url.clone();
         let refusal = tokio::task::spawn_blocking(move || {
             super::binding::learn(&state_dir, &app, &url, &challenge)
@@ -110,4 +138,41 @@ impl Live {
             None => Ok(()),
         }
     }
+}
+
+/// The source's answer, asked off the runtime (the keyring, the configuration and
+/// the token endpoint block), so open streams keep flowing meanwhile.
+async fn ask(source: &Arc<Source>, refused: Option<Secret>) -> Result<(App, Access)> {
+    let source = Arc::clone(source);
+    tokio::task::spawn_blocking(move || source(refused.as_ref()))
+        .await
+        .map_err(|e| Error::Other(format!("getting a token failed: {e}")))?
+}
+
+/// Takes the source's answer: a token and its app, a refusal (nothing held any
+/// more), or a fault (what is held stays until it is stale).
+fn apply(state: &mut State, answer: Result<(App, Access)>) -> Result<()> {
+    match answer {
+        Ok((app, access)) => {
+            state.app = Some(Arc::new(app));
+            state.held = Some(Held {
+                token: access.token,
+                at: Instant::now(),
+            });
+            Ok(())
+        }
+        Err(e) => {
+            if super::is_refusal(&e) {
+                state.held = None;
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn check_in_background(inner: Arc<Inner>) {
+    let answer = ask(&inner.source, None).await;
+    let mut state = inner.state.lock().await;
+    state.checking = false;
+    let _ = apply(&mut state, answer);
 }

@@ -6,7 +6,8 @@
 //! names), `exec`, the agent — asks [`check`] at each release, never deciding on its
 //! own. Every URL that carries a credential to an authorization server (token,
 //! revocation, device, PAR, registration and its management URI, userinfo, JWKS,
-//! discovery) passes [`endpoint`].
+//! discovery) passes one endpoint rule, [`crate::oauth::credential_url`], where it is
+//! sent (below this module: the protocol layer applies it).
 //!
 //! What [`check`] weighs, in this order:
 //! 1. the app is enabled, and the token was obtained under its current generation
@@ -96,12 +97,16 @@ pub fn destination(state_dir: &Path, app: &App, to: &To) -> Option<String> {
     }
 }
 
-/// The rule for every URL that carries a credential to a server (a client secret or
-/// assertion, a code, a refresh token, a registration access token, an access token
-/// for userinfo): https, plain http only to a loopback host, and no user name or
-/// password inside the URL. `what` names the URL in the message.
-pub fn endpoint(what: &str, url: &Url) -> std::result::Result<(), String> {
-    crate::app::check_endpoint(url.as_str())
-        .map(|_| ())
-        .map_err(|why| format!("{what}: {why}"))
+/// Whether no token was released because the gate, the app or the account said no
+/// (disabled, reset, inactive, needs authorization, not allowed there, the app no
+/// longer defined), not because of a fault that may pass.
+pub fn is_refusal(e: &Error) -> bool {
+    use crate::error::exit;
+    matches!(e, Error::UnknownApp { .. })
+        || [
+            exit::AUTHORIZATION_REQUIRED,
+            exit::DISABLED,
+            exit::HOST_NOT_ALLOWED,
+        ]
+        .contains(&e.exit_code())
 }

@@ -441,8 +441,14 @@ async fn not_released(reply: &Reply<'_>, e: &crate::error::Error) -> bool {
 /// A plain-text answer with `extra` header lines (each ending in CRLF).
 async fn answer_with(reply: &Reply<'_>, status: StatusCode, extra: &str, text: &str) -> bool {
     let body = format!("{text}\n");
+    // The answer to a HEAD has the length a GET's body would have, and no body.
+    let sent = if reply.request.method == hyper::Method::HEAD {
+        ""
+    } else {
+        body.as_str()
+    };
     let head = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n{extra}\r\n{body}",
+        "HTTP/1.1 {} {}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n{extra}\r\n{sent}",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         body.len()

@@ -605,20 +605,18 @@ fn not_released(e: &Error) -> Response<Body> {
     response
 }
 
-/// Whether no token was released because the gate or the account said no (disabled,
-/// reset, inactive, needs authorization, not allowed there), not because of a fault.
-fn is_refusal(e: &Error) -> bool {
-    use crate::error::exit;
-    [
-        exit::AUTHORIZATION_REQUIRED,
-        exit::DISABLED,
-        exit::HOST_NOT_ALLOWED,
-    ]
-    .contains(&e.exit_code())
-}
+use crate::gate::is_refusal;
 
 /// The status and text for a token that was not released: refusals are 403.
 fn refusal(e: &Error) -> (StatusCode, String) {
+    if let Error::UnknownApp { name, file, .. } = e {
+        // Not the list of the other apps: the client is a program, not the owner.
+        let text = format!(
+            "outbound: the application `{name}` is no longer defined in {}",
+            file.display()
+        );
+        return (StatusCode::FORBIDDEN, text);
+    }
     if is_refusal(e) {
         (StatusCode::FORBIDDEN, format!("outbound: {e}"))
     } else {

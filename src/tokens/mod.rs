@@ -368,6 +368,8 @@ pub fn ask_identity(
         .as_ref()
         .map_or_else(|| url.origin().ascii_serialization(), |i| i.to_string());
     let issuer = issuer.trim_end_matches('/');
+    // The app's proxy carries it: judged with the endpoint rule too.
+    crate::oauth::credential_url("userinfo", url, app.proxy.as_ref())?;
     let mut who =
         crate::oauth::userinfo::fetch(&http, url, &access.access_token, dpop.as_ref(), issuer)?;
     if let Some(known) = &access.identity {

@@ -49,6 +49,8 @@ pub fn deregister(app: &App, store: &dyn SecretStore) -> Result<bool> {
         let uri = url::Url::parse(&record.uri)
             .map_err(|e| Error::Other(format!("the registration URI of `{}`: {e}", app.name)))?;
         let http = crate::http::oauth_client(app, None)?;
+        // The app's proxy carries it: judged with the endpoint rule too.
+        crate::oauth::credential_url("client configuration", &uri, app.proxy.as_ref())?;
         crate::oauth::resource::deregister(&http, &uri, &Secret::new(record.token.clone()))?;
         Ok(())
     };
@@ -86,6 +88,7 @@ pub fn update_registration(app: &App, store: &dyn SecretStore) -> Result<bool> {
     });
     let http = crate::http::oauth_client(app, None)?;
     let token = Secret::new(record.token.clone());
+    crate::oauth::credential_url("client configuration", &uri, app.proxy.as_ref())?;
     if let Some(rotated) = crate::oauth::resource::update(&http, &uri, &token, &metadata)? {
         store_registration(store, &app.id, &record.uri, &rotated)?;
     }
