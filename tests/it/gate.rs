@@ -382,3 +382,42 @@ fn an_issuer_binding_refusal_stops_every_front_end_that_sends_there() {
         About::Path,
     );
 }
+
+/// A refusal on the proxy's direct path answers a HEAD without a body, so a
+/// kept-alive connection stays in step: the GET after it gets its own answer.
+#[test]
+fn a_refused_head_keeps_the_connection_in_step() {
+    use std::io::Read;
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    let proxy = crate::proxy::start(
+        &env,
+        &["svc", "--upstream", &format!("{}/api", server.issuer)],
+    );
+    env.run(&["app", "disable", "svc"]).ok();
+    std::thread::sleep(Duration::from_millis(1100));
+    let rest = proxy.url.trim_start_matches("http://");
+    let (authority, path) = rest.split_once('/').unwrap();
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    write!(
+        stream,
+        "HEAD /{path}big?n=5 HTTP/1.1\r\nHost: {authority}\r\n\r\nGET /{path}big?n=5 HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    let _ = stream.read_to_string(&mut text);
+    let heads: Vec<&str> = text.split("HTTP/1.1 ").skip(1).collect();
+    assert_eq!(heads.len(), 2, "two answers, in step: {text:?}");
+    assert!(
+        heads[0].starts_with("403") && heads[0].ends_with("\r\n\r\n"),
+        "{text:?}"
+    );
+    assert!(
+        heads[1].starts_with("403") && heads[1].contains("is disabled"),
+        "{text:?}"
+    );
+}
