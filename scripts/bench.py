@@ -188,7 +188,7 @@ def concurrency():
         return []
     n = int(os.environ.get("BENCH_PROCS", "50"))
     outbound("app", "add", "conc", "--issuer", issuer, "--client-id", "native-app", "--client-secret-stdin",
-             "--scope", "openid", "--allowed-host", "127.0.0.1", stdin=b"native-secret")
+             "--scope", "openid", "--allowed-host", "127.0.0.1:*", stdin=b"native-secret")
     env = dict(os.environ, BROWSER=os.environ["HTTP_BROWSER"])
     subprocess.run([OUTBOUND, "authorize", "conc", "--yes"], env=env, check=True, capture_output=True)
     time.sleep(2.3)  # past the 2 s access-token lifetime
@@ -384,7 +384,7 @@ def main():
 
     outbound("app", "add", "bench", "--issuer", ISSUER, "--grant", "client_credentials",
              "--client-id", "cc-app", "--client-secret-stdin", "--scope", "api:read",
-             "--allowed-host", "127.0.0.1", stdin=b"cc-secret")
+             "--allowed-host", "127.0.0.1:*", stdin=b"cc-secret")
     token = outbound("token", "bench").strip()
     subprocess.run(["secret-tool", "store", "--label=bench", "service", "bench", "username", "same-size"],
                    input=token.encode(), check=True)

@@ -98,15 +98,17 @@ pub fn check_redirect_uri(text: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// `api.example.com`, `*.example.com` or `host:port`.
+/// `api.example.com` (the scheme's default port), `*.example.com`, `host:port` or
+/// `host:*` (any port).
 pub fn check_host_pattern(pattern: &str) -> Result<String, String> {
     let lower = pattern.trim().to_ascii_lowercase();
     let bad = || {
         format!(
-            "`{pattern}` is not a host pattern; write a host name (`api.example.com`), a wildcard (`*.example.com`) or `host:port`"
+            "`{pattern}` is not a host pattern; write a host name (`api.example.com`: its default port), a wildcard (`*.example.com`), `host:port`, or `host:*` for any port"
         )
     };
     let host_port = lower.strip_prefix("*.").unwrap_or(&lower);
+    let host_port = host_port.strip_suffix(":*").unwrap_or(host_port);
     if host_port.is_empty() || host_port.contains(['/', '*', '@', '?', '#', ' ']) {
         return Err(bad());
     }

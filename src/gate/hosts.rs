@@ -7,8 +7,9 @@ use url::Url;
 use crate::app::{App, is_loopback_host};
 
 /// Does `url`'s host (and port) match one of the app's allowed-host patterns?
-/// `host` matches that host on any port; `host:port` that port only; `*.example.com`
-/// any subdomain of example.com (not example.com itself).
+/// `host` matches that host on the scheme's default port (443 for https, 80 for
+/// http); `host:port` that port only; `host:*` any port; `*.example.com` any
+/// subdomain of example.com (not example.com itself), with the same port rules.
 pub fn host_allowed(app: &App, url: &Url) -> bool {
     let Some(host) = url.host_str().map(|h| {
         h.trim_start_matches('[')
@@ -21,7 +22,13 @@ pub fn host_allowed(app: &App, url: &Url) -> bool {
     app.allowed_hosts.iter().any(|pattern| {
         let (pat_host, pat_port) = split_port(pattern);
         let pat_host = pat_host.trim_start_matches('[').trim_end_matches(']');
-        if pat_port.is_some() && pat_port != port {
+        let port_ok = match pat_port {
+            Port::Any => true,
+            Port::Is(p) => Some(p) == port,
+            // The url crate keeps no port when it is the scheme's default.
+            Port::Default => url.port().is_none(),
+        };
+        if !port_ok {
             return false;
         }
         match pat_host.strip_prefix("*.") {
@@ -31,15 +38,37 @@ pub fn host_allowed(app: &App, url: &Url) -> bool {
     })
 }
 
-fn split_port(pattern: &str) -> (&str, Option<u16>) {
+/// The port part of an allowed-host pattern.
+enum Port {
+    /// None given: the scheme's default.
+    Default,
+    /// `:*`.
+    Any,
+    Is(u16),
+}
+
+fn split_port(pattern: &str) -> (&str, Port) {
+    if let Some(host) = pattern.strip_suffix(":*") {
+        return (host, Port::Any);
+    }
     if let Some((host, port)) = pattern.rsplit_once(':')
         && !host.ends_with(':')
         && let Ok(port) = port.parse::<u16>()
         && (!host.contains(':') || host.ends_with(']'))
     {
-        return (host, Some(port));
+        return (host, Port::Is(port));
     }
-    (pattern, None)
+    (pattern, Port::Default)
+}
+
+/// What to add to the allowed hosts for `url`: its host, with its port when it is
+/// not the scheme's default.
+pub fn pattern_for(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
 }
 
 /// Why a token must not be attached to a request for `url`, or None when it may.
@@ -61,8 +90,9 @@ pub fn refusal(app: &App, url: &Url, proxy: Option<&Url>) -> Option<String> {
         } else {
             format!("it allows {}", app.allowed_hosts.join(", "))
         };
+        let wanted = pattern_for(url);
         return Some(format!(
-            "refusing to send the token of `{}` to {host}: not one of the app's allowed hosts ({hosts})\n  fix: outbound app edit {} --add-allowed-host {host}",
+            "refusing to send the token of `{}` to {wanted}: not one of the app's allowed hosts ({hosts}; a host without a port allows only the scheme's default port)\n  fix: outbound app edit {} --add-allowed-host {wanted}",
             app.name, app.name
         ));
     }
@@ -137,10 +167,17 @@ mod tests {
             "api.example.com",
             "*.cdn.example.com",
             "127.0.0.1:8443",
-            "[::1]",
+            "[::1]:*",
+            "dev.example.com:*",
         ]);
         assert!(host_allowed(&a, &url("https://api.example.com/x")));
-        assert!(host_allowed(&a, &url("https://API.example.com:8443/x")));
+        assert!(host_allowed(&a, &url("https://API.example.com:443/x")));
+        assert!(
+            !host_allowed(&a, &url("https://api.example.com:8443/x")),
+            "a bare host is the default port only"
+        );
+        assert!(host_allowed(&a, &url("https://dev.example.com:8443/x")));
+        assert!(host_allowed(&a, &url("http://dev.example.com/x")));
         assert!(!host_allowed(&a, &url("https://api.example.com.evil.com/")));
         assert!(!host_allowed(&a, &url("https://example.com/")));
         assert!(host_allowed(&a, &url("https://eu.cdn.example.com/")));
@@ -152,7 +189,7 @@ mod tests {
 
     #[test]
     fn refusals() {
-        let a = app(&["api.example.com", "127.0.0.1", "intranet.example"]);
+        let a = app(&["api.example.com", "127.0.0.1:*", "intranet.example"]);
         assert!(refusal(&a, &url("https://api.example.com/"), None).is_none());
         assert!(
             refusal(&a, &url("http://api.example.com/"), None)

@@ -38,7 +38,7 @@ impl Drop for Stopper<'_> {
 fn the_agent_serves_tokens_from_memory_and_follows_changes() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let run = env.run(&["agent", "status"]).code(1);
     assert!(run.stderr.contains("not running"), "{}", run.stderr);
     env.run(&["agent", "start"]).ok();

@@ -489,7 +489,7 @@ fn environment_proxies_never_carry_a_token_in_clear_text() {
     let server = AuthServer::start();
     let echo = Echo::start();
     let env = Env::new();
-    env.add_cc("cc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("cc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     // The token first, with no proxy at all (the token endpoint obeys the rule too).
     let token = env.run(&["token", "cc"]).ok().stdout.trim().to_owned();
     let url = format!("{}/x", echo.base);
@@ -570,7 +570,7 @@ fn a_host_header_cannot_send_the_token_elsewhere() {
     let server = AuthServer::start();
     let echo = Echo::start();
     let env = Env::new();
-    env.add_cc("cc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("cc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     env.run(&["token", "cc"]).ok();
     let url = format!("{}/x", echo.base);
     for host in [
@@ -795,7 +795,7 @@ fn verbose_output_masks_a_token_inside_a_custom_format() {
         &server.issuer,
         &[
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
             "--token-header-name",
             "X-Auth",
             "--token-format",

@@ -219,7 +219,7 @@ fn private_key_jwt_authorizes_and_refreshes() {
         "--scope",
         "openid offline_access",
         "--allowed-host",
-        "127.0.0.1",
+        "127.0.0.1:*",
     ])
     .ok();
     assert_eq!(env.app_json("nat")["private_key"], "env:CLIENT_KEY_PEM");
@@ -337,7 +337,7 @@ fn dpop_binds_tokens_and_curl_proves_them() {
             "api:read",
             "--dpop",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ],
         "cc-secret",
     )
@@ -543,7 +543,7 @@ fn openid_identity_is_checked_and_shown() {
             "--scope",
             "openid offline_access",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ],
         "native-secret",
     )
@@ -651,7 +651,7 @@ fn bad_id_tokens_are_refused_and_nothing_is_stored() {
         "--scope",
         "openid",
         "--allowed-host",
-        "127.0.0.1",
+        "127.0.0.1:*",
     ])
     .ok();
     for (which, said) in [
@@ -847,7 +847,7 @@ fn jwt_bearer_from_a_service_account_file() {
         "--scope",
         "api:read",
         "--allowed-host",
-        "127.0.0.1",
+        "127.0.0.1:*",
     ])
     .ok();
     let app = env.app_json("robot");
@@ -935,7 +935,7 @@ fn token_exchange_reads_the_subject_token_fresh() {
             "--audience",
             "https://api.example",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ];
         args.extend(source);
         env.run_with_input(&args, "exchange-secret").ok();
@@ -1014,7 +1014,7 @@ fn no_key_assertion_or_proof_leaks() {
             key(keys.path(), "ec.pem").to_str().unwrap(),
             "--dpop",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ],
     )
     .ok();
@@ -1110,7 +1110,7 @@ fn mtls_client_certificates_authenticate_and_bind() {
         "--client-key",
         client_key.to_str().unwrap(),
         "--allowed-host",
-        "127.0.0.1",
+        "127.0.0.1:*",
     ])
     .ok();
     let app = env.app_json("m");
@@ -1341,7 +1341,7 @@ fn mtls_client_certificates_authenticate_and_bind() {
             "--client-key",
             key.to_str().unwrap(),
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ])
     };
     // Without extensions, `openssl x509 -req` makes an X.509 v1 certificate, which

@@ -13,7 +13,7 @@ fn setup(server: &AuthServer) -> Env {
     env.add_cc(
         "api",
         &server.issuer,
-        &["--scope", "api:read", "--allowed-host", "127.0.0.1"],
+        &["--scope", "api:read", "--allowed-host", "127.0.0.1:*"],
     );
     env
 }
@@ -256,7 +256,7 @@ fn tokens_go_only_to_allowed_hosts_over_https_or_loopback() {
     let run = ours(&env, &["http://api.example.com/"]).code(6);
     assert!(run.stderr.contains("only over https"), "{}", run.stderr);
     // A loopback http URL through a remote proxy would expose the token: refused.
-    env.run(&["app", "edit", "api", "--allowed-host", "127.0.0.1"])
+    env.run(&["app", "edit", "api", "--allowed-host", "127.0.0.1:*"])
         .ok();
     let run = ours(
         &env,

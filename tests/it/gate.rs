@@ -367,7 +367,7 @@ fn removing_the_host_stops_every_front_end_that_sends_there() {
     scenario(
         "app edit --remove-allowed-host",
         |env, _| {
-            env.run(&["app", "edit", "svc", "--remove-allowed-host", "127.0.0.1"])
+            env.run(&["app", "edit", "svc", "--remove-allowed-host", "127.0.0.1:*"])
                 .ok();
         },
         About::Host,
@@ -390,7 +390,7 @@ fn a_refused_head_keeps_the_connection_in_step() {
     use std::io::Read;
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let proxy = crate::proxy::start(
         &env,
         &["svc", "--upstream", &format!("{}/api", server.issuer)],

@@ -258,7 +258,7 @@ impl Env {
             "--scope",
             "openid offline_access",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ];
         args.extend(extra);
         self.run_with_input(&args, "native-secret").ok();

@@ -32,7 +32,7 @@ fn an_endless_line_on_stdio_is_dropped_as_it_is_read() {
     const LINE: usize = 64 * 1024 * 1024;
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let endpoint = format!("{}/mcp-stream", server.issuer);
     let mut child = env
         .command(["proxy", "svc", "--stdio", "--upstream", &endpoint])

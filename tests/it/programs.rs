@@ -100,7 +100,7 @@ fn kubectl(env: &Env, config: &std::path::Path) -> Command {
 fn token_formats() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
     assert_eq!(
         env.run(&["token", "svc", "--format", "plain"]).ok().stdout,
@@ -166,7 +166,7 @@ fn kubectl_uses_outbound_as_its_exec_plugin() {
         &server.issuer,
         &[
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
             "--ca-file",
             ca.to_str().unwrap(),
         ],
@@ -243,8 +243,8 @@ fn kubectl_uses_outbound_as_its_exec_plugin() {
 fn exec_runs_a_command_with_tokens_in_its_environment() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
-    env.add_cc("other", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    env.add_cc("other", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let token = env.run(&["token", "svc"]).ok().stdout.trim().to_owned();
     let other = env.run(&["token", "other"]).ok().stdout.trim().to_owned();
     assert_ne!(token, other);

@@ -173,7 +173,7 @@ fn a_custom_json_handshake_with_a_separate_refresh_url() {
             "--scope",
             "openid api:read",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ];
         if nest {
             args.extend([
@@ -378,7 +378,7 @@ fn a_private_ca_is_trusted_only_with_ca_file() {
         "cc-app",
         "--client-secret-stdin",
         "--allowed-host",
-        "127.0.0.1",
+        "127.0.0.1:*",
     ];
     let mut args = vec!["app", "add", "tls"];
     args.extend(base);

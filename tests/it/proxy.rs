@@ -61,7 +61,7 @@ fn the_proxy_attaches_tokens_and_streams_both_ways() {
         ..Options::default()
     });
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let proxy = start(&env, &["svc", "--upstream", &upstream]);
     let base = &proxy.url; // http://127.0.0.1:PORT/<capability>/
@@ -212,7 +212,7 @@ fn downloads_take_the_direct_path() {
     use std::io::Write;
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let verbose = tempfile::NamedTempFile::new().unwrap();
     let mut proxy = start_with(
@@ -423,7 +423,7 @@ fn downloads_take_the_direct_path() {
 fn sigterm_lets_open_streams_finish() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let mut proxy = start(&env, &["svc", "--upstream", &upstream]);
     let mut stream = Command::new("curl")
@@ -461,7 +461,7 @@ fn sigterm_lets_open_streams_finish() {
 fn many_streams_fit_under_a_low_open_files_limit() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let mut cmd = Command::new("sh");
     cmd.args([
@@ -509,7 +509,7 @@ fn many_streams_fit_under_a_low_open_files_limit() {
 fn the_proxy_listens_where_only_this_user_can_reach() {
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let dir = tempfile::tempdir().unwrap();
     let socket = dir.path().join("p.sock");
@@ -604,7 +604,7 @@ fn stdio_carries_an_mcp_session() {
     use std::io::Write;
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let endpoint = format!("{}/mcp-stream", server.issuer);
     let mut child = env
         .command(["proxy", "svc", "--stdio", "--upstream", &endpoint])
@@ -697,7 +697,7 @@ fn the_proxy_socket_is_never_loose_and_serves_only_its_user() {
     use std::os::unix::fs::PermissionsExt;
     let server = AuthServer::start();
     let env = Env::new();
-    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
     let upstream = format!("{}/api", server.issuer);
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();

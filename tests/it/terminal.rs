@@ -806,7 +806,7 @@ fn curl_speaks_more_curl_and_says_what_it_does_not() {
     let server = AuthServer::start();
     let echo = Echo::start();
     let env = Env::new();
-    env.add_cc("api", &server.issuer, &["--allowed-host", "127.0.0.1"]);
+    env.add_cc("api", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
 
     let run = env.run(&["curl", "api", "-k", &echo.base]).code(2);
     assert!(
@@ -1119,7 +1119,7 @@ fn app_add_alone_on_a_terminal_is_guided() {
             "y",
             "native-app",
             "openid offline_access",
-            "127.0.0.1",
+            "127.0.0.1:*",
             "native-secret",
         ],
         &[],
@@ -1132,6 +1132,6 @@ fn app_add_alone_on_a_terminal_is_guided() {
         app["scopes"],
         serde_json::json!(["openid", "offline_access"])
     );
-    assert_eq!(app["allowed_hosts"], serde_json::json!(["127.0.0.1"]));
+    assert_eq!(app["allowed_hosts"], serde_json::json!(["127.0.0.1:*"]));
     env.authorize("nat", &[]).ok();
 }

@@ -224,7 +224,7 @@ fn a_reset_in_a_shared_file_reaches_another_users_keyring() {
             "--scope",
             "openid",
             "--allowed-host",
-            "127.0.0.1",
+            "127.0.0.1:*",
         ])
         .ok();
     alice.set("TEAM_SECRET", "native-secret");
