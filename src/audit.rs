@@ -6,26 +6,17 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Event {
-    /// Unix seconds.
-    pub time: u64,
-    pub app: String,
-    pub account: String,
-    /// authorize | refresh | revoke | request | token
-    pub event: String,
-    /// The HTTP method (requests) or the grant (authorize, refresh).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub method: Option<String>,
-    /// The host the token went to, or the OAuth server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `ok`, `error`, or an HTTP status code.
-    pub status: String,
+/// One event, as the log file and the team store keep it (defined with the stores,
+/// which keep it without knowing of this module).
+pub use crate::store::AuditEvent as Event;
+
+/// The team store keeps the events of `audit = true` files that use it.
+impl Sink for crate::store::postgres::PgStore {
+    fn append(&self, e: &Event) -> Result<()> {
+        Ok(self.append_audit(e)?)
+    }
 }
 
 pub fn path(state_dir: &Path) -> PathBuf {

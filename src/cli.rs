@@ -940,7 +940,7 @@ pub struct Settings {
     #[arg(long = "token-param", visible_alias = "add-token-param", value_name = "K=V", value_parser = parse_key_value)]
     #[serde(serialize_with = "key_values")]
     pub token_params: Vec<(String, String)>,
-    /// A host this app's tokens may be sent to (repeatable; `*.example.com` allowed); in `edit`, replaces the list
+    /// A host this app's tokens may be sent to (repeatable): `host` (its default port), `host:port`, `host:*` (any port), `*.example.com`; in `edit`, replaces the list
     #[arg(long = "allowed-host", value_name = "HOST")]
     pub allowed_hosts: Vec<String>,
     /// Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com

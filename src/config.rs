@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 
 use toml_edit::DocumentMut;
 
+use crate::app::Backend;
 use crate::app::{self, App, FieldError, RawConfig};
 use crate::error::{ConfigError, Error, Result};
 use crate::fsutil;
-use crate::store::Backend;
 
 /// The configuration file in use and the apps it defines, in file order.
 #[derive(Debug)]

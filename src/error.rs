@@ -142,7 +142,7 @@ pub struct ConfigError {
 }
 
 fn account_flag(account: &str) -> String {
-    if account == crate::tokens::DEFAULT_ACCOUNT {
+    if account == crate::app::DEFAULT_ACCOUNT {
         String::new()
     } else {
         format!(" --account {account}")

@@ -18,7 +18,6 @@ use crate::choice::choice;
 mod checks;
 mod patch;
 
-use crate::store::Backend;
 pub use checks::{
     check_endpoint, check_host_pattern, check_name, check_proxy, check_redirect_uri,
     is_loopback_host, parse_duration,
@@ -135,6 +134,17 @@ pub struct TokenRequest {
     /// Response field -> dotted path in the answer (e.g. `authed_user.access_token`).
     #[serde(rename = "token_fields")]
     pub response: BTreeMap<String, String>,
+}
+
+crate::choice::choice! {
+    /// The store backends a user can choose (`--store`, `OUTBOUND_STORE`, `store = ...`).
+    pub enum Backend {
+        Keyring = "keyring":
+            "The OS credential store (Secret Service, Keychain, Credential Manager)",
+        File = "file": "A 0600 JSON file in the state directory; unencrypted",
+        Postgres = "postgres":
+            "A PostgreSQL database shared by a team: apps, secrets sealed on this machine, tokens, leases",
+    }
 }
 
 /// The token-response fields a mapping may fill.
@@ -464,6 +474,23 @@ fn optional_seconds<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<
 
 /// RFC 8693's token type of a JWT: the default of subject and actor tokens.
 pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+
+/// The parameters outbound sets itself in a token request: an app's `token_params`
+/// may not override them. Kept with the settings that validation checks against it;
+/// the protocol layer (above) uses it from here.
+pub const RESERVED_PARAMS: &[&str] = &[
+    "grant_type",
+    "code",
+    "redirect_uri",
+    "code_verifier",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+    "device_code",
+];
+
+/// The account a command acts on when none is named.
+pub const DEFAULT_ACCOUNT: &str = "default";
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 pub const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(60);
@@ -943,12 +970,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     };
 
     let auth_params = map_field("auth_params", raw.auth_params, RESERVED_AUTH_PARAMS, false)?;
-    let token_params = map_field(
-        "token_params",
-        raw.token_params,
-        crate::oauth::grant::RESERVED_PARAMS,
-        false,
-    )?;
+    let token_params = map_field("token_params", raw.token_params, RESERVED_PARAMS, false)?;
     let token_headers = map_field("token_headers", raw.token_headers, &[], true)?;
 
     let allowed_hosts = match raw.allowed_hosts {

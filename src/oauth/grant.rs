@@ -146,16 +146,4 @@ impl Grant<'_> {
     }
 }
 
-/// The parameters outbound sets itself in a token request: an app's `token_params`
-/// may not override them. A leaf of constants, so that validating a configuration
-/// (below this module's layer) can use it.
-pub const RESERVED_PARAMS: &[&str] = &[
-    "grant_type",
-    "code",
-    "redirect_uri",
-    "code_verifier",
-    "refresh_token",
-    "client_id",
-    "client_secret",
-    "device_code",
-];
+pub use crate::app::RESERVED_PARAMS;

@@ -26,16 +26,8 @@ use keyring::KeyringStore as OsStore;
 #[cfg(all(unix, not(target_os = "macos")))]
 use secret_service::SecretServiceStore as OsStore;
 
-crate::choice::choice! {
-    /// The store backends a user can choose (`--store`, `OUTBOUND_STORE`, `store = ...`).
-    pub enum Backend {
-        Keyring = "keyring":
-            "The OS credential store (Secret Service, Keychain, Credential Manager)",
-        File = "file": "A 0600 JSON file in the state directory; unencrypted",
-        Postgres = "postgres":
-            "A PostgreSQL database shared by a team: apps, secrets sealed on this machine, tokens, leases",
-    }
-}
+/// The store backends (chosen in the configuration, so declared with its settings).
+pub use crate::app::Backend;
 
 pub trait SecretStore {
     fn backend(&self) -> Backend;
@@ -138,6 +130,25 @@ impl Drop for LeaseGuard {
             release();
         }
     }
+}
+
+/// One audit event (see `crate::audit`): only non-secret facts.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AuditEvent {
+    /// Unix seconds.
+    pub time: u64,
+    pub app: String,
+    pub account: String,
+    /// authorize | refresh | revoke | request | token
+    pub event: String,
+    /// The HTTP method (requests) or the grant (authorize, refresh).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The host the token went to, or the OAuth server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `ok`, `error`, or an HTTP status code.
+    pub status: String,
 }
 
 /// The keyring entry that holds the team store's data key (`store set-key`).

@@ -34,7 +34,7 @@ pub use secrets::{
     store_private_key,
 };
 
-pub const DEFAULT_ACCOUNT: &str = "default";
+pub use crate::app::DEFAULT_ACCOUNT;
 
 /// What the store holds for one account (as JSON, itself a secret).
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -995,8 +995,9 @@ pub fn lease_length() -> Duration {
     crate::http::oauth_timeout() + Duration::from_secs(10)
 }
 
-impl crate::audit::Sink for PgStore {
-    fn append(&self, e: &crate::audit::Event) -> crate::error::Result<()> {
+impl PgStore {
+    /// Keeps one audit event for every machine.
+    pub fn append_audit(&self, e: &super::AuditEvent) -> Result<(), StoreError> {
         let at = i64::try_from(e.time).unwrap_or(i64::MAX);
         self.with(|c| {
             c.client.execute(
@@ -1013,7 +1014,7 @@ impl crate::audit::Sink for PgStore {
 
 impl PgStore {
     /// This role's audit events, from every machine, oldest first.
-    pub fn audit_events(&self) -> Result<Vec<crate::audit::Event>, StoreError> {
+    pub fn audit_events(&self) -> Result<Vec<super::AuditEvent>, StoreError> {
         self.with(|c| {
             let rows = c.client.query(
                 "SELECT extract(epoch from at)::bigint, app, account, event, method, host, status
@@ -1022,7 +1023,7 @@ impl PgStore {
             )?;
             Ok(rows
                 .iter()
-                .map(|r| crate::audit::Event {
+                .map(|r| super::AuditEvent {
                     time: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
                     app: r.get(1),
                     account: r.get(2),
