@@ -155,6 +155,27 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
     } else {
         None
     };
+    // A token obtained after the first (another URL, a retry, after a 401) is asked
+    // of the configuration as it is then: a disable, reset or edit made while curl
+    // waits (--retry, several URLs) stops what follows, as the gate says.
+    let again = |plan: &request::Plan, rejected: Option<&crate::secret::Secret>| {
+        let now = ctx.load()?;
+        let current = now.app(&app.name)?;
+        if current.id != app.id {
+            return Err(Error::Other(format!(
+                "`{}` was deleted and defined again while curl ran; run it again",
+                app.name
+            )));
+        }
+        let access = access_token(ctx, &now, store.as_ref(), current, account, rejected)?;
+        let to = crate::gate::To::Http {
+            url: &plan.url,
+            proxy: plan.proxy.as_ref(),
+            headers: Some(&plan.headers),
+        };
+        crate::gate::check(&ctx.state_dir, current, &access.token, &to)?;
+        Ok(access)
+    };
     // As curl does, a failed URL does not stop the next ones; the last failure is
     // the exit status.
     let mut failure = None;
@@ -165,7 +186,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
             }
             let access = match first.take() {
                 Some(access) => access,
-                None => access_token(ctx, &config, store.as_ref(), app, account, None)?,
+                None => again(plan, None)?,
             };
             let send = |access, verbose: &mut dyn FnMut(char, &str)| {
                 send_retrying(
@@ -176,7 +197,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                     &args,
                     access,
                     dpop.as_ref(),
-                    |rejected| access_token(ctx, &config, store.as_ref(), app, account, rejected),
+                    |rejected| again(plan, rejected),
                     |outcome: &Outcome| bound_to_issuer(ctx, app, outcome),
                     &ctx.state_dir,
                     verbose,

@@ -421,3 +421,63 @@ fn a_refused_head_keeps_the_connection_in_step() {
         "{text:?}"
     );
 }
+
+/// curl asks the configuration again for every token after the first: an app
+/// disabled, or a host removed, while it waits to retry stops the retry.
+#[test]
+fn curl_rechecks_the_app_between_retries() {
+    use crate::hostile::{Hostile, HostileResponse};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("api", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&calls);
+    let busy = Hostile::start(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        HostileResponse::json(503, "{\"busy\":true}")
+    });
+    for (change, code) in [
+        (&["app", "disable", "api"][..], 5),
+        (
+            &["app", "edit", "api", "--remove-allowed-host", "127.0.0.1:*"][..],
+            6,
+        ),
+    ] {
+        calls.store(0, Ordering::SeqCst);
+        let child = env
+            .command([
+                "curl",
+                "api",
+                "--retry",
+                "1",
+                "--retry-delay",
+                "2",
+                &busy.url("/x"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while calls.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        env.run(change).ok();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{change:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "{change:?}: no second request"
+        );
+        env.run(&["app", "enable", "api"]).ok();
+        env.run(&["app", "edit", "api", "--add-allowed-host", "127.0.0.1:*"])
+            .ok();
+    }
+}
