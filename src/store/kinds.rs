@@ -49,6 +49,9 @@ pub struct Declared {
     pub label: &'static str,
     /// How a person puts it (back) in place; `APP` stands for the app's name.
     pub fix: &'static str,
+    /// The app setting that says where it lives (`"store"`, `env:`, `command:`), for
+    /// the kinds an app's configuration names.
+    pub setting: Option<&'static str>,
 }
 
 /// Every kind, in the order they are moved and deleted (an app's before its
@@ -60,6 +63,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::App,
         label: "client secret",
         fix: "outbound app secret set APP",
+        setting: Some("client_secret"),
     },
     Declared {
         kind: Kind::PrivateKey,
@@ -67,6 +71,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::App,
         label: "private key",
         fix: "outbound app edit APP --private-key FILE",
+        setting: Some("private_key"),
     },
     Declared {
         kind: Kind::ClientCert,
@@ -74,6 +79,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::App,
         label: "TLS client certificate",
         fix: "outbound app edit APP --client-cert FILE --client-key FILE",
+        setting: Some("client_cert"),
     },
     Declared {
         kind: Kind::ClientTlsKey,
@@ -81,6 +87,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::App,
         label: "TLS client key",
         fix: "outbound app edit APP --client-cert FILE --client-key FILE",
+        setting: Some("client_key"),
     },
     Declared {
         kind: Kind::Registration,
@@ -88,6 +95,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::App,
         label: "registration access token",
         fix: "outbound app add APP --from-url URL (registers a new client)",
+        setting: None,
     },
     Declared {
         kind: Kind::Tokens,
@@ -95,6 +103,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::Account,
         label: "tokens",
         fix: "outbound authorize APP",
+        setting: None,
     },
     Declared {
         kind: Kind::DpopKey,
@@ -102,6 +111,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::Account,
         label: "DPoP key",
         fix: "outbound authorize APP (makes a new key)",
+        setting: None,
     },
     Declared {
         kind: Kind::DatabasePassword,
@@ -109,6 +119,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::Machine,
         label: "database password",
         fix: "outbound store login",
+        setting: None,
     },
     Declared {
         kind: Kind::DataKey,
@@ -116,6 +127,7 @@ pub static KINDS: [Declared; 9] = [
         of: Of::Machine,
         label: "data key",
         fix: "outbound store set-key",
+        setting: None,
     },
 ];
 
@@ -174,5 +186,9 @@ mod tests {
         assert_eq!(Kind::Tokens.account_key("a1", "ci"), "token/a1/ci");
         assert_eq!(Kind::ClientSecret.app_key("a1"), "client-secret/a1");
         assert_eq!(Kind::DataKey.declared().prefix, crate::store::STORE_KEY);
+        // The settings named are the configuration's own.
+        for setting in KINDS.iter().filter_map(|d| d.setting) {
+            assert!(crate::app::setting_names().contains(&setting), "{setting}");
+        }
     }
 }

@@ -68,9 +68,11 @@ pub(super) fn forget_locked(
             outcome.revoke_error = Some(e.to_string());
         }
     }
-    store.delete(&store::token_key(app_id, account))?;
-    // The DPoP key goes with the tokens bound to it; the next authorization makes another.
-    store.delete(&crate::dpop::key_name(app_id, account))?;
+    // Every secret the account holds (store::kinds): its tokens, and the DPoP key they
+    // are bound to (the next authorization makes another).
+    for kind in store::kinds::of_account() {
+        store.delete(&kind.account_key(app_id, account))?;
+    }
     Index::update(env.state_dir, |index| {
         index.accounts.remove(&state::key(app_id, account));
     })?;

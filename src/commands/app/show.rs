@@ -12,7 +12,8 @@ use crate::store::Backend;
 pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(app)
         .map_err(|e| crate::error::Error::Other(format!("cannot encode `{}`: {e}", app.name)))?;
-    for field in ["client_secret", "private_key", "client_cert", "client_key"] {
+    // Every setting that names where one of the app's secrets lives (store::kinds).
+    for field in crate::store::kinds::of_app().filter_map(|k| k.declared().setting) {
         if value[field] == "store" {
             value[field] = store.as_str().into();
         }
