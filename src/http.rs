@@ -55,10 +55,22 @@ pub fn builder(app: &App) -> Result<reqwest::blocking::ClientBuilder> {
     egress(&app.name, app.proxy.as_ref(), app.ca_file.as_deref())
 }
 
-/// A client for discovery before the app exists, with the egress flags given.
+/// A client for discovery before the app exists, with the egress flags given. It
+/// follows up to 3 redirects, each to a URL the endpoint rule allows (https, or http
+/// to loopback; no user name in it): an answer that comes over plain http from
+/// elsewhere is not trusted as the server's word.
 pub fn discovery_client(name: &str, proxy: Option<&Url>, ca_file: Option<&Path>) -> Result<Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 3 {
+            attempt.error("more than 3 redirects")
+        } else if let Err(why) = crate::app::check_endpoint(attempt.url().as_str()) {
+            attempt.error(format!("a redirect to a URL that is not allowed: {why}"))
+        } else {
+            attempt.follow()
+        }
+    });
     egress(name, proxy, ca_file)?
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(policy)
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|e| setup_error(&format!("for `{name}`"), &e))

@@ -481,3 +481,41 @@ fn curl_rechecks_the_app_between_retries() {
             .ok();
     }
 }
+
+/// Discovery follows a redirect only to a URL the endpoint rule allows: metadata
+/// that would come over plain http from another host is not taken as the issuer's.
+#[test]
+fn discovery_follows_no_redirect_to_plain_http_elsewhere() {
+    use crate::hostile::{Hostile, HostileResponse};
+    let redirecting = Hostile::start(|_| {
+        let mut moved = HostileResponse::json(302, "{}");
+        moved.headers.push((
+            "Location".into(),
+            "http://metadata.example/.well-known/openid-configuration".into(),
+        ));
+        moved
+    });
+    let env = Env::new();
+    let issuer = redirecting.url("");
+    let run = env.run_with_input(
+        &[
+            "app",
+            "add",
+            "x",
+            "--issuer",
+            issuer.trim_end_matches('/'),
+            "--client-id",
+            "c",
+            "--client-secret-stdin",
+        ],
+        "s",
+    );
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("a redirect to a URL that is not allowed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.config_text().contains("[apps.x]"));
+}
