@@ -116,18 +116,39 @@ pub struct SharedState {
 }
 
 /// A held refresh lease; released when dropped, or with the new tokens' write.
+///
+/// While it is held, the store fences this process's writes to the account: a token
+/// write (or a failure noted for `status`) lands only if the lease is still this
+/// process's and the account is as it was when the lease was taken. A holder paused
+/// past its lease (SIGSTOP, a suspended VM) thus never writes over what another
+/// machine saved in the meantime.
 pub struct LeaseGuard {
     /// The holder whose lease ran out before it finished (its refresh was interrupted).
     pub taken_over_from: Option<String>,
     release: Option<Box<dyn FnOnce()>>,
+    confirm: Box<dyn Fn() -> Result<bool, StoreError>>,
 }
 
 impl LeaseGuard {
-    pub fn new(taken_over_from: Option<String>, release: Box<dyn FnOnce()>) -> LeaseGuard {
+    pub fn new(
+        taken_over_from: Option<String>,
+        release: Box<dyn FnOnce()>,
+        confirm: Box<dyn Fn() -> Result<bool, StoreError>>,
+    ) -> LeaseGuard {
         LeaseGuard {
             taken_over_from,
             release: Some(release),
+            confirm,
         }
+    }
+
+    /// Just before a request that spends the refresh token: whether the lease is
+    /// still this process's and the account unchanged since it was taken; if so the
+    /// lease is renewed for the request's whole length. False: another machine took
+    /// the lease over (this process was paused past it) or changed the account, and
+    /// the request must not be sent.
+    pub fn confirm(&self) -> Result<bool, StoreError> {
+        (self.confirm)()
     }
 }
 
@@ -314,6 +335,11 @@ pub enum StoreError {
         "{what} does not decrypt with the data key that sealed it: it was moved from another row or altered in the database\n  fix: run `outbound authorize` again for a token, or set the secret again; nothing was used"
     )]
     Undecryptable { what: String },
+
+    #[error(
+        "account `{account}` changed in the team store while this process refreshed it: its refresh lease ran out (the process was paused or too slow) and another machine refreshed, authorized or marked the account since; what this process obtained was not saved\n  fix: run the command again"
+    )]
+    Superseded { account: String },
 
     #[error(
         "timed out after {} s waiting for another machine's refresh (lease held by {holder} until {until}); it may have stalled\n  fix: run the command again; if it persists, check that machine, or run `outbound authorize`",

@@ -11,12 +11,29 @@ use crate::error::{Error, Result};
 use crate::oauth;
 use crate::secret::Secret;
 use crate::state::{self, Index};
+use crate::store::StoreError;
 
 /// A usable access token, and whether it was refreshed just now.
 pub struct Access {
     pub token: StoredToken,
     pub refreshed: bool,
 }
+
+/// What one attempt at a valid token came to.
+enum Renewed {
+    Got(Box<Access>),
+    /// The fleet-wide lease was lost before the request was sent, or before what it
+    /// brought was saved (this process was paused past it, and another machine has
+    /// refreshed, authorized or marked the account since): nothing was saved; start
+    /// over from the store. `verify`: our (stale) refresh token was refused, so the
+    /// current tokens are refreshed once to learn whether the grant still lives.
+    Lost {
+        verify: bool,
+    },
+}
+
+/// How many times a token is sought again after losing the lease.
+const LOST_LEASE_RETRIES: u32 = 3;
 
 /// How long a process waits for another one's refresh before giving up
 /// (`OUTBOUND_LOCK_TIMEOUT` seconds, default 60).
@@ -61,13 +78,38 @@ pub fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
 /// read again once the lock is held, and nothing is refreshed when another process
 /// already did, so N concurrent processes cause one refresh and survive refresh-token
 /// rotation. A transient failure destroys nothing; `invalid_grant` marks the account
-/// as needing authorization.
+/// as needing authorization. With a team store, a refresh whose lease was lost
+/// (see [`crate::store::LeaseGuard`]) saves nothing and starts over.
 pub fn valid_token(
     env: &TokenEnv,
     app: &App,
     account: &str,
     rejected: Option<&Secret>,
 ) -> Result<Access> {
+    let mut rejected = rejected.cloned();
+    let mut lost = 0;
+    loop {
+        match attempt(env, app, account, rejected.as_ref())? {
+            Renewed::Got(access) => return Ok(*access),
+            Renewed::Lost { .. } if lost >= LOST_LEASE_RETRIES => {
+                return Err(StoreError::Superseded {
+                    account: account.to_owned(),
+                }
+                .into());
+            }
+            Renewed::Lost { verify } => {
+                lost += 1;
+                if verify {
+                    rejected =
+                        StoredToken::load(env.store, &app.id, account)?.map(|t| t.access_token);
+                }
+            }
+        }
+    }
+}
+
+/// One attempt of [`valid_token`].
+fn attempt(env: &TokenEnv, app: &App, account: &str, rejected: Option<&Secret>) -> Result<Renewed> {
     super::check_usable(env, app, account)?;
     let current = StoredToken::load(env.store, &app.id, account)?;
     if let Some(token) = &current
@@ -75,10 +117,10 @@ pub fn valid_token(
         && is_fresh(token, app, now())
         && rejected.is_none_or(|r| r != &token.access_token)
     {
-        return Ok(Access {
+        return Ok(Renewed::Got(Box::new(Access {
             token: token.clone(),
             refreshed: false,
-        });
+        })));
     }
     let lock = account_lock(env, &app.id, account)?;
 
@@ -105,10 +147,10 @@ pub fn valid_token(
         && (is_fresh(token, app, now()) || replaced(token))
         && rejected.is_none_or(|r| r != &token.access_token)
     {
-        return Ok(Access {
+        return Ok(Renewed::Got(Box::new(Access {
             token: token.clone(),
             refreshed: false,
-        });
+        })));
     }
     // What to send: a new client-credentials token, or a refresh. Everything that
     // needs a person is decided before the client secret is looked up, so a user
@@ -150,7 +192,7 @@ pub fn valid_token(
                 refresh,
                 requested: &requested,
                 kept,
-                interrupted: lock.interrupted(),
+                lock: &lock,
             },
         ),
         still_valid,
@@ -163,10 +205,10 @@ pub fn valid_token(
                 app.name,
                 e.to_string().lines().next().unwrap_or_default()
             ));
-            Ok(Access {
+            Ok(Renewed::Got(Box::new(Access {
                 token,
                 refreshed: false,
-            })
+            })))
         }
         (result, _) => result,
     }
@@ -186,24 +228,31 @@ struct Renewal<'a> {
     refresh: Option<Secret>,
     requested: &'a [String],
     kept: Kept,
-    /// Another machine's refresh that never finished (its lease ran out).
-    interrupted: Option<&'a str>,
+    /// The account's lock or lease, held by the caller.
+    lock: &'a AccountLock,
 }
 
 /// Asks the server for new tokens (a refresh, or client credentials when `refresh`
 /// is None) and keeps them; the account's lock is held by the caller. From sending
 /// to saving, Ctrl-C and friends wait: the server may rotate the refresh token, and
 /// only the store can keep the new one. A failure is noted for `status`.
-fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<Access> {
+fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<Renewed> {
     let Renewal {
         refresh,
         requested,
         kept,
-        interrupted,
+        lock,
     } = renewal;
+    // Another machine's refresh that never finished (its lease ran out).
+    let interrupted = lock.interrupted();
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     let _hold = crate::signals::hold();
+    // The last moment before the refresh token is spent: a holder paused past its
+    // lease must not send it after another machine took over.
+    if !lock.confirm()? {
+        return Ok(Renewed::Lost { verify: false });
+    }
     let grant = match &refresh {
         None => creds.unattended_grant(&app.scopes),
         Some(refresh_token) => oauth::Grant::RefreshToken {
@@ -233,7 +282,15 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
             fresh.id_token = kept_id_token;
             fresh.identity = kept_identity;
             fresh.narrowed = kept_narrowed;
-            env.record(app, account, &fresh, None, true)?;
+            match env.record(app, account, &fresh, None, true) {
+                Ok(()) => {}
+                // The lease was lost and the account moved on: nothing is saved.
+                Err(Error::Store(StoreError::Superseded { .. })) => {
+                    audit("superseded");
+                    return Ok(Renewed::Lost { verify: false });
+                }
+                Err(e) => return Err(e),
+            }
             audit("ok");
             drop(_hold);
             // A new ID token (no nonce on a refresh) replaces who the account is once
@@ -243,7 +300,16 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
                     Ok(identity) => {
                         fresh.id_token = Some(id_token);
                         fresh.identity = Some(identity);
-                        env.record(app, account, &fresh, None, true)?;
+                        // The tokens are saved already: this only adds who the
+                        // account is. Another machine's newer tokens stay.
+                        match env.record(app, account, &fresh, None, true) {
+                            Ok(()) | Err(Error::Store(StoreError::Superseded { .. })) => {}
+                            Err(e) => crate::warnings::push(format!(
+                                "the ID token of the refresh of `{}` (account `{account}`) was not saved: {}",
+                                app.name,
+                                e.to_string().lines().next().unwrap_or_default()
+                            )),
+                        }
                     }
                     Err(e) => crate::warnings::push(format!(
                         "the ID token of the refresh of `{}` (account `{account}`) was not kept: {e}",
@@ -251,10 +317,10 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
                     )),
                 }
             }
-            return Ok(Access {
+            return Ok(Renewed::Got(Box::new(Access {
                 token: fresh,
                 refreshed: true,
-            });
+            })));
         }
         Err(e) => e,
     };
@@ -268,7 +334,13 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
         ),
         None => e.to_string(),
     };
-    note_failure(env, app, account, &what, dead)?;
+    match note_failure(env, app, account, &what, dead) {
+        // A failure under a lease this process lost says nothing of the account now.
+        Err(Error::Store(StoreError::Superseded { .. })) => {
+            return Ok(Renewed::Lost { verify: dead });
+        }
+        other => other?,
+    }
     if dead {
         return Err(authorization_required(
             app,
@@ -399,6 +471,15 @@ impl AccountLock {
             AccountLock::File(_) => None,
         }
     }
+
+    /// Just before a request that may spend the refresh token: false when the lease
+    /// was lost, and the request must not be sent (a local lock is never lost).
+    fn confirm(&self) -> Result<bool> {
+        match self {
+            AccountLock::File(_) => Ok(true),
+            AccountLock::Lease(guard) => Ok(guard.confirm()?),
+        }
+    }
 }
 
 pub(super) fn account_lock(env: &TokenEnv, app_id: &str, account: &str) -> Result<AccountLock> {
@@ -453,7 +534,7 @@ pub fn narrowed(
     resource: Option<&str>,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, account)?;
-    let _lock = account_lock(env, &app.id, account)?;
+    let lock = account_lock(env, &app.id, account)?;
     let key = super::narrow_key(scopes, resource);
     let stored =
         StoredToken::load(env.store, &app.id, account)?.filter(|t| t.generation >= app.generation);
@@ -467,7 +548,16 @@ pub fn narrowed(
     }
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
+    let lost = || -> Error {
+        StoreError::Superseded {
+            account: account.to_owned(),
+        }
+        .into()
+    };
     if !app.grant.needs_person() {
+        if !lock.confirm()? {
+            return Err(lost());
+        }
         let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
         let narrow = StoredToken::from_response(response, app, scopes, None);
         if let Some(mut stored) = stored {
@@ -490,6 +580,9 @@ pub fn narrowed(
         )));
     };
     let _hold = crate::signals::hold();
+    if !lock.confirm()? {
+        return Err(lost());
+    }
     let response = oauth::request_token(
         &http,
         &creds,

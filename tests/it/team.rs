@@ -1346,3 +1346,126 @@ fn store_init_upgrades_a_version_1_database_to_owner_checked_rows_and_counts_str
     assert!(!run.stderr.contains("schema version"), "{}", run.stderr);
     alice.authorize("nat", &["--account", "mine"]).ok();
 }
+
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    // SAFETY: kill has no memory preconditions; the pid is our own child's.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig}");
+}
+
+/// Every refresh lease runs out now (as it would after its length).
+fn expire_leases(team: &Team) {
+    team.pg.sql(
+        "team",
+        "UPDATE outbound_accounts SET lease_until = now() - interval '1 second' WHERE lease_holder IS NOT NULL",
+    );
+}
+
+fn output(child: std::process::Child) -> Run {
+    Run::from(child.wait_with_output().expect("wait"))
+}
+
+/// Machine 0 starts a refresh and is stopped (SIGSTOP) once the server has it (the
+/// refresh token rotates); its lease runs out, machine 1 takes it over, spends the
+/// old refresh token and finds the grant dead (exit 4, as documented for a holder
+/// that died). Then machine 0 goes on (SIGCONT): it must neither save nor print what
+/// it obtained (from a grant the server has since revoked), nor hide from the others
+/// that the account needs authorization. With `late_answer` it reads the server's
+/// answer when it goes on; without, its request times out then (the server holds
+/// the answer).
+fn stopped_holder_resumes_after_takeover(late_answer: bool) {
+    let (team, server, machines) = fleet(2);
+    std::thread::sleep(Duration::from_millis(2300));
+    server.quirks(&[if late_answer { "slow" } else { "held_answer" }]);
+    let holder = machines[0]
+        .command(["token", "nat"])
+        .env(
+            "OUTBOUND_OAUTH_TIMEOUT",
+            if late_answer { "30" } else { "5" },
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    signal(&holder, libc::SIGSTOP);
+    // The server has rotated the refresh token (the slow answer comes after 3 s).
+    std::thread::sleep(Duration::from_millis(if late_answer { 3300 } else { 5300 }));
+    server.quirks(&[]);
+    expire_leases(&team);
+    let run = machines[1].run(&["token", "nat"]).code(4);
+    assert!(run.stderr.contains("was interrupted"), "{}", run.stderr);
+    signal(&holder, libc::SIGCONT);
+    let run = output(holder).code(4);
+    assert!(run.stdout.trim().is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    // Every machine sees the account as the takeover left it, and nobody asks the
+    // server again with the dead grant.
+    let status = machines[7].status();
+    let row = status.iter().find(|r| r["app"] == "nat").unwrap();
+    assert_eq!(row["state"], "needs-authorization", "{status:?}");
+    let last = row["last_error"].as_str().unwrap_or_default();
+    assert!(last.contains("was interrupted"), "{last}");
+    machines[2].run(&["token", "nat"]).code(4);
+    assert_eq!(
+        server.token_requests("refresh_token"),
+        2,
+        "{}",
+        server.log()
+    );
+    machines[5].authorize("nat", &[]).ok();
+    machines[2].run(&["token", "nat"]).ok();
+}
+
+#[test]
+fn a_stopped_lease_holder_that_reads_its_answer_late_saves_nothing_over_the_takeover() {
+    stopped_holder_resumes_after_takeover(true);
+}
+
+#[test]
+fn a_stopped_lease_holder_whose_request_times_out_late_hides_nothing_from_the_others() {
+    stopped_holder_resumes_after_takeover(false);
+}
+
+#[test]
+fn a_lease_holder_stopped_before_it_sends_never_spends_the_refresh_token_after_a_takeover() {
+    // Tokens live 6 s: the takeover's are still fresh when the holder goes on.
+    let (team, server, machines) = fleet(6);
+    // The client secret comes from a command: it marks when a holder, lease taken,
+    // is about to send its refresh.
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("asked");
+    let admin = team.machine("admin");
+    let command = format!("touch {}; sleep 1; echo native-secret", marker.display());
+    admin
+        .run(&["app", "edit", "nat", "--client-secret-command", &command])
+        .ok();
+    std::thread::sleep(Duration::from_millis(5300));
+    let holder = spawn_token(&machines[0], "nat");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !marker.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never asked for the secret"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&holder, libc::SIGSTOP);
+    expire_leases(&team);
+    let token = machines[1].run(&["token", "nat"]).ok().stdout;
+    signal(&holder, libc::SIGCONT);
+    let run = output(holder).ok();
+    assert_eq!(run.stdout, token, "the holder uses the takeover's tokens");
+    assert_eq!(
+        server.token_requests("refresh_token"),
+        1,
+        "{}",
+        server.log()
+    );
+    assert!(server.is_active(token.trim()), "the grant is not revoked");
+    machines[2].run(&["token", "nat"]).ok();
+}
