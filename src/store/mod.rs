@@ -342,6 +342,16 @@ pub enum StoreError {
     Superseded { account: String },
 
     #[error(
+        "{what}, but the database {database} could not be reached to save them ({reason})\n  fix: {fix}"
+    )]
+    TokensNotSaved {
+        what: String,
+        database: String,
+        reason: String,
+        fix: String,
+    },
+
+    #[error(
         "timed out after {} s waiting for another machine's refresh (lease held by {holder} until {until}); it may have stalled\n  fix: run the command again; if it persists, check that machine, or run `outbound authorize`",
         .waited.as_secs()
     )]
@@ -357,7 +367,9 @@ impl StoreError {
     /// decrypt, 12 for a change the store's roles do not allow; 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            StoreError::DatabaseUnreachable { .. } => exit::STORE_UNREACHABLE,
+            StoreError::DatabaseUnreachable { .. } | StoreError::TokensNotSaved { .. } => {
+                exit::STORE_UNREACHABLE
+            }
             StoreError::WrongDataKey { .. }
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,

@@ -35,6 +35,10 @@ enum Renewed {
 /// How many times a token is sought again after losing the lease.
 const LOST_LEASE_RETRIES: u32 = 3;
 
+/// How long to wait between tries to save new tokens in a team store that cannot
+/// be reached.
+const SAVE_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// How long a process waits for another one's refresh before giving up
 /// (`OUTBOUND_LOCK_TIMEOUT` seconds, default 60).
 fn lock_wait() -> std::time::Duration {
@@ -200,10 +204,14 @@ fn attempt(env: &TokenEnv, app: &App, account: &str, rejected: Option<&Secret>) 
         (Err(e), Some(token)) => {
             // Fail only when no valid token remains; say why the refresh did not happen.
             let left = token.expires_at.map_or(0, |at| at.saturating_sub(now()));
+            // New tokens that could not be saved keep their next step (authorize).
+            let why = match &e {
+                Error::Store(StoreError::TokensNotSaved { .. }) => e.to_string(),
+                _ => e.to_string().lines().next().unwrap_or_default().to_owned(),
+            };
             crate::warnings::push(format!(
-                "refreshing the tokens of `{}` (account `{account}`) failed, so the current access token (valid {left} s more) was used: {}",
+                "refreshing the tokens of `{}` (account `{account}`) failed, so the current access token (valid {left} s more) was used: {why}",
                 app.name,
-                e.to_string().lines().next().unwrap_or_default()
             ));
             Ok(Renewed::Got(Box::new(Access {
                 token,
@@ -250,9 +258,9 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
     let _hold = crate::signals::hold();
     // The last moment before the refresh token is spent: a holder paused past its
     // lease must not send it after another machine took over.
-    if !lock.confirm()? {
+    let Some(save_by) = lock.confirm()? else {
         return Ok(Renewed::Lost { verify: false });
-    }
+    };
     let grant = match &refresh {
         None => creds.unattended_grant(&app.scopes),
         Some(refresh_token) => oauth::Grant::RefreshToken {
@@ -276,20 +284,17 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
     let e = match response {
         Ok(response) => {
             // Saved first: nothing may fail between the server's answer and the store.
+            let sent = refresh.clone();
             let mut fresh = StoredToken::from_response(response, app, requested, refresh);
             let (kept_id_token, kept_identity, kept_narrowed) = kept;
             let new_id_token = fresh.id_token.take();
             fresh.id_token = kept_id_token;
             fresh.identity = kept_identity;
             fresh.narrowed = kept_narrowed;
-            match env.record(app, account, &fresh, None, true) {
-                Ok(()) => {}
-                // The lease was lost and the account moved on: nothing is saved.
-                Err(Error::Store(StoreError::Superseded { .. })) => {
-                    audit("superseded");
-                    return Ok(Renewed::Lost { verify: false });
-                }
-                Err(e) => return Err(e),
+            let rotated = sent.is_some() && fresh.refresh_token != sent;
+            if !save_refreshed(env, app, account, &fresh, save_by, rotated)? {
+                audit("superseded");
+                return Ok(Renewed::Lost { verify: false });
             }
             audit("ok");
             drop(_hold);
@@ -370,6 +375,59 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
         });
     }
     Err(e.into())
+}
+
+/// Saves the tokens a refresh brought. A team store that cannot be reached is
+/// tried again until `save_by` (until then the lease is ours: no other machine
+/// refreshes meanwhile), then the error says what was lost and what to do. Ok(false):
+/// the account changed under a lease this process lost; nothing was saved.
+fn save_refreshed(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    fresh: &StoredToken,
+    save_by: std::time::Instant,
+    rotated: bool,
+) -> Result<bool> {
+    let start = std::time::Instant::now();
+    loop {
+        let (database, reason) = match env.record(app, account, fresh, None, true) {
+            Ok(()) => return Ok(true),
+            Err(Error::Store(StoreError::Superseded { .. })) => return Ok(false),
+            Err(Error::Store(StoreError::DatabaseUnreachable { database, reason })) => {
+                (database, reason)
+            }
+            Err(e) => return Err(e),
+        };
+        if std::time::Instant::now() + SAVE_RETRY_PAUSE < save_by {
+            std::thread::sleep(SAVE_RETRY_PAUSE);
+            continue;
+        }
+        let tried = start.elapsed().as_secs();
+        let which = format!("`{}` (account `{account}`)", app.name);
+        let (what, fix) = if rotated {
+            (
+                format!("the server issued new tokens for {which} and rotated the refresh token"),
+                format!(
+                    "the new tokens are lost and the stored refresh token is spent: once the database is back, run {} (on any machine; the others say the same once this machine's refresh lease has run out, within {} s)",
+                    authorize_command(app, account),
+                    crate::store::postgres::lease_length().as_secs()
+                ),
+            )
+        } else {
+            (
+                format!("the server issued a new access token for {which}"),
+                "nothing is lost (the stored refresh token still works): once the database is back, the next command refreshes again".to_owned(),
+            )
+        };
+        return Err(StoreError::TokensNotSaved {
+            what,
+            database,
+            reason: format!("{reason}; tried for {tried} s"),
+            fix,
+        }
+        .into());
+    }
 }
 
 /// The refresh token to renew (app, account) with, or why a person must authorize.
@@ -472,12 +530,18 @@ impl AccountLock {
         }
     }
 
-    /// Just before a request that may spend the refresh token: false when the lease
-    /// was lost, and the request must not be sent (a local lock is never lost).
-    fn confirm(&self) -> Result<bool> {
+    /// Just before a request that may spend the refresh token: None when the lease
+    /// was lost (the request must not be sent), else until when saving its answer
+    /// may be retried: the end of the renewed lease, less a margin (a local lock is
+    /// never lost, and its store is not retried).
+    fn confirm(&self) -> Result<Option<std::time::Instant>> {
+        let now = std::time::Instant::now();
         match self {
-            AccountLock::File(_) => Ok(true),
-            AccountLock::Lease(guard) => Ok(guard.confirm()?),
+            AccountLock::File(_) => Ok(Some(now)),
+            AccountLock::Lease(guard) => Ok(guard.confirm()?.then(|| {
+                now + crate::store::postgres::lease_length()
+                    .saturating_sub(std::time::Duration::from_secs(2))
+            })),
         }
     }
 }
@@ -555,7 +619,7 @@ pub fn narrowed(
         .into()
     };
     if !app.grant.needs_person() {
-        if !lock.confirm()? {
+        if lock.confirm()?.is_none() {
             return Err(lost());
         }
         let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
@@ -580,7 +644,7 @@ pub fn narrowed(
         )));
     };
     let _hold = crate::signals::hold();
-    if !lock.confirm()? {
+    if lock.confirm()?.is_none() {
         return Err(lost());
     }
     let response = oauth::request_token(

@@ -1469,3 +1469,86 @@ fn a_lease_holder_stopped_before_it_sends_never_spends_the_refresh_token_after_a
     assert!(server.is_active(token.trim()), "the grant is not revoked");
     machines[2].run(&["token", "nat"]).ok();
 }
+
+#[test]
+fn new_tokens_are_saved_when_the_database_comes_back_within_the_lease() {
+    // Tokens live 6 s: the one saved late is still fresh for the next machine.
+    let (team, server, machines) = fleet(6);
+    std::thread::sleep(Duration::from_millis(5300));
+    server.quirks(&["slow"]);
+    let holder = spawn_token(&machines[0], "nat");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    let asked = Instant::now();
+    team.pg.stop();
+    // The server answers (3 s) while the database is down.
+    std::thread::sleep(Duration::from_millis(4000).saturating_sub(asked.elapsed()));
+    team.pg.restart();
+    let run = output(holder).ok();
+    server.quirks(&[]);
+    // The rotated refresh token was saved: the next machine uses the holder's
+    // tokens, or (on a slow run, once they are due) refreshes them without a reuse
+    // (which the server would refuse, revoking the grant).
+    let token = machines[1].run(&["token", "nat"]).ok().stdout;
+    assert!(!server.log().contains("GRANT_ERROR"), "{}", server.log());
+    if token != run.stdout {
+        assert_eq!(server.token_requests("refresh_token"), 2);
+    }
+}
+
+#[test]
+fn new_tokens_that_cannot_be_saved_are_named_with_exit_10_and_the_next_step() {
+    let (team, server, machines) = fleet(2);
+    std::thread::sleep(Duration::from_millis(2300));
+    server.quirks(&["slow"]);
+    let start = Instant::now();
+    let holder = spawn_token(&machines[0], "nat");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    team.pg.stop();
+    let run = output(holder).code(10);
+    // Within its lease (5 s requests + 10 s).
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("127.0.0.1:{}/team", team.pg.port)),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("rotated the refresh token"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.trim().is_empty());
+    team.pg.restart();
+    server.quirks(&[]);
+    // The others say the same once the holder's lease ran out, and one
+    // authorization repairs it for all.
+    let start = Instant::now();
+    let run = machines[1].run(&["token", "nat"]).code(4);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        run.stderr.contains("outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    machines[2].authorize("nat", &[]).ok();
+    machines[3].run(&["token", "nat"]).ok();
+}

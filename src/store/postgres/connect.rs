@@ -410,6 +410,13 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
                 reason: db.message().to_owned(),
             }
         }
+        // Shut down, crashed, starting up, or the connection failed: as if it were down.
+        Some(db) if db.code().code().starts_with("57P") || db.code().code().starts_with("08") => {
+            StoreError::DatabaseUnreachable {
+                database,
+                reason: format!("{} ({})", db.message(), db.code().code()),
+            }
+        }
         Some(db) => StoreError::Database {
             database,
             message: format!("{} ({})", db.message(), db.code().code()),
