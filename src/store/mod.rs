@@ -337,6 +337,11 @@ pub enum StoreError {
     Undecryptable { what: String },
 
     #[error(
+        "the database {database} kept this command waiting for a lock on the team store's tables: another session holds them in an unfinished change (an outbound command stopped or slow in the middle of an administrator's change, or `outbound store init`); nothing was changed\n  fix: run the command again (the database ends outbound's own unfinished changes after {idle_timeout} s); its owner sees who holds them with SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE state LIKE 'idle in transaction%', and ends one with SELECT pg_terminate_backend(PID)"
+    )]
+    Busy { database: String, idle_timeout: u64 },
+
+    #[error(
         "account `{account}` changed in the team store while this process refreshed it: its refresh lease ran out (the process was paused or too slow) and another machine refreshed, authorized or marked the account since; what this process obtained was not saved\n  fix: run the command again"
     )]
     Superseded { account: String },

@@ -1552,3 +1552,104 @@ fn new_tokens_that_cannot_be_saved_are_named_with_exit_10_and_the_next_step() {
     machines[2].authorize("nat", &[]).ok();
     machines[3].run(&["token", "nat"]).ok();
 }
+
+/// Accepts connections and never answers: a revocation endpoint that hangs.
+fn silent_listener() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
+}
+
+#[test]
+fn an_administrator_stopped_inside_a_change_blocks_no_token_and_not_for_long() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let (listener, port) = silent_listener();
+    let admin = team.machine("admin");
+    let revoke = format!("http://127.0.0.1:{port}/revoke");
+    admin.add_cc("svc", &server.issuer, &["--revocation-url", &revoke]);
+    admin.add_cc("other", &server.issuer, &[]);
+    admin.run(&["token", "svc"]).ok();
+    let alice = team.machine("alice");
+    alice.run(&["token", "svc"]).ok();
+    // `app delete` revokes the administrator's token inside its transaction: it is
+    // stopped there, holding the definitions' locks.
+    let deleting = admin
+        .command(["app", "delete", "svc", "--yes"])
+        .env("OUTBOUND_OAUTH_TIMEOUT", "5")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    let (_conn, _) = listener.accept().expect("the revocation request");
+    signal(&deleting, libc::SIGSTOP);
+    let stopped = Instant::now();
+    let in_tx = team.pg.sql(
+        "team",
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'admin' AND state = 'idle in transaction'",
+    );
+    assert_eq!(in_tx.trim(), "1");
+    // Members only read the definitions: their token commands go on.
+    let bob = team.machine("bob");
+    for (m, app) in [(&alice, "svc"), (&bob, "svc"), (&alice, "other")] {
+        let start = Instant::now();
+        m.run(&["token", app]).ok();
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+    // The owner's `store init` gives up soon, naming why, instead of queueing every
+    // other session behind it; members' commands meanwhile go on.
+    let owner = machine(&team.pg.url("postgres"), &team.key_file);
+    let init = owner
+        .command(["store", "init"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    std::thread::sleep(Duration::from_millis(500));
+    let start = Instant::now();
+    alice.run(&["token", "other"]).ok();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut init = init;
+    while init.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = init.kill();
+            panic!("store init still waits behind the stopped change");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let run = output(init).code(1);
+    assert!(run.stderr.contains("unfinished change"), "{}", run.stderr);
+    assert!(run.stderr.contains("pg_stat_activity"), "{}", run.stderr);
+    // Another administrator's change waits for its lock, then says why.
+    let run = admin
+        .run(&["app", "edit", "other", "--description", "x"])
+        .code(1);
+    assert!(run.stderr.contains("unfinished change"), "{}", run.stderr);
+    // The database ends the stopped session after its idle-in-transaction timeout
+    // (the lease length: 5 + 10 s here), rolling the delete back.
+    std::thread::sleep(Duration::from_secs(16).saturating_sub(stopped.elapsed()));
+    admin
+        .run(&["app", "edit", "other", "--description", "x"])
+        .ok();
+    signal(&deleting, libc::SIGCONT);
+    // Continued, it finds its change gone (exit 10); nothing of it stayed: the app
+    // and its client secret are there (a role without a token fetches one).
+    let run = output(deleting).code(10);
+    assert!(
+        run.stderr.contains("could not be reached"),
+        "{}",
+        run.stderr
+    );
+    let list = alice.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("svc"), "{list}");
+    team.machine("ci").run(&["token", "svc"]).ok();
+}
