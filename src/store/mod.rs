@@ -109,18 +109,39 @@ pub struct SharedState {
 }
 
 /// A held refresh lease; released when dropped, or with the new tokens' write.
+///
+/// While it is held, the store fences this process's writes to the account: a token
+/// write (or a failure noted for `status`) lands only if the lease is still this
+/// process's and the account is as it was when the lease was taken. A holder paused
+/// past its lease (SIGSTOP, a suspended VM) thus never writes over what another
+/// machine saved in the meantime.
 pub struct LeaseGuard {
     /// The holder whose lease ran out before it finished (its refresh was interrupted).
     pub taken_over_from: Option<String>,
     release: Option<Box<dyn FnOnce()>>,
+    confirm: Box<dyn Fn() -> Result<bool, StoreError>>,
 }
 
 impl LeaseGuard {
-    pub fn new(taken_over_from: Option<String>, release: Box<dyn FnOnce()>) -> LeaseGuard {
+    pub fn new(
+        taken_over_from: Option<String>,
+        release: Box<dyn FnOnce()>,
+        confirm: Box<dyn Fn() -> Result<bool, StoreError>>,
+    ) -> LeaseGuard {
         LeaseGuard {
             taken_over_from,
             release: Some(release),
+            confirm,
         }
+    }
+
+    /// Just before a request that spends the refresh token: whether the lease is
+    /// still this process's and the account unchanged since it was taken; if so the
+    /// lease is renewed for the request's whole length. False: another machine took
+    /// the lease over (this process was paused past it) or changed the account, and
+    /// the request must not be sent.
+    pub fn confirm(&self) -> Result<bool, StoreError> {
+        (self.confirm)()
     }
 }
 
@@ -356,6 +377,26 @@ pub enum StoreError {
     Undecryptable { what: String },
 
     #[error(
+        "the database {database} kept this command waiting for a lock on the team store's tables: another session holds them in an unfinished change (an outbound command stopped or slow in the middle of an administrator's change, or `outbound store init`); nothing was changed\n  fix: run the command again (the database ends outbound's own unfinished changes after {idle_timeout} s); its owner sees who holds them with SELECT pid, usename, application_name, state, xact_start FROM pg_stat_activity WHERE state LIKE 'idle in transaction%', and ends one with SELECT pg_terminate_backend(PID)"
+    )]
+    Busy { database: String, idle_timeout: u64 },
+
+    #[error(
+        "account `{account}` changed in the team store while this process refreshed it: its refresh lease ran out (the process was paused or too slow) and another machine refreshed, authorized or marked the account since; what this process obtained was not saved\n  fix: run the command again"
+    )]
+    Superseded { account: String },
+
+    #[error(
+        "{what}, but the database {database} could not be reached to save them ({reason})\n  fix: {fix}"
+    )]
+    TokensNotSaved {
+        what: String,
+        database: String,
+        reason: String,
+        fix: String,
+    },
+
+    #[error(
         "timed out after {} s waiting for another machine's refresh (lease held by {holder} until {until}); it may have stalled\n  fix: run the command again; if it persists, check that machine, or run `outbound authorize`",
         .waited.as_secs()
     )]
@@ -372,7 +413,9 @@ impl StoreError {
     /// others may read; 1 otherwise.
     pub fn exit_code(&self) -> u8 {
         match self {
-            StoreError::DatabaseUnreachable { .. } => exit::STORE_UNREACHABLE,
+            StoreError::DatabaseUnreachable { .. } | StoreError::TokensNotSaved { .. } => {
+                exit::STORE_UNREACHABLE
+            }
             StoreError::WrongDataKey { .. }
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,

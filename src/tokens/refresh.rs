@@ -11,12 +11,33 @@ use crate::error::{Error, Result};
 use crate::oauth;
 use crate::secret::Secret;
 use crate::state::{self, Index};
+use crate::store::StoreError;
 
 /// A usable access token, and whether it was refreshed just now.
 pub struct Access {
     pub token: StoredToken,
     pub refreshed: bool,
 }
+
+/// What one attempt at a valid token came to.
+enum Renewed {
+    Got(Box<Access>),
+    /// The fleet-wide lease was lost before the request was sent, or before what it
+    /// brought was saved (this process was paused past it, and another machine has
+    /// refreshed, authorized or marked the account since): nothing was saved; start
+    /// over from the store. `verify`: our (stale) refresh token was refused, so the
+    /// current tokens are refreshed once to learn whether the grant still lives.
+    Lost {
+        verify: bool,
+    },
+}
+
+/// How many times a token is sought again after losing the lease.
+const LOST_LEASE_RETRIES: u32 = 3;
+
+/// How long to wait between tries to save new tokens in a team store that cannot
+/// be reached.
+const SAVE_RETRY_PAUSE: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How long a process waits for another one's refresh before giving up
 /// (`OUTBOUND_LOCK_TIMEOUT` seconds, default 60).
@@ -61,13 +82,38 @@ pub fn is_fresh(token: &StoredToken, app: &App, now: u64) -> bool {
 /// read again once the lock is held, and nothing is refreshed when another process
 /// already did, so N concurrent processes cause one refresh and survive refresh-token
 /// rotation. A transient failure destroys nothing; `invalid_grant` marks the account
-/// as needing authorization.
+/// as needing authorization. With a team store, a refresh whose lease was lost
+/// (see [`crate::store::LeaseGuard`]) saves nothing and starts over.
 pub fn valid_token(
     env: &TokenEnv,
     app: &App,
     account: &str,
     rejected: Option<&Secret>,
 ) -> Result<Access> {
+    let mut rejected = rejected.cloned();
+    let mut lost = 0;
+    loop {
+        match attempt(env, app, account, rejected.as_ref())? {
+            Renewed::Got(access) => return Ok(*access),
+            Renewed::Lost { .. } if lost >= LOST_LEASE_RETRIES => {
+                return Err(StoreError::Superseded {
+                    account: account.to_owned(),
+                }
+                .into());
+            }
+            Renewed::Lost { verify } => {
+                lost += 1;
+                if verify {
+                    rejected =
+                        StoredToken::load(env.store, &app.id, account)?.map(|t| t.access_token);
+                }
+            }
+        }
+    }
+}
+
+/// One attempt of [`valid_token`].
+fn attempt(env: &TokenEnv, app: &App, account: &str, rejected: Option<&Secret>) -> Result<Renewed> {
     super::check_usable(env, app, account)?;
     let current = StoredToken::load(env.store, &app.id, account)?;
     if let Some(token) = &current
@@ -75,10 +121,10 @@ pub fn valid_token(
         && is_fresh(token, app, now())
         && rejected.is_none_or(|r| r != &token.access_token)
     {
-        return Ok(Access {
+        return Ok(Renewed::Got(Box::new(Access {
             token: token.clone(),
             refreshed: false,
-        });
+        })));
     }
     let lock = account_lock(env, &app.id, account)?;
 
@@ -105,10 +151,10 @@ pub fn valid_token(
         && (is_fresh(token, app, now()) || replaced(token))
         && rejected.is_none_or(|r| r != &token.access_token)
     {
-        return Ok(Access {
+        return Ok(Renewed::Got(Box::new(Access {
             token: token.clone(),
             refreshed: false,
-        });
+        })));
     }
     // What to send: a new client-credentials token, or a refresh. Everything that
     // needs a person is decided before the client secret is looked up, so a user
@@ -150,7 +196,7 @@ pub fn valid_token(
                 refresh,
                 requested: &requested,
                 kept,
-                interrupted: lock.interrupted(),
+                lock: &lock,
             },
         ),
         still_valid,
@@ -158,15 +204,19 @@ pub fn valid_token(
         (Err(e), Some(token)) => {
             // Fail only when no valid token remains; say why the refresh did not happen.
             let left = token.expires_at.map_or(0, |at| at.saturating_sub(now()));
+            // New tokens that could not be saved keep their next step (authorize).
+            let why = match &e {
+                Error::Store(StoreError::TokensNotSaved { .. }) => e.to_string(),
+                _ => e.to_string().lines().next().unwrap_or_default().to_owned(),
+            };
             crate::warnings::push(format!(
-                "refreshing the tokens of `{}` (account `{account}`) failed, so the current access token (valid {left} s more) was used: {}",
+                "refreshing the tokens of `{}` (account `{account}`) failed, so the current access token (valid {left} s more) was used: {why}",
                 app.name,
-                e.to_string().lines().next().unwrap_or_default()
             ));
-            Ok(Access {
+            Ok(Renewed::Got(Box::new(Access {
                 token,
                 refreshed: false,
-            })
+            })))
         }
         (result, _) => result,
     }
@@ -186,24 +236,31 @@ struct Renewal<'a> {
     refresh: Option<Secret>,
     requested: &'a [String],
     kept: Kept,
-    /// Another machine's refresh that never finished (its lease ran out).
-    interrupted: Option<&'a str>,
+    /// The account's lock or lease, held by the caller.
+    lock: &'a AccountLock,
 }
 
 /// Asks the server for new tokens (a refresh, or client credentials when `refresh`
 /// is None) and keeps them; the account's lock is held by the caller. From sending
 /// to saving, Ctrl-C and friends wait: the server may rotate the refresh token, and
 /// only the store can keep the new one. A failure is noted for `status`.
-fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<Access> {
+fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<Renewed> {
     let Renewal {
         refresh,
         requested,
         kept,
-        interrupted,
+        lock,
     } = renewal;
+    // Another machine's refresh that never finished (its lease ran out).
+    let interrupted = lock.interrupted();
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
     let _hold = crate::signals::hold();
+    // The last moment before the refresh token is spent: a holder paused past its
+    // lease must not send it after another machine took over.
+    let Some(save_by) = lock.confirm()? else {
+        return Ok(Renewed::Lost { verify: false });
+    };
     let grant = match &refresh {
         None => creds.unattended_grant(&app.scopes),
         Some(refresh_token) => oauth::Grant::RefreshToken {
@@ -227,13 +284,18 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
     let e = match response {
         Ok(response) => {
             // Saved first: nothing may fail between the server's answer and the store.
+            let sent = refresh.clone();
             let mut fresh = StoredToken::from_response(response, app, requested, refresh);
             let (kept_id_token, kept_identity, kept_narrowed) = kept;
             let new_id_token = fresh.id_token.take();
             fresh.id_token = kept_id_token;
             fresh.identity = kept_identity;
             fresh.narrowed = kept_narrowed;
-            env.record(app, account, &fresh, None, true)?;
+            let rotated = sent.is_some() && fresh.refresh_token != sent;
+            if !save_refreshed(env, app, account, &fresh, save_by, rotated)? {
+                audit("superseded");
+                return Ok(Renewed::Lost { verify: false });
+            }
             audit("ok");
             drop(_hold);
             // A new ID token (no nonce on a refresh) replaces who the account is once
@@ -243,7 +305,16 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
                     Ok(identity) => {
                         fresh.id_token = Some(id_token);
                         fresh.identity = Some(identity);
-                        env.record(app, account, &fresh, None, true)?;
+                        // The tokens are saved already: this only adds who the
+                        // account is. Another machine's newer tokens stay.
+                        match env.record(app, account, &fresh, None, true) {
+                            Ok(()) | Err(Error::Store(StoreError::Superseded { .. })) => {}
+                            Err(e) => crate::warnings::push(format!(
+                                "the ID token of the refresh of `{}` (account `{account}`) was not saved: {}",
+                                app.name,
+                                e.to_string().lines().next().unwrap_or_default()
+                            )),
+                        }
                     }
                     Err(e) => crate::warnings::push(format!(
                         "the ID token of the refresh of `{}` (account `{account}`) was not kept: {e}",
@@ -251,10 +322,10 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
                     )),
                 }
             }
-            return Ok(Access {
+            return Ok(Renewed::Got(Box::new(Access {
                 token: fresh,
                 refreshed: true,
-            });
+            })));
         }
         Err(e) => e,
     };
@@ -268,7 +339,13 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
         ),
         None => e.to_string(),
     };
-    note_failure(env, app, account, &what, dead)?;
+    match note_failure(env, app, account, &what, dead) {
+        // A failure under a lease this process lost says nothing of the account now.
+        Err(Error::Store(StoreError::Superseded { .. })) => {
+            return Ok(Renewed::Lost { verify: dead });
+        }
+        other => other?,
+    }
     if dead {
         return Err(authorization_required(
             app,
@@ -298,6 +375,59 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<A
         });
     }
     Err(e.into())
+}
+
+/// Saves the tokens a refresh brought. A team store that cannot be reached is
+/// tried again until `save_by` (until then the lease is ours: no other machine
+/// refreshes meanwhile), then the error says what was lost and what to do. Ok(false):
+/// the account changed under a lease this process lost; nothing was saved.
+fn save_refreshed(
+    env: &TokenEnv,
+    app: &App,
+    account: &str,
+    fresh: &StoredToken,
+    save_by: std::time::Instant,
+    rotated: bool,
+) -> Result<bool> {
+    let start = std::time::Instant::now();
+    loop {
+        let (database, reason) = match env.record(app, account, fresh, None, true) {
+            Ok(()) => return Ok(true),
+            Err(Error::Store(StoreError::Superseded { .. })) => return Ok(false),
+            Err(Error::Store(StoreError::DatabaseUnreachable { database, reason })) => {
+                (database, reason)
+            }
+            Err(e) => return Err(e),
+        };
+        if std::time::Instant::now() + SAVE_RETRY_PAUSE < save_by {
+            std::thread::sleep(SAVE_RETRY_PAUSE);
+            continue;
+        }
+        let tried = start.elapsed().as_secs();
+        let which = format!("`{}` (account `{account}`)", app.name);
+        let (what, fix) = if rotated {
+            (
+                format!("the server issued new tokens for {which} and rotated the refresh token"),
+                format!(
+                    "the new tokens are lost and the stored refresh token is spent: once the database is back, run {} (on any machine; the others say the same once this machine's refresh lease has run out, within {} s)",
+                    authorize_command(app, account),
+                    crate::store::postgres::lease_length().as_secs()
+                ),
+            )
+        } else {
+            (
+                format!("the server issued a new access token for {which}"),
+                "nothing is lost (the stored refresh token still works): once the database is back, the next command refreshes again".to_owned(),
+            )
+        };
+        return Err(StoreError::TokensNotSaved {
+            what,
+            database,
+            reason: format!("{reason}; tried for {tried} s"),
+            fix,
+        }
+        .into());
+    }
 }
 
 /// The refresh token to renew (app, account) with, or why a person must authorize.
@@ -399,6 +529,21 @@ impl AccountLock {
             AccountLock::File(_) => None,
         }
     }
+
+    /// Just before a request that may spend the refresh token: None when the lease
+    /// was lost (the request must not be sent), else until when saving its answer
+    /// may be retried: the end of the renewed lease, less a margin (a local lock is
+    /// never lost, and its store is not retried).
+    fn confirm(&self) -> Result<Option<std::time::Instant>> {
+        let now = std::time::Instant::now();
+        match self {
+            AccountLock::File(_) => Ok(Some(now)),
+            AccountLock::Lease(guard) => Ok(guard.confirm()?.then(|| {
+                now + crate::store::postgres::lease_length()
+                    .saturating_sub(std::time::Duration::from_secs(2))
+            })),
+        }
+    }
 }
 
 pub(super) fn account_lock(env: &TokenEnv, app_id: &str, account: &str) -> Result<AccountLock> {
@@ -453,7 +598,7 @@ pub fn narrowed(
     resource: Option<&str>,
 ) -> Result<StoredToken> {
     super::check_usable(env, app, account)?;
-    let _lock = account_lock(env, &app.id, account)?;
+    let lock = account_lock(env, &app.id, account)?;
     let key = super::narrow_key(scopes, resource);
     let stored =
         StoredToken::load(env.store, &app.id, account)?.filter(|t| t.generation >= app.generation);
@@ -467,7 +612,16 @@ pub fn narrowed(
     }
     let creds = super::secrets::account_credentials(app, account, env.store, env.state_dir)?;
     let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
+    let lost = || -> Error {
+        StoreError::Superseded {
+            account: account.to_owned(),
+        }
+        .into()
+    };
     if !app.grant.needs_person() {
+        if lock.confirm()?.is_none() {
+            return Err(lost());
+        }
         let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
         let narrow = StoredToken::from_response(response, app, scopes, None);
         if let Some(mut stored) = stored {
@@ -490,6 +644,9 @@ pub fn narrowed(
         )));
     };
     let _hold = crate::signals::hold();
+    if lock.confirm()?.is_none() {
+        return Err(lost());
+    }
     let response = oauth::request_token(
         &http,
         &creds,

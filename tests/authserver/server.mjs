@@ -23,6 +23,8 @@
 // no_refresh_on_refresh  a refresh answer without a refresh_token
 // refresh_expires refresh_token_expires_in: 3600 alongside the tokens
 // slow            the token endpoint answers after 3 s
+// held_answer     the token endpoint does its work at once, then holds its answer 30 s
+//                 (a client times out after the server acted: a refresh token rotated)
 // status_500      the token endpoint answers HTTP 500 (HTML)
 //
 // A non-standard token handshake, exactly the seeds' legacy webhook example, in front
@@ -564,6 +566,7 @@ provider.use(async (ctx, next) => {
     ctx.state.grantType = grant;
     console.log(`TOKEN grant_type=${grant}`);
     if ((quirks.token || []).includes('slow')) await new Promise((r) => setTimeout(r, 3000));
+    ctx.state.heldAnswer = (quirks.token || []).includes('held_answer');
     if ((quirks.token || []).includes('bare_400') && grant === 'refresh_token') {
       // glewlwyd answers a revoked refresh token with a bare 400 and no OAuth error.
       ctx.status = 400;
@@ -578,6 +581,7 @@ provider.use(async (ctx, next) => {
     }
   }
   await next();
+  if (ctx.state.heldAnswer) await new Promise((r) => setTimeout(r, 30000));
   if (ctx.path !== '/token' || ctx.method !== 'POST' || !ctx.body || typeof ctx.body !== 'object') return;
   const q = quirks.token || [];
   let body = { ...ctx.body };

@@ -1352,3 +1352,310 @@ fn store_init_upgrades_a_version_1_database_to_owner_checked_rows_and_counts_str
     assert!(!run.stderr.contains("schema version"), "{}", run.stderr);
     alice.authorize("nat", &["--account", "mine"]).ok();
 }
+
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    // SAFETY: kill has no memory preconditions; the pid is our own child's.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill {sig}");
+}
+
+/// Every refresh lease runs out now (as it would after its length).
+fn expire_leases(team: &Team) {
+    team.pg.sql(
+        "team",
+        "UPDATE outbound_accounts SET lease_until = now() - interval '1 second' WHERE lease_holder IS NOT NULL",
+    );
+}
+
+fn output(child: std::process::Child) -> Run {
+    Run::from(child.wait_with_output().expect("wait"))
+}
+
+/// Machine 0 starts a refresh and is stopped (SIGSTOP) once the server has it (the
+/// refresh token rotates); its lease runs out, machine 1 takes it over, spends the
+/// old refresh token and finds the grant dead (exit 4, as documented for a holder
+/// that died). Then machine 0 goes on (SIGCONT): it must neither save nor print what
+/// it obtained (from a grant the server has since revoked), nor hide from the others
+/// that the account needs authorization. With `late_answer` it reads the server's
+/// answer when it goes on; without, its request times out then (the server holds
+/// the answer).
+fn stopped_holder_resumes_after_takeover(late_answer: bool) {
+    let (team, server, machines) = fleet(2);
+    std::thread::sleep(Duration::from_millis(2300));
+    server.quirks(&[if late_answer { "slow" } else { "held_answer" }]);
+    let holder = machines[0]
+        .command(["token", "nat"])
+        .env(
+            "OUTBOUND_OAUTH_TIMEOUT",
+            if late_answer { "30" } else { "5" },
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    signal(&holder, libc::SIGSTOP);
+    // The server has rotated the refresh token (the slow answer comes after 3 s).
+    std::thread::sleep(Duration::from_millis(if late_answer { 3300 } else { 5300 }));
+    server.quirks(&[]);
+    expire_leases(&team);
+    let run = machines[1].run(&["token", "nat"]).code(4);
+    assert!(run.stderr.contains("was interrupted"), "{}", run.stderr);
+    signal(&holder, libc::SIGCONT);
+    let run = output(holder).code(4);
+    assert!(run.stdout.trim().is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    // Every machine sees the account as the takeover left it, and nobody asks the
+    // server again with the dead grant.
+    let status = machines[7].status();
+    let row = status.iter().find(|r| r["app"] == "nat").unwrap();
+    assert_eq!(row["state"], "needs-authorization", "{status:?}");
+    let last = row["last_error"].as_str().unwrap_or_default();
+    assert!(last.contains("was interrupted"), "{last}");
+    machines[2].run(&["token", "nat"]).code(4);
+    assert_eq!(
+        server.token_requests("refresh_token"),
+        2,
+        "{}",
+        server.log()
+    );
+    machines[5].authorize("nat", &[]).ok();
+    machines[2].run(&["token", "nat"]).ok();
+}
+
+#[test]
+fn a_stopped_lease_holder_that_reads_its_answer_late_saves_nothing_over_the_takeover() {
+    stopped_holder_resumes_after_takeover(true);
+}
+
+#[test]
+fn a_stopped_lease_holder_whose_request_times_out_late_hides_nothing_from_the_others() {
+    stopped_holder_resumes_after_takeover(false);
+}
+
+#[test]
+fn a_lease_holder_stopped_before_it_sends_never_spends_the_refresh_token_after_a_takeover() {
+    // Tokens live 6 s: the takeover's are still fresh when the holder goes on.
+    let (team, server, machines) = fleet(6);
+    // The client secret comes from a command: it marks when a holder, lease taken,
+    // is about to send its refresh.
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("asked");
+    let admin = team.machine("admin");
+    let command = format!("touch {}; sleep 1; echo native-secret", marker.display());
+    admin
+        .run(&["app", "edit", "nat", "--client-secret-command", &command])
+        .ok();
+    std::thread::sleep(Duration::from_millis(5300));
+    let holder = spawn_token(&machines[0], "nat");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !marker.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the holder never asked for the secret"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&holder, libc::SIGSTOP);
+    expire_leases(&team);
+    let token = machines[1].run(&["token", "nat"]).ok().stdout;
+    signal(&holder, libc::SIGCONT);
+    let run = output(holder).ok();
+    assert_eq!(run.stdout, token, "the holder uses the takeover's tokens");
+    assert_eq!(
+        server.token_requests("refresh_token"),
+        1,
+        "{}",
+        server.log()
+    );
+    assert!(server.is_active(token.trim()), "the grant is not revoked");
+    machines[2].run(&["token", "nat"]).ok();
+}
+
+#[test]
+fn new_tokens_are_saved_when_the_database_comes_back_within_the_lease() {
+    // Tokens live 6 s: the one saved late is still fresh for the next machine.
+    let (team, server, machines) = fleet(6);
+    std::thread::sleep(Duration::from_millis(5300));
+    server.quirks(&["slow"]);
+    let holder = spawn_token(&machines[0], "nat");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    let asked = Instant::now();
+    team.pg.stop();
+    // The server answers (3 s) while the database is down.
+    std::thread::sleep(Duration::from_millis(4000).saturating_sub(asked.elapsed()));
+    team.pg.restart();
+    let run = output(holder).ok();
+    server.quirks(&[]);
+    // The rotated refresh token was saved: the next machine uses the holder's
+    // tokens, or (on a slow run, once they are due) refreshes them without a reuse
+    // (which the server would refuse, revoking the grant).
+    let token = machines[1].run(&["token", "nat"]).ok().stdout;
+    assert!(!server.log().contains("GRANT_ERROR"), "{}", server.log());
+    if token != run.stdout {
+        assert_eq!(server.token_requests("refresh_token"), 2);
+    }
+}
+
+#[test]
+fn new_tokens_that_cannot_be_saved_are_named_with_exit_10_and_the_next_step() {
+    let (team, server, machines) = fleet(2);
+    std::thread::sleep(Duration::from_millis(2300));
+    server.quirks(&["slow"]);
+    let start = Instant::now();
+    let holder = spawn_token(&machines[0], "nat");
+    server.wait_for_log("TOKEN grant_type=refresh_token");
+    team.pg.stop();
+    let run = output(holder).code(10);
+    // Within its lease (5 s requests + 10 s).
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("127.0.0.1:{}/team", team.pg.port)),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("rotated the refresh token"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("nothing was changed"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.trim().is_empty());
+    team.pg.restart();
+    server.quirks(&[]);
+    // The others say the same once the holder's lease ran out, and one
+    // authorization repairs it for all.
+    let start = Instant::now();
+    let run = machines[1].run(&["token", "nat"]).code(4);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        run.stderr.contains("outbound authorize nat"),
+        "{}",
+        run.stderr
+    );
+    machines[2].authorize("nat", &[]).ok();
+    machines[3].run(&["token", "nat"]).ok();
+}
+
+/// Accepts connections and never answers: a revocation endpoint that hangs.
+fn silent_listener() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().unwrap().port();
+    (listener, port)
+}
+
+#[test]
+fn an_administrator_stopped_inside_a_change_blocks_no_token_and_not_for_long() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let (listener, port) = silent_listener();
+    let admin = team.machine("admin");
+    let revoke = format!("http://127.0.0.1:{port}/revoke");
+    admin.add_cc("svc", &server.issuer, &["--revocation-url", &revoke]);
+    admin.add_cc("other", &server.issuer, &[]);
+    admin.run(&["token", "svc"]).ok();
+    let alice = team.machine("alice");
+    alice.run(&["token", "svc"]).ok();
+    // `app delete` revokes the administrator's token inside its transaction: it is
+    // stopped there, holding the definitions' locks.
+    let deleting = admin
+        .command(["app", "delete", "svc", "--yes"])
+        .env("OUTBOUND_OAUTH_TIMEOUT", "5")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    let (_conn, _) = listener.accept().expect("the revocation request");
+    signal(&deleting, libc::SIGSTOP);
+    let stopped = Instant::now();
+    let in_tx = team.pg.sql(
+        "team",
+        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'admin' AND state = 'idle in transaction'",
+    );
+    assert_eq!(in_tx.trim(), "1");
+    // Members only read the definitions: their token commands go on.
+    let bob = team.machine("bob");
+    for (m, app) in [(&alice, "svc"), (&bob, "svc"), (&alice, "other")] {
+        let start = Instant::now();
+        m.run(&["token", app]).ok();
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+    // The owner's `store init` gives up soon, naming why, instead of queueing every
+    // other session behind it; members' commands meanwhile go on.
+    let owner = machine(&team.pg.url("postgres"), &team.key_file);
+    let init = owner
+        .command(["store", "init"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn outbound");
+    std::thread::sleep(Duration::from_millis(500));
+    let start = Instant::now();
+    alice.run(&["token", "other"]).ok();
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut init = init;
+    while init.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = init.kill();
+            panic!("store init still waits behind the stopped change");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let run = output(init).code(1);
+    assert!(run.stderr.contains("unfinished change"), "{}", run.stderr);
+    assert!(run.stderr.contains("pg_stat_activity"), "{}", run.stderr);
+    // Another administrator's change waits for its lock, then says why.
+    let run = admin
+        .run(&["app", "edit", "other", "--description", "x"])
+        .code(1);
+    assert!(run.stderr.contains("unfinished change"), "{}", run.stderr);
+    // The database ends the stopped session after its idle-in-transaction timeout
+    // (the lease length: 5 + 10 s here), rolling the delete back.
+    std::thread::sleep(Duration::from_secs(16).saturating_sub(stopped.elapsed()));
+    admin
+        .run(&["app", "edit", "other", "--description", "x"])
+        .ok();
+    signal(&deleting, libc::SIGCONT);
+    // Continued, it finds its change gone (exit 10); nothing of it stayed: the app
+    // and its client secret are there (a role without a token fetches one).
+    let run = output(deleting).code(10);
+    assert!(
+        run.stderr.contains("could not be reached"),
+        "{}",
+        run.stderr
+    );
+    let list = alice.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("svc"), "{list}");
+    team.machine("ci").run(&["token", "svc"]).ok();
+}

@@ -213,13 +213,28 @@ fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
     None
 }
 
+/// How long `store init` waits for the tables' locks: every other session's
+/// statement queues behind its request, so it gives up well before their
+/// `lock_timeout` (10 s) would fail them.
+const INIT_LOCK_TIMEOUT: &str = "3s";
+
+/// How long the database lets one of our sessions sit inside a transaction between
+/// two statements before it ends the session (rolling the change back): the longest
+/// wait inside one (a revocation under `app delete`) is a token request, so the
+/// refresh lease's length. A process stopped in the middle of an administrator's
+/// change thus holds the definitions' locks no longer than that.
+fn idle_in_transaction_timeout() -> u64 {
+    super::lease_length().as_secs()
+}
+
 /// Connects, and checks the schema is one this binary knows.
 pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
     let mut client = connect(settings)?;
     let rows = client
-        .simple_query(
-            "SET lock_timeout = '10s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text",
-        )
+        .simple_query(&format!(
+            "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '{}s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text",
+            idle_in_transaction_timeout()
+        ))
         .map_err(|e| classify(settings, e))?;
     let row = rows.iter().find_map(|m| match m {
         postgres::SimpleQueryMessage::Row(r) => Some(r),
@@ -410,6 +425,27 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
                 reason: db.message().to_owned(),
             }
         }
+        // Another session holds the tables in an unfinished change.
+        Some(db) if *db.code() == SqlState::LOCK_NOT_AVAILABLE => StoreError::Busy {
+            database,
+            idle_timeout: idle_in_transaction_timeout(),
+        },
+        Some(db) if *db.code() == SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT => {
+            StoreError::DatabaseUnreachable {
+                database,
+                reason: format!(
+                    "it ended this session, whose change stayed unfinished longer than {} s (was this process stopped?); the change was rolled back",
+                    idle_in_transaction_timeout()
+                ),
+            }
+        }
+        // Shut down, crashed, starting up, or the connection failed: as if it were down.
+        Some(db) if db.code().code().starts_with("57P") || db.code().code().starts_with("08") => {
+            StoreError::DatabaseUnreachable {
+                database,
+                reason: format!("{} ({})", db.message(), db.code().code()),
+            }
+        }
         Some(db) => StoreError::Database {
             database,
             message: format!("{} ({})", db.message(), db.code().code()),
@@ -436,6 +472,9 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
 pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32, i64), StoreError> {
     let mut client = connect(settings)?;
     let fail = |e| classify(settings, e);
+    client
+        .batch_execute(&format!("SET lock_timeout = '{INIT_LOCK_TIMEOUT}'"))
+        .map_err(fail)?;
     let mut tx = client.transaction().map_err(fail)?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS outbound_schema (

@@ -41,6 +41,9 @@ struct Inner {
     keys: OnceLock<Result<DataKeys, connect::NoDataKey>>,
     /// The (app, account) leases this process holds, by holder text.
     held: Mutex<HashSet<(String, String)>>,
+    /// What each account looked like when this process took its lease, for the
+    /// fenced writes of [`LeaseGuard`]; from the lease until its guard is dropped.
+    fences: Mutex<HashMap<(String, String), Fence>>,
     holder: String,
     /// Which row of (app, account) this process means, where a command said so.
     aims: Mutex<Aims>,
@@ -138,6 +141,28 @@ fn choose(user: &str, aim: Option<Aim>, rows: &[Seen]) -> Result<Row, Blocked> {
     }
 }
 
+/// What an account looked like when this process took its refresh lease, kept up
+/// to date with this process's own writes: a fenced write lands only if the row is
+/// still so. The token's ciphertext serves as its version (each write seals with a
+/// new random nonce).
+#[derive(Debug, Clone)]
+struct Fence {
+    owner: String,
+    shared: bool,
+    sealed: Option<Vec<u8>>,
+    needs_authorization: bool,
+    /// Whether the lease is still this process's (its token write releases it).
+    holding: bool,
+}
+
+/// The condition a fenced write adds to an update of its `outbound_accounts` row:
+/// parameters $5 holding, $6 holder, $7 needs_authorization, $8 the token's sealed
+/// bytes (NULL: no token).
+const FENCED: &str = "AND (NOT $5 OR lease_holder = $6) AND needs_authorization = $7
+     AND (SELECT s.sealed FROM outbound_secrets s WHERE s.app_id = outbound_accounts.app_id
+          AND s.account = outbound_accounts.account AND s.owner = outbound_accounts.owner
+          AND s.kind = 'token') IS NOT DISTINCT FROM $8";
+
 /// The account name `authorize --shared` asks the database about: no account can
 /// have it (names have no spaces), and the row is rolled back at once.
 const SHARE_PROBE: &str = "may this role share?";
@@ -183,6 +208,7 @@ impl PgStore {
                 conn: Mutex::new(None),
                 keys: OnceLock::new(),
                 held: Mutex::new(HashSet::new()),
+                fences: Mutex::new(HashMap::new()),
                 holder,
                 aims: Mutex::new(Aims::default()),
             }),
@@ -556,6 +582,15 @@ impl PgStore {
                  WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
                 &[&app_id, &account, owner, shared],
             )?;
+            // What the account is as the lease is taken: the fence of this
+            // process's writes under it.
+            let fence = |row: postgres::Row| Fence {
+                owner: owner.clone(),
+                shared: *shared,
+                needs_authorization: row.get(0),
+                sealed: row.get(1),
+                holding: true,
+            };
             // An update where the row is there: a shared account's row is another
             // role's, and an insert in its name is refused even when it would conflict.
             let taken = c.client.query_opt(
@@ -563,17 +598,21 @@ impl PgStore {
                  SET lease_holder = $5, lease_until = now() + $6::int * interval '1 second'
                  WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4
                    AND (lease_until IS NULL OR lease_until < now())
-                 RETURNING lease_holder",
+                 RETURNING needs_authorization, (SELECT s.sealed FROM outbound_secrets s
+                     WHERE s.app_id = $1 AND s.account = $2 AND s.owner = $3 AND s.kind = 'token')",
                 &[&app_id, &account, owner, shared, &holder, &secs],
             )?;
-            if taken.is_some() {
+            if let Some(taken) = taken {
                 // A release always clears the holder: one still named just before we
                 // took the lease had let it run out (or released it a moment ago, and
                 // then the tokens it wrote are found fresh and nothing is refreshed).
                 let expired_holder = before
                     .and_then(|row| row.get::<_, Option<String>>(0))
                     .filter(|h| *h != holder);
-                return Ok(Ok(Attempt::Taken(expired_holder)));
+                return Ok(Ok(Attempt::Taken {
+                    from: expired_holder,
+                    fence: fence(taken),
+                }));
             }
             let row = c.client.query_opt(
                 "SELECT lease_holder, lease_until::text FROM outbound_accounts
@@ -596,11 +635,15 @@ impl PgStore {
                 "INSERT INTO outbound_accounts (app_id, account, owner, shared, lease_holder, lease_until)
                  VALUES ($1, $2, $3, $4, $5, now() + $6::int * interval '1 second')
                  ON CONFLICT (app_id, account, owner) DO NOTHING
-                 RETURNING lease_holder",
+                 RETURNING needs_authorization, (SELECT s.sealed FROM outbound_secrets s
+                     WHERE s.app_id = $1 AND s.account = $2 AND s.owner = $3 AND s.kind = 'token')",
                 &[&app_id, &account, owner, shared, &holder, &secs],
             )?;
             Ok(Ok(match taken {
-                Some(_) => Attempt::Taken(None),
+                Some(taken) => Attempt::Taken {
+                    from: None,
+                    fence: fence(taken),
+                },
                 // Another process made it a moment ago: the next try sees it.
                 None => Attempt::Held {
                     holder: String::new(),
@@ -612,6 +655,7 @@ impl PgStore {
 
     fn release(&self, app_id: &str, account: &str) {
         let key = (app_id.to_owned(), account.to_owned());
+        self.fences().remove(&key);
         let held = self
             .inner
             .held
@@ -631,6 +675,57 @@ impl PgStore {
         }
     }
 
+    fn fences(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Fence>> {
+        self.inner
+            .fences
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn fence(&self, app_id: &str, account: &str) -> Option<Fence> {
+        self.fences()
+            .get(&(app_id.to_owned(), account.to_owned()))
+            .cloned()
+    }
+
+    /// [`LeaseGuard::confirm`]: renews the lease for a whole [`lease_length`] if it
+    /// is still this process's and the account is as the fence saw it.
+    fn confirm_lease(&self, app_id: &str, account: &str) -> Result<bool, StoreError> {
+        let Some(fence) = self.fence(app_id, account).filter(|f| f.holding) else {
+            return Ok(false);
+        };
+        let secs = i32::try_from(lease_length().as_secs()).unwrap_or(i32::MAX);
+        let holder = self.inner.holder.clone();
+        let n = self.with(|c| {
+            c.client.execute(
+                &format!(
+                    "UPDATE outbound_accounts SET lease_until = now() + $9::int * interval '1 second'
+                     WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4 {FENCED}"
+                ),
+                &[
+                    &app_id,
+                    &account,
+                    &fence.owner,
+                    &fence.shared,
+                    &true,
+                    &holder,
+                    &fence.needs_authorization,
+                    &fence.sealed,
+                    &secs,
+                ],
+            )
+        })?;
+        if n != 1 {
+            // Lost: another process holds it now, or let it go with its tokens.
+            self.inner
+                .held
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&(app_id.to_owned(), account.to_owned()));
+        }
+        Ok(n == 1)
+    }
+
     fn holds(&self, app_id: &str, account: &str) -> bool {
         self.inner
             .held
@@ -641,8 +736,15 @@ impl PgStore {
 }
 
 enum Attempt {
-    Taken(Option<String>),
-    Held { holder: String, until: String },
+    /// `from`: the holder whose lease ran out, if any.
+    Taken {
+        from: Option<String>,
+        fence: Fence,
+    },
+    Held {
+        holder: String,
+        until: String,
+    },
 }
 
 fn describe(key: &Key) -> String {
@@ -702,6 +804,10 @@ impl SecretStore for PgStore {
             .seal(secret, &place)
             .map_err(|reason| StoreError::NoDataKey { reason })?;
         let release_lease = k.kind == "token" && self.holds(k.app_id, k.account);
+        // A token written under a lease (a refresh) is fenced: see [`LeaseGuard`].
+        let fence = (k.kind == "token")
+            .then(|| self.fence(k.app_id, k.account))
+            .flatten();
         let holder = self.inner.holder.clone();
         // What belongs to the application has no account row and no owner.
         let app_level = Row {
@@ -728,7 +834,37 @@ impl SecretStore for PgStore {
                 // where a row is there and inserts where none is, since a shared
                 // account's rows are another role's, and an insert in its name is
                 // refused even when it would only conflict.
-                if !k.account.is_empty() {
+                if let Some(fence) = &fence {
+                    // Only if the lease is still ours (until our write released it)
+                    // and nobody changed the account since we took it; the update
+                    // locks the row, so no takeover slips in before the commit.
+                    let same_row = fence.owner == *owner && fence.shared == *shared;
+                    let n = if same_row {
+                        c.client.execute(
+                            &format!(
+                                "UPDATE outbound_accounts SET updated_at = now()
+                                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4 {FENCED}"
+                            ),
+                            &[
+                                &k.app_id,
+                                &k.account,
+                                owner,
+                                shared,
+                                &fence.holding,
+                                &holder,
+                                &fence.needs_authorization,
+                                &fence.sealed,
+                            ],
+                        )?
+                    } else {
+                        0
+                    };
+                    if n != 1 {
+                        return Ok(Err(StoreError::Superseded {
+                            account: k.account.to_owned(),
+                        }));
+                    }
+                } else if !k.account.is_empty() {
                     let mut n = c.client.execute(
                         "UPDATE outbound_accounts SET updated_at = now()
                          WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
@@ -795,6 +931,16 @@ impl SecretStore for PgStore {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .remove(&(k.app_id.to_owned(), k.account.to_owned()));
+        }
+        if fence.is_some()
+            && let Some(fence) = self
+                .fences()
+                .get_mut(&(k.app_id.to_owned(), k.account.to_owned()))
+        {
+            // Our own write is the account's new state; the lease went with it.
+            fence.sealed = Some(sealed.clone());
+            fence.needs_authorization = false;
+            fence.holding = false;
         }
         Ok(())
     }
@@ -918,13 +1064,56 @@ impl SecretStore for PgStore {
         account: &str,
         state: &SharedState,
     ) -> Result<(), StoreError> {
+        let fence = self.fence(app_id, account);
+        let holder = self.inner.holder.clone();
+        // Only a token write clears needs_authorization: a failure noted here never
+        // hides that another machine found the grant dead.
         self.on_row(app_id, account, true, |c, row| {
             let Some(Row { owner, shared, .. }) = row else {
                 return Ok(Err(self.changed(account)));
             };
+            if let Some(fence) = &fence {
+                // A failure seen under a lease that was lost (this process was paused
+                // past it) is stale: the account has moved on without it.
+                let n = if fence.owner == *owner && fence.shared == *shared {
+                    c.client.execute(
+                        &format!(
+                            "UPDATE outbound_accounts SET needs_authorization = needs_authorization OR $9,
+                                 last_error = $10, updated_at = now()
+                             WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4 {FENCED}"
+                        ),
+                        &[
+                            &app_id,
+                            &account,
+                            owner,
+                            shared,
+                            &fence.holding,
+                            &holder,
+                            &fence.needs_authorization,
+                            &fence.sealed,
+                            &state.needs_authorization,
+                            &state.last_error,
+                        ],
+                    )?
+                } else {
+                    0
+                };
+                if n != 1 {
+                    return Ok(Err(StoreError::Superseded {
+                        account: account.to_owned(),
+                    }));
+                }
+                if let Some(f) = self
+                    .fences()
+                    .get_mut(&(app_id.to_owned(), account.to_owned()))
+                {
+                    f.needs_authorization |= state.needs_authorization;
+                }
+                return Ok(Ok(()));
+            }
             let mut n = c.client.execute(
-                "UPDATE outbound_accounts SET needs_authorization = $5, last_error = $6,
-                     updated_at = now()
+                "UPDATE outbound_accounts SET needs_authorization = needs_authorization OR $5,
+                     last_error = $6, updated_at = now()
                  WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
                 &[&app_id, &account, owner, shared, &state.needs_authorization, &state.last_error],
             )?;
@@ -959,17 +1148,22 @@ impl PgStore {
         let start = Instant::now();
         loop {
             match self.try_lease(app_id, account, lease)? {
-                Attempt::Taken(taken_over_from) => {
+                Attempt::Taken { from, fence } => {
+                    let key = (app_id.to_owned(), account.to_owned());
                     self.inner
                         .held
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
-                        .insert((app_id.to_owned(), account.to_owned()));
+                        .insert(key.clone());
+                    self.fences().insert(key, fence);
                     let store = self.clone();
                     let (app, acct) = (app_id.to_owned(), account.to_owned());
+                    let checker = self.clone();
+                    let (app2, acct2) = (app.clone(), acct.clone());
                     return Ok(LeaseGuard::new(
-                        taken_over_from,
+                        from,
                         Box::new(move || store.release(&app, &acct)),
+                        Box::new(move || checker.confirm_lease(&app2, &acct2)),
                     ));
                 }
                 Attempt::Held { holder, until } => {
