@@ -26,6 +26,16 @@ pub struct Config {
     /// `store_key_command`: prints the team store's data key.
     pub store_key_command: Option<String>,
     pub apps: Vec<App>,
+    /// Applications whose table cannot be used as written (see [`Config::load`]):
+    /// the others work; using one of these is its error.
+    pub broken: Vec<Broken>,
+}
+
+/// One application's table that does not validate, set aside when reading.
+#[derive(Debug)]
+pub struct Broken {
+    pub name: String,
+    pub error: ConfigError,
 }
 
 /// Application definitions kept somewhere other than the configuration file (the
@@ -56,6 +66,8 @@ pub struct ParseError {
     pub error: ConfigError,
     /// Set when one application's field is at fault.
     pub invalid: Option<Invalid>,
+    /// Where in the text the fault is, when known (a byte offset).
+    pub offset: Option<usize>,
 }
 
 /// A validation error tied to one application's field, kept apart so a command that
@@ -67,10 +79,62 @@ pub struct Invalid {
 }
 
 impl Config {
-    /// Loads `path`; a file that does not exist yet is an empty configuration.
+    /// Loads `path` for reading; a file that does not exist yet is an empty
+    /// configuration. One application's table that does not validate does not stop
+    /// the others (a shared file has many owners): it is set aside in
+    /// [`Config::broken`], said once as a warning, and using it is its error (exit
+    /// 3). A file that is not TOML, or whose fault is outside the applications, is
+    /// refused whole. Writing never goes through here: it refuses a file it cannot
+    /// fully read ([`edit`]).
     pub fn load(path: &Path) -> Result<Config> {
         let text = read_text(path)?;
-        Config::parse(path, &text).map_err(|e| e.error.into())
+        Config::parse_sparing(path, &text).map_err(|e| e.error.into())
+    }
+
+    /// [`Config::parse`], setting aside each application whose own table is at fault:
+    /// its lines are blanked (line and column of the rest stay as they are) and the
+    /// text is parsed again.
+    pub fn parse_sparing(path: &Path, text: &str) -> std::result::Result<Config, Box<ParseError>> {
+        // Not TOML at all (a syntax error, a key given twice): the whole file is
+        // refused, with the usual positioned error.
+        if toml::from_str::<toml::Table>(text).is_err() {
+            return Config::parse(path, text);
+        }
+        let mut current = text.to_owned();
+        let mut broken: Vec<Broken> = Vec::new();
+        loop {
+            let e = match Config::parse(path, &current) {
+                Ok(mut config) => {
+                    for b in &broken {
+                        crate::warnings::push(format!(
+                            "`{}` is set aside, the other applications work: {}",
+                            b.name, b.error
+                        ));
+                    }
+                    config.broken = broken;
+                    return Ok(config);
+                }
+                Err(e) => e,
+            };
+            let culprit = match &e.invalid {
+                Some(invalid) => Some(invalid.app.clone()),
+                None => e.offset.and_then(|at| app_at(&current, at)),
+            };
+            let Some(name) = culprit.filter(|n| !broken.iter().any(|b| &b.name == n)) else {
+                return Err(e);
+            };
+            let regions = app_regions(&current, &name);
+            if regions.is_empty() {
+                return Err(e);
+            }
+            for range in regions {
+                blank(&mut current, range);
+            }
+            broken.push(Broken {
+                name,
+                error: e.error,
+            });
+        }
     }
 
     /// Parses and validates `text` (the contents of `path`).
@@ -83,22 +147,28 @@ impl Config {
                     message,
                 },
                 invalid,
+                offset: None,
             })
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| line_col(text, s.start));
-            fail(position, unknown_field_hint(e.message().trim()), None)
+            let mut error = fail(position, unknown_field_hint(e.message().trim()), None);
+            error.offset = e.span().map(|s| s.start);
+            error
         })?;
         let mut apps = Vec::with_capacity(raw.apps.len());
         for (name, raw_app) in raw.apps {
             let app = app::validate(&name, raw_app).map_err(|field| {
                 let position = field.span.as_ref().map(|s| line_col(text, s.start));
                 let message = format!("apps.{name}.{}: {}", field.field, field.message);
+                let offset = field.span.as_ref().map(|s| s.start);
                 let invalid = Invalid {
                     app: name.clone(),
                     field,
                 };
-                fail(position, message, Some(invalid))
+                let mut error = fail(position, message, Some(invalid));
+                error.offset = offset;
+                error
             })?;
             apps.push(app);
         }
@@ -125,6 +195,7 @@ impl Config {
             database_url: raw.database_url,
             store_key_command: raw.store_key_command,
             apps,
+            broken: Vec::new(),
         })
     }
 
@@ -140,10 +211,32 @@ impl Config {
     }
 
     pub fn app(&self, name: &str) -> Result<&App> {
+        if let Some(b) = self.broken.iter().find(|b| b.name == name) {
+            return Err(ConfigError {
+                file: b.error.file.clone(),
+                position: b.error.position,
+                message: b.error.message.clone(),
+            }
+            .into());
+        }
         self.apps
             .iter()
             .find(|a| a.name == name)
             .ok_or_else(|| self.unknown(name))
+    }
+
+    /// The first application set aside, as the error of the whole file: what a
+    /// command over every application (`app list`, `status`) ends with after saying
+    /// what works.
+    pub fn broken_error(&self) -> Option<Error> {
+        self.broken.first().map(|b| {
+            ConfigError {
+                file: b.error.file.clone(),
+                position: b.error.position,
+                message: b.error.message.clone(),
+            }
+            .into()
+        })
     }
 
     pub fn unknown(&self, name: &str) -> Error {
@@ -159,6 +252,83 @@ impl Config {
             hint,
         }
     }
+}
+
+/// The `[apps.NAME]` (and `[apps.NAME.…]`) tables of `text`, as byte ranges from
+/// their header to the next header that is not theirs. Only tables with headers are
+/// found: an application written inline is not set aside (its fault stops the file).
+fn app_regions(text: &str, name: &str) -> Vec<std::ops::Range<usize>> {
+    let mut regions = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(key) = header_key(line) {
+            let ours = header_app(&key).is_some_and(|n| n == name);
+            match (ours, open) {
+                (true, None) => open = Some(at),
+                (false, Some(start)) => {
+                    regions.push(start..at);
+                    open = None;
+                }
+                _ => {}
+            }
+        }
+        at += line.len();
+    }
+    if let Some(start) = open {
+        regions.push(start..text.len());
+    }
+    regions
+}
+
+/// The application whose table holds byte `offset` of `text`, if any.
+fn app_at(text: &str, offset: usize) -> Option<String> {
+    let mut current: Option<String> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(key) = header_key(line) {
+            current = header_app(&key);
+        }
+        if offset < at + line.len() {
+            return current;
+        }
+        at += line.len();
+    }
+    None
+}
+
+/// The key of a table header line (`[apps.x]`, `[[a.b]]`), without brackets.
+fn header_key(line: &str) -> Option<String> {
+    let line = line.trim();
+    let inner = line
+        .strip_prefix("[[")
+        .and_then(|l| l.split_once("]]"))
+        .or_else(|| line.strip_prefix('[').and_then(|l| l.split_once(']')))?
+        .0;
+    Some(inner.trim().to_owned())
+}
+
+/// `NAME` of a header key `apps.NAME` or `apps.NAME.…` (bare or quoted).
+fn header_app(key: &str) -> Option<String> {
+    let rest = key
+        .strip_prefix("apps")?
+        .trim_start()
+        .strip_prefix('.')?
+        .trim_start();
+    let name = match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split_once('"')?.0,
+        None => rest.split('.').next()?.trim(),
+    };
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+/// Replaces `range` of `text` with spaces, keeping its line breaks.
+fn blank(text: &mut String, range: std::ops::Range<usize>) {
+    let blanked: String = text[range.clone()]
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { c } else { ' ' })
+        .collect();
+    text.replace_range(range, &blanked);
 }
 
 fn read_text(path: &Path) -> Result<String> {

@@ -104,6 +104,18 @@ impl Ctx {
         self.load_or_empty()
     }
 
+    /// [`Ctx::load_or_empty`] for a command that changes definitions: an
+    /// application set aside (see [`Config::load`]) is the whole file's error here,
+    /// before anything is asked or checked, as writing refuses a file it cannot
+    /// fully read.
+    pub fn load_for_writing(&self) -> Result<Config> {
+        let config = self.load_or_empty()?;
+        match config.broken_error() {
+            Some(e) => Err(e),
+            None => Ok(config),
+        }
+    }
+
     /// [`Ctx::load`] for `app add`, which creates the file it names. With the team
     /// store, the applications are the database's; the file gives only its settings.
     pub fn load_or_empty(&self) -> Result<Config> {

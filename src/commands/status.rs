@@ -141,9 +141,13 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
         );
     }
     if check {
-        return checked(&config, name, &rows);
+        checked(&config, name, &rows)?;
     }
-    Ok(())
+    // What works was said; an application set aside is the file's fault (exit 3).
+    match config.broken_error() {
+        Some(e) if name.is_none() => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// A shared store's records (every machine's refreshes and errors) over this

@@ -774,3 +774,36 @@ fn quiet_keeps_data_and_a_closed_stdout_ends_quietly() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// One application's table with a typo does not stop the others in a shared file:
+/// they work, with a warning naming the broken one; using the broken one is its
+/// error (exit 3, file:line:column); writing still refuses the file.
+#[test]
+fn one_broken_app_leaves_the_others_working() {
+    let server = crate::authserver::AuthServer::start();
+    let env = Env::new();
+    env.add_cc("good", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    let mut text = env.config_text();
+    text.push_str("\n[apps.typo]\nid = \"0123\"\nclient_id = \"c\"\nscope = [\"read\"]\n");
+    std::fs::write(env.config_path(), &text).unwrap();
+    let run = env.run(&["token", "good"]).ok();
+    assert!(!run.stdout.trim().is_empty());
+    assert!(
+        run.stderr.contains("`typo` is set aside") && run.stderr.contains("did you mean `scopes`"),
+        "{}",
+        run.stderr
+    );
+    let line = text.lines().position(|l| l == "[apps.typo]").unwrap() + 1;
+    let run = env.run(&["token", "typo"]).code(3);
+    assert!(
+        run.stderr.contains(&format!("apps.toml:{line}:"))
+            || run.stderr.contains(&format!(":{}:", line + 3)),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&["app", "edit", "good", "--description", "x"])
+        .code(3);
+    assert!(run.stderr.contains("scope"), "{}", run.stderr);
+    assert_eq!(env.config_text(), text, "the file is untouched");
+}

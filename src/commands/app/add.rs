@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         .map(|path| service_account(path, &mut patch))
         .transpose()?;
     app::check_name(&name).map_err(Error::Usage)?;
-    let config = ctx.load_or_empty()?;
+    let config = ctx.load_for_writing()?;
     if config.apps.iter().any(|a| a.name == name) {
         return Err(Error::Usage(format!(
             "an application named `{name}` already exists in {}; change it with `outbound app edit {name}`",

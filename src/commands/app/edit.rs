@@ -29,7 +29,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         unset,
     } = args;
     let mut patch = patch_of(&settings)?;
-    let config = ctx.load()?;
+    let config = ctx.load_for_writing()?;
     let app = config.app(&name)?.clone();
     let mut unset: Vec<String> = unset.iter().map(|f| f.replace('-', "_")).collect();
     unset.extend(entries.removed_keys());

@@ -22,7 +22,7 @@ const MANAGED: &[(&str, &str)] = &[
 ];
 
 pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
-    let config = ctx.load()?;
+    let config = ctx.load_for_writing()?;
     let before = config.app(name)?.clone();
     let text = std::fs::read_to_string(&config.path)
         .map_err(|e| Error::io(format!("cannot read {}", config.path.display()), e))?;

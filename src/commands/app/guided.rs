@@ -132,7 +132,7 @@ pub fn lists(patch: &mut Patch) -> Result<()> {
         ("scopes", "Scopes (space-separated; empty for none)"),
         (
             "allowed_hosts",
-            "Hosts its tokens may be sent to (space-separated; `*.example.com` allowed)",
+            "Hosts its tokens may be sent to (space-separated; `host` is its default port only, `host:8443` that port, `host:*` any port, `*.example.com` its subdomains)",
         ),
     ] {
         let answer = dialoguer::Input::<String>::new()

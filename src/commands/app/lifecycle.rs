@@ -31,7 +31,7 @@ pub fn set_enabled(ctx: &Ctx, name: &str, enabled: bool) -> Result<()> {
 }
 
 pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
-    let config = ctx.load()?;
+    let config = ctx.load_for_writing()?;
     let app = config.app(name)?;
     let consequence = if !app.grant.needs_person() {
         "new ones are fetched with the client's credentials at their next use"
@@ -61,7 +61,7 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
 }
 
 pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
-    let config = ctx.load()?;
+    let config = ctx.load_for_writing()?;
     let app = config.app(name)?.clone();
     let question = format!(
         "Delete `{name}` from {}, with its client secret and your tokens? This cannot be undone.",

@@ -64,7 +64,7 @@ fn edit_config_staged<T>(
     change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
     before_commit: impl FnOnce(&T) -> Result<()>,
 ) -> Result<T> {
-    let config = ctx.load_or_empty()?;
+    let config = ctx.load_for_writing()?;
     let mut docs = None;
     let target = ctx.edit_target(&config, &mut docs);
     config::edit_in(target, change, before_commit).map_err(|e| match e {

@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::tokens;
 
 pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
-    let config = ctx.load()?;
+    let config = ctx.load_for_writing()?;
     let app = config.app(name)?;
     let secret = ctx.read_secret(false)?;
     let store = ctx.store(&config);

@@ -23,7 +23,13 @@ pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
 
 pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let config = ctx.load()?;
-    let backend = ctx.backend(&config);
+    listed(&config, ctx, json)?;
+    // What works was said; an application set aside is the file's fault (exit 3).
+    config.broken_error().map_or(Ok(()), Err)
+}
+
+fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
+    let backend = ctx.backend(config);
     if json {
         let views = config
             .apps
