@@ -28,9 +28,13 @@ Exit codes:
   11 a secret of the team store does not decrypt: wrong or missing data key, or a
      row moved or altered
   12 the team store's roles do not allow the change (only administrators change apps)
+  9  `outbound curl` only: the API wants more scopes (insufficient_scope); the message
+     names the `outbound authorize … --scope …` to run
   `outbound curl` also exits with curl's own codes: 22 (HTTP error with -f), 23 (write
   error), 28 (timeout), 47 (too many redirects), 56 (receive error), 60 (untrusted
-  TLS certificate)";
+  TLS certificate)
+  `outbound exec` exits 126 (the command is not executable) or 127 (not found); once
+  the command runs, with its own status";
 
 /// Manage outbound OAuth 2.0 applications: define a client once, authorize it once in
 /// the browser, keep its tokens in the OS keyring, and make authenticated requests.
@@ -1095,6 +1099,19 @@ fn choice<T: Choice + Clone>() -> impl clap::builder::TypedValueParser<Value = T
 
 /// What to say about a curl flag that `outbound curl` does not take (clap's own
 /// advice, "use `-- -k`", does not work either): why, and what to use instead.
+/// The long flag of `outbound curl` closest to a mistyped one (`--fial`: `--fail`).
+fn closest_curl_flag(name: &str) -> Option<String> {
+    let typed = name.strip_prefix("--")?;
+    let command = <Cli as clap::CommandFactory>::command();
+    let curl = command.find_subcommand("curl")?;
+    curl.get_arguments()
+        .filter_map(|a| a.get_long())
+        .map(|long| (strsim::jaro_winkler(typed, long), long))
+        .filter(|(score, _)| *score >= 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, long)| format!("--{long}"))
+}
+
 pub fn curl_flag_advice(flag: &str) -> String {
     let name = flag.split('=').next().unwrap_or(flag);
     let why = match name {
@@ -1107,9 +1124,12 @@ pub fn curl_flag_advice(flag: &str) -> String {
         "-K" | "--config" | "-n" | "--netrc" => {
             "outbound reads no curl configuration or netrc: credentials come from the app".to_owned()
         }
-        _ => "it is not one of the curl flags outbound takes (see `outbound curl --help`)".to_owned(),
+        _ => match closest_curl_flag(name) {
+            Some(close) => format!("did you mean `{close}`? (see `outbound curl --help`)"),
+            None => "it is not one of the curl flags outbound takes (see `outbound curl --help`)".to_owned(),
+        },
     };
     format!(
-        "outbound curl does not take curl's `{name}`: {why}.\n  For anything else, run curl itself with the header on its standard input, so the token stays off its command line:\n  outbound token APP | sed 's/^/Authorization: Bearer /' | curl -H @- URL"
+        "outbound curl does not take curl's `{name}`: {why}.\n  For anything else, run curl itself with the header on its standard input, so the token stays off its command line:\n  outbound token APP --format header | curl -H @- URL"
     )
 }

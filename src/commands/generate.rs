@@ -40,6 +40,27 @@ fn generated() -> Result<Vec<(String, Vec<u8>)>> {
     Ok(files)
 }
 
+/// A SUBCOMMANDS section without clap's `help` subcommand, which has no page of its
+/// own (it named a missing `outbound-help(1)`).
+fn without_help_entry(section: &[u8]) -> String {
+    let text = String::from_utf8_lossy(section);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        // `.TP`, the page's name, its one-line summary.
+        if lines[i] == ".TP" && lines.get(i + 1).is_some_and(|l| l.ends_with("\\-help(1)")) {
+            i += 3;
+            continue;
+        }
+        kept.push(lines[i]);
+        i += 1;
+    }
+    let mut out = kept.join("\n");
+    out.push('\n');
+    out
+}
+
 /// The man page of `cmd` (file `man/NAME.1`) and of its subcommands; `path` is its
 /// command path ("" for outbound, "app add", "git-credential").
 fn man_pages(
@@ -74,7 +95,10 @@ fn man_pages(
         man.render_options_section(&mut out).map_err(cannot)?;
     }
     if page.get_subcommands().any(|s| !s.is_hide_set()) {
-        man.render_subcommands_section(&mut out).map_err(cannot)?;
+        let mut section = Vec::new();
+        man.render_subcommands_section(&mut section)
+            .map_err(cannot)?;
+        out.extend_from_slice(without_help_entry(&section).as_bytes());
     }
     if let Some(examples) = examples {
         out.extend_from_slice(&roff_section("EXAMPLES", examples));

@@ -128,10 +128,13 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
     if json {
         print_json(&rows)?;
     } else if rows.is_empty() {
-        notice!(
-            "no applications in {}; add one with `outbound app add NAME`",
-            config.path.display()
-        );
+        // With every application set aside, the error below says why, not this.
+        if config.broken.is_empty() {
+            notice!(
+                "no applications in {}; add one with `outbound app add NAME`",
+                config.path.display()
+            );
+        }
     } else {
         print_rows(&rows, now);
     }
@@ -222,10 +225,12 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
 /// longer defines.
 fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a AccountRecord> {
     let ids: std::collections::HashSet<&str> = config.apps.iter().map(|a| a.id.as_str()).collect();
+    // An application set aside for a fault in its table is not a deleted one.
+    let broken = |r: &AccountRecord| config.broken.iter().any(|b| b.name == r.app_name);
     index
         .accounts
         .values()
-        .filter(|r| r.config == config.path && !ids.contains(r.app_id.as_str()))
+        .filter(|r| r.config == config.path && !ids.contains(r.app_id.as_str()) && !broken(r))
         .collect()
 }
 
@@ -234,7 +239,9 @@ fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a Acco
 /// exists, parses and defines applications: an empty or missing file says nothing
 /// about which applications were deleted, so nothing is removed then.
 pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
-    let config = ctx.load()?;
+    // A file with an application set aside says nothing sure about which were
+    // deleted: nothing is removed until it is fixed.
+    let config = ctx.load_for_writing()?;
     let mut index = Index::load(&ctx.state_dir);
     // In the team store: every account of this role (and shared), from any machine.
     shared_records(ctx, &config, &mut index)?;

@@ -807,3 +807,26 @@ fn one_broken_app_leaves_the_others_working() {
     assert!(run.stderr.contains("scope"), "{}", run.stderr);
     assert_eq!(env.config_text(), text, "the file is untouched");
 }
+
+/// Every page a man page refers to (`outbound-app-add(1)`) is one that exists.
+#[test]
+fn man_pages_refer_only_to_pages_that_exist() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap().replace("\\-", "-");
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map_or(0, |s| s + 1);
+            let page = &text[start..i];
+            if page.starts_with("outbound") {
+                assert!(
+                    dir.join(format!("{page}.1")).exists(),
+                    "{} refers to {page}(1), which does not exist",
+                    path.display()
+                );
+            }
+        }
+    }
+}

@@ -816,6 +816,19 @@ fn curl_speaks_more_curl_and_says_what_it_does_not() {
     );
     assert!(run.stderr.contains("--cacert FILE"), "{}", run.stderr);
     assert!(!run.stderr.contains("use '-- -k'"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("outbound token APP --format header | curl -H @- URL"),
+        "{}",
+        run.stderr
+    );
+    // A mistyped flag: the one meant.
+    let run = env.run(&["curl", "api", "--fial", &echo.base]).code(2);
+    assert!(
+        run.stderr.contains("did you mean `--fail`?"),
+        "{}",
+        run.stderr
+    );
 
     // Two 503s (Retry-After: 0), then an answer.
     let calls = std::sync::Arc::new(AtomicUsize::new(0));

@@ -39,6 +39,9 @@ fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
         return print_json(&views);
     }
     if config.apps.is_empty() {
+        if !config.broken.is_empty() {
+            return Ok(());
+        }
         notice!(
             "no applications in {}; add one with `outbound app add NAME`",
             config.path.display()
@@ -188,6 +191,12 @@ pub fn presets(json: bool) -> Result<()> {
             .collect();
         return print_json(&list);
     }
+    // One column as wide as the longest name, so descriptions line up.
+    let width = all
+        .keys()
+        .map(|name| name.chars().count())
+        .max()
+        .unwrap_or(0);
     for (name, p) in &all {
         let params: Vec<String> = p
             .params
@@ -200,9 +209,9 @@ pub fn presets(json: bool) -> Result<()> {
                 }
             })
             .collect();
-        data!("{name:<11} {}", p.description);
+        data!("{name:<width$}  {}", p.description);
         if !params.is_empty() {
-            data!("{:<11} --preset-param {}", "", params.join(" "));
+            data!("{:<width$}  --preset-param {}", "", params.join(" "));
         }
     }
     Ok(())
