@@ -779,3 +779,56 @@ fn the_proxy_socket_is_never_loose_and_serves_only_its_user() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Without `--upstream`, the proxy forwards to what the app records: its first
+/// resource (an app added with `--from-url`), else its base URL; the chosen upstream
+/// passes the app's rules as a given one does, and with neither the error says to
+/// give `--upstream`.
+#[test]
+fn the_upstream_defaults_to_the_apps_resource_else_its_base_url() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let url = format!("{}/mcp", server.issuer);
+    env.run(&["app", "add", "notes", "--from-url", &url]).ok();
+    env.authorize("notes", &[]).ok();
+    let proxy = start(&env, &["notes"]);
+    let (ok, body) = curl(&["-sf", &format!("{}tools", proxy.url)]);
+    assert!(ok, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["path"], "/mcp/tools", "{body}");
+    assert_eq!(body["sub"], "alice", "{body}");
+    drop(proxy);
+
+    // A base URL and no resource.
+    let api = format!("{}/api", server.issuer);
+    env.add_cc(
+        "svc",
+        &server.issuer,
+        &["--allowed-host", "127.0.0.1:*", "--base-url", &api],
+    );
+    let proxy = start(&env, &["svc"]);
+    let (ok, body) = curl(&["-sf", &format!("{}whoami", proxy.url)]);
+    assert!(ok && body.contains("cc-app"), "{body}");
+    drop(proxy);
+
+    // The default passes the gate as --upstream does: a base URL on a host the app
+    // does not allow is refused (exit 6), nothing started.
+    env.run(&[
+        "app",
+        "edit",
+        "svc",
+        "--base-url",
+        "https://elsewhere.example/api",
+    ])
+    .ok();
+    let run = env.run(&["proxy", "svc"]).code(6);
+    assert!(run.stderr.contains("elsewhere.example"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    // Neither: say to give --upstream.
+    env.add_cc("bare", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    let run = env.run(&["proxy", "bare"]).code(2);
+    assert!(run.stderr.contains("--upstream"), "{}", run.stderr);
+    let run = env.run(&["proxy", "bare", "--stdio"]).code(2);
+    assert!(run.stderr.contains("--upstream"), "{}", run.stderr);
+}
