@@ -63,8 +63,36 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     } else {
         None
     };
-    // A first token now: an account that needs authorization fails here, not later.
-    super::access_token(ctx, &config, store.as_ref(), &app, &account, None)?;
+    // While serving, nobody answers prompts (and the stdio bridge's stdin is the
+    // client's): the configuration and the account are read again at least once a
+    // second (see `gate::Live`), so a disable, reset, logout or edit anywhere takes
+    // effect at once.
+    let mut quiet = ctx.clone();
+    quiet.interactive = false;
+    // A first token now: an account that needs authorization fails here, not later;
+    // but the stdio bridge starts all the same (an MCP client shows only "connection
+    // closed" otherwise) and gets it authorized or says how (see `crate::mcp`).
+    let first = if args.stdio { &quiet } else { ctx };
+    match super::access_token(first, &config, store.as_ref(), &app, &account, None) {
+        Ok(_) => {}
+        Err(Error::AuthorizationRequired { reason, command }) if args.stdio => {
+            eprintln!(
+                "outbound proxy --stdio: {}",
+                crate::text::printable(&reason)
+            );
+            if browser_authorization(&app) {
+                eprintln!(
+                    "outbound proxy --stdio: the first request authorizes `{}` in your browser (and waits for it)",
+                    app.name
+                );
+            } else {
+                eprintln!(
+                    "outbound proxy --stdio: no browser can be opened here (no $BROWSER, no desktop session): run `{command}` in a terminal; until then each request is answered with that"
+                );
+            }
+        }
+        Err(e) => return Err(e),
+    }
     let client = crate::request::client(
         &app,
         &crate::request::ClientOptions {
@@ -77,27 +105,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             identity: identity.as_ref(),
         },
     )?;
-    // While serving, nobody answers prompts; the configuration and the account are
-    // read again at least once a second (see `gate::Live`), so a disable, reset,
-    // logout or edit anywhere takes effect at once.
-    let mut quiet = ctx.clone();
-    quiet.interactive = false;
-    let (name, who) = (app.name.clone(), account.clone());
+    let (asker, name, who) = (quiet.clone(), app.name.clone(), account.clone());
     let source: Arc<crate::gate::Source> = Arc::new(move |rejected| {
-        let config = quiet.load()?;
+        let config = asker.load()?;
         let app = config.app(&name)?;
-        let store = quiet.store(&config);
-        let access = super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)?;
+        let store = asker.store(&config);
+        let access = super::access_token(&asker, &config, store.as_ref(), app, &who, rejected)?;
         Ok((app.clone(), access))
     });
     let live = || crate::gate::Live::new(Arc::clone(&source), ctx.state_dir.clone());
     if args.stdio {
+        let authorize = browser_authorization(&app).then(|| {
+            let (ctx, name, who) = (quiet.clone(), app.name.clone(), account.clone());
+            Arc::new(move || {
+                let config = ctx.load()?;
+                let app = config.app(&name)?;
+                let store = ctx.store(&config);
+                let audit = ctx.audit(&config);
+                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                super::authorize::in_browser(&ctx, &env, app, &who)
+            }) as Arc<crate::mcp::Authorize>
+        });
         return crate::mcp::run(crate::mcp::Bridge {
             app,
             endpoint: upstream,
             client,
             tokens: live(),
             verbose: args.verbose,
+            authorize,
         });
     }
     let prefix = match &listen {
@@ -198,4 +233,10 @@ fn upstream_of(
         )));
     }
     Ok((upstream, whence))
+}
+
+/// Whether the stdio bridge authorizes an account that needs it itself: a person
+/// takes part (not the client's own credentials) and a browser can be opened here.
+fn browser_authorization(app: &crate::app::App) -> bool {
+    app.grant.needs_person() && crate::authorize::browser::available()
 }
