@@ -199,9 +199,9 @@ pub enum Command {
         /// The account [default: as for every command]
         #[arg(long)]
         account: Option<String>,
-        /// Where requests go: an origin with an optional base path (e.g. https://api.example.com/v1)
+        /// Where requests go: an origin with an optional base path (e.g. https://api.example.com/v1) [default: the app's first resource, as `app add --from-url` records it, else its base URL]
         #[arg(long, value_name = "URL")]
-        upstream: String,
+        upstream: Option<String>,
         /// The loopback address to listen on [default: 127.0.0.1 and a free port]
         #[arg(long, value_name = "ADDR:PORT", conflicts_with = "socket")]
         listen: Option<String>,

@@ -141,7 +141,8 @@ const EXAMPLES: &[(&str, &str)] = &[
         "proxy",
         "  outbound proxy notes --upstream https://mcp.example.com/mcp   (prints http://127.0.0.1:PORT/CAPABILITY/)
   outbound proxy api --upstream https://api.example.com/v1 --socket /run/user/1000/api.sock
-  outbound proxy api --upstream https://api.example.com --url-file ~/.cache/api-proxy-url -v",
+  outbound proxy api --upstream https://api.example.com --url-file ~/.cache/api-proxy-url -v
+  outbound proxy notes --stdio   (for an MCP client; upstream: the app's --from-url URL)",
     ),
     (
         "setup-git",

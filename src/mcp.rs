@@ -13,8 +13,16 @@
 //! once initialized, `MCP-Protocol-Version` go with every request; a GET stream
 //! carries what the server starts on its own. At the end of stdin, the requests in
 //! flight finish and the session is closed (DELETE).
+//!
+//! An account that needs authorization (never authorized, logged out, reset) does
+//! not stop the bridge: where a browser can be opened, the first request that finds
+//! it so runs the authorization (browser and loopback listener, progress on stderr)
+//! and every request waits for it; elsewhere, or once that failed, each request is
+//! answered with a JSON-RPC error naming the command to run, and the next request
+//! after the person ran it goes through ([`Live`] asks the store again each time).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures_util::StreamExt;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
@@ -40,6 +48,24 @@ pub struct Bridge {
     pub client: reqwest::Client,
     pub tokens: Live,
     pub verbose: bool,
+    /// Authorizes the account in the person's browser (blocking), when it needs it;
+    /// None where no browser can be opened: requests are answered with the command.
+    pub authorize: Option<Arc<Authorize>>,
+}
+
+/// Runs one authorization in the browser, start to end (tokens stored).
+pub type Authorize = dyn Fn() -> Result<()> + Send + Sync;
+
+/// The bridge's own authorizations: one at a time, the requests that need it waiting
+/// for it.
+#[derive(Default)]
+struct Authorizations {
+    /// Held while one runs.
+    turn: Mutex<()>,
+    /// How many succeeded: a request that waited sees whether one did meanwhile.
+    done: AtomicU64,
+    /// Why the last one failed: none is tried again until a token was released.
+    failed: std::sync::Mutex<Option<String>>,
 }
 
 struct State {
@@ -47,6 +73,7 @@ struct State {
     session: Mutex<Option<String>>,
     protocol: Mutex<Option<String>>,
     out: Mutex<tokio::io::Stdout>,
+    authorizations: Authorizations,
 }
 
 /// Runs the bridge until stdin ends (and the requests in flight are answered).
@@ -61,6 +88,7 @@ pub fn run(bridge: Bridge) -> Result<()> {
             session: Mutex::new(None),
             protocol: Mutex::new(None),
             out: Mutex::new(tokio::io::stdout()),
+            authorizations: Authorizations::default(),
         });
         let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
         let mut line = Vec::new();
@@ -228,13 +256,27 @@ async fn send(
     last_event: Option<&str>,
 ) -> Result<reqwest::Response> {
     let mut refused: Option<Secret> = None;
+    let mut authorized = false;
     loop {
         let endpoint = &state.bridge.endpoint;
-        let (app, token) = state
+        let seen = state.authorizations.done.load(Ordering::SeqCst);
+        let released = state
             .bridge
             .tokens
             .release(endpoint, state.bridge.app.proxy.as_ref(), refused.as_ref())
-            .await?;
+            .await;
+        let (app, token) = match released {
+            Ok(released) => {
+                forget_failure(state);
+                released
+            }
+            Err(needed @ Error::AuthorizationRequired { .. }) if !authorized => {
+                authorize(state, seen, needed).await?;
+                authorized = true;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let mut h = headers(state, &app, &token, accept).await?;
         if let Some(id) = last_event.and_then(|id| HeaderValue::from_str(id).ok()) {
             h.insert("last-event-id", id);
@@ -267,6 +309,75 @@ async fn send(
             }
         }
         return Ok(response);
+    }
+}
+
+/// The account needs authorization (`needed` says why and how): authorized in the
+/// browser (Ok: release again), or waited for while another request's authorization
+/// runs; `needed`, with why the browser's failed, where there is none or it failed.
+async fn authorize(state: &State, seen: u64, needed: Error) -> Result<()> {
+    let Some(run) = state.bridge.authorize.clone() else {
+        return Err(needed);
+    };
+    let auth = &state.authorizations;
+    let _turn = auth.turn.lock().await;
+    if auth.done.load(Ordering::SeqCst) != seen {
+        // Another request's authorization succeeded while this one waited.
+        return Ok(());
+    }
+    if let Some(why) = failure(state) {
+        return Err(after_failure(needed, &why));
+    }
+    // Off the runtime on a thread of its own: it waits for the browser for minutes,
+    // and the process may end (stdin closed) before it does.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(run());
+    });
+    let why = match rx.await {
+        Ok(Ok(())) => {
+            auth.done.fetch_add(1, Ordering::SeqCst);
+            return Ok(());
+        }
+        Ok(Err(e)) => e.to_string(),
+        Err(_) => "the authorization ended without an answer".to_owned(),
+    };
+    // Its first line: the rest of an error is a hint for a terminal's user.
+    let why = crate::text::printable(why.lines().next().unwrap_or_default());
+    eprintln!("outbound proxy --stdio: the authorization in the browser did not complete: {why}");
+    if let Ok(mut failed) = auth.failed.lock() {
+        *failed = Some(why.clone());
+    }
+    Err(after_failure(needed, &why))
+}
+
+/// Why the bridge's last authorization failed, while no token was released since.
+fn failure(state: &State) -> Option<String> {
+    state
+        .authorizations
+        .failed
+        .lock()
+        .ok()
+        .and_then(|f| f.clone())
+}
+
+/// A token was released: the next need for authorization may try the browser again.
+fn forget_failure(state: &State) {
+    if let Ok(mut failed) = state.authorizations.failed.lock()
+        && failed.is_some()
+    {
+        *failed = None;
+    }
+}
+
+/// `needed` with why the browser's authorization failed, its command kept.
+fn after_failure(needed: Error, why: &str) -> Error {
+    match needed {
+        Error::AuthorizationRequired { reason, command } => Error::AuthorizationRequired {
+            reason: format!("{reason}; the authorization in the browser did not complete ({why})"),
+            command,
+        },
+        other => other,
     }
 }
 
@@ -471,18 +582,32 @@ async fn fail(state: &State, id: Option<&serde_json::Value>, why: &str) {
 }
 
 /// A message that was not sent: the JSON-RPC error says why, with outbound's exit
-/// code for the same failure in `data.exit` (6: the gate refused the token there).
+/// code for the same failure in `data.exit` (6: the gate refused the token there;
+/// 4: authorization needed, the command to run in `data.command` and the message).
 async fn not_sent(state: &State, id: Option<&serde_json::Value>, e: &Error) {
     let why = e.to_string();
-    eprintln!("outbound proxy --stdio: {}", crate::text::printable(&why));
+    match e {
+        // The command to run on a line of its own (the reason may quote a server).
+        Error::AuthorizationRequired { reason, command } => eprintln!(
+            "outbound proxy --stdio: {}\n  run: {}",
+            crate::text::printable(reason),
+            crate::text::printable(command)
+        ),
+        _ => eprintln!("outbound proxy --stdio: {}", crate::text::printable(&why)),
+    }
     if let Some(id) = id {
+        let mut data = serde_json::json!({ "exit": e.exit_code() });
+        if let Error::AuthorizationRequired { command, .. } = e {
+            // What the person runs, alone, for a client that shows it apart.
+            data["command"] = command.as_str().into();
+        }
         let error = serde_json::json!({
             "jsonrpc": "2.0",
             "id": id,
             "error": {
                 "code": -32603,
                 "message": format!("outbound: {why}"),
-                "data": { "exit": e.exit_code() },
+                "data": data,
             },
         });
         emit(state, &error.to_string()).await;

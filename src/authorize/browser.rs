@@ -32,3 +32,15 @@ pub fn open(url: &str) -> Result<(), String> {
         format!("no browser could be opened: {why}")
     })
 }
+
+/// Whether a browser can be opened here for a person who is not at a terminal (the
+/// stdio bridge): `$BROWSER` names one, or there is a desktop session (macOS,
+/// Windows, or a display on the other systems). Where neither is so the platform's
+/// opener cannot show anything to anyone, even when it starts.
+pub fn available() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    std::env::var("BROWSER").is_ok_and(|b| !b.trim().is_empty())
+        || cfg!(any(target_os = "macos", windows))
+        || set("DISPLAY")
+        || set("WAYLAND_DISPLAY")
+}

@@ -71,6 +71,11 @@ pub trait Person {
     fn progress(&mut self, progress: Progress);
     /// One pasted line (`--manual`).
     fn paste(&mut self) -> Result<String>;
+    /// Nobody can open the URL by hand (a server without a terminal): a browser
+    /// that cannot be opened ends the authorization at once, not at its timeout.
+    fn browser_only(&self) -> bool {
+        false
+    }
 }
 
 /// Tokens a server issued, with the signals held until the caller saved them (see
@@ -196,6 +201,9 @@ impl Flow<'_> {
             if mode == (Mode::Browser { open: true })
                 && let Err(e) = browser::open(url.as_str())
             {
+                if person.browser_only() {
+                    return Err(Error::Authorization(format!("{e}; nothing was stored")));
+                }
                 person.progress(Progress::NoBrowser(e));
             }
             let code = listener.wait(&expected, request.timeout, |event| match event {

@@ -143,6 +143,21 @@ pub fn here(ctx: &Ctx, env: &tokens::TokenEnv, app: &App, account: &str) -> Resu
     Ok(())
 }
 
+/// Authorizes (app, account) in the browser with the defaults, for a server that has
+/// no terminal (the stdio bridge, whose stdin and stdout are its client's): the
+/// approval text, the URL and progress on stderr, nothing read, and a browser that
+/// cannot be opened ends it at once.
+pub fn in_browser(ctx: &Ctx, env: &tokens::TokenEnv, app: &App, account: &str) -> Result<()> {
+    let plan = Authorization::plan(env, app, account, &[], None);
+    approve(ctx, app, account, &plan.scopes, true)?;
+    let mut person = Terminal::new(app, plan.timeout.as_secs());
+    person.browser_only = true;
+    tokens::authorize(env, app, &plan, &mut person)?;
+    person.done();
+    notice!("authorized `{}` (account `{account}`)", app.name);
+    Ok(())
+}
+
 /// Authorizes (app, account) here for `scopes` (remembered for the account), for a
 /// request the API refused for want of them (`curl --step-up`).
 pub fn with_scopes(
@@ -227,6 +242,8 @@ struct Terminal {
     tty: bool,
     timeout: u64,
     ticking: bool,
+    /// No person at this terminal: nothing is read, and the browser must open.
+    browser_only: bool,
 }
 
 impl Terminal {
@@ -236,6 +253,7 @@ impl Terminal {
             tty: std::io::stderr().is_terminal(),
             timeout,
             ticking: false,
+            browser_only: false,
         }
     }
 
@@ -305,7 +323,16 @@ impl Person for Terminal {
     }
 
     fn paste(&mut self) -> Result<String> {
+        if self.browser_only {
+            return Err(Error::Authorization(
+                "nothing can be pasted here: standard input is not a person's".into(),
+            ));
+        }
         read_pasted_line()
+    }
+
+    fn browser_only(&self) -> bool {
+        self.browser_only
     }
 }
 

@@ -1,4 +1,5 @@
-//! `outbound proxy APP --upstream URL`: see [`crate::proxy`].
+//! `outbound proxy APP [--upstream URL]`: see [`crate::proxy`] and, for `--stdio`,
+//! [`crate::mcp`].
 
 use std::sync::Arc;
 
@@ -11,7 +12,8 @@ use crate::tokens;
 pub struct Args {
     pub name: String,
     pub account: Option<String>,
-    pub upstream: String,
+    /// None: the app's first resource, else its base URL.
+    pub upstream: Option<String>,
     pub listen: Option<String>,
     pub socket: Option<std::path::PathBuf>,
     pub url_file: Option<std::path::PathBuf>,
@@ -24,23 +26,14 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(&args.name)?.clone();
     let account = tokens::account_of(&app, args.account.as_deref())?;
-    let upstream = url::Url::parse(&args.upstream)
-        .map_err(|e| Error::Usage(format!("--upstream {}: {e}", args.upstream)))?;
-    if upstream.query().is_some()
-        || upstream.fragment().is_some()
-        || !upstream.username().is_empty()
-    {
-        return Err(Error::Usage(format!(
-            "--upstream {upstream}: an origin with an optional base path, without query, fragment or user"
-        )));
-    }
+    let (upstream, whence) = upstream_of(ctx, &app, &account, args.upstream.as_deref())?;
     let to = crate::gate::To::Http {
         url: &upstream,
         proxy: app.proxy.as_ref(),
         headers: None,
     };
     if let Some(why) = crate::gate::destination(&ctx.state_dir, &app, &to) {
-        return Err(Error::HostNotAllowed(format!("--upstream: {why}")));
+        return Err(Error::HostNotAllowed(format!("{whence}: {why}")));
     }
     let listen = match (&args.socket, &args.listen) {
         (Some(path), _) => Listen::Unix(path.clone()),
@@ -70,8 +63,36 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     } else {
         None
     };
-    // A first token now: an account that needs authorization fails here, not later.
-    super::access_token(ctx, &config, store.as_ref(), &app, &account, None)?;
+    // While serving, nobody answers prompts (and the stdio bridge's stdin is the
+    // client's): the configuration and the account are read again at least once a
+    // second (see `gate::Live`), so a disable, reset, logout or edit anywhere takes
+    // effect at once.
+    let mut quiet = ctx.clone();
+    quiet.interactive = false;
+    // A first token now: an account that needs authorization fails here, not later;
+    // but the stdio bridge starts all the same (an MCP client shows only "connection
+    // closed" otherwise) and gets it authorized or says how (see `crate::mcp`).
+    let first = if args.stdio { &quiet } else { ctx };
+    match super::access_token(first, &config, store.as_ref(), &app, &account, None) {
+        Ok(_) => {}
+        Err(Error::AuthorizationRequired { reason, command }) if args.stdio => {
+            eprintln!(
+                "outbound proxy --stdio: {}",
+                crate::text::printable(&reason)
+            );
+            if browser_authorization(&app) {
+                eprintln!(
+                    "outbound proxy --stdio: the first request authorizes `{}` in your browser (and waits for it)",
+                    app.name
+                );
+            } else {
+                eprintln!(
+                    "outbound proxy --stdio: no browser can be opened here (no $BROWSER, no desktop session): run `{command}` in a terminal; until then each request is answered with that"
+                );
+            }
+        }
+        Err(e) => return Err(e),
+    }
     let client = crate::request::client(
         &app,
         &crate::request::ClientOptions {
@@ -84,27 +105,34 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             identity: identity.as_ref(),
         },
     )?;
-    // While serving, nobody answers prompts; the configuration and the account are
-    // read again at least once a second (see `gate::Live`), so a disable, reset,
-    // logout or edit anywhere takes effect at once.
-    let mut quiet = ctx.clone();
-    quiet.interactive = false;
-    let (name, who) = (app.name.clone(), account.clone());
+    let (asker, name, who) = (quiet.clone(), app.name.clone(), account.clone());
     let source: Arc<crate::gate::Source> = Arc::new(move |rejected| {
-        let config = quiet.load()?;
+        let config = asker.load()?;
         let app = config.app(&name)?;
-        let store = quiet.store(&config);
-        let access = super::access_token(&quiet, &config, store.as_ref(), app, &who, rejected)?;
+        let store = asker.store(&config);
+        let access = super::access_token(&asker, &config, store.as_ref(), app, &who, rejected)?;
         Ok((app.clone(), access))
     });
     let live = || crate::gate::Live::new(Arc::clone(&source), ctx.state_dir.clone());
     if args.stdio {
+        let authorize = browser_authorization(&app).then(|| {
+            let (ctx, name, who) = (quiet.clone(), app.name.clone(), account.clone());
+            Arc::new(move || {
+                let config = ctx.load()?;
+                let app = config.app(&name)?;
+                let store = ctx.store(&config);
+                let audit = ctx.audit(&config);
+                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                super::authorize::in_browser(&ctx, &env, app, &who)
+            }) as Arc<crate::mcp::Authorize>
+        });
         return crate::mcp::run(crate::mcp::Bridge {
             app,
             endpoint: upstream,
             client,
             tokens: live(),
             verbose: args.verbose,
+            authorize,
         });
     }
     let prefix = match &listen {
@@ -140,4 +168,75 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Where requests go: `--upstream`, else the app's first resource (RFC 8707; an app
+/// added with `--from-url` records its URL there), else its base URL (the account's,
+/// as `curl` resolves against it, else the app's). With what to call it in a refusal.
+fn upstream_of(
+    ctx: &Ctx,
+    app: &crate::app::App,
+    account: &str,
+    given: Option<&str>,
+) -> Result<(url::Url, String)> {
+    let (text, whence) = match given {
+        Some(given) => (given.to_owned(), "--upstream".to_owned()),
+        None => {
+            let resource = app
+                .resources
+                .iter()
+                .find(|r| url::Url::parse(r).is_ok_and(|u| matches!(u.scheme(), "https" | "http")));
+            let account_base = crate::state::Index::load(&ctx.state_dir)
+                .get(&app.id, account)
+                .and_then(|r| r.settings.base_url.clone());
+            match (resource, account_base, &app.base_url) {
+                (Some(resource), _, _) => (
+                    resource.clone(),
+                    format!("the upstream {resource} (the resource of `{}`)", app.name),
+                ),
+                (None, Some(base), _) => (
+                    base.clone(),
+                    format!(
+                        "the upstream {base} (the base URL of `{}`, account `{account}`)",
+                        app.name
+                    ),
+                ),
+                (None, None, Some(base)) => (
+                    base.to_string(),
+                    format!("the upstream {base} (the base URL of `{}`)", app.name),
+                ),
+                (None, None, None) => {
+                    return Err(Error::Usage(format!(
+                        "`{}` records no resource nor base URL to forward to: give --upstream URL (e.g. --upstream https://api.example.com/v1)",
+                        app.name
+                    )));
+                }
+            }
+        }
+    };
+    let shown = match given {
+        Some(given) => format!("--upstream {given}"),
+        None => whence.clone(),
+    };
+    let upstream = url::Url::parse(&text).map_err(|e| Error::Usage(format!("{shown}: {e}")))?;
+    if upstream.query().is_some()
+        || upstream.fragment().is_some()
+        || !upstream.username().is_empty()
+    {
+        let fix = if given.is_some() {
+            ""
+        } else {
+            "; give --upstream URL"
+        };
+        return Err(Error::Usage(format!(
+            "{shown}: an origin with an optional base path, without query, fragment or user{fix}"
+        )));
+    }
+    Ok((upstream, whence))
+}
+
+/// Whether the stdio bridge authorizes an account that needs it itself: a person
+/// takes part (not the client's own credentials) and a browser can be opened here.
+fn browser_authorization(app: &crate::app::App) -> bool {
+    app.grant.needs_person() && crate::authorize::browser::available()
 }

@@ -779,3 +779,244 @@ fn the_proxy_socket_is_never_loose_and_serves_only_its_user() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// Without `--upstream`, the proxy forwards to what the app records: its first
+/// resource (an app added with `--from-url`), else its base URL; the chosen upstream
+/// passes the app's rules as a given one does, and with neither the error says to
+/// give `--upstream`.
+#[test]
+fn the_upstream_defaults_to_the_apps_resource_else_its_base_url() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let url = format!("{}/mcp", server.issuer);
+    env.run(&["app", "add", "notes", "--from-url", &url]).ok();
+    env.authorize("notes", &[]).ok();
+    let proxy = start(&env, &["notes"]);
+    let (ok, body) = curl(&["-sf", &format!("{}tools", proxy.url)]);
+    assert!(ok, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["path"], "/mcp/tools", "{body}");
+    assert_eq!(body["sub"], "alice", "{body}");
+    drop(proxy);
+
+    // A base URL and no resource.
+    let api = format!("{}/api", server.issuer);
+    env.add_cc(
+        "svc",
+        &server.issuer,
+        &["--allowed-host", "127.0.0.1:*", "--base-url", &api],
+    );
+    let proxy = start(&env, &["svc"]);
+    let (ok, body) = curl(&["-sf", &format!("{}whoami", proxy.url)]);
+    assert!(ok && body.contains("cc-app"), "{body}");
+    drop(proxy);
+
+    // The default passes the gate as --upstream does: a base URL on a host the app
+    // does not allow is refused (exit 6), nothing started.
+    env.run(&[
+        "app",
+        "edit",
+        "svc",
+        "--base-url",
+        "https://elsewhere.example/api",
+    ])
+    .ok();
+    let run = env.run(&["proxy", "svc"]).code(6);
+    assert!(run.stderr.contains("elsewhere.example"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+
+    // Neither: say to give --upstream.
+    env.add_cc("bare", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    let run = env.run(&["proxy", "bare"]).code(2);
+    assert!(run.stderr.contains("--upstream"), "{}", run.stderr);
+    let run = env.run(&["proxy", "bare", "--stdio"]).code(2);
+    assert!(run.stderr.contains("--upstream"), "{}", run.stderr);
+}
+
+/// A running `proxy --stdio` as an MCP client drives it: messages written to its
+/// stdin, every stdout line parsed as one JSON message (anything else fails the
+/// test), stderr kept in a file.
+struct StdioBridge {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+    out: std::sync::mpsc::Receiver<serde_json::Value>,
+    stderr: tempfile::NamedTempFile,
+}
+
+impl StdioBridge {
+    fn start(mut cmd: Command) -> StdioBridge {
+        let stderr = tempfile::NamedTempFile::new().unwrap();
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(stderr.reopen().unwrap()))
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, out) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
+                let message = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("stdout carries only JSON-RPC ({e}): {line}"));
+                let _ = tx.send(message);
+            }
+        });
+        StdioBridge {
+            child,
+            stdin,
+            out,
+            stderr,
+        }
+    }
+
+    fn send(&mut self, message: serde_json::Value) {
+        use std::io::Write;
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{message}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// The answer to request `id` (notifications before it are skipped).
+    fn answer(&self, id: i64) -> serde_json::Value {
+        loop {
+            let message = self
+                .out
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "no answer to request {id} ({e}); stderr:\n{}",
+                        self.stderr_text()
+                    )
+                });
+            if message["id"] == id && message.get("method").is_none() {
+                return message;
+            }
+        }
+    }
+
+    fn initialize(&mut self, id: i64) -> serde_json::Value {
+        self.send(serde_json::json!({"jsonrpc":"2.0","id":id,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}));
+        self.answer(id)
+    }
+
+    fn ping(&mut self, id: i64) -> serde_json::Value {
+        self.send(serde_json::json!({"jsonrpc":"2.0","id":id,"method":"ping"}));
+        self.answer(id)
+    }
+
+    fn stderr_text(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+    }
+
+    /// Ends stdin and waits for the bridge to exit: whether it succeeded.
+    fn finish(mut self) -> bool {
+        drop(self.stdin.take());
+        self.child.wait().unwrap().success()
+    }
+}
+
+impl Drop for StdioBridge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The stdio bridge as a desktop MCP client starts it, without the desktop: only
+/// the harness's own variables, no display, no `$BROWSER`.
+fn headless_bridge(env: &Env, app: &str, endpoint: &str) -> Command {
+    let mut cmd = env.command(["proxy", app, "--stdio", "--upstream", endpoint]);
+    cmd.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
+    cmd
+}
+
+/// An MCP client starts the bridge for an account that was never authorized, where
+/// a browser can be opened (`$BROWSER`): the bridge does not exit; it runs the
+/// authorization itself (browser and loopback listener, what it says on stderr),
+/// and the handshake it held meanwhile goes through once the tokens are stored.
+#[test]
+fn stdio_authorizes_in_the_browser_when_the_account_has_no_tokens() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("notes", &server.issuer, &[]);
+    let endpoint = format!("{}/mcp-stream", server.issuer);
+    let mut cmd = headless_bridge(&env, "notes", &endpoint);
+    cmd.env("BROWSER", crate::authserver::http_browser());
+    let mut bridge = StdioBridge::start(cmd);
+    let answer = bridge.initialize(1);
+    assert_eq!(
+        answer["result"]["protocolVersion"],
+        "2025-06-18",
+        "{answer}\n{}",
+        bridge.stderr_text()
+    );
+    bridge.send(serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
+    assert_eq!(bridge.ping(2)["result"], serde_json::json!({}));
+    assert!(env.stored_token("notes", "default").is_some());
+    let stderr = bridge.stderr_text();
+    assert!(
+        stderr.contains("/auth?"),
+        "the URL is said on stderr: {stderr}"
+    );
+    assert!(bridge.finish());
+    assert!(server.log().contains("MCP-STREAM ping"), "{}", server.log());
+}
+
+/// Where no browser can be opened (no desktop, or `$BROWSER` cannot run), the
+/// bridge keeps running and answers each request with a JSON-RPC error naming the
+/// command to run; once the person ran it in another terminal, the next request
+/// goes through, without restarting the bridge.
+#[test]
+fn stdio_without_a_browser_names_the_command_and_serves_once_authorized() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("notes", &server.issuer, &[]);
+    let endpoint = format!("{}/mcp-stream", server.issuer);
+
+    // A display, but a $BROWSER that cannot be run: the authorization cannot run,
+    // and the request is answered at once, not after the authorization's timeout.
+    let mut cmd = headless_bridge(&env, "notes", &endpoint);
+    cmd.env("DISPLAY", ":99")
+        .env("BROWSER", "/nonexistent/outbound-test-browser");
+    let mut bridge = StdioBridge::start(cmd);
+    let started = Instant::now();
+    let answer = bridge.initialize(1);
+    assert!(started.elapsed() < Duration::from_secs(20), "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("outbound authorize notes"), "{answer}");
+    assert!(message.contains("browser"), "{answer}");
+    assert_eq!(answer["error"]["data"]["exit"], 4, "{answer}");
+    drop(bridge);
+
+    // No desktop at all.
+    let mut bridge = StdioBridge::start(headless_bridge(&env, "notes", &endpoint));
+    for id in [1, 2] {
+        let answer = bridge.initialize(id);
+        let message = answer["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("outbound authorize notes"), "{answer}");
+        assert_eq!(answer["error"]["data"]["exit"], 4, "{answer}");
+        assert_eq!(
+            answer["error"]["data"]["command"], "outbound authorize notes",
+            "{answer}"
+        );
+    }
+    let answer = bridge.ping(3);
+    assert_eq!(answer["error"]["data"]["exit"], 4, "{answer}");
+
+    // The person authorizes in another terminal; the same bridge now serves.
+    env.authorize("notes", &[]).ok();
+    let answer = bridge.initialize(4);
+    assert_eq!(
+        answer["result"]["protocolVersion"], "2025-06-18",
+        "{answer}"
+    );
+    bridge.send(serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
+    assert_eq!(bridge.ping(5)["result"], serde_json::json!({}));
+    let stderr = bridge.stderr_text();
+    assert!(
+        stderr.contains("outbound authorize notes"),
+        "stderr names the command too: {stderr}"
+    );
+    assert!(bridge.finish());
+}
