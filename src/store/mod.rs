@@ -304,6 +304,16 @@ pub enum StoreError {
     Denied { database: String, message: String },
 
     #[error(
+        "the database {database} refused `outbound store init`: {message}\n  {cause}\n  fix: {fix}"
+    )]
+    InitRefused {
+        database: String,
+        message: String,
+        cause: String,
+        fix: String,
+    },
+
+    #[error(
         "the database {database} refused to share account `{account}`: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) create or authorize a shared account (`authorize --shared`); the group uses and refreshes it\n  fix: authorize without --shared for an account of your own, or ask an administrator to share one"
     )]
     ShareDenied {
@@ -420,6 +430,7 @@ impl StoreError {
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,
             StoreError::Denied { .. }
+            | StoreError::InitRefused { .. }
             | StoreError::ShareDenied { .. }
             | StoreError::AccountDenied { .. } => exit::NOT_PERMITTED,
             StoreError::BadDefinition { .. } => exit::CONFIG,

@@ -1659,3 +1659,52 @@ fn an_administrator_stopped_inside_a_change_blocks_no_token_and_not_for_long() {
     assert!(list.contains("svc"), "{list}");
     team.machine("ci").run(&["token", "svc"]).ok();
 }
+
+/// `store init` changes tables, grants and row-level security: their owner's to do.
+/// An administrator who is not the owner is told so, and who is, not to ask for the
+/// role she already has.
+#[test]
+fn store_init_by_an_administrator_who_does_not_own_the_tables_names_their_owner() {
+    let team = Team::start();
+    let admin = team.machine("admin");
+    let run = admin.run(&["store", "init"]).code(12);
+    assert!(
+        !run.stderr.contains("GRANT outbound_admins TO you"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("owner"), "{}", run.stderr);
+    assert!(run.stderr.contains("`postgres`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("postgresql://postgres@127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    // Nothing was changed: the members still use the store.
+    team.machine("alice").run(&["app", "list"]).ok();
+
+    // A database nobody initialized, created by another role: its owner is named,
+    // and can.
+    team.pg
+        .sql("postgres", "CREATE ROLE dbowner LOGIN CREATEROLE");
+    team.pg
+        .sql("postgres", "CREATE DATABASE fresh OWNER dbowner");
+    let url = |role: &str| team.pg.url(role).replace("/team?", "/fresh?");
+    let run = machine(&url("admin"), &team.key_file)
+        .run(&["store", "init"])
+        .code(12);
+    assert!(
+        !run.stderr.contains("GRANT outbound_admins TO you"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`dbowner`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("postgresql://dbowner@127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    machine(&url("dbowner"), &team.key_file)
+        .run(&["store", "init"])
+        .ok();
+}
