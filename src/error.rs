@@ -87,6 +87,20 @@ pub enum Error {
     #[error("{0}")]
     TimedOut(String),
 
+    /// The server refused the client itself (`invalid_client`): its client id, or
+    /// what authenticates it (secret, private key, certificate), is wrong. `cause`
+    /// says which may be, `what` names it, `fix` is what puts it right; `app_change`:
+    /// the fix changes the application or its secrets (in a team store, its
+    /// administrators' to make). Built by `tokens::refused_client`.
+    #[error("{error}\n  {cause}\n  fix: {fix}")]
+    ClientRefused {
+        error: Box<Error>,
+        cause: String,
+        what: String,
+        fix: String,
+        app_change: bool,
+    },
+
     /// An error with the next step for the person, keeping the error's exit code.
     #[error("{error}\n  {hint}")]
     Hinted { error: Box<Error>, hint: String },
@@ -116,7 +130,7 @@ impl Error {
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
             Error::TimedOut(_) => exit::TIMED_OUT,
             Error::Transfer { code, .. } => *code,
-            Error::Hinted { error, .. } => error.exit_code(),
+            Error::Hinted { error, .. } | Error::ClientRefused { error, .. } => error.exit_code(),
             Error::Store(e) => e.exit_code(),
             Error::UnknownApp { .. } | Error::Io { .. } | Error::Other(_) => exit::ERROR,
         }
