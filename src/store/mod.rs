@@ -108,6 +108,25 @@ pub struct SharedState {
     pub inactive: bool,
 }
 
+/// Who administers a team store, for a member who is not one of them: its admin
+/// role (`store init --admin-group`) and the login roles in it, as messages name
+/// them instead of a command the member cannot run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Administrators {
+    pub role: String,
+    pub members: Vec<String>,
+}
+
+impl std::fmt::Display for Administrators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the team store's administrators (role `{}`", self.role)?;
+        if !self.members.is_empty() {
+            write!(f, ": {}", self.members.join(", "))?;
+        }
+        write!(f, ")")
+    }
+}
+
 /// A held refresh lease; released when dropped, or with the new tokens' write.
 ///
 /// While it is held, the store fences this process's writes to the account: a token
