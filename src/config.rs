@@ -240,16 +240,10 @@ impl Config {
     }
 
     pub fn unknown(&self, name: &str) -> Error {
-        let hint = if self.apps.is_empty() {
-            "; it has none yet: add one with `outbound app add NAME`".to_owned()
-        } else {
-            let names: Vec<&str> = self.apps.iter().map(|a| a.name.as_str()).collect();
-            format!("; it has: {}", names.join(", "))
-        };
         Error::UnknownApp {
             name: name.to_owned(),
             file: self.path.clone(),
-            hint,
+            others: self.apps.iter().map(|a| a.name.clone()).collect(),
         }
     }
 }

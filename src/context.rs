@@ -167,6 +167,19 @@ impl Ctx {
             .clone()
     }
 
+    /// The team store, if this command has used one (its definitions, secrets or
+    /// tokens came from it).
+    pub fn team_store(&self) -> Option<&store::postgres::PgStore> {
+        self.postgres.get()
+    }
+
+    /// Who administers the team store this command used, when this user is not one
+    /// of them (see [`store::postgres::PgStore::administrators`]); None with a local
+    /// store, for an administrator, or when the database cannot say.
+    pub fn administrators(&self) -> Option<store::Administrators> {
+        self.team_store()?.administrators().ok().flatten()
+    }
+
     /// Where `app` commands change definitions: the file, or the team store.
     pub fn edit_target<'a>(
         &'a self,

@@ -40,11 +40,12 @@ pub enum Error {
     )]
     MissingConfig(PathBuf),
 
-    #[error("no application named `{name}` in {file}{hint}")]
+    /// `others`: the names the file (or team store) has.
+    #[error("no application named `{name}` in {}{}", .file.display(), known(.others))]
     UnknownApp {
         name: String,
         file: PathBuf,
-        hint: String,
+        others: Vec<String>,
     },
 
     #[error(
@@ -87,6 +88,25 @@ pub enum Error {
     #[error("{0}")]
     TimedOut(String),
 
+    /// The server refused the client itself (`invalid_client`): its client id, or
+    /// what authenticates it (secret, private key, certificate), is wrong. `cause`
+    /// says which may be, `what` names it, `fix` is what puts it right; `app_change`:
+    /// the fix changes the application or its secrets (in a team store, its
+    /// administrators' to make). Built by `tokens::refused_client`.
+    #[error("{error}\n  {cause}\n  fix: {fix}")]
+    ClientRefused {
+        error: Box<Error>,
+        cause: String,
+        what: String,
+        fix: String,
+        app_change: bool,
+    },
+
+    /// A refusal whose remedy only the team store's administrators may apply, said to
+    /// a member: `message` names them instead of a command this user cannot run.
+    #[error("{message}")]
+    AdminsOnly { error: Box<Error>, message: String },
+
     /// An error with the next step for the person, keeping the error's exit code.
     #[error("{error}\n  {hint}")]
     Hinted { error: Box<Error>, hint: String },
@@ -116,7 +136,9 @@ impl Error {
             Error::OAuth(_) | Error::Authorization(_) => exit::SERVER,
             Error::TimedOut(_) => exit::TIMED_OUT,
             Error::Transfer { code, .. } => *code,
-            Error::Hinted { error, .. } => error.exit_code(),
+            Error::Hinted { error, .. }
+            | Error::ClientRefused { error, .. }
+            | Error::AdminsOnly { error, .. } => error.exit_code(),
             Error::Store(e) => e.exit_code(),
             Error::UnknownApp { .. } | Error::Io { .. } | Error::Other(_) => exit::ERROR,
         }
@@ -146,6 +168,14 @@ fn account_flag(account: &str) -> String {
         String::new()
     } else {
         format!(" --account {account}")
+    }
+}
+
+fn known(others: &[String]) -> String {
+    if others.is_empty() {
+        "; it has none yet: add one with `outbound app add NAME`".to_owned()
+    } else {
+        format!("; it has: {}", others.join(", "))
     }
 }
 

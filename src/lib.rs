@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         cli.no_input,
         cli.store_key_command.clone(),
     )?;
-    match cli.command {
+    let result = match cli.command {
         Command::App(cmd) => match cmd {
             AppCommand::Add(args) => commands::app::add::run(&ctx, args),
             AppCommand::List { json } => commands::app::show::list(&ctx, json),
@@ -247,5 +247,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Prune { no_revoke } => commands::status::prune(&ctx, no_revoke),
         Command::Completions { shell } => commands::generate::completions(shell),
         Command::GenerateDocs { check, dir } => commands::generate::docs(&dir, check),
-    }
+    };
+    result.map_err(|e| commands::for_this_user(&ctx, e))
 }

@@ -1,6 +1,8 @@
 //! `outbound doctor [NAME]`: one line per check, each failure with its fix. Checks
 //! the configuration, the secret store, a browser launcher, and for each app its
-//! client secret, egress settings, endpoints (discovery, TLS) and clock skew.
+//! client secret, egress settings, endpoints (discovery, TLS) and clock skew; for a
+//! client-credentials app, its credentials themselves (one token request); and each
+//! account's last failure, as the state index (or the team store) keeps it.
 
 use crate::commands::output::data;
 use std::time::{Duration, SystemTime};
@@ -9,8 +11,9 @@ use serde::Serialize;
 
 use super::Ctx;
 use crate::app::{App, SecretRef};
+use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::store::{self, Backend, SecretStore};
+use crate::store::{self, Administrators, Backend, SecretStore};
 
 #[derive(Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -134,14 +137,151 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
 
     check_browser(&mut report);
 
+    // In the team store, what only its administrators may fix names them to a member.
+    let admins = if backend == Backend::Postgres {
+        ctx.administrators()
+    } else {
+        None
+    };
+    let mut index = crate::state::Index::load(&ctx.state_dir);
+    if super::status::shared_records(ctx, &config, &mut index).is_err() {
+        // The store's line above says why; this machine's records still count.
+        index = crate::state::Index::load(&ctx.state_dir);
+    }
     for app in config
         .apps
         .iter()
         .filter(|a| name.is_none_or(|n| a.name == n))
     {
-        check_app(&mut report, app, store.as_ref());
+        let on = On {
+            ctx,
+            config: &config,
+            store: store.as_ref(),
+            admins: admins.as_ref(),
+        };
+        let tried = check_app(&mut report, &on, app);
+        check_last_failures(&mut report, &on, app, &index, tried.as_deref());
     }
     report.finish(json)
+}
+
+/// What the checks of one app work with.
+struct On<'a> {
+    ctx: &'a Ctx,
+    config: &'a Config,
+    store: &'a dyn SecretStore,
+    /// The team store's administrators, when this user is not one of them.
+    admins: Option<&'a Administrators>,
+}
+
+impl On<'_> {
+    /// The fix for a client the server refused: the command, or, for a team store
+    /// member when it changes the application, who can.
+    fn client_fix(&self, what: &str, fix: &str, app_change: bool) -> String {
+        match self.admins {
+            Some(admins) if app_change => format!("ask {admins} to set the {what} again"),
+            _ => fix.to_owned(),
+        }
+    }
+}
+
+/// Tries the credentials of a client-credentials app: one token request (the stored
+/// token, if any, is treated as refused, so the request is sent), kept like any
+/// refresh, so a success clears the account's last failure. Returns the account
+/// tried.
+fn check_credentials(report: &mut Report, on: &On, app: &App) -> Option<String> {
+    let what = format!("{}: credentials", app.name);
+    let account = crate::tokens::account_of(app, None).ok()?;
+    let audit = on.ctx.audit(on.config);
+    let env = on.ctx.token_env(on.config, on.store, &audit);
+    let current = crate::tokens::StoredToken::load(on.store, &app.id, &account)
+        .ok()
+        .flatten()
+        .map(|t| t.access_token);
+    match crate::tokens::valid_token(&env, app, &account, current.as_ref()) {
+        Ok(_) => report.ok(
+            &what,
+            format!("the token endpoint issued a token for them (client_credentials, account `{account}`)"),
+        ),
+        Err(Error::ClientRefused {
+            error,
+            what: secret,
+            fix,
+            app_change,
+            ..
+        }) => report.fail(&what, error.to_string(), &on.client_fix(&secret, &fix, app_change)),
+        Err(e) => {
+            let text = e.to_string();
+            let mut lines = text.lines();
+            let detail = lines.next().unwrap_or_default().to_owned();
+            let fix: Vec<&str> = lines
+                .map(|l| {
+                    let l = l.trim();
+                    l.strip_prefix("fix: ")
+                        .or_else(|| l.strip_prefix("run: "))
+                        .unwrap_or(l)
+                })
+                .collect();
+            let fix = if fix.is_empty() {
+                format!(
+                    "put right what it says, then `outbound token {}` tries again",
+                    app.name
+                )
+            } else {
+                fix.join("; ")
+            };
+            report.fail(&what, detail, &fix);
+        }
+    }
+    Some(account)
+}
+
+/// Every account of `app` whose last token request failed (as this machine's state
+/// index, or the team store for every machine, keeps it) is a problem, with its
+/// next step. `tried`: the account [`check_credentials`] just tried, whose result
+/// stands instead.
+fn check_last_failures(
+    report: &mut Report,
+    on: &On,
+    app: &App,
+    index: &crate::state::Index,
+    tried: Option<&str>,
+) {
+    for record in index.accounts.values().filter(|r| r.app_id == app.id) {
+        let Some(error) = &record.last_error else {
+            continue;
+        };
+        if tried == Some(record.account.as_str()) {
+            continue;
+        }
+        let account = &record.account;
+        let flag = if account == crate::tokens::DEFAULT_ACCOUNT {
+            String::new()
+        } else {
+            format!(" --account {account}")
+        };
+        let fix = if record.needs_authorization {
+            format!("outbound authorize {}{flag}", app.name)
+        } else if error.contains("invalid_client") {
+            let c = crate::tokens::client_fix(app);
+            on.client_fix(c.what, &c.fix, c.app_change)
+        } else {
+            format!(
+                "put right what it says, then `outbound token {}{flag}` tries again (a success clears it)",
+                app.name
+            )
+        };
+        let state = if record.needs_authorization {
+            "needs authorization; "
+        } else {
+            ""
+        };
+        report.fail(
+            &format!("{}: account {account}", app.name),
+            format!("{state}last failure: {error}"),
+            &fix,
+        );
+    }
 }
 
 /// The keyring or the file store: reachable, and what it is.
@@ -242,15 +382,19 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
 }
 
-fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
+/// The checks of one app; returns the account whose credentials were tried.
+fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
+    let store = on.store;
     let label = |what: &str| format!("{}: {what}", app.name);
     if !app.enabled {
-        report.warn(
-            &label("enabled"),
-            "disabled: its tokens are refused",
-            &format!("outbound app enable {}", app.name),
-        );
+        let fix = match on.admins {
+            Some(admins) => format!("ask {admins} to enable it"),
+            None => format!("outbound app enable {}", app.name),
+        };
+        report.warn(&label("enabled"), "disabled: its tokens are refused", &fix);
     }
+    // The credentials are tried only when nothing found so far stands in the way.
+    let failed_before = report.count(Status::Fail);
     match &app.client_secret {
         SecretRef::None => report.ok(&label("client secret"), "public client (none)"),
         SecretRef::Store => match store.get(&store::client_secret_key(&app.id)) {
@@ -305,7 +449,7 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
                     app.name
                 ),
             );
-            return;
+            return None;
         }
     };
     if let Some(issuer) = &app.issuer {
@@ -377,6 +521,11 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
             }
         }
     }
+    let tries = app.enabled && app.grant == crate::app::Grant::ClientCredentials;
+    if tries && report.count(Status::Fail) == failed_before {
+        return check_credentials(report, on, app);
+    }
+    None
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -148,6 +148,45 @@ fn prompt_error(e: dialoguer::Error) -> Error {
     Error::Other(format!("cannot read from the terminal: {e}"))
 }
 
+/// `e` as said to this user. In the team store, a refusal whose remedy only its
+/// administrators may apply (enable a disabled app, add one, set an application's
+/// secret) names them to a member who is not one, instead of a command this user
+/// cannot run (exit 12 for them); the exit code stays. An administrator, and every
+/// user of a local store, gets `e` as it is.
+pub fn for_this_user(ctx: &Ctx, e: Error) -> Error {
+    let admins_only = match &e {
+        Error::Disabled(_) => true,
+        Error::UnknownApp { others, .. } => others.is_empty(),
+        Error::ClientRefused { app_change, .. } => *app_change,
+        _ => false,
+    };
+    if !admins_only {
+        return e;
+    }
+    let Some(admins) = ctx.administrators() else {
+        return e;
+    };
+    let message = match &e {
+        Error::Disabled(app) => format!(
+            "application `{app}` is disabled: its tokens are kept but cannot be used; only {admins} can enable it again: ask one of them"
+        ),
+        Error::UnknownApp { name, file, .. } => format!(
+            "no application named `{name}` in {}; it has none: applications are added by {admins}",
+            file.display()
+        ),
+        Error::ClientRefused {
+            error, cause, what, ..
+        } => {
+            format!("{error}\n  {cause}\n  only {admins} can set the {what} again: ask one of them")
+        }
+        _ => return e,
+    };
+    Error::AdminsOnly {
+        error: Box::new(e),
+        message,
+    }
+}
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) -> Result<()> {
     let text = serde_json::to_string_pretty(value)

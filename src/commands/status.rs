@@ -155,7 +155,11 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
 
 /// A shared store's records (every machine's refreshes and errors) over this
 /// machine's index.
-fn shared_records(ctx: &Ctx, config: &crate::config::Config, index: &mut Index) -> Result<()> {
+pub(super) fn shared_records(
+    ctx: &Ctx,
+    config: &crate::config::Config,
+    index: &mut Index,
+) -> Result<()> {
     if ctx.backend(config) != crate::store::Backend::Postgres {
         return Ok(());
     }

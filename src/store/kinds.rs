@@ -137,6 +137,11 @@ impl Kind {
         KINDS.iter().find(|d| d.kind == self).unwrap_or(&KINDS[0])
     }
 
+    /// How a person puts this kind back for the app named `app` (its declared fix).
+    pub fn fix_for(self, app: &str) -> String {
+        self.declared().fix.replace("APP", app)
+    }
+
     /// The store key of an application's secret of this kind.
     pub fn app_key(self, app_id: &str) -> String {
         format!("{}/{app_id}", self.declared().prefix)

@@ -108,6 +108,25 @@ pub struct SharedState {
     pub inactive: bool,
 }
 
+/// Who administers a team store, for a member who is not one of them: its admin
+/// role (`store init --admin-group`) and the login roles in it, as messages name
+/// them instead of a command the member cannot run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Administrators {
+    pub role: String,
+    pub members: Vec<String>,
+}
+
+impl std::fmt::Display for Administrators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the team store's administrators (role `{}`", self.role)?;
+        if !self.members.is_empty() {
+            write!(f, ": {}", self.members.join(", "))?;
+        }
+        write!(f, ")")
+    }
+}
+
 /// A held refresh lease; released when dropped, or with the new tokens' write.
 ///
 /// While it is held, the store fences this process's writes to the account: a token
@@ -304,6 +323,16 @@ pub enum StoreError {
     Denied { database: String, message: String },
 
     #[error(
+        "the database {database} refused `outbound store init`: {message}\n  {cause}\n  fix: {fix}"
+    )]
+    InitRefused {
+        database: String,
+        message: String,
+        cause: String,
+        fix: String,
+    },
+
+    #[error(
         "the database {database} refused to share account `{account}`: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) create or authorize a shared account (`authorize --shared`); the group uses and refreshes it\n  fix: authorize without --shared for an account of your own, or ask an administrator to share one"
     )]
     ShareDenied {
@@ -420,6 +449,7 @@ impl StoreError {
             | StoreError::Undecryptable { .. }
             | StoreError::NoDataKey { .. } => exit::UNDECRYPTABLE,
             StoreError::Denied { .. }
+            | StoreError::InitRefused { .. }
             | StoreError::ShareDenied { .. }
             | StoreError::AccountDenied { .. } => exit::NOT_PERMITTED,
             StoreError::BadDefinition { .. } => exit::CONFIG,

@@ -126,7 +126,7 @@ pub fn authorize(
             };
             env.audit
                 .record(&app.name, account, "authorize", Some(grant), host, "error");
-            return Err(e);
+            return Err(super::secrets::refused_client(app, e));
         }
     };
     let grant = issued.grant;
@@ -254,7 +254,9 @@ pub fn import_refresh_token(
             status,
         )
     };
-    let response = response.inspect_err(|_| audit("error"))?;
+    let response = response
+        .inspect_err(|_| audit("error"))
+        .map_err(|e| super::secrets::refused_client(app, e.into()))?;
     let identity = match &response.id_token {
         Some(id_token) if app.issuer.is_some() => Some(
             crate::oauth::id_token::validate(&http, app, id_token, &response.access_token, None)

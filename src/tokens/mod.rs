@@ -29,9 +29,9 @@ pub use migrate::{Moved, migrate};
 pub use refresh::{Access, is_fresh, narrowed, valid_token};
 pub use registration::{deregister, store_registration, update_registration};
 pub use secrets::{
-    client_credentials, client_identity, client_secret, delete_client_identity,
-    delete_client_secret, delete_private_key, identity_from_pem, private_key, store_client_secret,
-    store_private_key,
+    ClientFix, client_credentials, client_fix, client_identity, client_secret,
+    delete_client_identity, delete_client_secret, delete_private_key, identity_from_pem,
+    private_key, refused_client, store_client_secret, store_private_key,
 };
 
 pub use crate::app::DEFAULT_ACCOUNT;

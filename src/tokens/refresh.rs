@@ -204,9 +204,12 @@ fn attempt(env: &TokenEnv, app: &App, account: &str, rejected: Option<&Secret>) 
         (Err(e), Some(token)) => {
             // Fail only when no valid token remains; say why the refresh did not happen.
             let left = token.expires_at.map_or(0, |at| at.saturating_sub(now()));
-            // New tokens that could not be saved keep their next step (authorize).
+            // New tokens that could not be saved keep their next step (authorize), and
+            // a client the server refused keeps its fix.
             let why = match &e {
-                Error::Store(StoreError::TokensNotSaved { .. }) => e.to_string(),
+                Error::Store(StoreError::TokensNotSaved { .. }) | Error::ClientRefused { .. } => {
+                    e.to_string()
+                }
                 _ => e.to_string().lines().next().unwrap_or_default().to_owned(),
             };
             crate::warnings::push(format!(
@@ -374,7 +377,7 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
             ),
         });
     }
-    Err(e.into())
+    Err(super::secrets::refused_client(app, e.into()))
 }
 
 /// Saves the tokens a refresh brought. A team store that cannot be reached is
@@ -622,7 +625,8 @@ pub fn narrowed(
         if lock.confirm()?.is_none() {
             return Err(lost());
         }
-        let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))?;
+        let response = oauth::request_token(&http, &creds, &creds.unattended_grant(scopes))
+            .map_err(|e| super::secrets::refused_client(app, e.into()))?;
         let narrow = StoredToken::from_response(response, app, scopes, None);
         if let Some(mut stored) = stored {
             keep_narrow(&mut stored, key, &narrow);
@@ -655,7 +659,8 @@ pub fn narrowed(
             scopes,
             resource,
         },
-    )?;
+    )
+    .map_err(|e| super::secrets::refused_client(app, e.into()))?;
     let narrow = StoredToken::from_response(response, app, scopes, Some(refresh_token.clone()));
     let rotated = narrow.refresh_token.as_ref() != Some(&refresh_token);
     stored.refresh_token = narrow.refresh_token.clone();

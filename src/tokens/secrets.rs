@@ -21,6 +21,135 @@ pub fn client_secret(app: &App, store: &dyn SecretStore) -> Result<Option<Secret
     )
 }
 
+/// What to put right when the server refuses the client itself (`invalid_client`),
+/// for an app that authenticates as `app.client_auth` says: what identifies or
+/// authenticates it (named as [`store::kinds`] declares it), why the server may not
+/// take it, and how to set it where the app says it comes from.
+pub struct ClientFix {
+    pub what: &'static str,
+    pub cause: String,
+    pub fix: String,
+    /// The fix changes the application or a secret kept in the store with it.
+    pub app_change: bool,
+}
+
+pub fn client_fix(app: &App) -> ClientFix {
+    use store::kinds::Kind;
+    let client = format!(
+        "the server did not accept `{}` as client `{}`",
+        app.name, app.client_id
+    );
+    // Where the credential comes from decides who sets it, and how.
+    let set = |kind: Kind, reference: &SecretRef, right_one: &str| match reference {
+        SecretRef::Env(var) => (
+            format!("export {var}=… ({right_one}) where outbound runs"),
+            false,
+        ),
+        SecretRef::Command(_) => (
+            format!(
+                "make the command of apps.{}.{} print {right_one}",
+                app.name,
+                kind.declared().setting.unwrap_or("client_secret")
+            ),
+            false,
+        ),
+        SecretRef::Store | SecretRef::None => (kind.fix_for(&app.name), true),
+    };
+    let (what, cause, (fix, app_change)) = match app.client_auth {
+        ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt => (
+            Kind::ClientSecret.declared().label,
+            format!(
+                "{client}: its client secret is wrong or outdated (rotated at the provider), or the client id is"
+            ),
+            set(
+                Kind::ClientSecret,
+                &app.client_secret,
+                "the client secret the provider issued",
+            ),
+        ),
+        ClientAuth::PrivateKeyJwt => {
+            let (fix, change) = set(
+                Kind::PrivateKey,
+                &app.private_key,
+                "the private key whose public key the provider has",
+            );
+            (
+                Kind::PrivateKey.declared().label,
+                format!(
+                    "{client}: the provider does not have the public key of its private key (or under another key id), or the client id is wrong"
+                ),
+                (
+                    format!("{fix} (the key whose public key the provider has)"),
+                    change,
+                ),
+            )
+        }
+        ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth => {
+            let (fix, change) = set(
+                Kind::ClientCert,
+                &app.client_cert,
+                "the certificate the provider has registered",
+            );
+            (
+                Kind::ClientCert.declared().label,
+                format!(
+                    "{client}: the provider has not registered its TLS client certificate (or it expired), or the client id is wrong"
+                ),
+                (
+                    format!("{fix} (the certificate the provider has registered)"),
+                    change,
+                ),
+            )
+        }
+        ClientAuth::None => (
+            "client id",
+            format!(
+                "{client}: it does not know the client id, or wants the client to authenticate (a client secret)"
+            ),
+            (
+                format!(
+                    "outbound app edit {} --client-id ID (the id the provider issued; if it issued a secret too: {})",
+                    app.name,
+                    Kind::ClientSecret.fix_for(&app.name)
+                ),
+                true,
+            ),
+        ),
+    };
+    ClientFix {
+        what,
+        cause,
+        fix,
+        app_change,
+    }
+}
+
+/// `e` with the next step when the server refused the client itself
+/// (`invalid_client`, from the token or device authorization endpoint, whatever
+/// the grant): see [`client_fix`]. Any other error is returned as it is.
+pub fn refused_client(app: &App, e: Error) -> Error {
+    let refused = matches!(
+        &e,
+        Error::OAuth(crate::oauth::OAuthError::Refused { error, .. }) if error == "invalid_client"
+    );
+    if !refused {
+        return e;
+    }
+    let ClientFix {
+        what,
+        cause,
+        fix,
+        app_change,
+    } = client_fix(app);
+    Error::ClientRefused {
+        error: Box::new(e),
+        cause,
+        what: what.to_owned(),
+        fix,
+        app_change,
+    }
+}
+
 /// The private key (PEM) of a `private_key_jwt` app.
 pub fn private_key(app: &App, store: &dyn SecretStore) -> Result<Option<Secret>> {
     resolve(
@@ -307,4 +436,68 @@ pub fn store_client_secret(store: &dyn SecretStore, app_id: &str, secret: &Secre
 /// Removes the stored client secret of the app with `app_id` (whether there was one).
 pub fn delete_client_secret(store: &dyn SecretStore, app_id: &str) -> Result<bool> {
     Ok(store.delete(&store::client_secret_key(app_id))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(settings: &str) -> App {
+        let text = format!(
+            "[apps.svc]\nid = \"a1\"\nclient_id = \"c1\"\ngrant = \"client_credentials\"\ntoken_url = \"https://e.com/t\"\n{settings}\n"
+        );
+        let config = crate::config::Config::parse(std::path::Path::new("f"), &text)
+            .unwrap_or_else(|e| panic!("{}", e.error));
+        config.apps.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn a_refused_client_is_told_to_set_what_authenticates_it_where_it_comes_from() {
+        let fix = client_fix(&app("client_secret = \"store\""));
+        assert_eq!(
+            (fix.what, fix.fix.as_str(), fix.app_change),
+            ("client secret", "outbound app secret set svc", true)
+        );
+        let fix = client_fix(&app("client_secret = \"env:SVC_SECRET\""));
+        assert!(fix.fix.starts_with("export SVC_SECRET="), "{}", fix.fix);
+        assert!(!fix.app_change);
+        let fix = client_fix(&app(
+            "client_auth = \"private_key_jwt\"\nprivate_key = \"store\"",
+        ));
+        assert_eq!(fix.what, "private key");
+        assert!(
+            fix.fix
+                .starts_with("outbound app edit svc --private-key FILE"),
+            "{}",
+            fix.fix
+        );
+        let fix = client_fix(&app(
+            "client_auth = \"tls_client_auth\"\nclient_cert = \"store\"\nclient_key = \"store\"",
+        ));
+        assert_eq!(fix.what, "TLS client certificate");
+        assert!(fix.fix.contains("--client-cert FILE"), "{}", fix.fix);
+        let fix = client_fix(&app("client_auth = \"none\""));
+        assert!(fix.fix.contains("--client-id ID"), "{}", fix.fix);
+        assert!(fix.cause.contains("client `c1`"), "{}", fix.cause);
+
+        // Only invalid_client gets the fix; every other error is left as it is.
+        let refused = |error: &str| {
+            Error::OAuth(crate::oauth::OAuthError::Refused {
+                endpoint: "token",
+                error: error.into(),
+                description: None,
+                uri: None,
+            })
+        };
+        let svc = app("client_secret = \"store\"");
+        let e = refused_client(&svc, refused("invalid_client"));
+        assert!(matches!(e, Error::ClientRefused { .. }));
+        assert_eq!(e.exit_code(), crate::error::exit::SERVER);
+        assert!(
+            e.to_string().ends_with("fix: outbound app secret set svc"),
+            "{e}"
+        );
+        let e = refused_client(&svc, refused("invalid_grant"));
+        assert!(matches!(e, Error::OAuth(_)));
+    }
 }

@@ -1659,3 +1659,148 @@ fn an_administrator_stopped_inside_a_change_blocks_no_token_and_not_for_long() {
     assert!(list.contains("svc"), "{list}");
     team.machine("ci").run(&["token", "svc"]).ok();
 }
+
+/// What only an administrator can do is not a command a member is told to run: a
+/// member is told who the administrators are (the store's admin role and its
+/// members), an administrator still gets the command.
+#[test]
+fn a_member_is_told_who_can_enable_add_or_set_the_secret_and_an_administrator_the_command() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("team-api", &server.issuer, &[]);
+    let alice = team.machine("alice");
+    alice.run(&["token", "team-api"]).ok();
+    let names_admins = |run: &Run, command: &str| {
+        assert!(!run.stderr.contains(command), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("role `outbound_admins`: admin"),
+            "{}",
+            run.stderr
+        );
+    };
+
+    admin.run(&["app", "disable", "team-api"]).ok();
+    let run = alice.run(&["token", "team-api"]).code(5);
+    names_admins(&run, "outbound app enable");
+    let run = alice.run(&["authorize", "team-api", "--yes"]).code(5);
+    names_admins(&run, "outbound app enable");
+    let run = admin.run(&["token", "team-api"]).code(5);
+    assert!(
+        run.stderr
+            .contains("enable it with `outbound app enable team-api`"),
+        "{}",
+        run.stderr
+    );
+    admin.run(&["app", "enable", "team-api"]).ok();
+
+    // A client secret the server refuses: the member is told who sets it.
+    admin
+        .run_with_input(&["app", "secret", "set", "team-api"], "not-the-secret")
+        .ok();
+    let bob = team.machine("bob");
+    let run = bob.run(&["token", "team-api"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    names_admins(&run, "outbound app secret set");
+    let run = admin.run(&["token", "team-api"]).code(7);
+    assert!(
+        run.stderr.contains("outbound app secret set team-api"),
+        "{}",
+        run.stderr
+    );
+
+    admin.run(&["app", "delete", "team-api", "--yes"]).ok();
+    let run = alice.run(&["token", "team-api"]).code(1);
+    assert!(
+        run.stderr.contains("no application named `team-api`"),
+        "{}",
+        run.stderr
+    );
+    names_admins(&run, "outbound app add");
+    let run = admin.run(&["token", "team-api"]).code(1);
+    assert!(
+        run.stderr.contains("add one with `outbound app add NAME`"),
+        "{}",
+        run.stderr
+    );
+
+    // A store initialized with its own admin role names that one.
+    team.pg.sql("postgres", "CREATE DATABASE custom");
+    let url = |role: &str| team.pg.url(role).replace("/team?", "/custom?");
+    machine(&url("postgres"), &team.key_file)
+        .run(&[
+            "store",
+            "init",
+            "--group",
+            "platform",
+            "--admin-group",
+            "platform_admins",
+        ])
+        .ok();
+    team.pg.sql(
+        "custom",
+        "GRANT platform_admins TO admin; GRANT platform TO bob",
+    );
+    let admin = machine(&url("admin"), &team.key_file);
+    admin.add_cc("team-api", &server.issuer, &[]);
+    admin.run(&["app", "disable", "team-api"]).ok();
+    let run = machine(&url("bob"), &team.key_file)
+        .run(&["token", "team-api"])
+        .code(5);
+    assert!(run.stderr.contains("platform_admins"), "{}", run.stderr);
+    assert!(!run.stderr.contains("outbound_admins"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("outbound app enable"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `store init` changes tables, grants and row-level security: their owner's to do.
+/// An administrator who is not the owner is told so, and who is, not to ask for the
+/// role she already has.
+#[test]
+fn store_init_by_an_administrator_who_does_not_own_the_tables_names_their_owner() {
+    let team = Team::start();
+    let admin = team.machine("admin");
+    let run = admin.run(&["store", "init"]).code(12);
+    assert!(
+        !run.stderr.contains("GRANT outbound_admins TO you"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("owner"), "{}", run.stderr);
+    assert!(run.stderr.contains("`postgres`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("postgresql://postgres@127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    // Nothing was changed: the members still use the store.
+    team.machine("alice").run(&["app", "list"]).ok();
+
+    // A database nobody initialized, created by another role: its owner is named,
+    // and can.
+    team.pg
+        .sql("postgres", "CREATE ROLE dbowner LOGIN CREATEROLE");
+    team.pg
+        .sql("postgres", "CREATE DATABASE fresh OWNER dbowner");
+    let url = |role: &str| team.pg.url(role).replace("/team?", "/fresh?");
+    let run = machine(&url("admin"), &team.key_file)
+        .run(&["store", "init"])
+        .code(12);
+    assert!(
+        !run.stderr.contains("GRANT outbound_admins TO you"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`dbowner`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("postgresql://dbowner@127.0.0.1"),
+        "{}",
+        run.stderr
+    );
+    machine(&url("dbowner"), &team.key_file)
+        .run(&["store", "init"])
+        .ok();
+}

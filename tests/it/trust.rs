@@ -658,3 +658,77 @@ fn forged_id_tokens_are_refused() {
         server.quirks(&[]);
     }
 }
+
+/// A client secret the server refuses (`invalid_client`) names its fix, and doctor
+/// finds it: by trying a client-credentials app's credentials (one token request),
+/// and by reporting an account's last failure.
+#[test]
+fn a_refused_client_secret_names_its_fix_and_doctor_finds_it() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.set("BROWSER", http_browser());
+    env.add_cc("svc", &server.issuer, &[]);
+    env.run_with_input(&["app", "secret", "set", "svc"], "wrong-secret-1")
+        .ok();
+    let run = env.run(&["token", "svc"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("outbound app secret set svc"),
+        "{}",
+        run.stderr
+    );
+    let before = server.token_requests("client_credentials");
+    let run = env.run(&["doctor", "svc"]).code(1);
+    assert!(
+        run.stdout.contains("FAIL  svc: credentials") && run.stdout.contains("invalid_client"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("fix: outbound app secret set svc"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        server.wait_for_token_requests("client_credentials", before + 1),
+        before + 1
+    );
+    // Put right, the same try gets a token: no problem left.
+    env.run_with_input(&["app", "secret", "set", "svc"], "cc-secret")
+        .ok();
+    let run = env.run(&["doctor", "svc"]).ok();
+    assert!(
+        run.stdout.contains("ok    svc: credentials"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("0 problem(s)"), "{}", run.stdout);
+
+    // An authorized account whose refresh the server refused: the error names the
+    // fix, and doctor reports the account's last failure as a problem.
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    env.run_with_input(&["app", "secret", "set", "nat"], "wrong-secret-2")
+        .ok();
+    let run = env.run(&["token", "nat", "--force-refresh"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("outbound app secret set nat"),
+        "{}",
+        run.stderr
+    );
+    let run = env.run(&["doctor", "nat"]).code(1);
+    assert!(
+        run.stdout.contains("FAIL  nat: account default") && run.stdout.contains("invalid_client"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("fix: outbound app secret set nat"),
+        "{}",
+        run.stdout
+    );
+    for out in [run.all(), env.run(&["status", "--json"]).all()] {
+        assert!(!out.contains("wrong-secret"), "{out}");
+    }
+}

@@ -469,61 +469,182 @@ pub fn classify(settings: &Settings, e: postgres::Error) -> StoreError {
 /// and policies, in one transaction. Also counts the shared accounts that the
 /// policies no longer let anyone refresh: those in the name of a role outside
 /// `admins` (schema 1 let any member share, or write a shared row in another's name).
+/// A refusal of the database is said by its cause (see [`why_init_is_refused`]).
 pub fn init(settings: &Settings, group: &str, admins: &str) -> Result<(i32, i32, i64), StoreError> {
     let mut client = connect(settings)?;
-    let fail = |e| classify(settings, e);
-    client
-        .batch_execute(&format!("SET lock_timeout = '{INIT_LOCK_TIMEOUT}'"))
-        .map_err(fail)?;
-    let mut tx = client.transaction().map_err(fail)?;
+    match init_in(&mut client, settings, group, admins) {
+        Ok(done) => done,
+        Err(e)
+            if e.as_db_error().map(|db| db.code()) == Some(&SqlState::INSUFFICIENT_PRIVILEGE) =>
+        {
+            let message = e
+                .as_db_error()
+                .map(|db| db.message().to_owned())
+                .unwrap_or_default();
+            Err(why_init_is_refused(
+                &mut client,
+                settings,
+                group,
+                admins,
+                message,
+            ))
+        }
+        Err(e) => Err(classify(settings, e)),
+    }
+}
+
+/// The transaction of [`init`]; rolled back when it returns an error.
+fn init_in(
+    client: &mut Client,
+    settings: &Settings,
+    group: &str,
+    admins: &str,
+) -> Result<Result<(i32, i32, i64), StoreError>, postgres::Error> {
+    client.batch_execute(&format!("SET lock_timeout = '{INIT_LOCK_TIMEOUT}'"))?;
+    let mut tx = client.transaction()?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS outbound_schema (
              version integer PRIMARY KEY,
              applied_at timestamptz NOT NULL DEFAULT now())",
-    )
-    .map_err(fail)?;
+    )?;
     let before: i32 = tx
-        .query_one("SELECT coalesce(max(version), 0) FROM outbound_schema", &[])
-        .map_err(fail)?
+        .query_one("SELECT coalesce(max(version), 0) FROM outbound_schema", &[])?
         .get(0);
     if before > schema::latest() {
-        return Err(StoreError::NewerSchema {
+        return Ok(Err(StoreError::NewerSchema {
             database: settings.label.clone(),
             found: before,
             known: schema::latest(),
-        });
+        }));
     }
     for (version, sql) in schema::MIGRATIONS.iter().filter(|m| m.0 > before) {
-        tx.batch_execute(sql).map_err(fail)?;
+        tx.batch_execute(sql)?;
         tx.execute(
             "INSERT INTO outbound_schema (version) VALUES ($1)",
             &[version],
-        )
-        .map_err(fail)?;
+        )?;
     }
     for role in [group, admins] {
         let exists = tx
-            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])
-            .map_err(fail)?
+            .query_opt("SELECT 1 FROM pg_roles WHERE rolname = $1", &[&role])?
             .is_some();
         if !exists {
-            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN"))
-                .map_err(fail)?;
+            tx.batch_execute(&format!("CREATE ROLE {role} NOLOGIN"))?;
         }
     }
-    tx.batch_execute(&schema::policies(group, admins))
-        .map_err(fail)?;
+    tx.batch_execute(&schema::policies(group, admins))?;
     let stray: i64 = tx
         .query_one(
             "SELECT count(*) FROM outbound_accounts a WHERE a.shared AND NOT EXISTS
                  (SELECT 1 FROM pg_roles r WHERE r.rolname = a.owner
                   AND pg_has_role(r.rolname, $1::text, 'MEMBER'))",
             &[&admins],
-        )
-        .map_err(fail)?
+        )?
         .get(0);
-    tx.commit().map_err(fail)?;
-    Ok((before, schema::latest(), stray))
+    tx.commit()?;
+    Ok(Ok((before, schema::latest(), stray)))
+}
+
+/// What this role lacks for `store init`, asked of the database after it refused
+/// (`message`): the tables are another role's (only their owner may upgrade them
+/// and change their grants and row-level security: being an administrator is not
+/// enough), or there are none yet and this role may not create them in the schema
+/// (the database's owner may), or a role must be created and this one may not.
+fn why_init_is_refused(
+    client: &mut Client,
+    settings: &Settings,
+    group: &str,
+    admins: &str,
+    message: String,
+) -> StoreError {
+    let database = settings.label.clone();
+    let facts = client.query_one(
+        "SELECT current_user::text, pg_get_userbyid(d.datdba)::text, current_schema()::text,
+             (SELECT pg_get_userbyid(c.relowner)::text FROM pg_class c
+                  WHERE c.oid = to_regclass('outbound_schema')),
+             (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
+                  WHERE c.oid = to_regclass('outbound_schema')),
+             CASE WHEN current_schema() IS NULL THEN false
+                  ELSE has_schema_privilege(current_schema(), 'CREATE') END,
+             (SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user),
+             (SELECT count(*) FROM pg_roles WHERE rolname IN ($1::text, $2::text))
+         FROM pg_database d WHERE d.datname = current_database()",
+        &[&group, &admins],
+    );
+    let refused = |cause: String, fix: String| StoreError::InitRefused {
+        database: database.clone(),
+        message: message.clone(),
+        cause,
+        fix,
+    };
+    let Ok(row) = facts else {
+        return refused(
+            "store init creates and upgrades the tables and sets their grants and row-level security, which only their owner may do".into(),
+            "run it as the role that owns the outbound tables (or, before the first init, the database's owner); nothing was changed".into(),
+        );
+    };
+    // try_get: a column of an unexpected type (a fork of PostgreSQL) is not a panic.
+    let text = |i: usize| row.try_get::<_, Option<String>>(i).ok().flatten();
+    let flag = |i: usize| row.try_get::<_, Option<bool>>(i).ok().flatten();
+    let me = text(0).unwrap_or_else(|| "this role".into());
+    let db_owner = text(1).unwrap_or_else(|| "its owner".into());
+    let schema = text(2);
+    let table_owner = text(3);
+    let owns_tables = flag(4);
+    let may_create = flag(5).unwrap_or(false);
+    let may_create_roles = flag(6);
+    let roles_there = row.try_get::<_, i64>(7).unwrap_or(2);
+    let as_role = |owner: &str| {
+        format!(
+            "run it as `{owner}`: OUTBOUND_DATABASE_URL={} outbound store init",
+            label_as(&settings.label, owner)
+        )
+    };
+    match (table_owner, owns_tables) {
+        (Some(owner), Some(false)) => refused(
+            format!(
+                "the outbound tables belong to role `{owner}`, and this is role `{me}`: only their owner may upgrade them and set their grants and row-level security (being in the admin role is not enough)"
+            ),
+            format!("{}; nothing was changed", as_role(&owner)),
+        ),
+        (None, _) if !may_create => {
+            let schema = schema.unwrap_or_else(|| "public".into());
+            refused(
+                format!(
+                    "there are no outbound tables yet, and role `{me}` may not create tables in schema `{schema}`; the database belongs to role `{db_owner}` (the role that created it)"
+                ),
+                format!(
+                    "{} (or its owner grants this role: GRANT CREATE ON SCHEMA {schema} TO {me}); nothing was changed",
+                    as_role(&db_owner)
+                ),
+            )
+        }
+        _ if roles_there < 2 && may_create_roles == Some(false) => refused(
+            format!(
+                "role `{group}` or `{admins}` does not exist yet, and role `{me}` may not create roles (no CREATEROLE)"
+            ),
+            format!(
+                "a role with CREATEROLE runs CREATE ROLE {group} NOLOGIN; CREATE ROLE {admins} NOLOGIN (or store init itself), then `outbound store init` again; nothing was changed"
+            ),
+        ),
+        _ => refused(
+            format!(
+                "store init creates and upgrades the tables, creates the roles `{group}` and `{admins}` and grants them, which needs the tables' owner with the right to create and grant roles (CREATEROLE)"
+            ),
+            "run it as the role that owns the outbound tables (or, before the first init, the database's owner), or as a superuser; nothing was changed".into(),
+        ),
+    }
+}
+
+/// The database's label (`postgresql://user@host:port/db`) with `role` as its user.
+fn label_as(label: &str, role: &str) -> String {
+    match url::Url::parse(label) {
+        Ok(mut u) => match u.set_username(role) {
+            Ok(()) => u.to_string(),
+            Err(()) => label.to_owned(),
+        },
+        Err(_) => label.to_owned(),
+    }
 }
 
 /// Why this process has no data key.

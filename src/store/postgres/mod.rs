@@ -462,6 +462,44 @@ impl PgStore {
         })
     }
 
+    /// Who may change applications, asked of the database: None when this role may
+    /// (a member of the admin role, or a superuser), else the admin role and the
+    /// login roles in it. The role is read from the policy `store init` put on
+    /// `outbound_apps` (the one that lets administrators change it), so a store
+    /// initialized with `--admin-group` is named as it was.
+    pub fn administrators(&self) -> Result<Option<super::Administrators>, StoreError> {
+        self.with(|c| {
+            let qual: Option<String> = c
+                .client
+                .query_opt(
+                    "SELECT qual FROM pg_policies WHERE schemaname = current_schema()
+                         AND tablename = 'outbound_apps' AND policyname = 'outbound_admin'",
+                    &[],
+                )?
+                .and_then(|r| r.try_get(0).ok().flatten());
+            let role = qual
+                .as_deref()
+                .and_then(schema::admin_role_in)
+                .unwrap_or_else(|| schema::DEFAULT_ADMINS.to_owned());
+            // pg_has_role fails on a name that is no role: asked only of one that is.
+            let row = c.client.query_one(
+                "SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1::text)
+                         THEN pg_has_role(current_user, $1::text, 'MEMBER') ELSE false END,
+                     coalesce((SELECT array_agg(r.rolname::text ORDER BY r.rolname)
+                         FROM pg_roles r
+                         WHERE r.rolcanlogin AND NOT r.rolsuper
+                           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1::text)
+                           AND pg_has_role(r.rolname, $1::text, 'MEMBER')), '{}')",
+                &[&role],
+            )?;
+            // Unsure (a column of an unexpected type): treated as an administrator,
+            // who is given the command, as before.
+            let may: bool = row.try_get(0).unwrap_or(true);
+            let members: Vec<String> = row.try_get(1).unwrap_or_default();
+            Ok((!may).then_some(super::Administrators { role, members }))
+        })
+    }
+
     /// Removes application secrets whose application is gone (an `app add` killed
     /// before it committed, or a delete around outbound), older than ten minutes so
     /// an add in progress keeps its own; only an administrator's role may. Returns

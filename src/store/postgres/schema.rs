@@ -89,6 +89,20 @@ pub fn latest() -> i32 {
     MIGRATIONS.last().map_or(0, |m| m.0)
 }
 
+/// The admin role `store init` makes when `--admin-group` names none.
+pub const DEFAULT_ADMINS: &str = "outbound_admins";
+
+/// The admin role named in the `outbound_admin` policy's condition as PostgreSQL
+/// gives it back (`pg_has_role(CURRENT_USER, 'ROLE'::name, 'MEMBER'::text)`).
+pub fn admin_role_in(qual: &str) -> Option<String> {
+    let rest = &qual[qual.find("pg_has_role(")?..];
+    let start = rest.find('\'')? + 1;
+    let len = rest[start..].find('\'')?;
+    let role = &rest[start..start + len];
+    check_role("policy", role).ok()?;
+    Some(role.to_owned())
+}
+
 /// A role name we put into SQL: plain lower-case identifiers only, so quoting is
 /// never in doubt.
 pub fn check_role(flag: &str, role: &str) -> Result<(), String> {
@@ -202,6 +216,16 @@ mod tests {
         for bad in ["", "Team", "a-b", "x'; DROP TABLE t; --", "1a"] {
             assert!(check_role("--group", bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            admin_role_in("pg_has_role(CURRENT_USER, 'platform_admins'::name, 'MEMBER'::text)")
+                .as_deref(),
+            Some("platform_admins")
+        );
+        assert_eq!(admin_role_in("true"), None);
+        assert_eq!(
+            admin_role_in("pg_has_role(CURRENT_USER, 'X; --'::name)"),
+            None
+        );
         let sql = policies("g", "a");
         assert!(sql.contains("pg_has_role(current_user, 'a', 'MEMBER')"));
         // Version 2 drops version 1's policies that let writes name another owner.
