@@ -8,3 +8,8 @@ pub fn now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
+
+/// `at` moved `by` seconds (from one clock to another), within the range of u64.
+pub fn shift(at: u64, by: i64) -> u64 {
+    at.saturating_add_signed(by)
+}

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::fsutil;
-use crate::store::Backend;
+use crate::store::{Backend, SecretStore, StoreError};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountRecord {
@@ -41,6 +41,48 @@ pub struct AccountRecord {
     /// (flattened: the index keeps the fields where they always were).
     #[serde(flatten)]
     pub settings: AccountSettings,
+}
+
+impl AccountRecord {
+    /// This record with every time moved `by` seconds: from one clock to another.
+    pub fn shifted(mut self, by: i64) -> AccountRecord {
+        let at = |t: u64| crate::clock::shift(t, by);
+        self.expires_at = self.expires_at.map(at);
+        self.refresh_expires_at = self.refresh_expires_at.map(at);
+        self.obtained_at = at(self.obtained_at);
+        self.last_refresh = self.last_refresh.map(at);
+        self
+    }
+}
+
+/// The record a store shared between machines holds of (app, account), its times on
+/// this machine's clock; None for a local store (the index is all there is), and for
+/// a record that does not parse.
+pub fn shared_record(
+    store: &dyn SecretStore,
+    app_id: &str,
+    account: &str,
+) -> std::result::Result<Option<AccountRecord>, StoreError> {
+    let Some(json) = store.record(app_id, account)? else {
+        return Ok(None);
+    };
+    let offset = store.clock_offset()?;
+    Ok(serde_json::from_str::<AccountRecord>(&json)
+        .ok()
+        .map(|r| r.shifted(-offset)))
+}
+
+/// Keeps `record` (its times on this machine's clock) for every machine of a store
+/// shared between them, on the store's clock; a no-op for a local store.
+pub fn note_shared_record(
+    store: &dyn SecretStore,
+    record: &AccountRecord,
+) -> std::result::Result<(), StoreError> {
+    let offset = store.clock_offset()?;
+    if let Ok(json) = serde_json::to_string(&record.clone().shifted(offset)) {
+        store.note_record(&record.app_id, &record.account, &json)?;
+    }
+    Ok(())
 }
 
 /// An account's own settings (seed 002 gives each token an `active` flag and a base

@@ -385,16 +385,13 @@ impl Agent {
         let store_box = ctx.store(&config);
         let record = if store_box.backend() == Backend::Postgres {
             let state = store_box.shared_state(&app.id, account)?;
-            store_box
-                .record(&app.id, account)?
-                .and_then(|j| serde_json::from_str::<crate::state::AccountRecord>(&j).ok())
-                .map(|mut r| {
-                    if let Some(state) = state {
-                        r.settings.inactive = state.inactive;
-                        r.needs_authorization = state.needs_authorization;
-                    }
-                    r
-                })
+            crate::state::shared_record(store_box.as_ref(), &app.id, account)?.map(|mut r| {
+                if let Some(state) = state {
+                    r.settings.inactive = state.inactive;
+                    r.needs_authorization = state.needs_authorization;
+                }
+                r
+            })
         } else {
             Index::load(&self.state_dir).get(&app.id, account).cloned()
         };

@@ -68,9 +68,7 @@ fn change(
     let account = &tokens::account_of(app, which.account.as_deref())?;
     let store = ctx.store(&config);
     // In the team store the account's record is every machine's: start from it.
-    let shared = store
-        .record(&app.id, account)?
-        .and_then(|json| serde_json::from_str::<crate::state::AccountRecord>(&json).ok());
+    let shared = crate::state::shared_record(store.as_ref(), &app.id, account)?;
     let key = crate::state::key(&app.id, account);
     let found = Index::update(&ctx.state_dir, |index| {
         if let Some(shared) = shared {
@@ -82,10 +80,8 @@ fn change(
         edit(&mut record.settings);
         Some((before != record.settings, record.clone()))
     })?;
-    if let Some((true, record)) = &found
-        && let Ok(json) = serde_json::to_string(record)
-    {
-        store.note_record(&app.id, account, &json)?;
+    if let Some((true, record)) = &found {
+        crate::state::note_shared_record(store.as_ref(), record)?;
     }
     let found = found.map(|(changed, _)| changed);
     let flag = if account == tokens::DEFAULT_ACCOUNT {

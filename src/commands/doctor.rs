@@ -5,7 +5,7 @@
 //! account's last failure, as the state index (or the team store) keeps it.
 
 use crate::commands::output::data;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::Serialize;
 
@@ -131,6 +131,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
                 "set OUTBOUND_STORE_KEY_FILE, store_key_command, or `outbound store set-key` (the team's data key)",
             ),
         }
+        check_store_clock(&mut report, &pg);
     } else {
         check_local_store(&mut report, ctx, backend, store.as_ref());
     }
@@ -301,6 +302,98 @@ fn check_local_store(report: &mut Report, ctx: &Ctx, backend: Backend, store: &d
             e.to_string().lines().next().unwrap_or_default(),
             "start and unlock a Secret Service, or use --store file",
         ),
+    }
+}
+
+/// Beyond this much off, a machine's clock breaks tokens: the client assertions it
+/// signs expire a minute after they are made, and ID tokens are checked against it
+/// with a minute's leeway.
+const CLOCK_BREAKS_MS: u64 = 60_000;
+/// Beyond this much off, a clock is worth setting right before it breaks anything.
+const CLOCK_DRIFTS_MS: u64 = 10_000;
+
+/// This machine's clock against the team store's database, as measured when it
+/// connected. The team store keeps token expiry on the database's clock, so a wrong
+/// clock no longer makes machines disagree on it; what it still breaks is named.
+fn check_store_clock(report: &mut Report, pg: &crate::store::postgres::PgStore) {
+    const WHAT: &str = "store clock";
+    let skew = match pg.clock_skew() {
+        Ok(Some(skew)) => skew,
+        Ok(None) => {
+            report.warn(
+                WHAT,
+                format!(
+                    "the team store's database {} gave no time to compare this machine's clock with",
+                    pg.label()
+                ),
+                "check that it is PostgreSQL, and that this machine's clock is synchronised (NTP)",
+            );
+            return;
+        }
+        Err(e) => {
+            report.fail(
+                WHAT,
+                format!(
+                    "this machine's clock could not be compared with the team store's database: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
+                "see the store check above",
+            );
+            return;
+        }
+    };
+    let way = if skew.offset_ms > 0 {
+        "behind"
+    } else {
+        "ahead of"
+    };
+    judge_skew(
+        report,
+        WHAT,
+        skew.offset_ms.unsigned_abs(),
+        &format!(
+            "{way} the team store's database {} (measured over a {} ms round trip)",
+            pg.label(),
+            skew.round_trip_ms
+        ),
+        &format!("the team store's database {}", pg.label()),
+        CLOCK_DRIFTS_MS,
+    );
+}
+
+/// One verdict on this machine's clock, `off_ms` from `against` (`how` says which
+/// way and how it was measured): a failure past [`CLOCK_BREAKS_MS`], a warning past
+/// `drifts_ms`.
+fn judge_skew(
+    report: &mut Report,
+    what: &str,
+    off_ms: u64,
+    how: &str,
+    against: &str,
+    drifts_ms: u64,
+) {
+    const FIX: &str = "synchronise this machine's clock with NTP (for example `timedatectl set-ntp true`, or chrony or ntpd), then run `outbound doctor` again";
+    let seconds = off_ms.saturating_add(500) / 1000;
+    let measured = format!("this machine's clock is {seconds} s {how}");
+    let limit = CLOCK_BREAKS_MS / 1000;
+    if off_ms > CLOCK_BREAKS_MS {
+        report.fail(
+            what,
+            format!(
+                "{measured}; more than {limit} s breaks tokens: servers refuse the client assertions and DPoP proofs this machine signs, and ID tokens are judged against this clock (token expiry in the team store is judged on its database's clock)"
+            ),
+            FIX,
+        );
+    } else if off_ms > drifts_ms {
+        report.warn(
+            what,
+            format!(
+                "{measured}; tokens still work, but more than {limit} s breaks them (client assertions, DPoP proofs, ID tokens)"
+            ),
+            FIX,
+        );
+    } else {
+        report.ok(what, format!("within {seconds} s of {against}"));
     }
 }
 
@@ -564,6 +657,8 @@ impl Endpoint {
     }
 }
 
+/// This machine's clock against the token endpoint's, by the Date header of its
+/// answer (whole seconds, so a warning only past 30 s).
 fn check_clock(report: &mut Report, app: &App, response: &reqwest::blocking::Response) {
     let Some(date) = response
         .headers()
@@ -573,19 +668,17 @@ fn check_clock(report: &mut Report, app: &App, response: &reqwest::blocking::Res
     else {
         return;
     };
-    let now = SystemTime::now();
-    let skew = match now.duration_since(date) {
-        Ok(ahead) => ahead,
-        Err(e) => e.duration(),
+    let (off, way) = match SystemTime::now().duration_since(date) {
+        Ok(ahead) => (ahead, "ahead of"),
+        Err(behind) => (behind.duration(), "behind"),
     };
-    let label = format!("{}: clock", app.name);
-    if skew > Duration::from_secs(30) {
-        report.warn(
-            &label,
-            format!("this machine and the server differ by {} s", skew.as_secs()),
-            "synchronise the clock (NTP): expiry times would be wrong",
-        );
-    } else {
-        report.ok(&label, format!("within {} s of the server", skew.as_secs()));
-    }
+    let host = response.url().host_str().unwrap_or("the server").to_owned();
+    judge_skew(
+        report,
+        &format!("{}: clock", app.name),
+        u64::try_from(off.as_millis()).unwrap_or(u64::MAX),
+        &format!("{way} the token endpoint {host} (by its Date header)"),
+        &format!("the token endpoint {host}"),
+        30_000,
+    );
 }

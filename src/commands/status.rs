@@ -163,15 +163,19 @@ pub(super) fn shared_records(
     if ctx.backend(config) != crate::store::Backend::Postgres {
         return Ok(());
     }
-    let Some(records) = ctx.store(config).records()? else {
+    let store = ctx.store(config);
+    let Some(records) = store.records()? else {
         return Ok(());
     };
+    // Their times are on the database's clock: shown on this machine's.
+    let offset = store.clock_offset()?;
     // This role's own account first, then one shared by another: the first wins.
     let mut seen = std::collections::HashSet::new();
     for shared in records {
-        let Ok(mut record) = serde_json::from_str::<AccountRecord>(&shared.record) else {
+        let Ok(record) = serde_json::from_str::<AccountRecord>(&shared.record) else {
             continue;
         };
+        let mut record = record.shifted(-offset);
         record.needs_authorization = shared.state.needs_authorization;
         record.last_error = shared.state.last_error;
         let key = crate::state::key(&record.app_id, &record.account);

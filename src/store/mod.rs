@@ -36,6 +36,16 @@ pub trait SecretStore {
     /// Returns whether something was deleted.
     fn delete(&self, key: &str) -> Result<bool, StoreError>;
 
+    /// Seconds to add to this machine's clock to read the clock this store's times
+    /// are kept on (token expiry, when tokens were obtained, the records `status`
+    /// shows). 0 for a store of one machine, whose times are this machine's; a store
+    /// shared between machines keeps them on one clock (the team store: its
+    /// database's), and each machine converts with its own offset, so machines whose
+    /// clocks differ agree on when a token expires.
+    fn clock_offset(&self) -> Result<i64, StoreError> {
+        Ok(0)
+    }
+
     /// A store shared between machines: the fleet-wide lease on refreshing (app,
     /// account), waiting at most `wait`. None for a store of one machine, where the
     /// local lock serves.

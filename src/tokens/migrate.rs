@@ -6,6 +6,7 @@
 use super::refresh::{lock_path, lock_with_timeout};
 use crate::app::App;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use crate::state::Index;
 use crate::store::SecretStore;
 use crate::store::kinds::{self, Kind};
@@ -45,7 +46,7 @@ pub fn migrate(
             // A refresh in flight saves into the old store first, then it is moved.
             let _lock = lock_with_timeout(&lock_path(state_dir, &app.id, &account))?;
             let key = Kind::Tokens.account_key(&app.id, &account);
-            if !copy(from, to, &key)? {
+            if !copy_tokens(from, to, &key)? {
                 continue;
             }
             // What else the account holds (its DPoP key), moved with its tokens.
@@ -64,8 +65,8 @@ pub fn migrate(
                 Some(record.clone())
             })?;
             // What `status` shows on every machine of a team store.
-            if let Some(json) = record.and_then(|r| serde_json::to_string(&r).ok()) {
-                to.note_record(&app.id, &account, &json)?;
+            if let Some(record) = record {
+                crate::state::note_shared_record(to, &record)?;
             }
             from.delete(&key)?;
             moved.accounts += 1;
@@ -77,9 +78,36 @@ pub fn migrate(
 /// Copies one secret, and reads it back from `to` before anything is deleted.
 /// Returns whether there was one to copy.
 fn copy(from: &dyn SecretStore, to: &dyn SecretStore, key: &str) -> Result<bool> {
+    copy_as(from, to, key, |secret| secret)
+}
+
+/// [`copy`] for an account's tokens, their times moved from `from`'s clock to `to`'s
+/// (the team store keeps them on its database's; an entry that does not parse is
+/// copied as it is).
+fn copy_tokens(from: &dyn SecretStore, to: &dyn SecretStore, key: &str) -> Result<bool> {
+    let by = to.clock_offset()?.saturating_sub(from.clock_offset()?);
+    copy_as(from, to, key, |secret| {
+        if by == 0 {
+            return secret;
+        }
+        match serde_json::from_str::<super::StoredToken>(secret.expose()) {
+            Ok(token) => serde_json::to_string(&token.shifted(by)).map_or(secret, Secret::new),
+            Err(_) => secret,
+        }
+    })
+}
+
+/// [`copy`], writing what `convert` makes of the secret.
+fn copy_as(
+    from: &dyn SecretStore,
+    to: &dyn SecretStore,
+    key: &str,
+    convert: impl FnOnce(Secret) -> Secret,
+) -> Result<bool> {
     let Some(secret) = from.get(key)? else {
         return Ok(false);
     };
+    let secret = convert(secret);
     to.set(key, &secret)?;
     match to.get(key)? {
         Some(back) if back == secret => Ok(true),

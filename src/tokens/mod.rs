@@ -126,6 +126,9 @@ impl StoredToken {
         }
     }
 
+    /// The tokens `store` holds for (app, account), their times on this machine's
+    /// clock (a team store keeps them on its database's: see
+    /// [`SecretStore::clock_offset`]).
     pub fn load(
         store: &dyn SecretStore,
         app_id: &str,
@@ -135,14 +138,38 @@ impl StoredToken {
             return Ok(None);
         };
         // An unreadable entry is treated as absent; its content is never quoted.
-        Ok(serde_json::from_str(blob.expose()).ok())
+        let Ok(token) = serde_json::from_str::<StoredToken>(blob.expose()) else {
+            return Ok(None);
+        };
+        let offset = store.clock_offset()?;
+        Ok(Some(token.shifted(-offset)))
     }
 
+    /// Keeps these tokens (their times on this machine's clock) in `store`, on the
+    /// store's clock.
     pub fn save(&self, store: &dyn SecretStore, app_id: &str, account: &str) -> Result<()> {
-        let blob = serde_json::to_string(self)
+        let offset = store.clock_offset()?;
+        let blob = serde_json::to_string(&self.clone().shifted(offset))
             .map_err(|e| Error::Other(format!("cannot encode tokens: {e}")))?;
         store.set(&store::token_key(app_id, account), &Secret::new(blob))?;
         Ok(())
+    }
+
+    /// These tokens with every time moved `by` seconds: from one clock to another.
+    pub fn shifted(mut self, by: i64) -> StoredToken {
+        if by == 0 {
+            return self;
+        }
+        let at = |t: u64| crate::clock::shift(t, by);
+        let token = &mut self;
+        token.expires_at = token.expires_at.map(at);
+        token.refresh_expires_at = token.refresh_expires_at.map(at);
+        token.obtained_at = at(token.obtained_at);
+        for narrow in token.narrowed.values_mut() {
+            narrow.expires_at = narrow.expires_at.map(at);
+            narrow.obtained_at = at(narrow.obtained_at);
+        }
+        self
     }
 }
 
@@ -262,10 +289,8 @@ impl TokenEnv<'_> {
             );
             index.accounts.get(&state::key(&app.id, account)).cloned()
         })?;
-        if let Some(record) = record
-            && let Ok(json) = serde_json::to_string(&record)
-        {
-            self.store.note_record(&app.id, account, &json)?;
+        if let Some(record) = record {
+            state::note_shared_record(self.store, &record)?;
         }
         Ok(())
     }
@@ -392,4 +417,84 @@ pub fn ask_identity(
         env.record(app, account, &stored, None, false)?;
     }
     Ok(who)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::store::{Backend, StoreError};
+
+    /// A store whose clock is `offset` seconds ahead of this machine's.
+    struct Skewed {
+        offset: i64,
+        values: RefCell<HashMap<String, Secret>>,
+    }
+
+    impl SecretStore for Skewed {
+        fn backend(&self) -> Backend {
+            Backend::Postgres
+        }
+        fn get(&self, key: &str) -> std::result::Result<Option<Secret>, StoreError> {
+            Ok(self.values.borrow().get(key).cloned())
+        }
+        fn set(&self, key: &str, secret: &Secret) -> std::result::Result<(), StoreError> {
+            self.values
+                .borrow_mut()
+                .insert(key.to_owned(), secret.clone());
+            Ok(())
+        }
+        fn delete(&self, key: &str) -> std::result::Result<bool, StoreError> {
+            Ok(self.values.borrow_mut().remove(key).is_some())
+        }
+        fn clock_offset(&self) -> std::result::Result<i64, StoreError> {
+            Ok(self.offset)
+        }
+    }
+
+    #[test]
+    fn tokens_are_kept_on_the_stores_clock_and_read_on_this_machines() {
+        let narrow = NarrowToken {
+            access_token: Secret::new("narrow"),
+            token_type: None,
+            expires_at: Some(1_000_030),
+            obtained_at: 1_000_000,
+            scopes: vec![],
+        };
+        let token = StoredToken {
+            access_token: Secret::new("access"),
+            refresh_token: None,
+            token_type: None,
+            expires_at: Some(1_000_060),
+            refresh_expires_at: Some(1_086_400),
+            scopes: vec![],
+            generation: 1,
+            obtained_at: 1_000_000,
+            id_token: None,
+            identity: None,
+            narrowed: [("n".to_owned(), narrow)].into(),
+        };
+        // The store's clock is 10 minutes behind this machine's.
+        let store = Skewed {
+            offset: -600,
+            values: RefCell::default(),
+        };
+        token.save(&store, "app", "default").unwrap();
+        let kept: serde_json::Value =
+            serde_json::from_str(store.values.borrow()["token/app/default"].expose()).unwrap();
+        assert_eq!(kept["expires_at"], 999_460);
+        assert_eq!(kept["obtained_at"], 999_400);
+        assert_eq!(kept["refresh_expires_at"], 1_085_800);
+        assert_eq!(kept["narrowed"]["n"]["expires_at"], 999_430);
+        let back = StoredToken::load(&store, "app", "default")
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.expires_at, Some(1_000_060));
+        assert_eq!(back.obtained_at, 1_000_000);
+        assert_eq!(back.refresh_expires_at, Some(1_086_400));
+        assert_eq!(back.narrowed["n"].expires_at, Some(1_000_030));
+        assert_eq!(back.narrowed["n"].obtained_at, 1_000_000);
+    }
 }

@@ -1804,3 +1804,140 @@ fn store_init_by_an_administrator_who_does_not_own_the_tables_names_their_owner(
         .run(&["store", "init"])
         .ok();
 }
+
+/// `outbound ARGS` on `machine` under Debian's `faketime` with its clock shifted by
+/// `shift` (`+10m`, `-10m`): a machine whose clock is wrong. The monotonic clock
+/// stays real, so timeouts keep their length.
+fn skewed(machine: &Env, shift: &str, args: &[&str]) -> Run {
+    let mut cmd = Command::new("faketime");
+    machine.isolate(&mut cmd);
+    cmd.env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+        .args(["-f", shift, env!("CARGO_BIN_EXE_outbound")])
+        .args(args)
+        .stdin(Stdio::null());
+    Run::from(
+        cmd.output()
+            .expect("faketime (scripts/setup installs Debian's faketime)"),
+    )
+}
+
+/// Seconds left on `nat`'s access token, as `status --json` shows it.
+fn status_expires_in(run: Run) -> i64 {
+    let rows = run.ok().json();
+    let row = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["app"] == "nat"))
+        .cloned()
+        .unwrap_or_default();
+    row["expires_in"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no expiry in {rows}"))
+}
+
+/// The verdict of doctor's check of this machine's clock against the team store's.
+fn store_clock_check(run: &Run) -> serde_json::Value {
+    let report = run.json();
+    report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["check"] == "store clock"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no `store clock` check in {report}"))
+}
+
+#[test]
+fn machines_whose_clocks_are_ahead_or_behind_make_no_machine_hand_out_dead_tokens() {
+    // Tokens live 10 s (the lived 60 s); the machines' clocks are 10 minutes
+    // off, far more than any lifetime.
+    let team = Team::start();
+    let server = AuthServer::with(Options {
+        access_ttl: Some(10),
+        ..Options::default()
+    });
+    let admin = team.machine("admin");
+    admin.add_native("nat", &server.issuer, &["--refresh-skew", "2s"]);
+    let normal = team.machine("ci");
+    let fast = team.machine("ci");
+    let slow = team.machine("ci");
+    normal.authorize("nat", &[]).ok();
+
+    // A machine 10 minutes ahead refreshes.
+    let from_fast = skewed(&fast, "+10m", &["token", "nat", "--force-refresh"])
+        .ok()
+        .stdout;
+    let refreshed = Instant::now();
+    assert_eq!(server.wait_for_token_requests("refresh_token", 1), 1);
+    // Every machine, the fast one included, says how long it really has left.
+    for left in [
+        status_expires_in(normal.run(&["status", "--json"])),
+        status_expires_in(skewed(&fast, "+10m", &["status", "--json"])),
+        status_expires_in(skewed(&slow, "-10m", &["status", "--json"])),
+    ] {
+        assert!((0..=10).contains(&left), "expires in {left} s");
+    }
+    let shown = skewed(&slow, "-10m", &["token", "nat", "--json"])
+        .ok()
+        .json();
+    let left = shown["expires_in"].as_i64().unwrap_or(-1);
+    assert!((0..=10).contains(&left), "{shown}");
+    // Once it expired, the correct machine refreshes instead of handing it out.
+    std::thread::sleep(Duration::from_millis(10_500).saturating_sub(refreshed.elapsed()));
+    assert!(!server.is_active(from_fast.trim()), "the token has expired");
+    let header = normal
+        .run(&["token", "nat", "--format", "header"])
+        .ok()
+        .stdout;
+    let from_normal = header
+        .trim()
+        .strip_prefix("Authorization: Bearer ")
+        .unwrap_or_else(|| panic!("{header}"))
+        .to_owned();
+    let refreshed = Instant::now();
+    assert_ne!(from_normal, from_fast.trim(), "a dead token was handed out");
+    assert!(
+        server.is_active(&from_normal),
+        "a dead token was handed out"
+    );
+    assert_eq!(server.wait_for_token_requests("refresh_token", 2), 2);
+
+    // A machine 10 minutes behind hands out no dead token either.
+    std::thread::sleep(Duration::from_millis(10_500).saturating_sub(refreshed.elapsed()));
+    let from_slow = skewed(&slow, "-10m", &["token", "nat"]).ok().stdout;
+    assert_ne!(from_slow.trim(), from_normal, "a dead token was handed out");
+    assert!(
+        server.is_active(from_slow.trim()),
+        "a dead token was handed out"
+    );
+    assert_eq!(server.wait_for_token_requests("refresh_token", 3), 3);
+    // What it obtained is not taken for expired elsewhere: no refresh follows.
+    let left = status_expires_in(normal.run(&["status", "--json"]));
+    assert!((1..=10).contains(&left), "expires in {left} s");
+    let again = normal.run(&["token", "nat"]).ok().stdout;
+    assert_eq!(again, from_slow);
+    assert_eq!(
+        server.token_requests("refresh_token"),
+        3,
+        "{}",
+        server.log()
+    );
+
+    // doctor fails on the machines whose clocks are off, saying by how much, against
+    // what, and what to do; it passes the correct one.
+    for (machine, shift, way) in [(&fast, "+10m", "ahead of"), (&slow, "-10m", "behind")] {
+        let run = skewed(machine, shift, &["doctor", "--json"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let check = store_clock_check(&run);
+        assert_eq!(check["status"], "fail", "{check}");
+        let detail = check["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("600 s"), "{detail}");
+        assert!(detail.contains(way), "{detail}");
+        assert!(
+            detail.contains(&format!("127.0.0.1:{}/team", team.pg.port)),
+            "{detail}"
+        );
+        let fix = check["fix"].as_str().unwrap_or_default();
+        assert!(fix.contains("NTP"), "{fix}");
+    }
+    let run = normal.run(&["doctor", "--json"]);
+    let check = store_clock_check(&run);
+    assert_eq!(check["status"], "ok", "{check}");
+}

@@ -12,8 +12,8 @@ use postgres::{Client, NoTls};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 
-use super::Conn;
 use super::schema;
+use super::{Conn, Skew};
 use crate::store::StoreError;
 use crate::store::seal::DataKeys;
 
@@ -227,15 +227,19 @@ fn idle_in_transaction_timeout() -> u64 {
     super::lease_length().as_secs()
 }
 
-/// Connects, and checks the schema is one this binary knows.
+/// Connects, checks the schema is one this binary knows, and measures how far this
+/// machine's clock is from the database's (in the same round trip).
 pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
     let mut client = connect(settings)?;
+    let sent = std::time::SystemTime::now();
+    let asked = std::time::Instant::now();
     let rows = client
         .simple_query(&format!(
-            "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '{}s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text",
+            "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '{}s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text, (extract(epoch from clock_timestamp()) * 1000)::bigint::text",
             idle_in_transaction_timeout()
         ))
         .map_err(|e| classify(settings, e))?;
+    let round_trip = asked.elapsed();
     let row = rows.iter().find_map(|m| match m {
         postgres::SimpleQueryMessage::Row(r) => Some(r),
         _ => None,
@@ -264,10 +268,15 @@ pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
             schema::latest()
         ));
     }
+    let skew = row
+        .get(2)
+        .and_then(|ms| ms.parse::<i64>().ok())
+        .map(|database_ms| Skew::measured(database_ms, sent, round_trip));
     Ok(Conn {
         client,
         user,
         in_transaction: false,
+        skew,
     })
 }
 

@@ -172,6 +172,59 @@ struct Conn {
     user: String,
     /// Inside an application edit's transaction: secret writes join it.
     in_transaction: bool,
+    /// This machine's clock against the database's, measured as it connected; None
+    /// when the database gave no time.
+    skew: Option<Skew>,
+}
+
+/// How far this machine's clock is from the database's, measured as a connection
+/// opens. The team store keeps every time it holds (token expiry, when tokens were
+/// obtained and refreshed, audit events) on the database's clock, so machines whose
+/// clocks differ agree on when a token expires: each converts with its own skew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Skew {
+    /// Milliseconds the database's clock is ahead of this machine's (negative: behind).
+    pub offset_ms: i64,
+    /// The round trip it was measured over: the measure is good to half of it.
+    pub round_trip_ms: u64,
+}
+
+impl Skew {
+    /// From the database's time (Unix milliseconds) in the answer to a request sent
+    /// at `sent` (this machine's clock) that took `round_trip`. The database read its
+    /// clock somewhere between sending and receiving, so the offset lies between the
+    /// two it would be then; the one nearest to none is taken: a clock that agrees
+    /// with the database's is never taken for a skewed one because a round trip was
+    /// slow (a busy machine), and a skewed one is measured to within the round trip.
+    fn measured(database_ms: i64, sent: std::time::SystemTime, round_trip: Duration) -> Skew {
+        let millis = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        let sent_ms = match sent.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => millis(after),
+            Err(before) => -millis(before.duration()),
+        };
+        let received_ms = sent_ms.saturating_add(millis(round_trip));
+        let (least, most) = (
+            database_ms.saturating_sub(received_ms),
+            database_ms.saturating_sub(sent_ms),
+        );
+        let offset_ms = if least > 0 {
+            least
+        } else if most < 0 {
+            most
+        } else {
+            0
+        };
+        Skew {
+            offset_ms,
+            round_trip_ms: u64::try_from(round_trip.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Whole seconds to add to this machine's clock to read the database's (rounded:
+    /// a clock within half a second of the database's is taken as equal to it).
+    pub fn seconds(self) -> i64 {
+        self.offset_ms.saturating_add(500).div_euclid(1000)
+    }
 }
 
 /// One row of the store, by the store key it answers to.
@@ -218,6 +271,13 @@ impl PgStore {
     /// The database, as messages name it (no password).
     pub fn label(&self) -> &str {
         &self.inner.settings.label
+    }
+
+    /// How far this machine's clock is from the database's, as measured when this
+    /// process connected (connecting first if it has not); None when the database
+    /// gave no time.
+    pub fn clock_skew(&self) -> Result<Option<Skew>, StoreError> {
+        self.with(|c| Ok(c.skew))
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Option<Conn>> {
@@ -1012,6 +1072,10 @@ impl SecretStore for PgStore {
         })
     }
 
+    fn clock_offset(&self) -> Result<i64, StoreError> {
+        Ok(self.clock_skew()?.map_or(0, Skew::seconds))
+    }
+
     fn aim_account(&self, app_id: &str, account: &str, shared: bool) -> Result<(), StoreError> {
         let aim = if shared { Aim::Shared } else { Aim::Personal };
         self.aim(app_id, account, aim)
@@ -1228,9 +1292,12 @@ pub fn lease_length() -> Duration {
 }
 
 impl PgStore {
-    /// Keeps one audit event for every machine.
+    /// Keeps one audit event for every machine (its time on the database's clock).
     pub fn append_audit(&self, e: &super::AuditEvent) -> Result<(), StoreError> {
-        let at = i64::try_from(e.time).unwrap_or(i64::MAX);
+        let offset = self.clock_offset()?;
+        let at = i64::try_from(e.time)
+            .unwrap_or(i64::MAX)
+            .saturating_add(offset);
         self.with(|c| {
             c.client.execute(
                 "INSERT INTO outbound_audit (at, app, account, event, method, host, status)
@@ -1245,8 +1312,10 @@ impl PgStore {
 }
 
 impl PgStore {
-    /// This role's audit events, from every machine, oldest first.
+    /// This role's audit events, from every machine, oldest first (their times on
+    /// this machine's clock).
     pub fn audit_events(&self) -> Result<Vec<super::AuditEvent>, StoreError> {
+        let offset = self.clock_offset()?;
         self.with(|c| {
             let rows = c.client.query(
                 "SELECT extract(epoch from at)::bigint, app, account, event, method, host, status
@@ -1256,7 +1325,7 @@ impl PgStore {
             Ok(rows
                 .iter()
                 .map(|r| super::AuditEvent {
-                    time: u64::try_from(r.get::<_, i64>(0)).unwrap_or(0),
+                    time: u64::try_from(r.get::<_, i64>(0).saturating_sub(offset)).unwrap_or(0),
                     app: r.get(1),
                     account: r.get(2),
                     event: r.get(3),
@@ -1448,6 +1517,31 @@ impl Documents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_database_clock_is_measured_within_the_round_trip_and_rounded() {
+        let sent = std::time::UNIX_EPOCH + Duration::from_millis(1_000_000_000);
+        let trip = Duration::from_millis(100);
+        let skew = |database_ms: i64| Skew::measured(database_ms, sent, trip);
+        // 10 minutes behind this machine, read 50 ms after sending: measured to
+        // within the round trip, nearest to no skew.
+        let behind = skew(1_000_000_000 - 600_000 + 50);
+        assert_eq!((behind.offset_ms, behind.round_trip_ms), (-599_950, 100));
+        assert_eq!(behind.seconds(), -600);
+        let ahead = skew(1_000_000_000 + 600_000 + 50);
+        assert_eq!((ahead.offset_ms, ahead.seconds()), (599_950, 600));
+        // A clock that agrees, however slow the round trip: no skew at all.
+        for read in [0, 50, 100] {
+            assert_eq!(skew(1_000_000_000 + read).offset_ms, 0);
+        }
+        let slow = Skew::measured(1_000_001_900, sent, Duration::from_secs(2));
+        assert_eq!(slow.offset_ms, 0);
+        // Whole seconds, rounded.
+        assert_eq!(skew(1_000_000_100 + 499).seconds(), 0);
+        assert_eq!(skew(1_000_000_000 - 499).seconds(), 0);
+        assert_eq!(skew(1_000_000_000 - 501).seconds(), -1);
+        assert_eq!(skew(1_000_000_100 + 1_500).seconds(), 2);
+    }
 
     #[test]
     fn keys_map_to_rows() {
