@@ -213,6 +213,18 @@ impl App {
         self.par_url.is_some()
             && (self.par == Par::Always || (self.par == Par::Auto && self.require_par))
     }
+
+    /// The loopback ports the redirect listener tries, in order: the redirect URI's
+    /// fixed port, then `redirect_ports`; without a fixed port, `redirect_ports`
+    /// alone. Empty: any free port.
+    pub fn redirect_port_order(&self) -> Vec<u16> {
+        self.redirect_uri
+            .port()
+            .filter(|p| *p != 0)
+            .into_iter()
+            .chain(self.redirect_ports.iter().copied())
+            .collect()
+    }
 }
 
 impl ClientAuth {
@@ -412,7 +424,8 @@ pub struct App {
     #[serde(serialize_with = "seconds")]
     pub refresh_skew: Duration,
     pub redirect_uri: Url,
-    /// Ports to try, in order, when the redirect URI's fixed port is taken.
+    /// Ports to try, in order, when the redirect URI's fixed port is taken; with no
+    /// fixed port, the ports to listen on, in order (not any free one).
     pub redirect_ports: Vec<u16>,
     /// The account used when none is named (`--account`, `OUTBOUND_ACCOUNT`).
     pub default_account: Option<String>,
@@ -940,14 +953,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                 return Err(FieldError::new(
                     "redirect_ports",
                     Some(span),
-                    "0 is not a port to fall back to (a redirect URI without a port already takes any free one)",
-                ));
-            }
-            if redirect_uri.port().is_none() && !ports.is_empty() {
-                return Err(FieldError::new(
-                    "redirect_ports",
-                    Some(span),
-                    "the redirect URI has no fixed port (any free one is taken), so there is nothing to fall back from; give it one (--redirect-uri http://127.0.0.1:8085/callback)",
+                    "0 is not a port to listen on (without --redirect-port, a redirect URI without a port takes any free one)",
                 ));
             }
             ports

@@ -190,7 +190,8 @@ impl Flow<'_> {
                 parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
             (code, redirect_uri)
         } else {
-            let listener = Listener::bind(&app.redirect_uri, &app.redirect_ports, &app.name)?;
+            let listener =
+                Listener::bind(&app.redirect_uri, &app.redirect_port_order(), &app.name)?;
             let url = url_for(&listener.redirect_uri)?;
             person.progress(Progress::OpenUrl(&url));
             if mode == (Mode::Browser { open: true })
@@ -285,17 +286,18 @@ fn endpoint<'a>(app: &App, url: Option<&'a Url>, what: &str, flag: &str) -> Resu
     })
 }
 
-/// The redirect URI for `--manual`: the app's, with a concrete port (a free one when
-/// the app accepts any), since nothing listens on it.
+/// The redirect URI for `--manual`: the app's, with a concrete port (the first of
+/// its ports, else a free one when the app accepts any), since nothing listens on it.
 fn manual_redirect_uri(app: &App) -> Result<String> {
     let mut uri = app.redirect_uri.clone();
-    if uri.port().unwrap_or(0) == 0 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+    let port = match app.redirect_port_order().first() {
+        Some(port) => *port,
+        None => std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
-            .map_err(|e| Error::io("cannot find a free port", e))?;
-        uri.set_port(Some(port))
-            .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
-    }
+            .map_err(|e| Error::io("cannot find a free port", e))?,
+    };
+    uri.set_port(Some(port))
+        .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
     Ok(uri.to_string())
 }

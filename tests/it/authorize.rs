@@ -844,3 +844,74 @@ fn a_second_authorization_waits_for_the_first() {
     assert!(!rest.contains("redirect_uri="), "{rest}");
     assert_eq!(server.token_requests("authorization_code"), 1);
 }
+
+/// `--redirect-port 8085,8086,8087` alone (the README's form, with the default
+/// redirect URI): these ports, in this order, with the default path. It was refused
+/// ("the redirect URI has no fixed port").
+#[test]
+fn redirect_ports_alone_are_the_ports_to_listen_on_in_order() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let first = taken.local_addr().unwrap().port();
+    let (second, third) = (free_port(), free_port());
+    let ports = format!("{first},{second},{third}");
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "nat",
+                "--issuer",
+                &server.issuer,
+                "--client-id",
+                "native-app",
+                "--client-secret-stdin",
+                "--scope",
+                "openid offline_access",
+                "--redirect-port",
+                &ports,
+            ],
+            "native-secret",
+        )
+        .ok();
+    // What to register at the provider: each redirect URI, exactly.
+    for port in [first, second, third] {
+        assert!(
+            run.stderr
+                .contains(&format!("http://127.0.0.1:{port}/callback")),
+            "{}",
+            run.stderr
+        );
+    }
+    // The first is taken: the second is used.
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{second}%2Fcallback"
+        )),
+        "{}",
+        run.stderr
+    );
+    env.run(&["token", "nat"]).ok();
+    // All taken: said, naming them; never another port.
+    let _second = std::net::TcpListener::bind(("127.0.0.1", second)).unwrap();
+    let _third = std::net::TcpListener::bind(("127.0.0.1", third)).unwrap();
+    let run = env.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("ports {first}, {second}, {third} are taken")),
+        "{}",
+        run.stderr
+    );
+    // --manual sends the first of them (nothing listens: any registered one will do).
+    let run = env.run(&["authorize", "nat", "--manual", "--yes"]);
+    assert!(
+        run.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{first}%2Fcallback"
+        )),
+        "{}",
+        run.stderr
+    );
+    drop(taken);
+}

@@ -257,12 +257,20 @@ fn what_to_register(app: &app::App, preset: Option<&str>) {
         notice!("  {register}");
     }
     if uses_redirect {
-        let port_note = if app.redirect_uri.port().is_none() {
-            " (any port: outbound picks a free one each time)"
-        } else {
-            " (exactly, port included)"
-        };
-        notice!("  redirect URI: {}{port_note}", app.redirect_uri);
+        let ports = app.redirect_port_order();
+        if ports.is_empty() {
+            notice!(
+                "  redirect URI: {} (any port: outbound picks a free one each time)",
+                app.redirect_uri
+            );
+        }
+        // Each port the listener may take, as its own redirect URI.
+        for port in ports {
+            let mut uri = app.redirect_uri.clone();
+            if uri.set_port(Some(port)).is_ok() {
+                notice!("  redirect URI: {uri} (exactly, port included)");
+            }
+        }
     }
     if !app.scopes.is_empty() {
         notice!("  scopes: {}", app.scopes.join(" "));
