@@ -214,6 +214,21 @@ impl App {
             && (self.par == Par::Always || (self.par == Par::Auto && self.require_par))
     }
 
+    /// Where `curl` resolves a relative URL when the account sets no base URL: the
+    /// app's `base_url`, else the origin of its first resource (an app added with
+    /// `--from-url`: `/tools` is the API's own path, not one below its MCP endpoint).
+    pub fn relative_base(&self) -> Option<Url> {
+        if let Some(base) = &self.base_url {
+            return Some(base.clone());
+        }
+        let resource = Url::parse(self.resources.first()?).ok()?;
+        let origin = resource.origin();
+        if !origin.is_tuple() {
+            return None;
+        }
+        Url::parse(&origin.ascii_serialization()).ok()
+    }
+
     /// The loopback ports the redirect listener tries, in order: the redirect URI's
     /// fixed port, then `redirect_ports`; without a fixed port, `redirect_ports`
     /// alone. Empty: any free port.
@@ -436,7 +451,8 @@ pub struct App {
     pub token_headers: BTreeMap<String, String>,
     pub token_params: BTreeMap<String, String>,
     pub allowed_hosts: Vec<String>,
-    /// Where `curl` resolves a relative URL (`outbound curl github /user`).
+    /// Where `curl` resolves a relative URL (`outbound curl github /user`); see
+    /// [`App::relative_base`].
     pub base_url: Option<Url>,
     /// The resources tokens are for (RFC 8707): all in the authorization request,
     /// the first in token requests unless one is asked for.
