@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod flow;
 pub mod grant;
 pub mod id_token;
+pub mod probe;
 pub mod resource;
 pub mod response;
 pub mod userinfo;
