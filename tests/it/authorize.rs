@@ -915,3 +915,97 @@ fn redirect_ports_alone_are_the_ports_to_listen_on_in_order() {
     );
     drop(taken);
 }
+
+/// A mistyped token URL (`…/tokn`) is a warning when typed, naming the URL and the
+/// fix (it was accepted in silence); at the code exchange, the 404 names the URL
+/// and the fix on lines of their own (it said only "answered HTTP 404", on the
+/// countdown's line).
+#[test]
+fn a_mistyped_token_url_is_named_when_typed_and_when_used() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.set("OUTBOUND_NO_PROBE", "0");
+    let tokn = format!("{}/tokn", server.issuer);
+    let auth = format!("{}/auth", server.issuer);
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "typo",
+                "--auth-url",
+                &auth,
+                "--token-url",
+                &tokn,
+                "--client-id",
+                "native-app",
+                "--client-secret-stdin",
+                "--scope",
+                "openid offline_access",
+            ],
+            "native-secret",
+        )
+        .ok();
+    let warned = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning: {}", run.stderr));
+    assert!(
+        warned.contains(&tokn) && warned.contains("404"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("outbound app edit typo --token-url URL"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+
+    // At the exchange, on a terminal: the error starts a line of its own.
+    let browser = crate::authserver::http_browser();
+    let (ok, screen) = env.in_pty(
+        "authorize typo --yes",
+        &[],
+        &[("BROWSER", browser.as_str())],
+    );
+    assert!(!ok, "{screen}");
+    let error = screen
+        .lines()
+        .find(|l| l.contains("error:"))
+        .unwrap_or_else(|| panic!("no error: {screen}"));
+    assert!(
+        error.trim_start().starts_with("error:") && error.contains(&tokn),
+        "{screen}"
+    );
+    assert!(
+        screen.lines().any(|l| l.trim_start().starts_with("fix:")
+            && l.contains("outbound app edit typo --token-url URL")),
+        "{screen}"
+    );
+    let run = env.authorize("typo", &[]).code(7);
+    assert!(run.stderr.contains(&tokn), "{}", run.stderr);
+
+    // A token URL that does not answer: a warning too; the right one: none.
+    let nobody = format!("http://127.0.0.1:{}/token", free_port());
+    let run = env
+        .run(&["app", "edit", "typo", "--token-url", &nobody])
+        .ok();
+    assert!(
+        run.stderr.contains("warning:")
+            && run.stderr.contains(&nobody)
+            && run
+                .stderr
+                .contains("outbound app edit typo --token-url URL"),
+        "{}",
+        run.stderr
+    );
+    let right = format!("{}/token", server.issuer);
+    let run = env
+        .run(&["app", "edit", "typo", "--token-url", &right])
+        .ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    env.authorize("typo", &[]).ok();
+}
