@@ -190,6 +190,9 @@ impl Flow<'_> {
                 parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
             (code, redirect_uri)
         } else {
+            if mode == (Mode::Browser { open: true }) {
+                answers(http, app, auth_url)?;
+            }
             let listener =
                 Listener::bind(&app.redirect_uri, &app.redirect_port_order(), &app.name)?;
             let url = url_for(&listener.redirect_uri)?;
@@ -273,6 +276,31 @@ impl Flow<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+}
+
+/// Whether the authorization endpoint answers at all (any HTTP answer will do, and a
+/// TLS handshake this client refuses: the browser judges the certificate) before a
+/// browser is sent there: a server that is down fails now, not after the person's
+/// whole timeout. Only when outbound opens the browser itself: with `--no-browser`
+/// or `--manual` the URL may be opened on another machine, which may reach servers
+/// this one cannot.
+fn answers(http: &Client, app: &App, auth_url: &Url) -> Result<()> {
+    use crate::oauth::probe::{Endpoint, QUICK, probe};
+    match probe(http, Endpoint::Authorization, auth_url, Some(QUICK)) {
+        Ok(_) => Ok(()),
+        Err(no) if no.tls => Ok(()),
+        Err(no) => Err(Error::Hinted {
+            error: Box::new(Error::OAuth(OAuthError::Unreachable {
+                endpoint: "authorization",
+                url: auth_url.to_string(),
+                reason: no.reason,
+            })),
+            hint: format!(
+                "no browser was opened and nothing was stored\n  fix: once the server is up, run this again (check the network and the app's proxy); if the URL is wrong: outbound app edit {} --auth-url URL",
+                app.name
+            ),
+        }),
     }
 }
 

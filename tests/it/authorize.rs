@@ -916,6 +916,65 @@ fn redirect_ports_alone_are_the_ports_to_listen_on_in_order() {
     drop(taken);
 }
 
+/// `authorize` with the authorization server down fails at once (exit 7), naming
+/// the URL, and opens no browser; it waited the whole timeout for the browser.
+#[test]
+fn authorize_fails_fast_when_the_authorization_server_is_down() {
+    let env = Env::new();
+    let opened = env.dir.path().join("opened");
+    let browser = env.dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Nothing listens there; and a server that takes the connection but never answers.
+    let down = format!("http://127.0.0.1:{}/authorize", free_port());
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung = format!(
+        "http://127.0.0.1:{}/authorize",
+        silent.local_addr().unwrap().port()
+    );
+    for (name, auth_url) in [("down", &down), ("hung", &hung)] {
+        env.run(&[
+            "app",
+            "add",
+            name,
+            "--client-id",
+            "c",
+            "--client-auth",
+            "none",
+            "--auth-url",
+            auth_url,
+            "--token-url",
+            &format!("http://127.0.0.1:{}/token", free_port()),
+        ])
+        .ok();
+        let started = std::time::Instant::now();
+        let mut cmd = env.command(["authorize", name, "--yes", "--timeout", "20"]);
+        cmd.env("BROWSER", &browser);
+        let run = Run::from(cmd.output().expect("spawn outbound")).code(7);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(12),
+            "{name}: {took:?}"
+        );
+        assert!(run.stderr.contains(auth_url.as_str()), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("outbound app edit {name} --auth-url")),
+            "{}",
+            run.stderr
+        );
+        assert!(!opened.exists(), "{name}: the browser was opened");
+    }
+    drop(silent);
+}
+
 /// A mistyped token URL (`…/tokn`) is a warning when typed, naming the URL and the
 /// fix (it was accepted in silence); at the code exchange, the 404 names the URL
 /// and the fix on lines of their own (it said only "answered HTTP 404", on the
