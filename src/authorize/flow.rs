@@ -279,17 +279,18 @@ impl Flow<'_> {
     }
 }
 
-/// Whether the authorization endpoint answers at all (any HTTP answer will do, and a
-/// TLS handshake this client refuses: the browser judges the certificate) before a
-/// browser is sent there: a server that is down fails now, not after the person's
-/// whole timeout. Only when outbound opens the browser itself: with `--no-browser`
-/// or `--manual` the URL may be opened on another machine, which may reach servers
-/// this one cannot.
+/// Whether a server answers at the authorization endpoint before a browser is sent
+/// there: one that does not resolve, refuses the connection or does not answer in a
+/// few seconds fails now, not after the person's whole timeout. Any HTTP answer will
+/// do, and so will a server that is there but answers this client otherwise than the
+/// browser (a TLS handshake it refuses, a connection it drops). Only when outbound
+/// opens the browser itself: with `--no-browser` or `--manual` the URL may be opened
+/// on another machine, which may reach servers this one cannot.
 fn answers(http: &Client, app: &App, auth_url: &Url) -> Result<()> {
     use crate::oauth::probe::{Endpoint, QUICK, probe};
     match probe(http, Endpoint::Authorization, auth_url, Some(QUICK)) {
         Ok(_) => Ok(()),
-        Err(no) if no.tls => Ok(()),
+        Err(no) if !no.nobody() => Ok(()),
         Err(no) => Err(Error::Hinted {
             error: Box::new(Error::OAuth(OAuthError::Unreachable {
                 endpoint: "authorization",

@@ -348,7 +348,7 @@ fn check_app(report: &mut Report, app: &App, store: &dyn SecretStore) {
                 }
             }
             Err(no) => {
-                let fix = if no.tls {
+                let fix = if no.kind == probe::Silence::Tls {
                     format!(
                         "trust its CA: outbound app edit {} --ca-file CA.pem",
                         app.name

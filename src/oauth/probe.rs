@@ -86,8 +86,28 @@ pub enum Verdict {
 pub struct NoAnswer {
     /// The innermost cause (refused, DNS, TLS), or "timed out"; without the URL.
     pub reason: String,
-    /// The TLS handshake failed: a server is there, one this client does not trust.
-    pub tls: bool,
+    pub kind: Silence,
+}
+
+/// How an endpoint failed to answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Silence {
+    /// Nothing is there: the name does not resolve, or the connection is refused.
+    Unreachable,
+    /// No answer in time (connecting or waiting for it).
+    TimedOut,
+    /// The TLS handshake failed: a server is there, one this client does not trust
+    /// (or one that wants a client certificate).
+    Tls,
+    /// Connected, then the connection failed before an answer: something listens.
+    Broken,
+}
+
+impl NoAnswer {
+    /// Whether no server is there to answer, as far as this machine can tell.
+    pub fn nobody(&self) -> bool {
+        matches!(self.kind, Silence::Unreachable | Silence::TimedOut)
+    }
 }
 
 /// Sends `endpoint` at `url` the request a working endpoint answers with an error: a
@@ -116,7 +136,7 @@ pub fn probe(
         if e.is_timeout() {
             return NoAnswer {
                 reason: "timed out".into(),
-                tls: false,
+                kind: Silence::TimedOut,
             };
         }
         let mut source: &dyn std::error::Error = &e;
@@ -125,10 +145,17 @@ pub fn probe(
         }
         let reason = crate::text::printable(&source.to_string());
         let lower = reason.to_lowercase();
-        let tls = ["certificate", "issuer", "tls", "handshake"]
+        let kind = if ["certificate", "issuer", "tls", "handshake"]
             .iter()
-            .any(|w| lower.contains(w));
-        NoAnswer { reason, tls }
+            .any(|w| lower.contains(w))
+        {
+            Silence::Tls
+        } else if e.is_connect() {
+            Silence::Unreachable
+        } else {
+            Silence::Broken
+        };
+        NoAnswer { reason, kind }
     })
 }
 

@@ -266,7 +266,7 @@ fn endpoints_in(patch: &Patch) -> Vec<Endpoint> {
 /// the provider cannot be reached).
 fn check_typed_endpoints(app: &App, typed: &[Endpoint]) {
     use crate::commands::output::warning;
-    use crate::oauth::probe::{self, QUICK, Verdict};
+    use crate::oauth::probe::{self, QUICK, Silence, Verdict};
     let off = std::env::var("OUTBOUND_NO_PROBE").is_ok_and(|v| !v.is_empty() && v != "0");
     if off || typed.is_empty() {
         return;
@@ -296,10 +296,10 @@ fn check_typed_endpoints(app: &App, typed: &[Endpoint]) {
             // The browser, not outbound, talks to the authorization endpoint over
             // TLS; a server that wants a client certificate refuses a probe without.
             Err(no)
-                if no.tls
+                if no.kind == Silence::Tls
                     && (endpoint == Endpoint::Authorization
                         || app.client_cert != SecretRef::None) => {}
-            Err(no) if no.tls => warning!(
+            Err(no) if no.kind == Silence::Tls => warning!(
                 "{what} does not answer over TLS ({}): its certificate is not trusted\n  fix: trust its CA: outbound app edit {} --ca-file CA.pem",
                 no.reason,
                 app.name
