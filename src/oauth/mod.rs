@@ -65,6 +65,7 @@ pub enum OAuthError {
         status: u16,
         fix: String,
     },
+    /// A 2xx answer we cannot use.
     /// No well-known location of an issuer answered with metadata.
     #[error(
         "no authorization-server metadata for issuer {issuer}: {tried}\n  --issuer must be the issuer exactly as the provider names it, path included (e.g. https://sso.example.com/realms/NAME); or give --auth-url and --token-url instead"

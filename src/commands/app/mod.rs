@@ -17,6 +17,7 @@ use crate::choice::Choice;
 use crate::cli::Settings;
 use crate::config::{self, Config, EditError};
 use crate::error::{Error, Result};
+use crate::oauth::probe::Endpoint;
 use crate::state::Index;
 use crate::store::SecretStore;
 use crate::tokens;
@@ -227,8 +228,6 @@ fn presents_certificate(patch: &Patch, app: Option<&App>, s: &Settings) -> bool 
                 || (given_auth.is_none() && tls_auth.contains(&a.client_auth.name()))
         })
 }
-
-use crate::oauth::probe::Endpoint;
 
 /// The endpoints a person may type by hand, which `app add`/`app edit` ask about
 /// once written.
