@@ -146,8 +146,8 @@ pub struct FromUrl {
 }
 
 /// `--from-url URL`: asks the resource who protects it (RFC 9728) and fills the
-/// issuer (to be discovered next), the resource indicator, the allowed host, the base
-/// URL and the scopes that were not given. With several authorization servers,
+/// issuer (to be discovered next), the resource indicator, the allowed host and the
+/// scopes that were not given. With several authorization servers,
 /// `--issuer` (or a person, on a terminal) chooses.
 pub fn from_url(
     name: &str,
@@ -218,9 +218,8 @@ pub fn from_url(
         };
         patch.set("allowed_hosts", vec![host]);
     }
-    if patch.get("base_url").is_none() {
-        patch.set("base_url", resource_url.as_str());
-    }
+    // No base_url: `curl NAME /path` resolves against the resource's origin (see
+    // App::relative_base), and a base URL in the file is always one the user set.
     if patch.get("scopes").is_none() {
         let scopes: Vec<String> = match &challenge.scope {
             Some(s) => s.split_whitespace().map(str::to_owned).collect(),

@@ -916,10 +916,10 @@ pub struct Settings {
     /// Refresh this long before expiry [default: 60s]
     #[arg(long, value_name = "DURATION")]
     pub refresh_skew: Option<String>,
-    /// Loopback redirect URI (no port or port 0 = any free port) [default: http://127.0.0.1/callback]
+    /// Loopback redirect URI (no port or port 0 = any free port, or --redirect-port's) [default: http://127.0.0.1/callback]
     #[arg(long, value_name = "URI")]
     pub redirect_uri: Option<String>,
-    /// Ports to try in order when the redirect URI's fixed port is taken (e.g. 8086,8087)
+    /// Redirect ports to listen on, in order (e.g. 8085,8086): after the redirect URI's own, when it has one
     #[arg(long, value_name = "PORT,…", value_delimiter = ',')]
     #[serde(rename = "redirect_ports")]
     pub redirect_port: Option<Vec<u16>>,

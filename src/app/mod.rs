@@ -213,6 +213,33 @@ impl App {
         self.par_url.is_some()
             && (self.par == Par::Always || (self.par == Par::Auto && self.require_par))
     }
+
+    /// Where `curl` resolves a relative URL when the account sets no base URL: the
+    /// app's `base_url`, else the origin of its first resource (an app added with
+    /// `--from-url`: `/tools` is the API's own path, not one below its MCP endpoint).
+    pub fn relative_base(&self) -> Option<Url> {
+        if let Some(base) = &self.base_url {
+            return Some(base.clone());
+        }
+        let resource = Url::parse(self.resources.first()?).ok()?;
+        let origin = resource.origin();
+        if !origin.is_tuple() {
+            return None;
+        }
+        Url::parse(&origin.ascii_serialization()).ok()
+    }
+
+    /// The loopback ports the redirect listener tries, in order: the redirect URI's
+    /// fixed port, then `redirect_ports`; without a fixed port, `redirect_ports`
+    /// alone. Empty: any free port.
+    pub fn redirect_port_order(&self) -> Vec<u16> {
+        self.redirect_uri
+            .port()
+            .filter(|p| *p != 0)
+            .into_iter()
+            .chain(self.redirect_ports.iter().copied())
+            .collect()
+    }
 }
 
 impl ClientAuth {
@@ -412,7 +439,8 @@ pub struct App {
     #[serde(serialize_with = "seconds")]
     pub refresh_skew: Duration,
     pub redirect_uri: Url,
-    /// Ports to try, in order, when the redirect URI's fixed port is taken.
+    /// Ports to try, in order, when the redirect URI's fixed port is taken; with no
+    /// fixed port, the ports to listen on, in order (not any free one).
     pub redirect_ports: Vec<u16>,
     /// The account used when none is named (`--account`, `OUTBOUND_ACCOUNT`).
     pub default_account: Option<String>,
@@ -423,7 +451,8 @@ pub struct App {
     pub token_headers: BTreeMap<String, String>,
     pub token_params: BTreeMap<String, String>,
     pub allowed_hosts: Vec<String>,
-    /// Where `curl` resolves a relative URL (`outbound curl github /user`).
+    /// Where `curl` resolves a relative URL (`outbound curl github /user`); see
+    /// [`App::relative_base`].
     pub base_url: Option<Url>,
     /// The resources tokens are for (RFC 8707): all in the authorization request,
     /// the first in token requests unless one is asked for.
@@ -940,14 +969,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
                 return Err(FieldError::new(
                     "redirect_ports",
                     Some(span),
-                    "0 is not a port to fall back to (a redirect URI without a port already takes any free one)",
-                ));
-            }
-            if redirect_uri.port().is_none() && !ports.is_empty() {
-                return Err(FieldError::new(
-                    "redirect_ports",
-                    Some(span),
-                    "the redirect URI has no fixed port (any free one is taken), so there is nothing to fall back from; give it one (--redirect-uri http://127.0.0.1:8085/callback)",
+                    "0 is not a port to listen on (without --redirect-port, a redirect URI without a port takes any free one)",
                 ));
             }
             ports

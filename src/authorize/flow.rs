@@ -195,7 +195,11 @@ impl Flow<'_> {
                 parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
             (code, redirect_uri)
         } else {
-            let listener = Listener::bind(&app.redirect_uri, &app.redirect_ports, &app.name)?;
+            if mode == (Mode::Browser { open: true }) {
+                answers(http, app, auth_url)?;
+            }
+            let listener =
+                Listener::bind(&app.redirect_uri, &app.redirect_port_order(), &app.name)?;
             let url = url_for(&listener.redirect_uri)?;
             person.progress(Progress::OpenUrl(&url));
             if mode == (Mode::Browser { open: true })
@@ -283,6 +287,32 @@ impl Flow<'_> {
     }
 }
 
+/// Whether a server answers at the authorization endpoint before a browser is sent
+/// there: one that does not resolve, refuses the connection or does not answer in a
+/// few seconds fails now, not after the person's whole timeout. Any HTTP answer will
+/// do, and so will a server that is there but answers this client otherwise than the
+/// browser (a TLS handshake it refuses, a connection it drops). Only when outbound
+/// opens the browser itself: with `--no-browser` or `--manual` the URL may be opened
+/// on another machine, which may reach servers this one cannot.
+fn answers(http: &Client, app: &App, auth_url: &Url) -> Result<()> {
+    use crate::oauth::probe::{Endpoint, QUICK, probe};
+    match probe(http, Endpoint::Authorization, auth_url, Some(QUICK)) {
+        Ok(_) => Ok(()),
+        Err(no) if !no.nobody() => Ok(()),
+        Err(no) => Err(Error::Hinted {
+            error: Box::new(Error::OAuth(OAuthError::Unreachable {
+                endpoint: "authorization",
+                url: auth_url.to_string(),
+                reason: no.reason,
+            })),
+            hint: format!(
+                "no browser was opened and nothing was stored\n  fix: once the server is up, run this again (check the network and the app's proxy); if the URL is wrong: outbound app edit {} --auth-url URL",
+                app.name
+            ),
+        }),
+    }
+}
+
 /// An endpoint a flow cannot do without, or how to set it.
 fn endpoint<'a>(app: &App, url: Option<&'a Url>, what: &str, flag: &str) -> Result<&'a Url> {
     url.ok_or_else(|| {
@@ -293,17 +323,18 @@ fn endpoint<'a>(app: &App, url: Option<&'a Url>, what: &str, flag: &str) -> Resu
     })
 }
 
-/// The redirect URI for `--manual`: the app's, with a concrete port (a free one when
-/// the app accepts any), since nothing listens on it.
+/// The redirect URI for `--manual`: the app's, with a concrete port (the first of
+/// its ports, else a free one when the app accepts any), since nothing listens on it.
 fn manual_redirect_uri(app: &App) -> Result<String> {
     let mut uri = app.redirect_uri.clone();
-    if uri.port().unwrap_or(0) == 0 {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+    let port = match app.redirect_port_order().first() {
+        Some(port) => *port,
+        None => std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
-            .map_err(|e| Error::io("cannot find a free port", e))?;
-        uri.set_port(Some(port))
-            .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
-    }
+            .map_err(|e| Error::io("cannot find a free port", e))?,
+    };
+    uri.set_port(Some(port))
+        .map_err(|()| Error::Other("cannot set the redirect port".into()))?;
     Ok(uri.to_string())
 }

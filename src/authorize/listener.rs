@@ -63,20 +63,22 @@ enum Head {
 }
 
 impl Listener {
-    /// Binds the loopback address of `redirect` (its port, or any free one when it
-    /// has none or 0).
-    pub fn bind(redirect: &Url, fallback_ports: &[u16], app_name: &str) -> Result<Listener> {
+    /// Binds the loopback address of `redirect` on the first of `ports` that is
+    /// free (the app's [`crate::app::App::redirect_port_order`]), or on any free
+    /// port when `ports` is empty.
+    pub fn bind(redirect: &Url, ports: &[u16], app_name: &str) -> Result<Listener> {
         let ip = match redirect.host() {
             Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
             // `localhost`: bind the IPv4 loopback, as browsers try it first.
             _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
         };
-        let port = redirect.port().unwrap_or(0);
-        // A fixed port that is taken: the app's fallback ports, in order.
+        let any = [0];
+        let ports = if ports.is_empty() { &any[..] } else { ports };
+        // A port that is taken: the next one, in order.
         let mut tried = Vec::new();
         let mut bound = None;
-        for port in std::iter::once(port).chain(fallback_ports.iter().copied()) {
+        for &port in ports {
             match TcpListener::bind(SocketAddr::new(ip, port)) {
                 Ok(socket) => {
                     bound = Some(socket);

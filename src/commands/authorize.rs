@@ -266,6 +266,14 @@ impl Terminal {
     }
 }
 
+/// A countdown left on its line when the flow fails (a refused code exchange, Ctrl-C)
+/// is ended too: the error is printed on a line of its own.
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        self.done();
+    }
+}
+
 impl Person for Terminal {
     fn progress(&mut self, progress: Progress) {
         match progress {

@@ -42,6 +42,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         .get(&app.id, account)
         .and_then(|r| r.settings.base_url.as_deref())
         .and_then(|u| Url::parse(u).ok());
+    let app_base = app.relative_base();
     let mut headers = args.headers.clone();
     if let Some(agent) = &args.user_agent {
         headers.push(format!("User-Agent: {agent}"));
@@ -55,7 +56,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                 app,
                 &request::Spec {
                     url,
-                    base_url: account_base.as_ref().or(app.base_url.as_ref()),
+                    base_url: account_base.as_ref().or(app_base.as_ref()),
                     proxy: args.proxy.as_deref(),
                     headers: &headers,
                     data: DataArgs {

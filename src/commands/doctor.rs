@@ -13,6 +13,7 @@ use super::Ctx;
 use crate::app::{App, SecretRef};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::oauth::probe::{self, Endpoint, Verdict};
 use crate::store::{self, Administrators, Backend, SecretStore};
 
 #[derive(Clone, Copy, PartialEq, Serialize)]
@@ -564,24 +565,13 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
     for (endpoint, url) in endpoints {
         let Some(url) = url else { continue };
         let what = label(endpoint.name());
-        // What a correct endpoint answers an empty request: no credential is sent.
-        let request = match endpoint {
-            Endpoint::Authorization => http.get(url.as_str()),
-            _ => http
-                .post(url.as_str())
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    "application/x-www-form-urlencoded",
-                )
-                .body(""),
-        };
-        match request.send() {
+        match probe::probe(&http, endpoint, url, None) {
             Ok(response) => {
                 let status = response.status().as_u16();
                 let detail = format!("{url} answers HTTP {status} to an empty request");
                 match endpoint.judge(status) {
-                    Ok(()) => report.ok(&what, detail),
-                    Err(why) => report.fail(
+                    Verdict::Expected => report.ok(&what, detail),
+                    Verdict::Unusual(why) | Verdict::Wrong(why) => report.fail(
                         &what,
                         format!("{detail}: {why}"),
                         &format!(
@@ -594,15 +584,8 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
                     check_clock(report, app, &response);
                 }
             }
-            Err(e) => {
-                let mut source: &dyn std::error::Error = &e;
-                while let Some(inner) = source.source() {
-                    source = inner;
-                }
-                let reason = source.to_string();
-                let lower = reason.to_lowercase();
-                let tls = ["certificate", "issuer", "tls", "handshake"];
-                let fix = if tls.iter().any(|w| lower.contains(w)) {
+            Err(no) => {
+                let fix = if no.kind == probe::Silence::Tls {
                     format!(
                         "trust its CA: outbound app edit {} --ca-file CA.pem",
                         app.name
@@ -610,7 +593,7 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
                 } else {
                     "check the URL, the network, and the app's proxy".to_owned()
                 };
-                report.fail(&what, format!("{url}: {reason}"), &fix);
+                report.fail(&what, format!("{url}: {}", no.reason), &fix);
             }
         }
     }
@@ -621,44 +604,8 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
     None
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Endpoint {
-    Authorization,
-    Token,
-    Revocation,
-    Device,
-}
-
-impl Endpoint {
-    fn name(self) -> &'static str {
-        match self {
-            Endpoint::Authorization => "authorization",
-            Endpoint::Token => "token",
-            Endpoint::Revocation => "revocation",
-            Endpoint::Device => "device",
-        }
-    }
-
-    /// Whether `status` is what this endpoint, when it is the right URL and working,
-    /// answers a request without parameters or credentials: an OAuth error (400, 401)
-    /// for the POST endpoints (revocation may also answer 200), a page, a redirect to
-    /// a login or a 400 for the authorization endpoint. 404 means a wrong URL, 5xx a
-    /// broken server.
-    fn judge(self, status: u16) -> std::result::Result<(), &'static str> {
-        match (self, status) {
-            (_, 404 | 410) => Err("not found: the URL is wrong"),
-            (_, 500..) => Err("the server is failing"),
-            (Endpoint::Authorization, 200..=399 | 400 | 401 | 403) => Ok(()),
-            (Endpoint::Revocation, 200 | 400 | 401) => Ok(()),
-            (Endpoint::Token | Endpoint::Device, 400 | 401) => Ok(()),
-            (_, 405) => Err("the method is not allowed: not an OAuth endpoint"),
-            _ => Err("not what an OAuth endpoint answers a request without parameters"),
-        }
-    }
-}
-
 /// This machine's clock against the token endpoint's, by the Date header of its
-/// answer (whole seconds, so a warning only past 30 s).
+/// answer (whole seconds: a warning past 30 s, a failure past 60 s).
 fn check_clock(report: &mut Report, app: &App, response: &reqwest::blocking::Response) {
     let Some(date) = response
         .headers()

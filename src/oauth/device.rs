@@ -45,7 +45,10 @@ pub fn start(
         form,
         &mut redactor,
     ))
-    .map_err(|e| e.scrub(&redactor))
+    .map_err(|e| {
+        e.wrong_url(device_url, &creds.app.name, "--device-url")
+            .scrub(&redactor)
+    })
 }
 
 fn parse_start(answer: Result<Answer, OAuthError>) -> Result<DeviceAuthorization, OAuthError> {

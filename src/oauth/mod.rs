@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod flow;
 pub mod grant;
 pub mod id_token;
+pub mod probe;
 pub mod resource;
 pub mod response;
 pub mod userinfo;
@@ -51,6 +52,18 @@ pub enum OAuthError {
         endpoint: &'static str,
         status: u16,
         body: String,
+    },
+    /// The URL answered that nothing is there (HTTP 404 or 410): the app's setting
+    /// for this endpoint is wrong, not the server.
+    #[error(
+        "the {endpoint} endpoint {url} answered HTTP {status} ({}): there is no such endpoint at that URL\n  fix: {fix}",
+        reason_phrase(*.status)
+    )]
+    NotFound {
+        endpoint: &'static str,
+        url: String,
+        status: u16,
+        fix: String,
     },
     /// A 2xx answer we cannot use.
     /// No well-known location of an issuer answered with metadata.
@@ -99,6 +112,12 @@ fn describe(d: &Option<String>) -> String {
 }
 fn see_uri(u: &Option<String>) -> String {
     u.as_ref().map(|u| format!("; see {u}")).unwrap_or_default()
+}
+fn reason_phrase(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("no reason given")
 }
 fn snippet(body: &str) -> String {
     let body: String = body.trim().chars().take(200).collect();
@@ -149,6 +168,17 @@ impl OAuthError {
                 status,
                 body: clean(body),
             },
+            OAuthError::NotFound {
+                endpoint,
+                url,
+                status,
+                fix,
+            } => OAuthError::NotFound {
+                endpoint,
+                url: clean(url),
+                status,
+                fix: clean(fix),
+            },
             OAuthError::Malformed { endpoint, reason } => OAuthError::Malformed {
                 endpoint,
                 reason: clean(reason),
@@ -159,6 +189,26 @@ impl OAuthError {
             },
             OAuthError::NotAllowed(m) => OAuthError::NotAllowed(clean(m)),
             OAuthError::Local(m) => OAuthError::Local(clean(m)),
+        }
+    }
+
+    /// A 404 or 410 answer of `url` as what it means: the URL is wrong, and `flag`
+    /// of `app edit` corrects it. Any other error as it is.
+    pub(crate) fn wrong_url(self, url: &url::Url, app: &str, flag: &str) -> Self {
+        match self {
+            OAuthError::Http {
+                endpoint,
+                status: status @ (404 | 410),
+                ..
+            } => OAuthError::NotFound {
+                endpoint,
+                url: url.to_string(),
+                status,
+                fix: format!(
+                    "outbound app edit {app} {flag} URL, with the URL the provider documents (`outbound doctor {app}` checks it)"
+                ),
+            },
+            other => other,
         }
     }
 
@@ -474,9 +524,9 @@ pub fn request_token(
 ) -> Result<TokenResponse, OAuthError> {
     let app = creds.app;
     let handshake = &app.token_request;
-    let url = match (grant, &handshake.refresh_url) {
-        (Grant::RefreshToken { .. }, Some(url)) => url,
-        _ => &app.token_url,
+    let (url, flag) = match (grant, &handshake.refresh_url) {
+        (Grant::RefreshToken { .. }, Some(url)) => (url, "--refresh-url"),
+        _ => (&app.token_url, "--token-url"),
     };
     let mut redactor = creds.redactor(&grant.secrets());
     let mut form = grant.params(&app.scope_delimiter);
@@ -525,7 +575,7 @@ pub fn request_token(
             &handshake.response,
         )
     });
-    result.map_err(|e| e.scrub(&redactor))
+    result.map_err(|e| e.wrong_url(url, &app.name, flag).scrub(&redactor))
 }
 
 /// The assertion of the jwt_bearer grant (RFC 7523 §2.1; Google's service-account

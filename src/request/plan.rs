@@ -15,7 +15,8 @@ use crate::gate::hosts as policy;
 /// What the user asked for, as `curl` spells it.
 pub struct Spec<'a> {
     pub url: &'a str,
-    /// Where a relative `url` is resolved: the account's base URL, else the app's.
+    /// Where a relative `url` is resolved: the account's base URL, else the app's
+    /// ([`crate::app::App::relative_base`]).
     pub base_url: Option<&'a Url>,
     /// `--proxy`, instead of the app's.
     pub proxy: Option<&'a str>,

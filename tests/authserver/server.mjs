@@ -346,6 +346,8 @@ async function gitBackend(ctx) {
 // api:write too (insufficient_scope, for step-up). /mcp-wrong's metadata names another
 // resource; /mcp-two's names two authorization servers.
 // The quirk `distrust: '/mcp'` makes that resource trust another server only, from then on.
+// /tools is a path of the same API beside its MCP endpoint, guarded as /mcp is (the
+// README's `outbound curl notes /tools`).
 const trusted = (base) => (quirks.distrust === base ? ['https://other-as.example'] : [issuer]);
 const prm = {
   '/mcp': () => ({ resource: `${issuer}/mcp`, authorization_servers: trusted('/mcp'), scopes_supported: ['api:read', 'offline_access', 'api:write'] }),
@@ -513,7 +515,7 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/mcp-stream') return mcpStream(ctx);
   const prmPath = ctx.path.replace(/^\/\.well-known\/oauth-protected-resource/, '');
   if (prmPath !== ctx.path && prm[prmPath]) { ctx.body = prm[prmPath](); return; }
-  const base = Object.keys(prm).find((b) => ctx.path === b || ctx.path.startsWith(`${b}/`));
+  const base = ctx.path === '/tools' ? '/mcp' : Object.keys(prm).find((b) => ctx.path === b || ctx.path.startsWith(`${b}/`));
   if (base) return protectedResource(ctx, base);
   if (ctx.path === '/reg' && ctx.method === 'POST' && quirks.register === 'error') {
     ctx.status = 400;

@@ -845,3 +845,227 @@ fn a_second_authorization_waits_for_the_first() {
     assert!(!rest.contains("redirect_uri="), "{rest}");
     assert_eq!(server.token_requests("authorization_code"), 1);
 }
+
+/// `--redirect-port 8085,8086,8087` alone (the README's form, with the default
+/// redirect URI): these ports, in this order, with the default path. It was refused
+/// ("the redirect URI has no fixed port").
+#[test]
+fn redirect_ports_alone_are_the_ports_to_listen_on_in_order() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let first = taken.local_addr().unwrap().port();
+    let (second, third) = (free_port(), free_port());
+    let ports = format!("{first},{second},{third}");
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "nat",
+                "--issuer",
+                &server.issuer,
+                "--client-id",
+                "native-app",
+                "--client-secret-stdin",
+                "--scope",
+                "openid offline_access",
+                "--redirect-port",
+                &ports,
+            ],
+            "native-secret",
+        )
+        .ok();
+    // What to register at the provider: each redirect URI, exactly.
+    for port in [first, second, third] {
+        assert!(
+            run.stderr
+                .contains(&format!("http://127.0.0.1:{port}/callback")),
+            "{}",
+            run.stderr
+        );
+    }
+    // The first is taken: the second is used.
+    let run = env.authorize("nat", &[]).ok();
+    assert!(
+        run.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{second}%2Fcallback"
+        )),
+        "{}",
+        run.stderr
+    );
+    env.run(&["token", "nat"]).ok();
+    // All taken: said, naming them; never another port.
+    let _second = std::net::TcpListener::bind(("127.0.0.1", second)).unwrap();
+    let _third = std::net::TcpListener::bind(("127.0.0.1", third)).unwrap();
+    let run = env.authorize("nat", &[]).code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("ports {first}, {second}, {third} are taken")),
+        "{}",
+        run.stderr
+    );
+    // --manual sends the first of them (nothing listens: any registered one will do).
+    let run = env.run(&["authorize", "nat", "--manual", "--yes"]);
+    assert!(
+        run.stderr.contains(&format!(
+            "redirect_uri=http%3A%2F%2F127.0.0.1%3A{first}%2Fcallback"
+        )),
+        "{}",
+        run.stderr
+    );
+    drop(taken);
+}
+
+/// `authorize` with the authorization server down fails at once (exit 7), naming
+/// the URL, and opens no browser; it waited the whole timeout for the browser.
+#[test]
+fn authorize_fails_fast_when_the_authorization_server_is_down() {
+    let env = Env::new();
+    let opened = env.dir.path().join("opened");
+    let browser = env.dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Nothing listens there; and a server that takes the connection but never answers.
+    let down = format!("http://127.0.0.1:{}/authorize", free_port());
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hung = format!(
+        "http://127.0.0.1:{}/authorize",
+        silent.local_addr().unwrap().port()
+    );
+    for (name, auth_url) in [("down", &down), ("hung", &hung)] {
+        env.run(&[
+            "app",
+            "add",
+            name,
+            "--client-id",
+            "c",
+            "--client-auth",
+            "none",
+            "--auth-url",
+            auth_url,
+            "--token-url",
+            &format!("http://127.0.0.1:{}/token", free_port()),
+        ])
+        .ok();
+        let started = std::time::Instant::now();
+        let mut cmd = env.command(["authorize", name, "--yes", "--timeout", "20"]);
+        cmd.env("BROWSER", &browser);
+        let run = Run::from(cmd.output().expect("spawn outbound")).code(7);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(12),
+            "{name}: {took:?}"
+        );
+        assert!(run.stderr.contains(auth_url.as_str()), "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("outbound app edit {name} --auth-url")),
+            "{}",
+            run.stderr
+        );
+        assert!(!opened.exists(), "{name}: the browser was opened");
+    }
+    drop(silent);
+}
+
+/// A mistyped token URL (`…/tokn`) is a warning when typed, naming the URL and the
+/// fix (it was accepted in silence); at the code exchange, the 404 names the URL
+/// and the fix on lines of their own (it said only "answered HTTP 404", on the
+/// countdown's line).
+#[test]
+fn a_mistyped_token_url_is_named_when_typed_and_when_used() {
+    let server = AuthServer::start();
+    let mut env = Env::new();
+    env.set("OUTBOUND_NO_PROBE", "0");
+    let tokn = format!("{}/tokn", server.issuer);
+    let auth = format!("{}/auth", server.issuer);
+    let run = env
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "typo",
+                "--auth-url",
+                &auth,
+                "--token-url",
+                &tokn,
+                "--client-id",
+                "native-app",
+                "--client-secret-stdin",
+                "--scope",
+                "openid offline_access",
+            ],
+            "native-secret",
+        )
+        .ok();
+    let warned = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("warning:"))
+        .unwrap_or_else(|| panic!("no warning: {}", run.stderr));
+    assert!(
+        warned.contains(&tokn) && warned.contains("404"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("outbound app edit typo --token-url URL"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("warning:").count(), 1, "{}", run.stderr);
+
+    // At the exchange, on a terminal: the error starts a line of its own.
+    let browser = crate::authserver::http_browser();
+    let (ok, screen) = env.in_pty(
+        "authorize typo --yes",
+        &[],
+        &[("BROWSER", browser.as_str())],
+    );
+    assert!(!ok, "{screen}");
+    let error = screen
+        .lines()
+        .find(|l| l.contains("error:"))
+        .unwrap_or_else(|| panic!("no error: {screen}"));
+    assert!(
+        error.trim_start().starts_with("error:") && error.contains(&tokn),
+        "{screen}"
+    );
+    assert!(
+        screen.lines().any(|l| l.trim_start().starts_with("fix:")
+            && l.contains("outbound app edit typo --token-url URL")),
+        "{screen}"
+    );
+    let run = env.authorize("typo", &[]).code(7);
+    assert!(run.stderr.contains(&tokn), "{}", run.stderr);
+
+    // A token URL that does not answer: a warning too; the right one: none.
+    let nobody = format!("http://127.0.0.1:{}/token", free_port());
+    let run = env
+        .run(&["app", "edit", "typo", "--token-url", &nobody])
+        .ok();
+    assert!(
+        run.stderr.contains("warning:")
+            && run.stderr.contains(&nobody)
+            && run
+                .stderr
+                .contains("outbound app edit typo --token-url URL"),
+        "{}",
+        run.stderr
+    );
+    let right = format!("{}/token", server.issuer);
+    let run = env
+        .run(&["app", "edit", "typo", "--token-url", &right])
+        .ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    env.authorize("typo", &[]).ok();
+}

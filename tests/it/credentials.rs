@@ -602,6 +602,11 @@ fn bad_id_tokens_are_refused_and_nothing_is_stored() {
             "/authorize" => {
                 let url = url::Url::parse(&format!("{issuer}{}", req.path)).unwrap();
                 let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+                // A request without parameters (authorize asks whether anyone is
+                // there before opening the browser): what a real server answers.
+                if !q.contains_key("redirect_uri") {
+                    return HostileResponse::new(400, "text/plain", "missing redirect_uri");
+                }
                 *nonce_in.lock().unwrap() = q.get("nonce").cloned().unwrap_or_default();
                 let mut back = url::Url::parse(&q["redirect_uri"]).unwrap();
                 back.query_pairs_mut()

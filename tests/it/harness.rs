@@ -77,6 +77,10 @@ impl Env {
                 root.join("state").display().to_string(),
             ),
             ("DBUS_SESSION_BUS_ADDRESS".into(), session_bus()),
+            // `app add`/`app edit` ask typed endpoints whether they are there: never
+            // the example hosts of most tests (the suite talks to loopback only).
+            // Tests of that check set it to 0.
+            ("OUTBOUND_NO_PROBE".into(), "1".into()),
         ];
         Env { dir, vars }
     }

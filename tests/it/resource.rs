@@ -61,7 +61,11 @@ fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
     env.authorize("mcp", &[]).ok();
     let run = env.run(&["curl", "mcp", &url]).ok();
     assert_eq!(run.json()["sub"], "alice");
-    assert_eq!(env.run(&["curl", "mcp", "/"]).ok().json()["path"], "/mcp/");
+    // A relative URL is resolved against the resource's origin.
+    assert_eq!(
+        env.run(&["curl", "mcp", "/mcp/"]).ok().json()["path"],
+        "/mcp/"
+    );
     env.run(&["token", "mcp", "--force-refresh"]).ok();
     env.run(&["curl", "mcp", &url]).ok();
 
@@ -107,6 +111,44 @@ fn an_app_from_the_apis_url_registers_authorizes_and_deregisters() {
         "{}",
         server.log()
     );
+}
+
+/// The README's `--from-url` example, run as written: `outbound curl notes /tools`
+/// goes to the resource's origin (it went to `/mcp/tools`, as the resource URL was
+/// written as the base URL); a base URL the user sets wins.
+#[test]
+fn the_readmes_from_url_example_works_as_written() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    let url = format!("{}/mcp", server.issuer);
+    let run = env
+        .run(&["app", "add", "notes", "--from-url", &url, "--dry-run"])
+        .ok();
+    assert!(
+        run.stdout.contains(&format!("resources = [\"{url}\"]"))
+            && !run.stdout.contains("base_url"),
+        "{}",
+        run.stdout
+    );
+    env.run(&["app", "add", "notes", "--from-url", &url]).ok();
+    let browser = crate::authserver::http_browser();
+    let (ok, screen) = env.in_pty("authorize notes", &["y"], &[("BROWSER", browser.as_str())]);
+    assert!(ok, "{screen}");
+    let run = env.run(&["curl", "notes", "/tools"]).ok();
+    assert_eq!(run.json()["path"], "/tools", "{}", run.stdout);
+    assert_eq!(run.json()["sub"], "alice");
+    // The user's own base URL wins, for the app and for an account.
+    env.run(&["app", "edit", "notes", "--base-url", &url]).ok();
+    let run = env.run(&["curl", "notes", "/tools"]).ok();
+    assert_eq!(run.json()["path"], "/mcp/tools");
+    env.run(&["app", "edit", "notes", "--unset", "base_url"])
+        .ok();
+    let run = env.run(&["curl", "notes", "/tools"]).ok();
+    assert_eq!(run.json()["path"], "/tools");
+    env.run(&["account", "edit", "notes", "--base-url", &url])
+        .ok();
+    let run = env.run(&["curl", "notes", "/tools"]).ok();
+    assert_eq!(run.json()["path"], "/mcp/tools");
 }
 
 /// What is refused, with nothing written: metadata for another resource, several

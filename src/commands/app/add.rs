@@ -24,6 +24,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         dry_run,
     } = args;
     let mut patch = patch_of(&settings)?;
+    // The endpoints typed by hand (flags, and the questions below) are asked about
+    // once the app is written.
+    let mut typed = super::endpoints_in(&patch);
     let service_account = service_account_file
         .as_deref()
         .map(|path| service_account(path, &mut patch))
@@ -99,6 +102,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if guided {
         super::guided::secret_question(&mut patch)?;
     }
+    let given = super::endpoints_in(&patch);
     complete_required(
         ctx,
         &name,
@@ -106,6 +110,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         &mut secret_ref,
         private_key.is_some(),
     )?;
+    typed.extend(
+        super::endpoints_in(&patch)
+            .into_iter()
+            .filter(|f| !given.contains(f)),
+    );
     if guided {
         super::guided::lists(&mut patch)?;
     }
@@ -232,11 +241,13 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     // A client registered just now, or named by its metadata document, needs nothing
     // done by hand at the provider.
     let registered_here = registered.is_some() || (found.is_some() && client_id_url.is_some());
-    if !registered_here
-        && let Ok(config) = ctx.load()
+    if let Ok(config) = ctx.load()
         && let Ok(app) = config.app(&name)
     {
-        what_to_register(app, preset.as_deref());
+        if !registered_here {
+            what_to_register(app, preset.as_deref());
+        }
+        super::check_typed_endpoints(app, &typed);
     }
     Ok(())
 }
@@ -257,12 +268,20 @@ fn what_to_register(app: &app::App, preset: Option<&str>) {
         notice!("  {register}");
     }
     if uses_redirect {
-        let port_note = if app.redirect_uri.port().is_none() {
-            " (any port: outbound picks a free one each time)"
-        } else {
-            " (exactly, port included)"
-        };
-        notice!("  redirect URI: {}{port_note}", app.redirect_uri);
+        let ports = app.redirect_port_order();
+        if ports.is_empty() {
+            notice!(
+                "  redirect URI: {} (any port: outbound picks a free one each time)",
+                app.redirect_uri
+            );
+        }
+        // Each port the listener may take, as its own redirect URI.
+        for port in ports {
+            let mut uri = app.redirect_uri.clone();
+            if uri.set_port(Some(port)).is_ok() {
+                notice!("  redirect URI: {uri} (exactly, port included)");
+            }
+        }
     }
     if !app.scopes.is_empty() {
         notice!("  scopes: {}", app.scopes.join(" "));

@@ -29,6 +29,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         unset,
     } = args;
     let mut patch = patch_of(&settings)?;
+    let typed = super::endpoints_in(&patch);
     let config = ctx.load_for_writing()?;
     let app = config.app(&name)?.clone();
     let mut unset: Vec<String> = unset.iter().map(|f| f.replace('-', "_")).collect();
@@ -160,12 +161,17 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         tokens::delete_private_key(store.as_ref(), &app.id)?;
     }
     report(&name, changes);
+    let config = ctx.load();
+    let after = config.as_ref().ok().and_then(|c| c.app(&name).ok());
+    if let Some(after) = after {
+        super::check_typed_endpoints(after, &typed);
+    }
     // A client `--from-url` registered hears of its new scopes or redirect URI.
-    if let Ok(config) = ctx.load()
-        && let Ok(after) = config.app(&name)
+    if let Ok(config) = &config
+        && let Some(after) = after
         && (after.scopes != app.scopes || after.redirect_uri != app.redirect_uri)
     {
-        let store = store.unwrap_or_else(|| ctx.store(&config));
+        let store = store.unwrap_or_else(|| ctx.store(config));
         match tokens::update_registration(after, store.as_ref()) {
             Ok(true) => notice!("updated the client registered at the server"),
             Ok(false) => {}

@@ -69,7 +69,14 @@ pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
         }
     }
     let after = ctx.load()?;
-    super::edit::report(name, super::edit::changes(&before, after.app(name)?));
+    let after = after.app(name)?;
+    super::edit::report(name, super::edit::changes(&before, after));
+    // The endpoints typed in the editor are asked about, as with flags.
+    let typed: Vec<_> = super::TYPED_ENDPOINTS
+        .into_iter()
+        .filter(|e| super::endpoint_url(&before, *e) != super::endpoint_url(after, *e))
+        .collect();
+    super::check_typed_endpoints(after, &typed);
     Ok(())
 }
 

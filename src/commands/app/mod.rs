@@ -17,6 +17,7 @@ use crate::choice::Choice;
 use crate::cli::Settings;
 use crate::config::{self, Config, EditError};
 use crate::error::{Error, Result};
+use crate::oauth::probe::Endpoint;
 use crate::state::Index;
 use crate::store::SecretStore;
 use crate::tokens;
@@ -226,6 +227,89 @@ fn presents_certificate(patch: &Patch, app: Option<&App>, s: &Settings) -> bool 
             a.client_cert != SecretRef::None
                 || (given_auth.is_none() && tls_auth.contains(&a.client_auth.name()))
         })
+}
+
+/// The endpoints a person may type by hand, which `app add`/`app edit` ask about
+/// once written.
+const TYPED_ENDPOINTS: [Endpoint; 4] = [
+    Endpoint::Authorization,
+    Endpoint::Token,
+    Endpoint::Revocation,
+    Endpoint::Device,
+];
+
+/// The app's URL for `endpoint`.
+fn endpoint_url(app: &App, endpoint: Endpoint) -> Option<&url::Url> {
+    match endpoint {
+        Endpoint::Authorization => app.auth_url.as_ref(),
+        Endpoint::Token => Some(&app.token_url),
+        Endpoint::Revocation => app.revocation_url.as_ref(),
+        Endpoint::Device => app.device_url.as_ref(),
+    }
+}
+
+/// The endpoints whose setting `patch` gives.
+fn endpoints_in(patch: &Patch) -> Vec<Endpoint> {
+    TYPED_ENDPOINTS
+        .into_iter()
+        .filter(|e| patch.get(e.field()).is_some())
+        .collect()
+}
+
+/// Asks each of the `typed` endpoints of `app` (typed by hand: a flag, a prompt,
+/// the editor) whether it is there, as `outbound doctor` does (a request without
+/// parameters or credentials, a few seconds at most), and warns, naming the URL and
+/// the fix, about one that is not found, not an OAuth endpoint, failing, or that does
+/// not answer: a mistyped token URL would otherwise surface only after the person's
+/// consent in the browser. `OUTBOUND_NO_PROBE=1` skips it (definitions written where
+/// the provider cannot be reached).
+fn check_typed_endpoints(app: &App, typed: &[Endpoint]) {
+    use crate::commands::output::warning;
+    use crate::oauth::probe::{self, QUICK, Silence, Verdict};
+    let off = std::env::var("OUTBOUND_NO_PROBE").is_ok_and(|v| !v.is_empty() && v != "0");
+    if off || typed.is_empty() {
+        return;
+    }
+    // An app whose egress settings cannot be used says so at its first use.
+    let Ok(http) = crate::http::oauth_client(app, None) else {
+        return;
+    };
+    for endpoint in TYPED_ENDPOINTS {
+        let Some(url) = endpoint_url(app, endpoint).filter(|_| typed.contains(&endpoint)) else {
+            continue;
+        };
+        let what = format!("the {} URL {url}", endpoint.name());
+        let correct = format!("outbound app edit {} {} URL", app.name, endpoint.flag());
+        match probe::probe(&http, endpoint, url, Some(QUICK)) {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                // Only what says the URL is wrong: some servers answer an empty
+                // request unusually and work all the same.
+                if let Verdict::Wrong(why) = endpoint.judge(status) {
+                    warning!(
+                        "{what} answers HTTP {status} to a request without parameters ({why})\n  fix: {correct}, with the URL the provider documents (`outbound doctor {}` checks it again)",
+                        app.name
+                    );
+                }
+            }
+            // The browser, not outbound, talks to the authorization endpoint over
+            // TLS; a server that wants a client certificate refuses a probe without.
+            Err(no)
+                if no.kind == Silence::Tls
+                    && (endpoint == Endpoint::Authorization
+                        || app.client_cert != SecretRef::None) => {}
+            Err(no) if no.kind == Silence::Tls => warning!(
+                "{what} does not answer over TLS ({}): its certificate is not trusted\n  fix: trust its CA: outbound app edit {} --ca-file CA.pem",
+                no.reason,
+                app.name
+            ),
+            Err(no) => warning!(
+                "{what} does not answer ({})\n  fix: if the URL is wrong: {correct}; else check the network and the app's proxy (`outbound doctor {}` checks it again)",
+                no.reason,
+                app.name
+            ),
+        }
+    }
 }
 
 /// Removes this user's tokens for `app` from the store and the index, revoking
