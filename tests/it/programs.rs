@@ -216,6 +216,11 @@ fn kubectl_uses_outbound_as_its_exec_plugin() {
     let tokens_before = kube_tokens(&server).len();
     std::thread::sleep(std::time::Duration::from_secs(5));
     assert!(get().contains("outbound-test"));
+    // The server's log is read as it is written: give the line of that request time.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while kube_tokens(&server).len() <= tokens_before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let (calls_after, tokens_after) = (plugin_calls(&env), kube_tokens(&server).len());
     let _ = proxy.kill();
     let _ = proxy.wait();
