@@ -364,6 +364,27 @@ pub enum AppCommand {
         /// Remove this user's tokens without revoking them at the server
         #[arg(long)]
         no_revoke: bool,
+        /// Delete the configuration file's `NAME` (yours), also when the team store
+        /// defines one of that name too
+        #[arg(long)]
+        personal: bool,
+    },
+    /// Give an application another name (its id, secrets and tokens stay with it)
+    Rename {
+        name: String,
+        new_name: String,
+        /// Rename the team store's `NAME` when the file defines one of that name
+        /// too [default: the file's]
+        #[arg(long)]
+        team: bool,
+    },
+    /// Move an application between the configuration file (yours) and the team
+    /// store (everyone's), with its secrets and this user's tokens
+    Move {
+        name: String,
+        /// Where it goes
+        #[arg(long, value_name = "WHERE", value_parser = ["team", "personal"])]
+        to: String,
     },
     /// Manage the application's client secret
     #[command(subcommand)]
@@ -652,6 +673,14 @@ pub struct AddArgs {
     /// Print what was discovered and would be written; register nothing, write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Define it in the team store the configuration names (for everyone), not in
+    /// the file [default: the file, unless the chosen store is postgres]
+    #[arg(long, conflicts_with = "personal")]
+    pub team: bool,
+    /// Define it in the configuration file (yours), even when the chosen store is
+    /// postgres
+    #[arg(long)]
+    pub personal: bool,
     #[command(flatten)]
     pub settings: Settings,
 }

@@ -73,22 +73,38 @@ fn with_candidates(mut cmd: clap::Command, path: &[String]) -> clap::Command {
 }
 
 /// The applications of the configuration in use (`OUTBOUND_CONFIG`, else the
-/// default file), with their descriptions; none when it cannot be read.
+/// default file, and the team store it names), with their descriptions; none when
+/// it cannot be read.
 fn app_names() -> Vec<CompletionCandidate> {
     let path = std::env::var_os("OUTBOUND_CONFIG")
         .filter(|p| !p.is_empty())
-        .map(std::path::PathBuf::from)
-        .or_else(|| crate::config::default_config_path().ok());
-    let Some(config) = path.and_then(|p| crate::config::Config::load(&p).ok()) else {
+        .map(std::path::PathBuf::from);
+    let store = std::env::var("OUTBOUND_STORE").ok().and_then(|s| {
+        <crate::app::Backend as crate::choice::Choice>::ALL
+            .iter()
+            .copied()
+            .find(|b| b.as_str() == s)
+    });
+    let config = crate::context::Ctx::new(path, store, true, None).and_then(|ctx| ctx.load());
+    // Nothing to say while completing: what is wrong shows when the command runs.
+    crate::warnings::take();
+    let Ok(config) = config else {
         return Vec::new();
     };
+    let team = config.team.is_some();
     config
         .apps
         .iter()
         .map(|app| {
             let candidate = CompletionCandidate::new(&app.name);
-            match &app.description {
-                Some(d) => candidate.help(Some(d.clone().into())),
+            let help = match (&app.description, team) {
+                (Some(d), true) => Some(format!("{d} ({})", app.place.as_str())),
+                (Some(d), false) => Some(d.clone()),
+                (None, true) => Some(format!("({})", app.place.as_str())),
+                (None, false) => None,
+            };
+            match help {
+                Some(h) => candidate.help(Some(h.into())),
                 None => candidate,
             }
         })

@@ -26,16 +26,78 @@ pub struct Config {
     /// `store_key_command`: prints the team store's data key.
     pub store_key_command: Option<String>,
     pub apps: Vec<App>,
-    /// Applications whose table cannot be used as written (see [`Config::load`]):
-    /// the others work; using one of these is its error.
+    /// Applications that cannot be used as written (see [`Config::load`]) or whose
+    /// name both places use: the others work; using one of these is its error.
     pub broken: Vec<Broken>,
+    /// The team store, when this configuration names one: its applications are in
+    /// `apps` beside the file's, each with [`Place::Team`].
+    pub team: Option<Team>,
 }
 
-/// One application's table that does not validate, set aside when reading.
+pub use crate::app::Place;
+
+/// The team store a configuration names beside its own applications.
+#[derive(Debug)]
+pub struct Team {
+    /// What messages call it (the database, without a password).
+    pub label: PathBuf,
+    /// Why its applications could not be read, when they could not: the file's
+    /// still work, and naming an application that is not there is this error.
+    pub unavailable: Option<(String, u8)>,
+}
+
+/// An application set aside when reading.
 #[derive(Debug)]
 pub struct Broken {
     pub name: String,
-    pub error: ConfigError,
+    pub why: Why,
+}
+
+/// Why an application is set aside.
+#[derive(Debug)]
+pub enum Why {
+    /// Its table does not validate (writing the file is refused until it does).
+    Invalid(ConfigError),
+    /// The file and the team store both define this name; `same_id` when they are
+    /// one application (an `app move` cut short).
+    Twice { team: PathBuf, same_id: bool },
+}
+
+impl Broken {
+    /// The error of using it.
+    pub fn error(&self, file: &Path) -> Error {
+        match &self.why {
+            Why::Invalid(e) => ConfigError {
+                file: e.file.clone(),
+                position: e.position,
+                message: e.message.clone(),
+            }
+            .into(),
+            Why::Twice { team, same_id } => {
+                let name = &self.name;
+                let fix = if *same_id {
+                    format!(
+                        "finish the move that was cut short (both are one application): `outbound app move {name} --to team`, or `outbound app move {name} --to personal` to keep it yours"
+                    )
+                } else {
+                    format!(
+                        "give yours another name: `outbound app rename {name} {name}-personal` (its tokens stay bound to it), or delete it: `outbound app delete {name} --personal`"
+                    )
+                };
+                Error::Twice {
+                    name: name.clone(),
+                    file: file.to_path_buf(),
+                    team: team.clone(),
+                    fix,
+                }
+            }
+        }
+    }
+
+    /// Whether its file can still be written (a name used twice does not stop it).
+    pub fn blocks_writing(&self) -> bool {
+        matches!(self.why, Why::Invalid(_))
+    }
 }
 
 /// Application definitions kept somewhere other than the configuration file (the
@@ -108,7 +170,8 @@ impl Config {
                     for b in &broken {
                         crate::warnings::push(format!(
                             "`{}` is set aside, the other applications work: {}",
-                            b.name, b.error
+                            b.name,
+                            b.error(path)
                         ));
                     }
                     config.broken = broken;
@@ -132,7 +195,7 @@ impl Config {
             }
             broken.push(Broken {
                 name,
-                error: e.error,
+                why: Why::Invalid(e.error),
             });
         }
     }
@@ -196,28 +259,65 @@ impl Config {
             store_key_command: raw.store_key_command,
             apps,
             broken: Vec::new(),
+            team: None,
         })
     }
 
-    /// This configuration with its applications replaced by those of `text`, a
-    /// document from the team store named `label`.
-    pub fn with_apps_from(self, label: &Path, text: &str) -> Result<Config> {
+    /// This configuration with the team store's applications (`text`, its document,
+    /// named `label`) beside the file's. A name both define is set aside (see
+    /// [`Why::Twice`]): neither is used until one goes.
+    pub fn with_team_apps(mut self, label: &Path, text: &str) -> Result<Config> {
         let shared = Config::parse(label, text).map_err(|e| Error::from(e.error))?;
-        Ok(Config {
-            path: shared.path,
-            apps: shared.apps,
-            ..self
-        })
+        for mut app in shared.apps {
+            app.place = Place::Team;
+            if let Some(at) = self.apps.iter().position(|a| a.name == app.name) {
+                let mine = self.apps.remove(at);
+                crate::warnings::push(format!(
+                    "`{}` is set aside, the other applications work: {}",
+                    app.name,
+                    Broken {
+                        name: app.name.clone(),
+                        why: Why::Twice {
+                            team: label.to_path_buf(),
+                            same_id: mine.id == app.id,
+                        },
+                    }
+                    .error(&self.path)
+                ));
+                self.broken.push(Broken {
+                    name: app.name.clone(),
+                    why: Why::Twice {
+                        team: label.to_path_buf(),
+                        same_id: mine.id == app.id,
+                    },
+                });
+                continue;
+            }
+            self.apps.push(app);
+        }
+        self.team = Some(Team {
+            label: label.to_path_buf(),
+            unavailable: None,
+        });
+        Ok(self)
+    }
+
+    /// This configuration when its team store (`label`) cannot be read (`error`):
+    /// the file's applications work, and naming another is that error.
+    pub fn without_team(mut self, label: &Path, error: &Error) -> Config {
+        crate::warnings::push(format!(
+            "the team store's applications are unavailable, yours work: {error}"
+        ));
+        self.team = Some(Team {
+            label: label.to_path_buf(),
+            unavailable: Some((error.to_string(), error.exit_code())),
+        });
+        self
     }
 
     pub fn app(&self, name: &str) -> Result<&App> {
         if let Some(b) = self.broken.iter().find(|b| b.name == name) {
-            return Err(ConfigError {
-                file: b.error.file.clone(),
-                position: b.error.position,
-                message: b.error.message.clone(),
-            }
-            .into());
+            return Err(b.error(&self.path));
         }
         self.apps
             .iter()
@@ -225,24 +325,55 @@ impl Config {
             .ok_or_else(|| self.unknown(name))
     }
 
+    /// Where `app` is defined: this file, or the team store's label.
+    pub fn home(&self, app: &App) -> &Path {
+        match (&app.place, &self.team) {
+            (Place::Team, Some(team)) => &team.label,
+            _ => &self.path,
+        }
+    }
+
+    /// Whether this configuration names a team store whose applications it has.
+    pub fn has_team(&self) -> bool {
+        self.team.as_ref().is_some_and(|t| t.unavailable.is_none())
+    }
+
     /// The first application set aside, as the error of the whole file: what a
     /// command over every application (`app list`, `status`) ends with after saying
-    /// what works.
+    /// what works; then the team store that could not be read.
     pub fn broken_error(&self) -> Option<Error> {
-        self.broken.first().map(|b| {
-            ConfigError {
-                file: b.error.file.clone(),
-                position: b.error.position,
-                message: b.error.message.clone(),
-            }
-            .into()
-        })
+        if let Some(b) = self.broken.first() {
+            return Some(b.error(&self.path));
+        }
+        let (message, code) = self.team.as_ref()?.unavailable.clone()?;
+        Some(Error::TeamUnavailable { message, code })
+    }
+
+    /// What stops writing this file: an application whose table does not validate.
+    pub fn unwritable(&self) -> Option<Error> {
+        self.broken
+            .iter()
+            .find(|b| b.blocks_writing())
+            .map(|b| b.error(&self.path))
     }
 
     pub fn unknown(&self, name: &str) -> Error {
+        if let Some((message, code)) = self.team.as_ref().and_then(|t| t.unavailable.clone()) {
+            return Error::TeamUnavailable {
+                message: format!(
+                    "no application named `{name}` in {}, and the team store's could not be read: {message}",
+                    self.path.display()
+                ),
+                code,
+            };
+        }
+        let file = match &self.team {
+            Some(team) if self.apps.iter().all(|a| a.place == Place::Team) => team.label.clone(),
+            _ => self.path.clone(),
+        };
         Error::UnknownApp {
             name: name.to_owned(),
-            file: self.path.clone(),
+            file,
             others: self.apps.iter().map(|a| a.name.clone()).collect(),
         }
     }

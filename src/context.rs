@@ -6,7 +6,8 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::config::{self, Config};
+use crate::app::App;
+use crate::config::{self, Config, Place};
 use crate::error::{Error, Result};
 use crate::store::{self, Backend, SecretStore};
 
@@ -90,6 +91,14 @@ impl Ctx {
         }
     }
 
+    /// This context with the team store named, as `--store postgres` does.
+    pub fn with_team(&self) -> Ctx {
+        Ctx {
+            store_flag: Some(Backend::Postgres),
+            ..self.clone()
+        }
+    }
+
     /// The store named by `--store` / `OUTBOUND_STORE`, if any.
     pub fn store_flag(&self) -> Option<Backend> {
         self.store_flag
@@ -105,49 +114,66 @@ impl Ctx {
     }
 
     /// [`Ctx::load_or_empty`] for a command that changes definitions: an
-    /// application set aside (see [`Config::load`]) is the whole file's error here,
-    /// before anything is asked or checked, as writing refuses a file it cannot
-    /// fully read.
+    /// application whose table does not validate (see [`Config::load`]) is the
+    /// whole file's error here, before anything is asked or checked, as writing
+    /// refuses a file it cannot fully read.
     pub fn load_for_writing(&self) -> Result<Config> {
         let config = self.load_or_empty()?;
-        match config.broken_error() {
+        match config.unwritable() {
             Some(e) => Err(e),
             None => Ok(config),
         }
     }
 
-    /// [`Ctx::load`] for `app add`, which creates the file it names. With the team
-    /// store, the applications are the database's; the file gives only its settings.
+    /// [`Ctx::load`] for `app add`, which creates the file it names. When the
+    /// configuration names a team store, its applications are beside the file's
+    /// (each marked with its [`crate::config::Place`]); when it cannot be read, the
+    /// file's still work, unless the file has none (then it is the error).
     pub fn load_or_empty(&self) -> Result<Config> {
         let local = Config::load(&self.config_path)?;
-        if self.backend(&local) != Backend::Postgres {
+        if !self.team_named(&local) {
             return Ok(local);
-        }
-        if let Some(app) = local.apps.first() {
-            return Err(Error::Usage(format!(
-                "{} defines applications (`{}` …) but the store is postgres, where the applications are the database's\n  fix: move them there with `outbound app import {}` run with --store keyring (or file), then delete them from the file",
-                self.config_path.display(),
-                app.name,
-                self.config_path.display()
-            )));
         }
         let pg = self.postgres(&local);
         let docs = pg.documents();
+        let label = crate::config::AppDocuments::label(&docs).to_path_buf();
         // The agent, when one runs, has them: no connection of our own then.
         #[cfg(unix)]
         if let Some(text) = crate::agent::client::definitions(&self.asker(), pg.label())
-            && let Ok(config) = Config::load(&self.config_path)?
-                .with_apps_from(crate::config::AppDocuments::label(&docs), &text)
+            && let Ok(config) = Config::load(&self.config_path)?.with_team_apps(&label, &text)
         {
             return Ok(config);
         }
-        let text = crate::config::AppDocuments::read(&docs)?;
-        local
-            .with_apps_from(crate::config::AppDocuments::label(&docs), &text)
-            // Said of the row at fault, not of a line in the joined text.
-            .map_err(|e| docs.diagnose().map_or(e, Error::from))
+        let read = crate::config::AppDocuments::read(&docs).and_then(|text| {
+            Config::load(&self.config_path)?
+                .with_team_apps(&label, &text)
+                // Said of the row at fault, not of a line in the joined text.
+                .map_err(|e| docs.diagnose().map_or(e, Error::from))
+        });
+        match read {
+            Ok(config) => Ok(config),
+            Err(e) if local.apps.is_empty() && local.broken.is_empty() => Err(e),
+            Err(e) => Ok(local.without_team(&label, &e)),
+        }
     }
 
+    /// Whether the configuration names a team store: `store = "postgres"` (or
+    /// --store / OUTBOUND_STORE), or a `database_url` beside the file's own apps.
+    pub fn team_named(&self, local: &Config) -> bool {
+        self.store_flag == Some(Backend::Postgres)
+            || local.store == Some(Backend::Postgres)
+            || local.database_url.is_some()
+    }
+
+    /// Where a new application goes unless told (`app add --team`/`--personal`):
+    /// the team store when it is the store chosen (--store, OUTBOUND_STORE, else
+    /// `store`), else the file.
+    pub fn default_place(&self, local: &Config) -> Place {
+        match self.store_flag.or(local.store) {
+            Some(Backend::Postgres) => Place::Team,
+            _ => Place::Personal,
+        }
+    }
     /// The team store of `config` (opened once per command; connecting waits for
     /// first use).
     pub fn postgres(&self, config: &Config) -> store::postgres::PgStore {
@@ -180,13 +206,15 @@ impl Ctx {
         self.team_store()?.administrators().ok().flatten()
     }
 
-    /// Where `app` commands change definitions: the file, or the team store.
+    /// Where `app` commands change definitions of `place`: the file, or the team
+    /// store.
     pub fn edit_target<'a>(
         &'a self,
         config: &Config,
+        place: Place,
         docs: &'a mut Option<store::postgres::Documents>,
     ) -> crate::config::Target<'a> {
-        if self.backend(config) == Backend::Postgres {
+        if place == Place::Team {
             let d = docs.insert(self.postgres(config).documents());
             crate::config::Target::Documents(d)
         } else {
@@ -194,16 +222,39 @@ impl Ctx {
         }
     }
 
-    /// The backend in use: --store / OUTBOUND_STORE, else `store` in the config
-    /// file, else the OS keyring.
-    pub fn backend(&self, config: &Config) -> Backend {
-        self.store_flag.or(config.store).unwrap_or(Backend::Keyring)
+    /// Where the secrets of the user's own applications go: --store /
+    /// OUTBOUND_STORE, else `store` in the config file, else the OS keyring (when
+    /// either names the team store, the OS keyring).
+    pub fn personal_backend(&self, config: &Config) -> Backend {
+        [self.store_flag, config.store]
+            .into_iter()
+            .flatten()
+            .find(|b| *b != Backend::Postgres)
+            .unwrap_or(Backend::Keyring)
     }
 
-    /// Opens the chosen store; the file store announces itself, every time, because
-    /// it keeps secrets unencrypted.
-    pub fn store(&self, config: &Config) -> Box<dyn SecretStore> {
-        let backend = self.backend(config);
+    /// The backend of the applications of `place`.
+    pub fn backend_at(&self, config: &Config, place: Place) -> Backend {
+        match place {
+            Place::Team => Backend::Postgres,
+            Place::Personal => self.personal_backend(config),
+        }
+    }
+
+    /// The backend that keeps `app`'s secrets and tokens.
+    pub fn backend(&self, config: &Config, app: &App) -> Backend {
+        self.backend_at(config, app.place)
+    }
+
+    /// Opens the store of `app`; the file store announces itself, every time,
+    /// because it keeps secrets unencrypted.
+    pub fn store(&self, config: &Config, app: &App) -> Box<dyn SecretStore> {
+        self.store_at(config, app.place)
+    }
+
+    /// Opens the store of the applications of `place`.
+    pub fn store_at(&self, config: &Config, place: Place) -> Box<dyn SecretStore> {
+        let backend = self.backend_at(config, place);
         if backend == Backend::File {
             crate::warnings::push(format!(
                 "using the file store: secrets are kept unencrypted (mode 0600) in {}",
@@ -219,28 +270,46 @@ impl Ctx {
         store::open(backend, &self.state_dir, pg.as_ref())
     }
 
-    /// The audit log, when the configuration file opts in (`audit = true`).
-    pub fn audit(&self, config: &Config) -> crate::audit::Audit {
+    /// The audit log of `app`, when the configuration file opts in (`audit =
+    /// true`): the team store's for its applications.
+    pub fn audit(&self, config: &Config, app: &App) -> crate::audit::Audit {
+        self.audit_at(config, app.place)
+    }
+
+    /// The audit log of the applications of `place`.
+    pub fn audit_at(&self, config: &Config, place: Place) -> crate::audit::Audit {
         if !config.audit {
             return crate::audit::Audit::off();
         }
-        if self.backend(config) == Backend::Postgres {
+        if place == Place::Team {
             return crate::audit::Audit::to_sink(std::sync::Arc::new(self.postgres(config)));
         }
         crate::audit::Audit::to_file(crate::audit::path(&self.state_dir))
     }
 
-    /// Where token operations of `config` read and write.
+    /// Where token operations of `app` read and write.
     pub fn token_env<'a>(
         &'a self,
         config: &'a Config,
+        app: &App,
+        store: &'a dyn SecretStore,
+        audit: &'a crate::audit::Audit,
+    ) -> crate::tokens::TokenEnv<'a> {
+        self.token_env_at(config.home(app), store, audit)
+    }
+
+    /// Where token operations read and write for the applications defined at
+    /// `home` (the configuration file, or the team store's label).
+    pub fn token_env_at<'a>(
+        &'a self,
+        home: &'a std::path::Path,
         store: &'a dyn SecretStore,
         audit: &'a crate::audit::Audit,
     ) -> crate::tokens::TokenEnv<'a> {
         crate::tokens::TokenEnv {
             store,
             state_dir: &self.state_dir,
-            config_path: &config.path,
+            config_path: home,
             audit,
         }
     }

@@ -48,6 +48,23 @@ pub enum Error {
         others: Vec<String>,
     },
 
+    /// The file and the team store both define `name`.
+    #[error(
+        "`{name}` is defined twice: in {} (yours) and in the team store {}; neither is used until one goes\n  fix: {fix}",
+        .file.display(),
+        .team.display()
+    )]
+    Twice {
+        name: String,
+        file: PathBuf,
+        team: PathBuf,
+        fix: String,
+    },
+
+    /// The team store the configuration names could not be read (`code`: its exit).
+    #[error("{message}")]
+    TeamUnavailable { message: String, code: u8 },
+
     #[error(
         "application `{0}` is disabled: its tokens are kept but cannot be used; enable it with `outbound app enable {0}`"
     )]
@@ -141,6 +158,8 @@ impl Error {
             | Error::AdminsOnly { error, .. } => error.exit_code(),
             Error::Store(e) => e.exit_code(),
             Error::UnknownApp { .. } | Error::Io { .. } | Error::Other(_) => exit::ERROR,
+            Error::Twice { .. } => exit::CONFIG,
+            Error::TeamUnavailable { code, .. } => *code,
         }
     }
 

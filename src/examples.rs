@@ -92,7 +92,18 @@ const EXAMPLES: &[(&str, &str)] = &[
         "app reset",
         "  outbound app reset github\n  outbound app reset github --yes --no-revoke",
     ),
-    ("app delete", "  outbound app delete github --yes"),
+    (
+        "app delete",
+        "  outbound app delete github --yes\n  outbound app delete github --personal   (yours, when the team store has a `github` too)",
+    ),
+    (
+        "app rename",
+        "  outbound app rename github github-personal\n  outbound app rename github gh-team --team   (the team store's, an administrator)",
+    ),
+    (
+        "app move",
+        "  outbound app move jira --to team       (an administrator shares her app)\n  outbound app move jira --to personal   (back into your file)",
+    ),
     ("app secret", "  outbound app secret set github < new-secret.txt"),
     (
         "app secret set",

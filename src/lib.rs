@@ -86,7 +86,20 @@ pub fn run(cli: Cli) -> Result<()> {
                 name,
                 yes,
                 no_revoke,
-            } => commands::app::lifecycle::delete(&ctx, &name, yes, no_revoke),
+                personal,
+            } => commands::app::lifecycle::delete(&ctx, &name, yes, no_revoke, personal),
+            AppCommand::Rename {
+                name,
+                new_name,
+                team,
+            } => commands::app::place::rename(&ctx, &name, &new_name, team),
+            AppCommand::Move { name, to } => {
+                let to = match to.as_str() {
+                    "team" => config::Place::Team,
+                    _ => config::Place::Personal,
+                };
+                commands::app::place::move_app(&ctx, &name, to)
+            }
             AppCommand::Secret(SecretCommand::Set { name }) => {
                 commands::app::secret::set_secret(&ctx, &name)
             }

@@ -42,7 +42,9 @@ type Key = (PathBuf, String, String);
 type Seen = ((SystemTime, u64), Arc<Config>);
 
 /// The team store's definitions as last read: their version, parsed, and as text.
-type TeamSeen = (i64, Arc<Config>, Arc<String>);
+/// The team store's definitions as last read: their version, the file's
+/// configuration they were joined to, the joined configuration, the text.
+type TeamSeen = (i64, Arc<Config>, Arc<Config>, Arc<String>);
 
 struct Agent {
     state_dir: PathBuf,
@@ -267,7 +269,7 @@ impl Agent {
     ) -> Option<String> {
         let local = self.file_config(path).ok()?;
         let ctx = self.ctx(path, store);
-        if ctx.backend(&local) != Backend::Postgres {
+        if !ctx.team_named(&local) {
             return None;
         }
         let ours = ctx.postgres(&local).label().to_owned();
@@ -280,10 +282,10 @@ impl Agent {
     fn config(&self, path: &Path, store: Option<Backend>) -> Result<Arc<Config>> {
         let local = self.file_config(path)?;
         let ctx = self.ctx(path, store);
-        if ctx.backend(&local) != Backend::Postgres {
+        if !ctx.team_named(&local) {
             return Ok(local);
         }
-        Ok(self.team(&ctx, &local, path)?.1)
+        Ok(self.team(&ctx, &local, path)?.2)
     }
 
     /// The team store's definitions of `path`'s configuration as text, or None when
@@ -291,14 +293,15 @@ impl Agent {
     fn team_text(&self, path: &Path, store: Option<Backend>) -> Result<Option<Arc<String>>> {
         let local = self.file_config(path)?;
         let ctx = self.ctx(path, store);
-        if ctx.backend(&local) != Backend::Postgres {
+        if !ctx.team_named(&local) {
             return Ok(None);
         }
-        Ok(Some(self.team(&ctx, &local, path)?.2))
+        Ok(Some(self.team(&ctx, &local, path)?.3))
     }
 
-    /// The team store's definitions, read again when their version moved.
-    fn team(&self, ctx: &Ctx, local: &Config, path: &Path) -> Result<TeamSeen> {
+    /// The team store's definitions beside the file's, read again when their
+    /// version moved or the file changed.
+    fn team(&self, ctx: &Ctx, local: &Arc<Config>, path: &Path) -> Result<TeamSeen> {
         let pg = ctx.postgres(local);
         let version = pg.apps_version()?;
         let mut team = self
@@ -307,14 +310,15 @@ impl Agent {
             .map_err(|_| Error::Other("agent state poisoned".into()))?;
         if let Some(seen) = team.get(path)
             && seen.0 == version
+            && Arc::ptr_eq(&seen.1, local)
         {
             return Ok(seen.clone());
         }
         let docs = pg.documents();
         let text = crate::config::AppDocuments::read(&docs)?;
         let config =
-            Config::load(path)?.with_apps_from(crate::config::AppDocuments::label(&docs), &text)?;
-        let seen = (version, Arc::new(config), Arc::new(text));
+            Config::load(path)?.with_team_apps(crate::config::AppDocuments::label(&docs), &text)?;
+        let seen = (version, Arc::clone(local), Arc::new(config), Arc::new(text));
         team.insert(path.to_path_buf(), seen.clone());
         Ok(seen)
     }
@@ -382,7 +386,7 @@ impl Agent {
         // The account as every machine sees it (team store), or as this user's index
         // says: a logout, refresh or `account disable` elsewhere is seen at once.
         let ctx = self.ctx(config_path, store);
-        let store_box = ctx.store(&config);
+        let store_box = ctx.store(&config, app);
         let record = if store_box.backend() == Backend::Postgres {
             let state = store_box.shared_state(&app.id, account)?;
             crate::state::shared_record(store_box.as_ref(), &app.id, account)?.map(|mut r| {
@@ -422,8 +426,8 @@ impl Agent {
                 }
             }
         }
-        let audit = ctx.audit(&config);
-        let env = ctx.token_env(&config, store_box.as_ref(), &audit);
+        let audit = ctx.audit(&config, app);
+        let env = ctx.token_env(&config, app, store_box.as_ref(), &audit);
         // A refused token is named by its hash: find it among what the store holds.
         let stored = match rejected {
             Some(_) => StoredToken::load(store_box.as_ref(), &app.id, account)?,

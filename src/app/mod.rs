@@ -366,9 +366,30 @@ impl AssertionAudience {
     }
 }
 
+/// Where an application is defined: the configuration file (the user's own) or
+/// the team store the file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Place {
+    #[default]
+    Personal,
+    Team,
+}
+
+impl Place {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Place::Personal => "personal",
+            Place::Team => "team",
+        }
+    }
+}
+
 /// A validated application. Built only by [`validate`].
 #[derive(Debug, Clone, Serialize)]
 pub struct App {
+    /// Where it is defined (not a setting: set by whoever loaded it).
+    #[serde(skip)]
+    pub place: Place,
     pub name: String,
     pub id: String,
     pub description: Option<String>,
@@ -1072,6 +1093,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     };
 
     Ok(App {
+        place: Place::Personal,
         name: name.to_owned(),
         id,
         description: raw.description,

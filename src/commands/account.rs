@@ -66,7 +66,7 @@ fn change(
     let config = ctx.load()?;
     let app = config.app(&which.name)?;
     let account = &tokens::account_of(app, which.account.as_deref())?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     // In the team store the account's record is every machine's: start from it.
     let shared = crate::state::shared_record(store.as_ref(), &app.id, account)?;
     let key = crate::state::key(&app.id, account);

@@ -16,11 +16,13 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, limit: Option<usize>) -> R
             config.path.display()
         );
     }
-    let mut events = if ctx.backend(&config) == crate::store::Backend::Postgres {
-        ctx.postgres(&config).audit_events()?
-    } else {
-        audit::read(&audit::path(&ctx.state_dir))?
-    };
+    // This machine's log (the file's applications), and the team store's when the
+    // configuration names one.
+    let mut events = audit::read(&audit::path(&ctx.state_dir))?;
+    if config.has_team() {
+        events.extend(ctx.postgres(&config).audit_events()?);
+        events.sort_by_key(|e| e.time);
+    }
     events.retain(|e| name.is_none_or(|n| e.app == n));
     if let Some(limit) = limit {
         let skip = events.len().saturating_sub(limit);

@@ -26,7 +26,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         .as_deref()
         .map(super::account::check_base_url)
         .transpose()?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     if args.shared && store.backend() != crate::store::Backend::Postgres {
         return Err(Error::Usage(
             "--shared: only the team store (--store postgres) shares accounts; a local store is yours alone".into(),
@@ -36,8 +36,8 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
     // tokens obtained below go only to the one asked for, checked before the person
     // is asked anything.
     store.aim_account(&app.id, account, args.shared)?;
-    let audit = ctx.audit(&config);
-    let env = ctx.token_env(&config, store.as_ref(), &audit);
+    let audit = ctx.audit(&config, app);
+    let env = ctx.token_env(&config, app, store.as_ref(), &audit);
     tokens::check_usable(&env, app, account)?;
     let mut plan = Authorization::plan(&env, app, account, &args.scopes, args.prompt.clone());
     if base_url.is_some() {

@@ -90,7 +90,7 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
         .transpose()?;
 
     let started = Instant::now();
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     // The keyring round trip and building the HTTP client (TLS roots) are the two
     // slow parts of a small request: do them at the same time.
     // Only an app with a TLS client certificate reads it here (a keyring round trip).
@@ -219,15 +219,15 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                     '*',
                     "insufficient_scope: authorizing the scopes the API asks for",
                 );
-                let audit = ctx.audit(&config);
-                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                let audit = ctx.audit(&config, app);
+                let env = ctx.token_env(&config, app, store.as_ref(), &audit);
                 super::authorize::with_scopes(ctx, &env, app, account, &scopes)?;
                 let access = access_token(ctx, &config, store.as_ref(), app, account, None)?;
                 outcome = send(access, &mut verbose)?;
             }
             if outcome.token_sent {
                 let status = outcome.response.status().as_u16().to_string();
-                ctx.audit(&config).record(
+                ctx.audit(&config, app).record(
                     &app.name,
                     account,
                     "request",

@@ -115,9 +115,13 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         config.app(name)?;
     }
 
-    let backend = ctx.backend(&config);
-    let store = ctx.open_store(backend, &config);
-    if backend == Backend::Postgres {
+    // The team store, when the configuration names one; this user's own store
+    // when the file defines applications (or nothing names a team store).
+    let team = ctx.team_named(&config);
+    let personal = ctx.personal_backend(&config);
+    let store = ctx.open_store(personal, &config);
+    let team_store = team.then(|| ctx.open_store(Backend::Postgres, &config));
+    if team {
         // Reachable (the definitions above came from it); can this machine open
         // what it holds?
         let pg = ctx.postgres(&config);
@@ -133,18 +137,20 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
             ),
         }
         check_store_clock(&mut report, &pg);
-    } else {
-        check_local_store(&mut report, ctx, backend, store.as_ref());
+    }
+    if !team
+        || config
+            .apps
+            .iter()
+            .any(|a| a.place == crate::config::Place::Personal)
+    {
+        check_local_store(&mut report, ctx, personal, store.as_ref());
     }
 
     check_browser(&mut report);
 
     // In the team store, what only its administrators may fix names them to a member.
-    let admins = if backend == Backend::Postgres {
-        ctx.administrators()
-    } else {
-        None
-    };
+    let admins = if team { ctx.administrators() } else { None };
     let mut index = crate::state::Index::load(&ctx.state_dir);
     if super::status::shared_records(ctx, &config, &mut index).is_err() {
         // The store's line above says why; this machine's records still count.
@@ -158,8 +164,13 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         let on = On {
             ctx,
             config: &config,
-            store: store.as_ref(),
-            admins: admins.as_ref(),
+            store: match (&team_store, app.place) {
+                (Some(team), crate::config::Place::Team) => team.as_ref(),
+                _ => store.as_ref(),
+            },
+            admins: admins
+                .as_ref()
+                .filter(|_| app.place == crate::config::Place::Team),
         };
         let tried = check_app(&mut report, &on, app);
         check_last_failures(&mut report, &on, app, &index, tried.as_deref());
@@ -194,8 +205,8 @@ impl On<'_> {
 fn check_credentials(report: &mut Report, on: &On, app: &App) -> Option<String> {
     let what = format!("{}: credentials", app.name);
     let account = crate::tokens::account_of(app, None).ok()?;
-    let audit = on.ctx.audit(on.config);
-    let env = on.ctx.token_env(on.config, on.store, &audit);
+    let audit = on.ctx.audit(on.config, app);
+    let env = on.ctx.token_env(on.config, app, on.store, &audit);
     let current = crate::tokens::StoredToken::load(on.store, &app.id, &account)
         .ok()
         .flatten()

@@ -190,7 +190,6 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             "no command: give it after `--` (outbound exec APP -- COMMAND ARGS…)".into(),
         ));
     };
-    let store = ctx.store(&config);
     let fresh = Freshness {
         force: false,
         min_valid: args.min_valid,
@@ -200,6 +199,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     for w in &wanted {
         let app = config.app(&w.app)?;
         let account = tokens::account_of(app, w.account.as_deref())?;
+        let store = ctx.store(&config, app);
         let access = fresh_access(ctx, &config, store.as_ref(), app, &account, &fresh)?;
         crate::gate::check(
             &ctx.state_dir,
@@ -216,10 +216,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             );
         }
         command.env(&w.var, access.token.access_token.expose());
-        ctx.audit(&config)
+        ctx.audit(&config, app)
             .record(&app.name, &account, "exec", None, None, "ok");
     }
-    drop(store);
     // The command takes this process over: what was to be said at the end, now.
     for pending in crate::warnings::take() {
         warning!("{pending}");

@@ -343,7 +343,7 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
         }
     };
     let account = tokens::account_of(app, args.account.as_deref())?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     if operation == "erase" {
         // The server refused it: if it is the account's current token, it is
         // refreshed, so the next `get` answers with another. Nothing is deleted.
@@ -359,7 +359,7 @@ pub fn credential(ctx: &Ctx, args: CredentialArgs) -> Result<()> {
         headers: None,
     };
     crate::gate::check(&ctx.state_dir, app, &access.token, &to)?;
-    ctx.audit(&config).record(
+    ctx.audit(&config, app).record(
         &app.name,
         &account,
         "git-credential",

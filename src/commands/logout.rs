@@ -11,15 +11,15 @@ pub fn run(ctx: &Ctx, name: &str, account: Option<&str>, no_revoke: bool) -> Res
     let config = ctx.load()?;
     let app = config.app(name)?;
     let account = &tokens::account_of(app, account)?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     let known = Index::load(&ctx.state_dir).get(&app.id, account).is_some()
         || StoredToken::load(store.as_ref(), &app.id, account)?.is_some();
     if !known {
         notice!("`{name}` holds no tokens for account `{account}`; nothing to do");
         return Ok(());
     }
-    let audit = ctx.audit(&config);
-    let env = ctx.token_env(&config, store.as_ref(), &audit);
+    let audit = ctx.audit(&config, app);
+    let env = ctx.token_env(&config, app, store.as_ref(), &audit);
     let outcome = tokens::forget(&env, &app.id, account, (!no_revoke).then_some(app))?;
     report_revocation(name, account, &outcome);
     if !no_revoke && app.revocation_url.is_none() {

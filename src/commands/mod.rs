@@ -222,8 +222,9 @@ pub fn access_token(
 ) -> Result<crate::tokens::Access> {
     // The agent, when one runs, holds it without the store or the server.
     #[cfg(unix)]
-    let team = ctx.backend(config) == crate::store::Backend::Postgres;
-    let database = team.then(|| ctx.postgres(config).label().to_owned());
+    let database = ctx
+        .team_named(config)
+        .then(|| ctx.postgres(config).label().to_owned());
     if let Some(access) = crate::agent::client::token(
         &ctx.asker(),
         database.as_deref(),
@@ -233,8 +234,8 @@ pub fn access_token(
     ) {
         return Ok(access);
     }
-    let audit = ctx.audit(config);
-    let env = ctx.token_env(config, store, &audit);
+    let audit = ctx.audit(config, app);
+    let env = ctx.token_env(config, app, store, &audit);
     match crate::tokens::valid_token(&env, app, account, rejected) {
         Err(Error::AuthorizationRequired { reason, command }) if ctx.interactive => {
             say!("{reason}");

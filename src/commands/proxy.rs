@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             Listen::Tcp(addr)
         }
     };
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, &app);
     let identity = tokens::client_identity(&app, store.as_ref())?;
     let dpop = if app.dpop {
         Some(crate::dpop::Dpop::load_or_create(
@@ -109,7 +109,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
     let source: Arc<crate::gate::Source> = Arc::new(move |rejected| {
         let config = asker.load()?;
         let app = config.app(&name)?;
-        let store = asker.store(&config);
+        let store = asker.store(&config, app);
         let access = super::access_token(&asker, &config, store.as_ref(), app, &who, rejected)?;
         Ok((app.clone(), access))
     });
@@ -120,9 +120,9 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             Arc::new(move || {
                 let config = ctx.load()?;
                 let app = config.app(&name)?;
-                let store = ctx.store(&config);
-                let audit = ctx.audit(&config);
-                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                let store = ctx.store(&config, app);
+                let audit = ctx.audit(&config, app);
+                let env = ctx.token_env(&config, app, store.as_ref(), &audit);
                 super::authorize::in_browser(&ctx, &env, app, &who)
             }) as Arc<crate::mcp::Authorize>
         });

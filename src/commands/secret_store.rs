@@ -7,53 +7,6 @@ use crate::error::{Error, Result};
 use crate::store::Backend;
 use crate::store::postgres::schema;
 
-/// Adds the applications of `text` that `target` does not have (by name); one it has
-/// under the same name must have the same id.
-fn copy_apps(text: &str, target: crate::config::Target) -> Result<()> {
-    let doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
-    let incoming = crate::config::app_fragments(&doc);
-    if incoming.is_empty() {
-        return Ok(());
-    }
-    crate::config::edit_in(
-        target,
-        |config, out| {
-            for (id, name, fragment) in &incoming {
-                match config.apps.iter().find(|a| &a.name == name) {
-                    Some(a) if &a.id == id => continue,
-                    Some(_) => {
-                        return Err(Error::Usage(format!(
-                            "`{name}` exists at both ends with different ids; rename one (outbound app edit {name} --name …) and run it again"
-                        )));
-                    }
-                    None => {}
-                }
-                let one: toml_edit::DocumentMut = fragment
-                    .parse()
-                    .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
-                if let Some(item) = one.get("apps").and_then(|a| a.get(name)) {
-                    let apps = out.entry("apps").or_insert_with(|| {
-                        let mut t = toml_edit::Table::new();
-                        t.set_implicit(true);
-                        toml_edit::Item::Table(t)
-                    });
-                    if let Some(apps) = apps.as_table_like_mut() {
-                        apps.insert(name, item.clone());
-                    }
-                }
-            }
-            Ok(())
-        },
-        |_| Ok(()),
-    )
-    .map_err(|e| match e {
-        crate::config::EditError::Failed(e) => e,
-        crate::config::EditError::Invalid(p) => p.error.into(),
-    })
-}
-
 /// `outbound store init`: the team store's schema, roles and policies.
 pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
     schema::check_role("--group", group).map_err(Error::Usage)?;
@@ -148,7 +101,7 @@ pub fn set_key(ctx: &Ctx) -> Result<()> {
 
 pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
     let local = crate::config::Config::load(&ctx.config_path)?;
-    let from = from.unwrap_or_else(|| ctx.backend(&local));
+    let from = from.unwrap_or_else(|| ctx.personal_backend(&local));
     if from == to {
         return Err(Error::Usage(format!(
             "--to {}: the secrets are already in the {} store (name the other one, or --from)",
@@ -156,36 +109,62 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
             from.as_str()
         )));
     }
-    // The applications move with their secrets when the team store is one end: into
-    // the database from the file, or into the file from the database (same ids, so
-    // the tokens stay bound to them).
-    let config = if from == Backend::Postgres {
-        let docs = ctx.postgres(&local).documents();
-        let text = crate::config::AppDocuments::read(&docs)?;
-        let config = Config::load(&ctx.config_path)?
-            .with_apps_from(crate::config::AppDocuments::label(&docs), &text)?;
-        copy_apps(&text, crate::config::Target::File(&ctx.config_path))?;
-        config
-    } else if to == Backend::Postgres {
-        let text = std::fs::read_to_string(&ctx.config_path).unwrap_or_default();
-        let docs = ctx.postgres(&local).documents();
-        copy_apps(&text, crate::config::Target::Documents(&docs))?;
-        local
-    } else {
-        ctx.load()?
-    };
-    // A role's own accounts move; a shared one is the group's and stays.
-    if from == Backend::Postgres || to == Backend::Postgres {
-        ctx.postgres(&config)
-            .aim_all(crate::store::postgres::Aim::Personal);
+    // The team store's applications are everyone's: they leave it one by one, by
+    // an administrator's choice.
+    if from == Backend::Postgres {
+        let config = ctx.with_team().load_for_writing()?;
+        let moves: Vec<String> = config
+            .apps
+            .iter()
+            .filter(|a| a.place == crate::config::Place::Team)
+            .map(|a| format!("outbound app move {} --to personal", a.name))
+            .collect();
+        return Err(Error::Usage(format!(
+            "--from postgres: the team store's applications are everyone's, and leave it one at a time (an administrator's choice; their other users lose them)\n  fix: {}",
+            if moves.is_empty() {
+                "nothing to move: the team store defines no applications".to_owned()
+            } else {
+                moves.join("\n  or:  ")
+            }
+        )));
     }
+    // Into the team store: each of the file's applications moves there, with its
+    // secrets and this user's tokens (`app move`).
+    if to == Backend::Postgres {
+        let team = ctx.with_team();
+        let config = team.load_for_writing()?;
+        let names: Vec<String> = config
+            .apps
+            .iter()
+            .filter(|a| a.place == crate::config::Place::Personal)
+            .map(|a| a.name.clone())
+            .collect();
+        for name in &names {
+            super::app::place::move_app(&team, name, crate::config::Place::Team)?;
+        }
+        notice!(
+            "moved {} application(s) into {}",
+            names.len(),
+            team.postgres(&config).label()
+        );
+        if !ctx.team_named(&local) {
+            notice!(
+                "to see them beside your own, name the team store at the top of {}: database_url = \"postgresql://USER@HOST:PORT/DB\" (or pass --store postgres)",
+                ctx.config_path.display()
+            );
+        }
+        return Ok(());
+    }
+    let config = ctx.load()?;
+    // The file's applications: the team store's secrets stay where they are.
+    let apps: Vec<crate::app::App> = config
+        .apps
+        .iter()
+        .filter(|a| a.place == crate::config::Place::Personal)
+        .cloned()
+        .collect();
     let (source, target) = (ctx.open_store(from, &config), ctx.open_store(to, &config));
-    let moved = crate::tokens::migrate(
-        source.as_ref(),
-        target.as_ref(),
-        &ctx.state_dir,
-        &config.apps,
-    )?;
+    let moved = crate::tokens::migrate(source.as_ref(), target.as_ref(), &ctx.state_dir, &apps)?;
     notice!(
         "moved {} client secret(s) and the tokens of {} account(s) from the {} store to the {} store",
         moved.client_secrets,
@@ -193,14 +172,6 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
         from.as_str(),
         to.as_str()
     );
-    if to == Backend::Postgres {
-        notice!(
-            "the applications are in {} now: set `store = \"postgres\"` at the top of {} and delete its [apps.*] tables (or pass --store postgres); `outbound app export` prints them",
-            ctx.postgres(&config).label(),
-            ctx.config_path.display()
-        );
-        return Ok(());
-    }
     let where_set = if config.store == Some(from) {
         format!(
             "change `store = \"{}\"` to `store = \"{}\"` in {} (it applies to everyone who uses that file), or pass --store {} / set OUTBOUND_STORE={}",

@@ -38,6 +38,9 @@ struct Row {
     base_url: Option<String>,
     /// Who the account is, from its checked ID token: issuer, subject, name, email.
     identity: Option<crate::oauth::id_token::Identity>,
+    /// Where the application is defined: `personal` (the file) or `team`; null for
+    /// an orphan.
+    place: Option<&'static str>,
 }
 
 fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64, default: bool) -> Row {
@@ -55,6 +58,7 @@ fn row(app: &str, rec: &AccountRecord, state: &'static str, now: u64, default: b
         last_refresh: rec.last_refresh,
         base_url: rec.settings.base_url.clone(),
         identity: rec.identity.clone(),
+        place: None,
     }
 }
 
@@ -83,6 +87,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
         .filter(|a| name.is_none_or(|n| a.name == n))
     {
         let records = by_app.remove(app.id.as_str()).unwrap_or_default();
+        let rows_before = rows.len();
         if records.is_empty() {
             let state = if !app.enabled {
                 "disabled"
@@ -105,6 +110,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
                 last_refresh: None,
                 base_url: None,
                 identity: None,
+                place: None,
             });
         }
         let default = tokens::account_of(app, None).ok();
@@ -115,6 +121,9 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
                 stale += 1;
             }
             rows.push(row(&app.name, rec, state.as_str(), now, is_default));
+        }
+        for r in &mut rows[rows_before..] {
+            r.place = Some(app.place.as_str());
         }
     }
     // Tokens bound to an id this file no longer has: the app was deleted.
@@ -136,7 +145,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
             );
         }
     } else {
-        print_rows(&rows, now);
+        print_rows(&rows, now, config.team.is_some());
     }
     if stale > 0 {
         notice!(
@@ -160,10 +169,10 @@ pub(super) fn shared_records(
     config: &crate::config::Config,
     index: &mut Index,
 ) -> Result<()> {
-    if ctx.backend(config) != crate::store::Backend::Postgres {
+    if !config.has_team() {
         return Ok(());
     }
-    let store = ctx.store(config);
+    let store = ctx.store_at(config, crate::config::Place::Team);
     let Some(records) = store.records()? else {
         return Ok(());
     };
@@ -229,16 +238,23 @@ fn checked(config: &crate::config::Config, name: Option<&str>, rows: &[Row]) -> 
     }
 }
 
-/// This user's accounts bound to an id that `config` (the file they came from) no
-/// longer defines.
+/// This user's accounts bound to an id that `config` (the file they came from, or
+/// the team store it names) no longer defines.
 fn orphans<'a>(index: &'a Index, config: &crate::config::Config) -> Vec<&'a AccountRecord> {
     let ids: std::collections::HashSet<&str> = config.apps.iter().map(|a| a.id.as_str()).collect();
     // An application set aside for a fault in its table is not a deleted one.
     let broken = |r: &AccountRecord| config.broken.iter().any(|b| b.name == r.app_name);
+    // The team store's records count only when its applications could be read.
+    let team = config
+        .team
+        .as_ref()
+        .filter(|_| config.has_team())
+        .map(|t| t.label.as_path());
+    let judged = |r: &AccountRecord| r.config == config.path || Some(r.config.as_path()) == team;
     index
         .accounts
         .values()
-        .filter(|r| r.config == config.path && !ids.contains(r.app_id.as_str()) && !broken(r))
+        .filter(|r| judged(r) && !ids.contains(r.app_id.as_str()) && !broken(r))
         .collect()
 }
 
@@ -263,7 +279,7 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
     }
     let orphans = orphans(&index, &config);
     // A file that is empty may be a lost one; the team store's list is the list.
-    let team = ctx.backend(&config) == crate::store::Backend::Postgres;
+    let team = config.has_team();
     if !orphans.is_empty() && config.apps.is_empty() && !team {
         return Err(crate::error::ConfigError {
             file: config.path.clone(),
@@ -288,10 +304,17 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
         notice!("nothing to prune: no tokens of deleted or reset applications");
         return Ok(());
     }
-    let store = ctx.store(&config);
-    let audit = ctx.audit(&config);
-    let env = ctx.token_env(&config, store.as_ref(), &audit);
+    let team_label = config.team.as_ref().map(|t| t.label.clone());
     for (rec, app) in stale {
+        // Forgotten where the account lives: the team store's, or this user's own.
+        let place = if Some(&rec.config) == team_label.as_ref() {
+            crate::config::Place::Team
+        } else {
+            crate::config::Place::Personal
+        };
+        let store = ctx.store_at(&config, place);
+        let audit = ctx.audit_at(&config, place);
+        let env = ctx.token_env_at(&rec.config, store.as_ref(), &audit);
         let outcome = tokens::forget(&env, &rec.app_id, &rec.account, app.filter(|_| !no_revoke))?;
         report_revocation(&rec.app_name, &rec.account, &outcome);
         let why = if app.is_some() {
@@ -308,7 +331,9 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
     Ok(())
 }
 
-fn print_rows(rows: &[Row], now: u64) {
+/// `team`: the configuration names a team store, so each application says where it
+/// is defined.
+fn print_rows(rows: &[Row], now: u64, team: bool) {
     let header = [
         "APP",
         "ACCOUNT",
@@ -337,7 +362,10 @@ fn print_rows(rows: &[Row], now: u64) {
                 Some(at) => format!("{} ago", human_seconds(now - at)),
             };
             [
-                r.app.clone(),
+                match r.place.filter(|_| team) {
+                    Some(place) => format!("{} ({place})", r.app),
+                    None => r.app.clone(),
+                },
                 match (&r.account, r.default && several(&r.app)) {
                     (Some(a), true) => format!("{a} *"),
                     (Some(a), false) => a.clone(),
@@ -376,9 +404,9 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
         "the state index {} was unreadable; rebuilding it from the store",
         crate::state::index_path(&ctx.state_dir).display()
     );
-    let store = ctx.store(config);
     let mut found = Vec::new();
     for app in &config.apps {
+        let store = ctx.store(config, app);
         if let Some(token) =
             tokens::StoredToken::load(store.as_ref(), &app.id, tokens::DEFAULT_ACCOUNT)?
         {
@@ -387,9 +415,10 @@ fn rebuild(ctx: &Ctx, config: &crate::config::Config) -> Result<Index> {
     }
     std::fs::remove_file(crate::state::index_path(&ctx.state_dir))
         .map_err(|e| crate::error::Error::io("cannot remove the corrupt state index", e))?;
-    let audit = ctx.audit(config);
-    let env = ctx.token_env(config, store.as_ref(), &audit);
     for (app, token) in &found {
+        let store = ctx.store(config, app);
+        let audit = ctx.audit(config, app);
+        let env = ctx.token_env(config, app, store.as_ref(), &audit);
         env.record(app, tokens::DEFAULT_ACCOUNT, token, None, false)?;
     }
     Ok(Index::load(&ctx.state_dir))
@@ -410,11 +439,11 @@ pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Resul
         });
     };
     let identity = if app.userinfo_url.is_some() {
-        let store = ctx.store(&config);
+        let store = ctx.store(&config, app);
         let asked = super::access_token(ctx, &config, store.as_ref(), app, account, None).and_then(
             |access| {
-                let audit = ctx.audit(&config);
-                let env = ctx.token_env(&config, store.as_ref(), &audit);
+                let audit = ctx.audit(&config, app);
+                let env = ctx.token_env(&config, app, store.as_ref(), &audit);
                 tokens::ask_identity(&env, app, account, &access.token)
             },
         );

@@ -65,7 +65,7 @@ pub fn run(
     let config = ctx.load()?;
     let app = config.app(name)?;
     let account = &tokens::account_of(app, account)?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     // kubectl names the cluster it will send the credential to (provideClusterInfo).
     let cluster = match &print {
         Print::Token(Format::ExecCredential)
@@ -109,8 +109,8 @@ pub fn run(
                 app.name
             )));
         }
-        let audit = ctx.audit(&config);
-        let env = ctx.token_env(&config, store.as_ref(), &audit);
+        let audit = ctx.audit(&config, app);
+        let env = ctx.token_env(&config, app, store.as_ref(), &audit);
         let scopes: Vec<String> = scopes
             .iter()
             .flat_map(|s| s.split_whitespace())
@@ -168,7 +168,7 @@ pub fn run(
             app.name
         );
     }
-    ctx.audit(&config)
+    ctx.audit(&config, app)
         .record(&app.name, account, "token", None, None, "ok");
     let format = match print {
         Print::Token(format) => format,

@@ -6,7 +6,7 @@
 
 mod authorize;
 mod forget;
-mod migrate;
+pub mod migrate;
 mod refresh;
 mod registration;
 mod secrets;

@@ -742,7 +742,7 @@ fn definitions_export_from_a_file_import_into_the_store_and_back() {
 }
 
 #[test]
-fn store_migrate_moves_apps_and_tokens_into_the_team_store_and_back_without_authorizing() {
+fn store_migrate_moves_apps_and_tokens_into_the_team_store_without_authorizing() {
     let team = Team::start();
     let server = AuthServer::start();
     // An administrator who used the keyring so far.
@@ -759,20 +759,20 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_and_back_without_auth
         .run(&["store", "migrate", "--from", "keyring", "--to", "postgres"])
         .ok();
     assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    // The printed next step names the team store in the file.
+    assert!(run.stderr.contains("database_url = "), "{}", run.stderr);
     assert!(
-        run.stderr.contains("store = \"postgres\""),
-        "{}",
-        run.stderr
+        !me.config_text().contains("[apps.nat]"),
+        "gone from the file: {}",
+        me.config_text()
     );
+    me.set("OUTBOUND_STORE", "postgres");
     assert!(
         me.stored_token("nat", "default").is_none(),
         "gone from the keyring"
     );
-    // The file still lists the app: the store refuses to guess which copy is right.
-    me.set("OUTBOUND_STORE", "postgres");
-    let run = me.run(&["app", "list"]).code(2);
-    assert!(run.stderr.contains("app import"), "{}", run.stderr);
-    std::fs::remove_file(me.config_path()).unwrap();
+    let list = me.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("nat (team)"), "{list}");
     assert_eq!(
         me.run(&["token", "nat"]).ok().stdout,
         token,
@@ -780,12 +780,198 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_and_back_without_auth
     );
     let status = me.status();
     assert_eq!(status[0]["state"], "authorized", "{status:?}");
-    // And back: the definitions return to the file, the tokens to the keyring.
-    me.run(&["store", "migrate", "--to", "keyring"]).ok();
-    me.set("OUTBOUND_STORE", "keyring");
+    assert_eq!(status[0]["place"], "team", "{status:?}");
+    // Out of the team store: one at a time, each command printed runs as it is.
+    let run = me
+        .run(&["store", "migrate", "--from", "postgres", "--to", "keyring"])
+        .code(2);
+    let fix = printed_fix(&run.stderr);
+    assert_eq!(fix, "outbound app move nat --to personal", "{}", run.stderr);
+    me.run(&printed_args(&fix)).ok();
     assert!(me.config_text().contains("[apps.nat]"));
     assert_eq!(me.run(&["token", "nat"]).ok().stdout, token);
     assert!(me.stored_token("nat", "default").is_some());
+}
+
+/// The command after the first `fix: ` of a message, without its backquotes.
+fn printed_fix(stderr: &str) -> String {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("fix: "))
+        .unwrap_or_else(|| panic!("no fix in: {stderr}"));
+    match line.split('`').nth(1) {
+        Some(quoted) => quoted.to_owned(),
+        None => line.trim().to_owned(),
+    }
+}
+
+/// A printed `outbound …` command as the arguments to run it with.
+fn printed_args(command: &str) -> Vec<&str> {
+    let mut words = command.split_whitespace();
+    assert_eq!(words.next(), Some("outbound"), "{command}");
+    words.collect()
+}
+
+/// One configuration names its team store beside its own applications (issue 24,
+/// item 1): every command sees both, each marked with where it lives; a name both
+/// define is refused naming both places; `app add --team`, `app move` and `app
+/// rename` say where; every fix printed on the way is run as printed.
+#[test]
+fn personal_and_team_apps_live_side_by_side() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("team-api", &server.issuer, &[]);
+    // Alice's own app, in her file and keyring; then the team store named at its top.
+    let mut alice = Env::new();
+    alice.add_cc("mine", &server.issuer, &[]);
+    let mine = alice.run(&["token", "mine"]).ok().stdout;
+    let text = alice.config_text();
+    std::fs::write(
+        alice.config_path(),
+        format!("database_url = \"{}\"\n\n{text}", team.pg.url("alice")),
+    )
+    .unwrap();
+    alice.set(
+        "OUTBOUND_STORE_KEY_FILE",
+        team.key_file.display().to_string(),
+    );
+    let list = alice.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("mine (personal)"), "{list}");
+    assert!(list.contains("team-api (team)"), "{list}");
+    let json = alice.run(&["app", "list", "--json"]).ok().json();
+    let places: Vec<(&str, &str)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["place"].as_str().unwrap()))
+        .collect();
+    assert_eq!(places, [("mine", "personal"), ("team-api", "team")]);
+    // Both work, each from its own store.
+    assert_eq!(alice.run(&["token", "mine"]).ok().stdout, mine);
+    assert!(alice.stored_token("mine", "default").is_some());
+    alice.run(&["token", "team-api"]).ok();
+    let status = alice.status();
+    let place_of = |status: &[serde_json::Value], app: &str| {
+        status
+            .iter()
+            .find(|r| r["app"] == app)
+            .map(|r| r["place"].clone())
+    };
+    assert_eq!(place_of(&status, "mine"), Some("personal".into()));
+    assert_eq!(place_of(&status, "team-api"), Some("team".into()));
+    // Completion offers both, marked.
+    let mut cmd = alice.command(["--", "outbound", "token", ""]);
+    cmd.env("COMPLETE", "fish");
+    let fish = Run::from(cmd.output().unwrap()).ok();
+    assert!(fish.stdout.contains("mine\t(personal)"), "{}", fish.stdout);
+    assert!(fish.stdout.contains("team-api\t(team)"), "{}", fish.stdout);
+
+    // A member cannot add to the team store; a new app is hers unless she says so.
+    let add_other = [
+        "app",
+        "add",
+        "other",
+        "--grant",
+        "client_credentials",
+        "--client-id",
+        "cid",
+        "--token-url",
+        "https://127.0.0.1:1/token",
+        "--client-secret-stdin",
+        "--team",
+    ];
+    alice.run_with_input(&add_other, "s").code(12);
+
+    // The team defines `mine` too: neither is used, both places are named.
+    admin.add_cc("mine", &server.issuer, &[]);
+    let run = alice.run(&["token", "mine"]).code(3);
+    assert!(run.stderr.contains("defined twice"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&alice.config_path().display().to_string()),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("team store"), "{}", run.stderr);
+    // The others still work; a listing says what works, then fails.
+    alice.run(&["token", "team-api"]).ok();
+    let run = alice.run(&["app", "list"]).code(3);
+    assert!(run.stdout.contains("team-api"), "{}", run.stdout);
+    // The printed fix, as printed: hers gets another name, her token stays with it.
+    let run = alice.run(&["token", "mine"]).code(3);
+    let fix = printed_fix(&run.stderr);
+    assert_eq!(fix, "outbound app rename mine mine-personal");
+    alice.run(&printed_args(&fix)).ok();
+    assert_eq!(alice.run(&["token", "mine-personal"]).ok().stdout, mine);
+    alice.run(&["token", "mine"]).ok();
+    let list = alice.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("mine-personal (personal)"), "{list}");
+    assert!(list.contains("mine (team)"), "{list}");
+
+    // An administrator moves her own app into the team store with its secret and
+    // tokens: nobody authorizes again, and the members see it at once.
+    admin.add_cc("own", &server.issuer, &["--personal"]);
+    let admin_own = admin.run(&["token", "own"]).ok().stdout;
+    let list = admin.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("own (personal)"), "{list}");
+    let run = admin.run(&["app", "move", "own", "--to", "team"]).ok();
+    assert!(run.stderr.contains("moved `own`"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    assert_eq!(admin.run(&["token", "own"]).ok().stdout, admin_own);
+    assert!(admin.stored_token("own", "default").is_none());
+    let list = admin.run(&["app", "list"]).ok().stdout;
+    assert!(list.contains("own (team)"), "{list}");
+    alice.run(&["token", "own"]).ok();
+    // A move cut short (the definition in both places, one id): every command
+    // names `app move` to finish it, and that finishes it.
+    let exported = admin.run(&["app", "export", "own"]).ok().stdout;
+    let text = admin.config_text();
+    std::fs::write(admin.config_path(), format!("{text}\n{exported}")).unwrap();
+    let run = admin.run(&["token", "own"]).code(3);
+    assert!(run.stderr.contains("cut short"), "{}", run.stderr);
+    let fix = printed_fix(&run.stderr);
+    assert_eq!(fix, "outbound app move own --to team");
+    admin.run(&printed_args(&fix)).ok();
+    assert!(!admin.config_text().contains("[apps.own]"));
+    assert_eq!(admin.run(&["token", "own"]).ok().stdout, admin_own);
+
+    // The team store down: her own apps work, with a warning; a team app's use
+    // says why it is not there (exit 10).
+    let closed = free_port();
+    let text = alice.config_text().replace(
+        &team.pg.url("alice"),
+        &format!("postgresql://alice@127.0.0.1:{closed}/team"),
+    );
+    std::fs::write(alice.config_path(), text).unwrap();
+    let run = alice.run(&["token", "mine-personal"]).ok();
+    assert_eq!(run.stdout, mine);
+    assert!(run.stderr.contains("team store"), "{}", run.stderr);
+    let run = alice.run(&["token", "team-api"]).code(10);
+    assert!(run.stderr.contains("team-api"), "{}", run.stderr);
+}
+
+/// `app add --team` in a configuration that names no team store says how to name one.
+#[test]
+fn app_add_team_without_a_team_store_says_how_to_name_one() {
+    let env = Env::new();
+    let args = [
+        "app",
+        "add",
+        "x",
+        "--grant",
+        "client_credentials",
+        "--client-id",
+        "cid",
+        "--token-url",
+        "https://127.0.0.1:1/token",
+        "--client-secret-stdin",
+        "--team",
+    ];
+    let run = env.run_with_input(&args, "s").code(2);
+    assert!(run.stderr.contains("names no team store"), "{}", run.stderr);
+    assert!(run.stderr.contains("database_url = "), "{}", run.stderr);
+    assert!(env.config_text().is_empty(), "nothing written");
 }
 
 #[test]

@@ -3,8 +3,8 @@
 use crate::commands::output::{notice, warning};
 use toml_edit::{Item, Table, value};
 
-use super::{edit_config, patch_of, secret_ref_from};
-use crate::app::{self, ClientAuth, Grant, Patch, SecretRef};
+use super::{patch_of, secret_ref_from};
+use crate::app::{self, ClientAuth, Grant, Patch, Place, SecretRef};
 use crate::choice::Choice;
 use crate::cli::AddArgs;
 use crate::commands::Ctx;
@@ -22,6 +22,8 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         client_id_url,
         registration_uri_any_origin,
         dry_run,
+        team,
+        personal,
     } = args;
     let mut patch = patch_of(&settings)?;
     // The endpoints typed by hand (flags, and the questions below) are asked about
@@ -33,9 +35,20 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         .transpose()?;
     app::check_name(&name).map_err(Error::Usage)?;
     let config = ctx.load_for_writing()?;
-    if config.apps.iter().any(|a| a.name == name) {
+    if let Some(there) = config.apps.iter().find(|a| a.name == name) {
         return Err(Error::Usage(format!(
             "an application named `{name}` already exists in {}; change it with `outbound app edit {name}`",
+            config.home(there).display()
+        )));
+    }
+    let place = match (team, personal) {
+        (true, _) => Place::Team,
+        (_, true) => Place::Personal,
+        _ => ctx.default_place(&config),
+    };
+    if place == Place::Team && !ctx.team_named(&config) {
+        return Err(Error::Usage(format!(
+            "--team: {} names no team store\n  fix: add database_url = \"postgresql://USER@HOST:PORT/DB\" at its top (or set OUTBOUND_DATABASE_URL and pass --store postgres)",
             config.path.display()
         )));
     }
@@ -129,7 +142,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
                 Some(secret) => secret,
                 None => ctx.read_secret(settings.client_secret_stdin)?,
             };
-            let store = ctx.store(&config);
+            let store = ctx.store_at(&config, place);
             tokens::store_client_secret(store.as_ref(), &id, &secret)?;
             Some(store)
         }
@@ -138,7 +151,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let (tls_cert, tls_key) = super::client_tls_from(&settings)?;
     let stored = match &private_key {
         Some((_, Some(pem))) => {
-            let store = stored.unwrap_or_else(|| ctx.store(&config));
+            let store = stored.unwrap_or_else(|| ctx.store_at(&config, place));
             if let Err(e) = tokens::store_private_key(store.as_ref(), &id, pem) {
                 let _ = tokens::delete_client_secret(store.as_ref(), &id);
                 return Err(e);
@@ -155,7 +168,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         .iter()
         .any(|(_, f)| matches!(f, Some((_, Some(_)))))
     {
-        let store = stored.unwrap_or_else(|| ctx.store(&config));
+        let store = stored.unwrap_or_else(|| ctx.store_at(&config, place));
         for (name, found) in &tls_pems {
             if let Some((_, Some(pem))) = found
                 && let Err(e) = store.set(name, pem)
@@ -177,14 +190,14 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     });
     let stored = match registration {
         Some((uri, token)) => {
-            let store = stored.unwrap_or_else(|| ctx.store(&config));
+            let store = stored.unwrap_or_else(|| ctx.store_at(&config, place));
             tokens::store_registration(store.as_ref(), &id, uri, token)?;
             Some(store)
         }
         None => stored,
     };
 
-    let saved = edit_config(ctx, &name, |config, doc| {
+    let saved = super::edit_config_at(ctx, &name, place, |config, doc| {
         if config.apps.iter().any(|a| a.name == name) {
             return Err(Error::Usage(format!(
                 "an application named `{name}` was just added by another process"
@@ -234,10 +247,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         }
         return Err(e);
     }
-    notice!(
-        "added application `{name}` (id {id}) to {}",
-        config.path.display()
-    );
+    let home = match place {
+        Place::Team => format!("the team store {}", ctx.postgres(&config).label()),
+        Place::Personal => config.path.display().to_string(),
+    };
+    notice!("added application `{name}` (id {id}) to {home}");
     // A client registered just now, or named by its metadata document, needs nothing
     // done by hand at the provider.
     let registered_here = registered.is_some() || (found.is_some() && client_id_url.is_some());

@@ -85,7 +85,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         || tls_cert.is_some()
         || tls_key.is_some()
     {
-        Some(ctx.store(&config))
+        Some(ctx.store(&config, &app))
     } else {
         None
     };
@@ -171,7 +171,7 @@ pub fn run(ctx: &Ctx, args: EditArgs) -> Result<()> {
         && let Some(after) = after
         && (after.scopes != app.scopes || after.redirect_uri != app.redirect_uri)
     {
-        let store = store.unwrap_or_else(|| ctx.store(config));
+        let store = store.unwrap_or_else(|| ctx.store(config, &app));
         match tokens::update_registration(after, store.as_ref()) {
             Ok(true) => notice!("updated the client registered at the server"),
             Ok(false) => {}

@@ -24,11 +24,12 @@ const MANAGED: &[(&str, &str)] = &[
 pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
     let config = ctx.load_for_writing()?;
     let before = config.app(name)?.clone();
-    let text = std::fs::read_to_string(&config.path)
-        .map_err(|e| Error::io(format!("cannot read {}", config.path.display()), e))?;
+    // The file's text, or the team store's, where the application is defined.
+    let home = config.home(&before).to_path_buf();
+    let text = super::place::definitions_text(ctx, &config, before.place)?;
     let doc: DocumentMut = text
         .parse()
-        .map_err(|e| Error::Other(format!("{}: {e}", config.path.display())))?;
+        .map_err(|e| Error::Other(format!("{}: {e}", home.display())))?;
     let original = table_text(&doc, name)?;
     let dir = tempfile::Builder::new()
         .prefix("outbound-edit-")
@@ -37,7 +38,7 @@ pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
     let path = dir.path().join(format!("{name}.toml"));
     let header = format!(
         "# Application `{name}` from {}.\n# Save and quit to apply; empty the file (or save it unchanged) to cancel.\n",
-        config.path.display()
+        home.display()
     );
     let mut shown = format!("{header}{original}");
     let mut refused: Option<String> = None;

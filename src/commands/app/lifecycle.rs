@@ -4,7 +4,7 @@
 //! user's older tokens die the next time they are touched; delete removes the app,
 //! its stored client secret and this user's tokens.
 
-use super::{app_table, edit_config, edit_config_staged, forget_tokens, set};
+use super::{app_table, edit_config, forget_tokens, set};
 use crate::commands::Ctx;
 use crate::commands::output::{notice, warning};
 use crate::error::{Error, Result};
@@ -40,7 +40,7 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     };
     let question = format!(
         "Reset `{name}`? Every user of {} loses the tokens they hold for it; {consequence}.",
-        config.path.display()
+        config.home(app).display()
     );
     if !ctx.confirm(&question, yes, "--yes")? {
         return Err(Error::Other("reset cancelled; nothing changed".into()));
@@ -53,19 +53,35 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         Ok(next)
     })?;
     // This user's tokens go now; other users' go the next time they touch them.
-    let removed = forget_tokens(ctx, &config, ctx.store(&config).as_ref(), app, !no_revoke)?;
+    let removed = forget_tokens(
+        ctx,
+        &config,
+        ctx.store(&config, app).as_ref(),
+        app,
+        !no_revoke,
+    )?;
     notice!(
         "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
     );
     Ok(())
 }
 
-pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
+/// `personal`: the file's `name`, also when the team store defines it too.
+pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool, personal: bool) -> Result<()> {
     let config = ctx.load_for_writing()?;
-    let app = config.app(name)?.clone();
+    let app = if personal {
+        crate::config::Config::load(&ctx.config_path)?
+            .app(name)?
+            .clone()
+    } else {
+        config.app(name)?.clone()
+    };
+    // The other place's copy of the same application (a move cut short) uses the
+    // same tokens: they are forgotten here, not revoked.
+    let no_revoke = no_revoke || (personal && twin_in_team(&config, name));
     let question = format!(
         "Delete `{name}` from {}, with its client secret and your tokens? This cannot be undone.",
-        config.path.display()
+        config.home(&app).display()
     );
     if !ctx.confirm(&question, yes, "--yes")? {
         return Err(Error::Other("delete cancelled; nothing changed".into()));
@@ -73,11 +89,13 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
     // The new file is written beside the old one first (the write is possible), then
     // the secrets go (if the store cannot be reached, the app is still there to
     // retry), then the new file replaces the old.
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, &app);
     let mut removed = 0;
-    edit_config_staged(
+    super::edit_in_place(
         ctx,
+        &config,
         name,
+        app.place,
         |config, doc| {
             config.app(name)?;
             if let Some(apps) = doc.get_mut("apps").and_then(|a| a.as_table_like_mut()) {
@@ -109,4 +127,13 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         app.id
     );
     Ok(())
+}
+
+/// Whether the team store defines `name` with the same id as the file (a move
+/// that was cut short).
+fn twin_in_team(config: &crate::config::Config, name: &str) -> bool {
+    config
+        .broken
+        .iter()
+        .any(|b| b.name == name && matches!(b.why, crate::config::Why::Twice { same_id: true, .. }))
 }

@@ -5,6 +5,7 @@ pub mod edit;
 pub mod editor;
 mod guided;
 pub mod lifecycle;
+pub mod place;
 pub mod secret;
 pub mod show;
 pub mod transfer;
@@ -58,7 +59,8 @@ fn edit_config<T>(
     edit_config_staged(ctx, name, change, |_| Ok(()))
 }
 
-/// [`edit_config`] through [`config::edit_staged`].
+/// [`edit_config`] through [`config::edit_staged`], where `name` is defined (the
+/// file or the team store; a new one where the chosen store says).
 fn edit_config_staged<T>(
     ctx: &Ctx,
     name: &str,
@@ -66,8 +68,34 @@ fn edit_config_staged<T>(
     before_commit: impl FnOnce(&T) -> Result<()>,
 ) -> Result<T> {
     let config = ctx.load_for_writing()?;
+    let place = match config.apps.iter().find(|a| a.name == name) {
+        Some(app) => app.place,
+        None => ctx.default_place(&config),
+    };
+    edit_in_place(ctx, &config, name, place, change, before_commit)
+}
+
+/// [`edit_config`] of the definitions of `place`.
+fn edit_config_at<T>(
+    ctx: &Ctx,
+    name: &str,
+    place: crate::config::Place,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+) -> Result<T> {
+    let config = ctx.load_for_writing()?;
+    edit_in_place(ctx, &config, name, place, change, |_| Ok(()))
+}
+
+fn edit_in_place<T>(
+    ctx: &Ctx,
+    config: &Config,
+    name: &str,
+    place: crate::config::Place,
+    change: impl FnOnce(&Config, &mut DocumentMut) -> Result<T>,
+    before_commit: impl FnOnce(&T) -> Result<()>,
+) -> Result<T> {
     let mut docs = None;
-    let target = ctx.edit_target(&config, &mut docs);
+    let target = ctx.edit_target(config, place, &mut docs);
     config::edit_in(target, change, before_commit).map_err(|e| match e {
         EditError::Failed(e) => e,
         EditError::Invalid(parse) => match parse.invalid {
@@ -321,8 +349,8 @@ fn forget_tokens(
     app: &App,
     revoke: bool,
 ) -> Result<usize> {
-    let audit = ctx.audit(config);
-    let env = ctx.token_env(config, store, &audit);
+    let audit = ctx.audit(config, app);
+    let env = ctx.token_env(config, app, store, &audit);
     let accounts = Index::load(&ctx.state_dir).accounts_of(&app.id);
     for account in &accounts {
         let outcome = tokens::forget(&env, &app.id, account, revoke.then_some(app))?;

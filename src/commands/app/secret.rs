@@ -11,7 +11,7 @@ pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
     let config = ctx.load_for_writing()?;
     let app = config.app(name)?;
     let secret = ctx.read_secret(false)?;
-    let store = ctx.store(&config);
+    let store = ctx.store(&config, app);
     tokens::store_client_secret(store.as_ref(), &app.id, &secret)?;
     if app.client_secret != SecretRef::Store {
         edit_config(ctx, name, |_, doc| {

@@ -18,6 +18,8 @@ pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
             value[field] = store.as_str().into();
         }
     }
+    // Where it is defined: the configuration file (`personal`) or the team store.
+    value["place"] = app.place.as_str().into();
     Ok(value)
 }
 
@@ -29,12 +31,11 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
 }
 
 fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
-    let backend = ctx.backend(config);
     if json {
         let views = config
             .apps
             .iter()
-            .map(|a| view(a, backend))
+            .map(|a| view(a, ctx.backend(config, a)))
             .collect::<Result<Vec<_>>>()?;
         return print_json(&views);
     }
@@ -48,12 +49,19 @@ fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
         );
         return Ok(());
     }
+    // Beside a team store, each says where it is defined.
+    let team = config.team.is_some();
     let rows: Vec<[String; 5]> = config
         .apps
         .iter()
         .map(|a| {
+            let name = if team {
+                format!("{} ({})", a.name, a.place.as_str())
+            } else {
+                a.name.clone()
+            };
             [
-                a.name.clone(),
+                name,
                 a.grant.as_str().to_owned(),
                 if a.enabled { "enabled" } else { "disabled" }.to_owned(),
                 a.client_id.clone(),
@@ -73,7 +81,7 @@ fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
 pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
     let config = ctx.load()?;
     let app = config.app(name)?;
-    let value = view(app, ctx.backend(&config))?;
+    let value = view(app, ctx.backend(&config, app))?;
     if json {
         return print_json(&value);
     }

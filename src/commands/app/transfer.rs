@@ -9,34 +9,28 @@ use toml_edit::{DocumentMut, Item};
 
 use super::{Ctx, edit_config};
 use crate::commands::output::{data_raw, notice};
-use crate::config::{Config, app_fragments};
+use crate::config::{Config, Place, app_fragments};
 use crate::error::{ConfigError, Error, Result};
-
-/// The `[apps.*]` text of the configuration in use (the file, or the team store).
-fn apps_text(ctx: &Ctx, config: &Config) -> Result<String> {
-    if ctx.backend(config) == crate::store::Backend::Postgres {
-        return crate::config::AppDocuments::read(&ctx.postgres(config).documents());
-    }
-    match std::fs::read_to_string(&ctx.config_path) {
-        Ok(text) => Ok(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(Error::io(
-            format!("cannot read {}", ctx.config_path.display()),
-            e,
-        )),
-    }
-}
 
 pub fn export(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let config = ctx.load()?;
     if let Some(name) = name {
         config.app(name)?;
     }
-    let text = apps_text(ctx, &config)?;
-    let doc: DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
-    let out: String = app_fragments(&doc)
+    // The file's, then the team store's when the configuration names one.
+    let mut places = vec![Place::Personal];
+    if config.has_team() {
+        places.push(Place::Team);
+    }
+    let mut fragments = Vec::new();
+    for place in places {
+        let text = super::place::definitions_text(ctx, &config, place)?;
+        let doc: DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| Error::Other(e.message().to_owned()))?;
+        fragments.extend(app_fragments(&doc));
+    }
+    let out: String = fragments
         .into_iter()
         .filter(|(_, n, _)| name.is_none_or(|w| w == n))
         .map(|(_, _, t)| t)
@@ -73,6 +67,29 @@ pub fn import(ctx: &Ctx, file: &Path) -> Result<()> {
     })?;
     let names: Vec<String> = incoming.apps.iter().map(|a| a.name.clone()).collect();
     let first = names[0].clone();
+    // Where they go: where the first is defined, else where new apps go. A name the
+    // other place defines would be defined twice.
+    let config = ctx.load_for_writing()?;
+    let place = config
+        .apps
+        .iter()
+        .find(|a| a.name == first)
+        .map_or_else(|| ctx.default_place(&config), |a| a.place);
+    if let Some(other) = config
+        .apps
+        .iter()
+        .find(|a| a.place != place && names.contains(&a.name))
+    {
+        return Err(Error::Usage(format!(
+            "`{}` is defined in {}, and this import would define it in the {} definitions too\n  fix: import it there (move it first with `outbound app move {} --to {}`), or rename it in {}",
+            other.name,
+            config.home(other).display(),
+            place.as_str(),
+            other.name,
+            place.as_str(),
+            file.display()
+        )));
+    }
     let (added, replaced, same) = edit_config(ctx, &first, |config, target| {
         let (mut added, mut replaced, mut same) = (0, 0, 0);
         let incoming_apps = doc
