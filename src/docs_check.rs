@@ -500,3 +500,20 @@ fn anchors_are_githubs() {
         ["a", "a-1"]
     );
 }
+
+/// `--help` and the man pages point at docs/json.md, and README.md links into docs/:
+/// the package (what `cargo install` builds from) must ship them.
+#[test]
+fn the_package_ships_the_docs() {
+    let manifest = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+    let include = manifest
+        .lines()
+        .find(|l| l.starts_with("include = "))
+        .unwrap_or_default();
+    for entry in ["\"/README.md\"", "\"docs/**\""] {
+        assert!(
+            include.contains(entry),
+            "Cargo.toml's include lacks {entry}: {include}"
+        );
+    }
+}
