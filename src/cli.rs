@@ -93,7 +93,7 @@ pub enum Command {
     Status {
         /// Only this application
         name: Option<String>,
-        /// Print a JSON array (stable; see the README)
+        /// Print a JSON array (stable; see docs/json.md)
         #[arg(long)]
         json: bool,
         /// Exit 4 unless every application shown has a usable account (authorized, or
@@ -310,7 +310,7 @@ pub enum AppCommand {
     Presets {
         #[command(subcommand)]
         command: Option<PresetsCommand>,
-        /// Print a JSON array (stable; see the README)
+        /// Print a JSON array (stable; see docs/json.md)
         #[arg(long)]
         json: bool,
     },
@@ -328,14 +328,14 @@ pub enum AppCommand {
     },
     /// List the applications in the configuration file
     List {
-        /// Print a JSON array (stable; see the README)
+        /// Print a JSON array (stable; see docs/json.md)
         #[arg(long)]
         json: bool,
     },
     /// Show one application's settings (the client secret only as where it lives)
     Show {
         name: String,
-        /// Print a JSON object (stable; see the README)
+        /// Print a JSON object (stable; see docs/json.md)
         #[arg(long)]
         json: bool,
     },

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::store::StoreError;
 
-/// The exit codes `outbound` documents (README, `--help`).
+/// The exit codes `outbound` documents (docs/exit-codes.md, `--help`).
 pub mod exit {
     pub const ERROR: u8 = 1;
     pub const USAGE: u8 = 2;

@@ -19,6 +19,8 @@ pub mod commands;
 pub mod completion;
 pub mod config;
 pub mod context;
+#[cfg(test)]
+mod docs_check;
 pub mod dpop;
 pub mod error;
 pub mod examples;

@@ -5,7 +5,8 @@
 //! those signals are noted instead of acted on; when the last hold ends, the process
 //! dies of the signal it got, exactly as it would have (same exit status). Outside a
 //! hold, they act at once as by default. SIGKILL cannot be held: what remains is the
-//! few milliseconds between the server's answer and the store's write (README).
+//! few milliseconds between the server's answer and the store's write
+//! (docs/security.md, "Signals wait for the save").
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 

@@ -846,8 +846,8 @@ fn a_second_authorization_waits_for_the_first() {
     assert_eq!(server.token_requests("authorization_code"), 1);
 }
 
-/// `--redirect-port 8085,8086,8087` alone (the README's form, with the default
-/// redirect URI): these ports, in this order, with the default path. It was refused
+/// `--redirect-port 8085,8086,8087` alone (the form docs/authorizing.md shows, with the
+/// default redirect URI): these ports, in this order, with the default path. It was refused
 /// ("the redirect URI has no fixed port").
 #[test]
 fn redirect_ports_alone_are_the_ports_to_listen_on_in_order() {

@@ -1235,7 +1235,7 @@ impl SecretStore for PgStore {
 }
 
 impl PgStore {
-    /// The fleet-wide refresh lease (see README, "One refresh across the fleet"): a
+    /// The fleet-wide refresh lease (docs/team-store.md, "One refresh across the fleet"): a
     /// row in `outbound_accounts` with a holder and an expiry, taken with one
     /// conditional upsert. Waiters poll for it (the holder releases it in the
     /// transaction that writes the new tokens, and they then find those), or take it
