@@ -141,8 +141,11 @@ pub fn run(bridge: Bridge) -> Result<()> {
                 break;
             }
         }
-        close(&state).await;
+        // The server's own stream first: one still open would be read to its end
+        // by the DELETE and opened again on a session that no longer exists.
         tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        close(&state).await;
         Ok(())
     })
 }
@@ -408,6 +411,15 @@ async fn post(state: &State, message: serde_json::Value) {
     }
     if !status.is_success() {
         let text = response.text().await.unwrap_or_default();
+        // The server's own JSON-RPC error (an SDK answers one with HTTP 400 for a
+        // request it refuses): the client gets it unchanged.
+        if is_rpc_error_for(&text, id.as_ref()) {
+            say(
+                state,
+                &format!("the server refused with HTTP {}", status.as_u16()),
+            );
+            return emit(state, &text).await;
+        }
         return fail(
             state,
             id.as_ref(),
@@ -465,6 +477,20 @@ async fn post(state: &State, message: serde_json::Value) {
         "the server's stream ended before its answer",
     )
     .await;
+}
+
+/// Whether `text` is a JSON-RPC error answering `id` (or, as servers do for a
+/// request they could not read, answering no id).
+fn is_rpc_error_for(text: &str, id: Option<&serde_json::Value>) -> bool {
+    let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let answers = match (message.get("id"), id) {
+        (Some(theirs), Some(ours)) => theirs == ours || theirs.is_null(),
+        (None, _) => true,
+        (Some(theirs), None) => theirs.is_null(),
+    };
+    message["jsonrpc"] == "2.0" && message["error"].is_object() && answers
 }
 
 /// Passes a stream's messages to stdout; true once the answer to `id` went by.

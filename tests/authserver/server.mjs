@@ -436,6 +436,8 @@ async function streaming(ctx) {
 // session. Logs "MCP-STREAM <what>".
 const mcpSessions = new Set();
 const mcpPendingCut = new Map();
+// Each session's own GET streams, ended when the session is (as the SDK's server does).
+const mcpListeners = new Map();
 async function mcpStream(ctx) {
   const [scheme, value] = String(ctx.get('authorization')).split(' ');
   const token = scheme === 'Bearer' && value
@@ -447,9 +449,15 @@ async function mcpStream(ctx) {
     ctx.res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     return write(ctx.res);
   };
-  if (ctx.method === 'DELETE') { mcpSessions.delete(session); console.log('MCP-STREAM delete'); ctx.status = 200; ctx.body = ''; return; }
+  if (ctx.method === 'DELETE') {
+    mcpSessions.delete(session);
+    for (const res of mcpListeners.get(session) || []) res.end();
+    mcpListeners.delete(session);
+    console.log('MCP-STREAM delete');
+    ctx.status = 200; ctx.body = ''; return;
+  }
   if (ctx.method === 'GET') {
-    if (!mcpSessions.has(session)) { ctx.status = 404; ctx.body = ''; return; }
+    if (!mcpSessions.has(session)) { console.log('MCP-STREAM GET for an unknown session'); ctx.status = 404; ctx.body = ''; return; }
     const resume = ctx.get('last-event-id');
     if (resume && mcpPendingCut.has(resume)) {
       const id = mcpPendingCut.get(resume);
@@ -459,6 +467,8 @@ async function mcpStream(ctx) {
     }
     console.log('MCP-STREAM listening');
     return sse(async (res) => {
+      if (!mcpListeners.has(session)) mcpListeners.set(session, []);
+      mcpListeners.get(session).push(res);
       await new Promise((r) => setTimeout(r, 200));
       res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'hello from the server' } })}\n\n`);
     });
@@ -473,11 +483,19 @@ async function mcpStream(ctx) {
     ctx.body = { jsonrpc: '2.0', id: msg.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 'test', version: '1' } } };
     return;
   }
+  // Before initialize (FastMCP's server/discover): the TypeScript SDK's refusal, a
+  // JSON-RPC error with HTTP 400.
+  if (!session) {
+    ctx.status = 400;
+    ctx.body = { jsonrpc: '2.0', error: { code: -32000, message: 'Bad Request: No valid session ID provided' }, id: null };
+    return;
+  }
   if (!mcpSessions.has(session)) { ctx.status = 404; ctx.body = { error: 'unknown session' }; return; }
   if (ctx.get('mcp-protocol-version') !== '2025-06-18') { ctx.status = 400; ctx.body = { error: 'MCP-Protocol-Version missing' }; return; }
   console.log(`MCP-STREAM ${msg.method || 'response'}`);
   if (msg.id === undefined || msg.method === undefined) { ctx.status = 202; ctx.body = ''; return; }
   if (msg.method === 'ping') { ctx.body = { jsonrpc: '2.0', id: msg.id, result: {} }; return; }
+  if (msg.method === 'nonexistent') { ctx.status = 400; ctx.body = { jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'Method not found' } }; return; }
   if (msg.method === 'cut') {
     mcpPendingCut.set('c1', msg.id);
     return sse((res) => { res.end(`id: c1\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progress: 1 } })}\n\n`); });

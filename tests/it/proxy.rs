@@ -626,6 +626,18 @@ fn stdio_carries_an_mcp_session() {
         writeln!(stdin, "{v}").unwrap();
         stdin.flush().unwrap();
     };
+    // FastMCP starts with a request before initialize; the server's JSON-RPC
+    // refusal (HTTP 400) reaches the client unchanged.
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":0,"method":"server/discover"}),
+    );
+    let refused = next();
+    assert_eq!(refused["error"]["code"], -32000, "{refused}");
+    assert_eq!(
+        refused["error"]["message"],
+        "Bad Request: No valid session ID provided"
+    );
     send(
         &mut stdin,
         serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}),
@@ -675,10 +687,25 @@ fn stdio_carries_an_mcp_session() {
         answer = next();
     }
     assert_eq!(answer["result"]["resumed"], true);
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc":"2.0","id":5,"method":"nonexistent"}),
+    );
+    let unknown = next();
+    assert_eq!(
+        unknown,
+        serde_json::json!({"jsonrpc":"2.0","id":5,"error":{"code":-32601,"message":"Method not found"}})
+    );
     drop(stdin);
     let status = child.wait().unwrap();
     assert!(status.success());
+    // The session's end closes the server's stream: it is not opened again.
+    std::thread::sleep(Duration::from_millis(300));
     let log = server.log();
+    assert!(
+        !log.contains("MCP-STREAM GET for an unknown session"),
+        "{log}"
+    );
     assert!(log.contains("MCP-STREAM resumed"), "{log}");
     assert!(log.contains("MCP-STREAM listening"), "{log}");
     assert!(log.contains("MCP-STREAM delete"), "{log}");
