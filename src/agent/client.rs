@@ -19,6 +19,16 @@ fn wanted() -> bool {
     std::env::var("OUTBOUND_NO_AGENT").map_or(true, |v| v.is_empty() || v == "0")
 }
 
+/// The socket of the agent commands of `state_dir` would ask, when one answers
+/// there (and commands may ask it).
+pub fn running(state_dir: &Path) -> Option<std::path::PathBuf> {
+    let socket = super::socket_path(state_dir);
+    match call(&socket, &Request::Status, Duration::from_secs(2)) {
+        Outcome::Answered(_) if wanted() => Some(socket),
+        _ => None,
+    }
+}
+
 /// What came of asking the agent.
 #[derive(Debug)]
 pub enum Outcome {
@@ -44,10 +54,16 @@ impl Outcome {
 /// Connects to this user's agent, when its socket exists, is a socket and is ours.
 fn connect(socket: &Path) -> Result<UnixStream, Outcome> {
     let absent = |why: String| Outcome::Absent(why);
-    let meta = std::fs::symlink_metadata(socket)
+    let mut meta = std::fs::symlink_metadata(socket)
         .map_err(|_| absent(format!("no socket at {}", socket.display())))?;
     // SAFETY: getuid has no preconditions and cannot fail.
     let uid = unsafe { libc::getuid() };
+    // The agent's own link from the state directory to its socket in the runtime
+    // directory: the link and what it names must both be this user's.
+    if meta.file_type().is_symlink() && meta.uid() == uid {
+        meta = std::fs::metadata(socket)
+            .map_err(|_| absent(format!("no agent behind {}", socket.display())))?;
+    }
     if !meta.file_type().is_socket() || meta.uid() != uid {
         crate::warnings::push(format!(
             "{} is not this user's agent socket (owner uid {}); not using it",

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
@@ -62,6 +63,35 @@ struct Agent {
     log: Mutex<Option<std::fs::File>>,
 }
 
+/// A socket in the session's runtime directory is also reached from the state
+/// directory (a symbolic link `agent.sock` there): a program started with a bare
+/// environment (an MCP client starts `proxy --stdio` with only HOME, PATH and a
+/// few more; no XDG_RUNTIME_DIR, no session bus) finds the agent by HOME alone.
+/// Best effort: without the link such a client does without the agent.
+fn point_from_state_dir(state_dir: &Path, socket: &Path) {
+    let link = state_dir.join("agent.sock");
+    if link == socket || crate::fsutil::ensure_private_dir(state_dir).is_err() {
+        return;
+    }
+    // Only a link (a previous agent's) or a socket nobody answers on is replaced.
+    if let Ok(meta) = std::fs::symlink_metadata(&link) {
+        let stale = meta.file_type().is_symlink()
+            || (meta.file_type().is_socket() && UnixStream::connect(&link).is_err());
+        if !stale || std::fs::remove_file(&link).is_err() {
+            return;
+        }
+    }
+    let _ = std::os::unix::fs::symlink(socket, &link);
+}
+
+/// Removes the link [`point_from_state_dir`] made, when it is still this agent's.
+fn unpoint_from_state_dir(state_dir: &Path, socket: &Path) {
+    let link = state_dir.join("agent.sock");
+    if link != socket && std::fs::read_link(&link).is_ok_and(|to| to == socket) {
+        let _ = std::fs::remove_file(&link);
+    }
+}
+
 /// `outbound agent run`: serves until `stop` (or a signal). Fails when another
 /// agent already answers on the socket; a stale socket (a crashed agent's) is
 /// replaced.
@@ -99,6 +129,7 @@ pub fn run(state_dir: PathBuf) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot listen on {}", socket.display()), e))?;
     std::fs::set_permissions(&socket, std::fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::io(format!("cannot restrict {}", socket.display()), e))?;
+    point_from_state_dir(&state_dir, &socket);
     let log = crate::fsutil::open_append_private(&log_path(&state_dir)).ok();
     let agent = Arc::new(Agent {
         state_dir,
@@ -246,6 +277,7 @@ impl Agent {
             held.clear();
         }
         let _ = std::fs::remove_file(&self.socket);
+        unpoint_from_state_dir(&self.state_dir, &self.socket);
         self.say("stopped; its tokens were cleared from memory");
         std::process::exit(0)
     }

@@ -126,6 +126,20 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
                 super::authorize::in_browser(&ctx, &env, app, &who)
             }) as Arc<crate::mcp::Authorize>
         });
+        // Said once on stderr (the MCP client's log): where tokens come from.
+        #[cfg(unix)]
+        match crate::agent::client::running(&ctx.state_dir) {
+            Some(socket) => eprintln!(
+                "outbound proxy --stdio: tokens of `{}` from the agent on {}",
+                app.name,
+                socket.display()
+            ),
+            None => eprintln!(
+                "outbound proxy --stdio: tokens of `{}` from the {} store (no agent running)",
+                app.name,
+                ctx.backend(&config, &app).as_str()
+            ),
+        }
         return crate::mcp::run(crate::mcp::Bridge {
             app,
             endpoint: upstream,

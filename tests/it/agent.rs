@@ -259,3 +259,66 @@ fn the_agent_refuses_other_users() {
     assert!(log.contains("refused a connection from uid 65534"), "{log}");
     env.run(&["agent", "status"]).ok();
 }
+
+/// An MCP client starts `proxy --stdio` with a bare environment (no
+/// XDG_RUNTIME_DIR, no session bus, so no keyring): it finds the session's agent,
+/// whose socket is in the runtime directory, through the state directory, says so
+/// on stderr, and serves the session with its tokens.
+#[test]
+fn a_bare_environment_finds_the_sessions_agent() {
+    use std::io::BufRead;
+    use std::os::unix::fs::PermissionsExt;
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc("svc", &server.issuer, &["--allowed-host", "127.0.0.1:*"]);
+    let runtime = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(runtime.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let in_session = |args: &[&str]| {
+        let mut cmd = env.command(args);
+        cmd.env("XDG_RUNTIME_DIR", runtime.path());
+        Run::from(cmd.output().expect("spawn outbound"))
+    };
+    in_session(&["agent", "start"]).ok();
+    // Stopped from a bare environment too: through the same link.
+    let _stop = Stopper(&env);
+    assert!(runtime.path().join("outbound/agent.sock").exists());
+    let link = std::fs::read_link(socket(&env)).expect("a link in the state directory");
+    assert_eq!(link, runtime.path().join("outbound/agent.sock"));
+    let token = in_session(&["token", "svc"]).ok().stdout;
+
+    let endpoint = format!("{}/mcp-stream", server.issuer);
+    let mut child = env
+        .command(["proxy", "svc", "--stdio", "--upstream", &endpoint])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-06-18","capabilities":{{}},"clientInfo":{{"name":"t","version":"1"}}}}}}"#
+    )
+    .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let answer: serde_json::Value = match serde_json::from_str(&line) {
+        Ok(answer) => answer,
+        Err(e) => {
+            let out = child.wait_with_output().unwrap();
+            panic!("{e}: {line:?}; {}", String::from_utf8_lossy(&out.stderr))
+        }
+    };
+    assert_eq!(answer["result"]["protocolVersion"], "2025-06-18", "{line}");
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("from the agent on"), "{stderr}");
+    // The agent's token, not a new one.
+    assert_eq!(in_session(&["token", "svc"]).ok().stdout, token);
+    assert_eq!(server.token_requests("client_credentials"), 1);
+}
