@@ -562,7 +562,18 @@ fn eight_machines_by_twenty_five_processes_across_an_expiry_cause_one_refresh() 
     assert_eq!(tokens.len(), 1, "every process got the one refreshed token");
     let token = tokens.into_iter().next().unwrap();
     assert_ne!(token, before.trim());
-    assert!(server.is_active(&token), "the grant is not revoked");
+    // The grant is not revoked (a reused refresh token would revoke it): the token is
+    // still active while it is valid, and the grant refreshes again. (On a loaded
+    // machine the 200 processes may outlast the 10 s the new token lives.)
+    if wall < Duration::from_secs(9) {
+        assert!(server.is_active(&token), "the grant is not revoked");
+    }
+    let again = machines[5]
+        .run(&["token", "nat", "--force-refresh"])
+        .ok()
+        .stdout;
+    assert_ne!(again.trim(), token);
+    assert!(server.is_active(again.trim()), "the grant is not revoked");
     eprintln!("fleet: 200 processes, 1 refresh, {} ms", wall.as_millis());
 }
 
