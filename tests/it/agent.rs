@@ -230,7 +230,8 @@ fn the_agent_refuses_other_users() {
     }
     std::fs::set_permissions(socket(&env), std::fs::Permissions::from_mode(0o666)).unwrap();
     // perl is Debian's perl-base (essential): a raw client as uid 65534.
-    let script = r#"use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!"; print $s qq({"op":"status"}\n); my $r = ""; $s->recv($r, 4096); print "[$r]";"#;
+    // The agent may hang up before the request is written: no SIGPIPE death then.
+    let script = r#"$SIG{PIPE} = 'IGNORE'; use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "connect: $!"; print $s qq({"op":"status"}\n); my $r = ""; $s->recv($r, 4096); print "[$r]";"#;
     let out = std::process::Command::new("setpriv")
         .args([
             "--reuid",
@@ -255,7 +256,15 @@ fn the_agent_refuses_other_users() {
         "[]",
         "no answer for a stranger"
     );
-    let log = std::fs::read_to_string(env.state_dir().join("agent.log")).unwrap();
+    // The agent hangs up, then logs: the line may come a moment after.
+    let read_log = || std::fs::read_to_string(env.state_dir().join("agent.log")).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !read_log().contains("refused a connection from uid 65534")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = read_log();
     assert!(log.contains("refused a connection from uid 65534"), "{log}");
     env.run(&["agent", "status"]).ok();
 }
