@@ -624,8 +624,8 @@ pub enum SecretCommand {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The application's name (letters, digits, `-`, `_`, `.`)
-    pub name: String,
+    /// The application's name (letters, digits, `-`, `_`, `.`); on a terminal, `outbound app add` alone asks for it and the rest
+    pub name: Option<String>,
     /// Fill endpoints and provider specifics from a preset (see `outbound app presets`)
     #[arg(long, value_name = "PRESET")]
     pub preset: Option<String>,

@@ -702,8 +702,8 @@ fn a_terminal_is_asked_for_missing_values_and_confirmations() {
     );
     assert!(ok, "{screen}");
     assert!(
-        screen.contains("client id")
-            && screen.contains("token url")
+        screen.contains("Client id")
+            && screen.contains("Token endpoint URL")
             && screen.contains("Client secret"),
         "{screen}"
     );
