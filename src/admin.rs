@@ -22,6 +22,8 @@ pub struct Discovered {
     pub client_id_metadata_document: bool,
     /// Whether the server says it does PKCE with S256 (None: it does not say).
     pub s256: Option<bool>,
+    /// The scopes the server says it knows (`scopes_supported`), to offer a person.
+    pub scopes_supported: Vec<String>,
 }
 
 /// `--issuer`: reads the server's metadata and fills the endpoints, PKCE support
@@ -112,6 +114,7 @@ pub fn discover_into(
             .code_challenge_methods_supported
             .as_ref()
             .map(|m| m.iter().any(|x| x == "S256")),
+        scopes_supported: meta.scopes_supported,
     }))
 }
 

@@ -237,7 +237,13 @@ pub enum Command {
         command: Vec<std::ffi::OsString>,
     },
 
-    /// Who an account is, from its OpenID Connect ID token
+    /// Who an account is: the app's userinfo endpoint first, else its ID token
+    ///
+    /// With a userinfo endpoint (`--userinfo-url`, or found by discovery), whoami asks
+    /// it with the account's access token (refreshed when needed); if that fails, it
+    /// says so and prints what the ID token checked at authorization said. Without
+    /// one, it prints what that ID token said (the app needs an issuer and `openid`
+    /// among its scopes).
     Whoami {
         name: String,
         /// The account [default: default]
@@ -261,9 +267,10 @@ pub enum Command {
     Agent(AgentCommand),
 
     /// Revoke an account's tokens at the server and remove them
+    // NAME, --all or both: the usage says so (`<NAME|--all>`).
+    #[command(group(clap::ArgGroup::new("which").args(["name", "all"]).required(true).multiple(true)))]
     Logout {
         /// The application (with --all and no name: every application)
-        #[arg(required_unless_present = "all")]
         name: Option<String>,
         /// The account [default: default]
         #[arg(long, conflicts_with = "all")]
@@ -645,8 +652,8 @@ pub enum SecretCommand {
 
 #[derive(Debug, Args)]
 pub struct AddArgs {
-    /// The application's name (letters, digits, `-`, `_`, `.`)
-    pub name: String,
+    /// The application's name (letters, digits, `-`, `_`, `.`); on a terminal, `outbound app add` alone asks for it and the rest
+    pub name: Option<String>,
     /// Fill endpoints and provider specifics from a preset (see `outbound app presets`)
     #[arg(long, value_name = "PRESET")]
     pub preset: Option<String>,
@@ -675,11 +682,11 @@ pub struct AddArgs {
     pub dry_run: bool,
     /// Define it in the team store the configuration names (for everyone), not in
     /// the file [default: the file, unless the chosen store is postgres]
-    #[arg(long, conflicts_with = "personal")]
+    #[arg(long, conflicts_with = "personal", help_heading = PLACE)]
     pub team: bool,
     /// Define it in the configuration file (yours), even when the chosen store is
     /// postgres
-    #[arg(long)]
+    #[arg(long, help_heading = PLACE)]
     pub personal: bool,
     #[command(flatten)]
     pub settings: Settings,
@@ -767,245 +774,256 @@ impl EntryEdits {
     }
 }
 
+// The headings `app add --help` and `app edit --help` group the settings under.
+const ENDPOINTS: &str = "Endpoints";
+const CLIENT: &str = "Client";
+const AUTH: &str = "Client authentication (secret, key, certificate)";
+const GRANTS: &str = "Assertion and token-exchange grants";
+const AUTHZ: &str = "Authorization requests";
+const TOKENS: &str = "Tokens";
+const SENDER: &str = "Sender-constrained tokens";
+const HOSTS: &str = "Where tokens go (hosts, injection, egress)";
+const HANDSHAKE: &str = "Non-standard token handshakes";
+const PLACE: &str = "Personal or team";
+
 /// Every application setting, each optional: `add` fills defaults, `edit` changes
 /// only what is given. A field serializes under its configuration-file name (dotted
 /// for nested tables), which is all a new setting needs beyond its flag here: the
 /// patch, presets, `--unset`, `app show` and validation follow from the name.
 #[derive(Debug, Default, PartialEq, Args, Serialize)]
-#[command(next_help_heading = "Application settings")]
 pub struct Settings {
     /// Fill the endpoints from this issuer's metadata (RFC 8414 / OpenID discovery)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub issuer: Option<String>,
     /// Free text for administrators
-    #[arg(long)]
+    #[arg(long, help_heading = CLIENT)]
     pub description: Option<String>,
     /// Text shown before the browser opens for authorization
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help_heading = CLIENT)]
     pub approval_prompt: Option<String>,
     /// OAuth 2.0 grant [default: authorization_code]
-    #[arg(long, value_parser = choice::<Grant>())]
+    #[arg(long, value_parser = choice::<Grant>(), help_heading = CLIENT)]
     pub grant: Option<Grant>,
     /// Authorization endpoint (its query parameters are kept)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub auth_url: Option<String>,
     /// Token endpoint
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub token_url: Option<String>,
     /// Revocation endpoint (RFC 7009)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub revocation_url: Option<String>,
     /// Device authorization endpoint (RFC 8628)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub device_url: Option<String>,
     /// Pushed authorization request endpoint (RFC 9126)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub par_url: Option<String>,
     /// Userinfo endpoint (OpenID Connect), or an API that says who the user is, for `whoami`
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = ENDPOINTS)]
     pub userinfo_url: Option<String>,
     /// Push authorization requests first (RFC 9126) [default: auto: when the server requires it]
-    #[arg(long, value_parser = choice::<crate::app::Par>())]
+    #[arg(long, value_parser = choice::<crate::app::Par>(), help_heading = ENDPOINTS)]
     pub par: Option<crate::app::Par>,
     /// Client identifier issued by the provider
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help_heading = CLIENT)]
     pub client_id: Option<String>,
     /// Read the client secret from standard input (never from a flag)
-    #[arg(long, group = "secret_source")]
+    #[arg(long, group = "secret_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_secret_stdin: bool,
     /// Read the client secret from this environment variable whenever it is needed
-    #[arg(long, value_name = "VAR", group = "secret_source")]
+    #[arg(long, value_name = "VAR", group = "secret_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_secret_env: Option<String>,
     /// Run this shell command whenever the client secret is needed (its stdout)
-    #[arg(long, value_name = "CMD", group = "secret_source")]
+    #[arg(long, value_name = "CMD", group = "secret_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_secret_command: Option<String>,
     /// Client authentication at the token endpoint [default: basic]
-    #[arg(long, value_parser = choice::<ClientAuth>())]
+    #[arg(long, value_parser = choice::<ClientAuth>(), help_heading = AUTH)]
     pub client_auth: Option<ClientAuth>,
     /// private_key_jwt: read this PEM private key once and keep it in the store
-    #[arg(long, value_name = "FILE", group = "private_key_source")]
+    #[arg(long, value_name = "FILE", group = "private_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub private_key: Option<PathBuf>,
     /// private_key_jwt: the PEM private key is in this environment variable
-    #[arg(long, value_name = "VAR", group = "private_key_source")]
+    #[arg(long, value_name = "VAR", group = "private_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub private_key_env: Option<String>,
     /// private_key_jwt: this shell command prints the PEM private key
-    #[arg(long, value_name = "CMD", group = "private_key_source")]
+    #[arg(long, value_name = "CMD", group = "private_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub private_key_command: Option<String>,
     /// The client's TLS certificate (PEM, chain included): read once, kept in the store
-    #[arg(long, value_name = "FILE", group = "client_cert_source")]
+    #[arg(long, value_name = "FILE", group = "client_cert_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_cert: Option<PathBuf>,
     /// The client's TLS certificate is in this environment variable (PEM)
-    #[arg(long, value_name = "VAR", group = "client_cert_source")]
+    #[arg(long, value_name = "VAR", group = "client_cert_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_cert_env: Option<String>,
     /// This shell command prints the client's TLS certificate (PEM)
-    #[arg(long, value_name = "CMD", group = "client_cert_source")]
+    #[arg(long, value_name = "CMD", group = "client_cert_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_cert_command: Option<String>,
     /// The TLS certificate's private key (PEM): read once, kept in the store
-    #[arg(long, value_name = "FILE", group = "client_key_source")]
+    #[arg(long, value_name = "FILE", group = "client_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_key: Option<PathBuf>,
     /// The TLS certificate's private key is in this environment variable (PEM)
-    #[arg(long, value_name = "VAR", group = "client_key_source")]
+    #[arg(long, value_name = "VAR", group = "client_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_key_env: Option<String>,
     /// This shell command prints the TLS certificate's private key (PEM)
-    #[arg(long, value_name = "CMD", group = "client_key_source")]
+    #[arg(long, value_name = "CMD", group = "client_key_source", help_heading = AUTH)]
     #[serde(skip)]
     pub client_key_command: Option<String>,
     /// The `kid` of the client assertion's key
-    #[arg(long, value_name = "KID")]
+    #[arg(long, value_name = "KID", help_heading = AUTH)]
     pub key_id: Option<String>,
     /// The client assertion's algorithm [default: the key's: RS256, ES256, EdDSA; HS256]
-    #[arg(long, value_parser = choice::<crate::app::SigningAlg>(), value_name = "ALG")]
+    #[arg(long, value_parser = choice::<crate::app::SigningAlg>(), value_name = "ALG", help_heading = AUTH)]
     pub signing_alg: Option<crate::app::SigningAlg>,
     /// The client assertion's `aud`: issuer (default), token-endpoint, or a URL
-    #[arg(long, value_name = "AUD")]
+    #[arg(long, value_name = "AUD", help_heading = AUTH)]
     pub assertion_audience: Option<String>,
     /// jwt_bearer: the assertion's issuer (`iss`) [default: the client id]
-    #[arg(long, value_name = "ISS")]
+    #[arg(long, value_name = "ISS", help_heading = GRANTS)]
     pub assertion_issuer: Option<String>,
     /// jwt_bearer: the subject tokens are for (`sub`)
-    #[arg(long, value_name = "SUB")]
+    #[arg(long, value_name = "SUB", help_heading = GRANTS)]
     pub assertion_subject: Option<String>,
     /// jwt_bearer: put the scopes in the assertion's `scope` claim (as Google wants)
-    #[arg(long)]
+    #[arg(long, help_heading = GRANTS)]
     #[serde(skip)]
     pub scope_in_assertion: bool,
     /// token_exchange: read the subject token from this environment variable
-    #[arg(long, value_name = "VAR", group = "subject_token_source")]
+    #[arg(long, value_name = "VAR", group = "subject_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub subject_token_env: Option<String>,
     /// token_exchange: read the subject token from this file (e.g. a CI job's OIDC token)
-    #[arg(long, value_name = "FILE", group = "subject_token_source")]
+    #[arg(long, value_name = "FILE", group = "subject_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub subject_token_file: Option<PathBuf>,
     /// token_exchange: run this command for the subject token (its stdout)
-    #[arg(long, value_name = "CMD", group = "subject_token_source")]
+    #[arg(long, value_name = "CMD", group = "subject_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub subject_token_command: Option<String>,
     /// token_exchange: the subject token's type [default: urn:ietf:params:oauth:token-type:jwt]
-    #[arg(long, value_name = "URN")]
+    #[arg(long, value_name = "URN", help_heading = GRANTS)]
     pub subject_token_type: Option<String>,
     /// token_exchange: read an actor token from this environment variable
-    #[arg(long, value_name = "VAR", group = "actor_token_source")]
+    #[arg(long, value_name = "VAR", group = "actor_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub actor_token_env: Option<String>,
     /// token_exchange: read an actor token from this file
-    #[arg(long, value_name = "FILE", group = "actor_token_source")]
+    #[arg(long, value_name = "FILE", group = "actor_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub actor_token_file: Option<PathBuf>,
     /// token_exchange: run this command for an actor token
-    #[arg(long, value_name = "CMD", group = "actor_token_source")]
+    #[arg(long, value_name = "CMD", group = "actor_token_source", help_heading = GRANTS)]
     #[serde(skip)]
     pub actor_token_command: Option<String>,
     /// token_exchange: the actor token's type [default: urn:ietf:params:oauth:token-type:jwt]
-    #[arg(long, value_name = "URN")]
+    #[arg(long, value_name = "URN", help_heading = GRANTS)]
     pub actor_token_type: Option<String>,
     /// token_exchange: the `audience` to ask for
-    #[arg(long, value_name = "AUD")]
+    #[arg(long, value_name = "AUD", help_heading = GRANTS)]
     pub audience: Option<String>,
     /// token_exchange: the `requested_token_type`
-    #[arg(long, value_name = "URN")]
+    #[arg(long, value_name = "URN", help_heading = GRANTS)]
     pub requested_token_type: Option<String>,
     /// A scope to request (repeatable; none = send no scope); in `edit`, replaces the list
-    #[arg(long = "scope", value_name = "SCOPE")]
+    #[arg(long = "scope", value_name = "SCOPE", help_heading = AUTHZ)]
     #[serde(serialize_with = "scope_list")]
     pub scopes: Vec<String>,
     /// How scopes are joined in requests [default: " "]
-    #[arg(long, value_name = "STR")]
+    #[arg(long, value_name = "STR", help_heading = AUTHZ)]
     pub scope_delimiter: Option<String>,
     /// Turn PKCE (S256) off for servers that reject it
-    #[arg(long, conflicts_with = "pkce")]
+    #[arg(long, conflicts_with = "pkce", help_heading = AUTHZ)]
     #[serde(skip)]
     pub no_pkce: bool,
     /// Turn PKCE (S256) back on (the default)
-    #[arg(long)]
+    #[arg(long, help_heading = AUTHZ)]
     #[serde(skip)]
     pub pkce: bool,
     /// Sender-constrained tokens (DPoP, RFC 9449): a key per account, a proof per request
-    #[arg(long, conflicts_with = "no_dpop")]
+    #[arg(long, conflicts_with = "no_dpop", help_heading = SENDER)]
     #[serde(skip)]
     pub dpop: bool,
     /// Turn DPoP off
-    #[arg(long)]
+    #[arg(long, help_heading = SENDER)]
     #[serde(skip)]
     pub no_dpop: bool,
     /// Access-token lifetime when the server sends no expires_in (e.g. 90m, 1h)
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", help_heading = TOKENS)]
     pub expires_in: Option<String>,
     /// Refresh this long before expiry [default: 60s]
-    #[arg(long, value_name = "DURATION")]
+    #[arg(long, value_name = "DURATION", help_heading = TOKENS)]
     pub refresh_skew: Option<String>,
     /// Loopback redirect URI (no port or port 0 = any free port, or --redirect-port's) [default: http://127.0.0.1/callback]
-    #[arg(long, value_name = "URI")]
+    #[arg(long, value_name = "URI", help_heading = AUTHZ)]
     pub redirect_uri: Option<String>,
     /// Redirect ports to listen on, in order (e.g. 8085,8086): after the redirect URI's own, when it has one
-    #[arg(long, value_name = "PORT,…", value_delimiter = ',')]
+    #[arg(long, value_name = "PORT,…", value_delimiter = ',', help_heading = AUTHZ)]
     #[serde(rename = "redirect_ports")]
     pub redirect_port: Option<Vec<u16>>,
     /// The account used when --account and OUTBOUND_ACCOUNT name none [default: default]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = CLIENT)]
     pub default_account: Option<String>,
     /// The username `git-credential` gives git with the token [default: x-access-token]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = HOSTS)]
     pub git_username: Option<String>,
     /// The OpenID Connect `prompt` parameter (e.g. consent, select_account)
-    #[arg(long, value_name = "VALUE")]
+    #[arg(long, value_name = "VALUE", help_heading = AUTHZ)]
     pub prompt: Option<String>,
     /// Extra authorization parameter; in `edit`, adds or replaces that key (repeatable)
-    #[arg(long = "auth-param", visible_alias = "add-auth-param", value_name = "K=V", value_parser = parse_key_value)]
+    #[arg(long = "auth-param", visible_alias = "add-auth-param", value_name = "K=V", value_parser = parse_key_value, help_heading = AUTHZ)]
     #[serde(serialize_with = "key_values")]
     pub auth_params: Vec<(String, String)>,
     /// Extra token-request header; in `edit`, adds or replaces that key (repeatable)
-    #[arg(long = "token-header", visible_alias = "add-token-header", value_name = "K=V", value_parser = parse_key_value)]
+    #[arg(long = "token-header", visible_alias = "add-token-header", value_name = "K=V", value_parser = parse_key_value, help_heading = TOKENS)]
     #[serde(serialize_with = "key_values")]
     pub token_headers: Vec<(String, String)>,
     /// Extra token-request parameter; in `edit`, adds or replaces that key (repeatable)
-    #[arg(long = "token-param", visible_alias = "add-token-param", value_name = "K=V", value_parser = parse_key_value)]
+    #[arg(long = "token-param", visible_alias = "add-token-param", value_name = "K=V", value_parser = parse_key_value, help_heading = TOKENS)]
     #[serde(serialize_with = "key_values")]
     pub token_params: Vec<(String, String)>,
     /// A host this app's tokens may be sent to (repeatable): `host` (its default port), `host:port`, `host:*` (any port), `*.example.com`; in `edit`, replaces the list
-    #[arg(long = "allowed-host", value_name = "HOST")]
+    #[arg(long = "allowed-host", value_name = "HOST", help_heading = HOSTS)]
     pub allowed_hosts: Vec<String>,
     /// Where `outbound curl APP /path` resolves a relative URL, e.g. https://api.github.com
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = HOSTS)]
     pub base_url: Option<String>,
     /// A resource its tokens are for (RFC 8707; repeatable); in `edit`, replaces the list
-    #[arg(long = "resource", value_name = "URI")]
+    #[arg(long = "resource", value_name = "URI", help_heading = AUTHZ)]
     pub resources: Vec<String>,
     /// Proxy for every request of this app (http, https, socks5)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = HOSTS)]
     pub proxy: Option<String>,
     /// Extra CA certificates (PEM) to trust for this app
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = HOSTS)]
     #[serde(serialize_with = "readable_file")]
     pub ca_file: Option<PathBuf>,
     /// Token-request body for non-standard servers [default: form]
-    #[arg(long, value_parser = choice::<crate::app::BodyFormat>(), value_name = "FORMAT")]
+    #[arg(long, value_parser = choice::<crate::app::BodyFormat>(), value_name = "FORMAT", help_heading = HANDSHAKE)]
     #[serde(rename = "token_request.body")]
     pub token_body: Option<crate::app::BodyFormat>,
     /// A separate URL for refresh requests (non-standard servers)
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", help_heading = HANDSHAKE)]
     #[serde(rename = "token_request.refresh_url")]
     pub refresh_url: Option<String>,
     /// Where a token-response field is in the answer, e.g. access_token=authed_user.access_token (repeatable)
-    #[arg(long = "token-field", value_name = "FIELD=PATH", value_parser = parse_key_value)]
+    #[arg(long = "token-field", value_name = "FIELD=PATH", value_parser = parse_key_value, help_heading = HANDSHAKE)]
     #[serde(rename = "token_request.response", serialize_with = "key_values")]
     pub token_fields: Vec<(String, String)>,
     /// Header that carries the token in `outbound curl` [default: Authorization]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = HOSTS)]
     pub token_header_name: Option<String>,
     /// Format of that header's value [default: "Bearer {token}"]
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "FORMAT", help_heading = HOSTS)]
     pub token_format: Option<String>,
 }
 

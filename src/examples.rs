@@ -64,7 +64,7 @@ const EXAMPLES: &[(&str, &str)] = &[
   outbound app add svc --grant client_credentials --client-id svc --token-url https://auth.example.com/token \\
       --client-secret-command 'pass show svc' --scope api --allowed-host api.example.com
   outbound app add notes --from-url https://mcp.example.com/mcp   (registers a client)
-  outbound app add new-app        (on a terminal: guided)",
+  outbound app add                (on a terminal: guided, the name first)",
     ),
     ("app presets", "  outbound app presets\n  outbound app presets show gitlab"),
     (

@@ -79,6 +79,45 @@ pub fn apply(name: &str, given: &[(String, String)], patch: &mut Patch) -> Resul
     Ok(())
 }
 
+/// Whether `value` can be preset `name`'s parameter `param`: not empty, one word,
+/// and every URL and host it is put into still one (asked at the terminal, where
+/// no `--preset-param` was typed).
+pub fn check_param(name: &str, param: &str, value: &str) -> std::result::Result<(), String> {
+    let preset = get(name).map_err(|e| e.to_string())?;
+    if value.is_empty() {
+        return Err(format!(
+            "required: the preset's URLs are made from it; {}",
+            preset.description
+        ));
+    }
+    if value.contains(|c: char| c.is_whitespace() || "/?#@".contains(c)) {
+        return Err(format!(
+            "`{value}` is not a `{param}`: one name, without spaces, `/`, `?`, `#` or `@` ({})",
+            preset.description
+        ));
+    }
+    let placeholder = format!("{{{param}}}");
+    for (key, setting) in &preset.settings {
+        let texts: Vec<&str> = match setting {
+            toml::Value::String(s) => vec![s.as_str()],
+            toml::Value::Array(items) => items.iter().filter_map(toml::Value::as_str).collect(),
+            _ => continue,
+        };
+        for text in texts.into_iter().filter(|t| t.contains(&placeholder)) {
+            let filled = text.replace(&placeholder, value);
+            let checked = if key == "allowed_hosts" {
+                crate::app::check_host_pattern(&filled).map(|_| ())
+            } else if key.ends_with("_url") || key == "issuer" {
+                crate::app::check_endpoint(&filled).map(|_| ())
+            } else {
+                Ok(())
+            };
+            checked.map_err(|why| format!("`{value}` makes {key} wrong: {why}"))?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,6 +208,37 @@ choice! {
 }
 
 impl App {
+    /// Whether `setting` (a key of the app's table) plays any part for this app's
+    /// grant and client authentication: the browser's settings for the
+    /// authorization-code grant, assertion settings for signed assertions, and so
+    /// on. `app show` leaves out the others; `--json` keeps every key.
+    pub fn applies(&self, setting: &str) -> bool {
+        let signs = matches!(
+            self.client_auth,
+            ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt
+        ) || self.grant == Grant::JwtBearer;
+        match setting {
+            // The browser, its authorization request and the loopback listener.
+            "auth_url" | "par_url" | "par" | "pkce" | "redirect_uri" | "redirect_ports"
+            | "prompt" | "auth_params" | "require_iss" | "require_par" => {
+                self.grant == Grant::AuthorizationCode
+            }
+            // What a person sees or uses (`authorize --device` for either grant).
+            "approval_prompt" | "device_url" => self.grant.needs_person(),
+            "key_id" | "signing_alg" | "assertion_audience" => signs,
+            "assertion_issuer" | "assertion_subject" | "scope_in_assertion" => {
+                self.grant == Grant::JwtBearer
+            }
+            "subject_token"
+            | "subject_token_type"
+            | "actor_token"
+            | "actor_token_type"
+            | "audience"
+            | "requested_token_type" => self.grant == Grant::TokenExchange,
+            _ => true,
+        }
+    }
+
     /// Whether authorization requests are pushed first (RFC 9126).
     pub fn pushes(&self) -> bool {
         self.par_url.is_some()

@@ -498,6 +498,7 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
         };
         report.warn(&label("enabled"), "disabled: its tokens are refused", &fix);
     }
+    check_loopback_hosts(report, on, app);
     // The credentials are tried only when nothing found so far stands in the way.
     let failed_before = report.count(Status::Fail);
     match &app.client_secret {
@@ -613,6 +614,63 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
         return check_credentials(report, on, app);
     }
     None
+}
+
+/// An allowed host on loopback (127.0.0.0/8, ::1, localhost) written without a port
+/// means the scheme's default port only (443, or 80 over http): what a local
+/// service rarely listens on, and what such an entry meant before a bare host
+/// stopped matching every port. A warning, with the edit that names the port (the
+/// app's base URL's, when it is on that host; else PORT to fill in).
+fn check_loopback_hosts(report: &mut Report, on: &On, app: &App) {
+    for host in &app.allowed_hosts {
+        if !loopback_without_port(host) {
+            continue;
+        }
+        let port = app
+            .relative_base()
+            .filter(|base| {
+                base.host_str()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(host))
+            })
+            .and_then(|base| base.port())
+            .map_or_else(|| "PORT".to_owned(), |p| p.to_string());
+        let edit = format!(
+            "outbound app edit {} --remove-allowed-host {host} --add-allowed-host {host}:{port}",
+            app.name
+        );
+        let fix = match on.admins {
+            Some(admins) => format!("ask {admins} to run: {edit}"),
+            None if port == "PORT" => {
+                format!("{edit} (the local service's port; {host}:* for any port)")
+            }
+            None => edit,
+        };
+        report.warn(
+            &format!("{}: allowed hosts", app.name),
+            format!(
+                "`{host}` is a loopback host without a port: it matches only the default port (443, or 80 over http), which a local service rarely uses"
+            ),
+            &fix,
+        );
+    }
+}
+
+/// Whether an allowed-host entry names a loopback host without a port
+/// (`127.0.0.1`, `[::1]`, `localhost`).
+fn loopback_without_port(entry: &str) -> bool {
+    if entry.starts_with("*.") {
+        return false;
+    }
+    // A port follows the host: after `]` for an IPv6 address, else after a `:`.
+    let has_port = match entry.rfind(']') {
+        Some(end) => entry[end..].contains(':'),
+        None => entry.contains(':'),
+    };
+    !has_port
+        && url::Url::parse(&format!("https://{entry}/"))
+            .ok()
+            .and_then(|url| url.host().map(|h| crate::app::is_loopback_host(&h)))
+            .unwrap_or(false)
 }
 
 /// This machine's clock against the token endpoint's, by the Date header of its

@@ -59,10 +59,13 @@ impl Ctx {
     pub fn ask(
         &self,
         label: &str,
-        check: impl Fn(&String) -> std::result::Result<(), String>,
+        mut check: impl FnMut(&String) -> std::result::Result<(), String>,
     ) -> Result<String> {
         dialoguer::Input::<String>::new()
             .with_prompt(label)
+            // An empty answer reaches `check`, which says why it will not do (not
+            // the same question again in silence).
+            .allow_empty(true)
             .validate_with(|v: &String| check(v))
             .interact_text()
             .map_err(prompt_error)

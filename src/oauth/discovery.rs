@@ -30,6 +30,9 @@ pub struct Metadata {
     pub client_id_metadata_document_supported: bool,
     /// RFC 8705 §5: where a client that presents a certificate goes instead.
     pub mtls_endpoint_aliases: Option<MtlsAliases>,
+    /// The scopes the server says it knows (offered by the guided `app add`).
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
 }
 
 /// The endpoints of `mtls_endpoint_aliases` that we use.

@@ -702,8 +702,8 @@ fn a_terminal_is_asked_for_missing_values_and_confirmations() {
     );
     assert!(ok, "{screen}");
     assert!(
-        screen.contains("client id")
-            && screen.contains("token url")
+        screen.contains("Client id")
+            && screen.contains("Token endpoint URL")
             && screen.contains("Client secret"),
         "{screen}"
     );
@@ -828,5 +828,105 @@ fn man_pages_refer_only_to_pages_that_exist() {
                 );
             }
         }
+    }
+}
+
+/// The help a person reads: `app add --help` groups its settings under headings;
+/// `logout` says NAME or --all; `whoami` says it asks the userinfo endpoint first;
+/// `app show` leaves out what the app's grant never uses (and says so), while
+/// `--json` keeps every key.
+#[test]
+fn help_groups_settings_and_show_leaves_out_what_does_not_apply() {
+    let env = Env::new();
+    let help = env.run(&["app", "add", "--help"]).ok().stdout;
+    let section = |heading: &str| -> String {
+        let start = help
+            .find(&format!("\n{heading}:\n"))
+            .unwrap_or_else(|| panic!("no heading {heading}: {help}"));
+        let rest = &help[start + heading.len() + 3..];
+        // Up to the next heading (a line that starts with a capital letter).
+        let next = rest
+            .match_indices('\n')
+            .map(|(i, _)| i + 1)
+            .find(|&i| rest[i..].starts_with(|c: char| c.is_ascii_uppercase()))
+            .unwrap_or(rest.len());
+        rest[..next].to_owned()
+    };
+    for (heading, flags) in [
+        ("Endpoints", &["--issuer", "--token-url", "--auth-url"][..]),
+        ("Client", &["--client-id", "--grant"][..]),
+        (
+            "Client authentication (secret, key, certificate)",
+            &["--client-secret-stdin", "--private-key", "--client-cert"][..],
+        ),
+        ("Authorization requests", &["--scope", "--redirect-uri"][..]),
+        ("Tokens", &["--expires-in", "--refresh-skew"][..]),
+        ("Sender-constrained tokens", &["--dpop"][..]),
+        (
+            "Where tokens go (hosts, injection, egress)",
+            &["--allowed-host", "--base-url", "--proxy"][..],
+        ),
+    ] {
+        let text = section(heading);
+        for flag in flags {
+            assert!(text.contains(flag), "{flag} under {heading}: {text}");
+        }
+    }
+
+    let logout = env.run(&["logout", "--help"]).ok().stdout;
+    assert!(
+        logout.contains("Usage: outbound logout [OPTIONS] <NAME|--all>"),
+        "{logout}"
+    );
+    let run = env.run(&["logout"]).code(2);
+    assert!(run.stderr.contains("<NAME|--all>"), "{}", run.stderr);
+    let whoami = env.run(&["whoami", "--help"]).ok().stdout;
+    assert!(
+        whoami.contains("the app's userinfo endpoint first, else its ID token"),
+        "{whoami}"
+    );
+
+    env.add_app("cc", SECRET);
+    let show = env.run(&["app", "show", "cc"]).ok();
+    for key in ["redirect_uri", "pkce", "subject_token_type", "require_iss"] {
+        assert!(
+            !show.stdout.lines().any(|l| l.starts_with(key)),
+            "{key}: {}",
+            show.stdout
+        );
+    }
+    assert!(show.stdout.contains("token_url"), "{}", show.stdout);
+    assert!(
+        show.stderr
+            .contains("not used with the client_credentials grant")
+            && show.stderr.contains("redirect_uri"),
+        "{}",
+        show.stderr
+    );
+    let json = env.app_json("cc");
+    for key in ["redirect_uri", "pkce", "subject_token_type", "require_iss"] {
+        assert!(json.get(key).is_some(), "{key} in --json: {json}");
+    }
+    env.run(&[
+        "app",
+        "add",
+        "code",
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+        "--auth-url",
+        "https://auth.example.com/authorize",
+        "--token-url",
+        "https://auth.example.com/token",
+    ])
+    .ok();
+    let show = env.run(&["app", "show", "code"]).ok();
+    for key in ["redirect_uri", "pkce"] {
+        assert!(
+            show.stdout.lines().any(|l| l.starts_with(key)),
+            "{key}: {}",
+            show.stdout
+        );
     }
 }

@@ -1131,7 +1131,8 @@ fn app_add_alone_on_a_terminal_is_guided() {
             &server.issuer,
             "y",
             "native-app",
-            "openid offline_access",
+            // The server's scopes, `openid` and `offline_access` ticked: accepted.
+            "",
             "127.0.0.1:*",
             "native-secret",
         ],
@@ -1147,4 +1148,164 @@ fn app_add_alone_on_a_terminal_is_guided() {
     );
     assert_eq!(app["allowed_hosts"], serde_json::json!(["127.0.0.1:*"]));
     env.authorize("nat", &[]).ok();
+}
+
+/// The guided `app add` checks each answer when it is given and asks again with
+/// the reason (as `rclone config` does), instead of throwing every answer away at
+/// the end with an error about a flag nobody typed: the name (asked first when
+/// none was given), the issuer (discovered at once), a preset's parameter, a URL,
+/// an empty answer, an allowed host. It offers the server's scopes and ends with
+/// the next command.
+#[test]
+fn the_guided_add_checks_each_answer_when_given() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_app("taken", "s3cret");
+    // Without a terminal there is nobody to ask: a usage error naming NAME.
+    let run = env.run(&["app", "add"]).code(2);
+    assert!(run.stderr.contains("NAME"), "{}", run.stderr);
+
+    let down = "\u{1b}[B";
+    let up = "\u{1b}[A";
+    let mistyped = format!("{}/tenant-typo", server.issuer);
+    let (ok, screen) = env.in_pty(
+        "app add",
+        &[
+            "",
+            "bad name",
+            "taken",
+            "nat",
+            down,
+            "",
+            "http://issuer.example.com",
+            &mistyped,
+            &server.issuer,
+            "y",
+            "",
+            "native-app",
+            // The server's scopes, `openid` and `offline_access` ticked; "others"
+            // (the last) ticked too, and one typed.
+            &format!("{up} "),
+            "api:custom",
+            "*.com",
+            "127.0.0.1:*",
+            "native-secret",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    for reason in [
+        "a name is required",
+        "`bad name` is not a valid application name",
+        "`taken` already exists",
+        "an issuer URL is required",
+        "https is required",
+        "tenant-typo",
+        "check the issuer URL and type it again",
+        "required: this grant cannot work without it",
+        "would match every site under the public suffix `com`",
+    ] {
+        assert!(screen.contains(reason), "{reason}: {screen}");
+    }
+    for flag in ["--allowed-host", "--issuer", "--client-id", "--scope"] {
+        assert!(!screen.contains(flag), "named {flag}: {screen}");
+    }
+    assert!(screen.contains("api:read"), "scopes offered: {screen}");
+    assert!(
+        screen.contains("next: `outbound authorize nat`"),
+        "{screen}"
+    );
+    let app = env.app_json("nat");
+    assert_eq!(app["issuer"], format!("{}/", server.issuer));
+    assert_eq!(
+        app["scopes"],
+        serde_json::json!(["openid", "offline_access", "api:custom"])
+    );
+    assert_eq!(app["allowed_hosts"], serde_json::json!(["127.0.0.1:*"]));
+
+    // A preset's parameter: required, one name, and a valid host once filled in.
+    let (ok, screen) = env.in_pty(
+        "app add acme",
+        &[
+            "",
+            "okta",
+            "",
+            "acme okta",
+            "acme.okta.com",
+            "cid",
+            "",
+            "",
+            "s3cret",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("required: the preset's URLs"), "{screen}");
+    assert!(screen.contains("`acme okta` is not a `domain`"), "{screen}");
+    assert!(!screen.contains("--preset-param"), "{screen}");
+    assert_eq!(
+        env.app_json("acme")["token_url"],
+        "https://acme.okta.com/oauth2/default/v1/token"
+    );
+
+    // Endpoints typed by hand: https (or http to loopback) only, asked again.
+    let (ok, screen) = env.in_pty(
+        "app add typed",
+        &[
+            &format!("{down}{down}"),
+            "",
+            "n",
+            "cid",
+            "http://auth.example.com/authorize",
+            "https://auth.example.com/authorize",
+            "https://auth.example.com/token",
+            "",
+            "api.example.com",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("https is required"), "{screen}");
+    let app = env.app_json("typed");
+    assert_eq!(app["auth_url"], "https://auth.example.com/authorize");
+    assert_eq!(app["allowed_hosts"], serde_json::json!(["api.example.com"]));
+    assert!(
+        screen.contains("next: `outbound authorize typed`"),
+        "{screen}"
+    );
+
+    // What only the whole app can refuse (token_exchange needs a subject token) is
+    // asked for, in the file's words, before anything is written; the answers stay.
+    let (ok, screen) = env.in_pty(
+        "app add exchange",
+        &[
+            &format!("{down}{down}"),
+            &format!("{down}{down}{down}{down}"),
+            "n",
+            "cid",
+            "https://auth.example.com/token",
+            "",
+            "api.example.com",
+            "a-token-itself",
+            "env:CI_JOB_TOKEN",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(
+        screen.contains("subject_token: missing, and the token_exchange grant needs one"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("a token itself never goes in this file"),
+        "{screen}"
+    );
+    assert!(!screen.contains("--subject-token"), "{screen}");
+    assert!(
+        screen.contains("next: `outbound token exchange`"),
+        "{screen}"
+    );
+    let app = env.app_json("exchange");
+    assert_eq!(app["token_url"], "https://auth.example.com/token");
+    assert_eq!(app["allowed_hosts"], serde_json::json!(["api.example.com"]));
 }

@@ -86,6 +86,93 @@ fn doctor_reports_each_check_with_a_fix() {
     assert!(run.stdout.contains("FAIL  config"), "{}", run.stdout);
 }
 
+/// An allowed host on loopback written without a port now means only the default
+/// port: `doctor` warns about each such entry with the edit that fixes it (the
+/// port of the app's base URL when it is on that host), and the fix, run as
+/// printed, takes the warning away.
+#[test]
+fn doctor_warns_of_loopback_hosts_without_a_port() {
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_cc(
+        "local",
+        &server.issuer,
+        &[
+            "--allowed-host",
+            "127.0.0.1",
+            "--allowed-host",
+            "localhost",
+            "--allowed-host",
+            "[::1]:8443",
+            "--allowed-host",
+            "127.0.0.2:*",
+            "--allowed-host",
+            "api.example.com",
+            "--base-url",
+            "http://localhost:8080/api",
+        ],
+    );
+    let warnings = |run: &crate::harness::Run| -> Vec<serde_json::Value> {
+        run.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["check"] == "local: allowed hosts")
+            .cloned()
+            .collect()
+    };
+    let run = env.run(&["doctor", "local", "--json"]).ok();
+    let found = warnings(&run);
+    assert_eq!(found.len(), 2, "{}", run.stdout);
+    assert!(
+        found.iter().all(|c| c["status"] == "warn"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        found[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`127.0.0.1` is a loopback host without a port"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        found[0]["fix"].as_str().unwrap().starts_with(
+            "outbound app edit local --remove-allowed-host 127.0.0.1 --add-allowed-host 127.0.0.1:PORT"
+        ),
+        "{}",
+        run.stdout
+    );
+    let fix = found[1]["fix"].as_str().unwrap();
+    assert_eq!(
+        fix,
+        "outbound app edit local --remove-allowed-host localhost --add-allowed-host localhost:8080"
+    );
+    // The text report says the same.
+    let text = env.run(&["doctor", "local"]).ok();
+    assert!(
+        text.stdout.contains("warn  local: allowed hosts"),
+        "{}",
+        text.stdout
+    );
+    // Run as printed, the fix works.
+    let args: Vec<&str> = fix.split_whitespace().skip(1).collect();
+    env.run(&args).ok();
+    assert_eq!(
+        env.app_json("local")["allowed_hosts"],
+        serde_json::json!([
+            "127.0.0.1",
+            "[::1]:8443",
+            "127.0.0.2:*",
+            "api.example.com",
+            "localhost:8080"
+        ])
+    );
+    let run = env.run(&["doctor", "local", "--json"]).ok();
+    assert_eq!(warnings(&run).len(), 1, "{}", run.stdout);
+}
+
 #[test]
 fn the_audit_log_records_use_without_secrets() {
     let server = AuthServer::start();

@@ -33,6 +33,15 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         .as_deref()
         .map(|path| service_account(path, &mut patch))
         .transpose()?;
+    let name = match name {
+        Some(name) => name,
+        None if ctx.interactive => super::guided::name(ctx, &ctx.load_for_writing()?)?,
+        None => {
+            return Err(Error::Usage(
+                "`outbound app add` needs the application's NAME: `outbound app add NAME [SETTINGS]` (on a terminal, `outbound app add` alone asks for everything)".into(),
+            ));
+        }
+    };
     app::check_name(&name).map_err(Error::Usage)?;
     let config = ctx.load_for_writing()?;
     if let Some(there) = config.apps.iter().find(|a| a.name == name) {
@@ -63,11 +72,11 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         && patch.is_empty()
         && secret_ref_from(&settings).is_none()
         && private_key.is_none();
-    let (preset, preset_params) = if guided {
-        let start = super::guided::start(ctx, &mut patch)?;
-        (start.preset, start.preset_params)
+    let (preset, preset_params, guided_discovery) = if guided {
+        let start = super::guided::start(ctx, &name, &mut patch)?;
+        (start.preset, start.preset_params, start.discovered)
     } else {
-        (preset, preset_params)
+        (preset, preset_params, None)
     };
     if let Some(preset) = &preset {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
@@ -85,7 +94,10 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         None => None,
     };
     let mtls = super::presents_certificate(&patch, None, &settings);
-    let discovered = crate::admin::discover_into(&name, &mut patch, secret_ref.is_some(), mtls)?;
+    let discovered = match guided_discovery {
+        Some(discovered) => Some(discovered),
+        None => crate::admin::discover_into(&name, &mut patch, secret_ref.is_some(), mtls)?,
+    };
     let mut registered = None;
     if let (Some(found), Some(discovered)) = (&found, &discovered) {
         registered = client_for_resource(
@@ -129,7 +141,12 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             .filter(|f| !given.contains(f)),
     );
     if guided {
-        super::guided::lists(&mut patch)?;
+        let offered = discovered
+            .as_ref()
+            .map(|d| d.scopes_supported.as_slice())
+            .unwrap_or_default();
+        super::guided::lists(&mut patch, offered)?;
+        super::guided::settle(ctx, &name, &mut patch, secret_ref.as_ref())?;
     }
 
     let id = app::new_id().map_err(Error::Other)?;
@@ -262,6 +279,9 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
             what_to_register(app, preset.as_deref());
         }
         super::check_typed_endpoints(app, &typed);
+    }
+    if guided {
+        super::guided::next_step(&name, &patch);
     }
     Ok(())
 }
@@ -401,18 +421,22 @@ fn complete_required(
         )));
     }
     for key in missing {
-        let label = key.replace('_', " ");
-        let answer = if key == "client_id" {
-            ctx.ask(&label, |v| {
-                if v.trim().is_empty() {
-                    Err("must not be empty".into())
-                } else {
-                    Ok(())
-                }
-            })?
-        } else {
-            ctx.ask(&label, |v| app::check_endpoint(v).map(|_| ()))?
+        let label = match key {
+            "client_id" => "Client id (from the provider's registration of this client)",
+            "auth_url" => "Authorization endpoint URL",
+            "device_url" => "Device authorization endpoint URL",
+            "token_url" => "Token endpoint URL",
+            _ => key,
         };
+        let answer = ctx.ask(label, |v| {
+            if v.trim().is_empty() {
+                Err("required: this grant cannot work without it".into())
+            } else if key == "client_id" {
+                Ok(())
+            } else {
+                app::check_endpoint(v.trim()).map(|_| ())
+            }
+        })?;
         patch.set(key, answer.trim());
     }
     if secret_missing {

@@ -88,36 +88,58 @@ pub fn show(ctx: &Ctx, name: &str, json: bool) -> Result<()> {
     let Some(fields) = value.as_object() else {
         return Ok(());
     };
-    let width = fields.keys().map(String::len).max().unwrap_or(0);
-    for (key, value) in fields {
-        let text = match value {
-            serde_json::Value::Null => continue,
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Array(items) if items.is_empty() => continue,
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-                .collect::<Vec<_>>()
-                .join(" "),
-            serde_json::Value::Object(map) if map.is_empty() => continue,
-            serde_json::Value::Object(map) => map
-                .iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                .collect::<Vec<_>>()
-                .join(" "),
-            serde_json::Value::Number(n) if key == "expires_in" || key == "refresh_skew" => {
-                format!("{n}s")
-            }
-            other => other.to_string(),
-        };
-        let text = if key == "scope_delimiter" {
-            format!("{text:?}")
-        } else {
-            text
-        };
+    // Each setting that has a value, as text; those the app's grant and client
+    // authentication never use are left out here (not in --json, whose keys stay).
+    let lines: Vec<(&String, String)> = fields
+        .iter()
+        .filter_map(|(key, value)| Some((key, setting_text(key, value)?)))
+        .collect();
+    let (shown, left_out): (Vec<_>, Vec<_>) =
+        lines.into_iter().partition(|(key, _)| app.applies(key));
+    let width = shown.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, text) in &shown {
         data!("{key:<width$}  {text}");
     }
+    if !left_out.is_empty() {
+        let names: Vec<&str> = left_out.iter().map(|(k, _)| k.as_str()).collect();
+        notice!(
+            "(not used with the {} grant and {} client authentication, so not shown: {}; `--json` has every setting)",
+            app.grant.as_str(),
+            app.client_auth.as_str(),
+            names.join(", ")
+        );
+    }
     Ok(())
+}
+
+/// A setting's value as `app show` prints it; None when it has none (null, or an
+/// empty list or table).
+fn setting_text(key: &str, value: &serde_json::Value) -> Option<String> {
+    let text = match value {
+        serde_json::Value::Null => return None,
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) if items.is_empty() => return None,
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect::<Vec<_>>()
+            .join(" "),
+        serde_json::Value::Object(map) if map.is_empty() => return None,
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(" "),
+        serde_json::Value::Number(n) if key == "expires_in" || key == "refresh_skew" => {
+            format!("{n}s")
+        }
+        other => other.to_string(),
+    };
+    Some(if key == "scope_delimiter" {
+        format!("{text:?}")
+    } else {
+        text
+    })
 }
 
 /// `outbound app presets show NAME [--json]`.
