@@ -304,7 +304,15 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
             // A new ID token (no nonce on a refresh) replaces who the account is once
             // it is checked; one that fails the check is reported and not kept.
             if let Some(id_token) = new_id_token.filter(|_| app.issuer.is_some()) {
-                match oauth::id_token::validate(&http, app, &id_token, &fresh.access_token, None) {
+                let secret = creds.secret.as_ref();
+                match oauth::id_token::validate(
+                    &http,
+                    app,
+                    &id_token,
+                    &fresh.access_token,
+                    secret,
+                    None,
+                ) {
                     Ok(identity) => {
                         fresh.id_token = Some(id_token);
                         fresh.identity = Some(identity);

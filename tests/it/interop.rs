@@ -1,0 +1,143 @@
+//! What the servers people run do differently (issue 25), each switched on in the
+//! test server (tests/authserver/server.mjs) as the real one behaves: ID tokens
+//! signed with the client secret (LemonLDAP::NG, glewlwyd), refreshes refused with
+//! `invalid_request` or a bare 400, client assertions taken only for the token
+//! endpoint (idpyoidc), HTTP Basic credentials that are not form-decoded
+//! (LemonLDAP::NG), and authorization codes that end in `==` (idpyoidc).
+
+use crate::authserver::{AuthServer, Options};
+use crate::harness::Env;
+
+/// A server that signs the ID tokens of `hs256-app`, `hs512-app` and `hs256-public`
+/// with their client secret.
+fn hmac_server() -> AuthServer {
+    AuthServer::with(Options {
+        env: vec![("HMAC_ID_TOKENS", "1")],
+        ..Options::default()
+    })
+}
+
+/// An app of the test server's client `client_id`, found by discovery, whose secret
+/// (when given) is read from standard input.
+fn add_client(
+    env: &Env,
+    name: &str,
+    issuer: &str,
+    client_id: &str,
+    secret: Option<&str>,
+    extra: &[&str],
+) {
+    let mut args = vec![
+        "app",
+        "add",
+        name,
+        "--issuer",
+        issuer,
+        "--client-id",
+        client_id,
+        "--scope",
+        "openid offline_access",
+        "--allowed-host",
+        "127.0.0.1:*",
+    ];
+    match secret {
+        Some(_) => args.push("--client-secret-stdin"),
+        None => args.extend(["--client-auth", "none"]),
+    }
+    args.extend(extra);
+    env.run_with_input(&args, secret.unwrap_or_default()).ok();
+}
+
+/// LemonLDAP::NG signs ID tokens with HS512 by default, glewlwyd with HS256: the MAC
+/// is checked with the client secret (OpenID Connect Core 10.1), the tokens are
+/// kept, and whoami and status say how the identity was checked. A refresh's new ID
+/// token is checked the same way.
+#[test]
+fn id_tokens_signed_with_the_client_secret_are_checked_with_it() {
+    const HS512_SECRET: &str = "hs512-secret-that-is-long-enough-for-hs512-0123456789abcdef-0123";
+    let server = hmac_server();
+    let env = Env::new();
+    for (name, client, secret) in [
+        ("glewlwyd", "hs256-app", "hs256-secret"),
+        ("lemon", "hs512-app", HS512_SECRET),
+    ] {
+        add_client(&env, name, &server.issuer, client, Some(secret), &[]);
+        env.authorize(name, &[]).ok();
+        assert!(
+            env.stored_token(name, "default").is_some(),
+            "{name}: stored"
+        );
+        let who = env.run(&["whoami", name, "--json"]).ok().json();
+        assert_eq!(who["subject"], "alice", "{name}: {who}");
+        assert_eq!(who["checked"], "client-secret", "{name}: {who}");
+        let run = env.run(&["whoami", name]).ok();
+        assert!(
+            run.stdout
+                .contains("checked  ID token MAC, with the client secret"),
+            "{name}: {}",
+            run.stdout
+        );
+        // The refresh brings a new ID token, checked with the secret too.
+        let run = env.run(&["token", name, "--force-refresh"]).ok();
+        assert!(
+            !run.stderr.contains("was not kept"),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    let status = env.status();
+    for row in &status {
+        assert_eq!(row["identity"]["checked"], "client-secret", "{row}");
+    }
+    let run = env.run(&["status"]).ok();
+    assert!(
+        run.stdout.contains("alice (client secret)"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A public client holds no secret to check a MAC with: the ID token came straight
+/// from the token endpoint, whose channel stands in for the signature (Core 3.1.3.7
+/// (6)); the tokens are kept and the identity says so. Its claims are still checked:
+/// one for another client, or without this authorization's nonce, stores nothing.
+#[test]
+fn a_mac_signed_id_token_without_a_secret_rests_on_the_token_endpoint() {
+    let server = hmac_server();
+    let env = Env::new();
+    add_client(&env, "pub", &server.issuer, "hs256-public", None, &[]);
+    env.authorize("pub", &[]).ok();
+    assert!(env.stored_token("pub", "default").is_some());
+    let who = env.run(&["whoami", "pub", "--json"]).ok().json();
+    assert_eq!(who["checked"], "token-endpoint", "{who}");
+    let run = env.run(&["whoami", "pub"]).ok();
+    assert!(
+        run.stdout
+            .contains("checked  ID token from the token endpoint's channel"),
+        "{}",
+        run.stdout
+    );
+    let run = env.run(&["status"]).ok();
+    assert!(run.stdout.contains("(token endpoint)"), "{}", run.stdout);
+
+    for (claims, said) in [
+        (serde_json::json!({"aud": "another-client"}), "(aud)"),
+        (serde_json::json!({"iss": "https://evil.example"}), "(iss)"),
+        (serde_json::json!({"exp": 1_000_000}), "(exp)"),
+        (
+            serde_json::json!({"nonce": "not-this-authorization's"}),
+            "nonce",
+        ),
+    ] {
+        let env = Env::new();
+        add_client(&env, "pub", &server.issuer, "hs256-public", None, &[]);
+        server.quirks_json(serde_json::json!({"token": [], "id_token_claims": claims}));
+        let run = env.authorize("pub", &[]).code(7);
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+        assert!(run.stderr.contains("nothing was stored"), "{}", run.stderr);
+        assert!(
+            env.stored_token("pub", "default").is_none(),
+            "{said}: stored"
+        );
+    }
+}
