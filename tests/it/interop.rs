@@ -5,6 +5,9 @@
 //! endpoint (idpyoidc), HTTP Basic credentials that are not form-decoded
 //! (LemonLDAP::NG), and authorization codes that end in `==` (idpyoidc).
 
+use std::io::{BufRead, BufReader, Write};
+use std::process::Stdio;
+
 use crate::authserver::{AuthServer, Options};
 use crate::harness::Env;
 
@@ -140,4 +143,89 @@ fn a_mac_signed_id_token_without_a_secret_rests_on_the_token_endpoint() {
             "{said}: stored"
         );
     }
+}
+
+/// `--manual` with a bare code that holds `=` (idpyoidc's end in `==`; RFC 6749
+/// A.11 allows it): the code is the code, not a query string with a wrong state.
+#[test]
+fn a_pasted_bare_code_may_hold_equals_signs() {
+    let server = AuthServer::start();
+    server.quirks_json(serde_json::json!({"token": [], "code_suffix": "=="}));
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    let mut child = env
+        .command(["authorize", "nat", "--yes", "--manual"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut url = String::new();
+    let mut seen = String::new();
+    while url.is_empty() {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no URL printed: {seen}"
+        );
+        seen.push_str(&line);
+        if line.trim_start().starts_with(&server.issuer) {
+            url = line.trim().to_owned();
+        }
+    }
+    let out = std::process::Command::new("node")
+        .arg(format!(
+            "{}/http-browser.mjs",
+            crate::authserver::authserver_dir()
+        ))
+        .arg(&url)
+        .env("BROWSER_MODE", "print")
+        .output()
+        .unwrap();
+    let callback = url::Url::parse(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    let code = callback
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.into_owned())
+        .expect("a code");
+    assert!(code.ends_with("=="), "{code}");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{code}\n").as_bytes())
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert!(status.success(), "{rest}");
+    assert!(env.stored_token("nat", "default").is_some());
+}
+
+/// The wording of a missing endpoint names it plainly.
+#[test]
+fn a_missing_device_endpoint_is_named_plainly() {
+    let env = Env::new();
+    env.run(&[
+        "app",
+        "add",
+        "ll",
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+        "--auth-url",
+        "https://idp.example/authorize",
+        "--token-url",
+        "https://idp.example/token",
+    ])
+    .ok();
+    let run = env.run(&["authorize", "ll", "--device", "--yes"]).code(2);
+    assert!(
+        run.stderr
+            .contains("`ll` has no device authorization endpoint; set one with `outbound app edit ll --device-url URL`"),
+        "{}",
+        run.stderr
+    );
 }
