@@ -7,6 +7,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
+use std::time::Duration;
 
 use crate::authserver::{AuthServer, Options};
 use crate::harness::Env;
@@ -201,6 +202,39 @@ fn a_pasted_bare_code_may_hold_equals_signs() {
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     assert!(status.success(), "{rest}");
     assert!(env.stored_token("nat", "default").is_some());
+}
+
+/// LemonLDAP::NG and idpyoidc refuse a revoked refresh token with `invalid_request`,
+/// glewlwyd with a bare 400: the error keeps the server's words and says that the
+/// account must be authorized again, with the command.
+#[test]
+fn every_refusal_of_a_refresh_says_to_authorize_again() {
+    let server = AuthServer::with(Options {
+        access_ttl: Some(2),
+        ..Options::default()
+    });
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    std::thread::sleep(Duration::from_millis(2500));
+    for (quirk, words) in [
+        (
+            "refresh_invalid_request",
+            "invalid_request (the refresh token is revoked)",
+        ),
+        ("bare_400", "HTTP 400"),
+    ] {
+        server.quirks(&[quirk]);
+        let run = env.run(&["token", "nat"]).code(7);
+        assert!(run.stderr.contains(words), "{quirk}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("the account must be authorized again")
+                && run.stderr.contains("run outbound authorize nat"),
+            "{quirk}: {}",
+            run.stderr
+        );
+        assert!(env.stored_token("nat", "default").is_some(), "kept");
+    }
 }
 
 /// The wording of a missing endpoint names it plainly.
