@@ -237,6 +237,157 @@ fn every_refusal_of_a_refresh_says_to_authorize_again() {
     }
 }
 
+/// idpyoidc takes a client assertion only for its token endpoint URL, where outbound
+/// sends the issuer (RFC 7523 allows both): refused with invalid_client, the request
+/// goes once more for the other audience, what worked is kept per app (in the state
+/// directory, not the configuration) and said once, and the next requests start
+/// with it. When neither is taken, the error names --assertion-audience.
+#[test]
+fn a_client_assertion_audience_the_server_refuses_is_tried_the_other_way() {
+    let keys = tempfile::tempdir().unwrap();
+    let server = AuthServer::with(Options {
+        keys_dir: Some(keys.path().to_path_buf()),
+        ..Options::default()
+    });
+    server.quirks(&["assertion_aud_token_endpoint"]);
+    let secret = "csjwt-secret-that-is-long-enough-for-hs512-0123456789abcdef";
+    let env = Env::new();
+    let add = |name: &str| {
+        env.run_with_input(
+            &[
+                "app",
+                "add",
+                name,
+                "--grant",
+                "client_credentials",
+                "--issuer",
+                &server.issuer,
+                "--client-id",
+                "csjwt-app",
+                "--client-auth",
+                "client_secret_jwt",
+                "--client-secret-stdin",
+                "--scope",
+                "api:read",
+            ],
+            secret,
+        )
+        .ok();
+    };
+    add("idp");
+    let run = env.run(&["--trace", "token", "idp"]).ok();
+    assert!(!run.stdout.trim().is_empty());
+    assert!(
+        run.stderr
+            .contains("refused a client assertion for the issuer (invalid_client); trying a client assertion for the endpoint's URL"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("note: the server of `idp` refused a client assertion for the issuer and took one for the endpoint's URL")
+            && run.stderr.contains("--assertion-audience token-endpoint"),
+        "{}",
+        run.stderr
+    );
+    let token_endpoint = format!("ASSERTION aud={}/token\n", server.issuer);
+    let issuer = format!("ASSERTION aud={}\n", server.issuer);
+    assert_eq!(server.log().matches(&issuer).count(), 1);
+    assert_eq!(server.log().matches(&token_endpoint).count(), 1);
+    let kept = std::fs::read_to_string(env.state_dir().join("client-auth.json")).unwrap();
+    assert!(kept.contains("\"audience\": \"token-endpoint\""), "{kept}");
+    assert!(!env.config_text().contains("assertion_audience"));
+    // The next request starts with what worked, and says nothing of it.
+    let run = env.run(&["token", "idp", "--force-refresh"]).ok();
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    assert_eq!(server.log().matches(&issuer).count(), 1);
+    assert_eq!(server.log().matches(&token_endpoint).count(), 2);
+
+    // Neither audience is taken (here: the secret is wrong): the error names the flag.
+    add("wrong");
+    env.run_with_input(
+        &["app", "secret", "set", "wrong"],
+        "a-wrong-secret-that-is-long-enough-0123456789",
+    )
+    .ok();
+    let run = env.run(&["token", "wrong"]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("outbound app edit wrong --assertion-audience URL"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// LemonLDAP::NG does not form-decode HTTP Basic credentials, so a base64-style
+/// secret fails form-encoded (as RFC 6749 2.3.1 sends it): for an app that leaves
+/// client authentication open, Basic as it is, then the body, are tried once on
+/// invalid_client, and what worked is kept per app and said once. An app that
+/// names its client authentication gets no other try.
+#[test]
+fn basic_credentials_a_server_does_not_decode_are_sent_as_they_are() {
+    const SECRET: &str = "c2VjcmV0+Zm9y/b3V0Ym91bmQ==";
+    let server = AuthServer::start();
+    server.quirks(&["basic_raw"]);
+    let env = Env::new();
+    add_client(&env, "lemon", &server.issuer, "b64-app", Some(SECRET), &[]);
+    let run = env.authorize("lemon", &[]).ok();
+    assert!(
+        run.stderr.contains("note: the server of `lemon` refused the client secret in HTTP Basic, form-encoded (RFC 6749 2.3.1) and took it in HTTP Basic, not form-encoded"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.stored_token("lemon", "default").is_some());
+    let kept = std::fs::read_to_string(env.state_dir().join("client-auth.json")).unwrap();
+    assert!(kept.contains("\"secret\": \"raw-basic\""), "{kept}");
+    assert!(!env.config_text().contains("client_auth"));
+    // Refreshes start with it: one request, taken, nothing said.
+    let refused = server.log().matches("invalid_client").count();
+    let run = env.run(&["token", "lemon", "--force-refresh"]).ok();
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    assert_eq!(server.token_requests("refresh_token"), 1);
+    assert_eq!(server.log().matches("invalid_client").count(), refused);
+
+    // A server that takes the secret only in the body: found after raw Basic.
+    server.quirks(&["basic_refused"]);
+    add_client(&env, "post", &server.issuer, "b64-app", Some(SECRET), &[]);
+    let basic_refusals = server.log().matches("BASIC refused").count();
+    let run = env.authorize("post", &[]).ok();
+    assert!(
+        run.stderr
+            .contains("took it in the request body (client_secret_post)")
+            && run
+                .stderr
+                .contains("outbound app edit post --client-auth post"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        server.log().matches("BASIC refused").count(),
+        basic_refusals + 2
+    );
+    let kept = std::fs::read_to_string(env.state_dir().join("client-auth.json")).unwrap();
+    assert!(kept.contains("\"secret\": \"body\""), "{kept}");
+
+    // Client authentication named in the configuration is used as it is.
+    server.quirks(&["basic_raw"]);
+    add_client(
+        &env,
+        "named",
+        &server.issuer,
+        "b64-app",
+        Some(SECRET),
+        &["--client-auth", "basic"],
+    );
+    let before = server.token_requests("authorization_code");
+    let run = env.authorize("named", &[]).code(7);
+    assert!(run.stderr.contains("invalid_client"), "{}", run.stderr);
+    assert_eq!(
+        server.wait_for_token_requests("authorization_code", before + 1),
+        before + 1
+    );
+}
+
 /// The wording of a missing endpoint names it plainly.
 #[test]
 fn a_missing_device_endpoint_is_named_plainly() {
