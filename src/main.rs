@@ -35,6 +35,9 @@ fn main() -> ExitCode {
     let result = outbound::run(cli);
     // Said once: a warning that only repeats the error that ends the command is not.
     let ending = result.as_ref().err().map(|e| e.to_string());
+    for note in outbound::warnings::take_notes() {
+        outbound::commands::output::notice_args(format_args!("note: {note}\n"));
+    }
     for warning in outbound::warnings::take() {
         if ending.as_deref().is_some_and(|e| warning.ends_with(e)) {
             continue;

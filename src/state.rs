@@ -103,6 +103,67 @@ pub struct AccountSettings {
     pub base_url: Option<String>,
 }
 
+/// What an app's server was found to take for client authentication the app leaves
+/// open (see [`crate::oauth::Learned`]), kept in `client-auth.json` (not secret) per
+/// app id, with the client id and token endpoint it was found with: a change of
+/// either starts again from the defaults.
+#[derive(Debug, Serialize, Deserialize)]
+struct LearnedAuth {
+    client_id: String,
+    token_url: String,
+    #[serde(flatten)]
+    learned: crate::oauth::Learned,
+}
+
+pub fn learned_auth_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("client-auth.json")
+}
+
+fn read_learned(path: &Path) -> BTreeMap<String, LearnedAuth> {
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// What was found for `app`, or the defaults.
+pub fn learned_auth(state_dir: &Path, app: &crate::app::App) -> crate::oauth::Learned {
+    read_learned(&learned_auth_path(state_dir))
+        .remove(&app.id)
+        .filter(|l| l.client_id == app.client_id && l.token_url == app.token_url.as_str())
+        .map(|l| l.learned)
+        .unwrap_or_default()
+}
+
+/// Keeps what was found for `app` (the defaults: forgets it). A best effort: what is
+/// lost is found again, at the cost of one refusal. Whether it was kept.
+pub fn keep_learned_auth(
+    state_dir: &Path,
+    app: &crate::app::App,
+    learned: crate::oauth::Learned,
+) -> bool {
+    let path = learned_auth_path(state_dir);
+    let Ok(_lock) = fsutil::lock_exclusive(&fsutil::lock_path_for(&path)) else {
+        return false;
+    };
+    let mut all = read_learned(&path);
+    if learned == crate::oauth::Learned::default() {
+        all.remove(&app.id);
+    } else {
+        all.insert(
+            app.id.clone(),
+            LearnedAuth {
+                client_id: app.client_id.clone(),
+                token_url: app.token_url.to_string(),
+                learned,
+            },
+        );
+    }
+    serde_json::to_vec_pretty(&all)
+        .ok()
+        .is_some_and(|bytes| fsutil::write_atomic(&path, &bytes).is_ok())
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Index {
     #[serde(default)]

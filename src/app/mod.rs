@@ -434,6 +434,11 @@ pub struct App {
     #[serde(serialize_with = "secret_source")]
     pub client_secret: SecretRef,
     pub client_auth: ClientAuth,
+    /// Whether the configuration names `client_auth`: when it does not (`basic` by
+    /// default), outbound finds how the server takes the secret (see
+    /// [`crate::oauth::Learned`]).
+    #[serde(skip)]
+    pub client_auth_set: bool,
     /// Where the private key of `private_key_jwt` lives (never the key).
     #[serde(serialize_with = "secret_source")]
     pub private_key: SecretRef,
@@ -449,6 +454,10 @@ pub struct App {
     pub signing_alg: Option<SigningAlg>,
     /// The assertion's `aud`: the issuer (default), the token endpoint, or a URL.
     pub assertion_audience: AssertionAudience,
+    /// Whether the configuration names `assertion_audience`: when it does not,
+    /// outbound finds which of the issuer and the token endpoint the server takes.
+    #[serde(skip)]
+    pub assertion_audience_set: bool,
     /// jwt_bearer: the assertion's `iss` (default: the client id).
     pub assertion_issuer: Option<String>,
     /// jwt_bearer: the assertion's `sub`, the subject tokens are for.
@@ -760,6 +769,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
     };
 
     let grant = raw.grant.unwrap_or_default();
+    let client_auth_set = raw.client_auth.is_some();
     let client_auth = raw.client_auth.unwrap_or_default();
 
     let client_id = required(
@@ -886,6 +896,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         }
         _ => {}
     }
+    let assertion_audience_set = raw.assertion_audience.is_some();
     let assertion_audience = match raw.assertion_audience {
         None => AssertionAudience::Issuer,
         Some(a) => match a.get_ref().as_str() {
@@ -1135,12 +1146,14 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         client_id,
         client_secret,
         client_auth,
+        client_auth_set,
         private_key,
         client_cert,
         client_key,
         key_id: raw.key_id.filter(|k| !k.is_empty()),
         signing_alg,
         assertion_audience,
+        assertion_audience_set,
         assertion_issuer: raw.assertion_issuer.filter(|s| !s.is_empty()),
         assertion_subject: raw.assertion_subject.filter(|s| !s.is_empty()),
         scope_in_assertion: raw.scope_in_assertion.unwrap_or(false),

@@ -133,7 +133,7 @@ struct Flow<'a> {
 impl Flow<'_> {
     fn code(&self, person: &mut dyn Person, mode: Mode) -> Result<Issued> {
         let (http, creds, request, app) = (self.http, self.creds, self.request, self.creds.app);
-        let auth_url = endpoint(app, app.auth_url.as_ref(), "an authorization", "--auth-url")?;
+        let auth_url = endpoint(app, app.auth_url.as_ref(), "authorization", "--auth-url")?;
         let pkce = if app.pkce {
             Some(Pkce::new().map_err(Error::Other)?)
         } else {
@@ -230,7 +230,7 @@ impl Flow<'_> {
         let device_url = endpoint(
             app,
             app.device_url.as_ref(),
-            "a device authorization",
+            "device authorization",
             "--device-url",
         )?;
         let auth = device::start(http, creds, device_url, request.scopes)?;

@@ -107,21 +107,45 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// `--manual`: what the user pasted back, either the whole redirected URL (its
-/// `state` is checked) or the bare code.
+/// `--manual`: what the user pasted back, either the whole redirected URL or its
+/// query string (`state` is checked), or the bare code. A code may hold `=`, `&`
+/// and `:` (RFC 6749 A.11 allows any visible character; idpyoidc's end in `==`):
+/// only a URL with a scheme of its own, a text starting with `?`, or one naming a
+/// parameter of the callback (`code=`, `state=`, `error=`…) is read as a query.
 pub fn parse_pasted(input: &str, expected: &Expected) -> Result<Secret, Rejected> {
     let input = input.trim();
-    if let Ok(url) = Url::parse(input) {
+    if let Ok(url) = Url::parse(input)
+        && (matches!(url.scheme(), "http" | "https") || url.query().is_some())
+    {
         return check_callback(url.query_pairs(), expected);
     }
-    if input.contains('=') {
-        let query = input.trim_start_matches('?');
+    if let Some(query) = input.strip_prefix('?') {
         return check_callback(url::form_urlencoded::parse(query.as_bytes()), expected);
+    }
+    if names_a_callback_parameter(input) {
+        return check_callback(url::form_urlencoded::parse(input.as_bytes()), expected);
     }
     if input.is_empty() {
         return Err(Rejected::NoCode);
     }
     Ok(Secret::new(input))
+}
+
+/// Whether `text` reads as a callback's query string: one of its `&`-separated
+/// parts is `NAME=…` for a parameter a callback carries.
+fn names_a_callback_parameter(text: &str) -> bool {
+    const CALLBACK: [&str; 6] = [
+        "code",
+        "state",
+        "error",
+        "error_description",
+        "iss",
+        "session_state",
+    ];
+    text.split('&').any(|part| {
+        part.split_once('=')
+            .is_some_and(|(name, _)| CALLBACK.contains(&name))
+    })
 }
 
 #[cfg(test)]
@@ -187,5 +211,23 @@ mod tests {
             "bare-code"
         );
         assert_eq!(parse_pasted("", &EXPECTED), Err(Rejected::NoCode));
+        // Codes that hold `=`, `&` or `:` are codes, not queries or URLs.
+        for code in ["Q2l0eQ==", "a=b", "x&y=z==", "urn:code:1"] {
+            assert_eq!(parse_pasted(code, &EXPECTED).unwrap().expose(), code);
+        }
+        // A query string, with or without `?`, is checked as one.
+        assert_eq!(
+            parse_pasted("code=c2&state=x", &EXPECTED),
+            Err(Rejected::Foreign)
+        );
+        assert_eq!(
+            parse_pasted(
+                "?code=c2%3D%3D&state=s123&iss=http%3A%2F%2F127.0.0.1%3A9",
+                &EXPECTED
+            )
+            .unwrap()
+            .expose(),
+            "c2=="
+        );
     }
 }

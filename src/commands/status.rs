@@ -379,10 +379,19 @@ fn print_rows(rows: &[Row], now: u64, team: bool) {
                 } else {
                     r.scopes.join(" ")
                 },
-                r.identity
-                    .as_ref()
-                    .map(|i| i.email.clone().unwrap_or_else(|| i.subject.clone()))
-                    .unwrap_or_else(|| "-".into()),
+                r.identity.as_ref().map_or_else(
+                    || "-".into(),
+                    |i| {
+                        let who = i.email.clone().unwrap_or_else(|| i.subject.clone());
+                        // Said when it is not the issuer's signature that vouches.
+                        match i.checked {
+                            Some(c) if c != crate::oauth::id_token::Checked::IssuerKey => {
+                                format!("{who} ({})", c.short())
+                            }
+                            _ => who,
+                        }
+                    },
+                ),
                 r.store.unwrap_or("-").to_owned(),
                 r.base_url.clone().unwrap_or_else(|| "-".into()),
                 crate::text::printable(&r.last_error.clone().unwrap_or_default()),
@@ -476,6 +485,9 @@ pub fn whoami(ctx: &Ctx, name: &str, account: Option<&str>, json: bool) -> Resul
     }
     if let Some(e) = &identity.email {
         data!("email    {e}");
+    }
+    if let Some(checked) = identity.checked {
+        data!("checked  {}", checked.describe());
     }
     Ok(())
 }

@@ -246,6 +246,84 @@ pub struct ClientCredentials<'a> {
     pub exchange: Option<(Secret, Option<Secret>)>,
     /// The TLS client certificate (RFC 8705), for the HTTP client that sends these.
     pub identity: Option<reqwest::Identity>,
+    /// What the server was found to take, for client authentication the app leaves
+    /// open (see [`Learned`]), and where the caller keeps what is found next.
+    pub learned: std::cell::Cell<Learned>,
+    pub keep_learned: Option<Box<dyn Fn(Learned, Learned) + 'a>>,
+}
+
+/// How the client secret travels, for an app that leaves client authentication
+/// open (`client_secret_basic` by default).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretStyle {
+    /// HTTP Basic, the id and secret form-encoded first as RFC 6749 2.3.1 asks.
+    EncodedBasic,
+    /// HTTP Basic with them as they are, for servers that do not form-decode it
+    /// (LemonLDAP::NG).
+    RawBasic,
+    /// `client_id` and `client_secret` in the request body (`client_secret_post`).
+    Body,
+}
+
+impl SecretStyle {
+    pub fn describe(self) -> &'static str {
+        match self {
+            SecretStyle::EncodedBasic => "HTTP Basic, form-encoded (RFC 6749 2.3.1)",
+            SecretStyle::RawBasic => "HTTP Basic, not form-encoded",
+            SecretStyle::Body => "the request body (client_secret_post)",
+        }
+    }
+}
+
+/// Whom a client assertion names as its audience, for an app that leaves it open
+/// (RFC 7523 allows either; some servers take only one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AudienceStyle {
+    Issuer,
+    TokenEndpoint,
+}
+
+impl AudienceStyle {
+    pub fn describe(self) -> &'static str {
+        match self {
+            AudienceStyle::Issuer => "the issuer",
+            AudienceStyle::TokenEndpoint => "the endpoint's URL",
+        }
+    }
+}
+
+/// What a server was found to take, for client authentication an app leaves open:
+/// on `invalid_client`, a request is sent again once in each other way (the secret
+/// in encoded Basic, raw Basic, the body; an assertion for the issuer, the
+/// endpoint), and the way that was taken is kept by the caller, per app. None: the
+/// default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Learned {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<SecretStyle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<AudienceStyle>,
+}
+
+/// One way of authenticating a request: as the app says, or one of the ways tried
+/// for what it leaves open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Attempt {
+    AsSet,
+    Secret(SecretStyle),
+    Audience(AudienceStyle),
+}
+
+impl Attempt {
+    fn describe(self) -> String {
+        match self {
+            Attempt::AsSet => "the app's client authentication".into(),
+            Attempt::Secret(s) => format!("the client secret in {}", s.describe()),
+            Attempt::Audience(a) => format!("a client assertion for {}", a.describe()),
+        }
+    }
 }
 
 impl<'a> ClientCredentials<'a> {
@@ -268,43 +346,139 @@ impl<'a> ClientCredentials<'a> {
 const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 impl ClientCredentials<'_> {
-    /// Applies the app's client authentication to a request to `endpoint`: HTTP
-    /// Basic (RFC 6749 2.3.1, with the form-encoding it asks for), the id (and
-    /// secret) in the body, or a fresh signed client assertion (RFC 7523), which
-    /// `redactor` learns.
+    /// The ways to authenticate a request to `endpoint`, in the order to try them:
+    /// one, as the app says, unless it leaves the secret's way or the assertion's
+    /// audience open; then what was found to work before comes first.
+    fn attempts(&self, endpoint: &url::Url) -> Vec<Attempt> {
+        let app = self.app;
+        let learned = self.learned.get();
+        match (app.client_auth, &self.secret, &self.signing_key) {
+            (ClientAuth::Basic, Some(secret), _) if !app.client_auth_set => {
+                use SecretStyle::*;
+                // Raw Basic is encoded Basic when encoding changes nothing; and a
+                // server that takes no Basic at all is found by discovery (`app
+                // add --issuer`), so the body is tried only beside raw Basic.
+                let plain = form_encode(&app.client_id) == app.client_id
+                    && form_encode(secret.expose()) == secret.expose();
+                let learned = learned.secret.map(|s| {
+                    if plain && s == RawBasic {
+                        EncodedBasic
+                    } else {
+                        s
+                    }
+                });
+                let all: &[SecretStyle] = if plain {
+                    &[EncodedBasic]
+                } else {
+                    &[EncodedBasic, RawBasic, Body]
+                };
+                learned
+                    .into_iter()
+                    .chain(all.iter().copied().filter(|s| Some(*s) != learned))
+                    .map(Attempt::Secret)
+                    .collect()
+            }
+            (ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt, _, Some(_))
+                if !app.assertion_audience_set
+                    && app.issuer.is_some()
+                    && audience(app, endpoint, AudienceStyle::Issuer)
+                        != audience(app, endpoint, AudienceStyle::TokenEndpoint) =>
+            {
+                let first = learned.audience.unwrap_or(AudienceStyle::Issuer);
+                let other = match first {
+                    AudienceStyle::Issuer => AudienceStyle::TokenEndpoint,
+                    AudienceStyle::TokenEndpoint => AudienceStyle::Issuer,
+                };
+                vec![Attempt::Audience(first), Attempt::Audience(other)]
+            }
+            _ => vec![Attempt::AsSet],
+        }
+    }
+
+    /// Keeps `attempt` as what the server takes, when it is not what was kept.
+    fn learn(&self, attempt: Attempt) {
+        let before = self.learned.get();
+        let mut after = before;
+        match attempt {
+            Attempt::AsSet => return,
+            Attempt::Secret(s) => {
+                after.secret = Some(s).filter(|s| *s != SecretStyle::EncodedBasic)
+            }
+            Attempt::Audience(a) => {
+                after.audience = Some(a).filter(|a| *a != AudienceStyle::Issuer)
+            }
+        }
+        if after != before {
+            self.learned.set(after);
+            if let Some(keep) = &self.keep_learned {
+                keep(before, after);
+            }
+        }
+    }
+
+    /// Applies the client authentication to a request to `endpoint`, the way
+    /// `attempt` says: HTTP Basic (RFC 6749 2.3.1, with the form-encoding it asks
+    /// for, or without), the id (and secret) in the body, or a fresh signed client
+    /// assertion (RFC 7523), which `redactor` learns. A `client_id` already in the
+    /// form (a pushed authorization request's) is kept only beside Basic.
     fn apply(
         &self,
         request: RequestBuilder,
         form: &mut Vec<(String, String)>,
         endpoint: &url::Url,
         redactor: &mut Redactor,
+        attempt: Attempt,
     ) -> Result<RequestBuilder, OAuthError> {
         let id = &self.app.client_id;
-        match (self.app.client_auth, &self.secret, &self.signing_key) {
-            (ClientAuth::Basic, Some(secret), _) => {
-                let user = form_encode(id);
-                let pass = form_encode(secret.expose());
-                let token =
-                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
-                Ok(request.header(reqwest::header::AUTHORIZATION, format!("Basic {token}")))
+        let basic = |request: RequestBuilder, user: String, pass: String| {
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            request.header(reqwest::header::AUTHORIZATION, format!("Basic {token}"))
+        };
+        let style = match attempt {
+            Attempt::Secret(style) => Some(style),
+            Attempt::AsSet if self.app.client_auth == ClientAuth::Basic => {
+                Some(SecretStyle::EncodedBasic)
             }
-            (ClientAuth::Post, Some(secret), _) => {
+            Attempt::AsSet if self.app.client_auth == ClientAuth::Post => Some(SecretStyle::Body),
+            _ => None,
+        };
+        match (style, &self.secret, &self.signing_key) {
+            (Some(SecretStyle::EncodedBasic), Some(secret), _) => Ok(basic(
+                request,
+                form_encode(id),
+                form_encode(secret.expose()),
+            )),
+            (Some(SecretStyle::RawBasic), Some(secret), _) => {
+                Ok(basic(request, id.clone(), secret.expose().to_owned()))
+            }
+            (Some(SecretStyle::Body), Some(secret), _) => {
+                form.retain(|(k, _)| k != "client_id");
                 form.push(("client_id".into(), id.clone()));
                 form.push(("client_secret".into(), secret.expose().to_owned()));
                 Ok(request)
             }
-            (ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt, _, Some(key)) => {
-                let audience = self.app.assertion_audience.for_endpoint(self.app, endpoint);
+            (_, _, Some(key))
+                if matches!(
+                    self.app.client_auth,
+                    ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt
+                ) =>
+            {
+                let audience = match attempt {
+                    Attempt::Audience(style) => audience(self.app, endpoint, style),
+                    _ => self.app.assertion_audience.for_endpoint(self.app, endpoint),
+                };
                 let assertion = crate::jose::client_assertion(key, id, &audience).map_err(|e| {
                     OAuthError::Local(format!("the client assertion of `{}`: {e}", self.app.name))
                 })?;
                 redactor.add(&assertion);
+                form.retain(|(k, _)| k != "client_id");
                 form.push(("client_id".into(), id.clone()));
                 form.push(("client_assertion_type".into(), JWT_BEARER_ASSERTION.into()));
                 form.push(("client_assertion".into(), assertion.expose().to_owned()));
                 Ok(request)
             }
             _ => {
+                form.retain(|(k, _)| k != "client_id");
                 form.push(("client_id".into(), id.clone()));
                 Ok(request)
             }
@@ -328,6 +502,24 @@ impl ClientCredentials<'_> {
 
 fn form_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The `aud` of an assertion to `endpoint` in the `style` tried.
+fn audience(app: &App, endpoint: &url::Url, style: AudienceStyle) -> String {
+    match style {
+        AudienceStyle::Issuer => crate::app::AssertionAudience::Issuer,
+        AudienceStyle::TokenEndpoint => crate::app::AssertionAudience::TokenEndpoint,
+    }
+    .for_endpoint(app, endpoint)
+}
+
+/// Whether an answer refuses the client itself: `invalid_client` (RFC 6749 5.2), or
+/// a bare 401.
+fn refuses_client(answer: &Answer) -> bool {
+    match response::error_from(&answer.content_type, &answer.body, "token") {
+        Some(OAuthError::Refused { error, .. }) => error == "invalid_client",
+        _ => answer.status == 401,
+    }
 }
 
 /// One answer of an OAuth endpoint: status, content type, body (at most
@@ -434,17 +626,59 @@ fn post(
             ));
         }
     }
+    // Client authentication the app leaves open is tried each way the server may
+    // take it, on `invalid_client`, and the way it took is kept.
+    let mut attempts = creds.attempts(url).into_iter();
+    let mut attempt = attempts.next().unwrap_or(Attempt::AsSet);
+    loop {
+        let answer = post_once(
+            http, endpoint, url, creds, &form, &headers, format, redactor, attempt,
+        )?;
+        let refused = refuses_client(&answer);
+        match attempts.next() {
+            Some(next) if refused => {
+                crate::trace::note(&format!(
+                    "the {endpoint} endpoint refused {} (invalid_client); trying {}",
+                    attempt.describe(),
+                    next.describe()
+                ));
+                attempt = next;
+            }
+            _ => {
+                if !refused {
+                    creds.learn(attempt);
+                }
+                return Ok(answer);
+            }
+        }
+    }
+}
+
+/// One request of [`post`], authenticated as `attempt` says.
+#[allow(clippy::too_many_arguments)]
+fn post_once(
+    http: &Client,
+    endpoint: &'static str,
+    url: &url::Url,
+    creds: &ClientCredentials,
+    form: &[(String, String)],
+    headers: &[(&String, String)],
+    format: BodyFormat,
+    redactor: &mut Redactor,
+    attempt: Attempt,
+) -> Result<Answer, OAuthError> {
+    let app = creds.app;
     // A DPoP server may refuse the first proof and name a nonce: once, with it.
     let mut nonce_retry = creds.dpop.is_some();
     loop {
-        let mut form = form.clone();
+        let mut form = form.to_vec();
         let mut request = http
             .post(url.as_str())
             .header(reqwest::header::ACCEPT, "application/json");
-        for (k, v) in &headers {
+        for (k, v) in headers {
             request = request.header(k.as_str(), v.as_str());
         }
-        request = creds.apply(request, &mut form, url, redactor)?;
+        request = creds.apply(request, &mut form, url, redactor, attempt)?;
         if let Some(dpop) = &creds.dpop {
             let proof = dpop
                 .proof(crate::dpop::Server::Authorization, "POST", url, None)
@@ -628,12 +862,8 @@ pub fn push_authorization_request(
 ) -> Result<String, OAuthError> {
     const ENDPOINT: &str = "pushed authorization request";
     // `client_id` goes in the body once: every client authentication but HTTP Basic
-    // adds it itself.
-    let adds_id = !(creds.app.client_auth == ClientAuth::Basic && creds.secret.is_some());
-    let form = params
-        .into_iter()
-        .filter(|(k, _)| !(adds_id && k == "client_id"))
-        .collect();
+    // puts it there in place of the authorization request's.
+    let form = params;
     let mut redactor = creds.redactor(&[]);
     let answer = post_form(http, ENDPOINT, url, creds, form, &mut redactor)
         .map_err(|e| e.scrub(&redactor))?;

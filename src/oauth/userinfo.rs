@@ -109,6 +109,7 @@ fn identity(claims: &serde_json::Value, issuer: &str) -> Option<Identity> {
             .or_else(|| text("login"))
             .or_else(|| text("preferred_username")),
         email: text("email"),
+        checked: Some(super::id_token::Checked::Userinfo),
     })
 }
 

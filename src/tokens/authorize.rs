@@ -142,6 +142,7 @@ pub fn authorize(
                 app,
                 id_token,
                 &issued.response.access_token,
+                creds.secret.as_ref(),
                 // Only the code flow's authorization request carried it.
                 nonce.as_deref().filter(|_| {
                     app.grant == crate::app::Grant::AuthorizationCode
@@ -259,8 +260,15 @@ pub fn import_refresh_token(
         .map_err(|e| super::secrets::refused_client(app, e.into()))?;
     let identity = match &response.id_token {
         Some(id_token) if app.issuer.is_some() => Some(
-            crate::oauth::id_token::validate(&http, app, id_token, &response.access_token, None)
-                .inspect_err(|_| audit("error"))?,
+            crate::oauth::id_token::validate(
+                &http,
+                app,
+                id_token,
+                &response.access_token,
+                creds.secret.as_ref(),
+                None,
+            )
+            .inspect_err(|_| audit("error"))?,
         ),
         _ => None,
     };

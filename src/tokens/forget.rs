@@ -50,7 +50,7 @@ pub(super) fn forget_locked(
         && let Some(token) = StoredToken::load(store, app_id, account)?
     {
         let mut attempt = || -> Result<()> {
-            let creds = super::secrets::client_credentials(app, store)?;
+            let creds = super::secrets::client_credentials(app, store, env.state_dir)?;
             let http = crate::http::oauth_client(app, creds.identity.as_ref())?;
             if let Some(refresh) = &token.refresh_token {
                 oauth::revoke(&http, &creds, url, refresh, "refresh_token")?;

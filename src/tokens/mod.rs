@@ -407,6 +407,8 @@ pub fn ask_identity(
                 ),
             }));
         }
+        // The subject is the one the ID token named: it was checked as that was.
+        who.checked = known.checked.or(who.checked);
         who.issuer.clone_from(&known.issuer);
         who.name = who.name.or_else(|| known.name.clone());
         who.email = who.email.or_else(|| known.email.clone());

@@ -304,7 +304,15 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
             // A new ID token (no nonce on a refresh) replaces who the account is once
             // it is checked; one that fails the check is reported and not kept.
             if let Some(id_token) = new_id_token.filter(|_| app.issuer.is_some()) {
-                match oauth::id_token::validate(&http, app, &id_token, &fresh.access_token, None) {
+                let secret = creds.secret.as_ref();
+                match oauth::id_token::validate(
+                    &http,
+                    app,
+                    &id_token,
+                    &fresh.access_token,
+                    secret,
+                    None,
+                ) {
                     Ok(identity) => {
                         fresh.id_token = Some(id_token);
                         fresh.identity = Some(identity);
@@ -359,25 +367,41 @@ fn renew(env: &TokenEnv, app: &App, account: &str, renewal: Renewal) -> Result<R
             ),
         ));
     }
-    // A bare 4xx without an OAuth `error` (glewlwyd answers a revoked refresh token so)
-    // may pass, so the tokens are kept; but the person gets the next step too.
-    let bare_refusal = matches!(
-        &e,
-        oauth::OAuthError::Http {
-            status: 400..=499,
-            ..
-        }
-    );
-    if bare_refusal && refresh.is_some() {
+    // Servers answer a revoked refresh token otherwise than `invalid_grant`:
+    // `invalid_request` (LemonLDAP::NG, idpyoidc), a bare 400 (glewlwyd). Such a
+    // refusal may also pass, so the tokens are kept; but the person gets the next
+    // step, with the server's own words above it.
+    if refresh.is_some() && refuses_the_refresh(&e) {
         return Err(Error::Hinted {
             error: Box::new(e.into()),
             hint: format!(
-                "the tokens are kept; if this persists, the refresh token may have been revoked: run {}",
+                "the server refused the refresh token of `{}` (account `{account}`), as servers do for one that was revoked or expired: if this persists, the account must be authorized again (the tokens are kept meanwhile): run {}",
+                app.name,
                 authorize_command(app, account)
             ),
         });
     }
     Err(super::secrets::refused_client(app, e.into()))
+}
+
+/// Whether `e` is the server refusing a refresh for good, as far as it says: an OAuth
+/// error other than one about the client (`invalid_client`, which has a fix of its
+/// own) or one that passes (`server_error`, `temporarily_unavailable`, …), or a
+/// bare 4xx without an OAuth error.
+fn refuses_the_refresh(e: &oauth::OAuthError) -> bool {
+    const NOT_THE_TOKEN: [&str; 6] = [
+        "invalid_client",
+        "server_error",
+        "temporarily_unavailable",
+        "slow_down",
+        "authorization_pending",
+        "use_dpop_nonce",
+    ];
+    match e {
+        oauth::OAuthError::Refused { error, .. } => !NOT_THE_TOKEN.contains(&error.as_str()),
+        oauth::OAuthError::Http { status, .. } => (400..=499).contains(status),
+        _ => false,
+    }
 }
 
 /// Saves the tokens a refresh brought. A team store that cannot be reached is

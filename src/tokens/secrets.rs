@@ -116,6 +116,20 @@ pub fn client_fix(app: &App) -> ClientFix {
             ),
         ),
     };
+    // Both audiences were tried (see oauth::Learned): the server may want a third.
+    let cause = if matches!(
+        app.client_auth,
+        ClientAuth::PrivateKeyJwt | ClientAuth::ClientSecretJwt
+    ) && !app.assertion_audience_set
+        && app.issuer.is_some()
+    {
+        format!(
+            "{cause}; or it wants the assertion for another audience than the issuer and the token endpoint, which were both tried: outbound app edit {} --assertion-audience URL",
+            app.name
+        )
+    } else {
+        cause
+    };
     ClientFix {
         what,
         cause,
@@ -263,12 +277,14 @@ pub fn delete_client_identity(store: &dyn SecretStore, app_id: &str) -> Result<(
     Ok(())
 }
 
-/// Everything one token-endpoint request authenticates with: the secret, and the
-/// key that signs client assertions (checked here, so a bad key fails before any
-/// request).
+/// Everything one token-endpoint request authenticates with: the secret, the key
+/// that signs client assertions (checked here, so a bad key fails before any
+/// request), and what the server was found to take for what the app leaves open
+/// (kept in `state_dir`).
 pub fn client_credentials<'a>(
     app: &'a App,
     store: &dyn SecretStore,
+    state_dir: &std::path::Path,
 ) -> Result<ClientCredentials<'a>> {
     let secret = client_secret(app, store)?;
     let bad_key =
@@ -329,6 +345,68 @@ pub fn client_credentials<'a>(
         grant_key,
         exchange,
         identity: identity_with(app, cert, store)?,
+        learned: std::cell::Cell::new(crate::state::learned_auth(state_dir, app)),
+        keep_learned: Some(keep_learned(app, state_dir)),
+    })
+}
+
+/// Keeps what the server was found to take for `app` and says so, once: the next
+/// requests start with it.
+fn keep_learned<'a>(
+    app: &'a App,
+    state_dir: &std::path::Path,
+) -> Box<dyn Fn(crate::oauth::Learned, crate::oauth::Learned) + 'a> {
+    use crate::oauth::{AudienceStyle, SecretStyle};
+    let state_dir = state_dir.to_owned();
+    Box::new(move |before, after| {
+        let kept = crate::state::keep_learned_auth(&state_dir, app, after);
+        let name = &app.name;
+        let (what, setting) = if before.secret != after.secret {
+            let style = after.secret.unwrap_or(SecretStyle::EncodedBasic);
+            let was = before.secret.unwrap_or(SecretStyle::EncodedBasic);
+            (
+                format!(
+                    "the server of `{name}` refused the client secret in {} and took it in {}",
+                    was.describe(),
+                    style.describe()
+                ),
+                match style {
+                    SecretStyle::Body => format!(
+                        "; to say so in the app: outbound app edit {name} --client-auth post"
+                    ),
+                    SecretStyle::EncodedBasic => format!(
+                        "; to say so in the app: outbound app edit {name} --client-auth basic"
+                    ),
+                    SecretStyle::RawBasic => String::new(),
+                },
+            )
+        } else {
+            let style = after.audience.unwrap_or(AudienceStyle::Issuer);
+            let was = before.audience.unwrap_or(AudienceStyle::Issuer);
+            let value = match style {
+                AudienceStyle::Issuer => "issuer",
+                AudienceStyle::TokenEndpoint => "token-endpoint",
+            };
+            (
+                format!(
+                    "the server of `{name}` refused a client assertion for {} and took one for {}",
+                    was.describe(),
+                    style.describe()
+                ),
+                format!(
+                    "; to say so in the app: outbound app edit {name} --assertion-audience {value}"
+                ),
+            )
+        };
+        let where_ = if kept {
+            format!(
+                "outbound does so for `{name}` from now on (kept in {})",
+                crate::state::learned_auth_path(&state_dir).display()
+            )
+        } else {
+            "outbound could not keep this, and will find it again next time".to_owned()
+        };
+        crate::warnings::note(format!("{what}; {where_}{setting}"));
     })
 }
 
@@ -409,7 +487,7 @@ pub fn account_credentials<'a>(
     store: &dyn SecretStore,
     state_dir: &std::path::Path,
 ) -> Result<ClientCredentials<'a>> {
-    let mut creds = client_credentials(app, store)?;
+    let mut creds = client_credentials(app, store, state_dir)?;
     if app.dpop {
         creds.dpop = Some(crate::dpop::Dpop::load_or_create(
             store, state_dir, &app.id, account,

@@ -26,6 +26,24 @@
 // held_answer     the token endpoint does its work at once, then holds its answer 30 s
 //                 (a client times out after the server acted: a refresh token rotated)
 // status_500      the token endpoint answers HTTP 500 (HTML)
+// bare_400        a refresh answered with a bare HTTP 400 and no OAuth error (glewlwyd)
+// refresh_invalid_request  a refresh answered 400 `invalid_request` (how LemonLDAP::NG
+//                 and idpyoidc answer a revoked refresh token)
+// basic_raw       HTTP Basic credentials taken as they are, not form-decoded
+//                 (LemonLDAP::NG): a secret that form-encoding changes fails encoded
+// basic_refused   HTTP Basic refused with 401 invalid_client (only the body works)
+// assertion_aud_token_endpoint  a client assertion's `aud` must be the token endpoint
+//                 URL, not the issuer (idpyoidc)
+// And, beside `token`, in the same object:
+//   "code_suffix": "=="  every authorization code ends so (idpyoidc's codes end in
+//                 `==`, which RFC 6749 A.11 allows); taken off again at the token endpoint
+//   "id_token_claims": {"aud": "x"}  the ID token's claims changed, its signature kept
+//
+// HMAC_ID_TOKENS=1 registers clients whose ID tokens are signed with their client
+// secret (OpenID Connect Core 10.1), as LemonLDAP::NG (HS512) and glewlwyd (HS256) do:
+//   hs256-app (secret hs256-secret), hs512-app (HMAC_512_SECRET below), both
+//   client_secret_basic; and hs256-public, a public client (no client authentication)
+//   whose ID tokens are signed with a secret it was never given.
 //
 // A non-standard token handshake, exactly the seeds' legacy webhook example, in front
 // of the real token endpoint (JSON bodies with the client credentials inside,
@@ -142,6 +160,22 @@ if (clientCa) {
     grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
     tls_client_certificate_bound_access_tokens: true });
 }
+const HMAC_512_SECRET = 'hs512-secret-that-is-long-enough-for-hs512-0123456789abcdef-0123';
+const hmacIdTokens = process.env.HMAC_ID_TOKENS === '1';
+if (hmacIdTokens) {
+  const native = { ...common, application_type: 'native', redirect_uris: ['http://127.0.0.1/callback'] };
+  clients.push(
+    { ...native, client_id: 'hs256-app', client_secret: 'hs256-secret', token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'HS256' },
+    { ...native, client_id: 'hs512-app', client_secret: HMAC_512_SECRET, token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'HS512' },
+    { ...native, client_id: 'hs256-public', client_secret: 'a-secret-the-client-is-never-given',
+      token_endpoint_auth_method: 'none', id_token_signed_response_alg: 'HS256' },
+  );
+}
+// A client whose secret is base64-style: form-encoding changes it (`+`, `/`, `=`).
+clients.push({ ...common, client_id: 'b64-app', client_secret: 'c2VjcmV0+Zm9y/b3V0Ym91bmQ==', application_type: 'native',
+  redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'client_secret_basic' });
 if (fixedPort) {
   clients.push({ ...common, client_id: 'web-fixed', client_secret: 'web-secret', application_type: 'web',
     redirect_uris: [`http://127.0.0.1:${fixedPort}/cb`], token_endpoint_auth_method: 'client_secret_basic' });
@@ -152,7 +186,8 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   clientAuthMethods: ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none',
     ...(mtls ? ['self_signed_tls_client_auth', 'tls_client_auth'] : [])],
-  enabledJWA: { clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'] },
+  enabledJWA: { clientAuthSigningAlgValues: ['HS256', 'HS384', 'HS512', 'RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA'],
+    idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'Ed25519', 'EdDSA', ...(hmacIdTokens ? ['HS256', 'HS384', 'HS512'] : [])] },
   clockTolerance: 0,
   rotateRefreshToken: true,
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
@@ -580,9 +615,32 @@ provider.use(async (ctx, next) => {
     ctx.body = quirks;
     return;
   }
+  const basic = /^basic /i.test(String(ctx.get('authorization')));
+  if (basic && (quirks.token || []).includes('basic_refused') && ctx.method === 'POST') {
+    console.log('BASIC refused');
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'client authentication in the request body only' };
+    return;
+  }
+  if (basic && (quirks.token || []).includes('basic_raw')) {
+    // A server that does not form-decode Basic credentials: what it compares is what
+    // was sent. oidc-provider decodes them, so they reach it encoded once more.
+    const raw = Buffer.from(String(ctx.get('authorization')).slice(6).trim(), 'base64').toString('utf8');
+    const i = raw.indexOf(':');
+    if (i !== -1) {
+      const again = `${encodeURIComponent(raw.slice(0, i))}:${encodeURIComponent(raw.slice(i + 1))}`;
+      ctx.req.headers.authorization = `Basic ${Buffer.from(again).toString('base64')}`;
+      console.log(`BASIC ${raw === again ? 'plain' : 'taken as sent'}`);
+    }
+  }
   if (ctx.path === '/token' && ctx.method === 'POST') {
     // Count token requests by grant type (read from the raw body the provider will parse).
-    const grant = await peekGrantType(ctx);
+    const suffix = quirks.code_suffix;
+    const form = await peekForm(ctx, (params) => {
+      const code = params.get('code');
+      if (suffix && code && code.endsWith(suffix)) params.set('code', code.slice(0, -suffix.length));
+    });
+    const grant = form.get('grant_type');
     ctx.state.grantType = grant;
     console.log(`TOKEN grant_type=${grant}`);
     if ((quirks.token || []).includes('slow')) await new Promise((r) => setTimeout(r, 3000));
@@ -593,6 +651,23 @@ provider.use(async (ctx, next) => {
       ctx.body = '';
       return;
     }
+    if ((quirks.token || []).includes('refresh_invalid_request') && grant === 'refresh_token') {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'the refresh token is revoked' };
+      return;
+    }
+    const assertion = form.get('client_assertion');
+    if (assertion && (quirks.token || []).includes('assertion_aud_token_endpoint')) {
+      let aud;
+      try { ({ aud } = jose.decodeJwt(assertion)); } catch { aud = undefined; }
+      const auds = Array.isArray(aud) ? aud : [aud];
+      console.log(`ASSERTION aud=${auds.join(',')}`);
+      if (!auds.includes(`${issuer}/token`)) {
+        ctx.status = 401;
+        ctx.body = { error: 'invalid_client', error_description: 'invalid client assertion audience' };
+        return;
+      }
+    }
     if ((quirks.token || []).includes('status_500')) {
       ctx.status = 500;
       ctx.type = 'text/html';
@@ -601,6 +676,14 @@ provider.use(async (ctx, next) => {
     }
   }
   await next();
+  const location = ctx.response.get('location');
+  if (quirks.code_suffix && location && ctx.status >= 300 && ctx.status < 400) {
+    const back = new URL(location, issuer);
+    if (back.searchParams.has('code')) {
+      back.searchParams.set('code', back.searchParams.get('code') + quirks.code_suffix);
+      ctx.set('location', back.toString());
+    }
+  }
   if (ctx.state.heldAnswer) await new Promise((r) => setTimeout(r, 30000));
   if (ctx.path !== '/token' || ctx.method !== 'POST' || !ctx.body || typeof ctx.body !== 'object') return;
   const q = quirks.token || [];
@@ -615,6 +698,14 @@ provider.use(async (ctx, next) => {
   if (q.includes('ext_expires_in') && body.expires_in !== undefined) { body.ext_expires_in = body.expires_in; delete body.expires_in; }
   if (q.includes('refresh_expires') && body.refresh_token) body.refresh_token_expires_in = 3600;
   if (q.includes('no_refresh_on_refresh') && ctx.state.grantType === 'refresh_token') delete body.refresh_token;
+  // "id_token_claims": {…} beside `token` changes the ID token's claims, its header
+  // and signature kept (a MAC-signed token for a client without the secret is
+  // judged by its claims alone: they must still be checked).
+  if (body.id_token && quirks.id_token_claims) {
+    const [h, p, sig] = body.id_token.split('.');
+    const claims = { ...JSON.parse(Buffer.from(p, 'base64url').toString()), ...quirks.id_token_claims };
+    body.id_token = `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${sig}`;
+  }
   // Forged ID tokens: the payload kept, the header or signature not the issuer's.
   if (body.id_token && (q.includes('id_token_none') || q.includes('id_token_foreign_kid') || q.includes('id_token_hs256'))) {
     const [h, p, sig] = body.id_token.split('.');
@@ -623,9 +714,11 @@ provider.use(async (ctx, next) => {
     if (q.includes('id_token_none')) body.id_token = `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`;
     if (q.includes('id_token_foreign_kid')) body.id_token = `${b64({ ...header, kid: 'a-key-of-another-set' })}.${p}.${sig}`;
     if (q.includes('id_token_hs256')) {
-      // Signed with the client's own secret: what an algorithm-confusion forger would do.
+      // An algorithm-confusion forgery: HS256 keyed with the issuer's public key set,
+      // which anyone can fetch, hoping the client takes whatever key it holds.
+      const jwks = await (await fetch(`${issuer}/jwks`)).text();
       const head = b64({ alg: 'HS256', typ: 'JWT', kid: header.kid });
-      const mac = crypto.createHmac('sha256', 'native-secret').update(`${head}.${p}`).digest('base64url');
+      const mac = crypto.createHmac('sha256', jwks).update(`${head}.${p}`).digest('base64url');
       body.id_token = `${head}.${p}.${mac}`;
     }
   }
@@ -638,22 +731,30 @@ provider.use(async (ctx, next) => {
   }
 });
 
-async function peekGrantType(ctx) {
-  // Buffer the body, then hand the provider a fresh stream with the same bytes.
+async function peekForm(ctx, rewrite) {
+  // Buffer the body, then hand the provider a fresh stream with the same bytes (or,
+  // for a form that `rewrite` changes, the changed form).
   const chunks = [];
   for await (const chunk of ctx.req) chunks.push(chunk);
-  const raw = Buffer.concat(chunks);
+  let raw = Buffer.concat(chunks);
+  const type = String(ctx.get('content-type'));
+  let params;
+  if (type.includes('json')) {
+    try { params = new URLSearchParams(Object.entries(JSON.parse(raw.toString()))); } catch { params = new URLSearchParams({ grant_type: 'unknown' }); }
+  } else {
+    params = new URLSearchParams(raw.toString());
+    const before = params.toString();
+    rewrite(params);
+    if (params.toString() !== before) raw = Buffer.from(params.toString());
+  }
   const { Readable } = await import('node:stream');
   const replay = Readable.from([raw]);
-  Object.assign(replay, { headers: ctx.req.headers, method: ctx.req.method, url: ctx.req.url,
+  const headers = { ...ctx.req.headers, 'content-length': String(raw.length) };
+  Object.assign(replay, { headers, method: ctx.req.method, url: ctx.req.url,
     httpVersion: ctx.req.httpVersion, socket: ctx.req.socket, connection: ctx.req.socket });
   ctx.req = replay;
   ctx.request.req = replay;
-  const type = String(ctx.get('content-type'));
-  if (type.includes('json')) {
-    try { return JSON.parse(raw.toString()).grant_type; } catch { return 'unknown'; }
-  }
-  return new URLSearchParams(raw.toString()).get('grant_type');
+  return params;
 }
 
 // Token exchange (RFC 8693) is not built into oidc-provider either: a subject token

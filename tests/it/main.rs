@@ -12,6 +12,7 @@ mod curl;
 mod gate;
 mod harness;
 mod hostile;
+mod interop;
 mod leaks;
 mod programs;
 mod providers;

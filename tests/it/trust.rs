@@ -715,8 +715,9 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
 }
 
 /// ID tokens forged in the token answer — `alg: none`, a `kid` the issuer's key set
-/// does not have, HS256 signed with the client's own secret where the issuer signs
-/// with its public keys — are refused: exit 7, said why, nothing stored.
+/// does not have, HS256 keyed with the issuer's public keys (algorithm confusion:
+/// a MAC is checked with the client secret, and only with it) — are refused: exit 7,
+/// said why, nothing stored.
 #[test]
 fn forged_id_tokens_are_refused() {
     let server = AuthServer::start();

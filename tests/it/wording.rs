@@ -117,5 +117,44 @@ fn the_main_errors() {
     )
     .unwrap();
     check("mistyped key", &["status"], 3);
+
+    // What servers people run make it say (issue 25), in an environment of its own.
+    let env = Env::new();
+    let mut check = |what: &str, args: &[&str], code: i32| {
+        let run = env.run(args).code(code);
+        seen.push(format!(
+            "## {what} (exit {code})\n$ outbound {}\n{}",
+            args.join(" "),
+            said(&env, &run.stderr, Some(&server))
+        ));
+    };
+    env.add_native("nat", &server.issuer, &[]);
+    env.authorize("nat", &[]).ok();
+    server.quirks(&["refresh_invalid_request"]);
+    check(
+        "refresh refused otherwise than invalid_grant",
+        &["token", "nat", "--force-refresh"],
+        7,
+    );
+    server.quirks(&[]);
+    env.run(&[
+        "app",
+        "add",
+        "ll",
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+        "--auth-url",
+        "https://idp.example/authorize",
+        "--token-url",
+        "https://idp.example/token",
+    ])
+    .ok();
+    check(
+        "no device endpoint",
+        &["authorize", "ll", "--device", "--yes"],
+        2,
+    );
     insta::assert_snapshot!("main-errors", seen.join("\n"));
 }
