@@ -61,6 +61,9 @@ import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
 const accessTtl = Number(process.env.ACCESS_TTL || 60);
+// REFRESHED_ACCESS_TTL: the life of access tokens a refresh issues (default: ACCESS_TTL),
+// so a test can cross one expiry and then be sure of no second, however slow the machine.
+const refreshedAccessTtl = Number(process.env.REFRESHED_ACCESS_TTL || accessTtl);
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const fixedPort = Number(process.env.FIXED_REDIRECT_PORT || 0);
 let quirks = { token: [] };
@@ -191,7 +194,7 @@ const provider = new Provider(issuer, {
   clockTolerance: 0,
   rotateRefreshToken: true,
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
-  ttl: { AccessToken: accessTtl, ClientCredentials: accessTtl, DeviceCode: 600, Grant: 3600,
+  ttl: { AccessToken: (ctx) => (ctx?.oidc?.params?.grant_type === 'refresh_token' ? refreshedAccessTtl : accessTtl), ClientCredentials: accessTtl, DeviceCode: 600, Grant: 3600,
          Interaction: 600, Session: 3600, IdToken: 3600, RefreshToken: 3600 },
   scopes: ['openid', 'offline_access', 'profile', 'email', 'api:read', 'api:write'],
   claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
