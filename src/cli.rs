@@ -31,8 +31,8 @@ Exit codes:
   9  `outbound curl` only: the API wants more scopes (insufficient_scope); the message
      names the `outbound authorize … --scope …` to run
   `outbound curl` also exits with curl's own codes: 22 (HTTP error with -f), 23 (write
-  error), 28 (timeout), 47 (too many redirects), 56 (receive error), 60 (untrusted
-  TLS certificate)
+  error), 28 (timeout), 35 (TLS handshake failed), 47 (too many redirects), 56 (receive
+  error), 60 (untrusted TLS certificate)
   `outbound exec` exits 126 (the command is not executable) or 127 (not found); once
   the command runs, with its own status";
 

@@ -39,6 +39,29 @@ pub fn setup_error(what: &str, e: &reqwest::Error) -> Error {
     Error::Other(format!("cannot set up HTTP {what}: {reason}"))
 }
 
+/// `host:port` of `url` (the scheme's port when none is written): where a request
+/// went, for messages (a host alone does not say which of its services).
+pub fn authority(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// What to add when an https request met a server that speaks plain HTTP (the TLS
+/// library reads its answer as a corrupt record, `InvalidContentType`): the same
+/// place over http, as curl's users expect to be told.
+pub fn plain_http_hint(url: &Url, reason: &str) -> Option<String> {
+    if url.scheme() != "https" || !reason.contains("InvalidContentType") {
+        return None;
+    }
+    let place = authority(url);
+    Some(format!(
+        "{place} answers in plain HTTP, not TLS: did you mean http://{place}?"
+    ))
+}
+
 /// How long one request to an OAuth endpoint may take (`OUTBOUND_OAUTH_TIMEOUT`
 /// seconds, default 30): a hung server must not hang a cron job.
 pub fn oauth_timeout() -> Duration {

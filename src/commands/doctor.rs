@@ -597,7 +597,14 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
                 }
             }
             Err(no) => {
-                let fix = if no.kind == probe::Silence::Tls {
+                let loopback = url.host().is_some_and(|h| crate::app::is_loopback_host(&h));
+                let fix = if no.kind == probe::Silence::PlainHttp && loopback {
+                    let mut http = url.clone();
+                    let _ = http.set_scheme("http");
+                    format!("outbound app edit {} {} {http}", app.name, endpoint.flag())
+                } else if no.kind == probe::Silence::PlainHttp {
+                    "the server at that port speaks plain HTTP, and https is required beyond loopback: check the URL's port with the provider's documentation".to_owned()
+                } else if no.kind == probe::Silence::Tls {
                     format!(
                         "trust its CA: outbound app edit {} --ca-file CA.pem",
                         app.name

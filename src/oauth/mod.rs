@@ -221,7 +221,14 @@ impl OAuthError {
             while let Some(inner) = source.source() {
                 source = inner;
             }
-            source.to_string()
+            let reason = source.to_string();
+            match url::Url::parse(url)
+                .ok()
+                .and_then(|u| crate::http::plain_http_hint(&u, &reason))
+            {
+                Some(hint) => format!("{reason}; {hint}"),
+                None => reason,
+            }
         };
         OAuthError::Unreachable {
             endpoint,

@@ -101,6 +101,9 @@ pub enum Silence {
     Tls,
     /// Connected, then the connection failed before an answer: something listens.
     Broken,
+    /// An https URL, and the server there speaks plain HTTP (the reason says "did
+    /// you mean http://").
+    PlainHttp,
 }
 
 impl NoAnswer {
@@ -144,6 +147,12 @@ pub fn probe(
             source = inner;
         }
         let reason = crate::text::printable(&source.to_string());
+        if let Some(hint) = crate::http::plain_http_hint(url, &reason) {
+            return NoAnswer {
+                reason: format!("{reason}; {hint}"),
+                kind: Silence::PlainHttp,
+            };
+        }
         let lower = reason.to_lowercase();
         let kind = if ["certificate", "issuer", "tls", "handshake"]
             .iter()

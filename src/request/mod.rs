@@ -421,7 +421,8 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
     while let Some(inner) = source.source() {
         source = inner;
     }
-    let host = url.host_str().unwrap_or_default();
+    // host:port: which of the host's services it was.
+    let host = crate::http::authority(url);
     if e.is_timeout() {
         let message = format!("curl: (28) the request to {host} timed out");
         return Error::Transfer { code: 28, message };
@@ -433,6 +434,11 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
         );
         return Error::Transfer { code: 60, message };
     }
+    if let Some(hint) = crate::http::plain_http_hint(url, &reason) {
+        // curl's own code for a TLS handshake that failed.
+        let message = format!("curl: (35) TLS with {host} failed: {reason}\n  {hint}");
+        return Error::Transfer { code: 35, message };
+    }
     if e.is_connect() {
         let message = format!("cannot reach {host}: {source}");
         return Error::Transfer { code: 1, message };
@@ -441,9 +447,6 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
     // a connection closed mid-response): curl's "failure receiving data".
     Error::Transfer {
         code: 56,
-        message: format!(
-            "curl: (56) failure receiving the response from {}: {source}",
-            url.host_str().unwrap_or_default()
-        ),
+        message: format!("curl: (56) failure receiving the response from {host}: {source}"),
     }
 }

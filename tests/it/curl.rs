@@ -356,7 +356,7 @@ fn verbose_and_errors_never_show_the_token() {
     }
     let unreachable = ours(&env, &["http://127.0.0.1:9/"]).code(1);
     assert!(
-        unreachable.stderr.contains("cannot reach 127.0.0.1"),
+        unreachable.stderr.contains("cannot reach 127.0.0.1:9"),
         "{}",
         unreachable.stderr
     );
@@ -373,4 +373,70 @@ fn verbose_and_errors_never_show_the_token() {
 
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// https to a server that speaks plain HTTP says "did you mean http://HOST:PORT?":
+/// for an API (curl's exit 35, a failed TLS handshake), for the token endpoint
+/// (exit 7), and in `doctor`, whose fix, run as printed, makes the app work.
+#[test]
+fn tls_to_a_plain_http_server_asks_whether_http_was_meant() {
+    let server = AuthServer::start();
+    let env = setup(&server);
+    // The authorization server's own port: it answers a TLS hello in HTTP (400).
+    let place = server.issuer.trim_start_matches("http://").to_owned();
+    let run = ours(&env, &[&format!("https://{place}/me")]).code(35);
+    assert!(
+        run.stderr.contains(&format!(
+            "{place} answers in plain HTTP, not TLS: did you mean http://{place}?"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let issuer = place;
+    let token_url = format!("https://{issuer}/token");
+    env.run_with_input(
+        &[
+            "app",
+            "add",
+            "tls",
+            "--grant",
+            "client_credentials",
+            "--client-id",
+            "cc-app",
+            "--token-url",
+            &token_url,
+            "--client-secret-stdin",
+        ],
+        "cc-secret",
+    )
+    .ok();
+    let run = env.run(&["token", "tls"]).code(7);
+    assert!(
+        run.stderr
+            .contains(&format!("did you mean http://{issuer}?")),
+        "{}",
+        run.stderr
+    );
+    let doctor = env.run(&["doctor", "tls", "--json"]).code(1);
+    let checks = doctor.json()["checks"].as_array().unwrap().clone();
+    let token = checks
+        .iter()
+        .find(|c| c["check"] == "tls: token")
+        .expect("the token endpoint is checked");
+    assert!(
+        token["detail"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean http://"),
+        "{token}"
+    );
+    let fix = token["fix"].as_str().unwrap();
+    assert_eq!(
+        fix,
+        format!("outbound app edit tls --token-url http://{issuer}/token")
+    );
+    let args: Vec<&str> = fix.split_whitespace().skip(1).collect();
+    env.run(&args).ok();
+    env.run(&["token", "tls"]).ok();
 }

@@ -1309,3 +1309,53 @@ fn the_guided_add_checks_each_answer_when_given() {
     assert_eq!(app["token_url"], "https://auth.example.com/token");
     assert_eq!(app["allowed_hosts"], serde_json::json!(["api.example.com"]));
 }
+
+/// An edit refused in `$EDITOR` comes back with the place as a line of the buffer
+/// the person sees (not of the configuration file), in the file's words (not a
+/// flag's), and without "fix it in an editor" (they are in it).
+#[test]
+fn the_editor_points_at_its_own_lines() {
+    let env = Env::new();
+    // Another app above, so the file's lines and the buffer's differ.
+    env.add_app("first", "s3cret");
+    env.add_app("cc", "s3cret");
+    let log = env.dir.path().join("shown.log");
+    let editor = env.dir.path().join("editor.sh");
+    for (change, expect) in [
+        (r#"s/^token_url = .*/token_url = 5/"#, "token_url = 5"),
+        (
+            r#"s|^token_url = .*|token_url = "http://auth.example.com/t"|"#,
+            r#"token_url = "http://auth.example.com/t""#,
+        ),
+    ] {
+        let _ = std::fs::remove_file(&log);
+        std::fs::write(
+            &editor,
+            format!(
+                "#!/bin/sh\n{{ echo '=== shown'; cat \"$1\"; }} >> '{}'\nsed -i '{change}' \"$1\"\n",
+                log.display()
+            ),
+        )
+        .unwrap();
+        let script = format!("sh '{}'", editor.display());
+        let (ok, screen) = env.in_pty(
+            "app edit cc",
+            &[],
+            &[("EDITOR", script.as_str()), ("VISUAL", "")],
+        );
+        assert!(!ok, "{screen}");
+        let shown = std::fs::read_to_string(&log).unwrap();
+        let again = shown.split("=== shown\n").nth(2).expect("shown again");
+        let first = again.lines().next().unwrap();
+        let line: usize = first
+            .strip_prefix("# error: line ")
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no buffer line in: {again}"));
+        assert_eq!(again.lines().nth(line - 1), Some(expect), "{again}");
+        for said in [shown.as_str(), screen.as_str()] {
+            assert!(!said.contains("in an editor"), "{said}");
+            assert!(!said.contains("--token-url"), "{said}");
+        }
+    }
+}

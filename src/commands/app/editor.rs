@@ -56,15 +56,16 @@ pub fn run(ctx: &Ctx, name: &str) -> Result<()> {
                 "edit cancelled; `{name}` is unchanged{why}"
             )));
         }
-        match apply(ctx, name, body) {
+        // Shown again, the body comes after one error line and the header: the
+        // place of what is wrong is given as a line of that buffer.
+        let above = 1 + header.lines().count();
+        match check(name, body, above)
+            .and_then(|()| apply(ctx, name, body).map_err(|e| e.to_string()))
+        {
             Ok(()) => break,
-            Err(e) => {
-                refused = Some(e.to_string());
-                let reason: String = e
-                    .to_string()
-                    .lines()
-                    .map(|l| format!("# error: {l}\n"))
-                    .collect();
+            Err(why) => {
+                let reason: String = why.lines().map(|l| format!("# error: {l}\n")).collect();
+                refused = Some(why);
                 shown = format!("{reason}{header}{body}");
             }
         }
@@ -98,6 +99,23 @@ fn table_text(doc: &DocumentMut, name: &str) -> Result<String> {
     apps.insert(name, Item::Table(table.clone()));
     only.insert("apps", Item::Table(apps));
     Ok(only.to_string())
+}
+
+/// Why the edited table would be refused, in the configuration's own words, on one
+/// line: where, as a line of the buffer once it is shown again (`above`: the lines
+/// before the body then), and nothing about fixing a file in an editor (the
+/// person is in it).
+fn check(name: &str, body: &str, above: usize) -> std::result::Result<(), String> {
+    let Err(refused) = crate::config::Config::parse(std::path::Path::new(name), body) else {
+        return Ok(());
+    };
+    let at = refused
+        .error
+        .position
+        .map(|(line, column)| format!("line {}, column {column}: ", line + above))
+        .unwrap_or_default();
+    let message: Vec<&str> = refused.error.message.lines().map(str::trim).collect();
+    Err(format!("{at}{}", message.join(" ")))
 }
 
 /// The edited text replaces the app's table, through the one validated write.
