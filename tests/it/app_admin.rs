@@ -930,3 +930,51 @@ fn help_groups_settings_and_show_leaves_out_what_does_not_apply() {
         );
     }
 }
+
+/// `app list --json` of 10,000 apps writes each app as it goes: its peak memory stays
+/// near what the configuration itself takes (it was 206 MiB with a JSON value of
+/// every app held at once, BENCHMARKS.md), and the list is complete.
+#[test]
+fn listing_ten_thousand_apps_as_json_holds_no_copy_of_every_app() {
+    let env = Env::new();
+    let path = env.dir.path().join("many.toml");
+    let mut text = String::new();
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "[apps.app{i}]\nid = \"{i:032x}\"\nclient_id = \"client-{i}\"\nclient_auth = \"none\"\n\
+             grant = \"client_credentials\"\ntoken_url = \"https://auth{}.example/token\"\n\
+             scopes = [\"read\", \"write\"]\nallowed_hosts = [\"api{}.example\"]\n\n",
+            i % 50,
+            i % 50
+        ));
+    }
+    std::fs::write(&path, text).unwrap();
+    let out_path = env.dir.path().join("list.json");
+    let out = std::fs::File::create(&out_path).unwrap();
+    // Reaped below by wait4, which also tells its peak memory.
+    #[allow(clippy::zombie_processes)]
+    let child = env
+        .command(["--config", path.to_str().unwrap(), "app", "list", "--json"])
+        .stdout(out)
+        .spawn()
+        .expect("spawn outbound");
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet waited for; the pointers are to locals.
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{status}"
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    let apps = list.as_array().expect("a JSON array");
+    assert_eq!(apps.len(), 10_000);
+    assert_eq!(apps[9_999]["name"], "app9999");
+    assert_eq!(apps[0]["client_secret"], serde_json::Value::Null);
+    let peak_mib = usage.ru_maxrss / 1024;
+    assert!(peak_mib < 128, "peak resident memory {peak_mib} MiB");
+}

@@ -202,6 +202,11 @@ impl Postgres {
             .count()
     }
 
+    /// The server's log so far (connections; statements once `log_statement` is on).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("log")).unwrap_or_default()
+    }
+
     /// Stops the server (fast), for the tests of an unreachable store.
     pub fn stop(&self) {
         self.pg_ctl("stop");
@@ -1102,6 +1107,59 @@ fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_cha
     let run = Run::from(other.output().unwrap());
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(!run.stdout.contains(token.trim()));
+}
+
+/// The statements of the server's log (`log_statement = all`) after byte `from`: a
+/// simple query's batch is one, an extended query's execution one.
+fn statements_since(pg: &Postgres, from: usize) -> Vec<String> {
+    let log = pg.log();
+    log.get(from..)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("LOG:  statement: ") || l.contains("LOG:  execute "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_valid_team_store_token_takes_two_statements_without_the_agent() {
+    let team = Team::start();
+    let server = AuthServer::start();
+    let admin = team.machine("admin");
+    admin.add_cc("svc", &server.issuer, &[]);
+    let mut ci = team.machine("ci");
+    ci.set("OUTBOUND_NO_AGENT", "1");
+    let token = ci.run(&["token", "svc"]).ok().stdout;
+    team.pg
+        .sql("postgres", "ALTER SYSTEM SET log_statement = 'all'");
+    team.pg.sql("postgres", "SELECT pg_reload_conf()");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while team.pg.sql("team", "SHOW log_statement").trim() != "all" {
+        assert!(
+            Instant::now() < deadline,
+            "log_statement never became `all`"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let from = team.pg.log().len();
+    assert_eq!(ci.run(&["token", "svc"]).ok().stdout, token);
+    // The connection's set-up with the definitions, then the account: its rows,
+    // state and token in one.
+    let statements = statements_since(&team.pg, from);
+    assert!(
+        statements.len() <= 2,
+        "{} statements for a valid token:\n{}",
+        statements.len(),
+        statements.join("\n")
+    );
+    assert_eq!(server.token_requests("client_credentials"), 1);
+    // A member's disable from another machine is still seen by the next `token`,
+    // and a shared account is still read: nothing is kept between processes.
+    let other = team.machine("ci");
+    other.run(&["account", "disable", "svc"]).ok();
+    ci.run(&["token", "svc"]).code(5);
+    other.run(&["account", "enable", "svc"]).ok();
+    assert_eq!(ci.run(&["token", "svc"]).ok().stdout, token);
 }
 
 #[test]

@@ -23,6 +23,192 @@ pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
     Ok(value)
 }
 
+/// `app list --json`: what [`print_json`] prints for every app's [`view`], written
+/// straight from the apps. Making a JSON value of each app first took most of the
+/// time for 10,000 apps and about 100 MB (BENCHMARKS.md).
+fn print_json_list(apps: &[App], stores: Vec<Backend>) -> Result<()> {
+    // About what an app takes (~1.7 KB), so the text is not copied as it grows.
+    let mut text = Vec::with_capacity(2048 * apps.len());
+    let mut json = serde_json::Serializer::with_formatter(&mut text, NamingStore::new(stores));
+    let listed: Vec<Listed> = apps
+        .iter()
+        .map(|app| Listed {
+            app,
+            place: app.place.as_str(),
+        })
+        .collect();
+    serde::Serialize::serialize(&listed, &mut json)
+        .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
+    data!("{}", String::from_utf8_lossy(&text));
+    Ok(())
+}
+
+/// An app as [`view`] shows it: its settings, then where it is defined.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    #[serde(flatten)]
+    app: &'a App,
+    place: &'static str,
+}
+
+/// serde_json's pretty formatter, doing as it writes what [`view`] does to a value:
+/// in each object of the list (an app), a setting that names where a secret lives
+/// gets the store's name in place of the string `"store"`. Deeper objects (an app's
+/// `auth_params`, say) are left as they are.
+struct NamingStore {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+    /// The store of each app of the list, in order, and the current app's.
+    stores: Vec<Backend>,
+    next: usize,
+    store: &'static str,
+    /// Arrays and objects open around what is being written: the list is 1, an app 2.
+    depth: usize,
+    /// The key of the app's field being written (or last written).
+    key: String,
+    in_key: bool,
+    watch: Watch,
+}
+
+/// Where [`NamingStore`] is in the value of an app's field.
+#[derive(Clone, Copy, PartialEq)]
+enum Watch {
+    /// Not a secret's setting.
+    Off,
+    /// A secret's setting: its value is next.
+    Armed,
+    /// Its value is a string, just opened.
+    Opened,
+    /// The string began with "store", held back until it is known to end there.
+    Holding,
+}
+
+impl NamingStore {
+    fn new(stores: Vec<Backend>) -> NamingStore {
+        NamingStore {
+            pretty: serde_json::ser::PrettyFormatter::new(),
+            stores,
+            next: 0,
+            store: "store",
+            depth: 0,
+            key: String::new(),
+            in_key: false,
+            watch: Watch::Off,
+        }
+    }
+
+    /// Writes the held "store" as it was: the string went on.
+    fn release<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        use serde_json::ser::Formatter;
+        if self.watch == Watch::Holding {
+            self.pretty.write_string_fragment(w, "store")?;
+        }
+        self.watch = Watch::Off;
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for NamingStore {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        self.pretty.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        self.pretty.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.pretty.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth += 1;
+        if self.depth == 2 {
+            // The next app of the list: its own store.
+            self.store = self.stores.get(self.next).map_or("store", |b| b.as_str());
+            self.next += 1;
+        }
+        self.pretty.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.depth -= 1;
+        self.pretty.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if self.depth == 2 {
+            self.in_key = true;
+            self.key.clear();
+        }
+        self.pretty.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.in_key = false;
+        self.pretty.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.depth == 2
+            && crate::store::kinds::of_app()
+                .filter_map(|k| k.declared().setting)
+                .any(|setting| setting == self.key)
+        {
+            self.watch = Watch::Armed;
+        }
+        self.pretty.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.watch = Watch::Off;
+        self.pretty.end_object_value(w)
+    }
+    fn begin_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.watch == Watch::Armed {
+            self.watch = Watch::Opened;
+        }
+        self.pretty.begin_string(w)
+    }
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if self.in_key {
+            self.key.push_str(fragment);
+        }
+        if self.watch == Watch::Opened && fragment == "store" {
+            self.watch = Watch::Holding;
+            return Ok(());
+        }
+        self.release(w)?;
+        self.pretty.write_string_fragment(w, fragment)
+    }
+    fn write_char_escape<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        self.release(w)?;
+        self.pretty.write_char_escape(w, escape)
+    }
+    fn end_string<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        if self.watch == Watch::Holding {
+            // The whole string was "store": the store's name (plain ASCII) instead.
+            self.pretty.write_string_fragment(w, self.store)?;
+        }
+        if self.watch != Watch::Armed {
+            self.watch = Watch::Off;
+        }
+        self.pretty.end_string(w)
+    }
+}
+
 pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let config = ctx.load()?;
     listed(&config, ctx, json)?;
@@ -32,12 +218,8 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
 
 fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
     if json {
-        let views = config
-            .apps
-            .iter()
-            .map(|a| view(a, ctx.backend(config, a)))
-            .collect::<Result<Vec<_>>>()?;
-        return print_json(&views);
+        let stores = config.apps.iter().map(|a| ctx.backend(config, a)).collect();
+        return print_json_list(&config.apps, stores);
     }
     if config.apps.is_empty() {
         if !config.broken.is_empty() {
@@ -245,4 +427,68 @@ pub fn presets(json: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The list written straight from the apps is, byte for byte, the pretty JSON of
+    /// their views: the store's name only where a secret's setting says "store".
+    #[test]
+    fn the_json_list_is_the_views_written_as_one_array() {
+        let text = r#"
+[apps.x]
+id = "0123456789abcdef0123456789abcdef"
+description = "store"
+prompt = "store"
+client_id = "store"
+client_secret = "store"
+client_cert = "store"
+client_key = "env:store"
+auth_url = "https://example.com/authorize"
+token_url = "https://example.com/token"
+scopes = ["store", "a\"store"]
+auth_params = { store = "store", "client_secret" = "store" }
+
+[apps.y]
+id = "fedcba9876543210fedcba9876543210"
+client_id = "cid"
+client_secret = "env:STORE"
+grant = "client_credentials"
+token_url = "https://example.com/token"
+"#;
+        let config = crate::config::Config::parse(std::path::Path::new("apps.toml"), text)
+            .unwrap_or_else(|e| panic!("{}", e.error.message));
+        for store in [Backend::Keyring, Backend::File, Backend::Postgres] {
+            let views: Vec<_> = config
+                .apps
+                .iter()
+                .map(|a| view(a, store).unwrap())
+                .collect();
+            let mut text = Vec::new();
+            let stores = vec![store; config.apps.len()];
+            let mut json =
+                serde_json::Serializer::with_formatter(&mut text, NamingStore::new(stores));
+            let listed: Vec<Listed> = config
+                .apps
+                .iter()
+                .map(|app| Listed {
+                    app,
+                    place: app.place.as_str(),
+                })
+                .collect();
+            serde::Serialize::serialize(&listed, &mut json).unwrap();
+            let written = String::from_utf8(text).unwrap();
+            assert_eq!(written, serde_json::to_string_pretty(&views).unwrap());
+            assert!(written.contains(&format!("\"client_secret\": \"{}\"", store.as_str())));
+            assert!(written.contains("\"client_key\": \"env:store\""));
+        }
+        let empty: Vec<App> = Vec::new();
+        let mut text = Vec::new();
+        let mut json =
+            serde_json::Serializer::with_formatter(&mut text, NamingStore::new(Vec::new()));
+        serde::Serialize::serialize(&empty, &mut json).unwrap();
+        assert_eq!(String::from_utf8(text).unwrap(), "[]");
+    }
 }

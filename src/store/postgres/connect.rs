@@ -228,23 +228,49 @@ fn idle_in_transaction_timeout() -> u64 {
 }
 
 /// Connects, checks the schema is one this binary knows, and measures how far this
-/// machine's clock is from the database's (in the same round trip).
-pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
+/// machine's clock is from the database's (in the same round trip). `early`, a query
+/// without parameters, goes in that round trip too, and its rows are returned (Some
+/// exactly when it was given): what a process reads first costs no round trip of
+/// its own (the definitions, for most commands).
+pub fn open(
+    settings: &Settings,
+    early: Option<&str>,
+) -> Result<(Conn, Option<Vec<postgres::SimpleQueryRow>>), StoreError> {
     let mut client = connect(settings)?;
     let sent = std::time::SystemTime::now();
     let asked = std::time::Instant::now();
-    let rows = client
-        .simple_query(&format!(
-            "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '{}s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text, (extract(epoch from clock_timestamp()) * 1000)::bigint::text",
-            idle_in_transaction_timeout()
-        ))
+    let mut batch = format!(
+        "SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '{}s'; SELECT current_user, (SELECT max(version) FROM outbound_schema)::text, (extract(epoch from clock_timestamp()) * 1000)::bigint::text",
+        idle_in_transaction_timeout()
+    );
+    if let Some(query) = early {
+        batch.push_str("; ");
+        batch.push_str(query);
+    }
+    let messages = client
+        .simple_query(&batch)
         .map_err(|e| classify(settings, e))?;
     let round_trip = asked.elapsed();
-    let row = rows.iter().find_map(|m| match m {
-        postgres::SimpleQueryMessage::Row(r) => Some(r),
-        _ => None,
-    });
-    let Some(row) = row else {
+    // Each statement's rows end with its CommandComplete: the two SETs', then the
+    // facts' row (statement 2), then the early query's rows (statement 3).
+    let mut facts = None;
+    let mut early_rows = early.map(|_| Vec::new());
+    let mut statement = 0;
+    for message in messages {
+        match message {
+            postgres::SimpleQueryMessage::Row(r) if statement == 2 && facts.is_none() => {
+                facts = Some(r)
+            }
+            postgres::SimpleQueryMessage::Row(r) if statement == 3 => {
+                if let Some(rows) = early_rows.as_mut() {
+                    rows.push(r);
+                }
+            }
+            postgres::SimpleQueryMessage::CommandComplete(_) => statement += 1,
+            _ => {}
+        }
+    }
+    let Some(row) = facts else {
         return Err(unreachable(settings, "the database answered no row"));
     };
     let user = row.get(0).unwrap_or_default().to_owned();
@@ -272,12 +298,13 @@ pub fn open(settings: &Settings) -> Result<Conn, StoreError> {
         .get(2)
         .and_then(|ms| ms.parse::<i64>().ok())
         .map(|database_ms| Skew::measured(database_ms, sent, round_trip));
-    Ok(Conn {
+    let conn = Conn {
         client,
         user,
         in_transaction: false,
         skew,
-    })
+    };
+    Ok((conn, early_rows))
 }
 
 fn connect(settings: &Settings) -> Result<Client, StoreError> {

@@ -18,10 +18,12 @@ pub mod schema;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use postgres::Client;
+use postgres::types::Type;
 
 use super::seal::{DataKeys, OpenError, Place};
 use super::{Backend, LeaseGuard, SecretStore, SharedRecord, SharedState, StoreError};
@@ -47,7 +49,29 @@ struct Inner {
     holder: String,
     /// Which row of (app, account) this process means, where a command said so.
     aims: Mutex<Aims>,
+    /// How many times the connection has been used: a [`ReadAhead`] is good only
+    /// until the next use.
+    uses: AtomicU64,
+    read_ahead: Mutex<Option<ReadAhead>>,
 }
+
+/// An account as [`PgStore::shared_state`] just read it, kept for the read of its
+/// token that comes next: `token` (through `tokens::check_usable` and then the token
+/// itself) asks both, one after the other, and one statement answers both. It is
+/// taken by that read alone, and only when nothing else used the connection in
+/// between (a lease, a write, another thread's read: all count) and within
+/// [`READ_AHEAD_FOR`]; otherwise the token is read from the database again.
+struct ReadAhead {
+    app_id: String,
+    account: String,
+    /// The value of `uses` when it was read.
+    at_use: u64,
+    at: Instant,
+    read: Option<AccountRow>,
+}
+
+/// How long a [`ReadAhead`] serves (a `token` reads its token microseconds later).
+const READ_AHEAD_FOR: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 struct Aims {
@@ -102,6 +126,47 @@ struct Seen {
     /// Whether it holds tokens (a lease or a failure leaves a row without).
     has_token: bool,
 }
+
+/// Every row of (app, account) this role may see, with the account's state and its
+/// token, in one statement. The filter repeats the read policy for roles that bypass
+/// it (the owner).
+const ACCOUNT_ROWS: &str =
+    "SELECT a.owner, a.shared, a.needs_authorization, a.last_error, a.record,
+         s.key_id, s.sealed
+     FROM outbound_accounts a LEFT JOIN outbound_secrets s
+       ON s.app_id = a.app_id AND s.account = a.account AND s.owner = a.owner
+       AND s.shared = a.shared AND s.kind = 'token'
+     WHERE a.app_id = $1 AND a.account = $2 AND (a.owner = current_user OR a.shared)
+     ORDER BY a.owner";
+
+/// One row of (app, account) as [`ACCOUNT_ROWS`] reads it.
+#[derive(Debug, Clone)]
+struct AccountRow {
+    seen: Seen,
+    needs_authorization: bool,
+    last_error: Option<String>,
+    record: Option<String>,
+    /// The token's data key id and sealed bytes.
+    token: Option<(String, Vec<u8>)>,
+}
+
+impl AccountRow {
+    fn state(&self) -> SharedState {
+        SharedState {
+            needs_authorization: self.needs_authorization,
+            last_error: self.last_error.clone(),
+            inactive: self
+                .record
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                .is_some_and(|v| v["inactive"] == true),
+        }
+    }
+}
+
+/// The definitions, in the order they were added (plain text: no parameters, so it
+/// can go in the round trip that opens a connection).
+const DEFINITIONS: &str = "SELECT definition FROM outbound_apps ORDER BY created_at, name";
 
 /// Chooses among the rows of (app, account) this role may see: with no aim (using
 /// and refreshing tokens), this role's personal account if it holds tokens, else a
@@ -264,6 +329,8 @@ impl PgStore {
                 fences: Mutex::new(HashMap::new()),
                 holder,
                 aims: Mutex::new(Aims::default()),
+                uses: AtomicU64::new(0),
+                read_ahead: Mutex::new(None),
             }),
         }
     }
@@ -293,14 +360,29 @@ impl PgStore {
         &self,
         op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
+        self.with_early(None, |c, _| op(c))
+    }
+
+    /// [`PgStore::with`], where a connection opened for `op` also runs `early` (a
+    /// query without parameters) in the round trip that sets it up, and hands `op`
+    /// its rows; on a connection already open `op` gets None.
+    fn with_early<T>(
+        &self,
+        early: Option<&str>,
+        op: impl FnOnce(&mut Conn, Option<Vec<postgres::SimpleQueryRow>>) -> Result<T, postgres::Error>,
+    ) -> Result<T, StoreError> {
         let mut guard = self.conn();
+        self.inner.uses.fetch_add(1, Ordering::SeqCst);
+        let mut early_rows = None;
         if guard.as_ref().is_none_or(|c| c.client.is_closed()) {
-            *guard = Some(connect::open(&self.inner.settings)?);
+            let (conn, rows) = connect::open(&self.inner.settings, early)?;
+            *guard = Some(conn);
+            early_rows = rows;
         }
         let Some(conn) = guard.as_mut() else {
             return Err(self.unreachable("no connection"));
         };
-        match op(conn) {
+        match op(conn, early_rows) {
             Ok(v) => Ok(v),
             Err(e) => {
                 let closed = conn.client.is_closed() || e.as_db_error().is_none();
@@ -319,6 +401,7 @@ impl PgStore {
         op: impl FnOnce(&mut Conn) -> Result<T, postgres::Error>,
     ) -> Result<T, StoreError> {
         let mut guard = self.conn();
+        self.inner.uses.fetch_add(1, Ordering::SeqCst);
         let lost =
             || self.unreachable("the connection was lost during the change; nothing was saved");
         let Some(conn) = guard.as_mut() else {
@@ -373,24 +456,97 @@ impl PgStore {
         account: &str,
         aim: Option<Aim>,
     ) -> Result<Result<Row, Blocked>, postgres::Error> {
-        // The filter repeats the read policy for roles that bypass it (the owner).
-        let rows = conn.client.query(
-            "SELECT a.owner, a.shared, EXISTS (SELECT 1 FROM outbound_secrets s
-                 WHERE s.app_id = a.app_id AND s.account = a.account AND s.owner = a.owner
-                 AND s.shared = a.shared AND s.kind = 'token')
-             FROM outbound_accounts a WHERE a.app_id = $1 AND a.account = $2
-             AND (a.owner = current_user OR a.shared) ORDER BY a.owner",
-            &[&app_id, &account],
+        Ok(Self::resolve_read(conn, app_id, account, aim)?.map(|(row, _)| row))
+    }
+
+    /// [`PgStore::resolve`], with what [`ACCOUNT_ROWS`] read of that row when it
+    /// exists (its state and its token): one round trip (typed parameters: no
+    /// separate statement to prepare).
+    fn resolve_read(
+        conn: &mut Conn,
+        app_id: &str,
+        account: &str,
+        aim: Option<Aim>,
+    ) -> Result<Result<(Row, Option<AccountRow>), Blocked>, postgres::Error> {
+        let rows = conn.client.query_typed(
+            ACCOUNT_ROWS,
+            &[(&app_id, Type::TEXT), (&account, Type::TEXT)],
         )?;
-        let rows: Vec<Seen> = rows
+        let rows: Vec<AccountRow> = rows
             .iter()
-            .map(|r| Seen {
-                owner: r.get(0),
-                shared: r.get(1),
-                has_token: r.get(2),
+            .map(|r| {
+                let key_id: Option<String> = r.get(5);
+                let sealed: Option<Vec<u8>> = r.get(6);
+                let token = key_id.zip(sealed);
+                AccountRow {
+                    seen: Seen {
+                        owner: r.get(0),
+                        shared: r.get(1),
+                        has_token: token.is_some(),
+                    },
+                    needs_authorization: r.get(2),
+                    last_error: r.get(3),
+                    record: r.get(4),
+                    token,
+                }
             })
             .collect();
-        Ok(choose(&conn.user, aim, &rows))
+        let seen: Vec<Seen> = rows.iter().map(|r| r.seen.clone()).collect();
+        Ok(choose(&conn.user, aim, &seen).map(|row| {
+            let read = rows
+                .into_iter()
+                .find(|r| row.exists && r.seen.owner == row.owner && r.seen.shared == row.shared);
+            (row, read)
+        }))
+    }
+
+    /// What [`ACCOUNT_ROWS`] reads of the row of (app, account) this process means
+    /// (None when there is none, or none it may have), and the connection's use it
+    /// was read at.
+    fn read_account(
+        &self,
+        app_id: &str,
+        account: &str,
+    ) -> Result<(Option<AccountRow>, u64), StoreError> {
+        let aim = self.aim_of(app_id, account);
+        self.with(|c| {
+            let read = Self::resolve_read(c, app_id, account, aim)?
+                .ok()
+                .and_then(|(_, read)| read);
+            Ok((read, self.inner.uses.load(Ordering::SeqCst)))
+        })
+    }
+
+    /// Keeps what was read of (app, account) at the connection's use `at_use` for
+    /// the read of its token that follows (see [`ReadAhead`]).
+    fn keep_read_ahead(&self, app_id: &str, account: &str, read: Option<AccountRow>, at_use: u64) {
+        *self
+            .inner
+            .read_ahead
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ReadAhead {
+            app_id: app_id.to_owned(),
+            account: account.to_owned(),
+            at_use,
+            at: Instant::now(),
+            read,
+        });
+    }
+
+    /// The account [`PgStore::shared_state`] read just now, if nothing used the
+    /// connection since (see [`ReadAhead`]).
+    fn take_read_ahead(&self, app_id: &str, account: &str) -> Option<Option<AccountRow>> {
+        let kept = self
+            .inner
+            .read_ahead
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()?;
+        (kept.app_id == app_id
+            && kept.account == account
+            && kept.at_use == self.inner.uses.load(Ordering::SeqCst)
+            && kept.at.elapsed() < READ_AHEAD_FOR)
+            .then_some(kept.read)
     }
 
     fn aim_of(&self, app_id: &str, account: &str) -> Option<Aim> {
@@ -869,6 +1025,16 @@ impl SecretStore for PgStore {
 
     fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
         let k = parse_key(key);
+        if k.kind == crate::store::kinds::Kind::Tokens.declared().prefix && !k.account.is_empty() {
+            let read = match self.take_read_ahead(k.app_id, k.account) {
+                Some(read) => read,
+                None => self.read_account(k.app_id, k.account)?.0,
+            };
+            return match read.and_then(|r| r.token) {
+                Some((key_id, sealed)) => self.open_row(&k, &key_id, &sealed).map(Some),
+                None => Ok(None),
+            };
+        }
         let select = |c: &mut Conn, owner: &str, shared: bool| {
             c.client.query_opt(
                 "SELECT key_id, sealed FROM outbound_secrets
@@ -1091,24 +1257,10 @@ impl SecretStore for PgStore {
     }
 
     fn shared_state(&self, app_id: &str, account: &str) -> Result<Option<SharedState>, StoreError> {
-        self.on_row(app_id, account, false, |c, row| {
-            let Some(row) = row.filter(|r| r.exists) else {
-                return Ok(Ok(None));
-            };
-            let found = c.client.query_opt(
-                "SELECT needs_authorization, last_error, record FROM outbound_accounts
-                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
-                &[&app_id, &account, &row.owner, &row.shared],
-            )?;
-            Ok(Ok(found.map(|r| SharedState {
-                needs_authorization: r.get(0),
-                last_error: r.get(1),
-                inactive: r
-                    .get::<_, Option<String>>(2)
-                    .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-                    .is_some_and(|v| v["inactive"] == true),
-            })))
-        })
+        let (read, at_use) = self.read_account(app_id, account)?;
+        let state = read.as_ref().map(AccountRow::state);
+        self.keep_read_ahead(app_id, account, read, at_use);
+        Ok(state)
     }
 
     fn note_record(&self, app_id: &str, account: &str, record: &str) -> Result<(), StoreError> {
@@ -1125,17 +1277,7 @@ impl SecretStore for PgStore {
     }
 
     fn record(&self, app_id: &str, account: &str) -> Result<Option<String>, StoreError> {
-        self.on_row(app_id, account, false, |c, row| {
-            let Some(row) = row.filter(|r| r.exists) else {
-                return Ok(Ok(None));
-            };
-            let found = c.client.query_opt(
-                "SELECT record FROM outbound_accounts
-                 WHERE app_id = $1 AND account = $2 AND owner = $3 AND shared = $4",
-                &[&app_id, &account, &row.owner, &row.shared],
-            )?;
-            Ok(Ok(found.and_then(|r| r.get(0))))
-        })
+        Ok(self.read_account(app_id, account)?.0.and_then(|r| r.record))
     }
 
     fn records(&self) -> Result<Option<Vec<SharedRecord>>, StoreError> {
@@ -1407,12 +1549,21 @@ impl crate::config::AppDocuments for Documents {
     }
 
     fn read(&self) -> crate::error::Result<String> {
-        Ok(self.store.with(|c| {
-            let rows = c.client.query(
-                "SELECT definition FROM outbound_apps ORDER BY created_at, name",
-                &[],
-            )?;
-            Ok(rows.iter().map(|r| r.get::<_, String>(0)).collect())
+        // Usually the first thing a process reads: it comes with the connection.
+        Ok(self.store.with_early(Some(DEFINITIONS), |c, early| {
+            let rows = match early {
+                Some(rows) => rows,
+                None => c
+                    .client
+                    .simple_query(DEFINITIONS)?
+                    .into_iter()
+                    .filter_map(|m| match m {
+                        postgres::SimpleQueryMessage::Row(r) => Some(r),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+            Ok(rows.iter().map(|r| r.get(0).unwrap_or_default()).collect())
         })?)
     }
 
@@ -1541,6 +1692,44 @@ mod tests {
         assert_eq!(skew(1_000_000_000 - 499).seconds(), 0);
         assert_eq!(skew(1_000_000_000 - 501).seconds(), -1);
         assert_eq!(skew(1_000_000_100 + 1_500).seconds(), 2);
+    }
+
+    #[test]
+    fn a_read_ahead_serves_only_the_next_read_of_its_account_with_nothing_between() {
+        let store = PgStore::new(Settings::new(
+            "postgresql://ci@127.0.0.1:1/team".into(),
+            None,
+        ));
+        let read = || AccountRow {
+            seen: Seen {
+                owner: "ci".into(),
+                shared: false,
+                has_token: true,
+            },
+            needs_authorization: false,
+            last_error: None,
+            record: None,
+            token: Some(("k1".into(), vec![1, 2, 3])),
+        };
+        let now = || store.inner.uses.load(Ordering::SeqCst);
+        store.keep_read_ahead("app", "default", Some(read()), now());
+        assert!(store.take_read_ahead("app", "other").is_none());
+        // Another account's read took it away.
+        assert!(store.take_read_ahead("app", "default").is_none());
+        store.keep_read_ahead("app", "default", Some(read()), now());
+        let taken = store.take_read_ahead("app", "default");
+        assert!(matches!(
+            taken,
+            Some(Some(AccountRow { token: Some(_), .. }))
+        ));
+        assert!(
+            store.take_read_ahead("app", "default").is_none(),
+            "served once"
+        );
+        // Any use of the connection in between (a lease, a write) makes it stale.
+        store.keep_read_ahead("app", "default", Some(read()), now());
+        store.inner.uses.fetch_add(1, Ordering::SeqCst);
+        assert!(store.take_read_ahead("app", "default").is_none());
     }
 
     #[test]
