@@ -194,6 +194,15 @@ impl Postgres {
         )
     }
 
+    /// libpq's Unix-socket form: the socket in the cluster's temp dir.
+    pub fn socket_url(&self, role: &str) -> String {
+        format!(
+            "postgresql://{role}@/team?host={}&port={}",
+            self.dir.path().display(),
+            self.port
+        )
+    }
+
     /// How many connections the server has let in so far (from its log).
     pub fn connections(&self) -> usize {
         std::fs::read_to_string(self.dir.path().join("log"))
@@ -324,6 +333,22 @@ fn store_init_is_idempotent_and_refuses_a_newer_schema() {
     let url = team.pg.url("postgres").replace("/team?", "/other?");
     let run = machine(&url, &team.key_file).run(&["app", "list"]).code(1);
     assert!(run.stderr.contains("outbound store init"), "{}", run.stderr);
+    // libpq's Unix-socket URL (empty host, `host=/dir`) reaches the same database, and
+    // messages name it with its socket directory.
+    let socket = machine(&team.pg.socket_url("postgres"), &team.key_file);
+    let run = socket.run(&["app", "list"]).code(1);
+    assert!(run.stderr.contains("schema version 99"), "{}", run.stderr);
+    assert!(run.stderr.contains("?host=/"), "{}", run.stderr);
+    // Something that is not a URL says which forms are.
+    let run = machine("db.example/team", &team.key_file)
+        .run(&["app", "list"])
+        .code(1);
+    assert!(
+        run.stderr
+            .contains("postgresql://USER@/DB?host=/SOCKET/DIR"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

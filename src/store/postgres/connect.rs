@@ -46,13 +46,35 @@ impl Settings {
 /// `postgresql://user@host:port/db`: what a message may show of a URL.
 pub fn label_of(url: &str) -> String {
     match url::Url::parse(url) {
-        Ok(mut u) if u.scheme().starts_with("postgres") => {
+        Ok(mut u)
+            if u.scheme().starts_with("postgres")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
             let _ = u.set_password(None);
             u.set_query(None);
             u.set_fragment(None);
             u.to_string()
         }
-        _ => "the PostgreSQL database".into(),
+        // libpq's Unix-socket form has an empty host: keep user, database and the
+        // socket directory (`host=`), drop a password and every other parameter.
+        _ => match url.split_once("://") {
+            Some((scheme @ ("postgres" | "postgresql"), rest)) => {
+                let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+                let base = match base.split_once('@') {
+                    Some((user, host)) => {
+                        let user = user.split_once(':').map_or(user, |(u, _)| u);
+                        format!("{user}@{host}")
+                    }
+                    None => base.to_owned(),
+                };
+                let host = url::form_urlencoded::parse(query.as_bytes())
+                    .find(|(k, _)| k == "host")
+                    .map(|(_, v)| format!("?host={v}"))
+                    .unwrap_or_default();
+                format!("{scheme}://{base}{host}")
+            }
+            _ => "the PostgreSQL database".into(),
+        },
     }
 }
 
@@ -79,24 +101,29 @@ fn parse(settings: &Settings) -> Result<(postgres::Config, SslMode, Option<PathB
     if settings.url.is_empty() {
         return Err(StoreError::NoDatabaseUrl);
     }
-    let mut url = url::Url::parse(&settings.url).map_err(|e| {
-        bad(format!(
-            "not a URL ({e}); write postgresql://USER@HOST:PORT/DB"
-        ))
-    })?;
-    if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return Err(bad(format!(
-            "the scheme is `{}`; write postgresql://USER@HOST:PORT/DB",
-            url.scheme()
-        )));
+    // Split by hand, not with `url::Url`: libpq's Unix-socket form
+    // (`postgresql://user@/db?host=/run/postgresql`) has an empty host, which a
+    // general URL parser refuses; tokio-postgres reads it.
+    let (base, query) = settings
+        .url
+        .split_once('?')
+        .unwrap_or((settings.url.as_str(), ""));
+    let scheme = base.split_once("://").map(|(s, _)| s);
+    if !matches!(scheme, Some("postgres" | "postgresql")) {
+        return Err(bad(match scheme {
+            Some(other) => format!(
+                "the scheme is `{other}`; write postgresql://USER@HOST:PORT/DB (or postgresql://USER@/DB?host=/SOCKET/DIR)"
+            ),
+            None => "not a URL; write postgresql://USER@HOST:PORT/DB (or postgresql://USER@/DB?host=/SOCKET/DIR)".into(),
+        }));
     }
-    let mut mode = SslMode::Prefer;
+    let mut mode = None;
     let mut root = None;
     let mut rest = Vec::new();
-    for (k, v) in url.query_pairs() {
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         match k.as_ref() {
             "sslmode" => {
-                mode = match v.as_ref() {
+                mode = Some(match v.as_ref() {
                     "disable" => SslMode::Disable,
                     "allow" | "prefer" => SslMode::Prefer,
                     "require" => SslMode::Require,
@@ -107,18 +134,37 @@ fn parse(settings: &Settings) -> Result<(postgres::Config, SslMode, Option<PathB
                             "sslmode={other}: use disable, prefer, require, verify-ca or verify-full"
                         )));
                     }
-                }
+                })
             }
             "sslrootcert" => root = Some(PathBuf::from(v.as_ref())),
             _ => rest.push((k.into_owned(), v.into_owned())),
         }
     }
-    if rest.is_empty() {
-        url.set_query(None);
+    let url = if rest.is_empty() {
+        base.to_owned()
     } else {
-        url.query_pairs_mut().clear().extend_pairs(rest);
-    }
-    let mut config: postgres::Config = url.as_str().parse().map_err(|e| bad(format!("{e}")))?;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(rest)
+            .finish();
+        format!("{base}?{query}")
+    };
+    let mut config: postgres::Config = url.parse().map_err(|e| {
+        bad(format!(
+            "{e}; write postgresql://USER@HOST:PORT/DB (or postgresql://USER@/DB?host=/SOCKET/DIR)"
+        ))
+    })?;
+    // libpq's `prefer` over a Unix socket is a plain connection: the kernel, not TLS,
+    // is between the two ends.
+    let all_sockets = !config.get_hosts().is_empty()
+        && config
+            .get_hosts()
+            .iter()
+            .all(|h| !matches!(h, postgres::config::Host::Tcp(_)));
+    let mut mode = match mode {
+        Some(mode) => mode,
+        None if all_sockets => SslMode::Disable,
+        None => SslMode::Prefer,
+    };
     if config.get_user().is_none() {
         let user = std::env::var("PGUSER")
             .or_else(|_| std::env::var("USER"))
@@ -791,5 +837,37 @@ mod tests {
         assert!(parse(&s).is_err());
         let s = Settings::new("mysql://u@h/db".into(), None);
         assert!(parse(&s).is_err());
+        let s = Settings::new("db.example/outbound".into(), None);
+        assert!(parse(&s).is_err());
+    }
+
+    /// libpq's Unix-socket form: an empty host and `host=/dir`; `prefer` means no TLS
+    /// over a socket, and the label keeps the directory but never a password.
+    #[test]
+    fn unix_socket_urls() {
+        let url = "postgresql://alice:pw@/outbound?host=/run/postgresql&application_name=x";
+        assert_eq!(
+            label_of(url),
+            "postgresql://alice@/outbound?host=/run/postgresql"
+        );
+        let (config, mode, _) = parse(&Settings::new(url.into(), None)).unwrap();
+        assert_eq!(mode, SslMode::Disable);
+        assert_eq!(config.get_dbname(), Some("outbound"));
+        assert_eq!(config.get_user(), Some("alice"));
+        #[cfg(unix)]
+        assert_eq!(
+            config.get_hosts(),
+            [postgres::config::Host::Unix("/run/postgresql".into())]
+        );
+        let s = Settings::new(
+            "postgresql:///outbound?host=/tmp/s&sslmode=require".into(),
+            None,
+        );
+        let (_, mode, _) = parse(&s).unwrap();
+        assert_eq!(mode, SslMode::Require);
+        assert_eq!(
+            label_of("postgresql:///outbound?host=/tmp/s"),
+            "postgresql:///outbound?host=/tmp/s"
+        );
     }
 }
