@@ -131,6 +131,59 @@ def timed_rss(cmd):
     return elapsed, usage.ru_maxrss
 
 
+def timed_cpu(cmd):
+    """Like timed_rss, with the child's system and user CPU seconds too."""
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.execvp(cmd[0], cmd)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"{cmd[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss, usage.ru_stime, usage.ru_utime
+
+
+def downloads(base, token):
+    """BIG bytes to /dev/null from three servers, outbound and curl alternately: this
+    script's in-memory writer (1 MiB writes), the same bytes by sendfile(2), and Python's
+    stock file server (`python3 -m http.server`, 64 KiB writes: the issue's setup)."""
+    rows = []
+    runs = int(os.environ.get("BENCH_BIG_RUNS", "15"))
+    gib = BIG / (1 << 30)
+    d = os.path.dirname(big_file())
+    name = os.path.basename(big_file())
+    stock = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", "0"], cwd=d,
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = stock.stdout.readline()  # "Serving HTTP on 127.0.0.1 port N (...) ..."
+        port = line.split(" port ")[1].split()[0]
+        servers = [("in-memory writer", f"{base}/big"), ("sendfile", f"{base}/bigfile"),
+                   ("`python3 -m http.server`", f"http://127.0.0.1:{port}/{name}")]
+        for label, url in servers:
+            ours, theirs = [], []
+            for _ in range(runs):
+                ours.append(timed_cpu([OUTBOUND, "curl", "-s", "-o", "/dev/null", "bench", url]))
+                theirs.append(timed_cpu(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}", url]))
+            o = statistics.median(r[0] for r in ours)
+            c = statistics.median(r[0] for r in theirs)
+            o_sys = statistics.median(r[2] for r in ours) / gib
+            c_sys = statistics.median(r[2] for r in theirs) / gib
+            rows.append((f"`outbound curl -o /dev/null` {gib:g} GiB, {label}", o * 1000, "`curl -o /dev/null`", c * 1000,
+                         f"{c / o:.2f}x throughput; system CPU {o_sys:.2f} vs {c_sys:.2f} s/GiB", "throughput >= 0.9x"))
+            if label == "in-memory writer":
+                o_rss = max(r[1] for r in ours) / 1024
+                c_rss = max(r[1] for r in theirs) / 1024
+                rows.append((f"peak RSS, {gib:g} GiB download", o_rss, "curl's peak RSS", c_rss, f"{o_rss:.1f} MB vs {c_rss:.1f} MB", "<= 30 MB"))
+    finally:
+        stock.terminate()
+        stock.wait()
+    return rows
+
+
 def median_ms(cmd, stdin=None, runs=RUNS):
     times = [run(cmd, stdin=stdin)[0] for _ in range(runs)]
     return statistics.median(times) * 1000
@@ -394,6 +447,10 @@ def main():
         rows.extend(agent(base, token))
         print_rows(rows)
         return
+    if os.environ.get("BENCH_ONLY") == "download":
+        rows.extend(downloads(base, token))
+        print_rows(rows)
+        return
     if os.environ.get("BENCH_ONLY") == "proxy":
         rows.extend(proxy(base, token))
         print_rows(rows)
@@ -410,28 +467,14 @@ def main():
     c_script = statistics.median(hyperfine_times(["sh", "-c", script], RUNS)) * 1000
     rows.append(("`outbound curl` small response", c_ours, "the same with the token from the keyring: `curl -H \"…$(secret-tool lookup …)\"`", c_script, f"{c_ours / c_script:.2f}x", "(context)"))
 
-    big = f"{base}/big"
-    big_runs = int(os.environ.get("BENCH_BIG_RUNS", "15"))
-    ours, theirs = [], []
-    for _ in range(big_runs):  # interleaved, so drift in the machine's load hits both alike
-        ours.append(timed_rss([OUTBOUND, "curl", "-s", "-o", "/dev/null", "bench", big]))
-        theirs.append(timed_rss(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {token}", big]))
-    o_time = statistics.median(t for t, _ in ours)
-    c_time = statistics.median(t for t, _ in theirs)
-    gib = BIG / (1 << 30)
-    o_rss = max(r for _, r in ours) / 1024
-    c_rss = max(r for _, r in theirs) / 1024
-    rows.append((f"`outbound curl -o /dev/null` {gib:g} GiB", o_time * 1000, "`curl -o /dev/null`", c_time * 1000,
-                 f"{(BIG / o_time) / (BIG / c_time):.2f}x throughput ({BIG / o_time / 1e6:.0f} vs {BIG / c_time / 1e6:.0f} MB/s)", "throughput >= 0.9x"))
-    rows.append((f"peak RSS, {gib:g} GiB download", o_rss, "curl's peak RSS", c_rss, f"{o_rss:.1f} MB vs {c_rss:.1f} MB", "<= 30 MB"))
-
+    rows.extend(downloads(base, token))
     rows.extend(https(token))
     rows.extend(agent(base, token))
     rows.extend(proxy(base, token))
     rows.extend(many_apps())
     rows.extend(concurrency())
     print_rows(rows)
-    print(f"\nmedian of {RUNS} runs (small), {big_runs} runs (large), each pair run alternately; RSS rows are in MB")
+    print(f"\nmedian of {RUNS} runs (small), {os.environ.get('BENCH_BIG_RUNS', '15')} runs (large), each pair run alternately; RSS rows are in MB")
     server.shutdown()
 
 
