@@ -142,6 +142,7 @@ impl Ctx {
         if let Some(text) = crate::agent::client::definitions(&self.asker(), pg.label())
             && let Ok(config) = Config::load(&self.config_path)?.with_team_apps(&label, &text)
         {
+            pg.know_names(config.apps.iter().map(|a| (a.id.as_str(), a.name.as_str())));
             return Ok(config);
         }
         let read = crate::config::AppDocuments::read(&docs).and_then(|text| {
@@ -151,7 +152,10 @@ impl Ctx {
                 .map_err(|e| docs.diagnose().map_or(e, Error::from))
         });
         match read {
-            Ok(config) => Ok(config),
+            Ok(config) => {
+                pg.know_names(config.apps.iter().map(|a| (a.id.as_str(), a.name.as_str())));
+                Ok(config)
+            }
             Err(e) if local.apps.is_empty() && local.broken.is_empty() => Err(e),
             Err(e) => Ok(local.without_team(&label, &e)),
         }

@@ -18,9 +18,30 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// `text` as a sentence: a full stop added unless it already ends in one (or in
+/// `?`, `!` or `…`), so a message that ends in a question is not followed by `?.`.
+pub fn sentence(text: &str) -> String {
+    let text = text.trim_end();
+    if text.ends_with(['.', '?', '!', '…']) {
+        text.to_owned()
+    } else {
+        format!("{text}.")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sentences_end_once() {
+        assert_eq!(
+            sentence("is there a desktop session?"),
+            "is there a desktop session?"
+        );
+        assert_eq!(sentence("it failed"), "it failed.");
+        assert_eq!(sentence("it failed."), "it failed.");
+    }
 
     #[test]
     fn control_characters_are_escaped() {

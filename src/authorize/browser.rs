@@ -27,7 +27,7 @@ pub fn open(url: &str) -> Result<(), String> {
         let why = if e.kind() == std::io::ErrorKind::NotFound {
             "no launcher (xdg-open, gio, wslview…) is installed"
         } else {
-            "the system's launcher (xdg-open) failed: is there a desktop session?"
+            "the system's launcher (xdg-open) failed, as it does where there is no desktop session"
         };
         format!("no browser could be opened: {why}")
     })

@@ -10,12 +10,13 @@ use reqwest::blocking::Client;
 use url::Url;
 
 use super::listener::{Event, Listener};
-use super::{Expected, browser, parse_pasted};
+use super::{Expected, Rejected, browser, parse_pasted};
 use crate::app::{App, Grant as AppGrant};
 use crate::error::{Error, Result};
 use crate::oauth::device::{self, Poll};
 use crate::oauth::flow::{AuthRequest, Pkce, authorization_url, random_token};
 use crate::oauth::{ClientCredentials, Grant, OAuthError, TokenResponse, request_token};
+use crate::secret::Secret;
 use crate::signals;
 
 /// How long a person has by default (`authorize --timeout`).
@@ -71,6 +72,12 @@ pub trait Person {
     fn progress(&mut self, progress: Progress);
     /// One pasted line (`--manual`).
     fn paste(&mut self) -> Result<String>;
+    /// A pasted line was refused for `why` (a wrong state, no code, a code the
+    /// server does not know): whether the person is asked to paste again (someone
+    /// at a terminal) instead of the authorization failing with it.
+    fn paste_again(&mut self, _why: &str) -> bool {
+        false
+    }
     /// Nobody can open the URL by hand (a server without a terminal): a browser
     /// that cannot be opened ends the authorization at once, not at its timeout.
     fn browser_only(&self) -> bool {
@@ -183,43 +190,47 @@ impl Flow<'_> {
             }
         };
 
-        let (code, redirect_uri) = if mode == Mode::Manual {
+        if mode == Mode::Manual {
             let redirect_uri = manual_redirect_uri(app)?;
             let url = url_for(&redirect_uri)?;
             person.progress(Progress::PasteBack {
                 url: &url,
                 redirect_uri: &redirect_uri,
             });
-            let line = person.paste()?;
-            let code =
-                parse_pasted(&line, &expected).map_err(|r| Error::Authorization(r.message()))?;
-            (code, redirect_uri)
-        } else {
-            if mode == (Mode::Browser { open: true }) {
-                answers(http, app, auth_url)?;
+            return pasted(person, &expected, |code| {
+                send(
+                    http,
+                    creds,
+                    &Grant::AuthorizationCode {
+                        code,
+                        redirect_uri: &redirect_uri,
+                        verifier: pkce.as_ref().map(|p| &p.verifier),
+                    },
+                )
+            });
+        }
+        if mode == (Mode::Browser { open: true }) {
+            answers(http, app, auth_url)?;
+        }
+        let listener = Listener::bind(&app.redirect_uri, &app.redirect_port_order(), &app.name)?;
+        let url = url_for(&listener.redirect_uri)?;
+        person.progress(Progress::OpenUrl(&url));
+        if mode == (Mode::Browser { open: true })
+            && let Err(e) = browser::open(url.as_str())
+        {
+            if person.browser_only() {
+                return Err(Error::Authorization(format!("{e}; nothing was stored")));
             }
-            let listener =
-                Listener::bind(&app.redirect_uri, &app.redirect_port_order(), &app.name)?;
-            let url = url_for(&listener.redirect_uri)?;
-            person.progress(Progress::OpenUrl(&url));
-            if mode == (Mode::Browser { open: true })
-                && let Err(e) = browser::open(url.as_str())
-            {
-                if person.browser_only() {
-                    return Err(Error::Authorization(format!("{e}; nothing was stored")));
-                }
-                person.progress(Progress::NoBrowser(e));
-            }
-            let code = listener.wait(&expected, request.timeout, |event| match event {
-                Event::Tick(left) => person.progress(Progress::Waiting(left)),
-                Event::Ignored(message) => person.progress(Progress::Ignored(message)),
-            })?;
-            (code, listener.redirect_uri.clone())
-        };
+            person.progress(Progress::NoBrowser(e));
+        }
+        let code = listener.wait(&expected, request.timeout, |event| match event {
+            Event::Tick(left) => person.progress(Progress::Waiting(left)),
+            Event::Ignored(message) => person.progress(Progress::Ignored(message)),
+        })?;
         // The code is spent once sent: the signals wait until its tokens are saved.
         let grant = Grant::AuthorizationCode {
             code: &code,
-            redirect_uri: &redirect_uri,
+            redirect_uri: &listener.redirect_uri,
             verifier: pkce.as_ref().map(|p| &p.verifier),
         };
         send(http, creds, &grant)
@@ -310,6 +321,54 @@ fn answers(http: &Client, app: &App, auth_url: &Url) -> Result<()> {
                 app.name
             ),
         }),
+    }
+}
+
+/// `--manual`: reads pasted lines until one gives a code the token endpoint takes
+/// (`exchange`). A paste that is not this authorization's answer (a wrong state,
+/// no code, nothing) or a code the server does not know (mistyped, cut short,
+/// already used: `invalid_grant`) is said to the person, who pastes again when
+/// [`Person::paste_again`] lets them; otherwise it ends the authorization. A denial
+/// and another issuer's answer end it either way.
+fn pasted(
+    person: &mut dyn Person,
+    expected: &Expected,
+    exchange: impl Fn(&Secret) -> Result<Issued>,
+) -> Result<Issued> {
+    loop {
+        let line = person.paste()?;
+        let (why, error) = match parse_pasted(&line, expected) {
+            Ok(code) => match exchange(&code) {
+                Err(e) if matches!(&e, Error::OAuth(OAuthError::Refused { error, .. }) if error == "invalid_grant") =>
+                {
+                    let why = format!(
+                        "{e}\n  the server does not take that code: it is mistyped, cut short, or was already used"
+                    );
+                    (why, e)
+                }
+                other => return other,
+            },
+            Err(rejected @ (Rejected::Foreign | Rejected::NoCode)) => {
+                let why = refused_paste(&rejected, &line);
+                (
+                    why.clone(),
+                    Error::Authorization(format!("{why}; nothing was stored")),
+                )
+            }
+            Err(rejected) => return Err(Error::Authorization(rejected.message())),
+        };
+        if !person.paste_again(&why) {
+            return Err(error);
+        }
+    }
+}
+
+/// What was wrong with a pasted line that is not this authorization's answer.
+fn refused_paste(rejected: &Rejected, line: &str) -> String {
+    match rejected {
+        Rejected::Foreign => "the pasted address carries a wrong state: it is the answer to another authorization (an older browser tab, or an earlier run), not to this one".into(),
+        _ if line.trim().is_empty() => "nothing was pasted".into(),
+        _ => "the pasted text carries no authorization code: paste the whole address the browser was sent to (or just the code)".into(),
     }
 }
 

@@ -292,7 +292,8 @@ impl Person for Terminal {
                 "\nOpen this URL in a browser on any machine:\n\n  {url}\n\nAfter you approve, the browser is sent to {redirect_uri}?… and may show an error page.\nCopy the whole address from the address bar and paste it here (or just the code), then press Enter:"
             ),
             Progress::NoBrowser(e) => say!(
-                "note: {e}.\n  Open the URL above in a browser on this machine; or run again with --manual to\n  paste the address back from any machine, or --device where the app allows it;\n  or set $BROWSER to your browser's command."
+                "note: {}\n  Open the URL above in a browser on this machine; or run again with --manual to\n  paste the address back from any machine, or --device where the app allows it;\n  or set $BROWSER to your browser's command.",
+                crate::text::sentence(&e)
             ),
             Progress::Waiting(left) if self.tty => {
                 self.ticking = true;
@@ -339,6 +340,19 @@ impl Person for Terminal {
         read_pasted_line()
     }
 
+    /// On a terminal, a bad paste (a wrong state, garbage, an empty line, a code the
+    /// server does not take) is said and asked for again, as a password prompt
+    /// does; elsewhere (a pipe, a script) it ends the authorization with its error.
+    fn paste_again(&mut self, why: &str) -> bool {
+        if self.browser_only || !std::io::stdin().is_terminal() {
+            return false;
+        }
+        say!(
+            "{why}\nPaste the address again (or just the code), then press Enter (Ctrl-C or Ctrl-D to stop):"
+        );
+        true
+    }
+
     fn browser_only(&self) -> bool {
         self.browser_only
     }
@@ -356,6 +370,11 @@ fn read_pasted_line() -> Result<String> {
         .take(MAX_PASTE + 1)
         .read_until(b'\n', &mut line)
         .map_err(|e| Error::io("cannot read the pasted URL", e))?;
+    if line.is_empty() {
+        return Err(Error::Authorization(
+            "nothing was pasted (the input ended); nothing was stored".into(),
+        ));
+    }
     if line.len() as u64 > MAX_PASTE {
         return Err(Error::Usage(format!(
             "the pasted text is longer than {} KiB; paste only the address the browser was sent to (or just the code)",

@@ -161,6 +161,7 @@ pub fn for_this_user(ctx: &Ctx, e: Error) -> Error {
         Error::Disabled(_) => true,
         Error::UnknownApp { others, .. } => others.is_empty(),
         Error::ClientRefused { app_change, .. } => *app_change,
+        Error::Store(crate::store::StoreError::Denied { .. }) => true,
         _ => false,
     };
     if !admins_only {
@@ -182,6 +183,9 @@ pub fn for_this_user(ctx: &Ctx, e: Error) -> Error {
         } => {
             format!("{error}\n  {cause}\n  only {admins} can set the {what} again: ask one of them")
         }
+        Error::Store(crate::store::StoreError::Denied { database, message }) => format!(
+            "only {admins} may add, edit, enable, disable, reset or delete applications or set their secrets, and you are not one of them: nothing was changed\n  the database {database} refused: {message}\n  fix: ask one of them to make the change"
+        ),
         _ => return e,
     };
     Error::AdminsOnly {

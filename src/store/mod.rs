@@ -328,12 +328,12 @@ pub enum StoreError {
     Database { database: String, message: String },
 
     #[error(
-        "the database {database} refused: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) may add, edit, enable, disable, reset or delete applications; ask an administrator (GRANT outbound_admins TO you)"
+        "only the team store's administrators may add, edit, enable, disable, reset or delete its applications or set their secrets, and this role is not one of them: nothing was changed\n  the database {database} refused: {message}\n  fix: ask an administrator (a member of the store's admin role: `outbound store init --admin-group`, default outbound_admins) to make the change, or to make you one (GRANT outbound_admins TO you)"
     )]
     Denied { database: String, message: String },
 
     #[error(
-        "the database {database} refused `outbound store init`: {message}\n  {cause}\n  fix: {fix}"
+        "{cause}\n  the database {database} refused `outbound store init`: {message}\n  fix: {fix}"
     )]
     InitRefused {
         database: String,
@@ -343,7 +343,7 @@ pub enum StoreError {
     },
 
     #[error(
-        "the database {database} refused to share account `{account}`: {message}\n  only members of the store's admin role (`outbound store init --admin-group`, default outbound_admins) create or authorize a shared account (`authorize --shared`); the group uses and refreshes it\n  fix: authorize without --shared for an account of your own, or ask an administrator to share one"
+        "only the team store's administrators share an account (`authorize --shared`), and this role is not one of them: nothing was stored; the group uses and refreshes a shared account once one of them authorized it\n  the database {database} refused to share account `{account}`: {message}\n  fix: authorize without --shared for an account of your own, or ask an administrator (a member of the store's admin role, default outbound_admins) to share one"
     )]
     ShareDenied {
         database: String,
@@ -352,7 +352,7 @@ pub enum StoreError {
     },
 
     #[error(
-        "the database {database} refused to change account `{account}`: {message}\n  a role writes only its own accounts, and refreshes the shared accounts of the admin role (default outbound_admins); a shared account in the name of a role outside it (left from before schema 2) is read-only\n  fix: an administrator removes that account and authorizes it again with `outbound authorize … --shared`"
+        "account `{account}` is not this role's to change: a role writes only its own accounts, and refreshes the shared accounts of the admin role (default outbound_admins); a shared account in the name of a role outside it (left from before schema 2) is read-only; nothing was stored\n  the database {database} refused: {message}\n  fix: an administrator removes that account and authorizes it again with `outbound authorize … --shared`"
     )]
     AccountDenied {
         database: String,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::authserver::{AuthServer, Options, free_port};
 use crate::harness::{Env, Run};
+use crate::servers::PrivateKeyring;
 
 /// A throwaway cluster; stopped (`pg_ctl stop -m immediate`) when dropped.
 pub struct Postgres {
@@ -368,6 +369,17 @@ fn only_administrators_change_apps_and_accounts_are_personal_unless_shared() {
     ] {
         let run = alice.run(&args).code(12);
         assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+        // What it means comes first, naming who can; the database's words after.
+        assert!(
+            run.stderr.contains(
+                "error: only the team store's administrators (role `outbound_admins`: admin) may"
+            ),
+            "{}",
+            run.stderr
+        );
+        let meaning = run.stderr.find("administrators").unwrap();
+        let raw = run.stderr.find("the database").unwrap_or(usize::MAX);
+        assert!(meaning < raw, "{}", run.stderr);
     }
     let run = alice.run_with_input(
         &[
@@ -457,6 +469,14 @@ fn nothing_readable_is_in_the_database_and_moved_or_foreign_rows_do_not_open() {
         "{}",
         run.stderr
     );
+    // Each named as people know it, by the application's name (not its id).
+    assert!(
+        run.stderr
+            .contains("the token of account `default` of application `other`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains(&other), "{}", run.stderr);
     // A machine with another data key is told so.
     let dir = tempfile::tempdir().unwrap();
     let wrong = dir.path().join("wrong.key");
@@ -464,6 +484,8 @@ fn nothing_readable_is_in_the_database_and_moved_or_foreign_rows_do_not_open() {
     let stranger = machine(&team.pg.url("alice"), &wrong);
     let run = stranger.run(&["token", "svc"]).code(11);
     assert!(run.stderr.contains("the wrong data key"), "{}", run.stderr);
+    assert!(run.stderr.contains("application `svc`"), "{}", run.stderr);
+    assert!(!run.stderr.contains(&svc), "{}", run.stderr);
     assert!(!run.all().contains(token.trim()));
 }
 
@@ -703,10 +725,41 @@ fn a_stopped_database_is_named_with_exit_10_and_everything_works_when_it_is_back
 fn a_run_without_database_url_or_data_key_says_what_to_set() {
     let team = Team::start();
     let server = AuthServer::start();
+    // A keyring of its own: whatever another test kept as `store-key` in the
+    // session's keyring is not this machine's.
+    let keyring = PrivateKeyring::start();
+    let mut m = Env::new();
+    m.set("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone());
+    m.set("OUTBOUND_STORE", "postgres");
+    // The first administrator, before anything is sealed: how to make the key.
+    let mut first = Env::new();
+    first.set("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone());
+    first.set("OUTBOUND_STORE", "postgres");
+    first.set("OUTBOUND_DATABASE_URL", team.pg.url("admin"));
+    let run = first
+        .run_with_input(
+            &[
+                "app",
+                "add",
+                "svc0",
+                "--grant",
+                "client_credentials",
+                "--token-url",
+                &format!("{}/token", server.issuer),
+                "--client-id",
+                "cc-app",
+                "--client-secret-stdin",
+            ],
+            "cc-secret",
+        )
+        .code(11);
+    assert!(
+        run.stderr.contains("openssl rand -base64 32"),
+        "{}",
+        run.stderr
+    );
     let admin = team.machine("admin");
     admin.add_cc("svc", &server.issuer, &[]);
-    let mut m = Env::new();
-    m.set("OUTBOUND_STORE", "postgres");
     let run = m.run(&["app", "list"]).code(1);
     assert!(
         run.stderr.contains("OUTBOUND_DATABASE_URL"),
@@ -715,12 +768,31 @@ fn a_run_without_database_url_or_data_key_says_what_to_set() {
     );
     m.set("OUTBOUND_DATABASE_URL", team.pg.url("alice"));
     m.run(&["app", "list"]).ok();
+    // A member without the key is told which key seals the team's secrets and whom
+    // to ask for it (it said to make one: a new key opens nothing), by name.
     let run: Run = m.run(&["token", "svc"]).code(11);
+    let doctor = team.machine("alice").run(&["doctor", "svc"]).stdout;
+    let key_id = doctor
+        .split("data key ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no data key id in {doctor}"));
     assert!(
-        run.stderr.contains("openssl rand -base64 32"),
+        run.stderr
+            .contains("error: the team store's data key is unavailable: this machine has none"),
         "{}",
         run.stderr
     );
+    for said in [
+        key_id,
+        "role `outbound_admins`: admin",
+        "outbound doctor",
+        "outbound store set-key < team.key",
+        "do not make a new one",
+    ] {
+        assert!(run.stderr.contains(said), "{said}: {}", run.stderr);
+    }
+    assert!(!run.stderr.contains("openssl rand"), "{}", run.stderr);
     // doctor says the same, on the store's line.
     let run = m.run(&["doctor", "svc"]);
     assert!(
@@ -1364,7 +1436,11 @@ fn a_shared_account_serves_the_whole_group_and_the_data_key_comes_from_keyring_o
         format!("cat {}", team.key_file.display()),
     );
     assert_eq!(by_command.run(&["token", "nat"]).ok().stdout, a);
+    // A keyring of its own, so no other test's `store-key` is in it, and this
+    // one's reaches no other test.
+    let keyring = PrivateKeyring::start();
     let mut by_keyring = team.machine("bob");
+    by_keyring.set("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone());
     by_keyring.set("OUTBOUND_STORE_KEY_FILE", "");
     by_keyring.run(&["token", "nat"]).code(11);
     by_keyring

@@ -259,6 +259,19 @@ fn a_browser_that_cannot_be_opened_is_said_in_words() {
         "{}",
         run.stderr
     );
+    // One mark ends each sentence (it said "is there a desktop session?.").
+    assert!(
+        run.stderr.contains("where there is no desktop session.\n"),
+        "{}",
+        run.stderr
+    );
+    for doubled in ["?.", "!.", ".."] {
+        assert!(
+            !run.stderr.replace("...", "").contains(doubled),
+            "{doubled}: {}",
+            run.stderr
+        );
+    }
 }
 
 /// A configuration that cannot be read says to fix it in an editor (it named
@@ -1358,4 +1371,217 @@ fn the_editor_points_at_its_own_lines() {
             assert!(!said.contains("--token-url"), "{said}");
         }
     }
+}
+
+/// The redirect a browser makes after consent to `url` (the test server's login
+/// and consent over HTTP), as the address bar shows it.
+fn consented_callback(url: &str) -> String {
+    let out = std::process::Command::new("node")
+        .arg(format!(
+            "{}/tests/authserver/http-browser.mjs",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .arg(url)
+        .env("BROWSER_MODE", "print")
+        .output()
+        .expect("node");
+    let callback = String::from_utf8(out.stdout).expect("UTF-8");
+    assert!(callback.contains("code="), "{callback}");
+    callback.trim().to_owned()
+}
+
+/// `authorize --manual` on a terminal asks again after a bad paste — an address
+/// from another authorization (wrong state), text the server does not take as a
+/// code, an empty line — saying what was wrong each time, as a password prompt
+/// does (it failed at the first). Without a terminal the first bad paste is still
+/// the error, with its exit code.
+#[test]
+fn manual_asks_again_after_a_bad_paste_on_a_terminal() {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    let server = AuthServer::start();
+    let env = Env::new();
+    env.add_native("nat", &server.issuer, &[]);
+
+    let mut script = std::process::Command::new("script");
+    env.isolate(&mut script);
+    let mut child = script
+        .args([
+            "-qec",
+            &format!(
+                "{} authorize nat --yes --manual",
+                env!("CARGO_BIN_EXE_outbound")
+            ),
+            "/dev/null",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script (util-linux)");
+    let screen = Arc::new(Mutex::new(String::new()));
+    let reader = {
+        let screen = screen.clone();
+        let mut stdout = child.stdout.take().expect("stdout");
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen
+                    .lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        })
+    };
+    let seen = |what: &str| screen.lock().unwrap().matches(what).count();
+    let wait_for = |what: &str, count: usize| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while seen(what) < count {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never said {what:?} ({count}):\n{}",
+                screen.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut paste = |line: &str| {
+        stdin.write_all(format!("{line}\r").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    };
+    wait_for("press Enter", 1);
+    let url = screen
+        .lock()
+        .unwrap()
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&server.issuer))
+        .expect("the authorization URL")
+        .to_owned();
+    let callback = consented_callback(&url);
+
+    paste(&callback.replace("state=", "state=x"));
+    wait_for("wrong state", 1);
+    wait_for("Paste the address again", 1);
+    paste("garbage-not-a-code");
+    wait_for("invalid_grant", 1);
+    wait_for("Paste the address again", 2);
+    paste("");
+    wait_for("nothing was pasted", 1);
+    wait_for("Paste the address again", 3);
+    paste(&callback);
+    let status = child.wait().expect("wait");
+    reader.join().unwrap();
+    let screen = screen.lock().unwrap().clone();
+    assert!(status.success(), "{screen}");
+    assert!(
+        screen.contains("the server does not take that code"),
+        "{screen}"
+    );
+    assert!(!screen.contains("panicked"), "{screen}");
+    assert!(env.stored_token("nat", "default").is_some());
+
+    // No terminal: the first bad paste ends it, with its exit code (7), each said.
+    let other = Env::new();
+    other.add_native("nat", &server.issuer, &[]);
+    for (input, said) in [
+        ("garbage-not-a-code\n", "invalid_grant"),
+        ("\n", "nothing was pasted"),
+        ("", "nothing was pasted"),
+        ("http://127.0.0.1:1/cb?state=x&code=y\n", "wrong state"),
+    ] {
+        let run = other
+            .run_with_input(&["authorize", "nat", "--yes", "--manual"], input)
+            .code(7);
+        assert!(run.stderr.contains(said), "{input:?}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("Paste the address again"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(other.stored_token("nat", "default").is_none());
+}
+
+/// `scripts/demo` shows each command it runs as it could be typed: every word a
+/// shell would split or expand is quoted, and the redirection is shown (it echoed
+/// `--scope openid offline_access` and left `< secret.txt` out). Read back by bash,
+/// each shown line gives the words that ran; and the demo works end to end.
+#[test]
+fn the_demo_shows_each_command_quoted_as_it_ran() {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_outbound"));
+    let target = bin.parent().and_then(|d| d.parent()).expect("target dir");
+    let repo = env!("CARGO_MANIFEST_DIR");
+    let mut demo = std::process::Command::new(format!("{repo}/scripts/demo"));
+    // Its own keyring session, as when a person runs it.
+    demo.env_remove("OUTBOUND_IN_KEYRING_SESSION")
+        .env("DEMO_BUILT", "1")
+        .env("CARGO_TARGET_DIR", target)
+        .env(
+            "DEMO_BROWSER",
+            format!("node {repo}/tests/authserver/http-browser.mjs"),
+        )
+        .stdin(std::process::Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("OUTBOUND_") || k.starts_with("XDG_CONFIG") || k.starts_with("XDG_STATE") {
+            demo.env_remove(k);
+        }
+    }
+    let run = crate::harness::Run::from(demo.output().expect("scripts/demo")).ok();
+    assert!(run.stdout.contains("{\"sub\":\"alice\"}"), "{}", run.all());
+    let shown: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("\u{1b}[1m$ "))
+        .map(|l| l.trim_end_matches("\u{1b}[0m"))
+        .collect();
+    assert_eq!(shown.len(), 5, "{}", run.stdout);
+    // Each line as bash reads it, with `outbound` a function that prints its words
+    // and its standard input.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "native-secret").unwrap();
+    let words = |line: &str| -> Vec<String> {
+        let out = std::process::Command::new("bash")
+            .current_dir(dir.path())
+            .args([
+                "-c",
+                &format!("outbound() {{ printf '%s\\n' \"$@\"; [ -t 0 ] || cat; }}; {line}"),
+            ])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("bash");
+        assert!(out.status.success(), "{line}");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let add = words(shown[0]);
+    assert!(
+        shown[0].starts_with("outbound app add demo"),
+        "{}",
+        shown[0]
+    );
+    for (flag, value) in [
+        ("--scope", "openid offline_access"),
+        ("--allowed-host", "127.0.0.1:*"),
+        (
+            "--approval-prompt",
+            "The demo will sign in as alice on the local test server.",
+        ),
+    ] {
+        let at = add.iter().position(|w| w == flag).expect(flag);
+        assert_eq!(add[at + 1], value, "{}", shown[0]);
+    }
+    assert_eq!(add.last().map(String::as_str), Some("native-secret"));
+    assert_eq!(words(shown[2]), ["authorize", "demo", "--yes"]);
+    let curl = words(shown[4]);
+    assert_eq!(curl[..2], ["curl", "demo"]);
+    assert!(curl[2].ends_with("/me"), "{curl:?}");
 }

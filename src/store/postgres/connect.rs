@@ -734,6 +734,9 @@ fn label_as(label: &str, role: &str) -> String {
 pub enum NoDataKey {
     /// None could be had, or it does not parse (exit 11).
     Unavailable(String),
+    /// None is set anywhere (no key file, no command, nothing in the keyring): the
+    /// store says whose key to get, or how to make the first one (exit 11).
+    Missing(String),
     /// `OUTBOUND_STORE_KEY_FILE` names a file others may read: refused (exit 2).
     ExposedFile(String),
 }
@@ -741,7 +744,7 @@ pub enum NoDataKey {
 impl NoDataKey {
     pub fn to_error(&self) -> StoreError {
         match self {
-            NoDataKey::Unavailable(reason) => StoreError::NoDataKey {
+            NoDataKey::Unavailable(reason) | NoDataKey::Missing(reason) => StoreError::NoDataKey {
                 reason: reason.clone(),
             },
             NoDataKey::ExposedFile(reason) => StoreError::ExposedKeyFile {
@@ -781,7 +784,7 @@ pub fn data_keys(settings: &Settings) -> Result<DataKeys, NoDataKey> {
     match keyring.get(super::super::STORE_KEY) {
         Ok(Some(secret)) => DataKeys::parse(secret.expose(), "the keyring's `store-key` entry")
             .map_err(Unavailable),
-        Ok(None) => Err(Unavailable(
+        Ok(None) => Err(NoDataKey::Missing(
             "no data key: set OUTBOUND_STORE_KEY_FILE to a file holding it (mode 600), or store_key_command (--store-key-command) to a command that prints it, or keep it in the keyring with `outbound store set-key` (make one with `openssl rand -base64 32`; every machine of the team needs the same)".into(),
         )),
         Err(e) => Err(Unavailable(format!(

@@ -53,6 +53,9 @@ struct Inner {
     /// until the next use.
     uses: AtomicU64,
     read_ahead: Mutex<Option<ReadAhead>>,
+    /// Application names by id, as this command loaded them: messages name an
+    /// application as people know it, not by its id.
+    names: Mutex<HashMap<String, String>>,
 }
 
 /// An account as [`PgStore::shared_state`] just read it, kept for the read of its
@@ -331,7 +334,37 @@ impl PgStore {
                 aims: Mutex::new(Aims::default()),
                 uses: AtomicU64::new(0),
                 read_ahead: Mutex::new(None),
+                names: Mutex::new(HashMap::new()),
             }),
+        }
+    }
+
+    /// Tells the store the applications' names (id, name), so that its messages
+    /// name them as people do.
+    pub fn know_names<'a>(&self, apps: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let mut names = self.inner.names.lock().unwrap_or_else(|p| p.into_inner());
+        for (id, name) in apps {
+            names.insert(id.to_owned(), name.to_owned());
+        }
+    }
+
+    /// A secret's place in words: its kind, account and application (by name where
+    /// this command knows it; by id for one deleted meanwhile).
+    fn describe(&self, key: &Key) -> String {
+        let app = match self
+            .inner
+            .names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(key.app_id)
+        {
+            Some(name) => format!("application `{name}`"),
+            None => format!("application id {}", key.app_id),
+        };
+        if key.account.is_empty() {
+            format!("the {} of {app}", key.kind)
+        } else {
+            format!("the {} of account `{}` of {app}", key.kind, key.account)
         }
     }
 
@@ -422,11 +455,49 @@ impl PgStore {
     }
 
     fn keys(&self) -> Result<&DataKeys, StoreError> {
-        self.inner
+        self.keys_for(None)
+    }
+
+    /// The data keys, or why there are none. When none is set on this machine and
+    /// the team's secrets are sealed already (with `row_key`, or the key of the
+    /// latest secret), a new key would open none of them: the message names the
+    /// key that does and whom to ask for it, not how to make one.
+    fn keys_for(&self, row_key: Option<&str>) -> Result<&DataKeys, StoreError> {
+        let keys = self
+            .inner
             .keys
-            .get_or_init(|| connect::data_keys(&self.inner.settings))
-            .as_ref()
-            .map_err(connect::NoDataKey::to_error)
+            .get_or_init(|| connect::data_keys(&self.inner.settings));
+        match keys {
+            Ok(keys) => Ok(keys),
+            Err(connect::NoDataKey::Missing(first)) => {
+                let team_key = row_key.map(str::to_owned).or_else(|| {
+                    self.with(|c| {
+                        c.client.query_opt(
+                            "SELECT key_id FROM outbound_secrets ORDER BY updated_at DESC LIMIT 1",
+                            &[],
+                        )
+                    })
+                    .ok()
+                    .flatten()
+                    .and_then(|r| r.try_get::<_, String>(0).ok())
+                });
+                let Some(id) = team_key else {
+                    return Err(StoreError::NoDataKey {
+                        reason: first.clone(),
+                    });
+                };
+                let who = match self.administrators() {
+                    Ok(Some(admins)) => admins.to_string(),
+                    _ => "another administrator of the team store".to_owned(),
+                };
+                Err(StoreError::NoDataKey {
+                    reason: format!(
+                        "this machine has none, and the team's secrets are sealed with data key {id}\n  fix: ask {who} for that key (`outbound doctor` on their machine names the data key it holds); do not make a new one, it would open nothing sealed so far; then keep it here with `outbound store set-key < team.key`, or set OUTBOUND_STORE_KEY_FILE to a file holding it (mode 600), or store_key_command to a command that prints it"
+                    ),
+                })
+            }
+            Err(e) => Err(e.to_error()),
+        }
     }
 
     fn open_row(&self, key: &Key, key_id: &str, sealed: &[u8]) -> Result<Secret, StoreError> {
@@ -435,16 +506,16 @@ impl PgStore {
             account: key.account,
             kind: key.kind,
         };
-        self.keys()?
+        self.keys_for(Some(key_id))?
             .open(key_id, sealed, &place)
             .map_err(|e| match e {
                 OpenError::UnknownKey { row_key, ours } => StoreError::WrongDataKey {
-                    what: describe(key),
+                    what: self.describe(key),
                     row_key,
                     ours: ours.join(", "),
                 },
                 OpenError::Forged => StoreError::Undecryptable {
-                    what: describe(key),
+                    what: self.describe(key),
                 },
             })
     }
@@ -999,17 +1070,6 @@ enum Attempt {
         holder: String,
         until: String,
     },
-}
-
-fn describe(key: &Key) -> String {
-    if key.account.is_empty() {
-        format!("the {} of application id {}", key.kind, key.app_id)
-    } else {
-        format!(
-            "the {} of account `{}` of application id {}",
-            key.kind, key.account, key.app_id
-        )
-    }
 }
 
 fn random_u16() -> u16 {
