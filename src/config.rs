@@ -339,6 +339,19 @@ impl Config {
         }
     }
 
+    /// Where this configuration's applications are: the file, and the team store
+    /// when one is named (what "no applications in …" says).
+    pub fn places(&self) -> String {
+        match &self.team {
+            Some(team) => format!(
+                "{} or the team store {}",
+                self.path.display(),
+                team.label.display()
+            ),
+            None => self.path.display().to_string(),
+        }
+    }
+
     /// Whether this configuration names a team store whose applications it has.
     pub fn has_team(&self) -> bool {
         self.team.as_ref().is_some_and(|t| t.unavailable.is_none())

@@ -141,7 +141,7 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
         if config.broken.is_empty() {
             notice!(
                 "no applications in {}; add one with `outbound app add NAME`",
-                config.path.display()
+                config.places()
             );
         }
     } else {

@@ -321,7 +321,14 @@ fn store_init_is_idempotent_and_refuses_a_newer_schema() {
     let run = owner.run(&["store", "init"]).ok();
     assert!(run.stderr.contains("already there"), "{}", run.stderr);
     let before = machine(&team.pg.url("postgres"), &team.key_file);
-    before.run(&["app", "list"]).ok();
+    let run = before.run(&["app", "list"]).ok();
+    // An empty list names both places a new application could be in.
+    assert!(
+        run.stderr
+            .contains("or the team store postgresql://postgres@127.0.0.1"),
+        "{}",
+        run.stderr
+    );
     team.pg
         .sql("team", "INSERT INTO outbound_schema (version) VALUES (99)");
     let run = owner.run(&["app", "list"]).code(1);

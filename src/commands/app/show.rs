@@ -227,7 +227,7 @@ fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
         }
         notice!(
             "no applications in {}; add one with `outbound app add NAME`",
-            config.path.display()
+            config.places()
         );
         return Ok(());
     }
