@@ -161,7 +161,9 @@ pub fn for_this_user(ctx: &Ctx, e: Error) -> Error {
         Error::Disabled(_) => true,
         Error::UnknownApp { others, .. } => others.is_empty(),
         Error::ClientRefused { app_change, .. } => *app_change,
-        Error::Store(crate::store::StoreError::Denied { .. }) => true,
+        Error::Store(
+            crate::store::StoreError::Denied { .. } | crate::store::StoreError::ShareDenied { .. },
+        ) => true,
         _ => false,
     };
     if !admins_only {
@@ -185,6 +187,13 @@ pub fn for_this_user(ctx: &Ctx, e: Error) -> Error {
         }
         Error::Store(crate::store::StoreError::Denied { database, message }) => format!(
             "only {admins} may add, edit, enable, disable, reset or delete applications or set their secrets, and you are not one of them: nothing was changed\n  the database {database} refused: {message}\n  fix: ask one of them to make the change"
+        ),
+        Error::Store(crate::store::StoreError::ShareDenied {
+            database,
+            account,
+            message,
+        }) => format!(
+            "only {admins} share an account (`authorize --shared`), and you are not one of them: nothing was stored\n  the database {database} refused to share account `{account}`: {message}\n  fix: authorize without --shared for an account of your own, or ask one of them to share one"
         ),
         _ => return e,
     };

@@ -1582,6 +1582,13 @@ fn only_an_administrator_shares_an_account_and_a_personal_authorization_never_la
     // Sharing is an administrator's: bob was refused, before any browser.
     let run = shared.code(12);
     assert!(run.stderr.contains("outbound_admins"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "error: only the team store's administrators (role `outbound_admins`: admin) share an account"
+        ),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--shared"), "{}", run.stderr);
     assert!(!run.stderr.contains("Open this URL"), "{}", run.stderr);
     // The administrator's shared account: every member reads it, a member's own
