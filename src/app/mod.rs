@@ -147,6 +147,17 @@ crate::choice::choice! {
     }
 }
 
+impl Backend {
+    /// The store as a sentence names it: "stored in the OS keyring".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Backend::Keyring => "the OS keyring",
+            Backend::File => "the file store",
+            Backend::Postgres => "the team store",
+        }
+    }
+}
+
 /// The token-response fields a mapping may fill.
 pub const MAPPABLE: &[&str] = &[
     "access_token",

@@ -84,7 +84,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         "without a refresh token (authorize again when it expires)"
     };
     notice!(
-        "authorized `{}` (account `{account}`{}), scopes: {}; {expiry}, {refresh}; stored in the {} store",
+        "authorized `{}` (account `{account}`{}), scopes: {}; {expiry}, {refresh}; stored in {}",
         app.name,
         if args.shared {
             ", shared with the group"
@@ -96,7 +96,7 @@ pub fn run(ctx: &Ctx, args: AuthorizeArgs) -> Result<()> {
         } else {
             token.scopes.join(" ")
         },
-        store.backend().as_str()
+        store.backend().noun()
     );
     Ok(())
 }

@@ -79,6 +79,11 @@ fn authorization_code_with_pkce_on_any_port_lands_in_the_keyring() {
         "{}",
         run.stderr
     );
+    assert!(
+        run.stderr.contains("stored in the OS keyring"),
+        "{}",
+        run.stderr
+    );
     let token = env
         .stored_token("nat", "default")
         .expect("tokens in the Secret Service");

@@ -20,8 +20,8 @@ pub fn set_secret(ctx: &Ctx, name: &str) -> Result<()> {
         })?;
     }
     notice!(
-        "stored a new client secret for `{name}` in the {} store",
-        store.backend().as_str()
+        "stored a new client secret for `{name}` in {}",
+        store.backend().noun()
     );
     Ok(())
 }
