@@ -19,11 +19,15 @@ use std::time::{Duration, Instant};
 use crate::authserver::{chromium_browser, free_port};
 use crate::harness::{Env, Run};
 
-/// The files LemonLDAP::NG's portal needs here: the portal itself, a module of its
-/// OpenID Connect issuer that Debian only recommends, and Plack's server.
-const NEEDED: [&str; 3] = [
+/// The files LemonLDAP::NG's portal needs here: the portal itself, modules it loads
+/// at start that Debian only recommends or suggests (scripts/setup installs them),
+/// and Plack's server.
+const NEEDED: [&str; 6] = [
     "/usr/share/perl5/Lemonldap/NG/Portal/Main.pm",
     "/usr/share/perl5/IO/String.pm",
+    "/usr/share/perl5/String/Random.pm",
+    "/usr/share/perl5/GD/SecurityImage.pm",
+    "/usr/share/perl5/Image/Magick.pm",
     "/usr/bin/plackup",
 ];
 
