@@ -14,6 +14,7 @@ mod harness;
 mod hostile;
 mod interop;
 mod leaks;
+mod lemonldap;
 mod programs;
 mod providers;
 mod proxy;
