@@ -205,7 +205,7 @@ pub enum Command {
         /// The loopback address to listen on [default: 127.0.0.1 and a free port]
         #[arg(long, value_name = "ADDR:PORT", conflicts_with = "socket")]
         listen: Option<String>,
-        /// Listen on this Unix socket (0600) instead, without a capability prefix
+        /// Listen on this Unix socket (0600) instead, without a capability prefix (not on Windows)
         #[arg(long, value_name = "PATH")]
         socket: Option<std::path::PathBuf>,
         /// Write the proxy's address (with its capability prefix) to this file (0600), not stdout
@@ -262,7 +262,7 @@ pub enum Command {
     #[command(subcommand)]
     Store(StoreCommand),
 
-    /// This user's token agent: valid tokens held in memory for every command
+    /// This user's token agent: tokens in memory for every command (not on Windows)
     #[command(subcommand)]
     Agent(AgentCommand),
 

@@ -49,6 +49,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 pub struct Prepared {
     tmp: tempfile::NamedTempFile,
     path: PathBuf,
+    /// Synced after the rename (where a directory can be opened: Unix).
+    #[cfg(unix)]
     dir: PathBuf,
 }
 
@@ -80,6 +82,7 @@ pub fn prepare_atomic(path: &Path, bytes: &[u8]) -> io::Result<Prepared> {
     Ok(Prepared {
         tmp,
         path: path.to_path_buf(),
+        #[cfg(unix)]
         dir,
     })
 }

@@ -28,13 +28,11 @@ pub mod fsutil;
 pub mod gate;
 pub mod http;
 pub mod jose;
-#[cfg(unix)]
 pub mod mcp;
 pub mod oauth;
 pub mod presets;
 #[cfg(test)]
 mod proptests;
-#[cfg(unix)]
 pub mod proxy;
 pub mod request;
 pub mod secret;
@@ -190,7 +188,6 @@ pub fn run(cli: Cli) -> Result<()> {
             account,
         } => commands::git::setup(&ctx, &name, &hosts, account.as_deref()),
         Command::Agent(command) => commands::agent::run(&ctx, command),
-        #[cfg(unix)]
         Command::Proxy {
             name,
             account,
@@ -213,10 +210,6 @@ pub fn run(cli: Cli) -> Result<()> {
                 stdio,
             },
         ),
-        #[cfg(not(unix))]
-        Command::Proxy { .. } => Err(error::Error::Other(
-            "the proxy is built for Unix systems only".into(),
-        )),
         Command::Exec {
             name,
             account,

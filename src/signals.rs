@@ -6,13 +6,17 @@
 //! dies of the signal it got, exactly as it would have (same exit status). Outside a
 //! hold, they act at once as by default. SIGKILL cannot be held: what remains is the
 //! few milliseconds between the server's answer and the store's write
-//! (docs/security.md, "Signals wait for the save").
+//! (docs/security.md, "Signals wait for the save"). On Windows nothing is held: a
+//! Ctrl-C ends the process at once (docs/platforms.md).
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
+#[cfg(unix)]
+use std::sync::atomic::AtomicI32;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static DEPTH: AtomicUsize = AtomicUsize::new(0);
 /// A server (the proxy) handles SIGINT and SIGTERM itself, by draining.
 static SERVING: AtomicBool = AtomicBool::new(false);
+#[cfg(unix)]
 static PENDING: AtomicI32 = AtomicI32::new(0);
 
 #[cfg(unix)]
@@ -70,13 +74,15 @@ pub fn hold() -> Hold {
 
 impl Drop for Hold {
     fn drop(&mut self) {
+        #[cfg(unix)]
         if DEPTH.fetch_sub(1, Ordering::SeqCst) == 1 {
             let pending = PENDING.swap(0, Ordering::SeqCst);
-            #[cfg(unix)]
             if pending != 0 {
                 die(pending);
             }
         }
+        #[cfg(not(unix))]
+        DEPTH.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -1,13 +1,16 @@
 //! `outbound agent start|stop|status|run`: this user's token agent (see
 //! [`crate::agent`]).
 
+#[cfg(unix)]
 use std::time::{Duration, Instant};
 
-use super::{Ctx, print_json};
+use super::Ctx;
 #[cfg(unix)]
-use crate::agent::client::Outcome;
-use crate::agent::{Request, Response, log_path, socket_path};
+use super::print_json;
+#[cfg(unix)]
+use crate::agent::{Request, Response, client::Outcome, log_path, socket_path};
 use crate::cli::AgentCommand;
+#[cfg(unix)]
 use crate::commands::output::{data, notice};
 use crate::error::{Error, Result};
 
@@ -24,8 +27,8 @@ pub fn run(ctx: &Ctx, command: AgentCommand) -> Result<()> {
     #[cfg(not(unix))]
     {
         let _ = (ctx, command);
-        Err(Error::Other(
-            "the agent needs Unix sockets; on this system every command works without it".into(),
+        Err(Error::Usage(
+            "`outbound agent` is not available on Windows (it serves on a Unix socket): every command works without it, taking tokens from the keyring".into(),
         ))
     }
 }

@@ -13,7 +13,6 @@ pub mod generate;
 pub mod git;
 pub mod logout;
 pub mod output;
-#[cfg(unix)]
 pub mod proxy;
 pub mod secret_store;
 pub mod status;
@@ -238,17 +237,19 @@ pub fn access_token(
 ) -> Result<crate::tokens::Access> {
     // The agent, when one runs, holds it without the store or the server.
     #[cfg(unix)]
-    let database = ctx
-        .team_named(config)
-        .then(|| ctx.postgres(config).label().to_owned());
-    if let Some(access) = crate::agent::client::token(
-        &ctx.asker(),
-        database.as_deref(),
-        &app.name,
-        account,
-        rejected,
-    ) {
-        return Ok(access);
+    {
+        let database = ctx
+            .team_named(config)
+            .then(|| ctx.postgres(config).label().to_owned());
+        if let Some(access) = crate::agent::client::token(
+            &ctx.asker(),
+            database.as_deref(),
+            &app.name,
+            account,
+            rejected,
+        ) {
+            return Ok(access);
+        }
     }
     let audit = ctx.audit(config, app);
     let env = ctx.token_env(config, app, store, &audit);

@@ -23,20 +23,15 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
-    let config = ctx.load()?;
-    let app = config.app(&args.name)?.clone();
-    let account = tokens::account_of(&app, args.account.as_deref())?;
-    let (upstream, whence) = upstream_of(ctx, &app, &account, args.upstream.as_deref())?;
-    let to = crate::gate::To::Http {
-        url: &upstream,
-        proxy: app.proxy.as_ref(),
-        headers: None,
-    };
-    if let Some(why) = crate::gate::destination(&ctx.state_dir, &app, &to) {
-        return Err(Error::HostNotAllowed(format!("{whence}: {why}")));
-    }
     let listen = match (&args.socket, &args.listen) {
+        #[cfg(unix)]
         (Some(path), _) => Listen::Unix(path.clone()),
+        #[cfg(not(unix))]
+        (Some(_), _) => {
+            return Err(Error::Usage(
+                "--socket: Unix sockets are not available on Windows: use --listen 127.0.0.1:PORT (its address carries a random capability prefix)".into(),
+            ));
+        }
         (None, listen) => {
             let addr: std::net::SocketAddr = listen
                 .as_deref()
@@ -51,6 +46,18 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
             Listen::Tcp(addr)
         }
     };
+    let config = ctx.load()?;
+    let app = config.app(&args.name)?.clone();
+    let account = tokens::account_of(&app, args.account.as_deref())?;
+    let (upstream, whence) = upstream_of(ctx, &app, &account, args.upstream.as_deref())?;
+    let to = crate::gate::To::Http {
+        url: &upstream,
+        proxy: app.proxy.as_ref(),
+        headers: None,
+    };
+    if let Some(why) = crate::gate::destination(&ctx.state_dir, &app, &to) {
+        return Err(Error::HostNotAllowed(format!("{whence}: {why}")));
+    }
     let store = ctx.store(&config, &app);
     let identity = tokens::client_identity(&app, store.as_ref())?;
     let dpop = if app.dpop {
@@ -128,7 +135,10 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         });
         // Said once on stderr (the MCP client's log): where tokens come from.
         #[cfg(unix)]
-        match crate::agent::client::running(&ctx.state_dir) {
+        let agent = crate::agent::client::running(&ctx.state_dir);
+        #[cfg(not(unix))]
+        let agent: Option<std::path::PathBuf> = None;
+        match agent {
             Some(socket) => eprintln!(
                 "outbound proxy --stdio: tokens of `{}` from the agent on {}",
                 app.name,
@@ -150,6 +160,7 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<()> {
         });
     }
     let prefix = match &listen {
+        #[cfg(unix)]
         Listen::Unix(_) => None,
         Listen::Tcp(_) => Some(crate::proxy::new_prefix()?),
     };

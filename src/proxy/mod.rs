@@ -72,6 +72,7 @@ pub struct Proxy {
 /// Where the proxy listens.
 pub enum Listen {
     Tcp(SocketAddr),
+    #[cfg(unix)]
     Unix(std::path::PathBuf),
 }
 
@@ -102,10 +103,8 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
         let open = tokio_util::task::TaskTracker::new();
         crate::signals::handled_by_server();
         raise_open_files();
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .map_err(|e| Error::io("cannot watch SIGTERM", e))?;
-        let mut int = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-            .map_err(|e| Error::io("cannot watch SIGINT", e))?;
+        let stopped = stop_requested()?;
+        tokio::pin!(stopped);
         macro_rules! accept_loop {
             ($listener:expr, $serve:expr) => {
                 loop {
@@ -119,8 +118,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                             };
                             open.spawn($serve(Arc::clone(&shared), stream, stopping.clone()));
                         }
-                        _ = term.recv() => break,
-                        _ = int.recv() => break,
+                        _ = &mut stopped => break,
                     }
                 }
             };
@@ -137,6 +135,7 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
                 ready(&format!("http://{local}/{prefix}/"))?;
                 accept_loop!(listener, tcp_connection);
             }
+            #[cfg(unix)]
             Listen::Unix(path) => {
                 let listener = private_socket(&path)?;
                 ready(&path.display().to_string())?;
@@ -152,8 +151,39 @@ pub fn serve(proxy: Proxy, listen: Listen, ready: impl FnOnce(&str) -> Result<()
     })
 }
 
+/// Resolves when the proxy is asked to stop: SIGTERM or SIGINT (Ctrl-C).
+#[cfg(unix)]
+fn stop_requested() -> Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(|e| Error::io("cannot watch SIGTERM", e))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(|e| Error::io("cannot watch SIGINT", e))?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
+}
+
+/// Resolves when the proxy is asked to stop: Ctrl-C or Ctrl-Break in its console.
+#[cfg(windows)]
+fn stop_requested() -> Result<impl Future<Output = ()>> {
+    use tokio::signal::windows::{ctrl_break, ctrl_c};
+    let mut c = ctrl_c().map_err(|e| Error::io("cannot watch Ctrl-C", e))?;
+    let mut brk = ctrl_break().map_err(|e| Error::io("cannot watch Ctrl-Break", e))?;
+    Ok(async move {
+        tokio::select! {
+            _ = c.recv() => {}
+            _ = brk.recv() => {}
+        }
+    })
+}
+
 /// A Unix socket at `path` that never exists with loose permissions: bound inside a
 /// new private (0700) directory beside it, made 0600, then renamed into place.
+#[cfg(unix)]
 fn private_socket(path: &std::path::Path) -> Result<tokio::net::UnixListener> {
     use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
@@ -183,6 +213,7 @@ fn private_socket(path: &std::path::Path) -> Result<tokio::net::UnixListener> {
 
 /// A connection on `--socket`: served only when its peer is this user (as the
 /// agent's); anyone else is hung up on.
+#[cfg(unix)]
 async fn serve_unix(
     shared: Arc<Proxy>,
     stream: tokio::net::UnixStream,
@@ -205,6 +236,7 @@ async fn serve_unix(
 /// descriptors (two sockets, a pipe), an open stream on the general path two, and a
 /// desktop's default soft limit (1024) would cap them at a few hundred.
 fn raise_open_files() {
+    #[cfg(unix)]
     // SAFETY: getrlimit fills the struct it is given; setrlimit only raises the soft
     // limit to the hard one, and a failure changes nothing.
     unsafe {

@@ -1,7 +1,9 @@
 //! `outbound app …` through the real binary: every command, comment preservation,
 //! concurrency, bad input, file modes.
 
-use crate::harness::{Env, keyring_lookup, mode};
+#[cfg(unix)]
+use crate::harness::mode;
+use crate::harness::{Env, keyring_lookup};
 
 const SECRET: &str = "sup3r-s3cret-value-9f8e";
 
@@ -934,6 +936,7 @@ fn help_groups_settings_and_show_leaves_out_what_does_not_apply() {
 /// `app list --json` of 10,000 apps writes each app as it goes: its peak memory stays
 /// near what the configuration itself takes (it was 206 MiB with a JSON value of
 /// every app held at once, BENCHMARKS.md), and the list is complete.
+#[cfg(unix)]
 #[test]
 fn listing_ten_thousand_apps_as_json_holds_no_copy_of_every_app() {
     let env = Env::new();

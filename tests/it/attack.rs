@@ -6,15 +6,20 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+#[cfg(unix)]
+use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::authserver::{AuthServer, Options, authserver_dir, free_port};
-use crate::harness::{Env, Run, keyring_lookup, mode};
+#[cfg(unix)]
+use crate::harness::mode;
+use crate::harness::{Env, Run, keyring_lookup};
 use crate::hostile::{Hostile, HostileRequest, HostileResponse};
 use crate::servers::{CountingProxy, Echo, ProxyKind};
 
@@ -265,6 +270,7 @@ fn assert_absent(what: &str, text: &str, secrets: &[String]) {
 }
 
 /// Every file and directory under `dir` (itself included).
+#[cfg(unix)]
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     out.push(dir.to_path_buf());
     let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
@@ -1238,9 +1244,11 @@ fn an_absurd_device_polling_interval_does_not_panic() {
 // ---------------------------------------------------------------------------------
 // F15: files stay private whatever the umask.
 
+#[cfg(unix)]
 const UMASK_000: &str = "umask 000; exec \"$0\" \"$@\"";
 
 /// Runs `outbound ARGS` under umask 000, with `input` on standard input.
+#[cfg(unix)]
 fn run_umask_000(env: &Env, args: &[&str], input: &str) -> Run {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
@@ -1251,6 +1259,7 @@ fn run_umask_000(env: &Env, args: &[&str], input: &str) -> Run {
     crate::harness::run_with_input(cmd, input)
 }
 
+#[cfg(unix)]
 #[test]
 fn files_stay_private_under_umask_000() {
     // The wrapper really applies the umask.
@@ -1535,6 +1544,7 @@ fn core_dumps_are_off_while_waiting_for_the_browser() {
     assert_eq!(values.get(..2), Some(&["0", "0"][..]), "{line}");
 }
 
+#[cfg(unix)]
 #[test]
 fn the_audit_log_is_never_written_through_a_symlink() {
     let hostile = Hostile::start(|_| token_answer("tok-a"));

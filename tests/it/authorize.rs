@@ -937,8 +937,7 @@ fn authorize_fails_fast_when_the_authorization_server_is_down() {
     )
     .unwrap();
     {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::harness::chmod(&browser, 0o755);
     }
     // Nothing listens there; and a server that takes the connection but never answers.
     let down = format!("http://127.0.0.1:{}/authorize", free_port());

@@ -23,9 +23,8 @@ fn key(dir: &Path, name: &str) -> PathBuf {
 
 /// Writes a file only its owner may read: outbound refuses a key file others may.
 fn write_private(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).expect("write");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    crate::harness::chmod(path, 0o600);
 }
 
 /// The same key in another PEM encoding, by openssl (`-traditional`: PKCS#1 for RSA,

@@ -364,6 +364,20 @@ pub fn keyring_lookup_on(bus: &str, key: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Sets `path`'s permission bits, as a test sets up a key file (0600) or a script
+/// (0755); on Windows, where outbound checks no permission bits and runs no script
+/// by its mode, nothing.
+pub fn chmod(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {mode:o} {}: {e}", path.display()));
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
 #[cfg(unix)]
 pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;

@@ -4,14 +4,24 @@
 //! connection, and `exec --env` names the loader or a shell reads.
 
 use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
 use std::os::unix::fs::PermissionsExt;
+#[cfg(unix)]
 use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
+#[cfg(unix)]
+use std::time::Instant;
+#[cfg(unix)]
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
 use crate::authserver::AuthServer;
-use crate::harness::{Env, Run};
+use crate::harness::Env;
+#[cfg(unix)]
+use crate::harness::Run;
 
 /// The peak resident memory of a running process, in KiB (`VmHWM`).
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -172,6 +182,7 @@ fn git_credential_answers_only_the_host_git_named() {
 }
 
 /// Makes a P-256 key and a certificate for it (both PEM), in `dir`.
+#[cfg(unix)]
 fn key_and_cert(dir: &Path) -> (PathBuf, PathBuf) {
     let (key, cert) = (dir.join("client.key"), dir.join("client.pem"));
     let status = Command::new("openssl")
@@ -200,10 +211,12 @@ fn key_and_cert(dir: &Path) -> (PathBuf, PathBuf) {
     (key, cert)
 }
 
+#[cfg(unix)]
 fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
 }
 
+#[cfg(unix)]
 #[track_caller]
 fn assert_refused_key(run: Run, path: &Path, mode: &str) {
     let run = run.code(2);
@@ -220,6 +233,7 @@ fn assert_refused_key(run: Run, path: &Path, mode: &str) {
 
 /// A key file others may read is refused, naming it, its mode and the chmod:
 /// `--private-key`, `--client-key` (add and edit) and `OUTBOUND_STORE_KEY_FILE`.
+#[cfg(unix)]
 #[test]
 fn key_files_others_may_read_are_refused() {
     let keys = tempfile::tempdir().expect("tempdir");
@@ -298,7 +312,9 @@ fn key_files_others_may_read_are_refused() {
 }
 
 /// Stops the agent when the test ends, however it ends.
+#[cfg(unix)]
 struct Stopper<'a>(&'a Env);
+#[cfg(unix)]
 impl Drop for Stopper<'_> {
     fn drop(&mut self) {
         let _ = self.0.command(["agent", "stop"]).output();
@@ -309,6 +325,7 @@ impl Drop for Stopper<'_> {
 /// connection, `agent status` says the agent is busy (not "not running"); each has
 /// 5 s for its whole request, so within 8 s a real command is served from the
 /// agent's memory again (proved by a client without a keyring).
+#[cfg(unix)]
 #[test]
 fn slow_clients_do_not_lock_out_the_agent() {
     let server = AuthServer::start();

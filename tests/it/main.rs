@@ -2,6 +2,8 @@
 //! config and state directory per test, against the real Secret Service that
 //! `scripts/test` starts (tests that need it fail, never skip, without it).
 
+// The agent serves on a Unix socket: not on Windows (docs/platforms.md).
+#[cfg(unix)]
 mod agent;
 mod app_admin;
 mod attack;
@@ -9,6 +11,8 @@ mod authorize;
 mod authserver;
 mod credentials;
 mod curl;
+// Every scenario has the agent among its front ends.
+#[cfg(unix)]
 mod gate;
 mod harness;
 mod hostile;

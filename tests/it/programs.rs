@@ -61,8 +61,7 @@ fn kubeconfig(
         ),
     )
     .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    crate::harness::chmod(&plugin, 0o755);
     let interactive = if api == "v1" {
         "      interactiveMode: Never\n"
     } else {
@@ -507,6 +506,7 @@ fn exec_credential_never_prompts_when_kubectl_says_so() {
 
 /// A socket at the agent's place that is not this user's: not used, said once, and
 /// the command works without it.
+#[cfg(unix)]
 #[test]
 fn a_foreign_agent_socket_is_not_used() {
     // SAFETY: getuid has no preconditions.

@@ -505,6 +505,7 @@ fn many_streams_fit_under_a_low_open_files_limit() {
 
 /// A Unix socket (0600, no prefix), the address in a 0600 file, and what the proxy
 /// refuses to start with.
+#[cfg(unix)]
 #[test]
 fn the_proxy_listens_where_only_this_user_can_reach() {
     let server = AuthServer::start();
@@ -719,6 +720,7 @@ fn stdio_carries_an_mcp_session() {
 /// permissions than 0600 at its path (it is bound elsewhere and moved there), and a
 /// connection from another user is hung up on even when the socket's mode would let
 /// it in.
+#[cfg(unix)]
 #[test]
 fn the_proxy_socket_is_never_loose_and_serves_only_its_user() {
     use std::os::unix::fs::PermissionsExt;

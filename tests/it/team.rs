@@ -29,8 +29,15 @@ fn postgres_bin() -> PathBuf {
 }
 
 fn as_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
+    #[cfg(unix)]
+    {
+        // SAFETY: geteuid has no preconditions.
+        unsafe { libc::geteuid() == 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
 }
 
 impl Postgres {
@@ -41,11 +48,7 @@ impl Postgres {
         let data = dir.path().join("data");
         if as_root() {
             // The server refuses to run as root: its files belong to `postgres`.
-            std::fs::set_permissions(
-                dir.path(),
-                std::os::unix::fs::PermissionsExt::from_mode(0o777),
-            )
-            .expect("chmod");
+            crate::harness::chmod(dir.path(), 0o777);
         }
         let pg = Postgres { dir, bin, port };
         pg.tool(&[
@@ -86,15 +89,14 @@ impl Postgres {
                 .output()
                 .unwrap();
             let uid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+            #[cfg(unix)]
             for f in ["server.key", "server.pem"] {
                 std::os::unix::fs::chown(tls.join(f), Some(uid), None).unwrap();
             }
+            #[cfg(not(unix))]
+            let _ = uid;
         }
-        std::fs::set_permissions(
-            tls.join("server.key"),
-            std::os::unix::fs::PermissionsExt::from_mode(0o600),
-        )
-        .unwrap();
+        crate::harness::chmod(&tls.join("server.key"), 0o600);
     }
 
     pub fn tls_file(&self, name: &str) -> PathBuf {
@@ -205,6 +207,7 @@ impl Postgres {
     }
 
     /// How many connections the server has let in so far (from its log).
+    #[cfg(unix)]
     pub fn connections(&self) -> usize {
         std::fs::read_to_string(self.dir.path().join("log"))
             .unwrap_or_default()
@@ -293,9 +296,8 @@ pub fn write_key(path: &Path, key: &str) {
 }
 
 fn write_private(path: &Path, text: &str) {
-    use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).expect("key file");
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    crate::harness::chmod(path, 0o600);
 }
 
 fn machine(url: &str, key_file: &Path) -> Env {
@@ -1152,6 +1154,7 @@ fn rotate_key_reseals_what_each_role_may_change_while_both_keys_open() {
         .code(11);
 }
 
+#[cfg(unix)]
 #[test]
 fn the_agent_serves_team_store_tokens_from_memory_and_sees_an_administrators_change() {
     let team = Team::start();
@@ -1290,14 +1293,17 @@ fn the_database_password_comes_from_the_environment_pgpass_or_the_keyring_and_tl
         format!("127.0.0.1:{}:team:pw:hunter2-pw\n", team.pg.port),
     )
     .unwrap();
-    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let run = m.run(&["app", "list"]).code(10);
-    assert!(
-        run.stderr.contains("other users can read it"),
-        "{}",
-        run.stderr
-    );
-    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    #[cfg(unix)]
+    {
+        crate::harness::chmod(&pgpass, 0o644);
+        let run = m.run(&["app", "list"]).code(10);
+        assert!(
+            run.stderr.contains("other users can read it"),
+            "{}",
+            run.stderr
+        );
+    }
+    crate::harness::chmod(&pgpass, 0o600);
     m.run(&["app", "list"]).ok();
     std::fs::remove_file(&pgpass).unwrap();
     m.run_with_input(&["store", "set-password"], "hunter2-pw")
@@ -1729,6 +1735,7 @@ fn store_init_upgrades_a_version_1_database_to_owner_checked_rows_and_counts_str
     alice.authorize("nat", &["--account", "mine"]).ok();
 }
 
+#[cfg(unix)]
 fn signal(child: &std::process::Child, sig: libc::c_int) {
     let pid = libc::pid_t::try_from(child.id()).expect("pid");
     // SAFETY: kill has no memory preconditions; the pid is our own child's.
@@ -1736,6 +1743,7 @@ fn signal(child: &std::process::Child, sig: libc::c_int) {
 }
 
 /// Every refresh lease runs out now (as it would after its length).
+#[cfg(unix)]
 fn expire_leases(team: &Team) {
     team.pg.sql(
         "team",
@@ -1755,6 +1763,7 @@ fn output(child: std::process::Child) -> Run {
 /// that the account needs authorization. With `late_answer` it reads the server's
 /// answer when it goes on; without, its request times out then (the server holds
 /// the answer).
+#[cfg(unix)]
 fn stopped_holder_resumes_after_takeover(late_answer: bool) {
     let (team, server, machines) = fleet(2);
     std::thread::sleep(Duration::from_millis(2300));
@@ -1803,16 +1812,19 @@ fn stopped_holder_resumes_after_takeover(late_answer: bool) {
     machines[2].run(&["token", "nat"]).ok();
 }
 
+#[cfg(unix)]
 #[test]
 fn a_stopped_lease_holder_that_reads_its_answer_late_saves_nothing_over_the_takeover() {
     stopped_holder_resumes_after_takeover(true);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_stopped_lease_holder_whose_request_times_out_late_hides_nothing_from_the_others() {
     stopped_holder_resumes_after_takeover(false);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_lease_holder_stopped_before_it_sends_never_spends_the_refresh_token_after_a_takeover() {
     // Tokens live 6 s: the takeover's are still fresh when the holder goes on.
@@ -1936,12 +1948,14 @@ fn new_tokens_that_cannot_be_saved_are_named_with_exit_10_and_the_next_step() {
 }
 
 /// Accepts connections and never answers: a revocation endpoint that hangs.
+#[cfg(unix)]
 fn silent_listener() -> (std::net::TcpListener, u16) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     (listener, port)
 }
 
+#[cfg(unix)]
 #[test]
 fn an_administrator_stopped_inside_a_change_blocks_no_token_and_not_for_long() {
     let team = Team::start();

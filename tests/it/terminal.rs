@@ -220,11 +220,7 @@ fn failing_xdg_open() -> (tempfile::TempDir, String) {
     let bin = tempfile::tempdir().unwrap();
     let launcher = bin.path().join("xdg-open");
     std::fs::write(&launcher, "#!/bin/sh\nexit 3\n").unwrap();
-    std::fs::set_permissions(
-        &launcher,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    crate::harness::chmod(&launcher, 0o755);
     let path = format!(
         "{}:{}",
         bin.path().display(),

@@ -6,7 +6,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::authserver::{AuthServer, Options, free_port, http_browser, private_ca};
-use crate::harness::{Env, Run, mode};
+#[cfg(unix)]
+use crate::harness::mode;
+use crate::harness::{Env, Run};
 use crate::servers::{Echo, PrivateKeyring};
 
 fn me(server: &AuthServer) -> String {
@@ -212,6 +214,7 @@ fn the_audit_log_records_use_without_secrets() {
     ] {
         assert!(!log.contains(secret));
     }
+    #[cfg(unix)]
     assert_eq!(mode(&env.state_dir().join("audit.log")), 0o600);
     let human = env.run(&["audit", "nat", "--limit", "1"]).ok();
     assert_eq!(human.stdout.lines().count(), 1);
@@ -584,11 +587,7 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
         snap = snapshot.display(),
         browser = http_browser()
     )).unwrap();
-    std::fs::set_permissions(
-        &wrapper,
-        std::os::unix::fs::PermissionsExt::from_mode(0o700),
-    )
-    .unwrap();
+    crate::harness::chmod(&wrapper, 0o700);
     let mut cmd = env.command(["authorize", "nat", "--yes", "--timeout", "30"]);
     cmd.env("BROWSER", wrapper.display().to_string())
         .stdout(Stdio::piped())
@@ -708,10 +707,13 @@ fn no_secret_leaks_anywhere_during_a_full_run() {
     for secret in [&access, &refresh, "native-secret"] {
         assert!(!config.contains(secret));
     }
-    assert_eq!(mode(&env.config_path()), 0o600);
-    assert_eq!(mode(env.config_path().parent().unwrap()), 0o700);
-    assert_eq!(mode(&env.state_dir()), 0o700);
-    assert_eq!(mode(&env.state_dir().join("index.json")), 0o600);
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&env.config_path()), 0o600);
+        assert_eq!(mode(env.config_path().parent().unwrap()), 0o700);
+        assert_eq!(mode(&env.state_dir()), 0o700);
+        assert_eq!(mode(&env.state_dir().join("index.json")), 0o600);
+    }
 }
 
 /// ID tokens forged in the token answer — `alg: none`, a `kid` the issuer's key set

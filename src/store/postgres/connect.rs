@@ -198,11 +198,17 @@ fn parse(settings: &Settings) -> Result<(postgres::Config, SslMode, Option<PathB
 
 /// The password `~/.pgpass` (or `$PGPASSFILE`) gives for this host, port, database
 /// and user, as libpq reads it: `host:port:db:user:password`, `*` matches anything,
-/// `\` escapes; ignored unless only its owner can read it.
+/// `\` escapes; on Unix ignored unless only its owner can read it. On Windows the
+/// file is `%APPDATA%\postgresql\pgpass.conf`, as libpq's, and no mode is checked.
 fn pgpass(config: &postgres::Config) -> Option<String> {
+    #[cfg(not(windows))]
+    let default = std::env::home_dir().map(|h| h.join(".pgpass"));
+    #[cfg(windows)]
+    let default = std::env::var_os("APPDATA")
+        .map(|a| PathBuf::from(a).join("postgresql").join("pgpass.conf"));
     let path = std::env::var_os("PGPASSFILE")
         .map(PathBuf::from)
-        .or_else(|| std::env::home_dir().map(|h| h.join(".pgpass")))?;
+        .or(default)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -795,14 +801,7 @@ pub fn data_keys(settings: &Settings) -> Result<DataKeys, NoDataKey> {
 
 /// This machine's name, for naming a lease's holder.
 pub fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname writes at most that.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return "unknown-host".into();
-    }
-    let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
+    whoami::hostname().unwrap_or_else(|_| "unknown-host".into())
 }
 
 #[cfg(test)]
