@@ -572,15 +572,34 @@ pub(crate) fn read_answer(
         .get("dpop-nonce")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    // The client's timeout bounds each read, not the body: a server that drips a
+    // byte a second would never be cut off. The whole body gets the same time again.
+    let limit = crate::http::oauth_timeout();
+    let deadline = std::time::Instant::now() + limit;
     let mut body = Vec::new();
-    response
-        .take(MAX_RESPONSE_BYTES as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| OAuthError::Unreachable {
+    let mut reader = response.take(MAX_RESPONSE_BYTES as u64 + 1);
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = reader.read(&mut chunk).map_err(|e| OAuthError::Unreachable {
             endpoint,
             url: url.to_string(),
             reason: e.to_string(),
         })?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+        if std::time::Instant::now() > deadline {
+            return Err(OAuthError::Unreachable {
+                endpoint,
+                url: url.to_string(),
+                reason: format!(
+                    "timed out: its answer was still arriving after {} s (OUTBOUND_OAUTH_TIMEOUT)",
+                    limit.as_secs()
+                ),
+            });
+        }
+    }
     if body.len() > MAX_RESPONSE_BYTES {
         return Err(too_large());
     }

@@ -59,7 +59,7 @@ pub fn client_fix(app: &App) -> ClientFix {
         ClientAuth::Basic | ClientAuth::Post | ClientAuth::ClientSecretJwt => (
             Kind::ClientSecret.declared().label,
             format!(
-                "{client}: its client secret is wrong or outdated (rotated at the provider), or the client id is"
+                "{client}: its client secret is wrong or outdated (rotated at the provider), or the client id is wrong"
             ),
             set(
                 Kind::ClientSecret,

@@ -26,6 +26,7 @@
 // held_answer     the token endpoint does its work at once, then holds its answer 30 s
 //                 (a client times out after the server acted: a refresh token rotated)
 // status_500      the token endpoint answers HTTP 500 (HTML)
+// drip            the token endpoint answers 200, then its body a byte every 200 ms
 // bare_400        a refresh answered with a bare HTTP 400 and no OAuth error (glewlwyd)
 // refresh_invalid_request  a refresh answered 400 `invalid_request` (how LemonLDAP::NG
 //                 and idpyoidc answer a revoked refresh token)
@@ -670,6 +671,16 @@ provider.use(async (ctx, next) => {
         ctx.body = { error: 'invalid_client', error_description: 'invalid client assertion audience' };
         return;
       }
+    }
+    if ((quirks.token || []).includes('drip')) {
+      // A hostile or broken server: 200 at once, then the body a byte every 200 ms
+      // (100,000 promised), until the client goes away.
+      ctx.respond = false;
+      ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100000' });
+      ctx.res.write('{');
+      const timer = setInterval(() => ctx.res.write(' '), 200);
+      ctx.res.on('close', () => clearInterval(timer));
+      return;
     }
     if ((quirks.token || []).includes('status_500')) {
       ctx.status = 500;

@@ -417,6 +417,18 @@ fn a_failing_token_endpoint_leaves_tokens_intact() {
         env.stored_token("nat", "default").unwrap()["refresh_token"],
         before["refresh_token"]
     );
+    // Dripping: an answer that starts at once and never ends is cut off at the same
+    // limit, not after each byte's wait (it hung for good before).
+    server.quirks(&["drip"]);
+    env.set("OUTBOUND_OAUTH_TIMEOUT", "2");
+    let started = std::time::Instant::now();
+    let run = env.run(&["token", "nat"]).code(7);
+    assert!(run.stderr.contains("still arriving after 2 s"), "{}", run.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert_eq!(
+        env.stored_token("nat", "default").unwrap()["refresh_token"],
+        before["refresh_token"]
+    );
     env.set("OUTBOUND_OAUTH_TIMEOUT", "30");
     // Back: it works again.
     server.quirks(&[]);
