@@ -72,12 +72,12 @@ choice! {
     /// `tests/it/providers.rs`, `QUIRK_TESTS`).
     pub enum Quirk {
         NestedToken = "nested_token":
-            "The token answer is nested under a key (Slack's authed_user): token_request.response maps it",
+            "The token answer is nested under a key (Slack's authed_user): map it with --token-field",
         FormTokenResponse = "form_token_response":
             "The token answer is form-encoded, not JSON",
         StringExpiresIn = "string_expires_in": "expires_in is a string (\"3600\")",
         NonstandardFields = "nonstandard_fields":
-            "Token answer fields have other names: token_request.response maps them",
+            "Token answer fields have other or extra names (map the token's with --token-field)",
         CommaScopes = "comma_scopes": "Scopes are joined and answered with commas",
         ClientKey = "client_key":
             "The client id goes by another name in requests (client_key): client_id_param",
@@ -352,3 +352,114 @@ pub fn by_category(
 
 #[cfg(test)]
 mod tests;
+
+/// A source as a link: `github:OWNER/REPO/PATH` to its page on GitHub.
+fn source_link(source: &str) -> String {
+    match source.strip_prefix("github:") {
+        Some(path) => {
+            let mut parts = path.splitn(3, '/');
+            let (owner, repo, file) = (
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+                parts.next().unwrap_or_default(),
+            );
+            format!("[{owner}/{repo}](https://github.com/{owner}/{repo}/blob/HEAD/{file})")
+        }
+        None => {
+            let host = url::Url::parse(source)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .unwrap_or_else(|| source.to_owned());
+            format!("[{host}]({source})")
+        }
+    }
+}
+
+/// `PROVIDERS.md`: every entry, by category, with its parameters, PKCE and refresh
+/// facts, quirks and sources (written by `outbound generate-docs`, checked by its
+/// `--check`).
+pub fn markdown() -> Result<String> {
+    use std::fmt::Write;
+    let all = all()?;
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Provider catalog\n\n<!-- Generated from src/presets.toml by `cargo run -- generate-docs`; do not edit. -->\n\n\
+         {} entries. `outbound app presets` lists them by category, `outbound app presets --search WORD` \
+         finds one, `outbound app presets show NAME` says what to register at the provider, and \
+         `outbound app add NAME --preset PRESET` makes an app from one (see \
+         [Providers](docs/providers.md#the-catalog)). Every endpoint and quirk is confirmed in at \
+         least two independent public sources, named below; each quirk class is exercised by an \
+         integration test.\n",
+        all.len()
+    );
+    let _ = writeln!(out, "| category | entries |\n|---|---|");
+    let grouped = by_category(all);
+    for (category, entries) in &grouped {
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {} |",
+            category.as_str(),
+            category.as_str(),
+            entries.len()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n## Quirk classes\n\n| class | what it means |\n|---|---|"
+    );
+    for quirk in Quirk::ALL {
+        let _ = writeln!(out, "| `{}` | {} |", quirk.as_str(), cell(quirk.help()));
+    }
+    for (category, entries) in &grouped {
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n{}.\n\n| preset | what | parameters | PKCE | refresh | quirks | sources |\n|---|---|---|---|---|---|---|",
+            category.as_str(),
+            category.help()
+        );
+        for (name, p) in entries {
+            let params: Vec<String> = p
+                .params
+                .iter()
+                .map(|(k, d)| {
+                    let check = p.param_checks.get(k).map(String::as_str).unwrap_or("");
+                    if d.is_empty() {
+                        format!("`{k}` (required; {check})")
+                    } else {
+                        format!("`{k}` (default `{d}`; {check})")
+                    }
+                })
+                .collect();
+            let refresh = match (p.refresh, &p.refresh_lifetime) {
+                (Some(r), Some(life)) => format!("{} ({life})", r.as_str()),
+                (Some(r), None) => r.as_str().to_owned(),
+                (None, _) => String::new(),
+            };
+            let quirks: Vec<String> = p
+                .quirks
+                .iter()
+                .map(|q| format!("`{}`", q.as_str()))
+                .collect();
+            let sources: Vec<String> = p.sources.iter().map(|s| source_link(s)).collect();
+            let what = match &p.docs {
+                Some(docs) => format!("[{}]({docs})", cell(&p.description)),
+                None => cell(&p.description),
+            };
+            let _ = writeln!(
+                out,
+                "| `{name}` | {what} | {} | {} | {} | {} | {} |",
+                params.join(", "),
+                p.pkce_support.map(|s| s.as_str()).unwrap_or(""),
+                refresh,
+                quirks.join(" "),
+                sources.join(", ")
+            );
+        }
+    }
+    Ok(out)
+}

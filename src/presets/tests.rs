@@ -160,7 +160,7 @@ fn problems(name: &str, preset: &Preset) -> Vec<String> {
             bad(format!("param_checks.{p}: no such param"));
         }
     }
-    if preset.quirks.contains(&Quirk::UrlParams) != !preset.params.is_empty() {
+    if preset.quirks.contains(&Quirk::UrlParams) == preset.params.is_empty() {
         bad("url_params is the quirk of an entry with params, and only of one".into());
     }
     // Every URL https, once its parameters are put in.
@@ -254,6 +254,12 @@ fn every_entry_follows_the_schema() {
         .flat_map(|(name, preset)| problems(name, preset))
         .collect();
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let readme = include_str!("../../README.md");
+    let count = format!("catalog holds {} entries", presets.len());
+    assert!(
+        readme.contains(&count),
+        "README.md should say \"{count}\" (it counts the catalog)"
+    );
     for name in [
         "github",
         "gitlab",
@@ -391,6 +397,9 @@ fn parameters_flags_and_errors() {
     );
     assert_eq!(patch.get_str("preset_params.tenant"), Some("common"));
     let err = get("gitlba").unwrap_err().to_string();
-    assert!(err.contains("did you mean") && err.contains("gitlab"), "{err}");
+    assert!(
+        err.contains("did you mean") && err.contains("gitlab"),
+        "{err}"
+    );
     assert!(get("nope").is_err());
 }

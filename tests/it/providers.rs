@@ -568,7 +568,8 @@ fn quirk_nested_and_renamed_token_fields() {
         ..Options::default()
     });
     let env = Env::new();
-    let cases: [(&str, &str, [(&str, &str); 3]); 2] = [
+    type Fields<'a> = [(&'a str, &'a str); 3];
+    let cases: [(&str, &str, Fields); 2] = [
         (
             "nested",
             "nested",
@@ -920,4 +921,60 @@ fn quirk_url_params_from_a_catalog_entry() {
         .ok();
     env.run(&["logout", "ok"]).ok();
     server.wait_for_log("ALIAS /oauth2/default/v1/revoke");
+}
+
+/// An app made from a catalog entry keeps its name and parameters; `doctor` says
+/// when its endpoints are no longer the entry's, and its fix (run here) takes the
+/// catalog's.
+#[test]
+fn doctor_compares_a_preset_app_with_the_catalog() {
+    let env = Env::new();
+    let domain = format!("127.0.0.1:{}", free_port());
+    let param = format!("domain={domain}");
+    env.run(&[
+        "app",
+        "add",
+        "ok",
+        "--preset",
+        "okta",
+        "--preset-param",
+        &param,
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+    ])
+    .ok();
+    let check = |env: &Env| {
+        let run = env.run(&["doctor", "ok", "--json"]);
+        run.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "ok: preset")
+            .cloned()
+            .unwrap_or_else(|| panic!("no preset check: {}", run.stdout))
+    };
+    assert_eq!(check(&env)["status"], "ok", "{}", check(&env));
+    env.run(&[
+        "app",
+        "edit",
+        "ok",
+        "--token-url",
+        &format!("https://{domain}/oauth2/v1/token"),
+    ])
+    .ok();
+    let warned = check(&env);
+    assert_eq!(warned["status"], "warn", "{warned}");
+    let detail = warned["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "token_url is https://{domain}/oauth2/v1/token, the catalog says https://{domain}/oauth2/default/v1/token"
+        )),
+        "{detail}"
+    );
+    let fix = warned["fix"].as_str().unwrap();
+    let args: Vec<&str> = fix.split_whitespace().skip(1).collect();
+    env.run(&args).ok();
+    assert_eq!(check(&env)["status"], "ok");
 }
