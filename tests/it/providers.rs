@@ -978,3 +978,79 @@ fn doctor_compares_a_preset_app_with_the_catalog() {
     env.run(&args).ok();
     assert_eq!(check(&env)["status"], "ok");
 }
+
+/// The catalog on the command line: by category, searched, one category, one
+/// entry by name, every field in JSON with URL parameters as templates.
+#[test]
+fn the_catalog_lists_searches_and_shows() {
+    let env = Env::new();
+    let all = env.run(&["app", "presets"]).ok();
+    assert!(all.stdout.contains("developer-tools ("), "{}", all.stdout);
+    assert!(all.stdout.contains("\n  github "), "{}", all.stdout);
+    let json = env.run(&["app", "presets", "--json"]).ok().json();
+    let entries = json.as_array().unwrap();
+    assert!(entries.len() >= 150, "{}", entries.len());
+    for e in entries {
+        assert!(e["sources"].as_array().unwrap().len() >= 2, "{e}");
+        for key in [
+            "auth_url",
+            "token_url",
+            "revocation_url",
+            "device_url",
+            "userinfo_url",
+        ] {
+            if let Some(url) = e[key].as_str() {
+                assert!(url.starts_with("https://"), "{}: {key} {url}", e["name"]);
+            }
+        }
+    }
+    let okta = entries.iter().find(|e| e["name"] == "okta").unwrap();
+    assert_eq!(
+        okta["auth_url"],
+        "https://{domain}/oauth2/default/v1/authorize"
+    );
+    assert_eq!(okta["param_checks"]["domain"], "hostname");
+    assert_eq!(okta["category"], "identity");
+    let found = env.run(&["app", "presets", "--search", "gitlab"]).ok();
+    assert!(found.stdout.contains("gitlab"), "{}", found.stdout);
+    assert!(!found.stdout.contains("\n  github "), "{}", found.stdout);
+    let mcp = env
+        .run(&["app", "presets", "--category", "mcp", "--json"])
+        .ok()
+        .json();
+    let mcp = mcp.as_array().unwrap();
+    assert!(!mcp.is_empty());
+    for e in mcp {
+        assert!(e["name"].as_str().unwrap().ends_with("-mcp"), "{e}");
+        assert!(
+            e["mcp_url"].as_str().unwrap().starts_with("https://"),
+            "{e}"
+        );
+    }
+    let shown = env.run(&["app", "presets", "tiktok"]).ok();
+    assert_eq!(
+        shown.stdout,
+        env.run(&["app", "presets", "show", "tiktok"]).ok().stdout
+    );
+    assert!(
+        shown.stdout.contains("client_id_param = \"client_key\""),
+        "{}",
+        shown.stdout
+    );
+    assert!(
+        shown.stdout.contains("scopes to ask for"),
+        "{}",
+        shown.stdout
+    );
+    let none = env
+        .run(&["app", "presets", "--search", "no-such-provider-xyz"])
+        .ok();
+    assert!(
+        none.stdout.is_empty() && none.stderr.contains("no preset matching"),
+        "{}",
+        none.stderr
+    );
+    env.run(&["app", "presets", "--category", "crm"]).code(2);
+    let run = env.run(&["app", "presets", "show", "gitlba"]).code(2);
+    assert!(run.stderr.contains("did you mean"), "{}", run.stderr);
+}
