@@ -313,11 +313,21 @@ pub enum Command {
 pub enum AppCommand {
     /// Define a new application
     Add(AddArgs),
-    /// List the provider presets, or show one
+    /// List the provider catalog by category, search it, or show one entry
+    #[command(args_conflicts_with_subcommands = true)]
     Presets {
         #[command(subcommand)]
         command: Option<PresetsCommand>,
-        /// Print a JSON array (stable; see docs/json.md)
+        /// Show this entry (as `app presets show NAME`)
+        #[arg(value_name = "NAME", conflicts_with_all = ["search", "category"])]
+        name: Option<String>,
+        /// Only entries whose name, description, category or API URL contain WORD
+        #[arg(long, value_name = "WORD")]
+        search: Option<String>,
+        /// Only entries of this category
+        #[arg(long, value_parser = choice::<crate::presets::Category>(), value_name = "CATEGORY")]
+        category: Option<crate::presets::Category>,
+        /// Print a JSON array of every entry with every field (stable; see docs/json.md)
         #[arg(long)]
         json: bool,
     },
@@ -828,6 +838,9 @@ pub struct Settings {
     /// Client identifier issued by the provider
     #[arg(long, value_name = "ID", help_heading = CLIENT)]
     pub client_id: Option<String>,
+    /// The name the client id goes by in requests, for providers that call it otherwise (TikTok: client_key) [default: client_id]
+    #[arg(long, value_name = "NAME", help_heading = CLIENT)]
+    pub client_id_param: Option<String>,
     /// Read the client secret from standard input (never from a flag)
     #[arg(long, group = "secret_source", help_heading = AUTH)]
     #[serde(skip)]

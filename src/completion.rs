@@ -51,7 +51,9 @@ fn with_candidates(mut cmd: clap::Command, path: &[String]) -> clap::Command {
         let candidates = match (id.as_str(), here_ref.as_slice()) {
             // A new application's name is the user's to invent.
             ("name", [.., "app", "add"]) => None,
-            ("name", [.., "presets", "show"]) => Some(ArgValueCandidates::new(presets)),
+            ("name", [.., "presets", "show"] | [.., "app", "presets"]) => {
+                Some(ArgValueCandidates::new(presets))
+            }
             ("name", _) => Some(ArgValueCandidates::new(app_names)),
             ("preset", _) => Some(ArgValueCandidates::new(presets)),
             ("account", _) => Some(ArgValueCandidates::new(accounts)),
@@ -133,8 +135,10 @@ fn accounts() -> Vec<CompletionCandidate> {
 fn presets() -> Vec<CompletionCandidate> {
     crate::presets::all()
         .map(|all| {
-            all.into_iter()
-                .map(|(name, p)| CompletionCandidate::new(name).help(Some(p.description.into())))
+            all.iter()
+                .map(|(name, p)| {
+                    CompletionCandidate::new(name).help(Some(p.description.clone().into()))
+                })
                 .collect()
         })
         .unwrap_or_default()

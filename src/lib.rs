@@ -70,7 +70,17 @@ pub fn run(cli: Cli) -> Result<()> {
                 command: Some(PresetsCommand::Show { name, json }),
                 ..
             } => commands::app::show::preset(&name, json),
-            AppCommand::Presets { json, .. } => commands::app::show::presets(json),
+            AppCommand::Presets {
+                name: Some(name),
+                json,
+                ..
+            } => commands::app::show::preset(&name, json),
+            AppCommand::Presets {
+                search,
+                category,
+                json,
+                ..
+            } => commands::app::show::presets(search.as_deref(), category, json),
             AppCommand::Show { name, json } => commands::app::show::show(&ctx, &name, json),
             AppCommand::Edit(args) => commands::app::edit::run(&ctx, args),
             AppCommand::Enable { name } => commands::app::lifecycle::set_enabled(&ctx, &name, true),

@@ -52,6 +52,7 @@ pub struct RawApp {
     pub generation: Option<Spanned<u64>>,
     pub grant: Option<Grant>,
     pub client_id: Option<Spanned<String>>,
+    pub client_id_param: Option<Spanned<String>>,
     pub client_secret: Option<Spanned<String>>,
     pub client_auth: Option<ClientAuth>,
     pub private_key: Option<Spanned<String>>,
@@ -101,6 +102,10 @@ pub struct RawApp {
     pub require_iss: Option<bool>,
     pub require_par: Option<bool>,
     pub token_request: Option<Spanned<RawTokenRequest>>,
+    /// The catalog entry the app was made from, and the parameters it was given
+    /// (`doctor` compares the endpoints with the catalog's).
+    pub preset: Option<String>,
+    pub preset_params: Option<BTreeMap<String, String>>,
 }
 
 /// `[apps.NAME.token_request]`: a non-standard token handshake (the seeds' legacy
@@ -440,6 +445,9 @@ pub struct App {
     pub generation: u64,
     pub grant: Grant,
     pub client_id: String,
+    /// The name the client id goes by in authorization and token requests:
+    /// `client_id` (RFC 6749), or a provider's own (TikTok's `client_key`).
+    pub client_id_param: String,
     /// Where the secret lives, never the secret (nor a command line, which may embed
     /// one): `store`, `env:VAR`, `command`.
     #[serde(serialize_with = "secret_source")]
@@ -541,6 +549,9 @@ pub struct App {
     pub require_par: bool,
     #[serde(flatten)]
     pub token_request: TokenRequest,
+    /// The catalog entry it was made from (`app add --preset`), and its parameters.
+    pub preset: Option<String>,
+    pub preset_params: BTreeMap<String, String>,
 }
 
 fn secret_source<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
@@ -1145,6 +1156,31 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         }
     };
 
+    let client_id_param = match raw.client_id_param {
+        None => "client_id".to_owned(),
+        Some(p) => {
+            let span = p.span();
+            let p = p.into_inner();
+            let word = !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+            if !word
+                || (p != "client_id"
+                    && (RESERVED_PARAMS.contains(&p.as_str())
+                        || RESERVED_AUTH_PARAMS.contains(&p.as_str())))
+            {
+                return Err(FieldError::new(
+                    "client_id_param",
+                    Some(span),
+                    format!(
+                        "`{p}` cannot name the client id in requests: write a parameter name (letters, digits, `_`, `-`, `.`) other than the ones outbound sets itself, such as `client_key`"
+                    ),
+                ));
+            }
+            p
+        }
+    };
+
     Ok(App {
         place: Place::Personal,
         name: name.to_owned(),
@@ -1155,6 +1191,7 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         generation,
         grant,
         client_id,
+        client_id_param,
         client_secret,
         client_auth,
         client_auth_set,
@@ -1212,6 +1249,8 @@ pub fn validate(name: &str, raw: RawApp) -> FieldResult<App> {
         require_iss: raw.require_iss.unwrap_or(false),
         require_par: raw.require_par.unwrap_or(false),
         token_request,
+        preset: raw.preset.filter(|p| !p.is_empty()),
+        preset_params: raw.preset_params.unwrap_or_default(),
     })
 }
 

@@ -182,7 +182,7 @@ impl Flow<'_> {
                     let mut pushed = auth_url.clone();
                     pushed
                         .query_pairs_mut()
-                        .append_pair("client_id", &app.client_id)
+                        .append_pair(&app.client_id_param, &app.client_id)
                         .append_pair("request_uri", &request_uri);
                     Ok::<_, Error>(pushed)
                 }

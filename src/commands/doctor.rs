@@ -499,6 +499,7 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
         report.warn(&label("enabled"), "disabled: its tokens are refused", &fix);
     }
     check_loopback_hosts(report, on, app);
+    check_preset(report, on, app);
     // The credentials are tried only when nothing found so far stands in the way.
     let failed_before = report.count(Status::Fail);
     match &app.client_secret {
@@ -660,6 +661,63 @@ fn check_loopback_hosts(report: &mut Report, on: &On, app: &App) {
             &fix,
         );
     }
+}
+
+/// An app made from a catalog entry (`app add --preset`) whose endpoints are no
+/// longer the entry's (with the parameters it was made with): the provider moved
+/// them and the catalog followed, or the app was given others on purpose. A
+/// warning, with the edit that takes the catalog's.
+fn check_preset(report: &mut Report, on: &On, app: &App) {
+    let Some(name) = &app.preset else { return };
+    let what = format!("{}: preset", app.name);
+    let Ok(preset) = crate::presets::get(name) else {
+        report.warn(
+            &what,
+            format!("made from preset `{name}`, which this outbound's catalog no longer has"),
+            "outbound app presets --search WORD (to compare its endpoints by hand)",
+        );
+        return;
+    };
+    let mut values = preset.params.clone();
+    values.extend(app.preset_params.clone());
+    let filled = preset.filled(&values);
+    let mut edits = Vec::new();
+    let mut differ = Vec::new();
+    for (key, have) in [
+        ("auth_url", app.auth_url.as_ref()),
+        ("token_url", Some(&app.token_url)),
+        ("revocation_url", app.revocation_url.as_ref()),
+        ("device_url", app.device_url.as_ref()),
+        ("userinfo_url", app.userinfo_url.as_ref()),
+    ] {
+        let Some(want) = filled.get_str(key) else {
+            continue;
+        };
+        let want = url::Url::parse(want).ok();
+        if want.as_ref() != have {
+            let now = have.map_or_else(|| "none".to_owned(), |u| u.to_string());
+            let catalog = want.as_ref().map_or_else(String::new, |u| u.to_string());
+            differ.push(format!("{key} is {now}, the catalog says {catalog}"));
+            edits.push(format!("--{} {catalog}", key.replace('_', "-")));
+        }
+    }
+    if differ.is_empty() {
+        report.ok(&what, format!("endpoints as the catalog's `{name}` says"));
+        return;
+    }
+    let edit = format!("outbound app edit {} {}", app.name, edits.join(" "));
+    let fix = match on.admins {
+        Some(admins) => format!("ask {admins} to run: {edit}"),
+        None => edit,
+    };
+    report.warn(
+        &what,
+        format!(
+            "made from preset `{name}`, but {} (the provider moved them, or they were set by hand on purpose)",
+            differ.join("; ")
+        ),
+        &fix,
+    );
 }
 
 /// Whether an allowed-host entry names a loopback host without a port

@@ -1,5 +1,6 @@
 //! `outbound completions` and the hidden `generate-docs`, which writes (or checks)
-//! the committed completions/ and man/ so they never drift from the CLI.
+//! the committed completions/, man/ and PROVIDERS.md (the provider catalog) so they
+//! never drift from the CLI and src/presets.toml.
 
 use crate::commands::output::{data, data_raw};
 use std::path::Path;
@@ -37,6 +38,10 @@ fn generated() -> Result<Vec<(String, Vec<u8>)>> {
     let mut cmd = crate::examples::command();
     cmd.build();
     man_pages(&cmd, "outbound", "", &mut files)?;
+    files.push((
+        "PROVIDERS.md".to_owned(),
+        crate::presets::markdown()?.into_bytes(),
+    ));
     Ok(files)
 }
 

@@ -57,7 +57,7 @@ pub fn authorization_url(app: &App, auth_url: &Url, req: &AuthRequest) -> Url {
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code");
-        q.append_pair("client_id", &app.client_id);
+        q.append_pair(&app.client_id_param, &app.client_id);
         q.append_pair("redirect_uri", req.redirect_uri);
         if !req.scopes.is_empty() {
             q.append_pair("scope", &req.scopes.join(&app.scope_delimiter));

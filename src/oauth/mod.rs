@@ -437,6 +437,8 @@ impl ClientCredentials<'_> {
         attempt: Attempt,
     ) -> Result<RequestBuilder, OAuthError> {
         let id = &self.app.client_id;
+        // `client_id`, or the provider's own name for it (TikTok's `client_key`).
+        let id_param = self.app.client_id_param.as_str();
         let basic = |request: RequestBuilder, user: String, pass: String| {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
             request.header(reqwest::header::AUTHORIZATION, format!("Basic {token}"))
@@ -459,8 +461,8 @@ impl ClientCredentials<'_> {
                 Ok(basic(request, id.clone(), secret.expose().to_owned()))
             }
             (Some(SecretStyle::Body), Some(secret), _) => {
-                form.retain(|(k, _)| k != "client_id");
-                form.push(("client_id".into(), id.clone()));
+                form.retain(|(k, _)| k != "client_id" && k != id_param);
+                form.push((id_param.to_owned(), id.clone()));
                 form.push(("client_secret".into(), secret.expose().to_owned()));
                 Ok(request)
             }
@@ -478,15 +480,15 @@ impl ClientCredentials<'_> {
                     OAuthError::Local(format!("the client assertion of `{}`: {e}", self.app.name))
                 })?;
                 redactor.add(&assertion);
-                form.retain(|(k, _)| k != "client_id");
-                form.push(("client_id".into(), id.clone()));
+                form.retain(|(k, _)| k != "client_id" && k != id_param);
+                form.push((id_param.to_owned(), id.clone()));
                 form.push(("client_assertion_type".into(), JWT_BEARER_ASSERTION.into()));
                 form.push(("client_assertion".into(), assertion.expose().to_owned()));
                 Ok(request)
             }
             _ => {
-                form.retain(|(k, _)| k != "client_id");
-                form.push(("client_id".into(), id.clone()));
+                form.retain(|(k, _)| k != "client_id" && k != id_param);
+                form.push((id_param.to_owned(), id.clone()));
                 Ok(request)
             }
         }

@@ -35,6 +35,20 @@
 // basic_refused   HTTP Basic refused with 401 invalid_client (only the body works)
 // assertion_aud_token_endpoint  a client assertion's `aud` must be the token endpoint
 //                 URL, not the issuer (idpyoidc)
+// The provider catalog's quirk classes (tests/it/providers.rs, QUIRK_TESTS):
+// nested          the token answer wrapped as {"ok": true, "authed_user": {...}} (Slack)
+// renamed         accessToken, refreshToken, expiresIn instead of the RFC 6749 names
+// client_key      the client id is taken only as `client_key` (TikTok), in the
+//                 authorization request and the token request's body; `client_id` refused
+// body_refused    client credentials in the body refused with 401 (HTTP Basic only)
+// no_refresh      no refresh_token in any answer
+// refresh_elsewhere  refresh requests only at POST /oauth/refresh (logged REFRESH_URL);
+//                 the token endpoint refuses them
+// token_type_lower "bearer"
+// json_only       the token endpoint takes JSON bodies only (form bodies: 415)
+// scope_in_commas the authorization request's scope must be comma-delimited
+// Always: Okta's paths (/oauth2/default/v1/authorize, /token, /revoke) lead to this
+// server's endpoints, logged "ALIAS <path>", for a catalog entry with URL parameters.
 // And, beside `token`, in the same object:
 //   "code_suffix": "=="  every authorization code ends so (idpyoidc's codes end in
 //                 `==`, which RFC 6749 A.11 allows); taken off again at the token endpoint
@@ -619,6 +633,36 @@ provider.use(async (ctx, next) => {
     ctx.body = quirks;
     return;
   }
+  const oktaPaths = { '/oauth2/default/v1/authorize': '/auth', '/oauth2/default/v1/token': '/token',
+    '/oauth2/default/v1/revoke': '/token/revocation' };
+  if (oktaPaths[ctx.path]) {
+    console.log(`ALIAS ${ctx.path}`);
+    ctx.path = oktaPaths[ctx.path];
+  }
+  const tq = quirks.token || [];
+  if (ctx.path === '/oauth/refresh' && ctx.method === 'POST' && tq.includes('refresh_elsewhere')) {
+    console.log('REFRESH_URL');
+    ctx.path = '/token';
+    ctx.state.refreshUrl = true;
+  }
+  if (ctx.path === '/auth' && ctx.method === 'GET' && (tq.includes('client_key') || tq.includes('scope_in_commas'))) {
+    const query = new URLSearchParams(ctx.querystring);
+    const refuse = (description) => {
+      console.log(`AUTH refused: ${description}`);
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: description };
+    };
+    if (tq.includes('client_key')) {
+      if (query.has('client_id') || !query.has('client_key')) return refuse('the client is named by client_key, not client_id');
+      query.set('client_id', query.get('client_key'));
+      query.delete('client_key');
+    }
+    if (tq.includes('scope_in_commas') && query.has('scope')) {
+      if (query.get('scope').includes(' ')) return refuse('scopes are separated by commas');
+      query.set('scope', query.get('scope').split(',').join(' '));
+    }
+    ctx.querystring = query.toString();
+  }
   const basic = /^basic /i.test(String(ctx.get('authorization')));
   if (basic && (quirks.token || []).includes('basic_refused') && ctx.method === 'POST') {
     console.log('BASIC refused');
@@ -640,13 +684,41 @@ provider.use(async (ctx, next) => {
   if (ctx.path === '/token' && ctx.method === 'POST') {
     // Count token requests by grant type (read from the raw body the provider will parse).
     const suffix = quirks.code_suffix;
+    const json = String(ctx.get('content-type')).includes('json');
+    if (tq.includes('json_only') && !json) {
+      console.log('FORM refused');
+      ctx.status = 415;
+      ctx.body = { error: 'invalid_request', error_description: 'this token endpoint takes JSON' };
+      return;
+    }
+    let keyRefused = false;
     const form = await peekForm(ctx, (params) => {
       const code = params.get('code');
       if (suffix && code && code.endsWith(suffix)) params.set('code', code.slice(0, -suffix.length));
-    });
+      if (tq.includes('client_key')) {
+        if (params.has('client_id')) keyRefused = true;
+        else if (params.has('client_key')) { params.set('client_id', params.get('client_key')); params.delete('client_key'); }
+      }
+    }, tq.includes('json_only'));
     const grant = form.get('grant_type');
     ctx.state.grantType = grant;
-    console.log(`TOKEN grant_type=${grant}`);
+    console.log(`TOKEN grant_type=${grant}${json ? ' json' : ''}`);
+    if (keyRefused) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'the client is named by client_key, not client_id' };
+      return;
+    }
+    if (tq.includes('body_refused') && form.has('client_secret')) {
+      console.log('BODY refused');
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'client authentication by HTTP Basic only' };
+      return;
+    }
+    if (tq.includes('refresh_elsewhere') && (grant === 'refresh_token') !== !!ctx.state.refreshUrl) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_request', error_description: 'refresh tokens are taken at /oauth/refresh, and only there' };
+      return;
+    }
     if ((quirks.token || []).includes('slow')) await new Promise((r) => setTimeout(r, 3000));
     ctx.state.heldAnswer = (quirks.token || []).includes('held_answer');
     if ((quirks.token || []).includes('bare_400') && grant === 'refresh_token') {
@@ -712,6 +784,13 @@ provider.use(async (ctx, next) => {
   if (q.includes('ext_expires_in') && body.expires_in !== undefined) { body.ext_expires_in = body.expires_in; delete body.expires_in; }
   if (q.includes('refresh_expires') && body.refresh_token) body.refresh_token_expires_in = 3600;
   if (q.includes('no_refresh_on_refresh') && ctx.state.grantType === 'refresh_token') delete body.refresh_token;
+  if (q.includes('no_refresh')) delete body.refresh_token;
+  if (q.includes('token_type_lower') && body.token_type) body.token_type = body.token_type.toLowerCase();
+  if (q.includes('renamed')) {
+    for (const [from, to] of [['access_token', 'accessToken'], ['refresh_token', 'refreshToken'], ['expires_in', 'expiresIn']]) {
+      if (body[from] !== undefined) { body[to] = body[from]; delete body[from]; }
+    }
+  }
   // "id_token_claims": {…} beside `token` changes the ID token's claims, its header
   // and signature kept (a MAC-signed token for a client without the secret is
   // judged by its claims alone: they must still be checked).
@@ -737,6 +816,7 @@ provider.use(async (ctx, next) => {
     }
   }
   if (q.includes('error_200')) { ctx.status = 200; body = { error: 'invalid_grant', error_description: 'emulated error with HTTP 200' }; }
+  if (q.includes('nested') && !body.error) body = { ok: true, authed_user: body };
   if (q.includes('form')) {
     ctx.type = 'application/x-www-form-urlencoded';
     ctx.body = new URLSearchParams(Object.entries(body).map(([k, v]) => [k, String(v)])).toString();
@@ -745,15 +825,21 @@ provider.use(async (ctx, next) => {
   }
 });
 
-async function peekForm(ctx, rewrite) {
+async function peekForm(ctx, rewrite, jsonToForm = false) {
   // Buffer the body, then hand the provider a fresh stream with the same bytes (or,
-  // for a form that `rewrite` changes, the changed form).
+  // for a form that `rewrite` changes, the changed form; with `jsonToForm`, a JSON
+  // body as the form it stands for).
   const chunks = [];
   for await (const chunk of ctx.req) chunks.push(chunk);
   let raw = Buffer.concat(chunks);
   const type = String(ctx.get('content-type'));
   let params;
-  if (type.includes('json')) {
+  if (type.includes('json') && jsonToForm) {
+    try { params = new URLSearchParams(Object.entries(JSON.parse(raw.toString()))); } catch { params = new URLSearchParams({ grant_type: 'unknown' }); }
+    rewrite(params);
+    raw = Buffer.from(params.toString());
+    ctx.req.headers['content-type'] = 'application/x-www-form-urlencoded';
+  } else if (type.includes('json')) {
     try { params = new URLSearchParams(Object.entries(JSON.parse(raw.toString()))); } catch { params = new URLSearchParams({ grant_type: 'unknown' }); }
   } else {
     params = new URLSearchParams(raw.toString());

@@ -78,8 +78,16 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     } else {
         (preset, preset_params, None)
     };
+    let mut from_url = from_url;
     if let Some(preset) = &preset {
         crate::presets::apply(preset, &preset_params, &mut patch)?;
+        // A hosted MCP server's entry: the app is made from its URL as --from-url
+        // makes one (its metadata names the authorization server).
+        let entry = crate::presets::get(preset)?;
+        if let Some(url) = &entry.mcp_url {
+            let values = crate::presets::values(preset, &preset_params)?;
+            from_url = Some(crate::presets::fill(url, &values));
+        }
     }
     let mut secret_ref = secret_ref_from(&settings);
     // A jwt_bearer client signs its grant: no client secret unless asked for one.
@@ -292,7 +300,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
 fn what_to_register(app: &app::App, preset: Option<&str>) {
     let register = preset
         .and_then(|p| crate::presets::get(p).ok())
-        .map(|p| p.register);
+        .map(|p| p.register.as_str());
     let uses_redirect = app.grant == Grant::AuthorizationCode;
     if register.is_none() && !uses_redirect {
         return;

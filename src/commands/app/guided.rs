@@ -66,17 +66,31 @@ pub fn start(ctx: &Ctx, name: &str, patch: &mut Patch) -> Result<Start> {
     match choice {
         0 => {
             let presets = crate::presets::all()?;
-            let width = presets.keys().map(String::len).max().unwrap_or(0);
-            for (name, preset) in &presets {
-                say!("  {name:<width$}  {}", preset.description);
+            for (category, entries) in crate::presets::by_category(presets) {
+                if !entries.is_empty() {
+                    let names: Vec<&str> = entries.iter().map(|(n, _)| *n).collect();
+                    say!("  {}: {}", category.as_str(), names.join(", "));
+                }
             }
             let preset = ctx.ask("Preset", |v| {
-                if presets.contains_key(v.trim()) {
-                    Ok(())
+                let v = v.trim();
+                if presets.contains_key(v) {
+                    return Ok(());
+                }
+                let like: Vec<&str> = presets
+                    .iter()
+                    .filter(|(n, p)| !v.is_empty() && p.matches(n, v))
+                    .map(|(n, _)| n.as_str())
+                    .take(12)
+                    .collect();
+                if like.is_empty() {
+                    Err(format!(
+                        "`{v}` is not a preset: type one of the names above"
+                    ))
                 } else {
                     Err(format!(
-                        "`{}` is not a preset: type one of the names above",
-                        v.trim()
+                        "`{v}` is not a preset; these match it: {}",
+                        like.join(", ")
                     ))
                 }
             })?;

@@ -328,25 +328,49 @@ fn setting_text(key: &str, value: &serde_json::Value) -> Option<String> {
     })
 }
 
-/// `outbound app presets show NAME [--json]`.
+/// One catalog entry as JSON: its name and every field (URL parameters as `{name}`
+/// templates, as the catalog holds them).
+fn preset_json(name: &str, preset: &crate::presets::Preset) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(preset)
+        .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
+    if let Some(map) = value.as_object_mut() {
+        map.insert("name".into(), name.into());
+    }
+    Ok(value)
+}
+
+/// `outbound app presets show NAME [--json]` (or `app presets NAME`): what the entry
+/// fills, and what to do at the provider.
 pub fn preset(name: &str, json: bool) -> Result<()> {
+    use crate::choice::Choice;
     let preset = crate::presets::get(name)?;
     if json {
-        let mut value = serde_json::to_value(&preset)
-            .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert("name".into(), name.into());
-        }
-        return print_json(&value);
+        return print_json(&preset_json(name, preset)?);
     }
     data!("{name}: {}", preset.description);
+    data!(
+        "category: {} ({})",
+        preset.category.as_str(),
+        preset.category.help()
+    );
+    if let Some(docs) = &preset.docs {
+        data!("docs: {docs}");
+    }
     for (param, default) in &preset.params {
         let default = if default.is_empty() {
             "required".to_owned()
         } else {
             format!("default {default}")
         };
-        data!("parameter: --preset-param {param}=VALUE ({default})");
+        let check = preset
+            .param_checks
+            .get(param)
+            .map(|c| format!(", {c}"))
+            .unwrap_or_default();
+        data!("parameter: --preset-param {param}=VALUE ({default}{check})");
+    }
+    if let Some(url) = &preset.mcp_url {
+        data!("MCP server: {url} (the app is made from it as --from-url does)");
     }
     data!("\nsettings it fills (flags given to `app add` win):");
     for (key, value) in &preset.settings {
@@ -358,6 +382,26 @@ pub fn preset(name: &str, json: bool) -> Result<()> {
             }
             value => data!("  {key} = {value}"),
         }
+    }
+    let facts: Vec<String> = [
+        preset.pkce_support.map(|p| format!("PKCE {}", p.as_str())),
+        preset.refresh.map(|r| {
+            let life = preset
+                .refresh_lifetime
+                .as_deref()
+                .map(|l| format!(", {l}"))
+                .unwrap_or_default();
+            format!("refresh tokens: {}{life}", r.as_str())
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !facts.is_empty() {
+        data!("\n{}", facts.join("; "));
+    }
+    for quirk in &preset.quirks {
+        data!("quirk {}: {}", quirk.as_str(), quirk.help());
     }
     data!("\nat the provider: {}", preset.register);
     let redirect = preset
@@ -379,56 +423,109 @@ pub fn preset(name: &str, json: bool) -> Result<()> {
         };
         data!("  redirect URI: {redirect}{note}");
     }
+    if let Some(scopes) = preset
+        .settings
+        .get("scopes")
+        .and_then(toml::Value::as_array)
+    {
+        let delimiter = preset
+            .settings
+            .get("scope_delimiter")
+            .and_then(toml::Value::as_str)
+            .unwrap_or(" ");
+        let scopes: Vec<&str> = scopes.iter().filter_map(toml::Value::as_str).collect();
+        if !scopes.is_empty() {
+            data!("  scopes to ask for: {}", scopes.join(delimiter));
+        }
+    }
+    data!("  sources: {}", preset.sources.join(", "));
     let required: String = preset
         .params
         .iter()
         .filter(|(_, default)| default.is_empty())
         .map(|(param, _)| format!(" --preset-param {param}=VALUE"))
         .collect();
-    data!(
-        "\nadd it: outbound app add NAME --preset {name}{required} --client-id ID --client-secret-stdin"
-    );
+    let client = if preset.mcp_url.is_some() {
+        ""
+    } else {
+        " --client-id ID --client-secret-stdin"
+    };
+    data!("\nadd it: outbound app add NAME --preset {name}{required}{client}");
     Ok(())
 }
 
-/// `outbound app presets [--json]`.
-pub fn presets(json: bool) -> Result<()> {
+/// `outbound app presets [--search WORD] [--category C] [--json]`: the catalog by
+/// category, one line each.
+pub fn presets(
+    search: Option<&str>,
+    category: Option<crate::presets::Category>,
+    json: bool,
+) -> Result<()> {
+    use crate::choice::Choice;
     let all = crate::presets::all()?;
+    let chosen = |name: &str, p: &crate::presets::Preset| {
+        category.is_none_or(|c| p.category == c) && search.is_none_or(|w| p.matches(name, w))
+    };
     if json {
-        let list: Vec<serde_json::Value> = all
+        let list = all
             .iter()
-            .map(|(name, p)| {
-                let mut v = serde_json::to_value(p).unwrap_or_default();
-                if let Some(map) = v.as_object_mut() {
-                    map.insert("name".into(), name.clone().into());
-                }
-                v
-            })
-            .collect();
+            .filter(|(name, p)| chosen(name, p))
+            .map(|(name, p)| preset_json(name, p))
+            .collect::<Result<Vec<_>>>()?;
         return print_json(&list);
     }
-    // One column as wide as the longest name, so descriptions line up.
     let width = all
         .keys()
         .map(|name| name.chars().count())
         .max()
         .unwrap_or(0);
-    for (name, p) in &all {
-        let params: Vec<String> = p
-            .params
-            .iter()
-            .map(|(k, d)| {
-                if d.is_empty() {
-                    format!("{k}=… (required)")
-                } else {
-                    format!("{k}={d}")
-                }
-            })
-            .collect();
-        data!("{name:<width$}  {}", p.description);
-        if !params.is_empty() {
-            data!("{:<width$}  --preset-param {}", "", params.join(" "));
+    let mut shown = 0;
+    for (category, entries) in crate::presets::by_category(all) {
+        let entries: Vec<_> = entries.into_iter().filter(|(n, p)| chosen(n, p)).collect();
+        if entries.is_empty() {
+            continue;
         }
+        if shown > 0 {
+            data!("");
+        }
+        data!("{} ({})", category.as_str(), category.help());
+        for (name, p) in entries {
+            shown += 1;
+            let params: Vec<String> = p
+                .params
+                .iter()
+                .map(|(k, d)| {
+                    if d.is_empty() {
+                        format!("{k}=…")
+                    } else {
+                        format!("{k}={d}")
+                    }
+                })
+                .collect();
+            let params = if params.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", params.join(" "))
+            };
+            data!("  {name:<width$}  {}{params}", p.description);
+        }
+    }
+    if shown == 0 {
+        let what = match (search, category) {
+            (Some(w), Some(c)) => format!("matching `{w}` in {}", c.as_str()),
+            (Some(w), None) => format!("matching `{w}`"),
+            (None, Some(c)) => format!("in {}", c.as_str()),
+            (None, None) => String::new(),
+        };
+        notice!(
+            "no preset {what}; `outbound app presets` lists all {}",
+            all.len()
+        );
+    } else {
+        notice!(
+            "{shown} of {} presets; `outbound app presets show NAME` for one",
+            all.len()
+        );
     }
     Ok(())
 }
