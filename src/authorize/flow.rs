@@ -365,7 +365,23 @@ fn pasted(
 
 /// What was wrong with a pasted line that is not this authorization's answer.
 fn refused_paste(rejected: &Rejected, line: &str) -> String {
+    let pairs = super::pasted_pairs(line);
+    let param = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| crate::text::printable(v))
+    };
     match rejected {
+        // A refusal pasted back (the person clicked Deny): say what the server said,
+        // though without this authorization's state it cannot be taken as its answer.
+        Rejected::Foreign if param("error").is_some() => format!(
+            "the pasted address carries the server's refusal `{}`{} but {}: if you refused, run the authorization again and allow it",
+            param("error").unwrap_or_default(),
+            param("error_description").map(|d| format!(" ({d})")).unwrap_or_default(),
+            if param("state").is_some() { "another authorization's state" } else { "no state" }
+        ),
+        Rejected::Foreign if param("state").is_none() => "the pasted address has no `state`, so it cannot be checked as this authorization's answer: paste the whole address the browser was sent to (or just the code)".into(),
         Rejected::Foreign => "the pasted address carries a wrong state: it is the answer to another authorization (an older browser tab, or an earlier run), not to this one".into(),
         _ if line.trim().is_empty() => "nothing was pasted".into(),
         _ => "the pasted text carries no authorization code: paste the whole address the browser was sent to (or just the code)".into(),

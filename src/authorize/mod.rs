@@ -131,6 +131,25 @@ pub fn parse_pasted(input: &str, expected: &Expected) -> Result<Secret, Rejected
     Ok(Secret::new(input))
 }
 
+/// The callback parameters of a pasted line, read as [`parse_pasted`] reads it
+/// (empty for a bare code): for saying what was wrong with it.
+pub fn pasted_pairs(input: &str) -> Vec<(String, String)> {
+    let input = input.trim();
+    let query = match Url::parse(input) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") || url.query().is_some() => {
+            url.query().unwrap_or_default().to_owned()
+        }
+        _ => match input.strip_prefix('?') {
+            Some(query) => query.to_owned(),
+            None if names_a_callback_parameter(input) => input.to_owned(),
+            None => String::new(),
+        },
+    };
+    url::form_urlencoded::parse(query.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
 /// Whether `text` reads as a callback's query string: one of its `&`-separated
 /// parts is `NAME=…` for a parameter a callback carries.
 fn names_a_callback_parameter(text: &str) -> bool {

@@ -371,7 +371,8 @@ fn read_pasted_line() -> Result<String> {
         .read_until(b'\n', &mut line)
         .map_err(|e| Error::io("cannot read the pasted URL", e))?;
     if line.is_empty() {
-        return Err(Error::Authorization(
+        // Exit 1, not 7: no server was involved; the person (or the script) gave up.
+        return Err(Error::Other(
             "nothing was pasted (the input ended); nothing was stored".into(),
         ));
     }

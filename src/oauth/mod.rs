@@ -582,11 +582,13 @@ pub(crate) fn read_answer(
     let mut reader = response.take(MAX_RESPONSE_BYTES as u64 + 1);
     let mut chunk = [0u8; 8192];
     loop {
-        let n = reader.read(&mut chunk).map_err(|e| OAuthError::Unreachable {
-            endpoint,
-            url: url.to_string(),
-            reason: e.to_string(),
-        })?;
+        let n = reader
+            .read(&mut chunk)
+            .map_err(|e| OAuthError::Unreachable {
+                endpoint,
+                url: url.to_string(),
+                reason: e.to_string(),
+            })?;
         if n == 0 {
             break;
         }

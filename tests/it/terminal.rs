@@ -1470,6 +1470,17 @@ fn manual_asks_again_after_a_bad_paste_on_a_terminal() {
     paste("");
     wait_for("nothing was pasted", 1);
     wait_for("Paste the address again", 3);
+    // A refusal pasted back says what the server said; an address without a state
+    // says that (both read as "a wrong state" before).
+    paste("http://127.0.0.1/callback?error=access_denied&error_description=the+user+said+no");
+    wait_for(
+        "the server's refusal `access_denied` (the user said no) but no state",
+        1,
+    );
+    wait_for("Paste the address again", 4);
+    paste("http://127.0.0.1/callback?code=abc");
+    wait_for("has no `state`", 1);
+    wait_for("Paste the address again", 5);
     paste(&callback);
     let status = child.wait().expect("wait");
     reader.join().unwrap();
@@ -1488,12 +1499,14 @@ fn manual_asks_again_after_a_bad_paste_on_a_terminal() {
     for (input, said) in [
         ("garbage-not-a-code\n", "invalid_grant"),
         ("\n", "nothing was pasted"),
-        ("", "nothing was pasted"),
+        ("", "nothing was pasted (the input ended)"),
         ("http://127.0.0.1:1/cb?state=x&code=y\n", "wrong state"),
     ] {
+        // Input that ended is no server's doing: exit 1 (7 is the server's).
+        let code = if input.is_empty() { 1 } else { 7 };
         let run = other
             .run_with_input(&["authorize", "nat", "--yes", "--manual"], input)
-            .code(7);
+            .code(code);
         assert!(run.stderr.contains(said), "{input:?}: {}", run.stderr);
         assert!(
             !run.stderr.contains("Paste the address again"),

@@ -423,8 +423,16 @@ fn a_failing_token_endpoint_leaves_tokens_intact() {
     env.set("OUTBOUND_OAUTH_TIMEOUT", "2");
     let started = std::time::Instant::now();
     let run = env.run(&["token", "nat"]).code(7);
-    assert!(run.stderr.contains("still arriving after 2 s"), "{}", run.stderr);
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    assert!(
+        run.stderr.contains("still arriving after 2 s"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(
         env.stored_token("nat", "default").unwrap()["refresh_token"],
         before["refresh_token"]
