@@ -60,7 +60,12 @@ pub enum Why {
     Invalid(ConfigError),
     /// The file and the team store both define this name; `same_id` when they are
     /// one application (an `app move` cut short).
-    Twice { team: PathBuf, same_id: bool },
+    Twice {
+        team: PathBuf,
+        same_id: bool,
+        /// A name neither place uses, for the printed rename.
+        free: String,
+    },
 }
 
 impl Broken {
@@ -73,7 +78,11 @@ impl Broken {
                 message: e.message.clone(),
             }
             .into(),
-            Why::Twice { team, same_id } => {
+            Why::Twice {
+                team,
+                same_id,
+                free,
+            } => {
                 let name = &self.name;
                 let fix = if *same_id {
                     format!(
@@ -81,7 +90,7 @@ impl Broken {
                     )
                 } else {
                     format!(
-                        "give yours another name: `outbound app rename {name} {name}-personal` (its tokens stay bound to it), or delete it: `outbound app delete {name} --personal`"
+                        "give yours another name: `outbound app rename {name} {free}` (its tokens stay bound to it), or delete it: `outbound app delete {name} --personal`"
                     )
                 };
                 Error::Twice {
@@ -274,29 +283,34 @@ impl Config {
     /// [`Why::Twice`]): neither is used until one goes.
     pub fn with_team_apps(mut self, label: &Path, text: &str) -> Result<Config> {
         let shared = Config::parse(label, text).map_err(|e| Error::from(e.error))?;
+        let team_names: Vec<String> = shared.apps.iter().map(|a| a.name.clone()).collect();
         for mut app in shared.apps {
             app.place = Place::Team;
             if let Some(at) = self.apps.iter().position(|a| a.name == app.name) {
                 let mine = self.apps.remove(at);
-                crate::warnings::push(format!(
-                    "`{}` is set aside, the other applications work: {}",
-                    app.name,
-                    Broken {
-                        name: app.name.clone(),
-                        why: Why::Twice {
-                            team: label.to_path_buf(),
-                            same_id: mine.id == app.id,
-                        },
-                    }
-                    .error(&self.path)
-                ));
-                self.broken.push(Broken {
+                let taken = |n: &str| {
+                    team_names.iter().any(|t| t == n)
+                        || self.apps.iter().any(|a| a.name == n)
+                        || self.broken.iter().any(|b| b.name == n)
+                };
+                let free = std::iter::once(format!("{}-personal", app.name))
+                    .chain((2..).map(|i| format!("{}-personal-{i}", app.name)))
+                    .find(|n| !taken(n))
+                    .unwrap_or_default();
+                let broken = Broken {
                     name: app.name.clone(),
                     why: Why::Twice {
                         team: label.to_path_buf(),
                         same_id: mine.id == app.id,
+                        free,
                     },
-                });
+                };
+                crate::warnings::push(format!(
+                    "`{}` is set aside, the other applications work: {}",
+                    app.name,
+                    broken.error(&self.path)
+                ));
+                self.broken.push(broken);
                 continue;
             }
             self.apps.push(app);

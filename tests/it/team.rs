@@ -887,6 +887,8 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_without_authorizing()
         .run(&["store", "migrate", "--from", "keyring", "--to", "postgres"])
         .ok();
     assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    // A client-credentials app needs no person: nobody is told to authorize it.
+    assert!(run.stderr.contains("no one authorizes it"), "{}", run.stderr);
     // The printed next step names the team store in the file.
     assert!(run.stderr.contains("database_url = "), "{}", run.stderr);
     assert!(
@@ -1077,6 +1079,41 @@ fn personal_and_team_apps_live_side_by_side() {
     assert!(run.stderr.contains("team store"), "{}", run.stderr);
     let run = alice.run(&["token", "team-api"]).code(10);
     assert!(run.stderr.contains("team-api"), "{}", run.stderr);
+    // Adding a personal app then cannot check the team's names, and says so; once
+    // the store is back, the printed rename picks a name neither place uses
+    // (`mine-personal` is hers already) and works as printed.
+    let add_mine = [
+        "app",
+        "add",
+        "mine",
+        "--grant",
+        "client_credentials",
+        "--client-id",
+        "cid",
+        "--token-url",
+        "https://127.0.0.1:1/token",
+        "--client-secret-stdin",
+    ];
+    let run = alice.run_with_input(&add_mine, "s").ok();
+    assert!(
+        run.stderr.contains("was not checked against"),
+        "{}",
+        run.stderr
+    );
+    let text = alice.config_text().replace(
+        &format!("postgresql://alice@127.0.0.1:{closed}/team"),
+        &team.pg.url("alice"),
+    );
+    std::fs::write(alice.config_path(), text).unwrap();
+    let run = alice.run(&["token", "mine"]).code(3);
+    let fix = printed_fix(&run.stderr);
+    assert_eq!(
+        fix, "outbound app rename mine mine-personal-2",
+        "{}",
+        run.stderr
+    );
+    alice.run(&printed_args(&fix)).ok();
+    alice.run(&["token", "mine"]).ok();
 }
 
 /// `app add --team` in a configuration that names no team store says how to name one.

@@ -55,6 +55,14 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         (_, true) => Place::Personal,
         _ => ctx.default_place(&config),
     };
+    if place == Place::Personal
+        && let Some(team) = config.team.as_ref().filter(|t| t.unavailable.is_some())
+    {
+        crate::warnings::push(format!(
+            "the team store {} could not be read, so `{name}` was not checked against its applications' names; if it has one, every command will name both and how to rename yours",
+            team.label.display()
+        ));
+    }
     if place == Place::Team && !ctx.team_named(&config) {
         return Err(Error::Usage(format!(
             "--team: {} names no team store\n  fix: add database_url = \"postgresql://USER@HOST:PORT/DB\" at its top (or set OUTBOUND_DATABASE_URL and pass --store postgres)",

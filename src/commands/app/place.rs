@@ -157,8 +157,12 @@ pub fn move_app(ctx: &Ctx, name: &str, to: Place) -> Result<()> {
         moved.client_secrets,
         moved.accounts
     );
-    if to == Place::Team {
+    if to == Place::Team && app.grant.needs_person() {
         notice!("other users see it now; each authorizes it once (`outbound authorize {name}`)");
+    } else if to == Place::Team {
+        notice!(
+            "other users see it now; its tokens come with the client's credentials, no one authorizes it"
+        );
     }
     Ok(())
 }
