@@ -887,8 +887,6 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_without_authorizing()
         .run(&["store", "migrate", "--from", "keyring", "--to", "postgres"])
         .ok();
     assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
-    // A client-credentials app needs no person: nobody is told to authorize it.
-    assert!(run.stderr.contains("no one authorizes it"), "{}", run.stderr);
     // The printed next step names the team store in the file.
     assert!(run.stderr.contains("database_url = "), "{}", run.stderr);
     assert!(
@@ -1048,6 +1046,12 @@ fn personal_and_team_apps_live_side_by_side() {
     let run = admin.run(&["app", "move", "own", "--to", "team"]).ok();
     assert!(run.stderr.contains("moved `own`"), "{}", run.stderr);
     assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    // A client-credentials app needs no person: nobody is told to authorize it.
+    assert!(
+        run.stderr.contains("no one authorizes it"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(admin.run(&["token", "own"]).ok().stdout, admin_own);
     assert!(admin.stored_token("own", "default").is_none());
     let list = admin.run(&["app", "list"]).ok().stdout;
