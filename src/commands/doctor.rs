@@ -562,11 +562,18 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
     if let Some(issuer) = &app.issuer {
         match crate::oauth::discovery::discover(&http, issuer) {
             Ok(_) => report.ok(&label("discovery"), format!("{issuer} metadata matches")),
-            Err(e) => report.fail(
-                &label("discovery"),
-                e.to_string(),
-                "check the issuer URL, network, proxy and CA",
-            ),
+            Err(e) => match from_catalog(app, "issuer", issuer) {
+                Some(entry) => report.fail(
+                    &label("discovery"),
+                    format!("{e}; {}", entry.stale(issuer)),
+                    &entry.fix(app, "--issuer"),
+                ),
+                None => report.fail(
+                    &label("discovery"),
+                    e.to_string(),
+                    "check the issuer URL, network, proxy and CA",
+                ),
+            },
         }
     }
     let endpoints = [
@@ -582,9 +589,17 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
             Ok(response) => {
                 let status = response.status().as_u16();
                 let detail = format!("{url} answers HTTP {status} to an empty request");
-                match endpoint.judge(status) {
-                    Verdict::Expected => report.ok(&what, detail),
-                    Verdict::Unusual(why) | Verdict::Wrong(why) => report.fail(
+                let entry = matches!(status, 404 | 410)
+                    .then(|| from_catalog(app, endpoint.field(), url))
+                    .flatten();
+                match (endpoint.judge(status), entry) {
+                    (Verdict::Expected, _) => report.ok(&what, detail),
+                    (Verdict::Wrong(why), Some(entry)) => report.fail(
+                        &what,
+                        format!("{detail}: {why}; {}", entry.stale(url)),
+                        &entry.fix(app, endpoint.flag()),
+                    ),
+                    (Verdict::Unusual(why) | Verdict::Wrong(why), _) => report.fail(
                         &what,
                         format!("{detail}: {why}"),
                         &format!(
@@ -718,6 +733,47 @@ fn check_preset(report: &mut Report, on: &On, app: &App) {
         ),
         &fix,
     );
+}
+
+/// The catalog entry an app's URL came from: the app was made from a preset and
+/// the URL in `field` is still the one the entry gives (with the app's parameters).
+/// When such a URL no longer answers as the catalog says (404, discovery gone), the
+/// entry itself may be stale, and its users are the first to find out.
+struct CatalogEntry {
+    name: String,
+    docs: Option<String>,
+}
+
+fn from_catalog(app: &App, field: &str, url: &url::Url) -> Option<CatalogEntry> {
+    let name = app.preset.as_ref()?;
+    let preset = crate::presets::get(name).ok()?;
+    let mut values = preset.params.clone();
+    values.extend(app.preset_params.clone());
+    let want = url::Url::parse(preset.filled(&values).get_str(field)?).ok()?;
+    (&want == url).then(|| CatalogEntry {
+        name: name.clone(),
+        docs: preset.docs.clone(),
+    })
+}
+
+impl CatalogEntry {
+    fn stale(&self, url: &url::Url) -> String {
+        format!(
+            "{url} is what the catalog's `{}` preset gives, so the catalog entry may be stale (the provider moved it)",
+            self.name
+        )
+    }
+
+    fn fix(&self, app: &App, flag: &str) -> String {
+        let look = match &self.docs {
+            Some(docs) => format!("find the current URL in {docs}"),
+            None => "find the current URL in the provider's documentation".to_owned(),
+        };
+        format!(
+            "{look}, then: outbound app edit {} {flag} URL; and report the stale `{}` entry to outbound's maintainers (src/presets.toml)",
+            app.name, self.name
+        )
+    }
 }
 
 /// Whether an allowed-host entry names a loopback host without a port

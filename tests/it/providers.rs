@@ -1054,3 +1054,83 @@ fn the_catalog_lists_searches_and_shows() {
     let run = env.run(&["app", "presets", "show", "gitlba"]).code(2);
     assert!(run.stderr.contains("did you mean"), "{}", run.stderr);
 }
+
+/// A preset app whose endpoint, still the catalog's, answers 404: `doctor` names the
+/// preset, the URL and that the catalog entry may be stale, with where to look and
+/// the edit that fixes the app (run here, with the URL the server does answer at).
+#[test]
+fn doctor_says_a_catalog_entry_may_be_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, cert, key) = private_ca(dir.path());
+    let server = AuthServer::with(Options {
+        tls: Some((cert, key)),
+        ..Options::default()
+    });
+    let host = server.issuer.trim_start_matches("https://").to_owned();
+    let env = Env::new();
+    let param = format!("host={host}");
+    env.run(&[
+        "app",
+        "add",
+        "gl",
+        "--preset",
+        "gitlab",
+        "--preset-param",
+        &param,
+        "--client-id",
+        "c",
+        "--client-auth",
+        "none",
+        "--ca-file",
+        &ca.display().to_string(),
+    ])
+    .ok();
+    let check = |env: &Env, name: &str| {
+        let run = env.run(&["doctor", "gl", "--json"]);
+        run.json()["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} check: {}", run.stdout))
+    };
+    let token = check(&env, "gl: token");
+    assert_eq!(token["status"], "fail", "{token}");
+    let detail = token["detail"].as_str().unwrap();
+    let url = format!("https://{host}/oauth/token");
+    for want in [
+        format!("{url} answers HTTP 404"),
+        format!("{url} is what the catalog's `gitlab` preset gives"),
+        "the catalog entry may be stale".to_owned(),
+    ] {
+        assert!(detail.contains(&want), "{want} in {detail}");
+    }
+    let fix = token["fix"].as_str().unwrap();
+    assert!(
+        fix.starts_with("find the current URL in https://docs.gitlab.com/api/oauth2/, then: outbound app edit gl --token-url URL; and report the stale `gitlab` entry"),
+        "{fix}"
+    );
+    // The same for the authorization endpoint, with its own flag.
+    let auth = check(&env, "gl: authorization");
+    assert!(
+        auth["fix"]
+            .as_str()
+            .unwrap()
+            .contains("outbound app edit gl --auth-url URL"),
+        "{auth}"
+    );
+    let moved = format!("{}/token", server.issuer);
+    env.run(&["app", "edit", "gl", "--token-url", &moved]).ok();
+    let token = check(&env, "gl: token");
+    assert_eq!(token["status"], "ok", "{token}");
+    // A URL set by hand that answers 404 is the app's, not the catalog's.
+    let wrong = format!("{}/nowhere", server.issuer);
+    env.run(&["app", "edit", "gl", "--token-url", &wrong]).ok();
+    let token = check(&env, "gl: token");
+    assert_eq!(token["status"], "fail", "{token}");
+    assert!(
+        !token["detail"].as_str().unwrap().contains("catalog"),
+        "{token}"
+    );
+}
