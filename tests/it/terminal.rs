@@ -1047,6 +1047,18 @@ fn completion_knows_apps_accounts_presets_and_settings() {
     assert_eq!(offered("outbound curl nat --account ''"), ["ci"]);
     assert!(offered("outbound app add x --preset gi").contains(&"github".to_owned()));
     assert!(offered("outbound app presets show go").contains(&"google".to_owned()));
+    // Every entry of the catalog, and nothing else, after --preset.
+    let catalog = env.run(&["app", "presets", "--json"]).ok().json();
+    let mut names: Vec<String> = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    let mut all = offered("outbound app add x --preset ''");
+    all.sort();
+    assert_eq!(all, names);
     assert_eq!(
         offered("outbound app edit nat --unset scope"),
         ["scope_in_assertion", "scopes", "scope_delimiter"]
@@ -1593,4 +1605,69 @@ fn the_demo_shows_each_command_quoted_as_it_ran() {
     let curl = words(shown[4]);
     assert_eq!(curl[..2], ["curl", "demo"]);
     assert!(curl[2].ends_with("/me"), "{curl:?}");
+}
+
+/// `app add NAME --preset P` on a terminal asks only for what the provider needs
+/// and was not given: the preset's parameter (checked as typed, asked again when
+/// wrong), the client id, the client secret (hidden); then it prints the next
+/// step. Without a terminal, what is missing is a usage error naming the flags.
+#[test]
+fn app_add_with_a_preset_asks_only_for_what_is_missing() {
+    let env = Env::new();
+    let run = env.run(&["app", "add", "ok", "--preset", "okta"]).code(2);
+    assert!(
+        run.stderr
+            .contains("--preset-param domain=VALUE, --client-id ID"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.config_text().contains("okta"));
+    let (ok, screen) = env.in_pty(
+        "app add ok --preset okta",
+        &[
+            "acme..example.com",
+            "acme.okta.com",
+            "my-client",
+            "hidden-s3cret",
+        ],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(screen.contains("`domain` for preset `okta`"), "{screen}");
+    assert!(
+        screen.contains("`acme..example.com` is not a `domain`"),
+        "{screen}"
+    );
+    assert!(screen.contains("Client id"), "{screen}");
+    assert!(screen.contains("Client secret"), "{screen}");
+    assert!(!screen.contains("hidden-s3cret"), "{screen}");
+    assert!(screen.contains("next: `outbound authorize ok`"), "{screen}");
+    // Not asked: how the endpoints come, scopes, hosts (the preset has them).
+    assert!(
+        !screen.contains("Where do this provider's endpoints"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Scopes"), "{screen}");
+    let app = env.app_json("ok");
+    assert_eq!(app["preset"], "okta");
+    assert_eq!(app["preset_params"]["domain"], "acme.okta.com");
+    assert_eq!(app["client_id"], "my-client");
+    assert_eq!(app["client_secret"], "keyring");
+    assert_eq!(
+        app["token_url"],
+        "https://acme.okta.com/oauth2/default/v1/token"
+    );
+    // Given everything, nothing is asked.
+    let (ok, screen) = env.in_pty(
+        "app add ok2 --preset okta --preset-param domain=acme.okta.com --client-id c --client-auth none",
+        &[],
+        &[],
+    );
+    assert!(ok, "{screen}");
+    assert!(!screen.contains("for preset"), "{screen}");
+    assert!(!screen.contains("Client id"), "{screen}");
+    assert!(
+        screen.contains("next: `outbound authorize ok2`"),
+        "{screen}"
+    );
 }

@@ -84,6 +84,10 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         let start = super::guided::start(ctx, &name, &mut patch)?;
         (start.preset, start.preset_params, start.discovered)
     } else {
+        let mut preset_params = preset_params;
+        if let Some(preset) = &preset {
+            preset_needs(ctx, &name, preset, &patch, &mut preset_params)?;
+        }
         (preset, preset_params, None)
     };
     let mut from_url = from_url;
@@ -296,8 +300,55 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         }
         super::check_typed_endpoints(app, &typed);
     }
-    if guided {
+    if guided || preset.is_some() {
         super::guided::next_step(&name, &patch);
+    }
+    Ok(())
+}
+
+/// `app add NAME --preset P`: the preset's parameters that have no default and were
+/// not given are asked for on a terminal, each checked as it is typed (the client
+/// id and secret are asked for after, with the rest of what is missing); without a
+/// terminal they are a usage error naming every flag still needed.
+fn preset_needs(
+    ctx: &Ctx,
+    name: &str,
+    preset: &str,
+    patch: &Patch,
+    given: &mut Vec<(String, String)>,
+) -> Result<()> {
+    let entry = crate::presets::get(preset)?;
+    let missing: Vec<&String> = entry
+        .params
+        .iter()
+        .filter(|(param, default)| {
+            default.trim().is_empty() && !given.iter().any(|(k, _)| k == *param)
+        })
+        .map(|(param, _)| param)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !ctx.interactive {
+        let mut flags: Vec<String> = missing
+            .iter()
+            .map(|param| format!("--preset-param {param}=VALUE"))
+            .collect();
+        if patch.get("client_id").is_none() {
+            flags.push("--client-id ID".into());
+        }
+        return Err(Error::Usage(format!(
+            "preset `{preset}` needs {} for `outbound app add {name}` ({}; on a terminal they are asked for)",
+            flags.join(", "),
+            entry.description
+        )));
+    }
+    for param in missing {
+        let answer = ctx.ask(
+            &format!("`{param}` for preset `{preset}` ({})", entry.description),
+            |v| entry.check_param(param, v.trim()),
+        )?;
+        given.push((param.clone(), answer.trim().to_owned()));
     }
     Ok(())
 }
