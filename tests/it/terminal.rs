@@ -594,7 +594,7 @@ fn presets_save_a_redirect_uri_the_provider_accepts_and_say_what_to_register() {
     }
     let run = env.run(&["app", "presets", "show", "gitlab"]).ok();
     for line in [
-        "parameter: --preset-param host=VALUE (default gitlab.com)",
+        "parameter: --preset-param host=VALUE (default gitlab.com, hostname)",
         "  redirect_uri = \"http://127.0.0.1:8765/callback\"",
         "  redirect URI: http://127.0.0.1:8765/callback (exactly, port included)",
         "GitLab matches the redirect URI exactly",
