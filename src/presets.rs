@@ -375,6 +375,24 @@ fn source_link(source: &str) -> String {
     }
 }
 
+/// The count of entries per category as a Markdown table, each category linked to
+/// its section of `PROVIDERS.md` (`link` is `#` there, `PROVIDERS.md#` in the
+/// README, which a test keeps equal to this).
+pub fn category_table(link: &str) -> Result<String> {
+    use std::fmt::Write;
+    let mut out = String::from("| category | entries |\n|---|---|\n");
+    for (category, entries) in by_category(all()?) {
+        let _ = writeln!(
+            out,
+            "| [{}]({link}{}) | {} |",
+            category.as_str(),
+            category.as_str(),
+            entries.len()
+        );
+    }
+    Ok(out)
+}
+
 /// `PROVIDERS.md`: every entry, by category, with its parameters, PKCE and refresh
 /// facts, quirks and sources (written by `outbound generate-docs`, checked by its
 /// `--check`).
@@ -394,17 +412,8 @@ pub fn markdown() -> Result<String> {
          integration test.\n",
         all.len()
     );
-    let _ = writeln!(out, "| category | entries |\n|---|---|");
+    out.push_str(&category_table("#")?);
     let grouped = by_category(all);
-    for (category, entries) in &grouped {
-        let _ = writeln!(
-            out,
-            "| [{}](#{}) | {} |",
-            category.as_str(),
-            category.as_str(),
-            entries.len()
-        );
-    }
     let _ = writeln!(
         out,
         "\n## Quirk classes\n\n| class | what it means |\n|---|---|"

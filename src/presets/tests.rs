@@ -260,6 +260,11 @@ fn every_entry_follows_the_schema() {
         readme.contains(&count),
         "README.md should say \"{count}\" (it counts the catalog)"
     );
+    let table = category_table("PROVIDERS.md#").unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md should hold the count per category, as it is now:\n{table}"
+    );
     for name in [
         "github",
         "gitlab",
