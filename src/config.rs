@@ -236,7 +236,7 @@ impl Config {
         })?;
         let mut apps = Vec::with_capacity(raw.apps.len());
         for (name, raw_app) in raw.apps {
-            let app = app::validate(&name, raw_app).map_err(|field| {
+            let app = app::validate(&name, *raw_app).map_err(|field| {
                 let position = field.span.as_ref().map(|s| line_col(text, s.start));
                 let message = format!("apps.{name}.{}: {}", field.field, field.message);
                 let offset = field.span.as_ref().map(|s| s.start);

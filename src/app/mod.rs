@@ -36,9 +36,10 @@ pub struct RawConfig {
     pub database_url: Option<String>,
     /// A command that prints the team store's data key.
     pub store_key_command: Option<String>,
-    /// In file order.
+    /// In file order. Boxed: a table of 10,000 grows by copying pointers, not
+    /// 2 KB tables (a fifth of `app list --json`'s page faults; BENCHMARKS.md).
     #[serde(default)]
-    pub apps: indexmap::IndexMap<String, RawApp>,
+    pub apps: indexmap::IndexMap<String, Box<RawApp>>,
 }
 
 /// One `[apps.NAME]` table, as written.
@@ -415,7 +416,8 @@ impl AssertionAudience {
 
 /// Where an application is defined: the configuration file (the user's own) or
 /// the team store the file names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Place {
     #[default]
     Personal,
@@ -434,9 +436,6 @@ impl Place {
 /// A validated application. Built only by [`validate`].
 #[derive(Debug, Clone, Serialize)]
 pub struct App {
-    /// Where it is defined (not a setting: set by whoever loaded it).
-    #[serde(skip)]
-    pub place: Place,
     pub name: String,
     pub id: String,
     pub description: Option<String>,
@@ -552,6 +551,9 @@ pub struct App {
     /// The catalog entry it was made from (`app add --preset`), and its parameters.
     pub preset: Option<String>,
     pub preset_params: BTreeMap<String, String>,
+    /// Where it is defined (not a setting: set by whoever loaded it). Last, as
+    /// `app show --json` and `app list --json` have always printed it.
+    pub place: Place,
 }
 
 fn secret_source<S: serde::Serializer>(r: &SecretRef, s: S) -> Result<S::Ok, S::Error> {
@@ -1267,7 +1269,7 @@ mod tests {
 
     fn raw(text: &str) -> RawApp {
         let cfg: RawConfig = toml::from_str(text).unwrap();
-        cfg.apps.into_values().next().unwrap()
+        *cfg.apps.into_values().next().unwrap()
     }
 
     const BASE: &str = r#"

@@ -20,13 +20,27 @@ pub fn set_quiet(quiet: bool) {
 pub fn data_args(args: Arguments) {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        // Nowhere left to say it but standard error.
-        let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
-        std::process::exit(1);
+        failed(&e);
     }
+}
+
+/// Data on standard output written by `write` through a 64 KiB buffer, for output
+/// too large to build in memory first (`app list --json` of 10,000 apps is 18 MB).
+/// Ends the program as [`data_args`] does when standard output cannot take it.
+pub fn data_stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if let Err(e) = write(&mut out).and_then(|()| out.flush()) {
+        failed(&e);
+    }
+}
+
+fn failed(e: &std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    // Nowhere left to say it but standard error.
+    let _ = writeln!(std::io::stderr(), "error: cannot write the output: {e}");
+    std::process::exit(1);
 }
 
 pub fn notice_args(args: Arguments) {

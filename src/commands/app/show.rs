@@ -8,7 +8,8 @@ use crate::store::Backend;
 
 /// The stable JSON shape of one application (`app list --json`, `app show --json`):
 /// the validated app as it serializes (fields are only ever added, never renamed or
-/// removed), with the store's name for a secret kept in the store.
+/// removed), with the store's name for a secret kept in the store, and last where
+/// it is defined (`place`: `personal` for the configuration file, or `team`).
 pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
     let mut value = serde_json::to_value(app)
         .map_err(|e| crate::error::Error::Other(format!("cannot encode `{}`: {e}", app.name)))?;
@@ -18,41 +19,20 @@ pub fn view(app: &App, store: Backend) -> Result<serde_json::Value> {
             value[field] = store.as_str().into();
         }
     }
-    // Where it is defined: the configuration file (`personal`) or the team store.
-    value["place"] = app.place.as_str().into();
     Ok(value)
 }
 
 /// `app list --json`: what [`print_json`] prints for every app's [`view`], written
-/// straight from the apps. Making a JSON value of each app first took most of the
-/// time for 10,000 apps and about 100 MB (BENCHMARKS.md).
-fn print_json_list(apps: &[App], stores: Vec<Backend>) -> Result<()> {
-    // About what an app takes (~1.7 KB), so the text is not copied as it grows.
-    let mut text = Vec::with_capacity(2048 * apps.len());
-    let mut json = serde_json::Serializer::with_formatter(&mut text, NamingStore::new(stores));
-    let listed: Vec<Listed> = apps
-        .iter()
-        .map(|app| Listed {
-            app,
-            place: app.place.as_str(),
-        })
-        .collect();
-    serde::Serialize::serialize(&listed, &mut json)
-        .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
-    // serde_json writes UTF-8: checked at memory speed, where a lossy conversion
-    // walked the text char by char (12% of `app list --json`'s instructions).
-    let text = std::str::from_utf8(&text)
-        .map_err(|e| crate::error::Error::Other(format!("cannot encode JSON: {e}")))?;
-    data!("{text}");
-    Ok(())
-}
-
-/// An app as [`view`] shows it: its settings, then where it is defined.
-#[derive(serde::Serialize)]
-struct Listed<'a> {
-    #[serde(flatten)]
-    app: &'a App,
-    place: &'static str,
+/// straight from the apps to standard output. Making a JSON value of each app first
+/// took most of the time for 10,000 apps and about 100 MB; building the 18 MB text
+/// before writing it, a fifth of what was left (BENCHMARKS.md).
+fn print_json_list(apps: &[App], stores: Vec<Backend>) {
+    crate::commands::output::data_stream(|out| {
+        let mut json = serde_json::Serializer::with_formatter(&mut *out, NamingStore::new(stores));
+        // Every key is a string, so only writing can fail (io::Error keeps its kind).
+        serde::Serialize::serialize(apps, &mut json)?;
+        out.write_all(b"\n")
+    });
 }
 
 /// serde_json's pretty formatter, doing as it writes what [`view`] does to a value:
@@ -217,13 +197,18 @@ pub fn list(ctx: &Ctx, json: bool) -> Result<()> {
     let config = ctx.load()?;
     listed(&config, ctx, json)?;
     // What works was said; an application set aside is the file's fault (exit 3).
-    config.broken_error().map_or(Ok(()), Err)
+    let outcome = config.broken_error().map_or(Ok(()), Err);
+    // The process ends after a listing: freeing 10,000 apps one allocation at a time
+    // took 7% of `app list --json`, for memory the exit gives back at once.
+    std::mem::forget(config);
+    outcome
 }
 
 fn listed(config: &crate::config::Config, ctx: &Ctx, json: bool) -> Result<()> {
     if json {
         let stores = config.apps.iter().map(|a| ctx.backend(config, a)).collect();
-        return print_json_list(&config.apps, stores);
+        print_json_list(&config.apps, stores);
+        return Ok(());
     }
     if config.apps.is_empty() {
         if !config.broken.is_empty() {
@@ -571,15 +556,7 @@ token_url = "https://example.com/token"
             let stores = vec![store; config.apps.len()];
             let mut json =
                 serde_json::Serializer::with_formatter(&mut text, NamingStore::new(stores));
-            let listed: Vec<Listed> = config
-                .apps
-                .iter()
-                .map(|app| Listed {
-                    app,
-                    place: app.place.as_str(),
-                })
-                .collect();
-            serde::Serialize::serialize(&listed, &mut json).unwrap();
+            serde::Serialize::serialize(&config.apps, &mut json).unwrap();
             let written = String::from_utf8(text).unwrap();
             assert_eq!(written, serde_json::to_string_pretty(&views).unwrap());
             assert!(written.contains(&format!("\"client_secret\": \"{}\"", store.as_str())));
