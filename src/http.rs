@@ -62,6 +62,9 @@ pub fn plain_http_hint(url: &Url, reason: &str) -> Option<String> {
     ))
 }
 
+/// How long connecting to a server may take unless told otherwise.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long one request to an OAuth endpoint may take (`OUTBOUND_OAUTH_TIMEOUT`
 /// seconds, default 30): a hung server must not hang a cron job.
 pub fn oauth_timeout() -> Duration {
@@ -127,7 +130,7 @@ macro_rules! with_egress {
         let (proxy, certs) = $parts;
         let mut builder = $builder
             .user_agent(USER_AGENT)
-            .connect_timeout(Duration::from_secs(10));
+            .connect_timeout(CONNECT_TIMEOUT);
         if let Some(proxy) = proxy {
             builder = builder.proxy(proxy);
         }

@@ -124,7 +124,12 @@ fn transfer(ctx: &Ctx, args: CurlArgs) -> Result<()> {
                 )?),
                 _ => None,
             };
-            Ok::<_, Error>(request::Clients { client, bare })
+            let plain = request::plain(&options);
+            Ok::<_, Error>(request::Clients {
+                client,
+                bare,
+                plain,
+            })
         });
         let first = access_token(ctx, &config, store.as_ref(), app, account, None);
         let client = building
@@ -444,10 +449,7 @@ async fn finish(
     let skip_body = args.head || (failed && args.fail && !args.fail_with_body);
     let mut size = 0u64;
     if !skip_body {
-        while let Some(chunk) = response.chunk().await.map_err(|e| Error::Transfer {
-            code: if e.is_timeout() { 28 } else { 56 },
-            message: format!("curl: (56) failure receiving data: {e}"),
-        })? {
+        while let Some(chunk) = response.chunk().await.map_err(|e| body_error(&url, &e))? {
             out.write_all(&chunk).map_err(write_error)?;
             size += chunk.len() as u64;
         }
@@ -481,6 +483,26 @@ async fn finish(
         });
     }
     Ok(())
+}
+
+/// The body could not be read to its end: `--max-time` passed (28), or the
+/// connection failed or closed early (56), in the innermost cause's words.
+fn body_error(url: &url::Url, e: &reqwest::Error) -> Error {
+    let host = crate::http::authority(url);
+    if e.is_timeout() {
+        return Error::Transfer {
+            code: 28,
+            message: format!("curl: (28) the transfer from {host} timed out (--max-time)"),
+        };
+    }
+    let mut source: &dyn std::error::Error = e;
+    while let Some(inner) = source.source() {
+        source = inner;
+    }
+    Error::Transfer {
+        code: 56,
+        message: format!("curl: (56) failure receiving data from {host}: {source}"),
+    }
 }
 
 fn write_error(e: io::Error) -> Error {

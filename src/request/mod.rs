@@ -6,8 +6,10 @@
 //! per chunk.
 
 pub mod body;
+mod plain;
 mod plan;
 
+pub use plain::Plain;
 pub use plan::Spec;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -66,10 +68,24 @@ pub struct ClientOptions<'a> {
 
 /// `curl`'s HTTP clients: `client` carries the app's TLS client certificate, if it
 /// has one; `bare`, when there is one, the same without it, for hops the gate does
-/// not release the token to.
+/// not release the token to; `plain`, when set, takes the hops it applies to (plain
+/// http, no body, no proxy: see [`Plain`]).
 pub struct Clients {
     pub client: Client,
     pub bare: Option<Client>,
+    pub plain: Option<Plain>,
+}
+
+/// The plain-http transport for `options`, unless `--compressed` asks for what only
+/// reqwest's client does (decompression).
+pub fn plain(options: &ClientOptions) -> Option<Plain> {
+    (!options.compressed).then(|| Plain {
+        proxy: options.proxy.cloned(),
+        connect_timeout: options
+            .connect_timeout
+            .unwrap_or(crate::http::CONNECT_TIMEOUT),
+        max_time: options.max_time,
+    })
 }
 
 /// The client for `curl`: the app's egress settings, no automatic redirects (they
@@ -256,19 +272,23 @@ pub async fn send(
             token_header.as_ref().map(|(n, _)| (n, shown_format)),
             verbose,
         );
-        let client = match &clients.bare {
-            Some(bare) if !released => bare,
-            _ => &clients.client,
+        let response = match &clients.plain {
+            Some(plain) if plain.applies(&url, &body) => plain.send(&method, &url, headers).await?,
+            _ => {
+                let client = match &clients.bare {
+                    Some(bare) if !released => bare,
+                    _ => &clients.client,
+                };
+                let request = client
+                    .request(method.clone(), url.as_str())
+                    .headers(headers);
+                body.attach(request)
+                    .await?
+                    .send()
+                    .await
+                    .map_err(|e| transfer_error(&url, &e))?
+            }
         };
-        let request = client
-            .request(method.clone(), url.as_str())
-            .headers(headers);
-        let response = body
-            .attach(request)
-            .await?
-            .send()
-            .await
-            .map_err(|e| transfer_error(&url, &e))?;
         verbose(
             '<',
             &format!("{:?} {}", response.version(), response.status()),
@@ -421,14 +441,25 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
     while let Some(inner) = source.source() {
         source = inner;
     }
+    transfer_failure(url, e.is_timeout(), e.is_connect(), source)
+}
+
+/// [`transfer_error`] of a failure that timed out or not, in connecting or after,
+/// whose innermost cause is `source` (either transport's).
+fn transfer_failure(
+    url: &Url,
+    timeout: bool,
+    connect: bool,
+    source: &dyn std::error::Error,
+) -> Error {
     // host:port: which of the host's services it was.
     let host = crate::http::authority(url);
-    if e.is_timeout() {
+    if timeout {
         let message = format!("curl: (28) the request to {host} timed out");
         return Error::Transfer { code: 28, message };
     }
     let reason = source.to_string();
-    if e.is_connect() && reason.to_ascii_lowercase().contains("certificate") {
+    if connect && reason.to_ascii_lowercase().contains("certificate") {
         let message = format!(
             "curl: (60) the TLS certificate of {host} is not trusted: {reason}\n  trust its CA for this call with --cacert FILE, or for the app with `outbound app edit APP --ca-file FILE`"
         );
@@ -439,7 +470,7 @@ pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
         let message = format!("curl: (35) TLS with {host} failed: {reason}\n  {hint}");
         return Error::Transfer { code: 35, message };
     }
-    if e.is_connect() {
+    if connect {
         let message = format!("cannot reach {host}: {source}");
         return Error::Transfer { code: 1, message };
     }

@@ -440,3 +440,106 @@ fn tls_to_a_plain_http_server_asks_whether_http_was_meant() {
     env.run(&args).ok();
     env.run(&["token", "tls"]).ok();
 }
+
+/// A plain-http hop with no body and no proxy goes over outbound's own HTTP/1.1
+/// connection (src/request/plain.rs, for download speed): the whole body, `--max-time`
+/// over the body, the same exit codes and words for a cut or refused connection, a
+/// response head larger than curl's 100 KiB refused, and a proxy from the
+/// environment still used.
+#[test]
+fn plain_http_hops_keep_curls_limits_failures_and_proxies() {
+    let server = AuthServer::start();
+    let env = setup(&server);
+    let api = format!("{}/api", server.issuer);
+    let place = server.issuer.trim_start_matches("http://").to_owned();
+
+    let out = env
+        .command(["curl", "api", &format!("{api}/big?n=5000000")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), 5_000_000);
+    assert!(out.stdout.iter().all(|b| *b == 0));
+
+    // Events every 100 ms for 4 s, cut at 1 s: what came is printed, then 28.
+    let run = ours(
+        &env,
+        &["--max-time", "1", &format!("{api}/sse?n=40&every=100")],
+    )
+    .code(28);
+    assert!(run.stdout.contains("\"i\":0"), "{}", run.stdout);
+    assert!(!run.stdout.contains("\"i\":39"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(&format!("curl: (28) the transfer from {place} timed out")),
+        "{}",
+        run.stderr
+    );
+
+    let run = ours(&env, &[&format!("{api}/big?n=3000000&cut=1000")]).code(56);
+    assert!(
+        run.stderr.contains("curl: (56) failure receiving data"),
+        "{}",
+        run.stderr
+    );
+    let run = ours(&env, &[&format!("{api}/reset")]).code(56);
+    assert!(
+        run.stderr
+            .contains(&format!("failure receiving the response from {place}")),
+        "{}",
+        run.stderr
+    );
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let run = ours(&env, &[&format!("http://127.0.0.1:{port}/x")]).code(1);
+    assert!(
+        run.stderr
+            .contains(&format!("cannot reach 127.0.0.1:{port}")),
+        "{}",
+        run.stderr
+    );
+
+    // A head of 200 KB: an error naming the server, not a hang or a crash.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let big_head = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        if let Ok((mut client, _)) = listener.accept() {
+            let mut request = [0u8; 4096];
+            let _ = client.read(&mut request);
+            let head = format!("HTTP/1.1 200 OK\r\nx-big: {}\r\n\r\n", "a".repeat(200_000));
+            let _ = client.write_all(head.as_bytes());
+        }
+    });
+    let run = ours(&env, &[&format!("http://127.0.0.1:{big_head}/x")]).code(56);
+    assert!(
+        run.stderr.contains(&format!(
+            "failure receiving the response from 127.0.0.1:{big_head}"
+        )),
+        "{}",
+        run.stderr
+    );
+
+    // A loopback proxy named by the environment carries the request (and the token,
+    // which only a loopback proxy may).
+    let proxy = crate::servers::CountingProxy::start(crate::servers::ProxyKind::Http);
+    let out = env
+        .command(["curl", "api", "-sf", &format!("{api}/big?n=1000")])
+        .env("HTTP_PROXY", &proxy.url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), 1000);
+    assert_eq!(proxy.connections(), 1, "the request went through the proxy");
+}
