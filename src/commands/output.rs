@@ -27,7 +27,9 @@ pub fn data_args(args: Arguments) {
 /// Data on standard output written by `write` through a 64 KiB buffer, for output
 /// too large to build in memory first (`app list --json` of 10,000 apps is 18 MB).
 /// Ends the program as [`data_args`] does when standard output cannot take it.
-pub fn data_stream(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+pub fn data_stream(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     if let Err(e) = write(&mut out).and_then(|()| out.flush()) {
         failed(&e);

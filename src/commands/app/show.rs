@@ -31,7 +31,7 @@ fn print_json_list(apps: &[App], stores: Vec<Backend>) {
         let mut json = serde_json::Serializer::with_formatter(&mut *out, NamingStore::new(stores));
         // Every key is a string, so only writing can fail (io::Error keeps its kind).
         serde::Serialize::serialize(apps, &mut json)?;
-        out.write_all(b"\n")
+        std::io::Write::write_all(out, b"\n")
     });
 }
 
