@@ -1134,3 +1134,56 @@ fn doctor_says_a_catalog_entry_may_be_stale() {
         "{token}"
     );
 }
+
+/// A hosted MCP server's entry starts where `--from-url` does, at the vendor's MCP
+/// URL: for every `-mcp` entry, `app add --preset … --dry-run` asks that URL first
+/// (here through a loopback proxy that refuses, so nothing leaves this machine), says
+/// which, and writes nothing.
+#[test]
+fn every_mcp_preset_starts_from_its_servers_url() {
+    let env = Env::new();
+    let list = env.run(&["app", "presets", "--json"]).ok().json();
+    let entries: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| {
+            Some((
+                e["name"].as_str()?.to_owned(),
+                e["mcp_url"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    assert!(entries.len() >= 10, "{entries:?}");
+    let refused = format!("http://127.0.0.1:{}", free_port());
+    for (name, url) in &entries {
+        assert!(name.ends_with("-mcp"), "{name}");
+        let out = env
+            .command([
+                "app",
+                "add",
+                "agent-tools",
+                "--preset",
+                name,
+                "--client-id",
+                "pre-registered",
+                "--dry-run",
+            ])
+            .env("HTTPS_PROXY", &refused)
+            .env("https_proxy", &refused)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .output()
+            .unwrap();
+        let run = crate::harness::Run::from(out);
+        assert_eq!(run.code, 7, "{name}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "could not reach the protected resource endpoint {url}"
+            )),
+            "{name}: {}",
+            run.stderr
+        );
+    }
+    assert!(!env.config_text().contains("agent-tools"));
+}
