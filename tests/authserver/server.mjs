@@ -53,6 +53,8 @@
 //   "code_suffix": "=="  every authorization code ends so (idpyoidc's codes end in
 //                 `==`, which RFC 6749 A.11 allows); taken off again at the token endpoint
 //   "id_token_claims": {"aud": "x"}  the ID token's claims changed, its signature kept
+//   "discovery": "gone"  the metadata documents (/.well-known/openid-configuration and
+//                 /.well-known/oauth-authorization-server) answer 404: the provider moved
 //
 // HMAC_ID_TOKENS=1 registers clients whose ID tokens are signed with their client
 // secret (OpenID Connect Core 10.1), as LemonLDAP::NG (HS512) and glewlwyd (HS256) do:
@@ -581,6 +583,12 @@ async function kube(ctx) {
 }
 
 provider.use(async (ctx, next) => {
+  if (quirks.discovery === 'gone' && ctx.path.startsWith('/.well-known/')
+    && !ctx.path.startsWith('/.well-known/oauth-protected-resource')) {
+    ctx.status = 404;
+    ctx.body = { error: 'not_found' };
+    return;
+  }
   if (ctx.path === '/version' || ctx.path === '/api') return kube(ctx);
   if (['/api/sse', '/api/count', '/api/big', '/api/reset', '/api/redirect'].includes(ctx.path)) return streaming(ctx);
   if (ctx.path === '/mcp-stream') return mcpStream(ctx);

@@ -1133,6 +1133,29 @@ fn doctor_says_a_catalog_entry_may_be_stale() {
         !token["detail"].as_str().unwrap().contains("catalog"),
         "{token}"
     );
+    // The entry names its issuer (OpenID discovery): the app was made from the
+    // server's metadata, and when that is gone the catalog may be stale too.
+    let issuer = format!("https://{host}/");
+    assert_eq!(env.app_json("gl")["issuer"], issuer);
+    let discovery = check(&env, "gl: discovery");
+    assert_eq!(discovery["status"], "ok", "{discovery}");
+    server.quirks_json(serde_json::json!({ "discovery": "gone" }));
+    let discovery = check(&env, "gl: discovery");
+    assert_eq!(discovery["status"], "fail", "{discovery}");
+    let detail = discovery["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&format!(
+            "{issuer} is what the catalog's `gitlab` preset gives, so the catalog entry may be stale"
+        )),
+        "{detail}"
+    );
+    assert!(
+        discovery["fix"]
+            .as_str()
+            .unwrap()
+            .contains("then: outbound app edit gl --issuer URL"),
+        "{discovery}"
+    );
 }
 
 /// A hosted MCP server's entry starts where `--from-url` does, at the vendor's MCP
