@@ -91,8 +91,17 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
         (preset, preset_params, None)
     };
     let mut from_url = from_url;
+    // An issuer the catalog names, beside the endpoints it also gives, is recorded
+    // (ID tokens are checked against its keys; `doctor` reads its metadata) but not
+    // read now: a preset works offline, as the catalog is data. `--issuer` discovers.
+    let mut catalog_issuer = false;
     if let Some(preset) = &preset {
+        let given_issuer = patch.get("issuer").is_some();
         crate::presets::apply(preset, &preset_params, &mut patch)?;
+        catalog_issuer = !given_issuer
+            && patch.get("issuer").is_some()
+            && patch.get("auth_url").is_some()
+            && patch.get("token_url").is_some();
         // A hosted MCP server's entry: the app is made from its URL as --from-url
         // makes one (its metadata names the authorization server).
         let entry = crate::presets::get(preset)?;
@@ -116,6 +125,7 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     let mtls = super::presents_certificate(&patch, None, &settings);
     let discovered = match guided_discovery {
         Some(discovered) => Some(discovered),
+        None if catalog_issuer => None,
         None => crate::admin::discover_into(&name, &mut patch, secret_ref.is_some(), mtls)?,
     };
     let mut registered = None;
