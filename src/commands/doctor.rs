@@ -562,7 +562,10 @@ fn check_app(report: &mut Report, on: &On, app: &App) -> Option<String> {
     if let Some(issuer) = &app.issuer {
         match crate::oauth::discovery::discover(&http, issuer) {
             Ok(_) => report.ok(&label("discovery"), format!("{issuer} metadata matches")),
-            Err(e) => match from_catalog(app, "issuer", issuer) {
+            // Only an answer can say the entry is stale: not a server out of reach.
+            Err(e) => match from_catalog(app, "issuer", issuer)
+                .filter(|_| !matches!(e, crate::oauth::OAuthError::Unreachable { .. }))
+            {
                 Some(entry) => report.fail(
                     &label("discovery"),
                     format!("{e}; {}", entry.stale(issuer)),

@@ -1156,6 +1156,18 @@ fn doctor_says_a_catalog_entry_may_be_stale() {
             .contains("then: outbound app edit gl --issuer URL"),
         "{discovery}"
     );
+    // A server out of reach says nothing of the catalog.
+    drop(server);
+    let discovery = check(&env, "gl: discovery");
+    assert_eq!(discovery["status"], "fail", "{discovery}");
+    assert!(
+        discovery["detail"]
+            .as_str()
+            .unwrap()
+            .contains("could not reach")
+            && !discovery["detail"].as_str().unwrap().contains("catalog"),
+        "{discovery}"
+    );
 }
 
 /// A hosted MCP server's entry starts where `--from-url` does, at the vendor's MCP
