@@ -310,8 +310,8 @@ fn every_outbound_command_in_the_docs_parses() {
     );
     assert!(
         failures.is_empty(),
-        "{} command(s) in the docs do not parse:\n\n{}",
-        failures.len(),
+        "{} in the docs do not parse:\n\n{}",
+        crate::text::count(failures.len(), "command"),
         failures.join("\n")
     );
 }

@@ -29,9 +29,34 @@ pub fn sentence(text: &str) -> String {
     }
 }
 
+/// `n` and `word`, the word in the plural unless `n` is 1: "1 account", "2
+/// accounts" (every word it is given takes an `s`).
+pub fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `singular` when `n` is 1, else `plural`: a verb that agrees with [`count`].
+pub fn agree<'a>(n: usize, singular: &'a str, plural: &'a str) -> &'a str {
+    if n == 1 { singular } else { plural }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree() {
+        assert_eq!(count(1, "account"), "1 account");
+        assert_eq!(count(0, "problem"), "0 problems");
+        assert_eq!(
+            format!("{} {}", count(2, "secret"), agree(2, "uses", "use")),
+            "2 secrets use"
+        );
+    }
 
     #[test]
     fn sentences_end_once() {

@@ -83,10 +83,17 @@ impl Report {
                     data!("      fix: {fix}");
                 }
             }
-            data!("\n{failures} problem(s), {warnings} warning(s)");
+            data!(
+                "\n{}, {}",
+                crate::text::count(failures, "problem"),
+                crate::text::count(warnings, "warning")
+            );
         }
         if failures > 0 {
-            return Err(Error::Other(format!("doctor found {failures} problem(s)")));
+            return Err(Error::Other(format!(
+                "doctor found {}",
+                crate::text::count(failures, "problem")
+            )));
         }
         Ok(())
     }
@@ -98,7 +105,11 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool) -> Result<()> {
         Ok(c) => {
             report.ok(
                 "config",
-                format!("{}: {} application(s)", c.path.display(), c.apps.len()),
+                format!(
+                    "{}: {}",
+                    c.path.display(),
+                    crate::text::count(c.apps.len(), "application")
+                ),
             );
             c
         }

@@ -33,7 +33,9 @@ pub fn init(ctx: &Ctx, group: &str, admins: &str) -> Result<()> {
     }
     if stray > 0 {
         warning!(
-            "{stray} shared account(s) are in the name of a role outside {admins} (shared before schema 2, when any member could, or written in another's name): the group still reads them, nobody can refresh them\n  fix: check them (SELECT app_id, account, owner FROM outbound_accounts WHERE shared), delete the ones nobody meant, and have an administrator authorize the others again with `outbound authorize APP --shared`"
+            "{} {} in the name of a role outside {admins} (shared before schema 2, when any member could, or written in another's name): the group still reads them, nobody can refresh them\n  fix: check them (SELECT app_id, account, owner FROM outbound_accounts WHERE shared), delete the ones nobody meant, and have an administrator authorize the others again with `outbound authorize APP --shared`",
+            crate::text::count(stray as usize, "shared account"),
+            crate::text::agree(stray as usize, "is", "are")
         );
     }
     notice!(
@@ -49,13 +51,17 @@ pub fn rotate_key(ctx: &Ctx) -> Result<()> {
     let pg = ctx.postgres(&local);
     let (resealed, left) = pg.rotate_key()?;
     notice!(
-        "re-sealed {resealed} secret(s) in {} with data key {}",
+        "re-sealed {} in {} with data key {}",
+        crate::text::count(resealed, "secret"),
         pg.label(),
         pg.current_key_id()?
     );
     if left > 0 {
         notice!(
-            "{left} secret(s) still use an older key and are not this role's to change (application secrets: an administrator; personal accounts: their owners) — each runs `outbound store rotate-key` too; keep the old key on the second line until then"
+            "{} still {} an older key and {} not this role's to change (application secrets: an administrator; personal accounts: their owners) — each runs `outbound store rotate-key` too; keep the old key on the second line until then",
+            crate::text::count(left, "secret"),
+            crate::text::agree(left, "uses", "use"),
+            crate::text::agree(left, "is", "are")
         );
     }
     Ok(())
@@ -143,8 +149,8 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
             super::app::place::move_app(&team, name, crate::config::Place::Team)?;
         }
         notice!(
-            "moved {} application(s) into {}",
-            names.len(),
+            "moved {} into {}",
+            crate::text::count(names.len(), "application"),
             team.postgres(&config).label()
         );
         if !ctx.team_named(&local) {
@@ -166,9 +172,9 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
     let (source, target) = (ctx.open_store(from, &config), ctx.open_store(to, &config));
     let moved = crate::tokens::migrate(source.as_ref(), target.as_ref(), &ctx.state_dir, &apps)?;
     notice!(
-        "moved {} client secret(s) and the tokens of {} account(s) from the {} store to the {} store",
-        moved.client_secrets,
-        moved.accounts,
+        "moved {} and the tokens of {} from the {} store to the {} store",
+        crate::text::count(moved.client_secrets as usize, "client secret"),
+        crate::text::count(moved.accounts as usize, "account"),
         from.as_str(),
         to.as_str()
     );

@@ -149,7 +149,9 @@ pub fn run(ctx: &Ctx, name: Option<&str>, json: bool, check: bool) -> Result<()>
     }
     if stale > 0 {
         notice!(
-            "note: {stale} account(s) hold tokens of deleted or reset applications; remove them with `outbound prune`"
+            "note: {} {} tokens of deleted or reset applications; remove them with `outbound prune`",
+            crate::text::count(stale, "account"),
+            crate::text::agree(stale, "holds", "hold")
         );
     }
     if check {
@@ -285,8 +287,8 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
             file: config.path.clone(),
             position: None,
             message: format!(
-                "the file is empty or missing, so every one of the {} account(s) recorded for it would count as deleted; nothing was removed (restore the file, or delete the applications' tokens one by one with `outbound logout`)",
-                orphans.len()
+                "the file is empty or missing, so every one of the {} recorded for it would count as deleted; nothing was removed (restore the file, or delete the applications' tokens one by one with `outbound logout`)",
+                crate::text::count(orphans.len(), "account")
             ),
         }
         .into());
@@ -296,7 +298,9 @@ pub fn prune(ctx: &Ctx, no_revoke: bool) -> Result<()> {
         let gone = ctx.postgres(&config).prune_app_secrets()?;
         if gone > 0 {
             notice!(
-                "removed {gone} client secret(s) or key(s) of applications that no longer exist"
+                "removed {} {} of applications that no longer exist",
+                crate::text::count(gone as usize, "client secret"),
+                crate::text::agree(gone as usize, "or key", "or keys")
             );
         }
     }

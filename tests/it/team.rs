@@ -886,7 +886,7 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_without_authorizing()
     let run = me
         .run(&["store", "migrate", "--from", "keyring", "--to", "postgres"])
         .ok();
-    assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 account"), "{}", run.stderr);
     // The printed next step names the team store in the file.
     assert!(run.stderr.contains("database_url = "), "{}", run.stderr);
     assert!(
@@ -1045,7 +1045,7 @@ fn personal_and_team_apps_live_side_by_side() {
     assert!(list.contains("own (personal)"), "{list}");
     let run = admin.run(&["app", "move", "own", "--to", "team"]).ok();
     assert!(run.stderr.contains("moved `own`"), "{}", run.stderr);
-    assert!(run.stderr.contains("1 account(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 account"), "{}", run.stderr);
     // A client-credentials app needs no person: nobody is told to authorize it.
     assert!(
         run.stderr.contains("no one authorizes it"),
@@ -1163,12 +1163,12 @@ fn rotate_key_reseals_what_each_role_may_change_while_both_keys_open() {
     let with_key = |role: &str, key: &Path| machine(&team.pg.url(role), key);
     let run = with_key("alice", &both).run(&["store", "rotate-key"]).ok();
     assert!(
-        run.stderr.contains("re-sealed 1 secret(s)"),
+        run.stderr.contains("re-sealed 1 secret in"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("1 secret(s) still use an older key"),
+        run.stderr.contains("1 secret still uses an older key"),
         "{}",
         run.stderr
     );
@@ -1765,7 +1765,7 @@ fn store_init_upgrades_a_version_1_database_to_owner_checked_rows_and_counts_str
     );
     assert!(
         run.stderr
-            .contains("1 shared account(s) are in the name of a role outside outbound_admins"),
+            .contains("1 shared account is in the name of a role outside outbound_admins"),
         "{}",
         run.stderr
     );

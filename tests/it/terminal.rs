@@ -772,7 +772,7 @@ fn store_migrate_moves_every_secret() {
     let run = env.run(&["store", "migrate", "--to", "file"]).ok();
     assert!(
         run.stderr
-            .contains("moved 1 client secret(s) and the tokens of 2 account(s)"),
+            .contains("moved 1 client secret and the tokens of 2 accounts"),
         "{}",
         run.stderr
     );

@@ -812,7 +812,7 @@ fn a_refused_client_secret_names_its_fix_and_doctor_finds_it() {
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("0 problem(s)"), "{}", run.stdout);
+    assert!(run.stdout.contains("0 problems"), "{}", run.stdout);
 
     // An authorized account whose refresh the server refused: the error names the
     // fix, and doctor reports the account's last failure as a problem.

@@ -61,7 +61,8 @@ pub fn reset(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool) -> Result<()> {
         !no_revoke,
     )?;
     notice!(
-        "reset `{name}` to generation {generation}; removed this user's tokens for {removed} account(s); other users' tokens are refused from now on"
+        "reset `{name}` to generation {generation}; removed this user's tokens for {}; other users' tokens are refused from now on",
+        crate::text::count(removed as usize, "account")
     );
     Ok(())
 }
@@ -123,8 +124,9 @@ pub fn delete(ctx: &Ctx, name: &str, yes: bool, no_revoke: bool, personal: bool)
         },
     )?;
     notice!(
-        "deleted `{name}` (id {}), its client secret or key and this user's tokens for {removed} account(s)",
-        app.id
+        "deleted `{name}` (id {}), its client secret or key and this user's tokens for {}",
+        app.id,
+        crate::text::count(removed, "account")
     );
     Ok(())
 }

@@ -151,11 +151,11 @@ pub fn move_app(ctx: &Ctx, name: &str, to: Place) -> Result<()> {
         },
     )?;
     notice!(
-        "moved `{name}` (id {}) to {}, with {} secret(s) and this user's tokens of {} account(s)",
+        "moved `{name}` (id {}) to {}, with {} and this user's tokens of {}",
         app.id,
         place_name(ctx, &config, to),
-        moved.client_secrets,
-        moved.accounts
+        crate::text::count(moved.client_secrets as usize, "secret"),
+        crate::text::count(moved.accounts as usize, "account")
     );
     if to == Place::Team && app.grant.needs_person() {
         notice!("other users see it now; each authorizes it once (`outbound authorize {name}`)");

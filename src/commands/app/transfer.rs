@@ -122,8 +122,8 @@ pub fn import(ctx: &Ctx, file: &Path) -> Result<()> {
         Ok((added, replaced, same))
     })?;
     notice!(
-        "imported {} application(s) from {}: {added} added, {replaced} replaced, {same} unchanged",
-        names.len(),
+        "imported {} from {}: {added} added, {replaced} replaced, {same} unchanged",
+        crate::text::count(names.len(), "application"),
         file.display()
     );
     Ok(())
