@@ -7,8 +7,8 @@
 //! (behind keyring-core) with a 1024-bit private exponent and a square-and-multiply
 //! that divides at every step (~4 ms), `oo7` with a 128-bit exponent but the same loop
 //! (~2.5 ms). Here the exchange is num-bigint's Montgomery exponentiation with a
-//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (OpenSession,
-//! SearchItems, GetSecret). The session's cryptography is the Secret Service
+//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (SearchItems and
+//! OpenSession at once, then GetSecret). The session's cryptography is the Secret Service
 //! specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC
 //! and HKDF. Items keep keyring-core's attributes (`service`, `username`) and label,
 //! so secrets stored by earlier versions are found.
@@ -87,19 +87,48 @@ impl SecretServiceStore {
         key: &str,
         op: impl AsyncFnOnce(&Session) -> Outcome<T>,
     ) -> Result<T, StoreError> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::KeyringUnavailable {
-                reason: format!("cannot start the D-Bus runtime: {e}"),
-            })?;
+        let runtime = runtime()?;
         let outcome = runtime.block_on(async {
             let work = async {
-                let session = Session::open().await?;
+                let session = Session::open(Session::connect().await?).await?;
                 op(&session).await
             };
             tokio::time::timeout(self.timeout, work).await
         });
+        self.outcome(key, outcome)
+    }
+
+    /// A lookup: the search goes out beside the session's key exchange, which it does
+    /// not need, so the two take one round trip instead of two (only reading the item
+    /// waits for the session).
+    fn lookup(&self, key: &str) -> Result<Option<Secret>, StoreError> {
+        let runtime = runtime()?;
+        let outcome = runtime.block_on(async {
+            let work = async {
+                let bus = Session::connect().await?;
+                let attributes = attributes(key);
+                // The search first: it is on its way while the key exchange computes.
+                let (found, session) = futures_util::future::join(
+                    search(&bus, &attributes),
+                    Session::open(bus.clone()),
+                )
+                .await;
+                match found?.as_slice() {
+                    [] => Ok(None),
+                    [item] => session?.read(item).await.map(Some),
+                    more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
+                }
+            };
+            tokio::time::timeout(self.timeout, work).await
+        });
+        self.outcome(key, outcome)
+    }
+
+    fn outcome<T>(
+        &self,
+        key: &str,
+        outcome: Result<Outcome<T>, tokio::time::error::Elapsed>,
+    ) -> Result<T, StoreError> {
         match outcome {
             Err(_) => Err(StoreError::KeyringTimeout(self.timeout)),
             Ok(Ok(value)) => Ok(value),
@@ -115,6 +144,16 @@ impl SecretServiceStore {
     }
 }
 
+/// A runtime of the call's own: the caller is never inside another.
+fn runtime() -> Result<tokio::runtime::Runtime, StoreError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| StoreError::KeyringUnavailable {
+            reason: format!("cannot start the D-Bus runtime: {e}"),
+        })
+}
+
 fn attributes(key: &str) -> HashMap<&str, &str> {
     HashMap::from([("service", SERVICE), ("username", key)])
 }
@@ -125,13 +164,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        self.call(key, async |session| {
-            match session.search(&attributes(key)).await?.as_slice() {
-                [] => Ok(None),
-                [item] => session.read(item).await.map(Some),
-                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
-            }
-        })
+        self.lookup(key)
     }
 
     fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
@@ -157,6 +190,29 @@ impl SecretStore for SecretServiceStore {
     }
 }
 
+/// Every unlocked item with exactly these attributes; a locked one is an error. A
+/// search needs no session.
+async fn search(
+    bus: &zbus::Connection,
+    attributes: &HashMap<&str, &str>,
+) -> Outcome<Vec<OwnedObjectPath>> {
+    let reply = bus
+        .call_method(
+            Some(BUS_NAME),
+            SERVICE_PATH,
+            Some("org.freedesktop.Secret.Service"),
+            "SearchItems",
+            &(attributes,),
+        )
+        .await?;
+    let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) =
+        reply.body().deserialize()?;
+    if !locked.is_empty() {
+        return Err(Failure::Locked);
+    }
+    Ok(unlocked)
+}
+
 /// An open, encrypted session with the Secret Service.
 struct Session {
     bus: zbus::Connection,
@@ -166,8 +222,11 @@ struct Session {
 }
 
 impl Session {
-    async fn open() -> Outcome<Session> {
-        let bus = zbus::Connection::session().await?;
+    async fn connect() -> Outcome<zbus::Connection> {
+        Ok(zbus::Connection::session().await?)
+    }
+
+    async fn open(bus: zbus::Connection) -> Outcome<Session> {
         let prime = BigUint::from_bytes_be(&PRIME);
         let mut private = zeroize::Zeroizing::new([0u8; 32]);
         getrandom::fill(private.as_mut())
@@ -226,19 +285,7 @@ impl Session {
 
     /// Every unlocked item with exactly these attributes; a locked one is an error.
     async fn search(&self, attributes: &HashMap<&str, &str>) -> Outcome<Vec<OwnedObjectPath>> {
-        let service = ObjectPath::from_static_str_unchecked(SERVICE_PATH);
-        let (unlocked, locked): (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>) = self
-            .method(
-                &service,
-                "org.freedesktop.Secret.Service",
-                "SearchItems",
-                &(attributes,),
-            )
-            .await?;
-        if !locked.is_empty() {
-            return Err(Failure::Locked);
-        }
-        Ok(unlocked)
+        search(&self.bus, attributes).await
     }
 
     async fn read(&self, item: &ObjectPath<'_>) -> Outcome<Secret> {
