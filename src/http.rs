@@ -62,6 +62,18 @@ pub fn plain_http_hint(url: &Url, reason: &str) -> Option<String> {
     ))
 }
 
+/// The innermost cause of `e`: what happened (refused, DNS, TLS, a cut connection)
+/// without the layers around it that repeat the URL.
+pub fn innermost<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    let mut source = e;
+    while let Some(inner) = source.source() {
+        source = inner;
+    }
+    source
+}
+
 /// How long connecting to a server may take unless told otherwise.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 

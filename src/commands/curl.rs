@@ -495,13 +495,12 @@ fn body_error(url: &url::Url, e: &reqwest::Error) -> Error {
             message: format!("curl: (28) the transfer from {host} timed out (--max-time)"),
         };
     }
-    let mut source: &dyn std::error::Error = e;
-    while let Some(inner) = source.source() {
-        source = inner;
-    }
     Error::Transfer {
         code: 56,
-        message: format!("curl: (56) failure receiving data from {host}: {source}"),
+        message: format!(
+            "curl: (56) failure receiving data from {host}: {}",
+            crate::http::innermost(e)
+        ),
     }
 }
 

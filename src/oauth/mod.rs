@@ -217,11 +217,7 @@ impl OAuthError {
             "timed out".to_owned()
         } else {
             // The innermost cause says what happened (refused, DNS, TLS) without the URL.
-            let mut source: &dyn std::error::Error = e;
-            while let Some(inner) = source.source() {
-                source = inner;
-            }
-            let reason = source.to_string();
+            let reason = crate::http::innermost(e).to_string();
             match url::Url::parse(url)
                 .ok()
                 .and_then(|u| crate::http::plain_http_hint(&u, &reason))

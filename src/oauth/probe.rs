@@ -142,11 +142,7 @@ pub fn probe(
                 kind: Silence::TimedOut,
             };
         }
-        let mut source: &dyn std::error::Error = &e;
-        while let Some(inner) = source.source() {
-            source = inner;
-        }
-        let reason = crate::text::printable(&source.to_string());
+        let reason = crate::text::printable(&crate::http::innermost(&e).to_string());
         if let Some(hint) = crate::http::plain_http_hint(url, &reason) {
             return NoAnswer {
                 reason: format!("{reason}; {hint}"),

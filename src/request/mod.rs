@@ -118,6 +118,16 @@ pub fn client(app: &App, options: &ClientOptions) -> Result<Client> {
         .map_err(|e| crate::http::setup_error(&format!("for `{}`", app.name), &e))
 }
 
+/// The `Host` header for `url`: the port only where it is not the scheme's own, as
+/// the request line's peers (reqwest, curl) write it.
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
 /// The header that carries the token, with its value marked sensitive.
 pub fn token_header(app: &App, token: &Secret) -> Result<(HeaderName, HeaderValue)> {
     let name = HeaderName::from_bytes(app.token_header_name.as_bytes())
@@ -261,11 +271,7 @@ pub async fn send(
             None => url.path().to_owned(),
         };
         verbose('>', &format!("{method} {target} HTTP/1.1"));
-        let host = match url.port() {
-            Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_owned(),
-        };
-        verbose('>', &format!("host: {host}"));
+        verbose('>', &format!("host: {}", host_header(&url)));
         show_headers(
             '>',
             &headers,
@@ -437,11 +443,12 @@ pub fn send_with_token(
 
 /// A transport failure, with curl's exit code where it has a well-known one.
 pub fn transfer_error(url: &Url, e: &reqwest::Error) -> Error {
-    let mut source: &dyn std::error::Error = e;
-    while let Some(inner) = source.source() {
-        source = inner;
-    }
-    transfer_failure(url, e.is_timeout(), e.is_connect(), source)
+    transfer_failure(
+        url,
+        e.is_timeout(),
+        e.is_connect(),
+        crate::http::innermost(e),
+    )
 }
 
 /// [`transfer_error`] of a failure that timed out or not, in connecting or after,

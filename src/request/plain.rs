@@ -79,12 +79,7 @@ impl Plain {
             None => url.path().to_owned(),
         };
         if !headers.contains_key(HOST) {
-            // The port only where it is not the scheme's own, as reqwest writes it.
-            let host = match url.port() {
-                Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
-                None => url.host_str().unwrap_or_default().to_owned(),
-            };
-            let value = HeaderValue::from_str(&host).map_err(|_| {
+            let value = HeaderValue::from_str(&super::host_header(url)).map_err(|_| {
                 Error::Usage(format!("`{url}` has a host that is not a valid header"))
             })?;
             headers.insert(HOST, value);
@@ -133,12 +128,7 @@ async fn connect(url: &Url) -> std::io::Result<tokio::net::TcpStream> {
 
 /// A hyper error as the transfer error reqwest's would have given.
 fn failure(url: &Url, e: &hyper::Error) -> Error {
-    let timeout = e.is_timeout();
-    let mut source: &dyn std::error::Error = e;
-    while let Some(inner) = source.source() {
-        source = inner;
-    }
-    super::transfer_failure(url, timeout, false, source)
+    super::transfer_failure(url, e.is_timeout(), false, crate::http::innermost(e))
 }
 
 /// "operation timed out", as reqwest says it; an io::Error of kind TimedOut inside a
