@@ -87,48 +87,42 @@ impl SecretServiceStore {
         key: &str,
         op: impl AsyncFnOnce(&Session) -> Outcome<T>,
     ) -> Result<T, StoreError> {
-        let runtime = runtime()?;
-        let outcome = runtime.block_on(async {
-            let work = async {
-                let session = Session::open(Session::connect().await?).await?;
-                op(&session).await
-            };
-            tokio::time::timeout(self.timeout, work).await
-        });
-        self.outcome(key, outcome)
+        self.run(key, async {
+            let session = Session::open(Session::connect().await?).await?;
+            op(&session).await
+        })
     }
 
     /// A lookup: the search goes out beside the session's key exchange, which it does
     /// not need, so the two take one round trip instead of two (only reading the item
     /// waits for the session).
     fn lookup(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        let runtime = runtime()?;
-        let outcome = runtime.block_on(async {
-            let work = async {
-                let bus = Session::connect().await?;
-                let attributes = attributes(key);
-                // The search first: it is on its way while the key exchange computes.
-                let (found, session) = futures_util::future::join(
-                    search(&bus, &attributes),
-                    Session::open(bus.clone()),
-                )
-                .await;
-                match found?.as_slice() {
-                    [] => Ok(None),
-                    [item] => session?.read(item).await.map(Some),
-                    more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
-                }
-            };
-            tokio::time::timeout(self.timeout, work).await
-        });
-        self.outcome(key, outcome)
+        self.run(key, async {
+            let bus = Session::connect().await?;
+            let attributes = attributes(key);
+            // The search first: it is on its way while the key exchange computes.
+            let (found, session) =
+                futures_util::future::join(search(&bus, &attributes), Session::open(bus.clone()))
+                    .await;
+            match found?.as_slice() {
+                [] => Ok(None),
+                [item] => session?.read(item).await.map(Some),
+                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
+            }
+        })
     }
 
-    fn outcome<T>(
-        &self,
-        key: &str,
-        outcome: Result<Outcome<T>, tokio::time::error::Elapsed>,
-    ) -> Result<T, StoreError> {
+    /// Runs `work` on a runtime of its own, within the timeout, and says what went
+    /// wrong in the store's terms.
+    fn run<T>(&self, key: &str, work: impl Future<Output = Outcome<T>>) -> Result<T, StoreError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::KeyringUnavailable {
+                reason: format!("cannot start the D-Bus runtime: {e}"),
+            })?;
+        // The timer is made inside the runtime: it needs the runtime's clock.
+        let outcome = runtime.block_on(async { tokio::time::timeout(self.timeout, work).await });
         match outcome {
             Err(_) => Err(StoreError::KeyringTimeout(self.timeout)),
             Ok(Ok(value)) => Ok(value),
@@ -142,16 +136,6 @@ impl SecretServiceStore {
             }),
         }
     }
-}
-
-/// A runtime of the call's own: the caller is never inside another.
-fn runtime() -> Result<tokio::runtime::Runtime, StoreError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| StoreError::KeyringUnavailable {
-            reason: format!("cannot start the D-Bus runtime: {e}"),
-        })
 }
 
 fn attributes(key: &str) -> HashMap<&str, &str> {
