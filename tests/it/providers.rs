@@ -1133,8 +1133,8 @@ fn doctor_says_a_catalog_entry_may_be_stale() {
         !token["detail"].as_str().unwrap().contains("catalog"),
         "{token}"
     );
-    // The entry names its issuer (OpenID discovery): the app was made from the
-    // server's metadata, and when that is gone the catalog may be stale too.
+    // The entry names its issuer (OpenID discovery): the app records it, `doctor`
+    // reads its metadata, and when that is gone the catalog may be stale too.
     let issuer = format!("https://{host}/");
     assert_eq!(env.app_json("gl")["issuer"], issuer);
     let discovery = check(&env, "gl: discovery");
