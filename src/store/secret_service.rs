@@ -7,8 +7,8 @@
 //! (behind keyring-core) with a 1024-bit private exponent and a square-and-multiply
 //! that divides at every step (~4 ms), `oo7` with a 128-bit exponent but the same loop
 //! (~2.5 ms). Here the exchange is num-bigint's Montgomery exponentiation with a
-//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (SearchItems and
-//! OpenSession at once, then GetSecret). The session's cryptography is the Secret Service
+//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (OpenSession,
+//! SearchItems, GetSecret). The session's cryptography is the Secret Service
 //! specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC
 //! and HKDF. Items keep keyring-core's attributes (`service`, `username`) and label,
 //! so secrets stored by earlier versions are found.
@@ -93,25 +93,6 @@ impl SecretServiceStore {
         })
     }
 
-    /// A lookup: the search goes out beside the session's key exchange, which it does
-    /// not need, so the two take one round trip instead of two (only reading the item
-    /// waits for the session).
-    fn lookup(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        self.run(key, async {
-            let bus = Session::connect().await?;
-            let attributes = attributes(key);
-            // The search first: it is on its way while the key exchange computes.
-            let (found, session) =
-                futures_util::future::join(search(&bus, &attributes), Session::open(bus.clone()))
-                    .await;
-            match found?.as_slice() {
-                [] => Ok(None),
-                [item] => session?.read(item).await.map(Some),
-                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
-            }
-        })
-    }
-
     /// Runs `work` on a runtime of its own, within the timeout, and says what went
     /// wrong in the store's terms.
     fn run<T>(&self, key: &str, work: impl Future<Output = Outcome<T>>) -> Result<T, StoreError> {
@@ -148,7 +129,16 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        self.lookup(key)
+        // One call after the other: sending the search beside OpenSession saved a
+        // round trip (~0.9 ms), but gnome-keyring died under it once in four runs of
+        // the suite (BENCHMARKS.md), so it waits for a retry on a vanished service.
+        self.call(key, async |session| {
+            match session.search(&attributes(key)).await?.as_slice() {
+                [] => Ok(None),
+                [item] => session.read(item).await.map(Some),
+                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
+            }
+        })
     }
 
     fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {
@@ -174,8 +164,7 @@ impl SecretStore for SecretServiceStore {
     }
 }
 
-/// Every unlocked item with exactly these attributes; a locked one is an error. A
-/// search needs no session.
+/// Every unlocked item with exactly these attributes; a locked one is an error.
 async fn search(
     bus: &zbus::Connection,
     attributes: &HashMap<&str, &str>,
