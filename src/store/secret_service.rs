@@ -7,18 +7,22 @@
 //! (behind keyring-core) with a 1024-bit private exponent and a square-and-multiply
 //! that divides at every step (~4 ms), `oo7` with a 128-bit exponent but the same loop
 //! (~2.5 ms). Here the exchange is num-bigint's Montgomery exponentiation with a
-//! 256-bit private exponent (~0.2 ms), and a lookup is three calls (OpenSession,
-//! SearchItems, GetSecret). The session's cryptography is the Secret Service
-//! specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC
-//! and HKDF. Items keep keyring-core's attributes (`service`, `username`) and label,
-//! so secrets stored by earlier versions are found.
+//! 256-bit private exponent (~0.2 ms), and a lookup is three calls in two round
+//! trips (SearchItems beside OpenSession, then GetSecret). The session's
+//! cryptography is the Secret Service specification's
+//! `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC and HKDF. Items
+//! keep keyring-core's attributes (`service`, `username`) and label, so secrets
+//! stored by earlier versions are found.
 //!
 //! Every call is bounded by a timeout: a Secret Service stuck on an unlock prompt
 //! must not hang a cron job. A locked keyring is reported, never unlocked with a
-//! prompt nobody may see.
+//! prompt nobody may see. A Secret Service that leaves the bus mid-call (gnome-keyring
+//! has been seen to abort inside GLib under load; a desktop session or the bus starts
+//! it again) is waited for, briefly, and the call made again: every call here is
+//! idempotent (a lookup, a write that replaces, a delete).
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aes::cipher::{BlockDecryptMut, BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
 use num_bigint::BigUint;
@@ -50,19 +54,37 @@ pub struct SecretServiceStore {
     timeout: Duration,
 }
 
+/// How long a Secret Service that left the bus mid-call is waited for.
+const COMEBACK: Duration = Duration::from_secs(3);
+
 /// Why a Secret Service call failed, before it becomes a [`StoreError`].
 enum Failure {
     Unavailable(String),
+    /// The service left the bus with our call unanswered.
+    Vanished(String),
+    /// No one owns the service's name on the bus.
+    Absent(String),
     Locked,
     Corrupt(String),
 }
 
 impl From<zbus::Error> for Failure {
     fn from(e: zbus::Error) -> Self {
-        Failure::Unavailable(match e {
-            zbus::Error::MethodError(name, Some(message), _) => format!("{name}: {message}"),
-            other => other.to_string(),
-        })
+        match e {
+            zbus::Error::MethodError(name, message, _) => {
+                let reason = match message {
+                    Some(message) => format!("{name}: {message}"),
+                    None => name.to_string(),
+                };
+                match name.as_str() {
+                    "org.freedesktop.DBus.Error.NoReply" => Failure::Vanished(reason),
+                    "org.freedesktop.DBus.Error.ServiceUnknown"
+                    | "org.freedesktop.DBus.Error.NameHasNoOwner" => Failure::Absent(reason),
+                    _ => Failure::Unavailable(reason),
+                }
+            }
+            other => Failure::Unavailable(other.to_string()),
+        }
     }
 }
 
@@ -85,17 +107,36 @@ impl SecretServiceStore {
     fn call<T>(
         &self,
         key: &str,
-        op: impl AsyncFnOnce(&Session) -> Outcome<T>,
+        op: impl AsyncFn(&Session) -> Outcome<T>,
     ) -> Result<T, StoreError> {
-        self.run(key, async {
+        self.run(key, async || {
             let session = Session::open(Session::connect().await?).await?;
             op(&session).await
         })
     }
 
-    /// Runs `work` on a runtime of its own, within the timeout, and says what went
-    /// wrong in the store's terms.
-    fn run<T>(&self, key: &str, work: impl Future<Output = Outcome<T>>) -> Result<T, StoreError> {
+    /// A lookup: the search goes out beside the session's key exchange, which it does
+    /// not need, so the two take one round trip instead of two (only reading the item
+    /// waits for the session).
+    fn lookup(&self, key: &str) -> Result<Option<Secret>, StoreError> {
+        let attributes = attributes(key);
+        self.run(key, async || {
+            let bus = Session::connect().await?;
+            // The search first: it is on its way while the key exchange computes.
+            let (found, session) =
+                futures_util::future::join(search(&bus, &attributes), Session::open(bus.clone()))
+                    .await;
+            match found?.as_slice() {
+                [] => Ok(None),
+                [item] => session?.read(item).await.map(Some),
+                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
+            }
+        })
+    }
+
+    /// Runs `work` on a runtime of its own, within the timeout, again if the service
+    /// left the bus mid-call, and says what went wrong in the store's terms.
+    fn run<T>(&self, key: &str, work: impl AsyncFn() -> Outcome<T>) -> Result<T, StoreError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -103,11 +144,20 @@ impl SecretServiceStore {
                 reason: format!("cannot start the D-Bus runtime: {e}"),
             })?;
         // The timer is made inside the runtime: it needs the runtime's clock.
-        let outcome = runtime.block_on(async { tokio::time::timeout(self.timeout, work).await });
+        let outcome =
+            runtime.block_on(async { tokio::time::timeout(self.timeout, again(work)).await });
         match outcome {
             Err(_) => Err(StoreError::KeyringTimeout(self.timeout)),
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(Failure::Unavailable(reason))) => Err(StoreError::KeyringUnavailable { reason }),
+            Ok(Err(Failure::Unavailable(reason) | Failure::Absent(reason))) => {
+                Err(StoreError::KeyringUnavailable { reason })
+            }
+            Ok(Err(Failure::Vanished(reason))) => Err(StoreError::KeyringUnavailable {
+                reason: format!(
+                    "the Secret Service left the bus mid-call and was not back within {} s ({reason})",
+                    COMEBACK.as_secs()
+                ),
+            }),
             Ok(Err(Failure::Locked)) => Err(StoreError::KeyringUnavailable {
                 reason: "the keyring is locked (unlock it: log in to the desktop, or run `gnome-keyring-daemon --unlock`)".into(),
             }),
@@ -115,6 +165,27 @@ impl SecretServiceStore {
                 key: key.to_owned(),
                 reason,
             }),
+        }
+    }
+}
+
+/// Does `work`, and if the service left the bus with it unanswered, waits for the
+/// service to be back (up to [`COMEBACK`]) and does it again.
+async fn again<T>(work: impl AsyncFn() -> Outcome<T>) -> Outcome<T> {
+    let vanished = match work().await {
+        Err(Failure::Vanished(reason)) => reason,
+        outcome => return outcome,
+    };
+    let deadline = Instant::now() + COMEBACK;
+    loop {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        match work().await {
+            // Not back yet, or gone again: wait while there is time.
+            Err(Failure::Vanished(_) | Failure::Absent(_)) if Instant::now() < deadline => {}
+            Err(Failure::Vanished(_) | Failure::Absent(_)) => {
+                return Err(Failure::Vanished(vanished));
+            }
+            outcome => return outcome,
         }
     }
 }
@@ -129,16 +200,7 @@ impl SecretStore for SecretServiceStore {
     }
 
     fn get(&self, key: &str) -> Result<Option<Secret>, StoreError> {
-        // One call after the other: sending the search beside OpenSession saved a
-        // round trip (~0.9 ms), but gnome-keyring died under it once in four runs of
-        // the suite (BENCHMARKS.md), so it waits for a retry on a vanished service.
-        self.call(key, async |session| {
-            match session.search(&attributes(key)).await?.as_slice() {
-                [] => Ok(None),
-                [item] => session.read(item).await.map(Some),
-                more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
-            }
-        })
+        self.lookup(key)
     }
 
     fn set(&self, key: &str, secret: &Secret) -> Result<(), StoreError> {

@@ -364,6 +364,34 @@ pub fn keyring_lookup_on(bus: &str, key: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Puts `value` in the Secret Service on `bus` under `key`, as outbound names its
+/// items, via `secret-tool`.
+pub fn keyring_store_on(bus: &str, key: &str, value: &str) {
+    let mut child = Command::new("secret-tool")
+        .args([
+            "store",
+            &format!("--label=keyring:{key}@outbound"),
+            "service",
+            "outbound",
+            "username",
+            key,
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", bus)
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("secret-tool is installed by scripts/setup");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(value.as_bytes())
+        .expect("secret-tool's stdin");
+    assert!(
+        child.wait().expect("secret-tool").success(),
+        "secret-tool store"
+    );
+}
+
 /// Sets `path`'s permission bits, as a test sets up a key file (0600) or a script
 /// (0755); on Windows, where outbound checks no permission bits and runs no script
 /// by its mode, nothing.

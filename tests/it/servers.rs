@@ -126,7 +126,7 @@ pub struct PrivateKeyring {
     bus: Child,
     daemon: Child,
     pub address: String,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
 }
 
 impl PrivateKeyring {
@@ -134,8 +134,23 @@ impl PrivateKeyring {
         let home = tempfile::tempdir().expect("tempdir");
         let run = home.path().join("run");
         std::fs::create_dir_all(&run).expect("run dir");
+        // A session bus without service activation (as scripts/with-keyring's): a
+        // call to a Secret Service that is not running must not start another one,
+        // in the test runner's HOME.
+        let config = home.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "<busconfig><type>session</type><listen>unix:dir={}</listen><auth>EXTERNAL</auth>\
+                 <policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>\
+                 <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
+                run.display()
+            ),
+        )
+        .expect("bus config");
         let mut bus = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--nofork", "--print-address=1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -145,11 +160,24 @@ impl PrivateKeyring {
             .read_line(&mut address)
             .expect("bus address");
         let address = address.trim().to_owned();
+        let daemon = Self::spawn_daemon(&address, home.path());
+        PrivateKeyring {
+            bus,
+            daemon,
+            address,
+            home,
+        }
+    }
+
+    /// gnome-keyring on `address`, its keyrings in `home`, unlocked; returns once it
+    /// owns the Secret Service's name. The caller owns the child: Drop waits for it.
+    #[allow(clippy::zombie_processes)]
+    fn spawn_daemon(address: &str, home: &std::path::Path) -> Child {
         let mut daemon = Command::new("gnome-keyring-daemon")
             .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &address)
-            .env("HOME", home.path())
-            .env("XDG_RUNTIME_DIR", &run)
+            .env("DBUS_SESSION_BUS_ADDRESS", address)
+            .env("HOME", home)
+            .env("XDG_RUNTIME_DIR", home.join("run"))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -172,11 +200,11 @@ impl PrivateKeyring {
                     "org.freedesktop.DBus.NameHasOwner",
                     "string:org.freedesktop.secrets",
                 ])
-                .env("DBUS_SESSION_BUS_ADDRESS", &address)
+                .env("DBUS_SESSION_BUS_ADDRESS", address)
                 .output()
                 .expect("dbus-send");
             if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
-                break;
+                return daemon;
             }
             assert!(
                 Instant::now() < deadline,
@@ -184,12 +212,27 @@ impl PrivateKeyring {
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-        PrivateKeyring {
-            bus,
-            daemon,
-            address,
-            _home: home,
-        }
+    }
+
+    /// Stops the daemon (SIGSTOP): calls to it wait unanswered.
+    pub fn freeze(&self) {
+        let status = Command::new("kill")
+            .args(["-STOP", &self.daemon.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "SIGSTOP to gnome-keyring");
+    }
+
+    /// Kills the daemon as a crash would: the bus answers its pending calls with
+    /// NoReply and its name has no owner until [`PrivateKeyring::restart`].
+    pub fn crash(&mut self) {
+        self.daemon.kill().expect("SIGKILL to gnome-keyring");
+        self.daemon.wait().expect("gnome-keyring's exit");
+    }
+
+    /// The same keyring again, reopened from its HOME.
+    pub fn restart(&mut self) {
+        self.daemon = Self::spawn_daemon(&self.address, self.home.path());
     }
 }
 

@@ -1,6 +1,10 @@
 //! Store selection and the keyring-unreachable message.
 
-use crate::harness::{Env, keyring_lookup};
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::harness::{Env, keyring_lookup, keyring_lookup_on, keyring_store_on};
+use crate::servers::PrivateKeyring;
 
 const SECRET: &str = "st0re-secret-71c3";
 
@@ -124,4 +128,91 @@ fn the_keyring_holds_the_secret_across_processes() {
     );
     assert!(secrets_file(&env).is_none(), "no file store appeared");
     assert!(!env.config_text().contains(SECRET));
+}
+
+#[test]
+fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
+    let mut keyring = PrivateKeyring::start();
+    let mut env = Env::new();
+    env.set("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone());
+    env.add_app("k", SECRET);
+    let app = env.app_json("k");
+    let id = app["id"].as_str().expect("id");
+    let token = serde_json::json!({
+        "access_token": "st0re-token-5e1a",
+        "refresh_token": null,
+        "token_type": "Bearer",
+        "expires_at": null,
+        "scopes": [],
+        "generation": app["generation"].as_u64().expect("generation"),
+        "obtained_at": 0,
+    });
+    keyring_store_on(
+        &keyring.address,
+        &format!("token/{id}/default"),
+        &token.to_string(),
+    );
+    assert_eq!(
+        env.run(&["token", "k"]).ok().stdout.trim(),
+        "st0re-token-5e1a"
+    );
+
+    // The daemon dies with our call unanswered, as gnome-keyring has been seen to
+    // abort under load, and comes back: the lookup is made again, and so is a write.
+    let spawn = |args: &[&str], input: Option<&str>| {
+        let mut cmd = env.command(args);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        if input.is_some() {
+            cmd.stdin(Stdio::piped());
+        }
+        let mut child = cmd.spawn().expect("outbound");
+        if let Some(input) = input {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(input.as_bytes()).expect("stdin");
+        }
+        child
+    };
+    for (args, input) in [
+        (&["token", "k"][..], None),
+        (&["app", "secret", "set", "k"][..], Some("n3w-secret-0b2d")),
+    ] {
+        keyring.freeze();
+        let child = spawn(args, input);
+        std::thread::sleep(Duration::from_millis(400));
+        keyring.crash();
+        keyring.restart();
+        let out = child.wait_with_output().expect("outbound");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        if args[0] == "token" {
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout).trim(),
+                "st0re-token-5e1a"
+            );
+        }
+    }
+    assert_eq!(
+        keyring_lookup_on(&keyring.address, &format!("client-secret/{id}")).as_deref(),
+        Some("n3w-secret-0b2d")
+    );
+
+    // It dies and stays away: a bounded wait, then what happened and both fixes.
+    keyring.freeze();
+    let child = spawn(&["token", "k"], None);
+    std::thread::sleep(Duration::from_millis(400));
+    keyring.crash();
+    let out = child.wait_with_output().expect("outbound");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the OS keyring could not be reached"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("left the bus mid-call and was not back within 3 s"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--store file"), "{stderr}");
+    assert!(!stderr.contains("st0re-token-5e1a"), "{stderr}");
 }
