@@ -1,18 +1,22 @@
 //! The freedesktop Secret Service (gnome-keyring, KeePassXC, KWallet), spoken
-//! directly over D-Bus (`zbus`), with an encrypted session.
+//! directly over D-Bus (`zbus`).
 //!
 //! Our own client rather than a crate's, for speed, measured (BENCHMARKS.md): every
-//! `outbound token` and `outbound curl` opens a session, and the released clients
-//! spend most of their CPU on its Diffie-Hellman exchange — the `secret-service` crate
-//! (behind keyring-core) with a 1024-bit private exponent and a square-and-multiply
-//! that divides at every step (~4 ms), `oo7` with a 128-bit exponent but the same loop
-//! (~2.5 ms). Here the exchange is num-bigint's Montgomery exponentiation with a
-//! 256-bit private exponent (~0.2 ms), and a lookup is three calls in two round
-//! trips (SearchItems beside OpenSession, then GetSecret). The session's
-//! cryptography is the Secret Service specification's
-//! `dh-ietf1024-sha256-aes128-cbc-pkcs7`, with RustCrypto's AES, CBC and HKDF. Items
-//! keep keyring-core's attributes (`service`, `username`) and label, so secrets
-//! stored by earlier versions are found.
+//! `outbound token` and `outbound curl` opens a session, and a lookup here is three
+//! calls in two round trips (SearchItems beside OpenSession, then GetSecret).
+//!
+//! How the session carries secrets (docs/decisions.md, "The keyring's session"):
+//! on a session bus reached through a Unix socket, `plain`, as go-keyring (gh's
+//! keyring) does — the socket is the user's own, and whoever could watch the bus
+//! (the same user, root) could as well ask the unlocked keyring itself; the
+//! encrypted session's Diffie-Hellman exchange costs gnome-keyring ~2 ms per
+//! lookup, most of a small `outbound curl`. On any other bus, or with
+//! `OUTBOUND_KEYRING_ENCRYPT=1`, or when a service refuses `plain`, the session is
+//! the specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`: num-bigint's
+//! Montgomery exponentiation with a 256-bit private exponent (~0.2 ms on our side;
+//! the released clients take 2.5–4 ms), RustCrypto's AES, CBC and HKDF. Items keep
+//! keyring-core's attributes (`service`, `username`) and label, so secrets stored by
+//! earlier versions are found.
 //!
 //! Every call is bounded by a timeout: a Secret Service stuck on an unlock prompt
 //! must not hang a cron job. A locked keyring is reported, never unlocked with a
@@ -52,6 +56,23 @@ const PRIME: [u8; 128] = [
 
 pub struct SecretServiceStore {
     timeout: Duration,
+    /// Whether sessions encrypt secrets on the bus (see the module's comment).
+    encrypt: bool,
+}
+
+/// Whether secrets must be encrypted on this session bus: unless every address it
+/// may be reached at is a Unix socket, or when `OUTBOUND_KEYRING_ENCRYPT=1`.
+fn must_encrypt(bus_address: Option<&str>, asked: Option<&str>) -> bool {
+    if asked.is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    // Without an address, zbus uses $XDG_RUNTIME_DIR/bus: a Unix socket.
+    bus_address.is_some_and(|address| {
+        !address
+            .split(';')
+            .filter(|a| !a.is_empty())
+            .all(|a| a.starts_with("unix:"))
+    })
 }
 
 /// How long a Secret Service that left the bus mid-call is waited for.
@@ -98,7 +119,11 @@ type Outcome<T> = Result<T, Failure>;
 
 impl SecretServiceStore {
     pub fn new(timeout: Duration) -> Self {
-        SecretServiceStore { timeout }
+        let encrypt = must_encrypt(
+            std::env::var("DBUS_SESSION_BUS_ADDRESS").ok().as_deref(),
+            std::env::var("OUTBOUND_KEYRING_ENCRYPT").ok().as_deref(),
+        );
+        SecretServiceStore { timeout, encrypt }
     }
 
     /// Runs `op` in an encrypted session, on a runtime of its own, within the
@@ -110,7 +135,7 @@ impl SecretServiceStore {
         op: impl AsyncFn(&Session) -> Outcome<T>,
     ) -> Result<T, StoreError> {
         self.run(key, async || {
-            let session = Session::open(Session::connect().await?).await?;
+            let session = Session::open(Session::connect().await?, self.encrypt).await?;
             op(&session).await
         })
     }
@@ -123,9 +148,11 @@ impl SecretServiceStore {
         self.run(key, async || {
             let bus = Session::connect().await?;
             // The search first: it is on its way while the key exchange computes.
-            let (found, session) =
-                futures_util::future::join(search(&bus, &attributes), Session::open(bus.clone()))
-                    .await;
+            let (found, session) = futures_util::future::join(
+                search(&bus, &attributes),
+                Session::open(bus.clone(), self.encrypt),
+            )
+            .await;
             match found?.as_slice() {
                 [] => Ok(None),
                 [item] => session?.read(item).await.map(Some),
@@ -248,12 +275,13 @@ async fn search(
     Ok(unlocked)
 }
 
-/// An open, encrypted session with the Secret Service.
+/// An open session with the Secret Service.
 struct Session {
     bus: zbus::Connection,
     path: OwnedObjectPath,
-    /// The AES-128 key both sides derived from the exchange.
-    key: zeroize::Zeroizing<[u8; 16]>,
+    /// The AES-128 key both sides derived from the exchange; None in a `plain`
+    /// session.
+    key: Option<zeroize::Zeroizing<[u8; 16]>>,
 }
 
 impl Session {
@@ -261,7 +289,37 @@ impl Session {
         Ok(zbus::Connection::session().await?)
     }
 
-    async fn open(bus: zbus::Connection) -> Outcome<Session> {
+    /// A `plain` session, or an encrypted one when `encrypt` is set or the service
+    /// does not offer `plain`.
+    async fn open(bus: zbus::Connection, encrypt: bool) -> Outcome<Session> {
+        if !encrypt {
+            let answer = bus
+                .call_method(
+                    Some(BUS_NAME),
+                    SERVICE_PATH,
+                    Some("org.freedesktop.Secret.Service"),
+                    "OpenSession",
+                    &("plain", Value::from("")),
+                )
+                .await;
+            match answer {
+                Ok(reply) => {
+                    let (_, path): (OwnedValue, OwnedObjectPath) = reply.body().deserialize()?;
+                    return Ok(Session {
+                        bus,
+                        path,
+                        key: None,
+                    });
+                }
+                Err(zbus::Error::MethodError(name, _, _))
+                    if name.as_str() == "org.freedesktop.DBus.Error.NotSupported" => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Self::open_encrypted(bus).await
+    }
+
+    async fn open_encrypted(bus: zbus::Connection) -> Outcome<Session> {
         let prime = BigUint::from_bytes_be(&PRIME);
         let mut private = zeroize::Zeroizing::new([0u8; 32]);
         getrandom::fill(private.as_mut())
@@ -297,7 +355,11 @@ impl Session {
         hkdf::Hkdf::<sha2::Sha256>::new(None, ikm.as_ref())
             .expand(&[], key.as_mut())
             .map_err(|_| Failure::Unavailable("the session key derivation failed".into()))?;
-        Ok(Session { bus, path, key })
+        Ok(Session {
+            bus,
+            path,
+            key: Some(key),
+        })
     }
 
     async fn method<B, R>(
@@ -332,10 +394,13 @@ impl Session {
                 &(&self.path,),
             )
             .await?;
-        let plain = cbc::Decryptor::<aes::Aes128>::new_from_slices(self.key.as_ref(), &iv)
-            .map_err(|_| Failure::Corrupt("the stored value came with a malformed IV".into()))?
-            .decrypt_padded_mut::<Pkcs7>(&mut value)
-            .map_err(|_| Failure::Corrupt("the stored value could not be decrypted".into()))?;
+        let plain = match &self.key {
+            None => &value[..],
+            Some(key) => cbc::Decryptor::<aes::Aes128>::new_from_slices(key.as_ref(), &iv)
+                .map_err(|_| Failure::Corrupt("the stored value came with a malformed IV".into()))?
+                .decrypt_padded_mut::<Pkcs7>(&mut value)
+                .map_err(|_| Failure::Corrupt("the stored value could not be decrypted".into()))?,
+        };
         let text = std::str::from_utf8(plain)
             .map(Secret::new)
             .map_err(|_| Failure::Corrupt("the stored value is not UTF-8".into()));
@@ -365,12 +430,20 @@ impl Session {
                 "the Secret Service has no default collection (create a keyring, e.g. by logging in to the desktop)".into(),
             ));
         }
-        let mut iv = [0u8; 16];
-        getrandom::fill(&mut iv)
-            .map_err(|e| Failure::Unavailable(format!("no randomness for the session: {e}")))?;
-        let sealed = cbc::Encryptor::<aes::Aes128>::new_from_slices(self.key.as_ref(), &iv)
-            .map_err(|_| Failure::Unavailable("cannot set up encryption".into()))?
-            .encrypt_padded_vec_mut::<Pkcs7>(secret.expose().as_bytes());
+        let (iv, sealed) = match &self.key {
+            None => (Vec::new(), secret.expose().as_bytes().to_vec()),
+            Some(key) => {
+                let mut iv = [0u8; 16];
+                getrandom::fill(&mut iv).map_err(|e| {
+                    Failure::Unavailable(format!("no randomness for the session: {e}"))
+                })?;
+                let sealed = cbc::Encryptor::<aes::Aes128>::new_from_slices(key.as_ref(), &iv)
+                    .map_err(|_| Failure::Unavailable("cannot set up encryption".into()))?
+                    .encrypt_padded_vec_mut::<Pkcs7>(secret.expose().as_bytes());
+                (iv.to_vec(), sealed)
+            }
+        };
+        let sealed = zeroize::Zeroizing::new(sealed);
         let properties: HashMap<&str, Value> = HashMap::from([
             ("org.freedesktop.Secret.Item.Label", Value::from(label)),
             (
@@ -378,7 +451,7 @@ impl Session {
                 Value::from(attributes.clone()),
             ),
         ]);
-        let value = (&self.path, iv.to_vec(), sealed, "text/plain");
+        let value = (&self.path, iv, &*sealed, "text/plain");
         let (_, prompt): (OwnedObjectPath, OwnedObjectPath) = self
             .method(
                 &collection,
@@ -391,5 +464,31 @@ impl Session {
             return Err(Failure::Locked);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::must_encrypt;
+
+    #[test]
+    fn secrets_go_plain_only_over_a_unix_socket_bus() {
+        // zbus's default address, $XDG_RUNTIME_DIR/bus, is a Unix socket.
+        assert!(!must_encrypt(None, None));
+        assert!(!must_encrypt(Some("unix:path=/run/user/1000/bus"), None));
+        assert!(!must_encrypt(
+            Some("unix:abstract=/tmp/dbus-x,guid=1;unix:path=/tmp/b"),
+            None
+        ));
+        assert!(must_encrypt(Some("tcp:host=127.0.0.1,port=5555"), None));
+        assert!(must_encrypt(
+            Some("unix:path=/tmp/b;tcp:host=10.0.0.2,port=1"),
+            None
+        ));
+        assert!(must_encrypt(Some("unixexec:path=/usr/bin/ssh"), None));
+        // Asked for by the user, whatever the bus.
+        assert!(must_encrypt(Some("unix:path=/tmp/b"), Some("1")));
+        assert!(!must_encrypt(Some("unix:path=/tmp/b"), Some("0")));
+        assert!(!must_encrypt(Some("unix:path=/tmp/b"), Some("")));
     }
 }

@@ -216,3 +216,92 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
     assert!(stderr.contains("--store file"), "{stderr}");
     assert!(!stderr.contains("st0re-token-5e1a"), "{stderr}");
 }
+
+/// Everything a bus monitor saw while `work` ran on the keyring's bus.
+fn watched_bus(keyring: &PrivateKeyring, work: impl FnOnce()) -> String {
+    let out = tempfile::NamedTempFile::new().expect("temp file");
+    let mut monitor = std::process::Command::new("dbus-monitor")
+        .args(["--address", &keyring.address])
+        .stdout(out.reopen().expect("reopen"))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("dbus-monitor (scripts/setup installs dbus)");
+    // The monitor says it is one with its first signal.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(out.path())
+        .unwrap_or_default()
+        .contains("NameLost")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "dbus-monitor did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    work();
+    // Let the last answers reach the monitor.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = monitor.kill();
+    let _ = monitor.wait();
+    std::fs::read_to_string(out.path()).expect("monitor output")
+}
+
+#[test]
+fn secrets_cross_the_users_own_bus_plain_and_encrypted_when_asked() {
+    let keyring = PrivateKeyring::start();
+    for (encrypt, secret, token) in [
+        (None, "pl41n-secret-4d1f", "pl41n-token-88ac"),
+        (Some("1"), "3ncr-secret-7b20", "3ncr-token-c3e9"),
+    ] {
+        let mut env = Env::new();
+        env.set("DBUS_SESSION_BUS_ADDRESS", keyring.address.clone());
+        if let Some(v) = encrypt {
+            env.set("OUTBOUND_KEYRING_ENCRYPT", v);
+        }
+        let seen = watched_bus(&keyring, || {
+            // A write, then a read through outbound; secret-tool (an encrypted
+            // session) reads what outbound wrote, and outbound what it wrote.
+            env.add_app("k", secret);
+            let app = env.app_json("k");
+            let id = app["id"].as_str().expect("id").to_owned();
+            assert_eq!(
+                keyring_lookup_on(&keyring.address, &format!("client-secret/{id}")).as_deref(),
+                Some(secret)
+            );
+            let stored = serde_json::json!({
+                "access_token": token,
+                "refresh_token": null,
+                "token_type": "Bearer",
+                "expires_at": null,
+                "scopes": [],
+                "generation": app["generation"].as_u64().expect("generation"),
+                "obtained_at": 0,
+            });
+            keyring_store_on(
+                &keyring.address,
+                &format!("token/{id}/default"),
+                &stored.to_string(),
+            );
+            assert_eq!(env.run(&["token", "k"]).ok().stdout.trim(), token);
+        });
+        assert!(
+            seen.contains("OpenSession"),
+            "the monitor saw the calls: {seen}"
+        );
+        if encrypt.is_some() {
+            assert!(
+                seen.contains("dh-ietf1024-sha256-aes128-cbc-pkcs7"),
+                "{seen}"
+            );
+            assert!(
+                !seen.contains(secret),
+                "the client secret crossed the bus in clear"
+            );
+            assert!(!seen.contains(token), "the token crossed the bus in clear");
+        } else {
+            // What docs/decisions.md says: on the user's own socket, plain.
+            assert!(seen.contains("string \"plain\""), "{seen}");
+            assert!(seen.contains(secret) && seen.contains(token), "{seen}");
+        }
+    }
+}
