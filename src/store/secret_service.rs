@@ -2,28 +2,32 @@
 //! directly over D-Bus (`zbus`).
 //!
 //! Our own client rather than a crate's, for speed, measured (BENCHMARKS.md): every
-//! `outbound token` and `outbound curl` opens a session, and a lookup here is three
-//! calls in two round trips (SearchItems beside OpenSession, then GetSecret).
+//! `outbound token` and `outbound curl` opens a session, and a lookup here takes two
+//! round trips (SearchItems, OpenSession and who owns the service, all at once; then
+//! GetSecret).
 //!
 //! How the session carries secrets (docs/decisions.md, "The keyring's session"):
-//! on a session bus reached through a Unix socket, `plain`, as go-keyring (gh's
-//! keyring) does — the socket is the user's own, and whoever could watch the bus
-//! (the same user, root) could as well ask the unlocked keyring itself; the
-//! encrypted session's Diffie-Hellman exchange costs gnome-keyring ~2 ms per
-//! lookup, most of a small `outbound curl`. On any other bus, or with
-//! `OUTBOUND_KEYRING_ENCRYPT=1`, or when a service refuses `plain`, the session is
-//! the specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`: num-bigint's
-//! Montgomery exponentiation with a 256-bit private exponent (~0.2 ms on our side;
-//! the released clients take 2.5–4 ms), RustCrypto's AES, CBC and HKDF. Items keep
-//! keyring-core's attributes (`service`, `username`) and label, so secrets stored by
-//! earlier versions are found.
+//! `plain` when the service is gnome-keyring (it owns `org.gnome.keyring` too) on a
+//! session bus reached through a Unix socket. gnome-keyring hands any item of an
+//! unlocked keyring to any client of the user's bus without asking, so encrypting
+//! the answer on that bus protects only against someone recording it, and its side
+//! of the encrypted session's Diffie-Hellman exchange costs ~2 ms per lookup, most of
+//! a small `outbound curl`. go-keyring (gh's keyring) always opens `plain`. Any
+//! other service (KeePassXC and KWallet may ask the user per client), any other bus,
+//! a service that refuses `plain`, or `OUTBOUND_KEYRING_ENCRYPT=1` gets the
+//! specification's `dh-ietf1024-sha256-aes128-cbc-pkcs7`: num-bigint's Montgomery
+//! exponentiation with a 256-bit private exponent (~0.2 ms on our side; the released
+//! clients take 2.5–4 ms), RustCrypto's AES, CBC and HKDF. Items keep keyring-core's
+//! attributes (`service`, `username`) and label, so secrets stored by earlier
+//! versions are found.
 //!
 //! Every call is bounded by a timeout: a Secret Service stuck on an unlock prompt
 //! must not hang a cron job. A locked keyring is reported, never unlocked with a
 //! prompt nobody may see. A Secret Service that leaves the bus mid-call (gnome-keyring
-//! has been seen to abort inside GLib under load; a desktop session or the bus starts
-//! it again) is waited for, briefly, and the call made again: every call here is
-//! idempotent (a lookup, a write that replaces, a delete).
+//! has been seen to abort inside GLib under load; a supervisor or the bus may start it
+//! again, though a keyring started by the bus is locked) is waited for, briefly, and
+//! the call made again: every call here is idempotent (a lookup, a write that
+//! replaces, a delete).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -75,15 +79,19 @@ fn must_encrypt(bus_address: Option<&str>, asked: Option<&str>) -> bool {
     })
 }
 
-/// How long a Secret Service that left the bus mid-call is waited for.
+/// How long a Secret Service that left the bus mid-call is waited for (less if the
+/// store's timeout comes first).
 const COMEBACK: Duration = Duration::from_secs(3);
+/// The other name gnome-keyring owns on the bus, by which it is told apart.
+const GNOME_KEYRING: &str = "org.gnome.keyring";
 
 /// Why a Secret Service call failed, before it becomes a [`StoreError`].
 enum Failure {
     Unavailable(String),
     /// The service left the bus with our call unanswered.
     Vanished(String),
-    /// No one owns the service's name on the bus.
+    /// No one owns the service's name on the bus (at the first call; after an
+    /// answer, that is [`Failure::Vanished`]: see [`later`]).
     Absent(String),
     Locked,
     Corrupt(String),
@@ -117,6 +125,15 @@ impl From<zbus::zvariant::Error> for Failure {
 
 type Outcome<T> = Result<T, Failure>;
 
+/// A failure of a call made after the service had answered one: its name without an
+/// owner then means it left the bus.
+fn later(failure: Failure) -> Failure {
+    match failure {
+        Failure::Absent(reason) => Failure::Vanished(reason),
+        other => other,
+    }
+}
+
 impl SecretServiceStore {
     pub fn new(timeout: Duration) -> Self {
         let encrypt = must_encrypt(
@@ -126,9 +143,8 @@ impl SecretServiceStore {
         SecretServiceStore { timeout, encrypt }
     }
 
-    /// Runs `op` in an encrypted session, on a runtime of its own, within the
-    /// timeout. The caller is never inside another runtime (token work stays outside
-    /// `curl`'s).
+    /// Runs `op` in a session, on a runtime of its own, within the timeout. The
+    /// caller is never inside another runtime (token work stays outside `curl`'s).
     fn call<T>(
         &self,
         key: &str,
@@ -136,7 +152,7 @@ impl SecretServiceStore {
     ) -> Result<T, StoreError> {
         self.run(key, async || {
             let session = Session::open(Session::connect().await?, self.encrypt).await?;
-            op(&session).await
+            op(&session).await.map_err(later)
         })
     }
 
@@ -153,9 +169,15 @@ impl SecretServiceStore {
                 Session::open(bus.clone(), self.encrypt),
             )
             .await;
-            match found?.as_slice() {
+            // One of the two answered: the other's service then left the bus.
+            let (found, session) = match (found, session) {
+                (Ok(found), session) => (found, session.map_err(later)),
+                (Err(e), Ok(_)) => return Err(later(e)),
+                (Err(e), Err(_)) => return Err(e),
+            };
+            match found.as_slice() {
                 [] => Ok(None),
-                [item] => session?.read(item).await.map(Some),
+                [item] => session?.read(item).await.map(Some).map_err(later),
                 more => Err(Failure::Corrupt(format!("{} items match", more.len()))),
             }
         })
@@ -170,21 +192,18 @@ impl SecretServiceStore {
             .map_err(|e| StoreError::KeyringUnavailable {
                 reason: format!("cannot start the D-Bus runtime: {e}"),
             })?;
-        // The timer is made inside the runtime: it needs the runtime's clock.
-        let outcome =
-            runtime.block_on(async { tokio::time::timeout(self.timeout, again(work)).await });
+        // The timer is made inside the runtime: it needs the runtime's clock. The wait
+        // for a vanished service ends a little before the timeout, to say so.
+        let outcome = runtime.block_on(async {
+            let end = Instant::now() + self.timeout.saturating_sub(Duration::from_millis(200));
+            tokio::time::timeout(self.timeout, again(work, end)).await
+        });
         match outcome {
             Err(_) => Err(StoreError::KeyringTimeout(self.timeout)),
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(Failure::Unavailable(reason) | Failure::Absent(reason))) => {
-                Err(StoreError::KeyringUnavailable { reason })
-            }
-            Ok(Err(Failure::Vanished(reason))) => Err(StoreError::KeyringUnavailable {
-                reason: format!(
-                    "the Secret Service left the bus mid-call and was not back within {} s ({reason})",
-                    COMEBACK.as_secs()
-                ),
-            }),
+            Ok(Err(
+                Failure::Unavailable(reason) | Failure::Absent(reason) | Failure::Vanished(reason),
+            )) => Err(StoreError::KeyringUnavailable { reason }),
             Ok(Err(Failure::Locked)) => Err(StoreError::KeyringUnavailable {
                 reason: "the keyring is locked (unlock it: log in to the desktop, or run `gnome-keyring-daemon --unlock`)".into(),
             }),
@@ -197,20 +216,24 @@ impl SecretServiceStore {
 }
 
 /// Does `work`, and if the service left the bus with it unanswered, waits for the
-/// service to be back (up to [`COMEBACK`]) and does it again.
-async fn again<T>(work: impl AsyncFn() -> Outcome<T>) -> Outcome<T> {
+/// service to be back (up to [`COMEBACK`], and not past `end`) and does it again.
+async fn again<T>(work: impl AsyncFn() -> Outcome<T>, end: Instant) -> Outcome<T> {
     let vanished = match work().await {
         Err(Failure::Vanished(reason)) => reason,
         outcome => return outcome,
     };
-    let deadline = Instant::now() + COMEBACK;
+    let since = Instant::now();
+    let deadline = (since + COMEBACK).min(end);
     loop {
         tokio::time::sleep(Duration::from_millis(50)).await;
         match work().await {
             // Not back yet, or gone again: wait while there is time.
             Err(Failure::Vanished(_) | Failure::Absent(_)) if Instant::now() < deadline => {}
             Err(Failure::Vanished(_) | Failure::Absent(_)) => {
-                return Err(Failure::Vanished(vanished));
+                return Err(Failure::Vanished(format!(
+                    "the Secret Service left the bus mid-call and was not back within {:.1} s ({vanished})",
+                    since.elapsed().as_secs_f64()
+                )));
             }
             outcome => return outcome,
         }
@@ -275,6 +298,56 @@ async fn search(
     Ok(unlocked)
 }
 
+/// Whether the Secret Service is gnome-keyring: the owner of its name also owns
+/// gnome-keyring's own.
+async fn is_gnome_keyring(bus: &zbus::Connection) -> Outcome<bool> {
+    let owner = async |name: &str| -> Outcome<Option<String>> {
+        let answer = bus
+            .call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus"),
+                "GetNameOwner",
+                &(name,),
+            )
+            .await;
+        match answer {
+            Ok(reply) => Ok(Some(reply.body().deserialize::<String>()?)),
+            Err(e) => match Failure::from(e) {
+                Failure::Absent(_) => Ok(None),
+                other => Err(other),
+            },
+        }
+    };
+    let (secrets, gnome) = futures_util::future::join(owner(BUS_NAME), owner(GNOME_KEYRING)).await;
+    Ok(matches!((secrets?, gnome?), (Some(a), Some(b)) if a == b))
+}
+
+/// A `plain` session's path; None if the service does not offer `plain`.
+async fn open_plain(bus: &zbus::Connection) -> Outcome<Option<OwnedObjectPath>> {
+    let answer = bus
+        .call_method(
+            Some(BUS_NAME),
+            SERVICE_PATH,
+            Some("org.freedesktop.Secret.Service"),
+            "OpenSession",
+            &("plain", Value::from("")),
+        )
+        .await;
+    match answer {
+        Ok(reply) => {
+            let (_, path): (OwnedValue, OwnedObjectPath) = reply.body().deserialize()?;
+            Ok(Some(path))
+        }
+        Err(zbus::Error::MethodError(name, _, _))
+            if name.as_str() == "org.freedesktop.DBus.Error.NotSupported" =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// An open session with the Secret Service.
 struct Session {
     bus: zbus::Connection,
@@ -289,32 +362,23 @@ impl Session {
         Ok(zbus::Connection::session().await?)
     }
 
-    /// A `plain` session, or an encrypted one when `encrypt` is set or the service
-    /// does not offer `plain`.
+    /// A `plain` session when `encrypt` is not set and the service is gnome-keyring;
+    /// otherwise, or when the service does not offer `plain`, an encrypted one. The
+    /// questions to the bus and the `plain` OpenSession (which carries no secret) go
+    /// out together.
     async fn open(bus: zbus::Connection, encrypt: bool) -> Outcome<Session> {
         if !encrypt {
-            let answer = bus
-                .call_method(
-                    Some(BUS_NAME),
-                    SERVICE_PATH,
-                    Some("org.freedesktop.Secret.Service"),
-                    "OpenSession",
-                    &("plain", Value::from("")),
-                )
-                .await;
-            match answer {
-                Ok(reply) => {
-                    let (_, path): (OwnedValue, OwnedObjectPath) = reply.body().deserialize()?;
-                    return Ok(Session {
-                        bus,
-                        path,
-                        key: None,
-                    });
-                }
-                Err(zbus::Error::MethodError(name, _, _))
-                    if name.as_str() == "org.freedesktop.DBus.Error.NotSupported" => {}
-                Err(e) => return Err(e.into()),
+            let (gnome, plain) =
+                futures_util::future::join(is_gnome_keyring(&bus), open_plain(&bus)).await;
+            if let (true, Some(path)) = (gnome?, plain?) {
+                return Ok(Session {
+                    bus,
+                    path,
+                    key: None,
+                });
             }
+            // The service answered: its name without an owner now means it left.
+            return Self::open_encrypted(bus).await.map_err(later);
         }
         Self::open_encrypted(bus).await
     }
@@ -386,7 +450,7 @@ impl Session {
     }
 
     async fn read(&self, item: &ObjectPath<'_>) -> Outcome<Secret> {
-        let (_, iv, mut value, _): (OwnedObjectPath, Vec<u8>, Vec<u8>, String) = self
+        let (_, iv, value, _): (OwnedObjectPath, Vec<u8>, Vec<u8>, String) = self
             .method(
                 item,
                 "org.freedesktop.Secret.Item",
@@ -394,6 +458,9 @@ impl Session {
                 &(&self.path,),
             )
             .await?;
+        // Wiped on every way out. (zbus's copy in the message it received is beyond
+        // our reach: wiping is best effort.)
+        let mut value = zeroize::Zeroizing::new(value);
         let plain = match &self.key {
             None => &value[..],
             Some(key) => cbc::Decryptor::<aes::Aes128>::new_from_slices(key.as_ref(), &iv)
@@ -401,11 +468,9 @@ impl Session {
                 .decrypt_padded_mut::<Pkcs7>(&mut value)
                 .map_err(|_| Failure::Corrupt("the stored value could not be decrypted".into()))?,
         };
-        let text = std::str::from_utf8(plain)
+        std::str::from_utf8(plain)
             .map(Secret::new)
-            .map_err(|_| Failure::Corrupt("the stored value is not UTF-8".into()));
-        zeroize::Zeroize::zeroize(&mut value);
-        text
+            .map_err(|_| Failure::Corrupt("the stored value is not UTF-8".into()))
     }
 
     /// Creates the item in the default collection, replacing one with the same

@@ -177,9 +177,11 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
         (&["token", "k"][..], None),
         (&["app", "secret", "set", "k"][..], Some("n3w-secret-0b2d")),
     ] {
+        let watch = BusWatch::start(&keyring.address);
         keyring.freeze();
         let child = spawn(args, input);
-        std::thread::sleep(Duration::from_millis(400));
+        // Killed only once our call waits on it.
+        watch.until("member=OpenSession");
         keyring.crash();
         keyring.restart();
         let out = child.wait_with_output().expect("outbound");
@@ -198,9 +200,10 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
     );
 
     // It dies and stays away: a bounded wait, then what happened and both fixes.
+    let watch = BusWatch::start(&keyring.address);
     keyring.freeze();
     let child = spawn(&["token", "k"], None);
-    std::thread::sleep(Duration::from_millis(400));
+    watch.until("member=OpenSession");
     keyring.crash();
     let out = child.wait_with_output().expect("outbound");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -210,40 +213,87 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("left the bus mid-call and was not back within 3 s"),
+        stderr.contains("the Secret Service left the bus mid-call and was not back within"),
         "{stderr}"
     );
     assert!(stderr.contains("--store file"), "{stderr}");
     assert!(!stderr.contains("st0re-token-5e1a"), "{stderr}");
 }
 
+/// `dbus-monitor` on a bus, its output in a file.
+struct BusWatch {
+    address: String,
+    monitor: std::process::Child,
+    out: tempfile::NamedTempFile,
+}
+
+impl BusWatch {
+    fn start(address: &str) -> BusWatch {
+        let out = tempfile::NamedTempFile::new().expect("temp file");
+        let monitor = std::process::Command::new("dbus-monitor")
+            .args(["--address", address])
+            .stdout(out.reopen().expect("reopen"))
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-monitor (scripts/setup installs dbus)");
+        let watch = BusWatch {
+            address: address.to_owned(),
+            monitor,
+            out,
+        };
+        // A monitor's first message is the loss of its unique name's ownership.
+        watch.until("NameLost");
+        watch
+    }
+
+    fn seen(&self) -> String {
+        std::fs::read_to_string(self.out.path()).unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) for `needle` in what the monitor saw.
+    fn until(&self, needle: &str) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !self.seen().contains(needle) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the monitor never saw {needle}: {}",
+                self.seen()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Everything the monitor saw, up to a signal sent last (a monitor sees the
+    /// bus's messages in order).
+    fn finish(mut self) -> String {
+        let status = std::process::Command::new("dbus-send")
+            .args([
+                &format!("--bus={}", self.address),
+                "/outbound/test",
+                "org.outbound.Test.Sentinel",
+            ])
+            .status()
+            .expect("dbus-send");
+        assert!(status.success(), "dbus-send");
+        self.until("member=Sentinel");
+        let _ = self.monitor.kill();
+        let _ = self.monitor.wait();
+        self.seen()
+    }
+}
+
+impl Drop for BusWatch {
+    fn drop(&mut self) {
+        let _ = self.monitor.kill();
+        let _ = self.monitor.wait();
+    }
+}
+
 /// Everything a bus monitor saw while `work` ran on the keyring's bus.
 fn watched_bus(keyring: &PrivateKeyring, work: impl FnOnce()) -> String {
-    let out = tempfile::NamedTempFile::new().expect("temp file");
-    let mut monitor = std::process::Command::new("dbus-monitor")
-        .args(["--address", &keyring.address])
-        .stdout(out.reopen().expect("reopen"))
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("dbus-monitor (scripts/setup installs dbus)");
-    // The monitor says it is one with its first signal.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !std::fs::read_to_string(out.path())
-        .unwrap_or_default()
-        .contains("NameLost")
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "dbus-monitor did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let watch = BusWatch::start(&keyring.address);
     work();
-    // Let the last answers reach the monitor.
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = monitor.kill();
-    let _ = monitor.wait();
-    std::fs::read_to_string(out.path()).expect("monitor output")
+    watch.finish()
 }
 
 #[test]
@@ -284,10 +334,12 @@ fn secrets_cross_the_users_own_bus_plain_and_encrypted_when_asked() {
             );
             assert_eq!(env.run(&["token", "k"]).ok().stdout.trim(), token);
         });
-        assert!(
-            seen.contains("OpenSession"),
-            "the monitor saw the calls: {seen}"
-        );
+        for call in ["OpenSession", "CreateItem", "GetSecret"] {
+            assert!(
+                seen.contains(&format!("member={call}")),
+                "no {call}: {seen}"
+            );
+        }
         if encrypt.is_some() {
             assert!(
                 seen.contains("dh-ietf1024-sha256-aes128-cbc-pkcs7"),
