@@ -402,6 +402,10 @@ pub enum AppCommand {
         /// Where it goes
         #[arg(long, value_name = "WHERE", value_parser = ["team", "personal"])]
         to: String,
+        /// Do not ask for confirmation (asked only when it leaves the team store:
+        /// every other member loses it)
+        #[arg(long, short)]
+        yes: bool,
     },
     /// Manage the application's client secret
     #[command(subcommand)]

@@ -103,12 +103,12 @@ pub fn run(cli: Cli) -> Result<()> {
                 new_name,
                 team,
             } => commands::app::place::rename(&ctx, &name, &new_name, team),
-            AppCommand::Move { name, to } => {
+            AppCommand::Move { name, to, yes } => {
                 let to = match to.as_str() {
                     "team" => config::Place::Team,
                     _ => config::Place::Personal,
                 };
-                commands::app::place::move_app(&ctx, &name, to)
+                commands::app::place::move_app(&ctx, &name, to, yes)
             }
             AppCommand::Secret(SecretCommand::Set { name }) => {
                 commands::app::secret::set_secret(&ctx, &name)

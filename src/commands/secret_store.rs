@@ -146,7 +146,7 @@ pub fn migrate(ctx: &Ctx, from: Option<Backend>, to: Backend) -> Result<()> {
             .map(|a| a.name.clone())
             .collect();
         for name in &names {
-            super::app::place::move_app(&team, name, crate::config::Place::Team)?;
+            super::app::place::move_app(&team, name, crate::config::Place::Team, false)?;
         }
         notice!(
             "moved {} into {}",

@@ -915,7 +915,22 @@ fn store_migrate_moves_apps_and_tokens_into_the_team_store_without_authorizing()
         .code(2);
     let fix = printed_fix(&run.stderr);
     assert_eq!(fix, "outbound app move nat --to personal", "{}", run.stderr);
-    me.run(&printed_args(&fix)).ok();
+    // Leaving the team store takes the app from every other member: asked first.
+    // Without a terminal it is refused, naming --yes; on one, `n` keeps it where
+    // it is and `y` moves it.
+    let run = me.run(&printed_args(&fix)).code(2);
+    assert!(
+        run.stderr.contains("Every other member loses it") && run.stderr.contains("--yes"),
+        "{}",
+        run.stderr
+    );
+    assert!(!me.config_text().contains("[apps.nat]"));
+    let command = printed_args(&fix).join(" ");
+    let (ok, screen) = me.in_pty(&command, &["n"], &[]);
+    assert!(!ok && screen.contains("move cancelled"), "{screen}");
+    assert!(!me.config_text().contains("[apps.nat]"));
+    let (ok, screen) = me.in_pty(&command, &["y"], &[]);
+    assert!(ok, "{screen}");
     assert!(me.config_text().contains("[apps.nat]"));
     assert_eq!(me.run(&["token", "nat"]).ok().stdout, token);
     assert!(me.stored_token("nat", "default").is_some());

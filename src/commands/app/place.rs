@@ -50,7 +50,9 @@ fn require_team(ctx: &Ctx, config: &Config, flag: &str) -> Result<()> {
     )))
 }
 
-pub fn move_app(ctx: &Ctx, name: &str, to: Place) -> Result<()> {
+/// `yes`: do not ask before an application leaves the team store (moving one into
+/// it takes nothing from anyone, and is not asked).
+pub fn move_app(ctx: &Ctx, name: &str, to: Place, yes: bool) -> Result<()> {
     let config = ctx.load_for_writing()?;
     require_team(ctx, &config, "app move")?;
     let from = match to {
@@ -86,6 +88,16 @@ pub fn move_app(ctx: &Ctx, name: &str, to: Place) -> Result<()> {
     };
     app.place = from;
     let item = source_item(&source_text, name)?;
+    if from == Place::Team {
+        let question = format!(
+            "Move `{name}` out of {} into {}? Every other member loses it, and the team store's copies of its secrets are deleted.",
+            place_name(ctx, &config, from),
+            config.path.display()
+        );
+        if !ctx.confirm(&question, yes, "--yes")? {
+            return Err(Error::Other("move cancelled; nothing changed".into()));
+        }
+    }
 
     // 1. The definition where it goes (kept as written: comments and all).
     if !resumed {
