@@ -1376,7 +1376,8 @@ fn mtls_client_certificates_authenticate_and_bind() {
 
 /// A private_key_jwt client with a certificate names its key by it (`x5t#S256` in
 /// the assertion header), as Microsoft Entra's certificate credentials want; the
-/// `entra-certificate` preset sets up the rest.
+/// `entra-certificate` preset sets up the rest, PS256 included (Microsoft's page and
+/// MSAL pair it with `x5t#S256`).
 #[test]
 fn assertions_name_their_key_by_its_certificate() {
     use crate::hostile::{Hostile, HostileResponse};
@@ -1416,6 +1417,45 @@ fn assertions_name_their_key_by_its_certificate() {
     });
     let env = Env::new();
     let (key, cert) = (dir.path().join("app.key"), dir.path().join("app.pem"));
+    // A key the preset's algorithm cannot sign with is refused when it is given.
+    let ec = dir.path().join("ec.key");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+        ])
+        .arg(&ec)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = env
+        .run(&[
+            "app",
+            "add",
+            "graph",
+            "--preset",
+            "entra-certificate",
+            "--preset-param",
+            "tenant=contoso",
+            "--client-id",
+            "11111111-2222",
+            "--private-key",
+            ec.to_str().unwrap(),
+        ])
+        .code(2);
+    assert!(
+        run.stderr
+            .contains("--preset entra-certificate signs with PS256")
+            && run.stderr.contains("EC P-256")
+            && run.stderr.contains("--signing-alg to override"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.config_path().exists(), "nothing written");
     env.run(&[
         "app",
         "add",
@@ -1458,12 +1498,24 @@ fn assertions_name_their_key_by_its_certificate() {
     use sha2::Digest;
     let want = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&der));
     assert_eq!(header["x5t#S256"], want, "{header}");
-    assert_eq!(header["alg"], "RS256");
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(assertion.split('.').nth(1).unwrap())
-            .unwrap(),
+    assert_eq!(header["alg"], "PS256");
+    assert_eq!(app["signing_alg"], "PS256");
+    // The signature is RSA-PSS by the certificate's key.
+    let public = std::process::Command::new("openssl")
+        .args(["x509", "-in", cert.to_str().unwrap(), "-pubkey", "-noout"])
+        .output()
+        .unwrap()
+        .stdout;
+    let mut rules = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::PS256);
+    rules.set_audience(&[server.url("/token")]);
+    rules.set_required_spec_claims(&["exp", "aud"]);
+    let claims = jsonwebtoken::decode::<serde_json::Value>(
+        &assertion,
+        &jsonwebtoken::DecodingKey::from_rsa_pem(&public).unwrap(),
+        &rules,
     )
-    .unwrap();
+    .unwrap_or_else(|e| panic!("a PS256 signature by the certificate's key: {e}"))
+    .claims;
     assert_eq!(claims["aud"], server.url("/token"));
+    assert_eq!(claims["iss"], "11111111-2222");
 }

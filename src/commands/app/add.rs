@@ -157,6 +157,23 @@ pub fn run(ctx: &Ctx, args: AddArgs) -> Result<()> {
     if guided {
         super::guided::secret_question(&mut patch)?;
     }
+    // A preset's signing algorithm meets the key only here (the flag's was checked
+    // when the key was read).
+    if settings.signing_alg.is_none()
+        && let (Some((_, Some(pem))), Some(alg)) = (&private_key, patch.get_str("signing_alg"))
+        && let Some(alg) = app::SigningAlg::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name() == alg)
+    {
+        crate::jose::private_key(pem, Some(alg)).map_err(|why| {
+            Error::Usage(format!(
+                "--private-key: --preset {} signs with {}, and {why}; give a key that fits, or --signing-alg to override",
+                preset.as_deref().unwrap_or("?"),
+                alg.as_str()
+            ))
+        })?;
+    }
     let given = super::endpoints_in(&patch);
     complete_required(
         ctx,
