@@ -156,23 +156,27 @@ impl SecretServiceStore {
         })
     }
 
-    /// A lookup: the search goes out beside the session's key exchange, which it does
-    /// not need, so the two take one round trip instead of two (only reading the item
+    /// A lookup: the search goes out beside the session's opening, which it does not
+    /// need, so the two take one round trip instead of two (only reading the item
     /// waits for the session).
     fn lookup(&self, key: &str) -> Result<Option<Secret>, StoreError> {
         let attributes = attributes(key);
         self.run(key, async || {
             let bus = Session::connect().await?;
-            // The search first: it is on its way while the key exchange computes.
+            // The search first: it is on its way while the session is opened.
             let (found, session) = futures_util::future::join(
                 search(&bus, &attributes),
                 Session::open(bus.clone(), self.encrypt),
             )
             .await;
-            // One of the two answered: the other's service then left the bus.
+            // One of the two answered: the other's service then left the bus. Neither
+            // did: it left if either went unanswered.
             let (found, session) = match (found, session) {
                 (Ok(found), session) => (found, session.map_err(later)),
                 (Err(e), Ok(_)) => return Err(later(e)),
+                (Err(e), Err(f @ Failure::Vanished(_))) if !matches!(e, Failure::Vanished(_)) => {
+                    return Err(f);
+                }
                 (Err(e), Err(_)) => return Err(e),
             };
             match found.as_slice() {
