@@ -1432,20 +1432,20 @@ fn assertions_name_their_key_by_its_certificate() {
         .status()
         .unwrap();
     assert!(made.success());
+    // The preset's part of every `app add` below.
+    let entra = [
+        "app",
+        "add",
+        "graph",
+        "--preset",
+        "entra-certificate",
+        "--preset-param",
+        "tenant=contoso",
+        "--client-id",
+        "11111111-2222",
+    ];
     let run = env
-        .run(&[
-            "app",
-            "add",
-            "graph",
-            "--preset",
-            "entra-certificate",
-            "--preset-param",
-            "tenant=contoso",
-            "--client-id",
-            "11111111-2222",
-            "--private-key",
-            ec.to_str().unwrap(),
-        ])
+        .run(&[&entra[..], &["--private-key", ec.to_str().unwrap()]].concat())
         .code(2);
     assert!(
         run.stderr
@@ -1456,25 +1456,22 @@ fn assertions_name_their_key_by_its_certificate() {
         run.stderr
     );
     assert!(!env.config_path().exists(), "nothing written");
-    env.run(&[
-        "app",
-        "add",
-        "graph",
-        "--preset",
-        "entra-certificate",
-        "--preset-param",
-        "tenant=contoso",
-        "--client-id",
-        "11111111-2222",
-        "--private-key",
-        key.to_str().unwrap(),
-        "--client-cert",
-        cert.to_str().unwrap(),
-        "--client-key",
-        key.to_str().unwrap(),
-        "--token-url",
-        &server.url("/token"),
-    ])
+    env.run(
+        &[
+            &entra[..],
+            &[
+                "--private-key",
+                key.to_str().unwrap(),
+                "--client-cert",
+                cert.to_str().unwrap(),
+                "--client-key",
+                key.to_str().unwrap(),
+                "--token-url",
+                &server.url("/token"),
+            ],
+        ]
+        .concat(),
+    )
     .ok();
     let app = env.app_json("graph");
     assert_eq!(app["assertion_audience"], "token-endpoint");

@@ -138,20 +138,7 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
     env.add_app("k", SECRET);
     let app = env.app_json("k");
     let id = app["id"].as_str().expect("id");
-    let token = serde_json::json!({
-        "access_token": "st0re-token-5e1a",
-        "refresh_token": null,
-        "token_type": "Bearer",
-        "expires_at": null,
-        "scopes": [],
-        "generation": app["generation"].as_u64().expect("generation"),
-        "obtained_at": 0,
-    });
-    keyring_store_on(
-        &keyring.address,
-        &format!("token/{id}/default"),
-        &token.to_string(),
-    );
+    put_token(&keyring, &app, "st0re-token-5e1a");
     assert_eq!(
         env.run(&["token", "k"]).ok().stdout.trim(),
         "st0re-token-5e1a"
@@ -218,6 +205,26 @@ fn a_secret_service_that_dies_mid_call_is_waited_for_and_asked_again() {
     );
     assert!(stderr.contains("--store file"), "{stderr}");
     assert!(!stderr.contains("st0re-token-5e1a"), "{stderr}");
+}
+
+/// An access token (no expiry, no refresh token) for `app`'s default account, put in
+/// the keyring as an authorization leaves it, by `secret-tool`.
+fn put_token(keyring: &PrivateKeyring, app: &serde_json::Value, token: &str) {
+    let stored = serde_json::json!({
+        "access_token": token,
+        "refresh_token": null,
+        "token_type": "Bearer",
+        "expires_at": null,
+        "scopes": [],
+        "generation": app["generation"].as_u64().expect("generation"),
+        "obtained_at": 0,
+    });
+    let id = app["id"].as_str().expect("id");
+    keyring_store_on(
+        &keyring.address,
+        &format!("token/{id}/default"),
+        &stored.to_string(),
+    );
 }
 
 /// `dbus-monitor` on a bus, its output in a file.
@@ -318,20 +325,7 @@ fn secrets_cross_the_users_own_bus_plain_and_encrypted_when_asked() {
                 keyring_lookup_on(&keyring.address, &format!("client-secret/{id}")).as_deref(),
                 Some(secret)
             );
-            let stored = serde_json::json!({
-                "access_token": token,
-                "refresh_token": null,
-                "token_type": "Bearer",
-                "expires_at": null,
-                "scopes": [],
-                "generation": app["generation"].as_u64().expect("generation"),
-                "obtained_at": 0,
-            });
-            keyring_store_on(
-                &keyring.address,
-                &format!("token/{id}/default"),
-                &stored.to_string(),
-            );
+            put_token(&keyring, &app, token);
             assert_eq!(env.run(&["token", "k"]).ok().stdout.trim(), token);
         });
         for call in ["OpenSession", "CreateItem", "GetSecret"] {
